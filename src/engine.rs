@@ -1,0 +1,311 @@
+//! The per-file pipeline: load → pre-filter → parse → match → plan, run on
+//! every file in parallel. Produces a `FileReport` per file (findings, the
+//! fixed text, errors); rendering and writing happen elsewhere.
+
+use crate::goversion::VersionResolver;
+use crate::load::SourceFile;
+use crate::plan;
+use crate::rules::{Detection, FixSafety, Rule, RuleContext, RuleOptions, TextEdit};
+use crate::suppress;
+use crate::syntax;
+use crate::types::{PackageCache, PackageScope};
+use crate::walk::GoFile;
+use rayon::prelude::*;
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Fix passes before a file is declared non-converging (SPEC §3).
+pub const MAX_PASSES: usize = 10;
+
+/// The fix attached to a finding.
+#[derive(Debug, Clone)]
+pub struct FindingFix {
+    pub safety: FixSafety,
+    pub description: String,
+    /// Whether this run applies it (`--write`) or shows it in the diff (dry run).
+    pub included: bool,
+    /// Whether it was written to disk.
+    pub applied: bool,
+    pub edits: Vec<TextEdit>,
+    /// Import paths the fix needs.
+    pub imports: Vec<String>,
+}
+
+/// One reported site.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: String,
+    pub path: PathBuf,
+    pub range: Range<usize>,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub message: String,
+    pub note: Option<String>,
+    pub fix: Option<FindingFix>,
+    /// The matched source text (for baselines).
+    pub snippet: String,
+}
+
+/// An error tied to a file.
+#[derive(Debug, Clone)]
+pub struct FileError {
+    pub path: PathBuf,
+    pub message: String,
+    /// Byte span the error points at, when known.
+    pub span: Option<Range<usize>>,
+}
+
+/// Everything the run learned about one file.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    pub path: PathBuf,
+    /// Kept when there is something to show (findings or a fix).
+    pub source: Option<Arc<SourceFile>>,
+    pub findings: Vec<Finding>,
+    /// The text after the fixes this run includes, when it differs.
+    pub fixed_text: Option<String>,
+    pub errors: Vec<FileError>,
+    /// Whether the file was read at all (counted as scanned).
+    pub scanned: bool,
+}
+
+/// Run-wide settings the engine needs.
+#[derive(Debug, Clone, Default)]
+pub struct EngineOptions {
+    pub unsafe_fixes: bool,
+    pub include_generated: bool,
+    pub rule_options: RuleOptions,
+}
+
+/// Runs the enabled rules over files.
+pub struct Engine {
+    pub rules: Vec<Rule>,
+    pub options: EngineOptions,
+    pub versions: VersionResolver,
+    packages: PackageCache,
+}
+
+impl Engine {
+    pub fn new(rules: Vec<Rule>, options: EngineOptions, versions: VersionResolver) -> Self {
+        Engine { rules, options, versions, packages: PackageCache::default() }
+    }
+
+    /// Processes every file on `jobs` threads; reports come back in input order.
+    pub fn run(&self, files: &[GoFile], jobs: usize) -> Vec<FileReport> {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build().expect("thread pool");
+        pool.install(|| files.par_iter().map(|f| self.process(f)).collect())
+    }
+
+    /// Processes one file.
+    pub fn process(&self, file: &GoFile) -> FileReport {
+        let mut report = FileReport {
+            path: file.path.clone(),
+            source: None,
+            findings: Vec::new(),
+            fixed_text: None,
+            errors: Vec::new(),
+            scanned: false,
+        };
+        let source = match SourceFile::load(&file.path, &self.versions) {
+            Ok(s) => s,
+            Err(e) => {
+                report.errors.push(FileError { path: e.path, message: e.message, span: None });
+                return report;
+            }
+        };
+        report.scanned = true;
+        if source.generated && !self.options.include_generated {
+            return report;
+        }
+        let candidates: Vec<&Rule> = self.rules.iter().filter(|r| passes_prefilter(r, &source.text)).collect();
+        if candidates.is_empty() {
+            return report;
+        }
+        let tree = syntax::parse(&source.text);
+        if let Some(err) = syntax::first_error(&tree.root()) {
+            let (line, col) = line_col(&source.text, err.range().start);
+            report.errors.push(FileError {
+                path: file.path.clone(),
+                message: format!("syntax error at {line}:{col}; file not analysed"),
+                span: Some(err.range()),
+            });
+            report.source = Some(Arc::new(source));
+            return report;
+        }
+        let detections = self.detect(&source, &source.text, &tree, &candidates);
+        let suppressions = suppress::scan(&source.text);
+        for (rule, det) in detections {
+            let (line, _) = line_col(&source.text, det.range.start);
+            if suppress::is_suppressed(&suppressions, &rule.id, line - 1) {
+                continue;
+            }
+            report.findings.push(self.finding(&source, rule, det));
+        }
+        report.findings.sort_by_key(|f| (f.range.start, f.rule.clone()));
+        if report.findings.iter().any(|f| f.fix.as_ref().is_some_and(|x| x.included)) {
+            match self.fix_to_fixpoint(&source, &tree, &report.findings, &candidates) {
+                Ok(text) => report.fixed_text = (text != source.text).then_some(text),
+                Err(message) => {
+                    for f in &mut report.findings {
+                        if let Some(fix) = &mut f.fix {
+                            fix.included = false;
+                        }
+                    }
+                    report.errors.push(FileError { path: file.path.clone(), message, span: None })
+                }
+            }
+        }
+        if !report.findings.is_empty() || report.fixed_text.is_some() {
+            report.source = Some(Arc::new(source));
+        }
+        report
+    }
+
+    fn detect<'a>(
+        &'a self,
+        source: &SourceFile,
+        text: &str,
+        tree: &syntax::GoTree,
+        rules: &[&'a Rule],
+    ) -> Vec<(&'a Rule, Detection)> {
+        let root = tree.root();
+        let scope = PackageScope::new(&root, &source.path, &self.packages);
+        let ctx = RuleContext { file: source, text, scope: &scope, options: &self.options.rule_options };
+        let mut out = Vec::new();
+        for rule in rules {
+            if rule.min_go.is_some_and(|v| source.go_version < v) && rule.checker.is_none() {
+                continue;
+            }
+            for det in rule.check(&ctx, &root) {
+                out.push((*rule, det));
+            }
+        }
+        out
+    }
+
+    fn fix_allowed(&self, source: &SourceFile, safety: FixSafety) -> bool {
+        !source.generated && (safety == FixSafety::Safe || self.options.unsafe_fixes)
+    }
+
+    fn finding(&self, source: &SourceFile, rule: &Rule, det: Detection) -> Finding {
+        let text = &source.text;
+        let (line, column) = line_col(text, det.range.start);
+        let (end_line, end_column) = line_col(text, det.range.end);
+        let mut note = det.note;
+        let fix = det.fix.map(|plan| {
+            let included = self.fix_allowed(source, plan.safety);
+            if source.generated {
+                note.get_or_insert_with(|| "generated file: fixes are never applied".into());
+            }
+            FindingFix {
+                safety: plan.safety,
+                description: plan.description,
+                included,
+                applied: false,
+                edits: plan.edits,
+                imports: plan.imports,
+            }
+        });
+        Finding {
+            rule: rule.id.clone(),
+            severity: rule.severity.clone(),
+            path: source.path.clone(),
+            line,
+            column,
+            end_line,
+            end_column,
+            message: det.message.unwrap_or_else(|| rule.message.clone()),
+            note,
+            fix,
+            snippet: text[det.range.clone()].to_string(),
+            range: det.range,
+        }
+    }
+
+    /// Applies the included fixes, re-parses and repeats until nothing changes.
+    fn fix_to_fixpoint(
+        &self,
+        source: &SourceFile,
+        tree: &syntax::GoTree,
+        findings: &[Finding],
+        rules: &[&Rule],
+    ) -> Result<String, String> {
+        let first: Vec<(Vec<TextEdit>, Vec<String>)> = findings
+            .iter()
+            .filter_map(|f| f.fix.as_ref().filter(|x| x.included).map(|x| (x.edits.clone(), x.imports.clone())))
+            .collect();
+        let mut text = self.apply_pass(source, &source.text, tree, first)?;
+        for _ in 1..MAX_PASSES {
+            let tree = syntax::parse(&text);
+            let suppressions = suppress::scan(&text);
+            let fixes: Vec<(Vec<TextEdit>, Vec<String>)> = self
+                .detect(source, &text, &tree, rules)
+                .into_iter()
+                .filter(|(rule, det)| {
+                    let line = line_col(&text, det.range.start).0 - 1;
+                    !suppress::is_suppressed(&suppressions, &rule.id, line)
+                })
+                .filter_map(|(_, d)| d.fix)
+                .filter(|p| self.fix_allowed(source, p.safety))
+                .map(|p| (p.edits, p.imports))
+                .collect();
+            if fixes.is_empty() {
+                return Ok(text);
+            }
+            let next = self.apply_pass(source, &text, &tree, fixes)?;
+            if next == text {
+                return Ok(text);
+            }
+            text = next;
+        }
+        Err(format!("fixes did not converge in {MAX_PASSES} passes; file left as it was"))
+    }
+
+    /// One pass: non-overlapping fixes applied; a result that does not parse is refused.
+    fn apply_pass(
+        &self,
+        source: &SourceFile,
+        text: &str,
+        tree: &syntax::GoTree,
+        fixes: Vec<(Vec<TextEdit>, Vec<String>)>,
+    ) -> Result<String, String> {
+        let groups: Vec<&[TextEdit]> = fixes.iter().map(|(e, _)| e.as_slice()).collect();
+        let accepted = plan::non_overlapping(&groups);
+        let mut edits: Vec<TextEdit> = accepted.iter().flat_map(|&i| fixes[i].0.clone()).collect();
+        let imports: Vec<String> = accepted.iter().flat_map(|&i| fixes[i].1.clone()).collect();
+        if !imports.is_empty() {
+            if let Some(e) = plan::import_edit(text, &tree.root(), &imports) {
+                if edits.iter().all(|x| !(x.range.start <= e.range.start && e.range.start < x.range.end)) {
+                    edits.push(e);
+                }
+            }
+        }
+        let out = plan::apply_edits(text, &edits, source.crlf);
+        let reparsed = syntax::parse(&out);
+        if let Some(err) = syntax::first_error(&reparsed.root()) {
+            let (line, col) = line_col(&out, err.range().start);
+            return Err(format!(
+                "internal error: a fix produced code that does not parse (at {line}:{col} of the fixed text); no fix written"
+            ));
+        }
+        Ok(out)
+    }
+}
+
+/// Whether the file's bytes contain one of the rule's required tokens.
+fn passes_prefilter(rule: &Rule, text: &str) -> bool {
+    rule.prefilter.is_empty()
+        || rule.prefilter.iter().any(|tok| memchr::memmem::find(text.as_bytes(), tok.as_bytes()).is_some())
+}
+
+/// 1-based line and byte column of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text.as_bytes()[..offset.min(text.len())];
+    let line = memchr::memchr_iter(b'\n', before).count() + 1;
+    let start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+    (line, offset - start + 1)
+}

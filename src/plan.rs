@@ -1,0 +1,174 @@
+//! Turning planned fixes into new file text: overlapping fixes resolved
+//! deterministically (the earlier one wins, the later waits for the next
+//! pass), edits applied back to front, missing imports added in one place,
+//! and CRLF files given CRLF in inserted text.
+
+use crate::rules::TextEdit;
+use crate::syntax::{self, code_children, GoNode};
+
+/// Picks, among fixes (each a group of edits applied together), those that
+/// do not overlap an earlier one. Returns the indices accepted, in order.
+pub fn non_overlapping(fixes: &[&[TextEdit]]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..fixes.len()).collect();
+    order.sort_by_key(|&i| (fixes[i].iter().map(|e| e.range.start).min().unwrap_or(0), i));
+    let mut taken: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut accepted = Vec::new();
+    for i in order {
+        let clashes = fixes[i].iter().any(|e| taken.iter().any(|t| overlaps(t, &e.range)));
+        let self_clash = fixes[i]
+            .iter()
+            .enumerate()
+            .any(|(a, x)| fixes[i].iter().skip(a + 1).any(|y| overlaps(&x.range, &y.range)));
+        if !clashes && !self_clash {
+            taken.extend(fixes[i].iter().map(|e| e.range.clone()));
+            accepted.push(i);
+        }
+    }
+    accepted
+}
+
+/// Ranges overlap, or are two insertions at the same point (order unknowable).
+fn overlaps(a: &std::ops::Range<usize>, b: &std::ops::Range<usize>) -> bool {
+    (a.start < b.end && b.start < a.end) || (a.start == b.start) || (a.is_empty() && b.contains(&a.start)) || (b.is_empty() && a.contains(&b.start))
+}
+
+/// Applies non-overlapping edits to `text`.
+pub fn apply_edits(text: &str, edits: &[TextEdit], crlf: bool) -> String {
+    let mut sorted: Vec<&TextEdit> = edits.iter().collect();
+    sorted.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+    let mut out = text.to_string();
+    for e in sorted {
+        let replacement = if crlf { to_crlf(&e.replacement) } else { e.replacement.clone() };
+        out.replace_range(e.range.clone(), &replacement);
+    }
+    out
+}
+
+fn to_crlf(s: &str) -> String {
+    s.replace("\r\n", "\n").replace('\n', "\r\n")
+}
+
+/// An edit adding the import paths missing from the file, in gofmt order
+/// within the first import group; `None` when nothing is missing.
+pub fn import_edit(text: &str, root: &GoNode, paths: &[String]) -> Option<TextEdit> {
+    let specs: Vec<GoNode> = root.dfs().filter(|n| n.kind() == "import_spec").collect();
+    let present: Vec<String> = specs
+        .iter()
+        .filter_map(|s| s.field("path"))
+        .map(|p| p.text().trim_matches(['"', '`']).to_string())
+        .collect();
+    let mut missing: Vec<&String> = paths.iter().filter(|p| !present.contains(p)).collect();
+    missing.sort();
+    missing.dedup();
+    if missing.is_empty() {
+        return None;
+    }
+    let decls: Vec<GoNode> = code_children(root).into_iter().filter(|n| n.kind() == "import_declaration").collect();
+    if let Some(list) = decls.iter().find_map(|d| code_children(d).into_iter().find(|c| c.kind() == "import_spec_list")) {
+        // Insert each path before the first spec of the first group that sorts after it.
+        let group = first_group(text, &list);
+        let mut insert_at = None;
+        let mut lines = String::new();
+        for m in &missing {
+            let after = group.iter().find(|s| s.field("path").is_some_and(|p| p.text().trim_matches('"') > m.as_str()));
+            let at = match after {
+                Some(s) => s.range().start,
+                None => match group.last() {
+                    Some(last) => {
+                        let end = text[last.range().end..].find('\n').map_or(text.len(), |i| last.range().end + i + 1);
+                        end
+                    }
+                    None => list.range().start + 1,
+                },
+            };
+            insert_at.get_or_insert(at);
+            lines.push_str(&format!("\"{m}\"\n\t"));
+        }
+        let at = insert_at?;
+        let indent = syntax::line_indent(text, at);
+        let at_line_start = text[..at].ends_with('\n');
+        let replacement = if at_line_start {
+            let body: String = missing.iter().map(|m| format!("\t\"{m}\"\n")).collect();
+            body
+        } else if indent.is_empty() {
+            missing.iter().map(|m| format!("\n\t\"{m}\"")).collect::<String>() + "\n"
+        } else {
+            missing.iter().map(|m| format!("\"{m}\"\n{indent}")).collect()
+        };
+        return Some(TextEdit { range: at..at, replacement });
+    }
+    if let Some(single) = decls.first() {
+        let spec = code_children(single).into_iter().find(|c| c.kind() == "import_spec")?;
+        let mut all: Vec<String> = missing.iter().map(|m| format!("\"{m}\"")).collect();
+        all.push(spec.text().to_string());
+        all.sort_by_key(|s| s.split('"').nth(1).unwrap_or("").to_string());
+        let body: String = all.iter().map(|s| format!("\t{s}\n")).collect();
+        return Some(TextEdit { range: single.range(), replacement: format!("import (\n{body})") });
+    }
+    let pkg = code_children(root).into_iter().find(|n| n.kind() == "package_clause")?;
+    let end = pkg.range().end;
+    let imports = if missing.len() == 1 {
+        format!("\n\nimport \"{}\"", missing[0])
+    } else {
+        let body: String = missing.iter().map(|m| format!("\t\"{m}\"\n")).collect();
+        format!("\n\nimport (\n{body})")
+    };
+    Some(TextEdit { range: end..end, replacement: imports })
+}
+
+/// The import specs of the first blank-line-separated group of a list.
+fn first_group<'r>(text: &str, list: &GoNode<'r>) -> Vec<GoNode<'r>> {
+    let specs: Vec<GoNode> = code_children(list).into_iter().filter(|c| c.kind() == "import_spec").collect();
+    let mut group = Vec::new();
+    for s in specs {
+        if let Some(prev) = group.last() {
+            let prev: &GoNode = prev;
+            if text[prev.range().end..s.range().start].matches('\n').count() > 1 {
+                break;
+            }
+        }
+        group.push(s);
+    }
+    group
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edit(a: usize, b: usize, r: &str) -> TextEdit {
+        TextEdit { range: a..b, replacement: r.into() }
+    }
+
+    #[test]
+    fn overlapping_fixes_wait() {
+        let f1 = [edit(0, 5, "x")];
+        let f2 = [edit(3, 8, "y")];
+        let f3 = [edit(9, 10, "z")];
+        assert_eq!(non_overlapping(&[&f2, &f1, &f3]), vec![1, 2]);
+    }
+
+    #[test]
+    fn applies_back_to_front_with_crlf() {
+        let out = apply_edits("ab\r\ncd", &[edit(0, 1, "X\nY"), edit(4, 5, "Z")], true);
+        assert_eq!(out, "X\r\nYb\r\nZd");
+    }
+
+    fn add(src: &str, paths: &[&str]) -> String {
+        let tree = syntax::parse(src);
+        let paths: Vec<String> = paths.iter().map(|s| s.to_string()).collect();
+        match import_edit(src, &tree.root(), &paths) {
+            Some(e) => apply_edits(src, &[e], false),
+            None => src.to_string(),
+        }
+    }
+
+    #[test]
+    fn adds_imports_in_gofmt_order() {
+        assert_eq!(add("package p\n\nimport (\n\t\"fmt\"\n\t\"os\"\n)\n", &["sync"]), "package p\n\nimport (\n\t\"fmt\"\n\t\"os\"\n\t\"sync\"\n)\n");
+        assert_eq!(add("package p\n\nimport (\n\t\"fmt\"\n\t\"time\"\n)\n", &["sync"]), "package p\n\nimport (\n\t\"fmt\"\n\t\"sync\"\n\t\"time\"\n)\n");
+        assert_eq!(add("package p\n\nimport \"fmt\"\n", &["sync"]), "package p\n\nimport (\n\t\"fmt\"\n\t\"sync\"\n)\n");
+        assert_eq!(add("package p\n\nfunc f() {}\n", &["sync"]), "package p\n\nimport \"sync\"\n\nfunc f() {}\n");
+        assert_eq!(add("package p\n\nimport \"sync\"\n", &["sync"]), "package p\n\nimport \"sync\"\n");
+    }
+}

@@ -1,0 +1,239 @@
+//! `--format text`: unified diffs for the fixes this run includes, miette
+//! diagnostics for findings shown without a fix, and a one-line summary.
+
+use super::{display_path, unified_diff, Renderer, RunResult};
+use crate::engine::{FileError, Finding};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity, SourceCode};
+use std::fmt;
+use std::io::{self, Write};
+
+pub struct TextRenderer {
+    pub color: bool,
+    /// `--stats`: per-rule counts instead of per-finding output.
+    pub stats: bool,
+}
+
+impl Renderer for TextRenderer {
+    fn render(&self, run: &RunResult, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
+        for e in run.all_errors() {
+            let src = run.reports.iter().find(|r| r.path == e.path).and_then(|r| r.source.clone());
+            write!(err, "{}", self.report(&ErrorDiag::new(e, src.as_ref().map(|s| s.text.as_str()))))?;
+        }
+        if self.stats {
+            return self.render_stats(run, out);
+        }
+        for report in &run.reports {
+            let (Some(source), Some(fixed)) = (&report.source, &report.fixed_text) else { continue };
+            let diff = unified_diff(&display_path(&report.path), &source.text, fixed);
+            self.write_diff(&diff, out)?;
+        }
+        for report in &run.reports {
+            let Some(source) = &report.source else { continue };
+            for f in report.findings.iter().filter(|f| !f.fix.as_ref().is_some_and(|x| x.included)) {
+                write!(out, "{}", self.report(&FindingDiag::new(f, &source.text)))?;
+            }
+        }
+        writeln!(out, "{}", summary_line(run))
+    }
+}
+
+impl TextRenderer {
+    fn report(&self, diag: &dyn Diagnostic) -> String {
+        let theme = if self.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+        let mut s = String::new();
+        let _ = GraphicalReportHandler::new_themed(theme).with_width(100).render_report(&mut s, diag);
+        s.push('\n');
+        s
+    }
+
+    fn write_diff(&self, diff: &str, out: &mut dyn Write) -> io::Result<()> {
+        if !self.color {
+            return out.write_all(diff.as_bytes());
+        }
+        for line in diff.split_inclusive('\n') {
+            let style = if line.starts_with("+++") || line.starts_with("---") {
+                "\x1b[1m"
+            } else if line.starts_with('+') {
+                "\x1b[32m"
+            } else if line.starts_with('-') {
+                "\x1b[31m"
+            } else if line.starts_with("@@") {
+                "\x1b[36m"
+            } else {
+                ""
+            };
+            if style.is_empty() {
+                out.write_all(line.as_bytes())?;
+            } else {
+                let body = line.trim_end_matches('\n');
+                write!(out, "{style}{body}\x1b[0m{}", &line[body.len()..])?;
+            }
+        }
+        Ok(())
+    }
+
+    fn render_stats(&self, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
+        let mut counts: std::collections::BTreeMap<&str, (usize, usize, usize)> = Default::default();
+        for f in run.findings() {
+            let c = counts.entry(&f.rule).or_default();
+            c.0 += 1;
+            if f.fix.as_ref().is_some_and(|x| x.included) {
+                c.1 += 1;
+            }
+            if f.fix.as_ref().is_some_and(|x| x.applied) {
+                c.2 += 1;
+            }
+        }
+        let verb = if run.wrote { "applied" } else { "fixable" };
+        writeln!(out, "{:<20} {:>8} {:>8}", "rule", "findings", verb)?;
+        for (rule, (n, fixable, applied)) in counts {
+            writeln!(out, "{:<20} {:>8} {:>8}", rule, n, if run.wrote { applied } else { fixable })?;
+        }
+        writeln!(out, "{}", summary_line(run))
+    }
+}
+
+/// The closing line of text output.
+pub fn summary_line(run: &RunResult) -> String {
+    let s = run.summary();
+    let unsafe_left = run
+        .findings()
+        .filter(|f| f.fix.as_ref().is_some_and(|x| !x.included && x.safety == crate::rules::FixSafety::Unsafe))
+        .count();
+    let shown = run.findings().filter(|f| f.fix.as_ref().is_some_and(|x| x.included)).count();
+    let mut line = format!(
+        "mapfix: {} finding{} in {} file{} scanned",
+        s.findings,
+        plural(s.findings),
+        s.files_scanned,
+        plural(s.files_scanned)
+    );
+    if run.wrote {
+        line.push_str(&format!(", {} fix{} applied", s.applied, if s.applied == 1 { "" } else { "es" }));
+    } else if shown > 0 {
+        line.push_str(&format!(", {shown} fix{} shown (dry run; -w to apply)", if shown == 1 { "" } else { "es" }));
+    }
+    if unsafe_left > 0 {
+        line.push_str(&format!(", {unsafe_left} unsafe fix{} available with --unsafe", if unsafe_left == 1 { "" } else { "es" }));
+    }
+    if s.errors > 0 {
+        line.push_str(&format!(", {} error{}", s.errors, plural(s.errors)));
+    }
+    line
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// A finding as a miette diagnostic.
+#[derive(Debug)]
+struct FindingDiag {
+    message: String,
+    code: String,
+    severity: Severity,
+    help: Option<String>,
+    source: NamedSource<String>,
+    span: (usize, usize),
+    label: String,
+}
+
+impl FindingDiag {
+    fn new(f: &Finding, text: &str) -> Self {
+        let help = match (&f.fix, &f.note) {
+            (Some(fix), _) if !fix.included && fix.safety == crate::rules::FixSafety::Unsafe => {
+                Some(format!("unsafe fix available (--unsafe): {}", fix.description))
+            }
+            (_, Some(note)) => Some(note.clone()),
+            _ => None,
+        };
+        FindingDiag {
+            message: f.message.clone(),
+            code: format!("mapfix/{}", f.rule),
+            severity: match f.severity.as_str() {
+                "error" => Severity::Error,
+                "info" | "hint" => Severity::Advice,
+                _ => Severity::Warning,
+            },
+            help,
+            source: NamedSource::new(display_path(&f.path), text.to_string()),
+            span: (f.range.start, first_line_len(text, &f.range)),
+            label: f.rule.clone(),
+        }
+    }
+}
+
+fn first_line_len(text: &str, range: &std::ops::Range<usize>) -> usize {
+    let s = &text[range.clone()];
+    s.find('\n').unwrap_or(s.len())
+}
+
+impl fmt::Display for FindingDiag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+impl std::error::Error for FindingDiag {}
+
+impl Diagnostic for FindingDiag {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.code))
+    }
+    fn severity(&self) -> Option<Severity> {
+        Some(self.severity)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(LabeledSpan::new(Some(self.label.clone()), self.span.0, self.span.1))))
+    }
+}
+
+/// A file error as a miette diagnostic (with the source span when known).
+#[derive(Debug)]
+struct ErrorDiag {
+    message: String,
+    source: Option<NamedSource<String>>,
+    span: Option<(usize, usize)>,
+}
+
+impl ErrorDiag {
+    fn new(e: &FileError, text: Option<&str>) -> Self {
+        let path = display_path(&e.path);
+        match (text, &e.span) {
+            (Some(t), Some(span)) => ErrorDiag {
+                message: format!("{path}: {}", e.message),
+                source: Some(NamedSource::new(path, t.to_string())),
+                span: Some((span.start, span.len().min(40))),
+            },
+            _ => ErrorDiag { message: format!("{path}: {}", e.message), source: None, span: None },
+        }
+    }
+}
+
+impl fmt::Display for ErrorDiag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+impl std::error::Error for ErrorDiag {}
+
+impl Diagnostic for ErrorDiag {
+    fn severity(&self) -> Option<Severity> {
+        Some(Severity::Error)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.span.map(|(s, l)| Box::new(std::iter::once(LabeledSpan::new(Some("here".into()), s, l))) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+}

@@ -1,0 +1,289 @@
+//! The rule catalogue: rules are ast-grep YAML files (`patterns/*.yml`,
+//! embedded at build time, plus user `--rules` directories) with mapfix
+//! metadata; a rule whose fix needs more than a pattern names a Rust
+//! checker (`metadata.fixer`), one module per rule in this directory.
+
+mod nil_reset;
+mod range_delete;
+
+use crate::goversion::GoVersion;
+use crate::load::SourceFile;
+use crate::syntax::GoNode;
+use crate::types::PackageScope;
+use ast_grep_config::{from_yaml_string, GlobalRules, RuleConfig};
+use ast_grep_core::tree_sitter::StrDoc;
+use ast_grep_core::NodeMatch;
+use ast_grep_language::Go;
+use serde::{Deserialize, Serialize};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+
+/// Whether applying a fix can change what a program observably does (SPEC §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FixSafety {
+    Safe,
+    Unsafe,
+}
+
+impl FixSafety {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FixSafety::Safe => "safe",
+            FixSafety::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// A replacement of a byte range of the file's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextEdit {
+    pub range: Range<usize>,
+    pub replacement: String,
+}
+
+/// A fix a rule proposes for one site.
+#[derive(Debug, Clone)]
+pub struct FixPlan {
+    pub safety: FixSafety,
+    pub description: String,
+    pub edits: Vec<TextEdit>,
+    /// Import paths the fixed code needs (added in one place by the planner).
+    pub imports: Vec<String>,
+}
+
+/// What a rule reports for one matched site.
+#[derive(Debug, Clone)]
+pub struct Detection {
+    /// Byte range of the construct the finding points at.
+    pub range: Range<usize>,
+    /// Replaces the rule's message when set (e.g. to name the map).
+    pub message: Option<String>,
+    /// Help shown with the finding, e.g. why no fix is offered.
+    pub note: Option<String>,
+    pub fix: Option<FixPlan>,
+}
+
+/// Per-rule options from `mapfix.toml`.
+#[derive(Debug, Clone, Default)]
+pub struct RuleOptions {
+    /// `[rules.range-delete] prefer = "make"`.
+    pub range_delete_prefer_make: bool,
+    /// `[rules.nil-reset] cross_method = true`.
+    pub nil_reset_cross_method: bool,
+}
+
+/// Everything a checker may look at for one file.
+pub struct RuleContext<'a> {
+    pub file: &'a SourceFile,
+    pub text: &'a str,
+    pub scope: &'a PackageScope<'a>,
+    pub options: &'a RuleOptions,
+}
+
+impl RuleContext<'_> {
+    pub fn go_version(&self) -> GoVersion {
+        self.file.go_version
+    }
+}
+
+/// A Rust checker: validates a YAML match and plans its fix.
+pub type Checker = fn(&RuleContext, &NodeMatch<StrDoc<Go>>) -> Vec<Detection>;
+
+/// The checkers a rule's `metadata.fixer` may name.
+fn checker_named(name: &str) -> Option<Checker> {
+    match name {
+        "range_delete" => Some(range_delete::check),
+        "nil_reset" => Some(nil_reset::check),
+        _ => None,
+    }
+}
+
+/// A rule's documentation, written once in its YAML.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleDocs {
+    pub summary: String,
+    pub why: String,
+    pub before: String,
+    pub after: String,
+    pub safety: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Metadata {
+    safety: Option<FixSafety>,
+    min_go: Option<String>,
+    fixer: Option<String>,
+    #[serde(default)]
+    opt_in: bool,
+    #[serde(default)]
+    prefilter: Vec<String>,
+    docs: Option<RuleDocs>,
+}
+
+/// One loaded rule.
+pub struct Rule {
+    pub id: String,
+    pub severity: String,
+    pub message: String,
+    pub safety: FixSafety,
+    pub min_go: Option<GoVersion>,
+    pub opt_in: bool,
+    /// Byte strings one of which a file must contain for the rule to match it.
+    pub prefilter: Vec<String>,
+    pub docs: RuleDocs,
+    pub checker: Option<Checker>,
+    pub config: RuleConfig<Go>,
+    /// Where a user rule came from; `None` for built-in rules.
+    pub source: Option<PathBuf>,
+}
+
+impl Rule {
+    /// Runs the rule over a parsed file.
+    pub fn check(&self, ctx: &RuleContext, root: &GoNode) -> Vec<Detection> {
+        let mut out = Vec::new();
+        for m in root.find_all(&self.config.matcher) {
+            if let Some(checker) = self.checker {
+                out.extend(checker(ctx, &m));
+            } else {
+                out.push(self.yaml_detection(&m));
+            }
+        }
+        out
+    }
+
+    /// A detection for a rule with no checker: its YAML `fix`, if any.
+    fn yaml_detection(&self, m: &NodeMatch<StrDoc<Go>>) -> Detection {
+        let fix = self.config.get_fixer().ok().and_then(|f| f.into_iter().next()).map(|fixer| {
+            let edit = m.make_edit(&self.config.matcher, &fixer);
+            let replacement = String::from_utf8_lossy(&edit.inserted_text).into_owned();
+            TextEdit { range: edit.position..edit.position + edit.deleted_length, replacement }
+        });
+        Detection {
+            range: m.get_node().range(),
+            message: Some(self.config.get_message(m)),
+            note: None,
+            fix: fix.map(|edit| FixPlan {
+                safety: self.safety,
+                description: format!("apply the fix of rule {}", self.id),
+                edits: vec![edit],
+                imports: Vec::new(),
+            }),
+        }
+    }
+}
+
+/// A rule file that could not be loaded.
+#[derive(Debug, Clone)]
+pub struct RuleLoadError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+/// Parses one YAML rule file (which may hold several documents).
+pub fn parse_rules(path: &Path, yaml: &str, builtin: bool) -> Result<Vec<Rule>, RuleLoadError> {
+    let err = |message: String| RuleLoadError { path: path.to_path_buf(), message };
+    let configs = from_yaml_string::<Go>(yaml, &GlobalRules::default())
+        .map_err(|e| err(format!("invalid ast-grep rule: {e}")))?;
+    let mut rules = Vec::new();
+    for config in configs {
+        let meta: Metadata = match &config.metadata {
+            Some(m) => {
+                let value = serde_json::to_value(m).map_err(|e| err(e.to_string()))?;
+                serde_json::from_value(value)
+                    .map_err(|e| err(format!("rule {}: bad metadata: {e}", config.id)))?
+            }
+            None => Metadata::default(),
+        };
+        let checker = match &meta.fixer {
+            Some(name) => Some(checker_named(name).ok_or_else(|| {
+                err(format!("rule {}: unknown metadata.fixer {name:?}", config.id))
+            })?),
+            None => None,
+        };
+        let min_go = match &meta.min_go {
+            Some(v) => Some(GoVersion::parse(v).ok_or_else(|| {
+                err(format!("rule {}: bad metadata.min_go {v:?}", config.id))
+            })?),
+            None => None,
+        };
+        let severity = format!("{:?}", config.severity).to_lowercase();
+        rules.push(Rule {
+            id: config.id.clone(),
+            severity,
+            message: config.message.clone(),
+            // A user rule's fix is unsafe unless it says otherwise.
+            safety: meta.safety.unwrap_or(if builtin { FixSafety::Safe } else { FixSafety::Unsafe }),
+            min_go,
+            opt_in: meta.opt_in,
+            prefilter: meta.prefilter,
+            docs: meta.docs.unwrap_or_else(|| RuleDocs { summary: config.message.clone(), ..Default::default() }),
+            checker,
+            config,
+            source: if builtin { None } else { Some(path.to_path_buf()) },
+        });
+    }
+    Ok(rules)
+}
+
+/// The built-in rules.
+pub fn builtin_rules() -> Vec<Rule> {
+    BUILTIN_RULES
+        .iter()
+        .flat_map(|(name, yaml)| {
+            parse_rules(Path::new(name), yaml, true).unwrap_or_else(|e| panic!("built-in rule {name}: {}", e.message))
+        })
+        .collect()
+}
+
+/// Loads every `*.yml` in a user rule directory.
+pub fn load_rule_dir(dir: &Path) -> Result<Vec<Rule>, RuleLoadError> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| RuleLoadError { path: dir.to_path_buf(), message: format!("cannot read rule directory: {e}") })?;
+    let mut paths: Vec<_> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+        .collect();
+    paths.sort();
+    let mut rules = Vec::new();
+    for p in paths {
+        let yaml = std::fs::read_to_string(&p)
+            .map_err(|e| RuleLoadError { path: p.clone(), message: format!("cannot read: {e}") })?;
+        rules.extend(parse_rules(&p, &yaml, false)?);
+    }
+    Ok(rules)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_rules_load_with_docs() {
+        let rules = builtin_rules();
+        assert!(rules.iter().any(|r| r.id == "range-delete"));
+        for r in &rules {
+            assert!(!r.docs.why.is_empty(), "{} lacks docs.why", r.id);
+            assert!(r.checker.is_some(), "{} lacks a checker", r.id);
+        }
+    }
+
+    #[test]
+    fn user_rule_fix_defaults_to_unsafe() {
+        let yaml = "id: t\nlanguage: go\nmessage: m\nseverity: warning\nrule:\n  pattern: len($A)\nfix: cap($A)\n";
+        let rules = parse_rules(Path::new("t.yml"), yaml, false).unwrap();
+        assert_eq!(rules[0].safety, FixSafety::Unsafe);
+    }
+
+    #[test]
+    fn unknown_metadata_is_an_error() {
+        let yaml = "id: t\nlanguage: go\nmessage: m\nseverity: warning\nrule:\n  pattern: len($A)\nmetadata:\n  colour: red\n";
+        let e = parse_rules(Path::new("t.yml"), yaml, false).err().unwrap();
+        assert!(e.message.contains("colour"), "{}", e.message);
+    }
+}

@@ -1,0 +1,368 @@
+//! nil-reset: `m = nil` on a map that is written afterwards in the same
+//! function, with no nil test or re-assignment in between: the write panics.
+//! Fix: `m = make(map[K]V)` with the type as declared.
+//!
+//! "Afterwards" follows execution order: the statements after the reset,
+//! then those after each enclosing block, a loop body again when the reset
+//! is inside a loop; `return`, `panic` and `goto` end the search.
+
+use super::{Detection, FixPlan, FixSafety, RuleContext, TextEdit};
+use crate::syntax::{self, code_children, GoNode};
+use crate::types::{self, Binding};
+use ast_grep_core::tree_sitter::StrDoc;
+use ast_grep_core::NodeMatch;
+use ast_grep_language::Go;
+
+pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
+    let stmt = m.get_node();
+    analyse(ctx, stmt).into_iter().collect()
+}
+
+/// The map being reset: its expression and the identity of its root variable.
+struct Target<'r> {
+    expr: GoNode<'r>,
+    text: String,
+    root_name: String,
+    root: Option<Binding>,
+    is_local: bool,
+}
+
+impl<'r> Target<'r> {
+    /// Whether `node` denotes the same map (same text, same root variable).
+    fn is(&self, node: &GoNode, ctx: &RuleContext) -> bool {
+        if syntax::squashed(node) != self.text {
+            return false;
+        }
+        let root = root_identifier(node);
+        root.is_some_and(|r| types::resolve(&r.text(), &r, ctx.scope) == self.root)
+    }
+}
+
+fn root_identifier<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
+    match node.kind().as_ref() {
+        "identifier" => Some(node.clone()),
+        "selector_expression" => root_identifier(&node.field("operand")?),
+        _ => None,
+    }
+}
+
+fn analyse<'r>(ctx: &RuleContext, stmt: &GoNode<'r>) -> Option<Detection> {
+    if stmt.field("operator")?.text() != "=" {
+        return None;
+    }
+    let [lhs] = code_children(&stmt.field("left")?).try_into().ok()?;
+    let [rhs] = code_children(&stmt.field("right")?).try_into().ok()?;
+    if rhs.kind() != "nil" || !matches!(lhs.kind().as_ref(), "identifier" | "selector_expression") {
+        return None;
+    }
+    if !syntax::is_pure_expression(&lhs) || lhs.text() == "_" {
+        return None;
+    }
+    let func = syntax::enclosing_function(stmt)?;
+    if stmt.ancestors().take_while(|a| a.range() != func.range()).any(|a| a.kind() == "defer_statement")
+        || func.parent().is_some_and(|p| p.kind() == "defer_statement")
+    {
+        return None;
+    }
+    let map_type = types::expr_type(&lhs, ctx.scope)?;
+    types::map_parts(&map_type, ctx.scope)?;
+    let root_node = root_identifier(&lhs)?;
+    let root = types::resolve(&root_node.text(), &root_node, ctx.scope);
+    let is_local = lhs.kind() == "identifier" && root.as_ref().is_some_and(|b| b.decl_at.is_some());
+    let target = Target {
+        expr: lhs.clone(),
+        text: syntax::squashed(&lhs),
+        root_name: root_node.text().to_string(),
+        root,
+        is_local,
+    };
+    if assigned_in_closure(ctx, &func, &target, stmt) {
+        return None;
+    }
+    let segments = segments_after(stmt, &func);
+    let mut escapes = is_local && used_in_closure(ctx, &func, &target);
+    for seg in &segments {
+        match scan(ctx, &seg.node, &target, stmt, &mut escapes) {
+            Event::Cancel => return None,
+            Event::None => {}
+            Event::Write(write) => {
+                let write_stmt = write.ancestors().find(|a| a.parent().is_some_and(|p| p.kind() == "statement_list"))?;
+                let unconditional = seg.unconditional && write_stmt.range() == seg.node.range();
+                return Some(detection(ctx, stmt, &target, &map_type, &write, escapes, unconditional));
+            }
+        }
+    }
+    None
+}
+
+fn detection(
+    ctx: &RuleContext,
+    stmt: &GoNode,
+    target: &Target,
+    map_type: &str,
+    write: &GoNode,
+    escapes: bool,
+    unconditional: bool,
+) -> Detection {
+    let name = target.expr.text();
+    let line = write.start_pos().line() + 1;
+    let mut det = Detection {
+        range: stmt.range(),
+        message: Some(format!("{name} is set to nil and written at line {line}: the write panics")),
+        note: None,
+        fix: None,
+    };
+    if map_type.contains('.') || receiver_is_generic(&target.expr, ctx) {
+        det.note = Some(format!("the map type {map_type} cannot be spelled here; use make(...) by hand"));
+        return det;
+    }
+    let (safety, why) = if target.is_local && !escapes {
+        (FixSafety::Safe, "")
+    } else if target.is_local {
+        (FixSafety::Unsafe, " (the map is used elsewhere, where nil and empty may differ)")
+    } else if unconditional {
+        (FixSafety::Safe, "")
+    } else {
+        (FixSafety::Unsafe, " (other code may test it for nil; the write is conditional)")
+    };
+    let rhs = stmt.field("right").and_then(|r| code_children(&r).into_iter().next());
+    det.fix = rhs.map(|rhs| FixPlan {
+        safety,
+        description: format!("reset {name} with make({map_type}) instead of nil{why}"),
+        edits: vec![TextEdit { range: rhs.range(), replacement: format!("make({map_type})") }],
+        imports: Vec::new(),
+    });
+    det
+}
+
+/// A field of a value whose type has type arguments: the field's declared
+/// type may name type parameters the receiver spells differently.
+fn receiver_is_generic(expr: &GoNode, ctx: &RuleContext) -> bool {
+    expr.field("operand")
+        .and_then(|op| types::expr_type(&op, ctx.scope))
+        .is_some_and(|t| t.contains('['))
+}
+
+/// A stretch of code that runs after the reset, in execution order.
+struct Segment<'r> {
+    node: GoNode<'r>,
+    /// Runs whenever the reset ran (not only on another loop iteration).
+    unconditional: bool,
+}
+
+fn is_terminating(stmt: &GoNode) -> bool {
+    match stmt.kind().as_ref() {
+        "return_statement" | "goto_statement" => true,
+        "expression_statement" => code_children(stmt).first().is_some_and(|call| {
+            call.kind() == "call_expression"
+                && call.field("function").is_some_and(|f| {
+                    matches!(f.text().as_ref(), "panic" | "os.Exit" | "log.Fatal" | "log.Fatalf" | "log.Fatalln")
+                })
+        }),
+        "break_statement" | "continue_statement" => code_children(stmt).iter().any(|c| c.kind() == "label_name"),
+        _ => false,
+    }
+}
+
+/// The code that may run after `stmt`, within `func`, in execution order.
+fn segments_after<'r>(stmt: &GoNode<'r>, func: &GoNode<'r>) -> Vec<Segment<'r>> {
+    let mut out = Vec::new();
+    let mut cur = stmt.clone();
+    let mut unconditional = true;
+    // Where the current statement list was left: normally, by break, or by continue.
+    let mut exit: Option<&str> = None;
+    while let Some(parent) = cur.parent() {
+        if parent.range() == func.range() && parent.kind() == func.kind() {
+            break;
+        }
+        match parent.kind().as_ref() {
+            "statement_list" if exit.is_none() => {
+                for sib in code_children(&parent).into_iter().filter(|s| s.range().start > cur.range().start) {
+                    if is_terminating(&sib) {
+                        return out;
+                    }
+                    match sib.kind().as_ref() {
+                        "break_statement" => {
+                            exit = Some("break");
+                            break;
+                        }
+                        "continue_statement" => {
+                            exit = Some("continue");
+                            break;
+                        }
+                        _ => out.push(Segment { node: sib, unconditional }),
+                    }
+                }
+            }
+            "for_statement" => {
+                if exit != Some("break") {
+                    // The loop runs again: its header and body come after the reset.
+                    for part in code_children(&parent) {
+                        if part.range() != cur.range() || part.kind() == "block" {
+                            out.push(Segment { node: part, unconditional: false });
+                        }
+                    }
+                    unconditional = false;
+                }
+                exit = None;
+            }
+            "expression_switch_statement" | "type_switch_statement" | "select_statement" => {
+                if exit == Some("break") {
+                    exit = None;
+                }
+            }
+            _ => {}
+        }
+        cur = parent;
+    }
+    out
+}
+
+enum Event<'r> {
+    None,
+    Cancel,
+    Write(GoNode<'r>),
+}
+
+/// Looks through `node` in document order for the first write to the target
+/// map, or anything that makes the reset harmless or unknowable.
+fn scan<'r>(ctx: &RuleContext, node: &GoNode<'r>, target: &Target, reset: &GoNode, escapes: &mut bool) -> Event<'r> {
+    let mut skip_until = 0usize;
+    for n in node.dfs() {
+        if n.range().start < skip_until {
+            continue;
+        }
+        if n.kind() == "func_literal" {
+            skip_until = n.range().end;
+            continue;
+        }
+        if n.range() == reset.range() {
+            skip_until = n.range().end;
+            continue;
+        }
+        if n.kind() == "call_expression" && call_may_reinit(ctx, &n, target) {
+            return Event::Cancel;
+        }
+        if !matches!(n.kind().as_ref(), "identifier" | "selector_expression") || !target.is(&n, ctx) {
+            continue;
+        }
+        skip_until = n.range().end;
+        let Some(parent) = n.parent() else { continue };
+        match classify_use(&n, &parent) {
+            Use::NilTest | Use::Assigned | Use::AddressTaken => return Event::Cancel,
+            Use::Write(w) => return Event::Write(w),
+            Use::Escape => *escapes = true,
+            Use::Read => {}
+        }
+    }
+    Event::None
+}
+
+enum Use<'r> {
+    NilTest,
+    Assigned,
+    AddressTaken,
+    Write(GoNode<'r>),
+    Escape,
+    Read,
+}
+
+fn classify_use<'r>(n: &GoNode<'r>, parent: &GoNode<'r>) -> Use<'r> {
+    match parent.kind().as_ref() {
+        "binary_expression" => {
+            let other = if parent.field("left").is_some_and(|l| l.range() == n.range()) {
+                parent.field("right")
+            } else {
+                parent.field("left")
+            };
+            let op = parent.field("operator").map(|o| o.text().to_string()).unwrap_or_default();
+            if (op == "==" || op == "!=") && other.is_some_and(|o| o.kind() == "nil") {
+                Use::NilTest
+            } else {
+                Use::Escape
+            }
+        }
+        "unary_expression" if parent.field("operator").is_some_and(|o| o.text() == "&") => Use::AddressTaken,
+        "expression_list" => {
+            let Some(stmt) = parent.parent() else { return Use::Escape };
+            let on_left = stmt.field("left").is_some_and(|l| l.range() == parent.range());
+            match stmt.kind().as_ref() {
+                "assignment_statement" | "short_var_declaration" if on_left => Use::Assigned,
+                "range_clause" if on_left => Use::Assigned,
+                _ => Use::Escape,
+            }
+        }
+        "index_expression" if parent.field("operand").is_some_and(|o| o.range() == n.range()) => {
+            let Some(up) = parent.parent() else { return Use::Read };
+            match up.kind().as_ref() {
+                "inc_statement" | "dec_statement" => Use::Write(parent.clone()),
+                "expression_list" => {
+                    let stmt = up.parent();
+                    let on_left = stmt
+                        .as_ref()
+                        .is_some_and(|s| s.kind() == "assignment_statement" && s.field("left").is_some_and(|l| l.range() == up.range()));
+                    if on_left {
+                        Use::Write(parent.clone())
+                    } else {
+                        Use::Read
+                    }
+                }
+                _ => Use::Read,
+            }
+        }
+        "call_expression" | "argument_list" => {
+            let is_len = parent
+                .parent()
+                .and_then(|c| c.field("function"))
+                .is_some_and(|f| f.text() == "len");
+            if is_len {
+                Use::Read
+            } else {
+                Use::Escape
+            }
+        }
+        "range_clause" | "selector_expression" => Use::Read,
+        _ => Use::Escape,
+    }
+}
+
+/// A call that may re-create the map behind our back: a method called on
+/// the field's owner, the owner passed on, or (for a package variable) a
+/// function of the same package.
+fn call_may_reinit(ctx: &RuleContext, call: &GoNode, target: &Target) -> bool {
+    if target.is_local {
+        return false;
+    }
+    let Some(func) = call.field("function") else { return false };
+    if target.expr.kind() == "selector_expression" {
+        let owner = target.root_name.as_str();
+        let is_owner = |n: &GoNode| n.kind() == "identifier" && n.text() == owner;
+        let on_owner = func.kind() == "selector_expression" && func.field("operand").is_some_and(|o| is_owner(&o));
+        let passes_owner = call.field("arguments").is_some_and(|args| {
+            code_children(&args).iter().any(|a| {
+                is_owner(a) || (a.kind() == "unary_expression" && a.field("operand").is_some_and(|o| is_owner(&o)))
+            })
+        });
+        return on_owner || passes_owner;
+    }
+    func.kind() == "identifier" && ctx.scope.is_package_func(&func.text())
+}
+
+/// Whether a function literal inside `func` assigns the target (a closure
+/// that may re-create it at any time).
+fn assigned_in_closure(ctx: &RuleContext, func: &GoNode, target: &Target, reset: &GoNode) -> bool {
+    func.dfs().filter(|n| n.kind() == "func_literal" && n.range() != func.range()).any(|lit| {
+        lit.dfs().any(|n| {
+            n.range() != reset.range()
+                && matches!(n.kind().as_ref(), "assignment_statement" | "short_var_declaration")
+                && n.field("left").is_some_and(|l| code_children(&l).iter().any(|x| target.is(x, ctx)))
+        })
+    })
+}
+
+/// Whether a closure inside `func` uses the local target at all.
+fn used_in_closure(ctx: &RuleContext, func: &GoNode, target: &Target) -> bool {
+    func.dfs()
+        .filter(|n| n.kind() == "func_literal" && n.range() != func.range())
+        .any(|lit| lit.dfs().any(|n| n.kind() == "identifier" && target.is(&n, ctx)))
+}

@@ -1,0 +1,491 @@
+//! Declared types, found syntactically: which declaration an identifier
+//! refers to, the type text of simple expressions, the key and value of map
+//! types (named ones included) and the package-level declarations of a
+//! package (its other files are parsed only when a lookup needs them).
+
+use crate::syntax::{self, code_children, GoNode};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// A declared named type.
+#[derive(Debug, Clone)]
+pub struct TypeDecl {
+    /// Node kind of the type's definition (`map_type`, `struct_type`, ...).
+    pub kind: String,
+    pub text: String,
+    /// Struct fields: name and type text (embedded fields are skipped).
+    pub fields: Vec<(String, String)>,
+}
+
+/// Package-level declarations of one file.
+#[derive(Debug, Clone, Default)]
+pub struct FileIndex {
+    pub types: HashMap<String, TypeDecl>,
+    /// Package-level variables and the type text declared or inferred for them.
+    pub vars: HashMap<String, Option<String>>,
+    pub funcs: Vec<String>,
+    pub package: String,
+}
+
+impl FileIndex {
+    /// Indexes the top-level declarations of a parsed file.
+    pub fn build(root: &GoNode) -> FileIndex {
+        let mut idx = FileIndex::default();
+        for decl in code_children(root) {
+            match decl.kind().as_ref() {
+                "package_clause" => {
+                    if let Some(n) = code_children(&decl).first() {
+                        idx.package = n.text().to_string();
+                    }
+                }
+                "type_declaration" => {
+                    for spec in decl.dfs().filter(|n| matches!(n.kind().as_ref(), "type_spec" | "type_alias")) {
+                        if spec.ancestors().any(|a| syntax::is_function(&a)) {
+                            continue;
+                        }
+                        let (Some(name), Some(ty)) = (spec.field("name"), spec.field("type")) else { continue };
+                        idx.types.insert(name.text().to_string(), type_decl(&ty));
+                    }
+                }
+                "var_declaration" => {
+                    for spec in decl.dfs().filter(|n| n.kind() == "var_spec") {
+                        let names: Vec<_> = spec.field_children("name").collect();
+                        let values: Vec<_> = spec.field("value").map(|v| code_children(&v)).unwrap_or_default();
+                        for (i, name) in names.iter().enumerate() {
+                            let ty = spec
+                                .field("type")
+                                .map(|t| t.text().to_string())
+                                .or_else(|| values.get(i).filter(|_| values.len() == names.len()).and_then(infer_type));
+                            idx.vars.insert(name.text().to_string(), ty);
+                        }
+                    }
+                }
+                "function_declaration" => {
+                    if let Some(n) = decl.field("name") {
+                        idx.funcs.push(n.text().to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+        idx
+    }
+}
+
+fn type_decl(ty: &GoNode) -> TypeDecl {
+    let mut fields = Vec::new();
+    if ty.kind() == "struct_type" {
+        for fd in ty.dfs().filter(|n| n.kind() == "field_declaration") {
+            // Only the fields of this struct, not of nested struct types.
+            if fd.ancestors().find(|a| a.kind() == "struct_type").map(|s| s.range()) != Some(ty.range()) {
+                continue;
+            }
+            if let Some(t) = fd.field("type") {
+                for name in fd.field_children("name") {
+                    fields.push((name.text().to_string(), t.text().to_string()));
+                }
+            }
+        }
+    }
+    TypeDecl { kind: ty.kind().to_string(), text: ty.text().to_string(), fields }
+}
+
+/// The type of an initialiser when it is written out: `make(T, …)`, `T{…}`,
+/// `&T{…}`, `new(T)`.
+pub fn infer_type(value: &GoNode) -> Option<String> {
+    match value.kind().as_ref() {
+        "composite_literal" => value.field("type").map(|t| t.text().to_string()),
+        "unary_expression" if value.field("operator").is_some_and(|o| o.text() == "&") => {
+            value.field("operand").and_then(|o| infer_type(&o)).map(|t| format!("*{t}"))
+        }
+        "call_expression" => {
+            let func = value.field("function")?;
+            let args = code_children(&value.field("arguments")?);
+            let first = args.first()?;
+            match func.text().as_ref() {
+                "make" => Some(first.text().to_string()),
+                "new" => Some(format!("*{}", first.text())),
+                _ => None,
+            }
+        }
+        "parenthesized_expression" => code_children(value).first().and_then(infer_type),
+        _ => None,
+    }
+}
+
+/// Package-level declarations visible from one file: its own, then those of
+/// the other files of its package in the same directory.
+pub struct PackageScope<'a> {
+    pub own: FileIndex,
+    path: &'a Path,
+    cache: &'a PackageCache,
+    siblings: std::cell::OnceCell<Arc<Vec<(PathBuf, FileIndex)>>>,
+}
+
+impl<'a> PackageScope<'a> {
+    pub fn new(root: &GoNode, path: &'a Path, cache: &'a PackageCache) -> Self {
+        PackageScope { own: FileIndex::build(root), path, cache, siblings: std::cell::OnceCell::new() }
+    }
+
+    fn siblings(&self) -> &Arc<Vec<(PathBuf, FileIndex)>> {
+        self.siblings.get_or_init(|| self.cache.directory(self.path))
+    }
+
+    fn others(&self) -> impl Iterator<Item = &FileIndex> {
+        let me = std::path::absolute(self.path).unwrap_or_else(|_| self.path.to_path_buf());
+        let pkg = self.own.package.clone();
+        self.siblings()
+            .iter()
+            .filter(move |(p, idx)| *p != me && idx.package == pkg)
+            .map(|(_, idx)| idx)
+    }
+
+    pub fn type_decl(&self, name: &str) -> Option<TypeDecl> {
+        if let Some(t) = self.own.types.get(name) {
+            return Some(t.clone());
+        }
+        self.others().find_map(|i| i.types.get(name).cloned())
+    }
+
+    /// The type of a package-level variable: `None` when there is no such
+    /// variable, `Some(None)` when it exists but its type is not written out.
+    pub fn var_type(&self, name: &str) -> Option<Option<String>> {
+        if let Some(t) = self.own.vars.get(name) {
+            return Some(t.clone());
+        }
+        self.others().find_map(|i| i.vars.get(name).cloned())
+    }
+
+    pub fn is_package_func(&self, name: &str) -> bool {
+        self.own.funcs.iter().any(|f| f == name) || self.others().any(|i| i.funcs.iter().any(|f| f == name))
+    }
+}
+
+/// Per-directory indexes of package-level declarations, shared by workers.
+#[derive(Default)]
+pub struct PackageCache {
+    dirs: Mutex<HashMap<PathBuf, Arc<Vec<(PathBuf, FileIndex)>>>>,
+}
+
+impl PackageCache {
+    fn directory(&self, file: &Path) -> Arc<Vec<(PathBuf, FileIndex)>> {
+        let abs = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+        let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+        if let Some(found) = self.dirs.lock().unwrap().get(&dir) {
+            return found.clone();
+        }
+        let mut files = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            let mut paths: Vec<_> = entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "go") && p.is_file())
+                .collect();
+            paths.sort();
+            for p in paths {
+                if let Ok(text) = std::fs::read_to_string(&p) {
+                    let tree = syntax::parse(text.trim_start_matches('\u{feff}'));
+                    files.push((p, FileIndex::build(&tree.root())));
+                }
+            }
+        }
+        let files = Arc::new(files);
+        self.dirs.lock().unwrap().insert(dir, files.clone());
+        files
+    }
+}
+
+/// What an identifier refers to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    /// Byte offset of the declaring identifier; `None` for package-level names.
+    pub decl_at: Option<usize>,
+    /// The declared or inferred type text, when written out.
+    pub type_text: Option<String>,
+}
+
+/// Finds the declaration of `name` visible at `at`, innermost scope first.
+pub fn resolve(name: &str, at: &GoNode, scope: &PackageScope) -> Option<Binding> {
+    let mut child = at.clone();
+    for anc in at.ancestors() {
+        if let Some(b) = declared_in(&anc, &child, name) {
+            return Some(b);
+        }
+        child = anc;
+    }
+    scope.var_type(name).map(|type_text| Binding { decl_at: None, type_text })
+}
+
+/// A declaration of `name` made by `scope_node` and visible to its child `child`.
+fn declared_in(scope_node: &GoNode, child: &GoNode, name: &str) -> Option<Binding> {
+    match scope_node.kind().as_ref() {
+        "statement_list" => {
+            let before: Vec<_> = code_children(scope_node)
+                .into_iter()
+                .take_while(|s| s.range().start < child.range().start)
+                .collect();
+            before.iter().rev().find_map(|stmt| declared_by_statement(stmt, name))
+        }
+        "for_statement" => {
+            let clause = code_children(scope_node).into_iter().find(|c| c.kind() == "range_clause" || c.kind() == "for_clause")?;
+            if clause.range() == child.range() && clause.kind() == "for_clause" {
+                return None;
+            }
+            if clause.kind() == "range_clause" {
+                if clause.range() == child.range() || !range_defines(&clause) {
+                    return None;
+                }
+                let left = clause.field("left")?;
+                let id = code_children(&left).into_iter().find(|n| n.text() == name)?;
+                Some(Binding { decl_at: Some(id.range().start), type_text: None })
+            } else {
+                clause.field("initializer").and_then(|i| declared_by_statement(&i, name))
+            }
+        }
+        "if_statement" | "expression_switch_statement" | "type_switch_statement" => {
+            let init = scope_node.field("initializer")?;
+            if init.range() == child.range() {
+                return None;
+            }
+            if let Some(b) = declared_by_statement(&init, name) {
+                return Some(b);
+            }
+            if scope_node.kind() == "type_switch_statement" {
+                let alias = scope_node.field("alias")?;
+                let id = code_children(&alias).into_iter().find(|n| n.text() == name)?;
+                return Some(Binding { decl_at: Some(id.range().start), type_text: None });
+            }
+            None
+        }
+        "function_declaration" | "method_declaration" | "func_literal" => {
+            let mut lists: Vec<GoNode> = Vec::new();
+            for f in ["receiver", "parameters", "result"] {
+                if let Some(l) = scope_node.field(f) {
+                    lists.push(l);
+                }
+            }
+            for list in lists {
+                for param in code_children(&list) {
+                    for id in param.field_children("name") {
+                        if id.text() == name {
+                            let ty = param.field("type").map(|t| {
+                                if param.kind() == "variadic_parameter_declaration" {
+                                    format!("[]{}", t.text())
+                                } else {
+                                    t.text().to_string()
+                                }
+                            });
+                            return Some(Binding { decl_at: Some(id.range().start), type_text: ty });
+                        }
+                    }
+                }
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+fn range_defines(clause: &GoNode) -> bool {
+    clause.children().any(|c| c.kind() == ":=")
+}
+
+/// A declaration of `name` made by a statement (`var`, `:=`, labelled ones).
+fn declared_by_statement(stmt: &GoNode, name: &str) -> Option<Binding> {
+    match stmt.kind().as_ref() {
+        "short_var_declaration" => {
+            let left = code_children(&stmt.field("left")?);
+            let right = stmt.field("right").map(|r| code_children(&r)).unwrap_or_default();
+            let i = left.iter().position(|n| n.text() == name)?;
+            let ty = if left.len() == right.len() { infer_type(&right[i]) } else { None };
+            Some(Binding { decl_at: Some(left[i].range().start), type_text: ty })
+        }
+        "var_declaration" => stmt.dfs().filter(|n| n.kind() == "var_spec").find_map(|spec| {
+            let names: Vec<_> = spec.field_children("name").collect();
+            let i = names.iter().position(|n| n.text() == name)?;
+            let values: Vec<_> = spec.field("value").map(|v| code_children(&v)).unwrap_or_default();
+            let ty = spec
+                .field("type")
+                .map(|t| t.text().to_string())
+                .or_else(|| values.get(i).filter(|_| values.len() == names.len()).and_then(infer_type));
+            Some(Binding { decl_at: Some(names[i].range().start), type_text: ty })
+        }),
+        "labeled_statement" => code_children(stmt).iter().find_map(|s| declared_by_statement(s, name)),
+        _ => None,
+    }
+}
+
+/// The type text of a side-effect-free expression, when declarations say it.
+pub fn expr_type(expr: &GoNode, scope: &PackageScope) -> Option<String> {
+    match expr.kind().as_ref() {
+        "identifier" => resolve(&expr.text(), expr, scope)?.type_text,
+        "parenthesized_expression" => code_children(expr).first().and_then(|e| expr_type(e, scope)),
+        "selector_expression" => {
+            let base = expr_type(&expr.field("operand")?, scope)?;
+            let field = expr.field("field")?.text().to_string();
+            field_type(&base, &field, scope, 0)
+        }
+        "index_expression" => {
+            let base = expr_type(&expr.field("operand")?, scope)?;
+            if let Some((_, value)) = map_parts(&base, scope) {
+                return Some(value);
+            }
+            element_type(&base)
+        }
+        "unary_expression" if expr.field("operator").is_some_and(|o| o.text() == "*") => {
+            expr_type(&expr.field("operand")?, scope)?.strip_prefix('*').map(str::to_string)
+        }
+        _ => None,
+    }
+}
+
+fn field_type(base: &str, field: &str, scope: &PackageScope, depth: u8) -> Option<String> {
+    if depth > 4 {
+        return None;
+    }
+    let name = base.trim_start_matches('*');
+    let name = name.split('[').next().unwrap_or(name).trim();
+    if name.contains('.') && !name.starts_with("struct") {
+        return None;
+    }
+    let decl = if name.starts_with("struct") {
+        let tree = syntax::parse(&format!("package p\n\ntype T {name}\n"));
+        let ty = tree.root().dfs().find(|n| n.kind() == "struct_type")?;
+        type_decl(&ty)
+    } else {
+        scope.type_decl(name)?
+    };
+    match decl.kind.as_str() {
+        "struct_type" => decl.fields.iter().find(|(n, _)| n == field).map(|(_, t)| t.clone()),
+        "type_identifier" | "pointer_type" => field_type(&decl.text, field, scope, depth + 1),
+        _ => None,
+    }
+}
+
+fn element_type(ty: &str) -> Option<String> {
+    let tree = syntax::parse(&format!("package p\n\nvar _ {ty}\n"));
+    let t = tree.root().dfs().find(|n| n.kind() == "var_spec")?.field("type")?;
+    match t.kind().as_ref() {
+        "slice_type" | "array_type" => t.field("element").map(|e| e.text().to_string()),
+        _ => None,
+    }
+}
+
+/// The key and value type texts of a map type, following named types
+/// declared in the package (`type Registry map[string]*Entry`).
+pub fn map_parts(ty: &str, scope: &PackageScope) -> Option<(String, String)> {
+    let mut ty = ty.trim().to_string();
+    for _ in 0..5 {
+        if ty.starts_with("map[") {
+            let tree = syntax::parse(&format!("package p\n\nvar _ {ty}\n"));
+            let t = tree.root().dfs().find(|n| n.kind() == "var_spec")?.field("type")?;
+            if t.kind() != "map_type" {
+                return None;
+            }
+            return Some((t.field("key")?.text().to_string(), t.field("value")?.text().to_string()));
+        }
+        if ty.contains(['.', '[', '*', '(']) || ty.contains(char::is_whitespace) {
+            return None;
+        }
+        ty = scope.type_decl(&ty)?.text;
+    }
+    None
+}
+
+/// Whether a map key of this type can hold a NaN, making a delete-all loop
+/// and `clear` differ. Unresolvable types answer yes.
+pub fn key_may_hold_nan(ty: &str, scope: &PackageScope) -> bool {
+    may_hold_nan(ty.trim(), scope, 0)
+}
+
+fn may_hold_nan(ty: &str, scope: &PackageScope, depth: u8) -> bool {
+    if depth > 8 {
+        return true;
+    }
+    match ty {
+        "string" | "bool" | "int" | "int8" | "int16" | "int32" | "int64" | "uint" | "uint8" | "uint16"
+        | "uint32" | "uint64" | "uintptr" | "byte" | "rune" => return false,
+        "float32" | "float64" | "complex64" | "complex128" | "any" | "error" => return true,
+        _ => {}
+    }
+    if ty.starts_with('*') || ty.starts_with("chan") || ty.starts_with("<-chan") {
+        return false;
+    }
+    if ty.starts_with("interface") {
+        return true;
+    }
+    let tree = syntax::parse(&format!("package p\n\nvar _ {ty}\n"));
+    let Some(t) = tree.root().dfs().find(|n| n.kind() == "var_spec").and_then(|s| s.field("type")) else {
+        return true;
+    };
+    match t.kind().as_ref() {
+        "array_type" => t.field("element").is_none_or(|e| may_hold_nan(&e.text(), scope, depth + 1)),
+        "struct_type" => type_decl(&t).fields.iter().any(|(_, f)| may_hold_nan(f, scope, depth + 1))
+            || t.dfs().any(|n| n.kind() == "field_declaration" && n.field("name").is_none()),
+        "type_identifier" => match scope.type_decl(ty) {
+            Some(decl) if decl.kind == "struct_type" => {
+                decl.fields.iter().any(|(_, f)| may_hold_nan(f, scope, depth + 1))
+                    || has_embedded_field(&decl.text)
+            }
+            Some(decl) => may_hold_nan(&decl.text, scope, depth + 1),
+            None => true,
+        },
+        _ => true,
+    }
+}
+
+fn has_embedded_field(struct_text: &str) -> bool {
+    let tree = syntax::parse(&format!("package p\n\ntype T {struct_text}\n"));
+    let root = tree.root();
+    let found = root.dfs().any(|n| n.kind() == "field_declaration" && n.field("name").is_none());
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_scope(src: &str, f: impl FnOnce(&GoNode, &PackageScope)) {
+        let tree = syntax::parse(src);
+        let cache = PackageCache::default();
+        let path = Path::new("/nonexistent/x.go");
+        let scope = PackageScope::new(&tree.root(), path, &cache);
+        f(&tree.root(), &scope);
+    }
+
+    #[test]
+    fn nan_keys() {
+        let src = "package p\ntype F float64\ntype K struct{ a int; b string }\ntype KF struct{ a int; f F }\ntype R map[string]int\n";
+        with_scope(src, |_, s| {
+            assert!(!key_may_hold_nan("string", s));
+            assert!(!key_may_hold_nan("K", s));
+            assert!(!key_may_hold_nan("[2]int", s));
+            assert!(!key_may_hold_nan("*KF", s));
+            assert!(key_may_hold_nan("float64", s));
+            assert!(key_may_hold_nan("F", s));
+            assert!(key_may_hold_nan("KF", s));
+            assert!(key_may_hold_nan("[2]float32", s));
+            assert!(key_may_hold_nan("any", s));
+            assert!(key_may_hold_nan("interface{}", s));
+            assert!(key_may_hold_nan("struct{ x complex64 }", s));
+            assert!(key_may_hold_nan("time.Time", s));
+            assert!(key_may_hold_nan("Unknown", s));
+            assert_eq!(map_parts("R", s), Some(("string".into(), "int".into())));
+        });
+    }
+
+    #[test]
+    fn resolves_locals_fields_and_shadowing() {
+        let src = "package p\ntype C struct{ items map[int]string }\nvar g = make(map[string]bool)\nfunc (c *C) f(p map[uint]int) {\n\tm := map[string]int{}\n\t{\n\t\tm := 3\n\t\t_ = m\n\t}\n\t_ = c.items\n\t_ = m\n\t_ = p\n\t_ = g\n}\n";
+        with_scope(src, |root, s| {
+            let idents: Vec<_> = root.dfs().filter(|n| n.kind() == "identifier" || n.kind() == "selector_expression").collect();
+            let find = |t: &str, nth: usize| idents.iter().filter(|n| n.text() == t).nth(nth).unwrap().clone();
+            assert_eq!(expr_type(&find("c.items", 0), s).as_deref(), Some("map[int]string"));
+            assert_eq!(expr_type(&find("m", 3), s).as_deref(), Some("map[string]int"));
+            assert_eq!(expr_type(&find("m", 2), s), None);
+            assert_eq!(expr_type(&find("p", 1), s).as_deref(), Some("map[uint]int"));
+            assert_eq!(expr_type(&find("g", 1), s).as_deref(), Some("map[string]bool"));
+        });
+    }
+}
