@@ -1,0 +1,183 @@
+//! Fixture modules: every directory `tests/fixtures/<rule>/<case>/` is a Go
+//! module whose expectations live in its source, in the spirit of
+//! go/analysis testdata:
+//!
+//! - `// want RULE` at the end of a line expects a finding of RULE on that
+//!   line; alone on a line, on the next line. A file with no `want` expects
+//!   none.
+//! - `X.go.golden` is the text of `X.go` after `mapfix --write`; without one
+//!   the file must stay unchanged.
+//! - `case.toml` (optional): `args = [...]` extra mapfix arguments;
+//!   `before = "fail"` when the module's own tests fail before the rewrite
+//!   (a panic the fix removes); `race = true` to run `go test -race` after it
+//!   and expect the race detector to fire before it.
+//!
+//! For every case: findings equal the expectations; the dry-run output
+//! matches its insta snapshot (in `snapshots/`); after `--write`, goldens
+//! match, `gofmt -l` is empty, `go vet` and `go test` pass; a second run is a
+//! fixpoint that only re-reports findings without an applied fix.
+
+mod common;
+
+use common::*;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct CaseConfig {
+    #[serde(default)]
+    args: Vec<String>,
+    before: Option<String>,
+    #[serde(default)]
+    race: bool,
+}
+
+fn fixtures_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// `(file, line, rule)` expected by `// want` comments.
+fn expectations(dir: &Path) -> BTreeSet<(String, usize, String)> {
+    let mut out = BTreeSet::new();
+    for rel in files_with_ext(dir, ".go") {
+        let text = std::fs::read_to_string(dir.join(&rel)).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            let Some(pos) = line.find("// want ") else { continue };
+            let own_line = line[..pos].trim().is_empty();
+            let target = if own_line { i + 2 } else { i + 1 };
+            for rule in line[pos + 8..].split([',', ' ']).filter(|s| !s.is_empty()) {
+                out.insert((rel.to_string_lossy().into_owned(), target, rule.to_string()));
+            }
+        }
+    }
+    out
+}
+
+fn reported(json: &serde_json::Value) -> BTreeSet<(String, usize, String)> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let path = f["path"].as_str().unwrap().trim_start_matches("./").to_string();
+            (path, f["line"].as_u64().unwrap() as usize, f["rule"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
+fn run_json(dir: &Path, args: &[String], extra: &[&str]) -> serde_json::Value {
+    let mut all: Vec<&str> = args.iter().map(String::as_str).collect();
+    all.extend_from_slice(extra);
+    all.extend_from_slice(&["--format", "json", "."]);
+    let out = mapfix(dir, &all);
+    assert!(out.status.code() != Some(2), "mapfix failed in {}:\n{}", dir.display(), describe(&out));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("bad JSON ({e}):\n{}", describe(&out)))
+}
+
+fn check_case(rule: &str, case_dir: &Path) {
+    let name = case_dir.file_name().unwrap().to_string_lossy().into_owned();
+    let config: CaseConfig = match std::fs::read_to_string(case_dir.join("case.toml")) {
+        Ok(t) => toml::from_str(&t).unwrap_or_else(|e| panic!("{}: {e}", case_dir.display())),
+        Err(_) => CaseConfig::default(),
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join(&name);
+    copy_tree(case_dir, &work);
+    let has_tests = !files_with_ext(&work, "_test.go").is_empty();
+
+    // Behaviour before the rewrite.
+    if has_tests {
+        let before = go(&work, &["test", "./..."]);
+        match config.before.as_deref() {
+            Some("fail") => assert!(!before.status.success(), "{rule}/{name}: tests were expected to fail before the fix"),
+            _ => assert!(before.status.success(), "{rule}/{name}: tests fail before the fix:\n{}", describe(&before)),
+        }
+        if config.race {
+            let race = go(&work, &["test", "-race", "-count=3", "./..."]);
+            assert!(!race.status.success(), "{rule}/{name}: the race detector saw no race before the fix");
+        }
+    }
+
+    // Findings equal the inline expectations.
+    let json = run_json(&work, &config.args, &[]);
+    assert_eq!(reported(&json), expectations(&work), "{rule}/{name}: findings differ from // want comments");
+
+    // Dry-run text output is snapshotted.
+    let mut args: Vec<&str> = config.args.iter().map(String::as_str).collect();
+    args.extend_from_slice(&["--color", "never", "."]);
+    let dry = mapfix(&work, &args);
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        insta::assert_snapshot!(format!("{rule}__{name}"), String::from_utf8_lossy(&dry.stdout));
+    });
+
+    // Write, then compare with goldens.
+    let mut write_args = args.clone();
+    write_args.insert(0, "--write");
+    let wrote = mapfix(&work, &write_args);
+    assert!(wrote.status.code() != Some(2), "{rule}/{name}: --write failed:\n{}", describe(&wrote));
+    for rel in files_with_ext(case_dir, ".go") {
+        let golden = case_dir.join(format!("{}.golden", rel.display()));
+        let expected = std::fs::read_to_string(if golden.exists() { golden } else { case_dir.join(&rel) }).unwrap();
+        let actual = std::fs::read_to_string(work.join(&rel)).unwrap();
+        assert_eq!(actual, expected, "{rule}/{name}: {} after --write differs from its golden", rel.display());
+    }
+    let goldens = files_with_ext(case_dir, ".go.golden");
+
+    // The Go toolchain judges the rewrite.
+    if !goldens.is_empty() {
+        let fmt = std::process::Command::new(gofmt_binary()).arg("-l").arg(".").current_dir(&work).output().unwrap();
+        assert!(fmt.stdout.is_empty(), "{rule}/{name}: gofmt -l lists files after the fix:\n{}", describe(&fmt));
+        let vet = go(&work, &["vet", "./..."]);
+        assert!(vet.status.success(), "{rule}/{name}: go vet fails after the fix:\n{}", describe(&vet));
+    }
+    if has_tests {
+        let after = go(&work, &["test", "./..."]);
+        assert!(after.status.success(), "{rule}/{name}: tests fail after the fix:\n{}", describe(&after));
+        if config.race {
+            let race = go(&work, &["test", "-race", "-count=3", "./..."]);
+            assert!(race.status.success(), "{rule}/{name}: race after the fix:\n{}", describe(&race));
+        }
+    }
+
+    // A second run is a fixpoint: no fix left to apply.
+    let again = run_json(&work, &config.args, &[]);
+    let with_fix: Vec<_> = again["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            let fix = &f["fix"];
+            !fix.is_null() && (fix["safety"] == "safe" || config.args.iter().any(|a| a == "--unsafe"))
+        })
+        .collect();
+    assert!(with_fix.is_empty(), "{rule}/{name}: second run still has fixes: {with_fix:?}");
+}
+
+fn run_rule_fixtures(rule: &str) {
+    let dir = fixtures_root().join(rule);
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    assert!(!cases.is_empty(), "no fixtures for {rule}");
+    for case in cases {
+        check_case(rule, &case);
+    }
+}
+
+#[test]
+fn range_delete_fixtures() {
+    run_rule_fixtures("range-delete");
+}
+
+#[test]
+fn nil_reset_fixtures() {
+    run_rule_fixtures("nil-reset");
+}
