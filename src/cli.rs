@@ -5,6 +5,8 @@ use crate::engine::{Engine, EngineOptions, FileError};
 use crate::goversion::{GoVersion, VersionResolver, VersionSource};
 use crate::render::{JsonRenderer, Renderer, RunResult, TextRenderer};
 use crate::rules::{self, Rule};
+use crate::engine::FileReport;
+use crate::verify::{self, Toolchain, VerifyOutcome, WrittenFile};
 use crate::{apply, syntax, walk};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -92,6 +94,10 @@ pub struct RunArgs {
     /// Per-rule counts instead of per-finding output.
     #[arg(long)]
     pub stats: bool,
+    /// After writing, check every touched package with gofmt and go vet;
+    /// restore every file of a package that fails.
+    #[arg(long, requires = "write")]
+    pub verify: bool,
 }
 
 /// Parses the command line, runs, and returns the exit status.
@@ -149,6 +155,10 @@ fn run_paths(args: RunArgs) -> i32 {
         Ok(r) => r,
         Err(e) => return usage_error(&e),
     };
+    let toolchain = match args.verify.then(Toolchain::find).transpose() {
+        Ok(t) => t,
+        Err(e) => return usage_error(&e),
+    };
     let roots = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
     let (files, walk_errors) = walk::go_files(&roots);
     let options = EngineOptions {
@@ -166,26 +176,18 @@ fn run_paths(args: RunArgs) -> i32 {
             GoVersion::NEWEST
         );
     }
+    let mut run_errors: Vec<FileError> =
+        walk_errors.into_iter().map(|e| FileError { path: e.path, message: e.message, span: None }).collect();
+    let mut verified = None;
     if args.write {
-        for report in &mut reports {
-            let (Some(source), Some(text)) = (&report.source, &report.fixed_text) else { continue };
-            match apply::write_file(source, text) {
-                Ok(()) => {
-                    for f in &mut report.findings {
-                        if let Some(fix) = f.fix.as_mut().filter(|x| x.included) {
-                            fix.applied = true;
-                        }
-                    }
-                }
-                Err(message) => report.errors.push(FileError { path: report.path.clone(), message, span: None }),
-            }
+        let written = write_fixes(&mut reports);
+        if let Some(toolchain) = &toolchain {
+            let outcome = verify::verify(toolchain, &written, jobs);
+            run_errors.extend(roll_back_failed(&mut reports, &outcome));
+            verified = Some(outcome);
         }
     }
-    let run = RunResult {
-        reports,
-        errors: walk_errors.into_iter().map(|e| FileError { path: e.path, message: e.message, span: None }).collect(),
-        wrote: args.write,
-    };
+    let run = RunResult { reports, errors: run_errors, wrote: args.write };
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -199,7 +201,68 @@ fn run_paths(args: RunArgs) -> i32 {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let _ = renderer.render(&run, &mut out, &mut std::io::stderr());
     drop(out);
+    if let Some(outcome) = verified {
+        eprintln!("{}", outcome.summary_line());
+    }
     run.exit_code()
+}
+
+/// `--write`: writes every fixed file (removing temporary files left by an
+/// interrupted run first) and marks its fixes applied. Returns what was written.
+fn write_fixes(reports: &mut [FileReport]) -> Vec<WrittenFile> {
+    let mut dirs: Vec<PathBuf> = reports
+        .iter()
+        .filter(|r| r.fixed_text.is_some())
+        .filter_map(|r| std::fs::canonicalize(&r.path).ok()?.parent().map(PathBuf::from))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in dirs {
+        for stale in apply::remove_stale_temp_files(&dir) {
+            eprintln!("mapfix: removed {}, left by an interrupted run", stale.display());
+        }
+    }
+    let mut written = Vec::new();
+    for report in reports.iter_mut() {
+        let (Some(source), Some(text)) = (&report.source, &report.fixed_text) else { continue };
+        match apply::write_file(source, text) {
+            Ok(()) => {
+                let mut rules = Vec::new();
+                for f in &mut report.findings {
+                    if let Some(fix) = f.fix.as_mut().filter(|x| x.included) {
+                        fix.applied = true;
+                        rules.push(f.rule.clone());
+                    }
+                }
+                rules.sort();
+                rules.dedup();
+                written.push(WrittenFile {
+                    path: report.path.clone(),
+                    original: source.original.clone(),
+                    written: source.encode(text),
+                    rules,
+                });
+            }
+            Err(message) => report.errors.push(FileError { path: report.path.clone(), message, span: None }),
+        }
+    }
+    written
+}
+
+/// Marks restored files unchanged and their fixes not applied; one error per failed package.
+fn roll_back_failed(reports: &mut [FileReport], outcome: &VerifyOutcome) -> Vec<FileError> {
+    let mut errors = Vec::new();
+    for failure in &outcome.failures {
+        for report in reports.iter_mut().filter(|r| failure.restored.contains(&r.path)) {
+            // The file is as it was: no diff to show for it.
+            report.fixed_text = None;
+            for fix in report.findings.iter_mut().filter_map(|f| f.fix.as_mut()) {
+                fix.applied = false;
+            }
+        }
+        errors.push(FileError { path: failure.dir.clone(), message: failure.message(), span: None });
+    }
+    errors
 }
 
 fn print_catalogue(format: CatalogueFormat) -> i32 {

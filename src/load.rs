@@ -36,19 +36,28 @@ pub struct LoadError {
 impl SourceFile {
     /// Reads and checks the file at `path`.
     pub fn load(path: &Path, versions: &VersionResolver) -> Result<SourceFile, LoadError> {
+        use std::io::Read;
         let err = |message: String| LoadError { path: path.to_path_buf(), message };
         let meta = std::fs::metadata(path).map_err(|e| err(format!("cannot read: {e}")))?;
         if meta.is_dir() {
             return Err(err("is a directory, not a Go file".into()));
         }
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(err(format!(
-                "file is {} bytes, over the {} byte limit; skipped",
-                meta.len(),
-                MAX_FILE_BYTES
-            )));
+        if !meta.is_file() {
+            // A FIFO would block the read forever; a device is not source.
+            return Err(err("not a regular file (a FIFO, socket or device); skipped".into()));
         }
-        let original = std::fs::read(path).map_err(|e| err(format!("cannot read: {e}")))?;
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(err(too_big(meta.len())));
+        }
+        let file = std::fs::File::open(path).map_err(|e| err(format!("cannot read: {e}")))?;
+        let mut original = Vec::with_capacity(meta.len() as usize);
+        // The file may grow after the size check: never read past the limit.
+        file.take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut original)
+            .map_err(|e| err(format!("cannot read: {e}")))?;
+        if original.len() as u64 > MAX_FILE_BYTES {
+            return Err(err(too_big(original.len() as u64)));
+        }
         Self::from_bytes(path, original, versions).map_err(err)
     }
 
@@ -66,6 +75,10 @@ impl SourceFile {
         })?;
         let has_bom = decoded.starts_with(BOM);
         let text = decoded.strip_prefix(BOM).unwrap_or(decoded).to_string();
+        if text.trim().is_empty() {
+            let what = if has_bom { "holds only a byte order mark" } else { "is empty" };
+            return Err(format!("file {what}: not Go source (no package clause)"));
+        }
         let crlf = text.contains("\r\n");
         let generated = is_generated(&text);
         let (go_version, version_source) = versions.resolve(path, &text);
@@ -90,6 +103,10 @@ impl SourceFile {
         out.extend_from_slice(text.as_bytes());
         out
     }
+}
+
+fn too_big(len: u64) -> String {
+    format!("file is {len} bytes, over the {MAX_FILE_BYTES} byte limit; skipped")
 }
 
 /// Whether a `// Code generated … DO NOT EDIT.` line precedes the package clause.
@@ -132,5 +149,7 @@ mod tests {
         let v = VersionResolver::new(None);
         assert!(SourceFile::from_bytes(Path::new("x.go"), b"pa\0ck".to_vec(), &v).is_err());
         assert!(SourceFile::from_bytes(Path::new("x.go"), b"pa\xffck".to_vec(), &v).is_err());
+        assert!(SourceFile::from_bytes(Path::new("x.go"), b"".to_vec(), &v).is_err());
+        assert!(SourceFile::from_bytes(Path::new("x.go"), b"\xef\xbb\xbf\r\n".to_vec(), &v).is_err());
     }
 }
