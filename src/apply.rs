@@ -41,6 +41,7 @@ fn replace_checked(path: &Path, expected: &[u8], new: &[u8]) -> Result<(), Strin
         return Err("not a regular file; not written".into());
     }
     refuse_hard_links(&before)?;
+    failpoint("before-check");
     let current = std::fs::read(&target).map_err(|e| format!("cannot re-read before writing: {e}"))?;
     if current != expected {
         return Err("file changed on disk since it was read; not overwritten".into());
@@ -155,8 +156,9 @@ fn process_is_gone(pid: u32) -> bool {
 }
 
 /// Test-only crash points (cargo feature `failpoints`): when
-/// `MAPFIX_FAILPOINT` is `STEP` or `STEP:N`, the process aborts at the
-/// first (or N-th) time a write reaches `STEP`.
+/// `MAPFIX_FAILPOINT` is `STEP` or `STEP:N`, the process aborts the first
+/// (or N-th) time a write reaches `STEP`. With `MAPFIX_FAILPOINT_PAUSE=DIR`
+/// it pauses there instead: creates `DIR/reached` and waits for `DIR/resume`.
 #[cfg(feature = "failpoints")]
 fn failpoint(step: &str) {
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -166,8 +168,18 @@ fn failpoint(step: &str) {
         Some((name, n)) => (name.to_string(), n.parse().unwrap_or(1)),
         None => (spec, 1),
     };
-    if name == step && HITS.fetch_add(1, Ordering::SeqCst) + 1 == nth {
-        std::process::abort();
+    if name != step || HITS.fetch_add(1, Ordering::SeqCst) + 1 != nth {
+        return;
+    }
+    match std::env::var_os("MAPFIX_FAILPOINT_PAUSE") {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            let _ = std::fs::write(dir.join("reached"), step);
+            while !dir.join("resume").exists() {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+        None => std::process::abort(),
     }
 }
 

@@ -19,3 +19,7 @@ go version
 
 export GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod
 cargo test --locked "$@"
+if [ $# -eq 0 ]; then
+    # Crash safety: the test-only failpoints exist only under this feature.
+    cargo test --locked --features failpoints --test crash_safety
+fi
