@@ -71,7 +71,10 @@ impl SourceFile {
             return Err("binary content (NUL bytes) in a .go file".into());
         }
         let decoded = std::str::from_utf8(&original).map_err(|e| {
-            format!("not valid UTF-8 (first bad byte at offset {})", e.valid_up_to())
+            let at = e.valid_up_to();
+            let line = original[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = at - original[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+            format!("not valid UTF-8 (first bad byte at line {line}, column {column}, offset {at})")
         })?;
         let has_bom = decoded.starts_with(BOM);
         let text = decoded.strip_prefix(BOM).unwrap_or(decoded).to_string();
