@@ -39,8 +39,15 @@ pub fn go_binary() -> PathBuf {
     which("go").expect("the Go toolchain is not on PATH; run `bash tests/run.sh`, which installs it")
 }
 
+/// `gofmt` from PATH, else from `go env GOROOT` (some Go installs put only `go` on PATH).
 pub fn gofmt_binary() -> PathBuf {
-    which("gofmt").expect("gofmt is not on PATH; run `bash tests/run.sh`, which installs it")
+    which("gofmt")
+        .or_else(|| {
+            let out = Command::new(go_binary()).args(["env", "GOROOT"]).env("GOTOOLCHAIN", "local").output().ok()?;
+            let gofmt = PathBuf::from(String::from_utf8(out.stdout).ok()?.trim()).join("bin/gofmt");
+            gofmt.is_file().then_some(gofmt)
+        })
+        .expect("gofmt is not on PATH nor in GOROOT/bin; run `bash tests/run.sh`, which installs it")
 }
 
 fn which(name: &str) -> Option<PathBuf> {
