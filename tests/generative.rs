@@ -327,7 +327,7 @@ fn git_apply(dir: &Path, patch: &[u8]) -> std::process::Output {
 #[test]
 fn regression_fixtures_hold() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/generative");
-    let Ok(entries) = std::fs::read_dir(&dir) else { return };
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     let tmp = tempfile::tempdir().unwrap();
     let ws = Workspace::new(tmp.path());
     let engines = Engines::new();
