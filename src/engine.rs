@@ -196,19 +196,18 @@ impl Engine {
         let (line, column) = line_col(text, det.range.start);
         let (end_line, end_column) = line_col(text, det.range.end);
         let mut note = det.note;
-        let fix = det.fix.map(|plan| {
-            let included = self.fix_allowed(source, plan.safety);
-            if source.generated {
-                note.get_or_insert_with(|| "generated file: fixes are never applied".into());
-            }
-            FindingFix {
-                safety: plan.safety,
-                description: plan.description,
-                included,
-                applied: false,
-                edits: plan.edits,
-                imports: plan.imports,
-            }
+        let mut plan = det.fix;
+        if source.generated && plan.is_some() {
+            plan = None;
+            note = Some("generated file: reported, never fixed".into());
+        }
+        let fix = plan.map(|plan| FindingFix {
+            included: self.fix_allowed(source, plan.safety),
+            safety: plan.safety,
+            description: plan.description,
+            applied: false,
+            edits: plan.edits,
+            imports: plan.imports,
         });
         Finding {
             rule: rule.id.clone(),

@@ -26,6 +26,9 @@ pub struct FileIndex {
     pub vars: HashMap<String, Option<String>>,
     pub funcs: Vec<String>,
     pub package: String,
+    /// Names (identifiers, or field names of selectors) compared with `nil`
+    /// anywhere in the file: code that may treat nil and empty differently.
+    pub nil_tested: std::collections::HashSet<String>,
 }
 
 impl FileIndex {
@@ -69,8 +72,28 @@ impl FileIndex {
                 _ => {}
             }
         }
+        idx.nil_tested = nil_tested_names(root);
         idx
     }
+}
+
+fn nil_tested_names(root: &GoNode) -> std::collections::HashSet<String> {
+    let mut out = std::collections::HashSet::new();
+    for n in root.dfs().filter(|n| n.kind() == "binary_expression") {
+        let op = n.field("operator").map(|o| o.text().to_string()).unwrap_or_default();
+        if op != "==" && op != "!=" {
+            continue;
+        }
+        let (Some(l), Some(r)) = (n.field("left"), n.field("right")) else { continue };
+        let other = if r.kind() == "nil" { l } else if l.kind() == "nil" { r } else { continue };
+        let name = match other.kind().as_ref() {
+            "selector_expression" => other.field("field").map(|f| f.text().to_string()),
+            "identifier" => Some(other.text().to_string()),
+            _ => None,
+        };
+        out.extend(name);
+    }
+    out
 }
 
 fn type_decl(ty: &GoNode) -> TypeDecl {
@@ -155,6 +178,11 @@ impl<'a> PackageScope<'a> {
             return Some(t.clone());
         }
         self.others().find_map(|i| i.vars.get(name).cloned())
+    }
+
+    /// Whether any file of the package compares `name` (a variable or field) with nil.
+    pub fn is_nil_tested(&self, name: &str) -> bool {
+        self.own.nil_tested.contains(name) || self.others().any(|i| i.nil_tested.contains(name))
     }
 
     pub fn is_package_func(&self, name: &str) -> bool {

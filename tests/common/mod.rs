@@ -39,8 +39,16 @@ pub fn go_binary() -> PathBuf {
     which("go").expect("the Go toolchain is not on PATH; run `bash tests/run.sh`, which installs it")
 }
 
+/// `gofmt`: on PATH, or beside the toolchain in `$(go env GOROOT)/bin`.
 pub fn gofmt_binary() -> PathBuf {
-    which("gofmt").expect("gofmt is not on PATH; run `bash tests/run.sh`, which installs it")
+    if let Some(p) = which("gofmt") {
+        return p;
+    }
+    let out = Command::new(go_binary()).args(["env", "GOROOT"]).output().expect("go env GOROOT");
+    let root = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let p = Path::new(&root).join("bin/gofmt");
+    assert!(p.is_file(), "gofmt not found on PATH nor in {root}/bin");
+    p
 }
 
 fn which(name: &str) -> Option<PathBuf> {
