@@ -218,6 +218,11 @@ fn shards_partition_the_list_whatever_its_order() {
         let again = processed(tmp.path(), &["--repos", "shuffled.txt", "--shard", &format!("{k}/{n}"), "--format", "json"]);
         assert_eq!(again, shards[k - 1], "shard {k} depends on list order");
     }
+    // --list-repos prints a shard's repositories without processing them.
+    let listed = mapfix(tmp.path(), &["--repos", "shuffled.txt", "--shard", "3/4", "--list-repos"]);
+    assert_eq!(listed.status.code(), Some(0), "{}", describe(&listed));
+    let listed: BTreeSet<String> = stdout(&listed).lines().map(|l| l.trim_start_matches("./").trim_end_matches('/').to_string()).collect();
+    assert_eq!(listed, shards[2]);
     // PATH arguments are sharded like list entries.
     let mut args: Vec<&str> = names.iter().map(String::as_str).collect();
     args.extend(["--shard", "2/4", "--format", "json"]);

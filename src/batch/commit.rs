@@ -3,7 +3,9 @@
 //! checkout. Refuses (skips the repository) when a file to rewrite has
 //! uncommitted changes, when NAME is checked out, or when NAME holds other
 //! work and `--force-branch` was not given. A branch whose tree already
-//! equals the rewrite gets no new commit.
+//! equals the rewrite gets no new commit; without a local branch, the
+//! remote-tracking `origin/NAME` counts as the branch (a CI job's fresh
+//! clone), so re-runs stay idempotent there too.
 
 use super::git::{Checkout, Identity, NewBlob, ObjectId};
 use std::path::PathBuf;
@@ -26,7 +28,7 @@ pub struct Rewrite {
 pub enum CommitOutcome {
     /// NAME did not exist and now points at `commit`.
     Created { commit: ObjectId },
-    /// NAME existed with other content and was reset (`--force-branch`).
+    /// NAME (or `origin/NAME`) existed with other content and was reset (`--force-branch`).
     Reset { commit: ObjectId, previous: ObjectId },
     /// NAME already holds exactly this rewrite: no new commit.
     UpToDate { commit: ObjectId },
@@ -86,21 +88,32 @@ pub fn commit_rewrites(
     if repo.resolve("HEAD^{tree}")?.as_deref() == Some(tree.as_str()) {
         return Ok(CommitOutcome::NothingToCommit);
     }
-    let existing = repo.resolve(&format!("refs/heads/{}^{{commit}}", settings.branch))?;
+    // A fresh clone (a CI job) has no local branch yet: the one an earlier
+    // run pushed, `origin/NAME`, stands for it.
+    let local = repo.resolve(&format!("refs/heads/{}^{{commit}}", settings.branch))?;
+    let remote = match &local {
+        Some(_) => None,
+        None => repo.resolve(&format!("refs/remotes/origin/{}^{{commit}}", settings.branch))?,
+    };
+    let existing = local.clone().or(remote);
     if let Some(tip) = &existing {
         if repo.resolve(&format!("{tip}^{{tree}}"))?.as_deref() == Some(tree.as_str()) {
+            if local.is_none() {
+                repo.update_branch(settings.branch, tip, None, "mapfix: branch from origin")?;
+            }
             return Ok(CommitOutcome::UpToDate { commit: tip.clone() });
         }
         if !settings.force_branch {
             return skip(format!(
-                "branch {} already exists with other content; --force-branch resets it to HEAD plus this rewrite",
-                settings.branch
+                "branch {}{} already exists with other content; --force-branch resets it to HEAD plus this rewrite",
+                settings.branch,
+                if local.is_none() { " (on origin)" } else { "" }
             ));
         }
     }
     let commit = repo.commit_tree(&tree, &head, message, settings.author)?;
     let subject = message.lines().next().unwrap_or("mapfix");
-    repo.update_branch(settings.branch, &commit, existing.as_deref(), subject)?;
+    repo.update_branch(settings.branch, &commit, local.as_deref(), subject)?;
     Ok(match existing {
         Some(previous) => CommitOutcome::Reset { commit, previous },
         None => CommitOutcome::Created { commit },

@@ -267,15 +267,19 @@ impl Checkout {
         Ok(None)
     }
 
-    /// `git push -u origin NAME` (`--force-with-lease` after a reset).
+    /// `git push -u origin NAME`; when `force` (NAME was reset), with a lease
+    /// on the value `origin/NAME` had when it was last fetched.
     pub fn push(&self, name: &str, force: bool) -> Result<(), String> {
-        let mut args = vec!["push", "--porcelain", "-u"];
+        let mut args = vec!["push".to_string(), "--porcelain".into(), "-u".into()];
         if force {
-            args.push("--force-with-lease");
+            if let Some(expected) = self.resolve(&format!("refs/remotes/origin/{name}"))? {
+                args.push(format!("--force-with-lease=refs/heads/{name}:{expected}"));
+            }
         }
-        let refspec = format!("refs/heads/{name}:refs/heads/{name}");
-        args.extend(["origin", &refspec]);
-        self.git_run(&args).map(drop)
+        args.extend(["origin".into(), format!("refs/heads/{name}:refs/heads/{name}")]);
+        let mut cmd = self.git();
+        cmd.args(&args);
+        run(cmd, None).map(drop)
     }
 
     /// The remote's default branch as recorded by `git clone`

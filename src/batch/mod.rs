@@ -38,6 +38,9 @@ pub struct BatchArgs {
     /// a repository's shard depends only on its path.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
+    /// Print the repositories this run would process (after --shard), one per line, and exit.
+    #[arg(long)]
+    pub list_repos: bool,
     /// With --write: commit each git repository's rewrite on --branch,
     /// built from HEAD; the checkout, its index and current branch are left as they are.
     #[arg(long, requires_all = ["write", "branch"])]
@@ -69,7 +72,7 @@ pub struct BatchArgs {
 impl BatchArgs {
     /// Whether the run needs batch handling rather than a plain run.
     pub fn wanted(&self, paths: &[PathBuf]) -> bool {
-        paths.len() > 1 || self.repos.is_some() || self.shard.is_some() || self.commit
+        paths.len() > 1 || self.repos.is_some() || self.shard.is_some() || self.commit || self.list_repos
     }
 }
 
@@ -79,8 +82,8 @@ pub struct RepoRun {
     pub run: RunResult,
     pub commit: Option<CommitStatus>,
     pub pr: Option<PrOutcome>,
-    /// Set when `--push` failed.
-    pub push_error: Option<String>,
+    /// `--push` without `--pr`: whether the branch was pushed.
+    pub pushed: Option<Result<(), String>>,
     /// Later entries of the same git repository, committed with this one.
     pub members: Vec<usize>,
 }
@@ -119,11 +122,18 @@ pub fn run(args: &RunArgs, engine: &Engine, jobs: usize) -> i32 {
         list.retain(|r| shard.contains(&r.key));
         eprintln!("mapfix: shard {shard}: {} of {total} repositories", list.len());
     }
+    if b.list_repos {
+        let mut out = std::io::stdout().lock();
+        for r in &list {
+            let _ = writeln!(out, "{}", r.path.display());
+        }
+        return 0;
+    }
     let mut runs = scan(&list, args, engine, jobs);
     if b.commit {
         commit_all(&mut runs, args, engine, jobs);
-        if b.pr {
-            open_prs(&mut runs, args, engine);
+        if b.pr || b.push {
+            publish(&mut runs, args, engine);
         }
     } else if args.write {
         for r in &mut runs {
@@ -146,7 +156,7 @@ fn scan(list: &[Repository], args: &RunArgs, engine: &Engine, jobs: usize) -> Ve
             run: RunResult { reports: Vec::new(), errors: Vec::new(), wrote: args.write },
             commit: None,
             pr: None,
-            push_error: None,
+            pushed: None,
             members: Vec::new(),
         })
         .collect();
@@ -178,17 +188,23 @@ fn commit_all(runs: &mut [RepoRun], args: &RunArgs, engine: &Engine, jobs: usize
         author: b.author.as_ref(),
     };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build().expect("thread pool");
-    let checkouts: Vec<Result<Option<Checkout>, String>> = pool.install(|| {
+    // Only entries with changes are looked at as git repositories.
+    let checkouts: Vec<Option<Result<Option<Checkout>, String>>> = pool.install(|| {
         use rayon::prelude::*;
-        runs.par_iter().map(|r| git::open(existing_dir(&r.repo.path))).collect()
+        runs.par_iter()
+            .map(|r| r.run.reports.iter().any(|x| x.fixed_text.is_some()).then(|| git::open(existing_dir(&r.repo.path))))
+            .collect()
     });
     // Group entries by git top level (first entry leads).
     let mut units: Vec<(Checkout, Vec<usize>)> = Vec::new();
     for (i, checkout) in checkouts.into_iter().enumerate() {
-        let changed = runs[i].run.reports.iter().any(|r| r.fixed_text.is_some());
+        let Some(checkout) = checkout else {
+            runs[i].commit = Some(CommitStatus::NoChanges);
+            continue;
+        };
         match checkout {
             Err(e) => runs[i].commit = Some(CommitStatus::Failed(e)),
-            Ok(None) => runs[i].commit = Some(if changed { CommitStatus::NotGit } else { CommitStatus::NoChanges }),
+            Ok(None) => runs[i].commit = Some(CommitStatus::NotGit),
             Ok(Some(c)) => match units.iter_mut().find(|(u, _)| same_dir(&u.toplevel, &c.toplevel)) {
                 Some((_, members)) => {
                     runs[i].commit = Some(CommitStatus::SharedWith(runs[members[0]].repo.key.clone()));
@@ -254,7 +270,7 @@ fn commit_unit<'a>(
 }
 
 /// `--push` and `--pr`, in list order, for every branch holding a rewrite.
-fn open_prs(runs: &mut [RepoRun], args: &RunArgs, engine: &Engine) {
+fn publish(runs: &mut [RepoRun], args: &RunArgs, engine: &Engine) {
     let b = &args.batch;
     let branch = b.branch.as_deref().expect("clap requires --branch");
     let renderer = MarkdownRenderer::new();
@@ -265,33 +281,45 @@ fn open_prs(runs: &mut [RepoRun], args: &RunArgs, engine: &Engine) {
         if !outcome.branch_has_rewrite() {
             continue;
         }
-        let Ok(Some(checkout)) = git::open(existing_dir(&runs[lead].repo.path)) else { continue };
+        let checkout = match git::open(existing_dir(&runs[lead].repo.path)) {
+            Ok(Some(c)) => c,
+            _ => continue,
+        };
+        let mut push = || if b.push { checkout.push(branch, reset) } else { Ok(()) };
+        if !b.pr {
+            let pushed = push();
+            if let Err(e) = &pushed {
+                let r = &mut runs[lead];
+                r.run.errors.push(FileError { path: r.repo.path.clone(), message: format!("push failed: {e}"), span: None });
+            }
+            runs[lead].pushed = Some(pushed);
+            continue;
+        }
         let entries: Vec<usize> = std::iter::once(lead).chain(runs[lead].members.iter().copied()).collect();
         let combined = RunResult {
             reports: entries.iter().flat_map(|&i| runs[i].run.reports.iter().cloned()).collect(),
             errors: Vec::new(),
             wrote: true,
         };
-        let r = &mut runs[lead];
-        if b.push {
-            if let Err(e) = checkout.push(branch, reset) {
-                r.run.errors.push(FileError { path: r.repo.path.clone(), message: format!("push failed: {e}"), span: None });
-                r.push_error = Some(e);
-                continue;
-            }
-        }
         let body = renderer.body(&relative_to(&combined, &checkout));
         let title = message::subject(&message::rule_changes(combined.findings(), &engine.rules));
         let may_open = b.max_prs.is_none_or(|max| opened < max);
-        let outcome = pr::ensure_pr(&checkout, &PrRequest { branch, title: &title, body: &body, draft: b.draft }, may_open);
-        match &outcome {
-            PrOutcome::Opened { .. } => opened += 1,
-            PrOutcome::Failed { message, body_file } => r.run.errors.push(FileError {
-                path: r.repo.path.clone(),
-                message: format!("pull request not opened: {message}; its body is in {}", body_file.display()),
-                span: None,
-            }),
-            _ => {}
+        let request = PrRequest { branch, title: &title, body: &body, draft: b.draft };
+        let outcome = pr::ensure_pr(&checkout, &request, may_open, &mut push);
+        let r = &mut runs[lead];
+        let error = match &outcome {
+            PrOutcome::Opened { .. } => {
+                opened += 1;
+                None
+            }
+            PrOutcome::PushFailed { message } => Some(format!("push failed: {message}")),
+            PrOutcome::Failed { message, body_file } => {
+                Some(format!("pull request not opened: {message}; its body is in {}", body_file.display()))
+            }
+            _ => None,
+        };
+        if let Some(message) = error {
+            r.run.errors.push(FileError { path: r.repo.path.clone(), message, span: None });
         }
         r.pr = Some(outcome);
     }

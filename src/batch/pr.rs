@@ -26,12 +26,21 @@ pub enum PrOutcome {
     LeftForNextRun,
     /// `gh` is not on PATH.
     NoGh { body_file: PathBuf },
+    /// `--push` failed; no pull request was opened or updated.
+    PushFailed { message: String },
     Failed { message: String, body_file: PathBuf },
 }
 
 /// Opens or updates the pull request of `req.branch` in `repo`.
-/// `may_open`: whether a new pull request is still allowed (`--max-prs`).
-pub fn ensure_pr(repo: &Checkout, req: &PrRequest, may_open: bool) -> PrOutcome {
+/// `may_open`: whether a new pull request is still allowed (`--max-prs`);
+/// `push` runs just before a pull request is opened or updated, so a branch
+/// left for the next run is not pushed either.
+pub fn ensure_pr(
+    repo: &Checkout,
+    req: &PrRequest,
+    may_open: bool,
+    push: &mut dyn FnMut() -> Result<(), String>,
+) -> PrOutcome {
     let body_file = body_path(repo, req.branch);
     if let Err(e) = std::fs::write(&body_file, req.body) {
         let message = format!("cannot write the pull-request body to {}: {e}", body_file.display());
@@ -47,6 +56,12 @@ pub fn ensure_pr(repo: &Checkout, req: &PrRequest, may_open: bool) -> PrOutcome 
         Err(GhError::Failed(e)) => return failed(e),
     };
     let body_arg = body_file.to_string_lossy().into_owned();
+    if existing.is_empty() && !may_open {
+        return PrOutcome::LeftForNextRun;
+    }
+    if let Err(message) = push() {
+        return PrOutcome::PushFailed { message };
+    }
     if let Some((number, url)) = existing.into_iter().next() {
         let number = number.to_string();
         return match gh(repo, &["pr", "edit", &number, "--title", req.title, "--body-file", &body_arg]) {
@@ -54,9 +69,6 @@ pub fn ensure_pr(repo: &Checkout, req: &PrRequest, may_open: bool) -> PrOutcome 
             Err(GhError::Missing) => PrOutcome::NoGh { body_file },
             Err(GhError::Failed(e)) => failed(e),
         };
-    }
-    if !may_open {
-        return PrOutcome::LeftForNextRun;
     }
     let mut args = vec!["pr", "create", "--head", req.branch, "--title", req.title, "--body-file", &body_arg];
     let base = repo.default_branch();

@@ -64,14 +64,17 @@ fn status(r: &RepoRun, branch: &str) -> String {
             CommitOutcome::Skipped { reason } => format!("skipped: {reason}"),
         }),
     }
-    if let Some(e) = &r.push_error {
-        parts.push(format!("push failed: {e}"));
+    match &r.pushed {
+        Some(Ok(())) => parts.push(format!("pushed {branch}")),
+        Some(Err(e)) => parts.push(format!("push failed: {e}")),
+        None => {}
     }
     match &r.pr {
         None => {}
         Some(PrOutcome::Opened { url }) => parts.push(format!("opened {url}")),
         Some(PrOutcome::Updated { url }) => parts.push(format!("updated {url}")),
         Some(PrOutcome::LeftForNextRun) => parts.push("pull request left for the next run".into()),
+        Some(PrOutcome::PushFailed { message }) => parts.push(format!("push failed: {message}")),
         Some(PrOutcome::NoGh { body_file }) => {
             parts.push(format!("gh not found: pull-request body written to {}", body_file.display()))
         }

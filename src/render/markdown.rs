@@ -180,9 +180,9 @@ fn intro(run: &RunResult, counts: &BTreeMap<String, RuleCounts>) -> String {
 fn why_unfixed(f: &Finding) -> String {
     match (&f.fix, &f.note) {
         (Some(fix), _) if fix.safety == FixSafety::Unsafe && !fix.included => {
-            format!(" (unsafe fix available with `--unsafe`: {})", fix.description)
+            format!(" — unsafe fix available with `--unsafe`: {}", fix.description)
         }
-        (_, Some(note)) => format!(" ({note})"),
+        (_, Some(note)) => format!(" — {note}"),
         _ => String::new(),
     }
 }
