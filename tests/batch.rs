@@ -95,7 +95,7 @@ fn commit_puts_each_rewrite_on_a_branch_and_leaves_checkouts_alone() {
     let row = |name: &str| *table.iter().find(|l| l.starts_with(&format!("{name} "))).unwrap_or_else(|| panic!("{text}"));
     let cols = |name: &str| row(name).split_whitespace().skip(1).take(4).map(|c| c.parse().unwrap()).collect::<Vec<usize>>();
     assert_eq!(cols("clean"), [2, 2, 2, 0]);
-    assert!(row("clean").contains(&format!("committed ")) && row("clean").contains(&format!(" on {BRANCH}")));
+    assert!(row("clean").contains("committed ") && row("clean").contains(&format!(" on {BRANCH}")));
     assert_eq!(cols("nochange"), [1, 0, 0, 0]);
     assert!(row("nochange").ends_with("no changes"));
     assert_eq!(cols("dirty"), [1, 1, 0, 0]);
@@ -227,4 +227,19 @@ fn shards_partition_the_list_whatever_its_order() {
     let mut args: Vec<&str> = names.iter().map(String::as_str).collect();
     args.extend(["--shard", "2/4", "--format", "json"]);
     assert_eq!(processed(tmp.path(), &args), shards[1]);
+}
+
+#[test]
+fn entries_in_one_git_repository_share_one_commit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = git_repo(
+        &tmp.path().join("svc"),
+        &[("go.mod", &gomod("svc", "1.22")), ("api/b.go", RANGE_DELETE_GO), ("worker/b.go", RANGE_DELETE_GO)],
+    );
+    let out = mapfix(tmp.path(), &["-w", "--commit", "--branch", BRANCH, "svc/api", "svc/worker"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(git(&repo, &["rev-list", "--count", &format!("main..{BRANCH}")]), "1");
+    assert_eq!(git(&repo, &["show", "--format=%s", "--name-only", BRANCH]), "mapfix: use clear() for delete-all loops (2 sites)\n\napi/b.go\nworker/b.go");
+    assert!(stdout(&out).contains("same git repository as svc/api: committed with it"), "{}", describe(&out));
+    assert_eq!(git(&repo, &["--no-optional-locks", "status", "--porcelain"]), "");
 }

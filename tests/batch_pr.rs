@@ -170,4 +170,6 @@ fn fresh_clones_reuse_the_pushed_branch() {
     assert_eq!(git(&origin, &["rev-parse", &format!("{BRANCH}^")]), git(&origin, &["rev-parse", "main"]));
     assert!(git(&origin, &["show", &format!("{BRANCH}:b.go")]).contains("clear(seen)"));
     assert_eq!(git(&job1, &["rev-parse", BRANCH]), pushed, "other clones are not touched");
+    assert_eq!(git(&job3, &["branch", "--show-current"]), "main");
+    assert_eq!(git(&job3, &["--no-optional-locks", "status", "--porcelain"]), "");
 }

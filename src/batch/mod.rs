@@ -51,8 +51,8 @@ pub struct BatchArgs {
     /// Reset --branch to HEAD plus the rewrite when it exists with other content.
     #[arg(long, requires = "commit")]
     pub force_branch: bool,
-    /// Commit author (default: git's configured user.name and user.email).
-    #[arg(long, value_name = "NAME <EMAIL>", requires = "commit")]
+    /// Commit author as "Name <email>" (default: git's configured user.name and user.email).
+    #[arg(long, value_name = "IDENTITY", requires = "commit")]
     pub author: Option<Identity>,
     /// Push --branch to origin (`git push -u origin NAME`) after committing.
     #[arg(long, requires = "commit")]
