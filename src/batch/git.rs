@@ -3,7 +3,7 @@
 //! without touching the checkout: blobs with `hash-object -w`, a tree from a
 //! temporary index (`GIT_INDEX_FILE`, `read-tree`, `update-index`,
 //! `write-tree`), then `commit-tree` and `update-ref`. The user's index,
-//! working tree and current branch are never read-write.
+//! working tree and current branch are never written.
 
 use std::ffi::OsString;
 use std::io::Write;
