@@ -1,9 +1,10 @@
 //! The command line (SPEC §1): flags are defined here once, with their docs,
 //! which also generate `--help`. `run` wires walk → engine → apply → render.
 
-use crate::engine::{Engine, EngineOptions, FileError};
+use crate::batch;
+use crate::engine::{Engine, EngineOptions, FileError, FileReport};
 use crate::goversion::{GoVersion, VersionResolver, VersionSource};
-use crate::render::{JsonRenderer, Renderer, RunResult, TextRenderer};
+use crate::render::{JsonRenderer, MarkdownRenderer, Renderer, RunResult, TextRenderer};
 use crate::rules::{self, Rule};
 use crate::{apply, syntax, walk};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -45,6 +46,8 @@ pub enum CatalogueFormat {
 pub enum OutputFormat {
     Text,
     Json,
+    /// A pull-request body: summary table, rationale per rule, folded diffs.
+    Markdown,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -92,6 +95,8 @@ pub struct RunArgs {
     /// Per-rule counts instead of per-finding output.
     #[arg(long)]
     pub stats: bool,
+    #[command(flatten)]
+    pub batch: batch::BatchArgs,
 }
 
 /// Parses the command line, runs, and returns the exit status.
@@ -149,8 +154,6 @@ fn run_paths(args: RunArgs) -> i32 {
         Ok(r) => r,
         Err(e) => return usage_error(&e),
     };
-    let roots = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
-    let (files, walk_errors) = walk::go_files(&roots);
     let options = EngineOptions {
         unsafe_fixes: args.unsafe_fixes,
         include_generated: args.include_generated,
@@ -158,7 +161,31 @@ fn run_paths(args: RunArgs) -> i32 {
     };
     let engine = Engine::new(rules, options, VersionResolver::new(fallback));
     let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    if args.batch.wanted(&args.paths) {
+        return batch::run(&args, &engine, jobs);
+    }
+    let roots = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let (files, walk_errors) = walk::go_files(&roots);
     let mut reports = engine.run(&files, jobs);
+    note_assumed_version(&reports);
+    if args.write {
+        write_fixes(&mut reports);
+    }
+    let run = RunResult {
+        reports,
+        errors: walk_errors.into_iter().map(|e| FileError { path: e.path, message: e.message, span: None }).collect(),
+        wrote: args.write,
+    };
+    let renderer = renderer_for(&args);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let _ = renderer.render(&run, &mut out, &mut std::io::stderr());
+    drop(out);
+    run.exit_code()
+}
+
+/// Says once on stderr when a file's Go version is a guess.
+pub(crate) fn note_assumed_version(reports: &[FileReport]) {
     if let Some(r) = reports.iter().find(|r| r.source.as_ref().is_some_and(|s| s.version_source == VersionSource::Default)) {
         eprintln!(
             "mapfix: no go.mod above {} and no --go-version: assuming Go {}",
@@ -166,40 +193,40 @@ fn run_paths(args: RunArgs) -> i32 {
             GoVersion::NEWEST
         );
     }
-    if args.write {
-        for report in &mut reports {
-            let (Some(source), Some(text)) = (&report.source, &report.fixed_text) else { continue };
-            match apply::write_file(source, text) {
-                Ok(()) => {
-                    for f in &mut report.findings {
-                        if let Some(fix) = f.fix.as_mut().filter(|x| x.included) {
-                            fix.applied = true;
-                        }
-                    }
-                }
-                Err(message) => report.errors.push(FileError { path: report.path.clone(), message, span: None }),
-            }
+}
+
+/// `--write`: writes each fixed file in place; a failed write becomes the file's error.
+pub(crate) fn write_fixes(reports: &mut [FileReport]) {
+    for report in reports {
+        let (Some(source), Some(text)) = (&report.source, &report.fixed_text) else { continue };
+        match apply::write_file(source, text) {
+            Ok(()) => mark_applied(report),
+            Err(message) => report.errors.push(FileError { path: report.path.clone(), message, span: None }),
         }
     }
-    let run = RunResult {
-        reports,
-        errors: walk_errors.into_iter().map(|e| FileError { path: e.path, message: e.message, span: None }).collect(),
-        wrote: args.write,
-    };
+}
+
+/// Records that the fixes a report includes reached their destination.
+pub(crate) fn mark_applied(report: &mut FileReport) {
+    for f in &mut report.findings {
+        if let Some(fix) = f.fix.as_mut().filter(|x| x.included) {
+            fix.applied = true;
+        }
+    }
+}
+
+/// The renderer for `--format` (and `--color`, `--stats`).
+pub(crate) fn renderer_for(args: &RunArgs) -> Box<dyn Renderer> {
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    let renderer: Box<dyn Renderer> = match args.format {
+    match args.format {
         OutputFormat::Text => Box::new(TextRenderer { color, stats: args.stats }),
         OutputFormat::Json => Box::new(JsonRenderer),
-    };
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let _ = renderer.render(&run, &mut out, &mut std::io::stderr());
-    drop(out);
-    run.exit_code()
+        OutputFormat::Markdown => Box::new(MarkdownRenderer::new()),
+    }
 }
 
 fn print_catalogue(format: CatalogueFormat) -> i32 {

@@ -2,6 +2,7 @@
 //! Entry point: parses the command line and hands over to `cli::run`.
 
 mod apply;
+mod batch;
 mod cli;
 mod engine;
 mod goversion;

@@ -2,12 +2,14 @@
 //! `Renderer` trait; diffs come from `similar` in one place.
 
 mod json;
+mod markdown;
 mod text;
 
 use crate::engine::{FileError, FileReport, Finding};
 use std::io::{self, Write};
 
 pub use json::JsonRenderer;
+pub use markdown::MarkdownRenderer;
 pub use text::TextRenderer;
 
 /// Counts over the whole run.

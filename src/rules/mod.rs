@@ -107,6 +107,10 @@ fn checker_named(name: &str) -> Option<Checker> {
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleDocs {
+    /// Imperative phrase for commit subjects and PR titles
+    /// ("use clear() for delete-all loops"); optional.
+    #[serde(default)]
+    pub title: String,
     pub summary: String,
     pub why: String,
     pub before: String,
