@@ -3,8 +3,12 @@
 //! metadata; a rule whose fix needs more than a pattern names a Rust
 //! checker (`metadata.fixer`), one module per rule in this directory.
 
+mod loopvar_pointer;
 mod nil_reset;
+mod pointer_zeroing;
 mod range_delete;
+#[cfg(test)]
+mod testing;
 
 use crate::goversion::GoVersion;
 use crate::load::SourceFile;
@@ -97,6 +101,8 @@ fn checker_named(name: &str) -> Option<Checker> {
     match name {
         "range_delete" => Some(range_delete::check),
         "nil_reset" => Some(nil_reset::check),
+        "loopvar_pointer" => Some(loopvar_pointer::check),
+        "pointer_zeroing" => Some(pointer_zeroing::check),
         _ => None,
     }
 }
