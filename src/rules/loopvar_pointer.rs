@@ -345,7 +345,12 @@ fn copy_insertion(ctx: &RuleContext, var: &LoopVariable) -> Result<TextEdit, Str
     let edit = match line_end {
         Some(end) if first.range().start > end => {
             let at = end + 1;
-            let indent = syntax::line_indent(text, first.range().start);
+            // gofmt puts a label one level left of the statements.
+            let indent = if first.kind() == "labeled_statement" {
+                format!("{}\t", syntax::line_indent(text, var.loop_stmt.range().start))
+            } else {
+                syntax::line_indent(text, first.range().start).to_string()
+            };
             TextEdit { range: at..at, replacement: format!("{indent}{copy}\n") }
         }
         // The first statement shares the `{` line (not gofmt-formatted).
@@ -441,6 +446,17 @@ mod tests {
         let src = "package p\n\nvar m = map[int]*int{}\n\nfunc f(xs []int) {\n\tfor _, v := range xs { m[v] = &v }\n}\n";
         let found = run(src, 21);
         assert_eq!(found[0].1.as_deref().unwrap(), "package p\n\nvar m = map[int]*int{}\n\nfunc f(xs []int) {\n\tfor _, v := range xs { v := v; m[v] = &v }\n}\n");
+    }
+
+    #[test]
+    fn copy_is_indented_like_the_statements_not_a_leading_label() {
+        let src = "package p\n\nvar m = map[int]*int{}\n\nfunc f(xs []int) {\n\tif len(xs) > 0 {\n\t\tfor _, v := range xs { // all of them\n\t\tagain:\n\t\t\tm[v] = &v\n\t\t\tif v < 0 {\n\t\t\t\tgoto again\n\t\t\t}\n\t\t}\n\t}\n}\n";
+        let found = run(src, 21);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].1.as_deref().unwrap(),
+            src.replace("// all of them\n", "// all of them\n\t\t\tv := v\n")
+        );
     }
 
     #[test]
