@@ -384,10 +384,9 @@ fn counter_changed_in_body(ctx: &RuleContext, body: &GoNode, var: &LoopVariable)
             && types::resolve(&var.name, n, ctx.scope).and_then(|b| b.decl_at) == Some(var.decl_at)
     };
     body.dfs().any(|n| match n.kind().as_ref() {
-        "assignment_statement" | "short_var_declaration" => {
-            n.field("left").is_some_and(|l| code_children(&l).iter().any(|t| refers(t) && n.kind() == "assignment_statement"))
-        }
-        "inc_statement" | "dec_statement" => code_children(&n).first().is_some_and(|t| refers(t)),
+        // `:=` in the body declares a new variable; `=`, `op=`, `++` and `--` write the counter.
+        "assignment_statement" => n.field("left").is_some_and(|l| code_children(&l).iter().any(&refers)),
+        "inc_statement" | "dec_statement" => code_children(&n).first().is_some_and(&refers),
         "unary_expression" if n.field("operator").is_some_and(|o| o.text() == "&") => {
             n.field("operand").is_some_and(|o| refers(&o)) && !is_stored_address(ctx, &n)
         }

@@ -54,7 +54,7 @@ fn analyse(ctx: &RuleContext, stmt: &GoNode) -> Option<Detection> {
         return None;
     }
     let func = outermost_function(stmt)?;
-    if uses_entry_or_type(&func, &map_ref, &struct_name, &call) {
+    if uses_map(&func, &map_ref, &call) || may_hold_value(&func, stmt, &key, &struct_name, &members_of(ctx, stmt, &struct_name)) {
         return None;
     }
     let map_text = map.text().to_string();
@@ -133,14 +133,10 @@ fn outermost_function<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
 }
 
 /// Whether the function refers to the map other than as the target of
-/// `delete` or the operand of `len` (a read, a range, a store, passing or
-/// returning it), or mentions the value's type `T` anywhere (a `*T`
-/// parameter, assertion or literal: it may hold the value being removed).
-fn uses_entry_or_type(func: &GoNode, map_ref: &MapRef, struct_name: &str, delete_call: &GoNode) -> bool {
+/// `delete` or the operand of `len`: a read, a range, a store, passing or
+/// returning it.
+fn uses_map(func: &GoNode, map_ref: &MapRef, delete_call: &GoNode) -> bool {
     func.dfs().any(|n| {
-        if n.kind() == "type_identifier" && n.text() == struct_name {
-            return true;
-        }
         if !map_ref.matches(&n) {
             return false;
         }
@@ -155,6 +151,48 @@ fn uses_entry_or_type(func: &GoNode, map_ref: &MapRef, struct_name: &str, delete
         };
         !harmless && call.range() != delete_call.range()
     })
+}
+
+/// Whether the function may hold the value being removed through another
+/// variable: it mentions `T` (a `*T` parameter or receiver, an assertion,
+/// a literal), selects a field of `T` or a method of `T` declared in this
+/// file (`c.send`, `s.Close()` on a value of inferred type), or deletes
+/// inside a `range` loop that binds a value other than the key deleted
+/// (`for id, s := range expired { delete(m, id) }`).
+fn may_hold_value(func: &GoNode, stmt: &GoNode, key: &GoNode, struct_name: &str, members: &[String]) -> bool {
+    let mentions = func.dfs().any(|n| match n.kind().as_ref() {
+        "type_identifier" => n.text() == struct_name,
+        "selector_expression" => n.field("field").is_some_and(|f| members.iter().any(|m| *m == f.text())),
+        _ => false,
+    });
+    mentions
+        || stmt.ancestors().take_while(|a| !syntax::is_function(a)).any(|a| {
+            a.kind() == "for_statement"
+                && code_children(&a).iter().any(|c| {
+                    c.kind() == "range_clause"
+                        && c.field("left").is_some_and(|l| {
+                            code_children(&l).get(1).is_some_and(|v| v.text() != "_" && v.text() != key.text())
+                        })
+                })
+        })
+}
+
+/// Field names of `T` and names of the methods on `T` declared in this file.
+fn members_of(ctx: &RuleContext, stmt: &GoNode, struct_name: &str) -> Vec<String> {
+    let mut members: Vec<String> = ctx.scope.type_decl(struct_name).map(|d| d.fields.into_iter().map(|(n, _)| n).collect()).unwrap_or_default();
+    let Some(root) = stmt.ancestors().last() else { return members };
+    for method in root.dfs().filter(|n| n.kind() == "method_declaration") {
+        let receiver_type = method
+            .field("receiver")
+            .and_then(|r| code_children(&r).first().and_then(|p| p.field("type")))
+            .map(|t| t.text().trim_start_matches('*').trim().to_string());
+        if receiver_type.as_deref() == Some(struct_name) {
+            if let Some(name) = method.field("name") {
+                members.push(name.text().to_string());
+            }
+        }
+    }
+    members
 }
 
 /// The edit inserting `if old := m[k]; old != nil { *old = T{} }` above the delete.
@@ -235,8 +273,11 @@ mod tests {
             "\tdump(sessions)\n\tdelete(sessions, name)\n",
             "\tvar s *Session\n\t_ = s\n\tdelete(sessions, name)\n",
             "\tdelete(sessions, name+\"x\")\n",
+            "\tfor k, s := range expired {\n\t\tdelete(sessions, k)\n\t\t_ = s\n\t}\n",
+            "\ts := <-gone\n\tdelete(sessions, name)\n\t_ = s.buf\n",
         ] {
-            let src = SESSIONS.replace("\tdelete(sessions, name)\n", body) + "\nfunc dump(map[string]*Session) {}\n";
+            let src = SESSIONS.replace("\tdelete(sessions, name)\n", body)
+                + "\nfunc dump(map[string]*Session) {}\n\nvar expired map[string]*Session\n\nvar gone chan *Session\n";
             assert!(run(&src).is_empty(), "{body}");
         }
         let allowed = SESSIONS.replace("\tdelete(sessions, name)\n", "\tif len(sessions) > 0 {\n\t\tdelete(sessions, name)\n\t}\n");
