@@ -186,3 +186,13 @@ fn nil_reset_fixtures() {
 fn concurrent_write_fixtures() {
     run_rule_fixtures("concurrent-write");
 }
+
+#[test]
+fn loopvar_pointer_fixtures() {
+    run_rule_fixtures("loopvar-pointer");
+}
+
+#[test]
+fn pointer_zeroing_fixtures() {
+    run_rule_fixtures("pointer-zeroing");
+}

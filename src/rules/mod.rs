@@ -4,8 +4,12 @@
 //! checker (`metadata.fixer`), one module per rule in this directory.
 
 mod concurrent_write;
+mod loopvar_pointer;
 mod nil_reset;
+mod pointer_zeroing;
 mod range_delete;
+#[cfg(test)]
+mod testing;
 
 use crate::goversion::GoVersion;
 use crate::load::SourceFile;
@@ -99,6 +103,8 @@ fn checker_named(name: &str) -> Option<Checker> {
         "range_delete" => Some(range_delete::check),
         "nil_reset" => Some(nil_reset::check),
         "concurrent_write" => Some(concurrent_write::check),
+        "loopvar_pointer" => Some(loopvar_pointer::check),
+        "pointer_zeroing" => Some(pointer_zeroing::check),
         _ => None,
     }
 }
