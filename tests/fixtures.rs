@@ -181,3 +181,8 @@ fn range_delete_fixtures() {
 fn nil_reset_fixtures() {
     run_rule_fixtures("nil-reset");
 }
+
+#[test]
+fn interface_map_fixtures() {
+    run_rule_fixtures("interface-map");
+}

@@ -3,6 +3,7 @@
 //! metadata; a rule whose fix needs more than a pattern names a Rust
 //! checker (`metadata.fixer`), one module per rule in this directory.
 
+mod interface_map;
 mod nil_reset;
 mod range_delete;
 
@@ -97,6 +98,7 @@ fn checker_named(name: &str) -> Option<Checker> {
     match name {
         "range_delete" => Some(range_delete::check),
         "nil_reset" => Some(nil_reset::check),
+        "interface_map" => Some(interface_map::check),
         _ => None,
     }
 }
