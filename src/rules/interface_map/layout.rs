@@ -4,6 +4,32 @@
 //! as gofmt aligns them (go/printer's exprList and fieldList, measured by
 //! text/tabwriter with padding 1).
 
+use crate::rules::TextEdit;
+use crate::syntax::GoNode;
+use std::collections::HashSet;
+
+/// gofmt aligns trailing comments of consecutive lines in one column:
+/// an edit that changes the length of such a line would leave the column
+/// ragged. Returns the 1-based line of the first such edit.
+pub fn breaks_comment_column(root: &GoNode, text: &str, edits: &[TextEdit]) -> Option<usize> {
+    let line_of = |at: usize| text[..at].matches('\n').count();
+    let trailing: HashSet<usize> = root
+        .dfs()
+        .filter(|n| n.kind() == "comment")
+        .filter(|c| {
+            let start = c.range().start;
+            let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+            !text[line_start..start].trim().is_empty()
+        })
+        .map(|c| line_of(c.range().start))
+        .collect();
+    edits.iter().filter(|e| !e.range.is_empty()).map(|e| line_of(e.range.start)).find_map(|line| {
+        let aligned = trailing.contains(&line)
+            && (line > 0 && trailing.contains(&(line - 1)) || trailing.contains(&(line + 1)));
+        aligned.then_some(line + 1)
+    })
+}
+
 /// Initialisms Go style spells in one case (`ID`, `URL`), as golint lists them.
 const INITIALISMS: &[&str] = &[
     "ACL", "API", "ASCII", "CPU", "CSS", "DNS", "EOF", "GUID", "HTML", "HTTP", "HTTPS", "ID", "IP", "JSON", "LHS",
@@ -130,14 +156,12 @@ pub fn keyed_separators(elements: &[Element]) -> Vec<String> {
                 use_ff = 2.5 * ratio <= 1.0 || 2.5 <= ratio;
             }
         }
-        if i > 0 {
-            if use_ff || e.blank_before {
-                current += 1;
-            }
-            if e.blank_before {
-                log2sum = 0.0;
-                count = 0;
-            }
+        // A formfeed or a blank line starts a new column block, and the
+        // size statistics start again (go/printer: nbreaks > 1).
+        if i > 0 && (use_ff || e.blank_before) {
+            current += 1;
+            log2sum = 0.0;
+            count = 0;
         }
         section[i] = current;
         if size > 0 {
@@ -236,6 +260,11 @@ mod tests {
         assert_eq!(seps, vec![":   ", ": ", ": ", ": "]);
         let seps = keyed_separators(&[e("A", true, false), e("Bcd", true, true)]);
         assert_eq!(seps, vec![": ", ": "]);
+        // A long key starts a new block; the statistics restart there, so
+        // the short key after it starts another (checked against gofmt).
+        let long = "VeryLongKeyNameThatGoesOnAndOnForeverAndMoreStuff";
+        let seps = keyed_separators(&[e("ZzTop", true, false), e("MediumKeyName", true, false), e(long, true, false), e("UserURL", true, false)]);
+        assert_eq!(seps, vec![":         ", ": ", ": ", ": "]);
         assert_eq!(log2ish(8.0), 3.0);
         assert_eq!(log2ish(6.0), 3.0 + 2.0 * (0.75 - 1.0));
         assert_eq!(exp2ish(3.0), 8.0);

@@ -49,6 +49,9 @@ pub struct MapDecl<'r> {
     init: Init<'r>,
     /// Uses of the variable start after this offset (the end of its declaration).
     pub scope_start: usize,
+    /// The node (statement list, or `if`/`for`/`switch` header) whose scope
+    /// declares the variable: a `:=` directly in it reassigns the variable.
+    pub scope: std::ops::Range<usize>,
     /// The span a finding points at: from the name to the end of the map type.
     span: std::ops::Range<usize>,
 }
@@ -104,8 +107,14 @@ impl<'r> MapDecl<'r> {
             return None;
         }
         syntax::enclosing_function(&spec)?;
+        let statement = if spec.kind() == "var_spec" {
+            spec.ancestors().find(|a| a.kind() == "var_declaration")?
+        } else {
+            spec.clone()
+        };
+        let scope = statement.parent()?.range();
         let span = name.range().start..map_type.range().end;
-        Some(MapDecl { name, declared_type, init, scope_start: spec.range().end, span })
+        Some(MapDecl { name, declared_type, init, scope_start: spec.range().end, scope, span })
     }
 
     /// The literal's entries: (key, key element, value); `None` when a key
@@ -314,8 +323,8 @@ fn plan_fix<'r>(
     root: &GoNode<'r>,
 ) -> Result<FixPlan, String> {
     let name = decl.name.text().to_string();
-    if all.iter().any(|u| matches!(u, Use::FmtPrint)) {
-        return Err(format!("{name} is printed with fmt, and a struct prints differently (no key names, field order)"));
+    if let Some(why) = all.iter().find_map(|u| if let Use::NoFix(why) = u { Some(why.clone()) } else { None }) {
+        return Err(why);
     }
     if json.decoded && !json.encodes.is_empty() {
         return Err(format!("{name} is decoded and encoded again: keys the struct lacks would be dropped"));
@@ -335,6 +344,14 @@ fn plan_fix<'r>(
     if used || ctx.scope.declares(&type_name) {
         return Err(format!("the type name {type_name} is already used in this package"));
     }
+    if top.kind() == "method_declaration" && ctx.scope.is_package_func(type_name.trim_end_matches(&camel_var(&name))) {
+        return Err(format!("a package function would give the same type name {type_name}"));
+    }
+    if decl.declared_type.is_some() && decl.name.parent().and_then(|s| s.parent()).is_some_and(|l| {
+        l.kind() == "var_spec_list" && code_children(&l).len() > 1
+    }) {
+        return Err("the variable is declared in a var group, whose columns mapfix does not re-align".into());
+    }
     let mut edits = vec![TextEdit {
         range: insertion_point(top)..insertion_point(top),
         replacement: format!("{}\n\n", layout::struct_decl(&type_name, &field_list(&fields))),
@@ -345,15 +362,21 @@ fn plan_fix<'r>(
     match &decl.init {
         Init::Literal(lit) => {
             let ty = lit.field("type").ok_or("the map literal has no type")?;
-            edits.push(TextEdit { range: ty.range(), replacement: type_name.clone() });
+            let open = if in_statement_header(lit) { "(" } else { "" };
+            edits.push(TextEdit { range: ty.range(), replacement: format!("{open}{type_name}") });
             edits.extend(literal_key_edits(ctx.text, lit, entries, &fields)?);
+            if !open.is_empty() {
+                edits.push(TextEdit { range: lit.range().end..lit.range().end, replacement: ")".into() });
+            }
         }
         Init::Make(call) => {
             let args = code_children(&call.field("arguments").ok_or("make has no arguments")?);
             if args.get(1).is_some_and(|n| !syntax::is_pure_expression(n) && !is_len_call(n)) {
                 return Err("the size argument of make has side effects".into());
             }
-            edits.push(TextEdit { range: call.range(), replacement: format!("{type_name}{{}}") });
+            let literal = format!("{type_name}{{}}");
+            let literal = if in_statement_header(call) { format!("({literal})") } else { literal };
+            edits.push(TextEdit { range: call.range(), replacement: literal });
         }
         Init::Nil => {}
     }
@@ -362,12 +385,30 @@ fn plan_fix<'r>(
             edits.push(TextEdit { range: node.range(), replacement: format!("{name}.{}", f.name) });
         }
     }
+    if let Some(line) = layout::breaks_comment_column(root, ctx.text, &edits) {
+        return Err(format!(
+            "line {line} has a trailing comment aligned with its neighbours, which mapfix does not re-align"
+        ));
+    }
     Ok(FixPlan {
         safety: FixSafety::Unsafe,
         description: format!("replace map {name} with struct type {type_name}"),
         edits,
         imports: Vec::new(),
     })
+}
+
+/// Whether `T{…}` at `node` would sit in an `if`/`for`/`switch` header,
+/// where Go parses its brace as the start of the block: it needs parentheses.
+fn in_statement_header(node: &GoNode) -> bool {
+    for a in node.ancestors() {
+        match a.kind().as_ref() {
+            "block" | "literal_value" | "parenthesized_expression" | "index_expression" | "argument_list" => return false,
+            "if_statement" | "for_statement" | "expression_switch_statement" | "type_switch_statement" => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 fn is_len_call(n: &GoNode) -> bool {
@@ -390,6 +431,10 @@ fn type_name(top: &GoNode, var: &str) -> Option<String> {
         layout::lower_first_word(&func)
     };
     Some(format!("{base}{}", layout::camel(var)?))
+}
+
+fn camel_var(var: &str) -> String {
+    layout::camel(var).unwrap_or_default()
 }
 
 /// Where the type declaration goes: above the function and its doc comment.

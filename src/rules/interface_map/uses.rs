@@ -14,8 +14,8 @@ pub enum Use<'r> {
     JsonEncode(GoNode<'r>),
     /// `json.Unmarshal(data, &m)`.
     JsonDecode,
-    /// An argument of a `fmt` function.
-    FmtPrint,
+    /// A use the map allows and a struct would change: why.
+    NoFix(String),
     /// Anything that treats it as a map (range, len, delete, passed on,
     /// returned, stored, non-literal key) or that mapfix does not know.
     RealMap,
@@ -62,9 +62,32 @@ pub fn collect<'r>(decl: &MapDecl<'r>, func: &GoNode<'r>, imports: &Imports, cx:
     let decl_at = decl.name.range().start;
     func.dfs()
         .filter(|n| n.kind() == "identifier" && n.text() == name && n.range().start >= decl.scope_start)
+        .filter(|n| !declares_new_variable(n, &decl.scope))
         .filter(|n| types::resolve(&name, n, cx.scope).and_then(|b| b.decl_at) == Some(decl_at))
         .map(|n| classify(&n, imports, cx))
         .collect()
+}
+
+/// Whether the identifier declares a variable of its own (shadowing the
+/// map) rather than using it: a `var` name, a parameter, a `:=` or range
+/// variable outside the map's own scope (where `:=` would reassign it).
+fn declares_new_variable(n: &GoNode, map_scope: &std::ops::Range<usize>) -> bool {
+    let Some(parent) = n.parent() else { return false };
+    match parent.kind().as_ref() {
+        "var_spec" | "const_spec" | "parameter_declaration" | "variadic_parameter_declaration" => {
+            parent.field_children("name").any(|x| x.range() == n.range())
+        }
+        "expression_list" => {
+            let Some(stmt) = parent.parent() else { return false };
+            let on_left = stmt.field("left").is_some_and(|l| l.range() == parent.range());
+            match stmt.kind().as_ref() {
+                "short_var_declaration" => on_left && stmt.parent().is_none_or(|p| p.range() != *map_scope),
+                "range_clause" => on_left && stmt.children().any(|c| c.kind() == ":="),
+                _ => false,
+            }
+        }
+        _ => false,
+    }
 }
 
 fn classify<'r>(n: &GoNode<'r>, imports: &Imports, cx: &super::Cx) -> Use<'r> {
@@ -80,12 +103,18 @@ fn classify<'r>(n: &GoNode<'r>, imports: &Imports, cx: &super::Cx) -> Use<'r> {
             let Some(call) = parent.parent() else { return Use::RealMap };
             let args = code_children(&parent);
             let first = args.first().is_some_and(|a| a.range() == n.range());
+            let name = n.text();
             if is_pkg_call(&call, imports.json.as_deref(), &["Marshal", "MarshalIndent"]) && first
                 || args.len() == 1 && is_encoder_call(&call, imports, cx)
             {
+                if call.parent().is_some_and(|s| matches!(s.kind().as_ref(), "defer_statement" | "go_statement")) {
+                    return Use::NoFix(format!(
+                        "{name} is encoded by a defer or go statement, which would copy a struct before later writes"
+                    ));
+                }
                 Use::JsonEncode(call)
             } else if is_pkg_call(&call, imports.fmt.as_deref(), &[]) {
-                Use::FmtPrint
+                Use::NoFix(format!("{name} is printed with fmt, and a struct prints differently (no key names, field order)"))
             } else {
                 Use::RealMap
             }
