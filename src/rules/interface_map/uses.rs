@@ -95,6 +95,8 @@ fn classify<'r>(n: &GoNode<'r>, imports: &Imports, cx: &super::Cx) -> Use<'r> {
     match parent.kind().as_ref() {
         "index_expression" if parent.field("operand").is_some_and(|o| o.range() == n.range()) => {
             match parent.field("index").and_then(|i| literal_key(&i)) {
+                // `v, ok := m["k"]` tests membership, which only a map can answer.
+                Some(_) if in_comma_ok(&parent) => Use::RealMap,
                 Some(key) => Use::Key { access: access(&parent, &key), index: parent, key },
                 None => Use::RealMap,
             }
@@ -205,7 +207,6 @@ fn access<'r>(ix: &GoNode<'r>, key: &str) -> Access<'r> {
                         _ => problem("is assigned in a way a struct field cannot reproduce"),
                     }
                 }
-                _ if lhs.len() == 2 && rhs.len() == 1 => problem("is read with comma-ok, which tests the key's presence"),
                 "assignment_statement" if lhs.len() == rhs.len() => Access::Read,
                 "var_spec" if stmt.field("type").is_some() => Access::Read,
                 "return_statement" => Access::Read,
@@ -225,9 +226,10 @@ fn access<'r>(ix: &GoNode<'r>, key: &str) -> Access<'r> {
     }
 }
 
-/// `v, ok := x.(T)` / `v, ok = x.(T)`.
-fn in_comma_ok(assertion: &GoNode) -> bool {
-    let Some(list) = assertion.parent().filter(|p| p.kind() == "expression_list") else { return false };
+/// `v, ok := x` / `v, ok = x` / `var v, ok = x` for a single expression `x`
+/// (a type assertion or an index expression).
+fn in_comma_ok(expr: &GoNode) -> bool {
+    let Some(list) = expr.parent().filter(|p| p.kind() == "expression_list") else { return false };
     let Some(stmt) = list.parent() else { return false };
     let right = stmt.field("right").or_else(|| stmt.field("value"));
     right.is_some_and(|r| r.range() == list.range()) && code_children(&list).len() == 1 && assigned(&stmt).len() == 2

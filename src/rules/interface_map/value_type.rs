@@ -17,10 +17,10 @@ pub struct Typed {
 }
 
 impl Typed {
-    fn typed(text: impl Into<String>) -> Typed {
+    fn of(text: impl Into<String>) -> Typed {
         Typed { text: text.into(), untyped: false }
     }
-    fn untyped(text: &str) -> Typed {
+    fn constant(text: &str) -> Typed {
         Typed { text: text.into(), untyped: true }
     }
 }
@@ -72,19 +72,19 @@ fn value_type(expr: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
     }
     let kind = expr.kind();
     match kind.as_ref() {
-        "int_literal" => Some(Typed::untyped("int")),
-        "float_literal" => Some(Typed::untyped("float64")),
-        "imaginary_literal" => Some(Typed::untyped("complex128")),
-        "rune_literal" => Some(Typed::untyped("rune")),
-        "interpreted_string_literal" | "raw_string_literal" => Some(Typed::untyped("string")),
-        "true" | "false" => Some(Typed::untyped("bool")),
+        "int_literal" => Some(Typed::constant("int")),
+        "float_literal" => Some(Typed::constant("float64")),
+        "imaginary_literal" => Some(Typed::constant("complex128")),
+        "rune_literal" => Some(Typed::constant("rune")),
+        "interpreted_string_literal" | "raw_string_literal" => Some(Typed::constant("string")),
+        "true" | "false" => Some(Typed::constant("bool")),
         "parenthesized_expression" => code_children(expr).first().and_then(|e| value_type(e, cx, depth + 1)),
         "composite_literal" => {
             let ty = expr.field("type")?;
-            (ty.kind() != "implicit_length_array_type").then(|| Typed::typed(ty.text().to_string()))
+            (ty.kind() != "implicit_length_array_type").then(|| Typed::of(ty.text().to_string()))
         }
-        "type_assertion_expression" => expr.field("type").map(|t| Typed::typed(t.text().to_string())),
-        "type_conversion_expression" => code_children(expr).first().map(|t| Typed::typed(t.text().to_string())),
+        "type_assertion_expression" => expr.field("type").map(|t| Typed::of(t.text().to_string())),
+        "type_conversion_expression" => code_children(expr).first().map(|t| Typed::of(t.text().to_string())),
         "unary_expression" => unary_type(expr, cx, depth),
         "binary_expression" => binary_type(expr, cx, depth),
         "identifier" => identifier_type(expr, cx, depth),
@@ -92,7 +92,7 @@ fn value_type(expr: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
             if is_own_map_read(expr, cx) {
                 return None;
             }
-            types::expr_type(expr, cx.scope).map(Typed::typed)
+            types::expr_type(expr, cx.scope).map(Typed::of)
         }
         "call_expression" => call_type(expr, cx, depth),
         _ => None,
@@ -112,10 +112,10 @@ fn unary_type(expr: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
     let operand = expr.field("operand")?;
     match op.as_str() {
         "-" | "+" | "^" => value_type(&operand, cx, depth + 1),
-        "!" => Some(Typed::untyped("bool")),
+        "!" => Some(Typed::constant("bool")),
         "&" => {
             let inner = value_type(&operand, cx, depth + 1)?;
-            (!inner.untyped).then(|| Typed::typed(format!("*{}", inner.text)))
+            (!inner.untyped).then(|| Typed::of(format!("*{}", inner.text)))
         }
         _ => None,
     }
@@ -124,7 +124,7 @@ fn unary_type(expr: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
 fn binary_type(expr: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
     let op = expr.field("operator")?.text().to_string();
     if matches!(op.as_str(), "==" | "!=" | "<" | "<=" | ">" | ">=" | "&&" | "||") {
-        return Some(Typed::untyped("bool"));
+        return Some(Typed::constant("bool"));
     }
     let left = value_type(&expr.field("left")?, cx, depth + 1)?;
     if op == "<<" || op == ">>" {
@@ -152,12 +152,12 @@ fn identifier_type(expr: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
         return None;
     }
     if let Some(t) = binding.type_text {
-        return Some(Typed::typed(t));
+        return Some(Typed::of(t));
     }
     let value = cx.initializer_of(binding.decl_at?)?;
     let t = value_type(&value, cx, depth + 1)?;
     // A variable initialised with an untyped constant has its default type.
-    Some(Typed::typed(t.text))
+    Some(Typed::of(t.text))
 }
 
 fn call_type(call: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
@@ -170,19 +170,19 @@ fn call_type(call: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
                 return None; // a local variable holding a function
             }
             match name.as_str() {
-                "len" | "cap" if !cx.scope.declares(&name) => return Some(Typed::typed("int")),
+                "len" | "cap" if !cx.scope.declares(&name) => return Some(Typed::of("int")),
                 "append" if !cx.scope.declares(&name) => return value_type(args.first()?, cx, depth + 1),
-                "new" if !cx.scope.declares(&name) => return Some(Typed::typed(format!("*{}", args.first()?.text()))),
-                "make" if !cx.scope.declares(&name) => return Some(Typed::typed(args.first()?.text().to_string())),
+                "new" if !cx.scope.declares(&name) => return Some(Typed::of(format!("*{}", args.first()?.text()))),
+                "make" if !cx.scope.declares(&name) => return Some(Typed::of(args.first()?.text().to_string())),
                 _ => {}
             }
             if BASIC_TYPES.contains(&name.as_str()) && !cx.scope.declares(&name) {
-                return Some(Typed::typed(name));
+                return Some(Typed::of(name));
             }
             if cx.scope.type_decl(&name).is_some() {
-                return Some(Typed::typed(name));
+                return Some(Typed::of(name));
             }
-            cx.scope.func_result(&name).map(|(t, _)| Typed::typed(t))
+            cx.scope.func_result(&name).map(|(t, _)| Typed::of(t))
         }
         "selector_expression" => {
             let operand = func.field("operand")?;
@@ -190,10 +190,10 @@ fn call_type(call: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
             if operand.kind() == "identifier" && types::resolve(&operand.text(), &operand, cx.scope).is_none() {
                 let path = cx.import_path(&operand.text())?;
                 let (_, _, result) = STDLIB_RESULTS.iter().find(|(p, f, _)| *p == path && *f == method)?;
-                return Some(Typed::typed(result.replace("{}", &operand.text())));
+                return Some(Typed::of(result.replace("{}", &operand.text())));
             }
             // `Error() string` and `String() string` by universal convention.
-            (args.is_empty() && matches!(method.as_str(), "Error" | "String")).then(|| Typed::typed("string"))
+            (args.is_empty() && matches!(method.as_str(), "Error" | "String")).then(|| Typed::of("string"))
         }
         _ => None,
     }
