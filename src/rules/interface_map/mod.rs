@@ -113,7 +113,11 @@ impl<'r> MapDecl<'r> {
             spec.clone()
         };
         let scope = statement.parent()?.range();
-        let span = name.range().start..map_type.range().end;
+        let end = match &init {
+            Init::Make(call) => call.range().end,
+            _ => map_type.range().end,
+        };
+        let span = name.range().start..end.max(map_type.range().end);
         Some(MapDecl { name, declared_type, init, scope_start: spec.range().end, scope, span })
     }
 
