@@ -25,6 +25,10 @@ pub struct FileIndex {
     /// Package-level variables and the type text declared or inferred for them.
     pub vars: HashMap<String, Option<String>>,
     pub funcs: Vec<String>,
+    /// Package-level constants (names only).
+    pub consts: Vec<String>,
+    /// Non-generic package functions with exactly one result: that result's type text.
+    pub func_results: HashMap<String, String>,
     pub package: String,
     /// Names (identifiers, or field names of selectors) compared with `nil`
     /// anywhere in the file: code that may treat nil and empty differently.
@@ -67,6 +71,14 @@ impl FileIndex {
                 "function_declaration" => {
                     if let Some(n) = decl.field("name") {
                         idx.funcs.push(n.text().to_string());
+                        if let Some(result) = single_result(&decl) {
+                            idx.func_results.insert(n.text().to_string(), result);
+                        }
+                    }
+                }
+                "const_declaration" => {
+                    for spec in decl.dfs().filter(|n| n.kind() == "const_spec") {
+                        idx.consts.extend(spec.field_children("name").map(|n| n.text().to_string()));
                     }
                 }
                 _ => {}
@@ -94,6 +106,22 @@ fn nil_tested_names(root: &GoNode) -> std::collections::HashSet<String> {
         out.extend(name);
     }
     out
+}
+
+/// The result type of a non-generic function declaring exactly one result.
+fn single_result(func: &GoNode) -> Option<String> {
+    if func.field("type_parameters").is_some() {
+        return None;
+    }
+    let result = func.field("result")?;
+    if result.kind() != "parameter_list" {
+        return Some(result.text().to_string());
+    }
+    let [param] = code_children(&result).try_into().ok()?;
+    if param.field_children("name").count() > 1 || param.kind() != "parameter_declaration" {
+        return None;
+    }
+    param.field("type").map(|t| t.text().to_string())
 }
 
 fn type_decl(ty: &GoNode) -> TypeDecl {
@@ -187,6 +215,27 @@ impl<'a> PackageScope<'a> {
 
     pub fn is_package_func(&self, name: &str) -> bool {
         self.own.funcs.iter().any(|f| f == name) || self.others().any(|i| i.funcs.iter().any(|f| f == name))
+    }
+
+    /// The single result type of a non-generic package function, with
+    /// whether it is declared in this file (a type from another file may
+    /// name packages this file does not import).
+    pub fn func_result(&self, name: &str) -> Option<(String, bool)> {
+        if let Some(t) = self.own.func_results.get(name) {
+            return Some((t.clone(), true));
+        }
+        self.others().find_map(|i| i.func_results.get(name).map(|t| (t.clone(), false)))
+    }
+
+    /// Whether any file of the package declares `name` at package level.
+    pub fn declares(&self, name: &str) -> bool {
+        let has = |i: &FileIndex| {
+            i.types.contains_key(name)
+                || i.vars.contains_key(name)
+                || i.funcs.iter().any(|f| f == name)
+                || i.consts.iter().any(|c| c == name)
+        };
+        has(&self.own) || self.others().any(has)
     }
 }
 

@@ -196,3 +196,8 @@ fn loopvar_pointer_fixtures() {
 fn pointer_zeroing_fixtures() {
     run_rule_fixtures("pointer-zeroing");
 }
+
+#[test]
+fn interface_map_fixtures() {
+    run_rule_fixtures("interface-map");
+}

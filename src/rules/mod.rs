@@ -5,6 +5,7 @@
 
 mod concurrent_write;
 mod loopvar_pointer;
+mod interface_map;
 mod nil_reset;
 mod pointer_zeroing;
 mod range_delete;
@@ -105,6 +106,7 @@ fn checker_named(name: &str) -> Option<Checker> {
         "concurrent_write" => Some(concurrent_write::check),
         "loopvar_pointer" => Some(loopvar_pointer::check),
         "pointer_zeroing" => Some(pointer_zeroing::check),
+        "interface_map" => Some(interface_map::check),
         _ => None,
     }
 }
