@@ -13,8 +13,10 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-/// Find Go map anti-patterns and rewrite them safely. Dry run by default:
-/// prints a unified diff for every fix and a diagnostic for every other finding.
+/// Find Go map anti-patterns and rewrite them safely.
+///
+/// Dry run by default: prints a unified diff for every fix and a diagnostic
+/// for every other finding.
 #[derive(Parser, Debug)]
 #[command(name = "mapfix", version, args_conflicts_with_subcommands = true)]
 pub struct Cli {
@@ -140,6 +142,7 @@ pub fn run() -> i32 {
         }
         Some(Command::Man) => match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
             Ok(()) => 0,
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
             Err(e) => usage_error(&e.to_string()),
         },
         Some(Command::DumpTree { file }) => dump_tree(&file),
