@@ -78,7 +78,7 @@ pub struct ConfigError {
     pub path: PathBuf,
     pub message: String,
     pub help: Option<String>,
-    source: Option<NamedSource<String>>,
+    source: Option<Box<NamedSource<String>>>,
     span: Option<Range<usize>>,
 }
 
@@ -92,7 +92,7 @@ impl ConfigError {
             path: path.to_path_buf(),
             message,
             help,
-            source: Some(NamedSource::new(path.to_string_lossy(), text.to_string())),
+            source: Some(Box::new(NamedSource::new(path.to_string_lossy(), text.to_string()))),
             span,
         }
     }
@@ -105,7 +105,12 @@ impl ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path.display(), self.message)
+        if self.span.is_some() {
+            // The snippet's header names the file.
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path.display(), self.message)
+        }
     }
 }
 impl std::error::Error for ConfigError {}
@@ -118,7 +123,7 @@ impl Diagnostic for ConfigError {
         self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.source.as_ref().map(|s| s as &dyn SourceCode)
+        self.source.as_deref().map(|s| s as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let span = self.span.clone()?;
@@ -131,7 +136,10 @@ impl Diagnostic for ConfigError {
 pub fn find_for(path: &Path) -> Option<PathBuf> {
     let abs = std::fs::canonicalize(path).ok()?;
     let start = if abs.is_dir() { abs.as_path() } else { abs.parent()? };
-    start.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file())
+    let found = start.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file())?;
+    // Shown relative to the working directory when below it.
+    let cwd = std::env::current_dir().and_then(std::fs::canonicalize).ok();
+    Some(cwd.and_then(|c| found.strip_prefix(c).ok().map(Path::to_path_buf)).unwrap_or(found))
 }
 
 impl Config {

@@ -92,7 +92,7 @@ fn split_list(list: &str) -> Vec<String> {
 /// Whether a finding of `rule` starting on `line` (0-based) is suppressed.
 pub fn is_suppressed(suppressions: &[Suppression], rule: &str, line: usize) -> bool {
     suppressions.iter().any(|s| {
-        let covers = (s.line == line && !s.own_line) || (s.own_line && s.line + 1 == line) || (s.own_line && s.line == line);
+        let covers = s.line == line || (s.own_line && s.line + 1 == line);
         covers && (s.rules.is_empty() || s.rules.iter().any(|r| r == rule))
     })
 }

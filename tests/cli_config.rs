@@ -137,3 +137,15 @@ fn json_output_carries_the_config_error() {
     assert!(doc["errors"][0]["message"].as_str().unwrap().contains("unknown field `colour`"), "{doc}");
     assert!(doc["errors"][0]["path"].as_str().unwrap().ends_with("mapfix.toml"));
 }
+
+/// The README's example `mapfix.toml` is a valid config.
+#[test]
+fn readme_example_config_loads() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme.find("```toml\n").expect("README has a toml example") + "```toml\n".len();
+    let example = &readme[start..start + readme[start..].find("```").unwrap()];
+    let dir = tree(&["a.go", "gen/g.go"], Some(example));
+    std::fs::create_dir_all(dir.path().join("lint/mapfix")).unwrap();
+    let found = findings(dir.path(), &["--unsafe", "."]);
+    assert_eq!(found, [("a.go".to_string(), "range-delete".to_string())]);
+}
