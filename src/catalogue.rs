@@ -10,7 +10,9 @@ use std::fmt::Write;
 /// `mapfix rules --format …`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum CatalogueFormat {
+    /// One aligned row per rule.
     Text,
+    /// An array of rule objects.
     Json,
     /// The README's rule table (the rows between its `rules-table` markers).
     Markdown,

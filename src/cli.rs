@@ -49,7 +49,9 @@ pub enum Command {
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
+    /// Diffs, diagnostics and a summary, for people.
     Text,
+    /// The stable, versioned JSON document.
     Json,
     /// SARIF 2.1.0, for code scanning.
     Sarif,

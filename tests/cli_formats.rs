@@ -239,3 +239,15 @@ fn colour_follows_the_flag_and_no_color() {
     assert!(!colored_run(&[], &[]).contains('\x1b'));
     assert!(!colored_run(&[], &["--color", "never"]).contains('\x1b'));
 }
+
+#[test]
+fn github_reports_file_errors_at_their_position() {
+    let dir = fixture();
+    std::fs::write(dir.path().join("broken.go"), "package p\n\nfunc f( {\n\tm = nil\n").unwrap();
+    let out = mapfix(dir.path(), &["--format", "github", "."]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let error = text.lines().find(|l| l.contains("broken.go")).expect("an annotation for broken.go");
+    assert!(error.starts_with("::error file=broken.go,line=3,col="), "{error}");
+    assert!(error.contains(",title=mapfix::syntax error at 3:"), "{error}");
+}

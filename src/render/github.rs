@@ -18,7 +18,13 @@ impl Renderer for GithubRenderer {
             }
         }
         for e in run.all_errors() {
-            writeln!(out, "::error file={},title=mapfix::{}", escape_property(&display_path(&e.path)), escape_data(&e.message))?;
+            let mut at = format!("file={}", escape_property(&display_path(&e.path)));
+            let source = run.reports.iter().find(|r| r.path == e.path).and_then(|r| r.source.as_ref());
+            if let (Some(span), Some(source)) = (&e.span, source) {
+                let (line, col) = utf16_position(&source.text, span.start);
+                at.push_str(&format!(",line={line},col={col}"));
+            }
+            writeln!(out, "::error {at},title=mapfix::{}", escape_data(&e.message))?;
         }
         Ok(())
     }

@@ -1,9 +1,10 @@
 //! `--format patch`: one patch holding every fix the run includes, for
-//! `git apply` (or `patch -p1`). Paths are relative to the file's git
-//! work tree when it has one (git applies patches from the top of the work
-//! tree, wherever it runs inside it), else as reached from the PATH
-//! arguments. A BOM is kept in the diffed text so context lines match the
-//! bytes on disk. Nothing else goes to stdout; errors go to stderr.
+//! `git apply` (or `patch -p1`). Paths are relative to the top of the
+//! file's git work tree when it has one (git resolves them from there,
+//! wherever it runs inside the tree), else as reached from the PATH
+//! arguments (absolute ones relative to `/`). A BOM is kept in the diffed
+//! text so context lines match the bytes on disk. Nothing else goes to
+//! stdout; errors go to stderr.
 
 use super::{display_path, unified_diff, Renderer, RunResult};
 use std::io::{self, Write};
@@ -33,8 +34,9 @@ pub fn patch_path(path: &Path) -> String {
     match git_relative(path) {
         Some(rel) => display_path(&rel),
         None => {
+            // `a/` and `b/` are prefixed: an absolute path becomes relative to `/`.
             let shown = display_path(path);
-            shown.strip_prefix("./").map(str::to_string).unwrap_or(shown)
+            shown.trim_start_matches("./").trim_start_matches('/').to_string()
         }
     }
 }
