@@ -3,13 +3,20 @@
 
 mod apply;
 mod batch;
+mod baseline;
+mod catalogue;
 mod cli;
+mod config;
 mod engine;
 mod goversion;
+mod interactive;
 mod load;
 mod plan;
+mod progress;
 mod render;
 mod rules;
+mod runner;
+mod selection;
 mod syntax;
 mod types;
 mod suppress;

@@ -140,7 +140,7 @@ pub fn run(args: &RunArgs, engine: &Engine, jobs: usize) -> i32 {
             cli::write_fixes(&mut r.run.reports);
         }
     }
-    render(&runs, args);
+    render(&runs, args, engine);
     exit_code(&runs)
 }
 
@@ -361,8 +361,8 @@ fn same_dir(a: &Path, b: &Path) -> bool {
 
 /// Output: per repository (a `==> path <==` header before each when there
 /// are several; JSON stays one document), then the per-repository table.
-fn render(runs: &[RepoRun], args: &RunArgs) {
-    let renderer = cli::renderer_for(args);
+fn render(runs: &[RepoRun], args: &RunArgs, engine: &Engine) {
+    let renderer = cli::renderer_for(args, engine.rules.iter().map(crate::render::SarifRule::from_rule).collect());
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut err = std::io::stderr();

@@ -11,6 +11,7 @@ mod pointer_zeroing;
 mod range_delete;
 #[cfg(test)]
 mod testing;
+mod unknown_suppression;
 
 use crate::goversion::GoVersion;
 use crate::load::SourceFile;
@@ -79,6 +80,8 @@ pub struct RuleOptions {
     pub range_delete_prefer_make: bool,
     /// `[rules.nil-reset] cross_method = true`.
     pub nil_reset_cross_method: bool,
+    /// IDs of every loaded rule, enabled or not (suppression comments may name any of them).
+    pub known_rules: Vec<String>,
 }
 
 /// Everything a checker may look at for one file.
@@ -107,6 +110,7 @@ fn checker_named(name: &str) -> Option<Checker> {
         "loopvar_pointer" => Some(loopvar_pointer::check),
         "pointer_zeroing" => Some(pointer_zeroing::check),
         "interface_map" => Some(interface_map::check),
+        "unknown_suppression" => Some(unknown_suppression::check),
         _ => None,
     }
 }
@@ -124,6 +128,12 @@ pub struct RuleDocs {
     pub before: String,
     pub after: String,
     pub safety: String,
+    /// The fix in a few words, for the README's rule table (`none` when the rule only reports).
+    #[serde(default)]
+    pub fix: String,
+    /// The fix safety in a few words for the rule table; default: `metadata.safety`.
+    #[serde(default)]
+    pub fix_safety: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
