@@ -1,19 +1,24 @@
 //! The command line (SPEC §1): flags are defined here once, with their docs,
 //! which also generate `--help`. `run` wires walk → engine → apply → render.
 
-use crate::engine::{Engine, EngineOptions, FileError};
-use crate::goversion::{GoVersion, VersionResolver, VersionSource};
-use crate::render::{JsonRenderer, Renderer, RunResult, TextRenderer};
-use crate::rules::{self, Rule};
-use crate::engine::FileReport;
-use crate::verify::{self, Toolchain, VerifyOutcome, WrittenFile};
-use crate::{apply, syntax, walk};
-use clap::{Parser, Subcommand, ValueEnum};
+use crate::batch;
+use crate::catalogue::{self, CatalogueFormat};
+use crate::config::{ConfigError, RuleChoice};
+use crate::engine::{FileError, FileReport};
+use crate::goversion::{GoVersion, VersionSource};
+use crate::progress::Progress;
+use crate::render::{GithubRenderer, JsonRenderer, MarkdownRenderer, PatchRenderer, Renderer, RunResult, SarifRenderer, SarifRule, TextRenderer};
+use crate::runner::{self, Runner, Settings, SetupError};
+use crate::verify::{self, Toolchain, WrittenFile};
+use crate::{apply, baseline, interactive, syntax};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-/// Find Go map anti-patterns and rewrite them safely. Dry run by default:
-/// prints a unified diff for every fix and a diagnostic for every other finding.
+/// Find Go map anti-patterns and rewrite them safely.
+///
+/// Dry run by default: prints a unified diff for every fix and a diagnostic
+/// for every other finding.
 #[derive(Parser, Debug)]
 #[command(name = "mapfix", version, args_conflicts_with_subcommands = true)]
 pub struct Cli {
@@ -32,21 +37,32 @@ pub enum Command {
     },
     /// Show a rule's rationale, a before/after example and its fix safety.
     Explain { rule: String },
+    /// Print a shell completion script (e.g. `mapfix completions bash > /etc/bash_completion.d/mapfix`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to standard output (e.g. `mapfix man > mapfix.1`).
+    Man,
     /// Print the syntax tree of a Go file (for rule authors).
     #[command(hide = true)]
     DumpTree { file: PathBuf },
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum CatalogueFormat {
-    Text,
-    Json,
-}
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
+    /// Diffs, diagnostics and a summary, for people.
     Text,
+    /// The stable, versioned JSON document.
     Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// One patch of all fixes, for `git apply`.
+    Patch,
+    /// A pull-request body: summary table, rationale per rule, folded diffs.
+    Markdown,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -64,6 +80,12 @@ pub struct RunArgs {
     /// Apply fixes in place.
     #[arg(short = 'w', long)]
     pub write: bool,
+    /// Ask about each fix (y/n/a/q), then write the accepted ones.
+    #[arg(short = 'i', long)]
+    pub interactive: bool,
+    /// With --interactive: read the answers from standard input (one letter per fix) instead of a terminal.
+    #[arg(long, requires = "interactive")]
+    pub answers_from_stdin: bool,
     /// Also show and apply fixes whose safety is `unsafe`.
     #[arg(long = "unsafe")]
     pub unsafe_fixes: bool,
@@ -94,18 +116,47 @@ pub struct RunArgs {
     /// Per-rule counts instead of per-finding output.
     #[arg(long)]
     pub stats: bool,
+    /// Config file (default: the nearest mapfix.toml upward from each PATH).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Report only findings not recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in FILE (for --baseline) and exit.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["write", "interactive"])]
+    pub write_baseline: Option<PathBuf>,
     /// After writing, check every touched package with gofmt and go vet;
     /// restore every file of a package that fails.
-    #[arg(long, requires = "write")]
+    #[arg(long)]
     pub verify: bool,
+    #[command(flatten)]
+    pub batch: batch::BatchArgs,
 }
 
 /// Parses the command line, runs, and returns the exit status.
 pub fn run() -> i32 {
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Rules { format }) => print_catalogue(format),
-        Some(Command::Explain { rule }) => explain(&rule),
+        Some(Command::Rules { format }) => {
+            print!("{}", catalogue::render(&catalogue::builtin(), format));
+            0
+        }
+        Some(Command::Explain { rule }) => match catalogue::explain(&catalogue::builtin(), &rule) {
+            Ok(text) => {
+                print!("{text}");
+                0
+            }
+            Err(message) => usage_error(&message),
+        },
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(shell, &mut Cli::command(), "mapfix", &mut std::io::stdout());
+            0
+        }
+        Some(Command::Man) => match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+            Ok(()) => 0,
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+            Err(e) => usage_error(&e.to_string()),
+        },
         Some(Command::DumpTree { file }) => dump_tree(&file),
         None => run_paths(cli.run),
     }
@@ -116,33 +167,6 @@ fn usage_error(message: &str) -> i32 {
     2
 }
 
-/// Loads built-in and user rules and applies `--rule`/`--skip-rule`.
-fn select_rules(args: &RunArgs) -> Result<Vec<Rule>, String> {
-    let mut all = rules::builtin_rules();
-    for dir in &args.rule_dirs {
-        let user = rules::load_rule_dir(dir).map_err(|e| format!("{}: {}", e.path.display(), e.message))?;
-        all.extend(user);
-    }
-    let known: Vec<String> = all.iter().map(|r| r.id.clone()).collect();
-    for id in args.rule.iter().chain(&args.skip_rule) {
-        if id != "all" && !known.contains(id) {
-            return Err(format!("unknown rule {id:?}; known rules: {}", known.join(", ")));
-        }
-    }
-    let everything = args.rule.iter().any(|r| r == "all");
-    all.retain(|r| {
-        let selected = if everything {
-            true
-        } else if !args.rule.is_empty() {
-            args.rule.contains(&r.id)
-        } else {
-            !r.opt_in
-        };
-        selected && !args.skip_rule.contains(&r.id)
-    });
-    Ok(all)
-}
-
 fn run_paths(args: RunArgs) -> i32 {
     let fallback = match &args.go_version {
         Some(v) => match GoVersion::parse(v) {
@@ -151,24 +175,106 @@ fn run_paths(args: RunArgs) -> i32 {
         },
         None => None,
     };
-    let rules = match select_rules(&args) {
-        Ok(r) => r,
-        Err(e) => return usage_error(&e),
+    let answers = match args.interactive {
+        true => match interactive::answer_source(args.answers_from_stdin) {
+            Ok(a) => Some(a),
+            Err(message) => return usage_error(&message),
+        },
+        false => None,
     };
-    let toolchain = match args.verify.then(Toolchain::find).transpose() {
+    let toolchain = match verify_toolchain(&args) {
         Ok(t) => t,
-        Err(e) => return usage_error(&e),
+        Err(message) => return usage_error(&message),
     };
     let roots = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
-    let (files, walk_errors) = walk::go_files(&roots);
-    let options = EngineOptions {
+    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let settings = Settings {
+        roots: &roots,
+        config: args.config.as_deref(),
+        choice: RuleChoice { only: &args.rule, skip: &args.skip_rule },
+        rule_dirs: &args.rule_dirs,
         unsafe_fixes: args.unsafe_fixes,
         include_generated: args.include_generated,
-        rule_options: Default::default(),
+        go_version: fallback,
+        jobs,
     };
-    let engine = Engine::new(rules, options, VersionResolver::new(fallback));
-    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let mut reports = engine.run(&files, jobs);
+    let mut runner = match Runner::prepare(&settings) {
+        Ok(r) => r,
+        Err(SetupError::Usage(message)) => return usage_error(&message),
+        Err(SetupError::Config(e)) => return config_error(&e, &args),
+    };
+    if args.batch.wanted(&args.paths) {
+        // One config (--config, or the nearest to the first PATH) for every repository.
+        return match runner.into_engine() {
+            Some(engine) => batch::run(&args, &engine, jobs),
+            None => usage_error("no repository to process"),
+        };
+    }
+    let baseline = match &args.baseline {
+        Some(path) => match baseline::Baseline::load(path) {
+            Ok(b) => Some(b),
+            Err(message) => return usage_error(&message),
+        },
+        None => None,
+    };
+    let progress = Progress::new(runner.file_count(), args.format == OutputFormat::Text);
+    let mut reports = runner.process(&progress);
+    note_assumed_version(&reports);
+    let walk_errors: Vec<FileError> =
+        runner.walk_errors.drain(..).map(|e| FileError { path: e.path, message: e.message, span: None }).collect();
+    if let Some(path) = &args.write_baseline {
+        return write_baseline(path, RunResult { reports, errors: walk_errors, wrote: false });
+    }
+    if let Some(b) = &baseline {
+        let (hidden, had_fix) = b.filter(&mut reports);
+        if had_fix {
+            // Fixes of recorded findings are left out too.
+            let keep = runner::included_fixes(&reports);
+            runner.rerun(&mut reports, keep);
+            b.filter(&mut reports);
+        }
+        if hidden > 0 && args.format == OutputFormat::Text {
+            eprintln!("mapfix: {hidden} finding{} recorded in the baseline not shown", if hidden == 1 { "" } else { "s" });
+        }
+    }
+    let mut write = args.write;
+    if let Some(mut answers) = answers {
+        let choice = match interactive::choose(&reports, answers.as_mut(), &mut std::io::stderr(), use_color(args.color, std::io::stderr().is_terminal())) {
+            Ok(c) => c,
+            Err(e) => return usage_error(&format!("cannot read an answer: {e}")),
+        };
+        eprintln!("mapfix: {} of {} fix{} accepted", choice.accepted, choice.offered, if choice.offered == 1 { "" } else { "es" });
+        runner.rerun(&mut reports, choice.selection);
+        if let Some(b) = &baseline {
+            b.filter(&mut reports);
+        }
+        write = true;
+    }
+    let mut errors = walk_errors;
+    if write {
+        let written = write_fixes(&mut reports);
+        if let Some(toolchain) = &toolchain {
+            let outcome = verify::check_and_restore(toolchain, &mut reports, &written, jobs);
+            eprintln!("{}", outcome.summary_line());
+            errors.extend(outcome.errors());
+        }
+    }
+    let run = RunResult { reports, errors, wrote: write };
+    if args.interactive && args.format == OutputFormat::Text {
+        // Every diff was shown while asking: only errors and the summary remain.
+        for e in run.all_errors() {
+            eprintln!("mapfix: error: {}: {}", e.path.display(), e.message);
+        }
+        println!("{}", crate::render::summary_line(&run));
+        return run.exit_code();
+    }
+    let sarif_rules: Vec<SarifRule> = runner.rules().into_iter().map(SarifRule::from_rule).collect();
+    render(&run, &args, sarif_rules);
+    run.exit_code()
+}
+
+/// Says once on stderr when a file's Go version is a guess.
+pub(crate) fn note_assumed_version(reports: &[FileReport]) {
     if let Some(r) = reports.iter().find(|r| r.source.as_ref().is_some_and(|s| s.version_source == VersionSource::Default)) {
         eprintln!(
             "mapfix: no go.mod above {} and no --go-version: assuming Go {}",
@@ -176,40 +282,26 @@ fn run_paths(args: RunArgs) -> i32 {
             GoVersion::NEWEST
         );
     }
-    let mut run_errors: Vec<FileError> =
-        walk_errors.into_iter().map(|e| FileError { path: e.path, message: e.message, span: None }).collect();
-    let mut verified = None;
-    if args.write {
-        let written = write_fixes(&mut reports);
-        if let Some(toolchain) = &toolchain {
-            let outcome = verify::verify(toolchain, &written, jobs);
-            run_errors.extend(roll_back_failed(&mut reports, &outcome));
-            verified = Some(outcome);
-        }
-    }
-    let run = RunResult { reports, errors: run_errors, wrote: args.write };
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-    };
-    let renderer: Box<dyn Renderer> = match args.format {
-        OutputFormat::Text => Box::new(TextRenderer { color, stats: args.stats }),
-        OutputFormat::Json => Box::new(JsonRenderer),
-    };
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let _ = renderer.render(&run, &mut out, &mut std::io::stderr());
-    drop(out);
-    if let Some(outcome) = verified {
-        eprintln!("{}", outcome.summary_line());
-    }
-    run.exit_code()
 }
 
-/// `--write`: writes every fixed file (removing temporary files left by an
-/// interrupted run first) and marks its fixes applied. Returns what was written.
-fn write_fixes(reports: &mut [FileReport]) -> Vec<WrittenFile> {
+/// `--verify`: the Go toolchain, found before anything is written.
+fn verify_toolchain(args: &RunArgs) -> Result<Option<Toolchain>, String> {
+    if !args.verify {
+        return Ok(None);
+    }
+    if !args.write && !args.interactive {
+        return Err("--verify checks what was written: use it with --write or --interactive".into());
+    }
+    if args.batch.commit {
+        return Err("--verify checks files written in place; it does not apply to --commit".into());
+    }
+    Toolchain::find().map(Some)
+}
+
+/// Writes every report's fixed text (first removing temporary files left in
+/// those directories by an interrupted run); a failed write becomes the
+/// file's error. Returns what was written, for `--verify`.
+pub(crate) fn write_fixes(reports: &mut [FileReport]) -> Vec<WrittenFile> {
     let mut dirs: Vec<PathBuf> = reports
         .iter()
         .filter(|r| r.fixed_text.is_some())
@@ -223,25 +315,12 @@ fn write_fixes(reports: &mut [FileReport]) -> Vec<WrittenFile> {
         }
     }
     let mut written = Vec::new();
-    for report in reports.iter_mut() {
-        let (Some(source), Some(text)) = (&report.source, &report.fixed_text) else { continue };
-        match apply::write_file(source, text) {
+    for report in reports {
+        let (Some(source), Some(text)) = (report.source.clone(), report.fixed_text.clone()) else { continue };
+        match apply::write_file(&source, &text) {
             Ok(()) => {
-                let mut rules = Vec::new();
-                for f in &mut report.findings {
-                    if let Some(fix) = f.fix.as_mut().filter(|x| x.included) {
-                        fix.applied = true;
-                        rules.push(f.rule.clone());
-                    }
-                }
-                rules.sort();
-                rules.dedup();
-                written.push(WrittenFile {
-                    path: report.path.clone(),
-                    original: source.original.clone(),
-                    written: source.encode(text),
-                    rules,
-                });
+                mark_applied(report);
+                written.push(WrittenFile::new(report, &source, &text));
             }
             Err(message) => report.errors.push(FileError { path: report.path.clone(), message, span: None }),
         }
@@ -249,66 +328,71 @@ fn write_fixes(reports: &mut [FileReport]) -> Vec<WrittenFile> {
     written
 }
 
-/// Marks restored files unchanged and their fixes not applied; one error per failed package.
-fn roll_back_failed(reports: &mut [FileReport], outcome: &VerifyOutcome) -> Vec<FileError> {
-    let mut errors = Vec::new();
-    for failure in &outcome.failures {
-        for report in reports.iter_mut().filter(|r| failure.restored.contains(&r.path)) {
-            // The file is as it was: no diff to show for it.
-            report.fixed_text = None;
-            for fix in report.findings.iter_mut().filter_map(|f| f.fix.as_mut()) {
-                fix.applied = false;
-            }
-        }
-        errors.push(FileError { path: failure.dir.clone(), message: failure.message(), span: None });
-    }
-    errors
-}
-
-fn print_catalogue(format: CatalogueFormat) -> i32 {
-    let rules = rules::builtin_rules();
-    match format {
-        CatalogueFormat::Json => {
-            let list: Vec<_> = rules
-                .iter()
-                .map(|r| {
-                    serde_json::json!({
-                        "id": r.id,
-                        "severity": r.severity,
-                        "safety": r.safety.as_str(),
-                        "min_go": r.min_go.map(|v| v.to_string()),
-                        "default": if r.opt_in { "opt-in" } else { "on" },
-                        "summary": r.docs.summary,
-                    })
-                })
-                .collect();
-            println!("{}", serde_json::to_string_pretty(&list).unwrap());
-        }
-        CatalogueFormat::Text => {
-            for r in &rules {
-                let min_go = r.min_go.map(|v| format!("go{v}")).unwrap_or_else(|| "-".into());
-                let default = if r.opt_in { "opt-in" } else { "on" };
-                println!("{:<18} {:<8} {:<7} {:<7} {:<7} {}", r.id, r.severity, r.safety.as_str(), min_go, default, r.docs.summary);
-            }
+/// Records that the fixes a report includes reached their destination.
+pub(crate) fn mark_applied(report: &mut FileReport) {
+    for f in &mut report.findings {
+        if let Some(fix) = f.fix.as_mut().filter(|x| x.included) {
+            fix.applied = true;
         }
     }
-    0
 }
 
-fn explain(id: &str) -> i32 {
-    let rules = rules::builtin_rules();
-    let Some(r) = rules.iter().find(|r| r.id == id) else {
-        let known: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
-        return usage_error(&format!("unknown rule {id:?}; known rules: {}", known.join(", ")));
-    };
-    let d = &r.docs;
-    println!("{} ({}, fix: {})\n\n{}\n\nWhy is this bad?\n{}\n", r.id, r.severity, r.safety.as_str(), d.summary, d.why.trim());
-    println!("Example:\n{}\n\nUse instead:\n{}\n\nFix safety:\n{}", indent(&d.before), indent(&d.after), d.safety.trim());
-    0
+/// `--color`: auto means stdout (or stderr, for what goes there) is a
+/// terminal and `NO_COLOR` is unset or empty (no-color.org).
+fn use_color(choice: ColorChoice, terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    }
 }
 
-fn indent(code: &str) -> String {
-    code.trim_end().lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+/// The renderer for `--format` (and `--color`, `--stats`).
+pub(crate) fn renderer_for(args: &RunArgs, sarif_rules: Vec<SarifRule>) -> Box<dyn Renderer> {
+    match args.format {
+        OutputFormat::Text => Box::new(TextRenderer { color: use_color(args.color, std::io::stdout().is_terminal()), stats: args.stats }),
+        OutputFormat::Json => Box::new(JsonRenderer),
+        OutputFormat::Sarif => Box::new(SarifRenderer { rules: sarif_rules }),
+        OutputFormat::Github => Box::new(GithubRenderer),
+        OutputFormat::Patch => Box::new(PatchRenderer),
+        OutputFormat::Markdown => Box::new(MarkdownRenderer::new()),
+    }
+}
+
+fn render(run: &RunResult, args: &RunArgs, sarif_rules: Vec<SarifRule>) {
+    let renderer = renderer_for(args, sarif_rules);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let _ = renderer.render(run, &mut out, &mut std::io::stderr());
+}
+
+/// A bad config: a miette report on stderr; machine formats also get a
+/// document whose `errors` hold it.
+fn config_error(e: &ConfigError, args: &RunArgs) -> i32 {
+    eprint!("{}", crate::render::render_diagnostic(e, use_color(args.color, std::io::stderr().is_terminal())));
+    if !matches!(args.format, OutputFormat::Text | OutputFormat::Patch) {
+        let error = FileError { path: e.path.clone(), message: e.message.clone(), span: e.span() };
+        render(&RunResult { reports: Vec::new(), errors: vec![error], wrote: false }, args, Vec::new());
+    }
+    2
+}
+
+/// `--write-baseline FILE`: records the findings; exit 0, or 2 on errors.
+fn write_baseline(path: &std::path::Path, run: RunResult) -> i32 {
+    for e in run.all_errors() {
+        eprintln!("mapfix: error: {}: {}", e.path.display(), e.message);
+    }
+    match baseline::write(path, &run.reports) {
+        Ok(n) => {
+            eprintln!("mapfix: recorded {n} finding{} in {}", if n == 1 { "" } else { "s" }, path.display());
+            if run.all_errors().next().is_some() {
+                2
+            } else {
+                0
+            }
+        }
+        Err(message) => usage_error(&message),
+    }
 }
 
 fn dump_tree(file: &std::path::Path) -> i32 {

@@ -5,7 +5,8 @@
 use crate::goversion::VersionResolver;
 use crate::load::SourceFile;
 use crate::plan;
-use crate::rules::{Detection, FixSafety, Rule, RuleContext, RuleOptions, TextEdit};
+use crate::rules::{Detection, FixPlan, FixSafety, Rule, RuleContext, RuleOptions, TextEdit};
+use crate::selection::{self, FixSelection};
 use crate::suppress;
 use crate::syntax;
 use crate::types::{PackageCache, PackageScope};
@@ -79,7 +80,19 @@ pub struct EngineOptions {
     pub unsafe_fixes: bool,
     pub include_generated: bool,
     pub rule_options: RuleOptions,
+    /// When set, only these fixes are included (interactive answers, baseline).
+    pub selection: Option<Arc<FixSelection>>,
 }
+
+/// What one fix pass did: the new text, which of its fixes it applied and the edits.
+struct Pass {
+    text: String,
+    applied: Vec<usize>,
+    edits: Vec<TextEdit>,
+}
+
+/// The (rule, finding range) of each fix offered to a pass.
+type FixKeys = Vec<(String, Range<usize>)>;
 
 /// Runs the enabled rules over files.
 pub struct Engine {
@@ -96,8 +109,22 @@ impl Engine {
 
     /// Processes every file on `jobs` threads; reports come back in input order.
     pub fn run(&self, files: &[GoFile], jobs: usize) -> Vec<FileReport> {
+        self.run_observed(files, jobs, &|_| {})
+    }
+
+    /// As `run`, calling `on_done` as each file finishes (for progress display).
+    pub fn run_observed(&self, files: &[GoFile], jobs: usize, on_done: &(dyn Fn(&FileReport) + Sync)) -> Vec<FileReport> {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build().expect("thread pool");
-        pool.install(|| files.par_iter().map(|f| self.process(f)).collect())
+        pool.install(|| {
+            files
+                .par_iter()
+                .map(|f| {
+                    let report = self.process(f);
+                    on_done(&report);
+                    report
+                })
+                .collect()
+        })
     }
 
     /// Processes one file.
@@ -191,24 +218,28 @@ impl Engine {
         !source.generated && (safety == FixSafety::Safe || self.options.unsafe_fixes)
     }
 
+    /// Whether a selection (if any) lets the fix of this finding in.
+    fn selected(&self, source: &SourceFile, rule: &str, range: &Range<usize>) -> bool {
+        self.options.selection.as_ref().is_none_or(|s| s.accepts(&source.path, rule, range))
+    }
+
     fn finding(&self, source: &SourceFile, rule: &Rule, det: Detection) -> Finding {
         let text = &source.text;
         let (line, column) = line_col(text, det.range.start);
         let (end_line, end_column) = line_col(text, det.range.end);
         let mut note = det.note;
-        let fix = det.fix.map(|plan| {
-            let included = self.fix_allowed(source, plan.safety);
-            if source.generated {
-                note.get_or_insert_with(|| "generated file: fixes are never applied".into());
-            }
-            FindingFix {
-                safety: plan.safety,
-                description: plan.description,
-                included,
-                applied: false,
-                edits: plan.edits,
-                imports: plan.imports,
-            }
+        let mut plan = det.fix;
+        if source.generated && plan.is_some() {
+            plan = None;
+            note = Some("generated file: reported, never fixed".into());
+        }
+        let fix = plan.map(|plan| FindingFix {
+            included: self.fix_allowed(source, plan.safety) && self.selected(source, &rule.id, &det.range),
+            safety: plan.safety,
+            description: plan.description,
+            applied: false,
+            edits: plan.edits,
+            imports: plan.imports,
         });
         Finding {
             rule: rule.id.clone(),
@@ -234,29 +265,39 @@ impl Engine {
         findings: &[Finding],
         rules: &[&Rule],
     ) -> Result<String, String> {
-        let first: Vec<(Vec<TextEdit>, Vec<String>)> = findings
+        // With a selection, later passes apply only the selected fixes still pending.
+        let mut pending = self.options.selection.as_ref().map(|s| s.pending_for(&source.path));
+        let included: Vec<&Finding> = findings.iter().filter(|f| f.fix.as_ref().is_some_and(|x| x.included)).collect();
+        let mut keys: FixKeys = included.iter().map(|f| (f.rule.clone(), f.range.clone())).collect();
+        let first: Vec<(Vec<TextEdit>, Vec<String>)> = included
             .iter()
-            .filter_map(|f| f.fix.as_ref().filter(|x| x.included).map(|x| (x.edits.clone(), x.imports.clone())))
+            .filter_map(|f| f.fix.as_ref().map(|x| (x.edits.clone(), x.imports.clone())))
             .collect();
-        let mut text = self.apply_pass(source, &source.text, tree, first)?;
+        let pass = self.apply_pass(source, &source.text, tree, first)?;
+        let mut text = pass.text;
+        advance_pending(&mut pending, &keys, &pass.applied, &pass.edits, source.crlf);
         for _ in 1..MAX_PASSES {
             let tree = syntax::parse(&text);
             let suppressions = suppress::scan(&text);
-            let fixes: Vec<(Vec<TextEdit>, Vec<String>)> = self
+            let selected: Vec<(String, Range<usize>, FixPlan)> = self
                 .detect(source, &text, &tree, rules)
                 .into_iter()
                 .filter(|(rule, det)| {
                     let line = line_col(&text, det.range.start).0 - 1;
                     !suppress::is_suppressed(&suppressions, &rule.id, line)
                 })
-                .filter_map(|(_, d)| d.fix)
-                .filter(|p| self.fix_allowed(source, p.safety))
-                .map(|p| (p.edits, p.imports))
+                .filter(|(rule, det)| pending.as_ref().is_none_or(|p| p.contains(&(rule.id.clone(), det.range.clone()))))
+                .filter_map(|(rule, d)| d.fix.map(|p| (rule.id.clone(), d.range, p)))
+                .filter(|(_, _, p)| self.fix_allowed(source, p.safety))
                 .collect();
-            if fixes.is_empty() {
+            if selected.is_empty() {
                 return Ok(text);
             }
-            let next = self.apply_pass(source, &text, &tree, fixes)?;
+            keys = selected.iter().map(|(rule, range, _)| (rule.clone(), range.clone())).collect();
+            let fixes: Vec<(Vec<TextEdit>, Vec<String>)> = selected.into_iter().map(|(_, _, p)| (p.edits, p.imports)).collect();
+            let pass = self.apply_pass(source, &text, &tree, fixes)?;
+            advance_pending(&mut pending, &keys, &pass.applied, &pass.edits, source.crlf);
+            let next = pass.text;
             if next == text {
                 return Ok(text);
             }
@@ -272,7 +313,7 @@ impl Engine {
         text: &str,
         tree: &syntax::GoTree,
         fixes: Vec<(Vec<TextEdit>, Vec<String>)>,
-    ) -> Result<String, String> {
+    ) -> Result<Pass, String> {
         let groups: Vec<&[TextEdit]> = fixes.iter().map(|(e, _)| e.as_slice()).collect();
         let accepted = plan::non_overlapping(&groups);
         let mut edits: Vec<TextEdit> = accepted.iter().flat_map(|&i| fixes[i].0.clone()).collect();
@@ -292,7 +333,15 @@ impl Engine {
                 "internal error: a fix produced code that does not parse (at {line}:{col} of the fixed text); no fix written"
             ));
         }
-        Ok(out)
+        Ok(Pass { text: out, applied: accepted, edits })
+    }
+}
+
+/// Carries a selection's pending fixes across a pass (see `selection::advance`).
+fn advance_pending(pending: &mut Option<FixKeys>, keys: &FixKeys, applied: &[usize], edits: &[TextEdit], crlf: bool) {
+    if let Some(p) = pending {
+        let done: FixKeys = applied.iter().map(|&i| keys[i].clone()).collect();
+        selection::advance(p, &done, edits, crlf);
     }
 }
 

@@ -3,13 +3,21 @@
 //! that tests can drive the engine in-process.
 
 pub mod apply;
+pub mod batch;
+pub mod baseline;
+pub mod catalogue;
 pub mod cli;
+pub mod config;
 pub mod engine;
 pub mod goversion;
+pub mod interactive;
 pub mod load;
 pub mod plan;
+pub mod progress;
 pub mod render;
 pub mod rules;
+pub mod runner;
+pub mod selection;
 pub mod suppress;
 pub mod syntax;
 pub mod types;

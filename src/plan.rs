@@ -116,6 +116,23 @@ pub fn import_edit(text: &str, root: &GoNode, paths: &[String]) -> Option<TextEd
     Some(TextEdit { range: end..end, replacement: imports })
 }
 
+/// The edits of one fix applied on its own to `text`: its edits plus the
+/// import edit it needs, as a fix pass adds it; sorted by position. Used to
+/// show or export a single fix (interactive mode, SARIF `fixes`).
+pub fn standalone_edits(text: &str, edits: &[TextEdit], imports: &[String]) -> Vec<TextEdit> {
+    let mut all = edits.to_vec();
+    if !imports.is_empty() {
+        let tree = syntax::parse(text);
+        if let Some(e) = import_edit(text, &tree.root(), imports) {
+            if all.iter().all(|x| !(x.range.start <= e.range.start && e.range.start < x.range.end)) {
+                all.push(e);
+            }
+        }
+    }
+    all.sort_by_key(|e| (e.range.start, e.range.end));
+    all
+}
+
 /// The import specs of the first blank-line-separated group of a list.
 fn first_group<'r>(text: &str, list: &GoNode<'r>) -> Vec<GoNode<'r>> {
     let specs: Vec<GoNode> = code_children(list).into_iter().filter(|c| c.kind() == "import_spec").collect();

@@ -25,7 +25,14 @@ pub struct FileIndex {
     /// Package-level variables and the type text declared or inferred for them.
     pub vars: HashMap<String, Option<String>>,
     pub funcs: Vec<String>,
+    /// Package-level constants (names only).
+    pub consts: Vec<String>,
+    /// Non-generic package functions with exactly one result: that result's type text.
+    pub func_results: HashMap<String, String>,
     pub package: String,
+    /// Names (identifiers, or field names of selectors) compared with `nil`
+    /// anywhere in the file: code that may treat nil and empty differently.
+    pub nil_tested: std::collections::HashSet<String>,
 }
 
 impl FileIndex {
@@ -64,13 +71,57 @@ impl FileIndex {
                 "function_declaration" => {
                     if let Some(n) = decl.field("name") {
                         idx.funcs.push(n.text().to_string());
+                        if let Some(result) = single_result(&decl) {
+                            idx.func_results.insert(n.text().to_string(), result);
+                        }
+                    }
+                }
+                "const_declaration" => {
+                    for spec in decl.dfs().filter(|n| n.kind() == "const_spec") {
+                        idx.consts.extend(spec.field_children("name").map(|n| n.text().to_string()));
                     }
                 }
                 _ => {}
             }
         }
+        idx.nil_tested = nil_tested_names(root);
         idx
     }
+}
+
+fn nil_tested_names(root: &GoNode) -> std::collections::HashSet<String> {
+    let mut out = std::collections::HashSet::new();
+    for n in root.dfs().filter(|n| n.kind() == "binary_expression") {
+        let op = n.field("operator").map(|o| o.text().to_string()).unwrap_or_default();
+        if op != "==" && op != "!=" {
+            continue;
+        }
+        let (Some(l), Some(r)) = (n.field("left"), n.field("right")) else { continue };
+        let other = if r.kind() == "nil" { l } else if l.kind() == "nil" { r } else { continue };
+        let name = match other.kind().as_ref() {
+            "selector_expression" => other.field("field").map(|f| f.text().to_string()),
+            "identifier" => Some(other.text().to_string()),
+            _ => None,
+        };
+        out.extend(name);
+    }
+    out
+}
+
+/// The result type of a non-generic function declaring exactly one result.
+fn single_result(func: &GoNode) -> Option<String> {
+    if func.field("type_parameters").is_some() {
+        return None;
+    }
+    let result = func.field("result")?;
+    if result.kind() != "parameter_list" {
+        return Some(result.text().to_string());
+    }
+    let [param] = code_children(&result).try_into().ok()?;
+    if param.field_children("name").count() > 1 || param.kind() != "parameter_declaration" {
+        return None;
+    }
+    param.field("type").map(|t| t.text().to_string())
 }
 
 fn type_decl(ty: &GoNode) -> TypeDecl {
@@ -157,8 +208,34 @@ impl<'a> PackageScope<'a> {
         self.others().find_map(|i| i.vars.get(name).cloned())
     }
 
+    /// Whether any file of the package compares `name` (a variable or field) with nil.
+    pub fn is_nil_tested(&self, name: &str) -> bool {
+        self.own.nil_tested.contains(name) || self.others().any(|i| i.nil_tested.contains(name))
+    }
+
     pub fn is_package_func(&self, name: &str) -> bool {
         self.own.funcs.iter().any(|f| f == name) || self.others().any(|i| i.funcs.iter().any(|f| f == name))
+    }
+
+    /// The single result type of a non-generic package function, with
+    /// whether it is declared in this file (a type from another file may
+    /// name packages this file does not import).
+    pub fn func_result(&self, name: &str) -> Option<(String, bool)> {
+        if let Some(t) = self.own.func_results.get(name) {
+            return Some((t.clone(), true));
+        }
+        self.others().find_map(|i| i.func_results.get(name).map(|t| (t.clone(), false)))
+    }
+
+    /// Whether any file of the package declares `name` at package level.
+    pub fn declares(&self, name: &str) -> bool {
+        let has = |i: &FileIndex| {
+            i.types.contains_key(name)
+                || i.vars.contains_key(name)
+                || i.funcs.iter().any(|f| f == name)
+                || i.consts.iter().any(|c| c == name)
+        };
+        has(&self.own) || self.others().any(has)
     }
 }
 

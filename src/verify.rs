@@ -6,6 +6,8 @@
 //! byte. `go` runs with `GOTOOLCHAIN=local` and an argv, never a shell.
 
 use crate::apply;
+use crate::engine::{FileError, FileReport};
+use crate::load::SourceFile;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -73,6 +75,21 @@ pub struct WrittenFile {
     pub rules: Vec<String>,
 }
 
+impl WrittenFile {
+    /// What `--write` put in place of `source` for a report whose fixes it applied.
+    pub fn new(report: &FileReport, source: &SourceFile, text: &str) -> WrittenFile {
+        let mut rules: Vec<String> = report
+            .findings
+            .iter()
+            .filter(|f| f.fix.as_ref().is_some_and(|x| x.applied))
+            .map(|f| f.rule.clone())
+            .collect();
+        rules.sort();
+        rules.dedup();
+        WrittenFile { path: report.path.clone(), original: source.original.clone(), written: source.encode(text), rules }
+    }
+}
+
 /// A package whose check failed, and what was done about it.
 #[derive(Debug, Clone)]
 pub struct PackageFailure {
@@ -126,6 +143,11 @@ pub struct VerifyOutcome {
 }
 
 impl VerifyOutcome {
+    /// One error per restored package (the path is the package directory).
+    pub fn errors(&self) -> Vec<FileError> {
+        self.failures.iter().map(|f| FileError { path: f.dir.clone(), message: f.message(), span: None }).collect()
+    }
+
     /// One line for stderr.
     pub fn summary_line(&self) -> String {
         let mut s = format!(
@@ -154,6 +176,23 @@ pub fn package_dir(path: &Path) -> PathBuf {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     }
+}
+
+/// `--verify` after `--write`: checks the packages of the `written` files,
+/// restores those that fail, and marks the restored files' reports as
+/// unchanged with their fixes not applied.
+pub fn check_and_restore(tc: &Toolchain, reports: &mut [FileReport], written: &[WrittenFile], jobs: usize) -> VerifyOutcome {
+    let outcome = verify(tc, written, jobs);
+    for failure in &outcome.failures {
+        for report in reports.iter_mut().filter(|r| failure.restored.contains(&r.path)) {
+            // The file is as it was: no diff to show for it.
+            report.fixed_text = None;
+            for fix in report.findings.iter_mut().filter_map(|f| f.fix.as_mut()) {
+                fix.applied = false;
+            }
+        }
+    }
+    outcome
 }
 
 /// Checks every package holding a written file, on `jobs` threads, and

@@ -31,7 +31,12 @@ pub fn go_files(roots: &[PathBuf]) -> (Vec<GoFile>, Vec<WalkError>) {
         }
     }
     files.sort();
-    files.dedup_by(|a, b| a.path == b.path);
+    // A file both named and walked counts as named.
+    files.dedup_by(|later, kept| {
+        let same = later.path == kept.path;
+        kept.explicit |= same && later.explicit;
+        same
+    });
     (files, errors)
 }
 
@@ -107,6 +112,15 @@ mod tests {
             .map(|f| f.path.strip_prefix(dir.path()).unwrap().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names, ["a.go", "sub/s.go"]);
+    }
+
+    #[test]
+    fn a_file_named_and_walked_stays_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.go");
+        std::fs::write(&p, "package p\n").unwrap();
+        let (files, _) = go_files(&[p.clone(), dir.path().to_path_buf()]);
+        assert_eq!(files, [GoFile { path: p, explicit: true }]);
     }
 
     #[test]

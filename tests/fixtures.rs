@@ -181,3 +181,23 @@ fn range_delete_fixtures() {
 fn nil_reset_fixtures() {
     run_rule_fixtures("nil-reset");
 }
+
+#[test]
+fn concurrent_write_fixtures() {
+    run_rule_fixtures("concurrent-write");
+}
+
+#[test]
+fn loopvar_pointer_fixtures() {
+    run_rule_fixtures("loopvar-pointer");
+}
+
+#[test]
+fn pointer_zeroing_fixtures() {
+    run_rule_fixtures("pointer-zeroing");
+}
+
+#[test]
+fn interface_map_fixtures() {
+    run_rule_fixtures("interface-map");
+}

@@ -1,14 +1,22 @@
 //! Rendering a run's results: one module per output format behind the
 //! `Renderer` trait; diffs come from `similar` in one place.
 
+mod github;
 mod json;
+mod markdown;
+mod patch;
+mod sarif;
 mod text;
 
 use crate::engine::{FileError, FileReport, Finding};
 use std::io::{self, Write};
 
+pub use github::GithubRenderer;
 pub use json::JsonRenderer;
-pub use text::TextRenderer;
+pub use markdown::MarkdownRenderer;
+pub use patch::PatchRenderer;
+pub use sarif::{SarifRenderer, SarifRule};
+pub use text::{paint_diff, render_diagnostic, summary_line, TextRenderer};
 
 /// Counts over the whole run.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -78,7 +86,30 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
         .to_string()
 }
 
+/// 1-based line and UTF-16 column of a byte offset: the positions SARIF
+/// (by default) and GitHub annotations count in.
+pub fn utf16_position(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].encode_utf16().count() + 1)
+}
+
 /// The path as shown in output (forward slashes).
 pub fn display_path(path: &std::path::Path) -> String {
     path.to_string_lossy().replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_utf16_units() {
+        let text = "a\n\"é😀\" x";
+        // Before x on its line: quote, é, 😀 (two units), quote, space.
+        assert_eq!(utf16_position(text, text.find('x').unwrap()), (2, 7));
+        assert_eq!(utf16_position(text, 0), (1, 1));
+    }
 }

@@ -39,58 +39,86 @@ impl Renderer for TextRenderer {
 
 impl TextRenderer {
     fn report(&self, diag: &dyn Diagnostic) -> String {
-        let theme = if self.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-        let mut s = String::new();
-        let _ = GraphicalReportHandler::new_themed(theme).with_width(100).render_report(&mut s, diag);
-        s.push('\n');
-        s
+        render_diagnostic(diag, self.color)
     }
 
     fn write_diff(&self, diff: &str, out: &mut dyn Write) -> io::Result<()> {
-        if !self.color {
-            return out.write_all(diff.as_bytes());
-        }
-        for line in diff.split_inclusive('\n') {
-            let style = if line.starts_with("+++") || line.starts_with("---") {
-                "\x1b[1m"
-            } else if line.starts_with('+') {
-                "\x1b[32m"
-            } else if line.starts_with('-') {
-                "\x1b[31m"
-            } else if line.starts_with("@@") {
-                "\x1b[36m"
-            } else {
-                ""
-            };
-            if style.is_empty() {
-                out.write_all(line.as_bytes())?;
-            } else {
-                let body = line.trim_end_matches('\n');
-                write!(out, "{style}{body}\x1b[0m{}", &line[body.len()..])?;
-            }
-        }
-        Ok(())
+        out.write_all(paint_diff(diff, self.color).as_bytes())
     }
 
+    /// `--stats`: one row per rule, most findings first: findings, fixes
+    /// shown (dry run) or applied (`--write`), and unsafe fixes left for `--unsafe`.
     fn render_stats(&self, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
-        let mut counts: std::collections::BTreeMap<&str, (usize, usize, usize)> = Default::default();
+        let mut counts: std::collections::BTreeMap<&str, [usize; 3]> = Default::default();
         for f in run.findings() {
             let c = counts.entry(&f.rule).or_default();
-            c.0 += 1;
-            if f.fix.as_ref().is_some_and(|x| x.included) {
-                c.1 += 1;
-            }
-            if f.fix.as_ref().is_some_and(|x| x.applied) {
-                c.2 += 1;
+            c[0] += 1;
+            match &f.fix {
+                Some(x) if run.wrote && x.applied => c[1] += 1,
+                Some(x) if !run.wrote && x.included => c[1] += 1,
+                Some(x) if !x.included && x.safety == crate::rules::FixSafety::Unsafe => c[2] += 1,
+                _ => {}
             }
         }
+        let mut rows: Vec<(&str, [usize; 3])> = counts.into_iter().collect();
+        rows.sort_by(|a, b| b.1[0].cmp(&a.1[0]).then(a.0.cmp(b.0)));
+        let width = rows.iter().map(|(r, _)| r.len()).max().unwrap_or(4).max(4);
         let verb = if run.wrote { "applied" } else { "fixable" };
-        writeln!(out, "{:<20} {:>8} {:>8}", "rule", "findings", verb)?;
-        for (rule, (n, fixable, applied)) in counts {
-            writeln!(out, "{:<20} {:>8} {:>8}", rule, n, if run.wrote { applied } else { fixable })?;
+        let header = format!("{:<width$}  {:>8}  {:>8}  {:>8}", "rule", "findings", verb, "unsafe");
+        writeln!(out, "{}", self.paint("\x1b[1m", &header))?;
+        for (rule, [n, fixed, unsafe_left]) in rows {
+            writeln!(out, "{rule:<width$}  {n:>8}  {fixed:>8}  {unsafe_left:>8}")?;
         }
         writeln!(out, "{}", summary_line(run))
     }
+
+    fn paint(&self, style: &str, text: &str) -> String {
+        if self.color {
+            format!("{style}{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// A miette diagnostic as text (source snippet, labels, help).
+pub fn render_diagnostic(diag: &dyn Diagnostic, color: bool) -> String {
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let mut s = String::new();
+    let _ = GraphicalReportHandler::new_themed(theme).with_width(100).render_report(&mut s, diag);
+    s.push('\n');
+    s
+}
+
+/// One file's unified diff coloured as `git diff` colours it: file headers
+/// bold, hunk headers cyan, removed lines red, added lines green, context plain.
+pub fn paint_diff(diff: &str, color: bool) -> String {
+    if !color {
+        return diff.to_string();
+    }
+    let mut out = String::with_capacity(diff.len() + diff.len() / 4);
+    let mut in_header = true;
+    for line in diff.split_inclusive('\n') {
+        let style = if in_header && (line.starts_with("---") || line.starts_with("+++")) {
+            "\x1b[1m"
+        } else if line.starts_with("@@") {
+            in_header = false;
+            "\x1b[36m"
+        } else if line.starts_with('+') {
+            "\x1b[32m"
+        } else if line.starts_with('-') {
+            "\x1b[31m"
+        } else {
+            ""
+        };
+        let body = line.trim_end_matches(['\n', '\r']);
+        if style.is_empty() || body.is_empty() {
+            out.push_str(line);
+        } else {
+            out.push_str(&format!("{style}{body}\x1b[0m{}", &line[body.len()..]));
+        }
+    }
+    out
 }
 
 /// The closing line of text output.

@@ -3,8 +3,15 @@
 //! metadata; a rule whose fix needs more than a pattern names a Rust
 //! checker (`metadata.fixer`), one module per rule in this directory.
 
+mod concurrent_write;
+mod loopvar_pointer;
+mod interface_map;
 mod nil_reset;
+mod pointer_zeroing;
 mod range_delete;
+#[cfg(test)]
+mod testing;
+mod unknown_suppression;
 
 use crate::goversion::GoVersion;
 use crate::load::SourceFile;
@@ -73,6 +80,8 @@ pub struct RuleOptions {
     pub range_delete_prefer_make: bool,
     /// `[rules.nil-reset] cross_method = true`.
     pub nil_reset_cross_method: bool,
+    /// IDs of every loaded rule, enabled or not (suppression comments may name any of them).
+    pub known_rules: Vec<String>,
 }
 
 /// Everything a checker may look at for one file.
@@ -97,6 +106,11 @@ fn checker_named(name: &str) -> Option<Checker> {
     match name {
         "range_delete" => Some(range_delete::check),
         "nil_reset" => Some(nil_reset::check),
+        "concurrent_write" => Some(concurrent_write::check),
+        "loopvar_pointer" => Some(loopvar_pointer::check),
+        "pointer_zeroing" => Some(pointer_zeroing::check),
+        "interface_map" => Some(interface_map::check),
+        "unknown_suppression" => Some(unknown_suppression::check),
         _ => None,
     }
 }
@@ -105,11 +119,21 @@ fn checker_named(name: &str) -> Option<Checker> {
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleDocs {
+    /// Imperative phrase for commit subjects and PR titles
+    /// ("use clear() for delete-all loops"); optional.
+    #[serde(default)]
+    pub title: String,
     pub summary: String,
     pub why: String,
     pub before: String,
     pub after: String,
     pub safety: String,
+    /// The fix in a few words, for the README's rule table (`none` when the rule only reports).
+    #[serde(default)]
+    pub fix: String,
+    /// The fix safety in a few words for the rule table; default: `metadata.safety`.
+    #[serde(default)]
+    pub fix_safety: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

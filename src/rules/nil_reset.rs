@@ -86,6 +86,7 @@ fn analyse<'r>(ctx: &RuleContext, stmt: &GoNode<'r>) -> Option<Detection> {
             Event::Cancel => return None,
             Event::None => {}
             Event::Write(write) => {
+                escapes |= segments.iter().any(|seg| escapes_in(ctx, &seg.node, &target, stmt));
                 let write_stmt = write.ancestors().find(|a| a.parent().is_some_and(|p| p.kind() == "statement_list"))?;
                 let unconditional = seg.unconditional && write_stmt.range() == seg.node.range();
                 return Some(detection(ctx, stmt, &target, &map_type, &write, escapes, unconditional));
@@ -120,7 +121,7 @@ fn detection(
         (FixSafety::Safe, "")
     } else if target.is_local {
         (FixSafety::Unsafe, " (the map is used elsewhere, where nil and empty may differ)")
-    } else if unconditional {
+    } else if unconditional || never_nil_tested(&target.expr, ctx) {
         (FixSafety::Safe, "")
     } else {
         (FixSafety::Unsafe, " (other code may test it for nil; the write is conditional)")
@@ -133,6 +134,16 @@ fn detection(
         imports: Vec::new(),
     });
     det
+}
+
+/// An unexported field or package variable that no code of the package
+/// compares with nil: nil and empty are then indistinguishable to it.
+fn never_nil_tested(expr: &GoNode, ctx: &RuleContext) -> bool {
+    let name = match expr.kind().as_ref() {
+        "selector_expression" => expr.field("field").map(|f| f.text().to_string()),
+        _ => Some(expr.text().to_string()),
+    };
+    name.is_some_and(|n| n.starts_with(|c: char| c.is_lowercase() || c == '_') && !ctx.scope.is_nil_tested(&n))
 }
 
 /// A field of a value whose type has type arguments: the field's declared
@@ -179,6 +190,8 @@ fn segments_after<'r>(stmt: &GoNode<'r>, func: &GoNode<'r>) -> Vec<Segment<'r>> 
             "statement_list" if exit.is_none() => {
                 for sib in code_children(&parent).into_iter().filter(|s| s.range().start > cur.range().start) {
                     if is_terminating(&sib) {
+                        // Its operands still run (`return m`), then nothing else does.
+                        out.push(Segment { node: sib, unconditional });
                         return out;
                     }
                     match sib.kind().as_ref() {
@@ -256,6 +269,17 @@ fn scan<'r>(ctx: &RuleContext, node: &GoNode<'r>, target: &Target, reset: &GoNod
         }
     }
     Event::None
+}
+
+/// Whether the target is used in `node` in a way that can tell nil from empty
+/// (passed on, returned, stored, compared), anywhere after the reset.
+fn escapes_in(ctx: &RuleContext, node: &GoNode, target: &Target, reset: &GoNode) -> bool {
+    node.dfs().any(|n| {
+        n.range() != reset.range()
+            && matches!(n.kind().as_ref(), "identifier" | "selector_expression")
+            && target.is(&n, ctx)
+            && n.parent().is_some_and(|p| matches!(classify_use(&n, &p), Use::Escape))
+    })
 }
 
 enum Use<'r> {

@@ -39,15 +39,16 @@ pub fn go_binary() -> PathBuf {
     which("go").expect("the Go toolchain is not on PATH; run `bash tests/run.sh`, which installs it")
 }
 
-/// `gofmt` from PATH, else from `go env GOROOT` (some Go installs put only `go` on PATH).
+/// `gofmt`: on PATH, or beside the toolchain in `$(go env GOROOT)/bin`.
 pub fn gofmt_binary() -> PathBuf {
-    which("gofmt")
-        .or_else(|| {
-            let out = Command::new(go_binary()).args(["env", "GOROOT"]).env("GOTOOLCHAIN", "local").output().ok()?;
-            let gofmt = PathBuf::from(String::from_utf8(out.stdout).ok()?.trim()).join("bin/gofmt");
-            gofmt.is_file().then_some(gofmt)
-        })
-        .expect("gofmt is not on PATH nor in GOROOT/bin; run `bash tests/run.sh`, which installs it")
+    if let Some(p) = which("gofmt") {
+        return p;
+    }
+    let out = Command::new(go_binary()).args(["env", "GOROOT"]).output().expect("go env GOROOT");
+    let root = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let p = Path::new(&root).join("bin/gofmt");
+    assert!(p.is_file(), "gofmt not found on PATH nor in {root}/bin");
+    p
 }
 
 fn which(name: &str) -> Option<PathBuf> {

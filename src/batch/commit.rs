@@ -1,0 +1,121 @@
+//! `--commit --branch NAME`: puts one repository's rewrite in a commit on
+//! NAME, built from HEAD with git plumbing, without writing into the
+//! checkout. Refuses (skips the repository) when a file to rewrite has
+//! uncommitted changes, when NAME is checked out, or when NAME holds other
+//! work and `--force-branch` was not given. A branch whose tree already
+//! equals the rewrite gets no new commit; without a local branch, the
+//! remote-tracking `origin/NAME` counts as the branch (a CI job's fresh
+//! clone), so re-runs stay idempotent there too.
+
+use super::git::{Checkout, Identity, NewBlob, ObjectId};
+use std::path::PathBuf;
+
+/// How to commit.
+pub struct CommitSettings<'a> {
+    pub branch: &'a str,
+    pub force_branch: bool,
+    pub author: Option<&'a Identity>,
+}
+
+/// A file's new content, by the path the run reached it with.
+pub struct Rewrite {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+/// What happened in one repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommitOutcome {
+    /// NAME did not exist and now points at `commit`.
+    Created { commit: ObjectId },
+    /// NAME (or `origin/NAME`) existed with other content and was reset (`--force-branch`).
+    Reset { commit: ObjectId, previous: ObjectId },
+    /// NAME already holds exactly this rewrite: no new commit.
+    UpToDate { commit: ObjectId },
+    /// The rewrite equals HEAD (line-ending filters undid it): nothing to commit.
+    NothingToCommit,
+    /// Not committed, for the reason given; the checkout is untouched.
+    Skipped { reason: String },
+}
+
+impl CommitOutcome {
+    /// Whether NAME holds the rewrite after this run.
+    pub fn branch_has_rewrite(&self) -> bool {
+        matches!(self, CommitOutcome::Created { .. } | CommitOutcome::Reset { .. } | CommitOutcome::UpToDate { .. })
+    }
+}
+
+/// Commits `rewrites` on `settings.branch` in `repo`; `message` is the
+/// commit message. Errors are failures of git itself.
+pub fn commit_rewrites(
+    repo: &Checkout,
+    rewrites: &[Rewrite],
+    message: &str,
+    settings: &CommitSettings,
+) -> Result<CommitOutcome, String> {
+    let skip = |reason: String| Ok(CommitOutcome::Skipped { reason });
+    let Some(head) = repo.head()? else {
+        return skip("the repository has no commits yet".into());
+    };
+    let paths: Vec<String> = rewrites.iter().map(|r| repo.relative(&r.path)).collect::<Result<_, _>>()?;
+    let dirty = repo.changed_paths(&paths)?;
+    if !dirty.is_empty() {
+        return skip(format!(
+            "uncommitted changes in {} that mapfix would rewrite: {}; commit or stash them and run again",
+            if dirty.len() == 1 { "a file" } else { "files" },
+            dirty.join(", ")
+        ));
+    }
+    let modes = repo.tracked_modes(&paths)?;
+    let mut blobs = Vec::with_capacity(rewrites.len());
+    for (path, rewrite) in paths.iter().zip(rewrites) {
+        match modes.get(path).map(String::as_str) {
+            Some(mode @ ("100644" | "100755")) => {
+                blobs.push(NewBlob { path: path.clone(), mode: mode.to_string(), bytes: rewrite.bytes.clone() })
+            }
+            Some(mode) => return skip(format!("{path} is not a regular file in git (mode {mode})")),
+            None => return skip(format!("{path} is not tracked by this repository (ignored, or in a nested repository)")),
+        }
+    }
+    if let Some(worktree) = repo.checked_out_at(settings.branch)? {
+        return skip(format!(
+            "branch {} is checked out in {}; mapfix does not move a checked-out branch",
+            settings.branch,
+            worktree.display()
+        ));
+    }
+    let tree = repo.tree_with(&head, &blobs)?;
+    if repo.resolve("HEAD^{tree}")?.as_deref() == Some(tree.as_str()) {
+        return Ok(CommitOutcome::NothingToCommit);
+    }
+    // A fresh clone (a CI job) has no local branch yet: the one an earlier
+    // run pushed, `origin/NAME`, stands for it.
+    let local = repo.resolve(&format!("refs/heads/{}^{{commit}}", settings.branch))?;
+    let remote = match &local {
+        Some(_) => None,
+        None => repo.resolve(&format!("refs/remotes/origin/{}^{{commit}}", settings.branch))?,
+    };
+    let existing = local.clone().or(remote);
+    if let Some(tip) = &existing {
+        if repo.resolve(&format!("{tip}^{{tree}}"))?.as_deref() == Some(tree.as_str()) {
+            if local.is_none() {
+                repo.update_branch(settings.branch, tip, None, "mapfix: branch from origin")?;
+            }
+            return Ok(CommitOutcome::UpToDate { commit: tip.clone() });
+        }
+        if !settings.force_branch {
+            return skip(format!(
+                "branch {}{} already exists with other content; --force-branch resets it to HEAD plus this rewrite",
+                settings.branch,
+                if local.is_none() { " (on origin)" } else { "" }
+            ));
+        }
+    }
+    let commit = repo.commit_tree(&tree, &head, message, settings.author)?;
+    let subject = message.lines().next().unwrap_or("mapfix");
+    repo.update_branch(settings.branch, &commit, local.as_deref(), subject)?;
+    Ok(match existing {
+        Some(previous) => CommitOutcome::Reset { commit, previous },
+        None => CommitOutcome::Created { commit },
+    })
+}

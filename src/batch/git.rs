@@ -1,0 +1,312 @@
+//! Git plumbing for `--commit`: every call is an argv (`std::process::Command`,
+//! never a shell), run with a clean Git environment. Commits are built
+//! without touching the checkout: blobs with `hash-object -w`, a tree from a
+//! temporary index (`GIT_INDEX_FILE`, `read-tree`, `update-index`,
+//! `write-tree`), then `commit-tree` and `update-ref`. The user's index,
+//! working tree and current branch are never written.
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// Variables that would point git at another repository or index than the
+/// one asked for (set, for example, when mapfix runs inside a git hook).
+const INHERITED_GIT_VARS: &[&str] = &[
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_NAMESPACE",
+    "GIT_PREFIX",
+    "GIT_COMMON_DIR",
+];
+
+/// The 40 (or 64) hex digits of an object.
+pub type ObjectId = String;
+
+/// `Name <email>` for `--author`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub name: String,
+    pub email: String,
+}
+
+impl std::str::FromStr for Identity {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Identity, String> {
+        let bad = || format!("{s:?} is not an identity like \"Name <email>\"");
+        let s = s.trim();
+        let open = s.rfind('<').ok_or_else(bad)?;
+        let email = s[open + 1..].strip_suffix('>').ok_or_else(bad)?.trim();
+        let name = s[..open].trim();
+        if name.is_empty() || email.is_empty() || email.contains(['<', '>']) || name.contains(['<', '>']) {
+            return Err(bad());
+        }
+        Ok(Identity { name: name.into(), email: email.into() })
+    }
+}
+
+/// A git working tree, addressed by its top-level directory.
+#[derive(Debug, Clone)]
+pub struct Checkout {
+    pub toplevel: PathBuf,
+    pub git_dir: PathBuf,
+}
+
+/// A file of the new commit: path relative to the top level, mode, bytes.
+#[derive(Debug, Clone)]
+pub struct NewBlob {
+    pub path: String,
+    pub mode: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A `git` command in `dir` with inherited repository variables removed.
+pub fn git_command(dir: &Path) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(dir);
+    clean_env(&mut cmd);
+    cmd
+}
+
+/// Removes inherited repository variables; pathspecs are literal (a file
+/// named `*.go` is not a glob) and git never prompts.
+pub fn clean_env(cmd: &mut Command) {
+    for var in INHERITED_GIT_VARS {
+        cmd.env_remove(var);
+    }
+    cmd.env("GIT_LITERAL_PATHSPECS", "1").env("GIT_TERMINAL_PROMPT", "0");
+}
+
+/// Runs `cmd`, feeding `stdin`; stdout on success, a message naming the
+/// command and quoting git's stderr otherwise.
+pub fn run(mut cmd: Command, stdin: Option<&[u8]>) -> Result<String, String> {
+    let what = describe(&cmd);
+    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().map_err(|e| format!("cannot run {what}: {e}"))?;
+    if let Some(bytes) = stdin {
+        let mut pipe = child.stdin.take().expect("piped stdin");
+        pipe.write_all(bytes).map_err(|e| format!("{what}: cannot write its input: {e}"))?;
+    }
+    let out = child.wait_with_output().map_err(|e| format!("{what}: {e}"))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        Err(format!("{what} failed ({}): {}", out.status, stderr.trim()))
+    }
+}
+
+fn describe(cmd: &Command) -> String {
+    let args: Vec<String> = cmd.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
+    format!("`{} {}`", cmd.get_program().to_string_lossy(), args.join(" "))
+}
+
+/// The checkout containing `dir`; `Ok(None)` when `dir` is not inside a git
+/// working tree.
+pub fn open(dir: &Path) -> Result<Option<Checkout>, String> {
+    let mut cmd = git_command(dir);
+    cmd.args(["rev-parse", "--is-inside-work-tree"]);
+    match run(cmd, None) {
+        Ok(s) if s.trim() == "true" => {}
+        Ok(_) => return Ok(None),
+        Err(e) if e.starts_with("cannot run") => return Err(e),
+        Err(_) => return Ok(None),
+    }
+    let mut cmd = git_command(dir);
+    cmd.args(["rev-parse", "--show-toplevel", "--absolute-git-dir"]);
+    let out = run(cmd, None)?;
+    let mut lines = out.lines();
+    let (Some(top), Some(git_dir)) = (lines.next(), lines.next()) else {
+        return Err(format!("{}: unexpected `git rev-parse` output {out:?}", dir.display()));
+    };
+    Ok(Some(Checkout { toplevel: PathBuf::from(top), git_dir: PathBuf::from(git_dir) }))
+}
+
+impl Checkout {
+    fn git(&self) -> Command {
+        git_command(&self.toplevel)
+    }
+
+    fn git_run(&self, args: &[&str]) -> Result<String, String> {
+        let mut cmd = self.git();
+        cmd.args(args);
+        run(cmd, None)
+    }
+
+    /// `file` relative to the top level, with `/` separators.
+    pub fn relative(&self, file: &Path) -> Result<String, String> {
+        let abs = std::fs::canonicalize(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let top = std::fs::canonicalize(&self.toplevel).map_err(|e| format!("{}: {e}", self.toplevel.display()))?;
+        let rel = abs
+            .strip_prefix(&top)
+            .map_err(|_| format!("{} is outside the repository at {}", file.display(), top.display()))?;
+        Ok(rel.to_string_lossy().replace('\\', "/"))
+    }
+
+    /// The commit HEAD points at; `None` in a repository with no commits.
+    pub fn head(&self) -> Result<Option<ObjectId>, String> {
+        self.resolve("HEAD^{commit}")
+    }
+
+    /// The object a revision names, if it exists.
+    pub fn resolve(&self, rev: &str) -> Result<Option<ObjectId>, String> {
+        let mut cmd = self.git();
+        cmd.args(["rev-parse", "--verify", "--quiet", "--end-of-options", rev]);
+        let out = cmd.output().map_err(|e| format!("cannot run git: {e}"))?;
+        let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        Ok((out.status.success() && !id.is_empty()).then_some(id))
+    }
+
+    /// Paths among `paths` with staged, unstaged or untracked changes, or
+    /// merge conflicts (`git status`, without refreshing the user's index).
+    pub fn changed_paths(&self, paths: &[String]) -> Result<Vec<String>, String> {
+        let mut dirty = Vec::new();
+        for chunk in paths.chunks(500) {
+            let mut cmd = self.git();
+            cmd.args(["--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--"]);
+            cmd.args(chunk);
+            let out = run(cmd, None)?;
+            let mut entries = out.split('\0').filter(|e| !e.is_empty());
+            while let Some(entry) = entries.next() {
+                if entry.len() > 3 {
+                    dirty.push(entry[3..].to_string());
+                }
+                if entry.starts_with('R') || entry.starts_with('C') {
+                    entries.next(); // the rename's source path
+                }
+            }
+        }
+        dirty.sort();
+        dirty.dedup();
+        Ok(dirty)
+    }
+
+    /// The index mode (`100644`, `100755`, `120000`…) of each tracked path.
+    pub fn tracked_modes(&self, paths: &[String]) -> Result<std::collections::HashMap<String, String>, String> {
+        let mut modes = std::collections::HashMap::new();
+        for chunk in paths.chunks(500) {
+            let mut cmd = self.git();
+            cmd.args(["ls-files", "--stage", "-z", "--"]);
+            cmd.args(chunk);
+            for entry in run(cmd, None)?.split('\0').filter(|e| !e.is_empty()) {
+                let Some((meta, path)) = entry.split_once('\t') else { continue };
+                if let Some(mode) = meta.split(' ').next() {
+                    modes.insert(path.to_string(), mode.to_string());
+                }
+            }
+        }
+        Ok(modes)
+    }
+
+    /// Stores `bytes` as the blob of `path` (clean filters and line-ending
+    /// settings applied, as `git add` would).
+    pub fn store_blob(&self, path: &str, bytes: &[u8]) -> Result<ObjectId, String> {
+        let mut cmd = self.git();
+        cmd.args(["hash-object", "-w", "--stdin"]).arg(format!("--path={path}"));
+        Ok(run(cmd, Some(bytes))?.trim().to_string())
+    }
+
+    /// The tree of `base` with `blobs` replaced, built in a temporary index.
+    pub fn tree_with(&self, base: &str, blobs: &[NewBlob]) -> Result<ObjectId, String> {
+        let tmp = tempfile::tempdir().map_err(|e| format!("cannot create a temporary index directory: {e}"))?;
+        let index: OsString = tmp.path().join("index").into_os_string();
+        let with_index = |args: &[&str]| {
+            let mut cmd = self.git();
+            cmd.env("GIT_INDEX_FILE", &index).args(args);
+            cmd
+        };
+        run(with_index(&["read-tree", base]), None)?;
+        let mut info = Vec::new();
+        for blob in blobs {
+            let id = self.store_blob(&blob.path, &blob.bytes)?;
+            info.extend_from_slice(format!("{} {id}\t{}\0", blob.mode, blob.path).as_bytes());
+        }
+        run(with_index(&["update-index", "-z", "--index-info"]), Some(&info))?;
+        Ok(run(with_index(&["write-tree"]), None)?.trim().to_string())
+    }
+
+    /// Creates a commit of `tree` on `parent`; the author is `author` or
+    /// git's configured identity (which also commits when none is configured
+    /// and `author` is given).
+    pub fn commit_tree(&self, tree: &str, parent: &str, message: &str, author: Option<&Identity>) -> Result<ObjectId, String> {
+        let mut cmd = self.git();
+        cmd.args(["commit-tree", tree, "-p", parent, "-F", "-"]);
+        if let Some(id) = author {
+            cmd.env("GIT_AUTHOR_NAME", &id.name).env("GIT_AUTHOR_EMAIL", &id.email);
+            if self.git_run(&["var", "GIT_COMMITTER_IDENT"]).is_err() {
+                cmd.env("GIT_COMMITTER_NAME", &id.name).env("GIT_COMMITTER_EMAIL", &id.email);
+            }
+        }
+        Ok(run(cmd, Some(message.as_bytes()))?.trim().to_string())
+    }
+
+    /// Points `refs/heads/NAME` at `new`, only if it still points at `old`
+    /// (`None`: only if it does not exist yet).
+    pub fn update_branch(&self, name: &str, new: &str, old: Option<&str>, reason: &str) -> Result<(), String> {
+        let refname = format!("refs/heads/{name}");
+        self.git_run(&["update-ref", "-m", reason, &refname, new, old.unwrap_or("")]).map(drop)
+    }
+
+    /// Working trees (this one or linked ones) that have `name` checked out.
+    pub fn checked_out_at(&self, name: &str) -> Result<Option<PathBuf>, String> {
+        let out = self.git_run(&["worktree", "list", "--porcelain"])?;
+        let wanted = format!("branch refs/heads/{name}");
+        let mut current: Option<&str> = None;
+        for line in out.lines() {
+            if let Some(path) = line.strip_prefix("worktree ") {
+                current = Some(path);
+            } else if line == wanted {
+                return Ok(current.map(PathBuf::from));
+            }
+        }
+        Ok(None)
+    }
+
+    /// `git push -u origin NAME`; when `force` (NAME was reset), with a lease
+    /// on the value `origin/NAME` had when it was last fetched.
+    pub fn push(&self, name: &str, force: bool) -> Result<(), String> {
+        let mut args = vec!["push".to_string(), "--porcelain".into(), "-u".into()];
+        if force {
+            if let Some(expected) = self.resolve(&format!("refs/remotes/origin/{name}"))? {
+                args.push(format!("--force-with-lease=refs/heads/{name}:{expected}"));
+            }
+        }
+        args.extend(["origin".into(), format!("refs/heads/{name}:refs/heads/{name}")]);
+        let mut cmd = self.git();
+        cmd.args(&args);
+        run(cmd, None).map(drop)
+    }
+
+    /// The remote's default branch as recorded by `git clone`
+    /// (`refs/remotes/origin/HEAD`), if known.
+    pub fn default_branch(&self) -> Option<String> {
+        let out = self.git_run(&["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"]).ok()?;
+        out.trim().strip_prefix("origin/").map(str::to_string)
+    }
+}
+
+/// Whether `name` is a valid branch name (`git check-ref-format --branch`).
+pub fn check_branch_name(name: &str) -> Result<(), String> {
+    let mut cmd = git_command(Path::new("."));
+    cmd.args(["check-ref-format", "--branch", name]);
+    run(cmd, None).map(drop).map_err(|_| format!("--branch {name:?} is not a valid git branch name"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_identities() {
+        let id: Identity = "Map Bot <bot@example.com>".parse().unwrap();
+        assert_eq!(id, Identity { name: "Map Bot".into(), email: "bot@example.com".into() });
+        for bad in ["bot@example.com", "<bot@example.com>", "Bot <>", "Bot <a@b", "A <b> <c>"] {
+            assert!(bad.parse::<Identity>().is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,414 @@
+//! Batch mode (SPEC §5): many repositories in one run (PATH arguments and
+//! `--repos FILE`, optionally one `--shard` of them), output grouped per
+//! repository, and with `--commit` a branch per repository holding the
+//! rewrite, then with `--pr` a pull request per branch. Files of every
+//! repository share one engine run on `--jobs` threads.
+
+mod commit;
+mod git;
+mod message;
+mod pr;
+mod repos;
+mod shard;
+mod summary;
+
+use crate::cli::{self, OutputFormat, RunArgs};
+use crate::engine::{Engine, FileError, FileReport};
+use crate::render::{MarkdownRenderer, RunResult};
+use crate::walk;
+use commit::{CommitOutcome, CommitSettings, Rewrite};
+use git::{Checkout, Identity};
+use pr::{PrOutcome, PrRequest};
+use repos::Repository;
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub use shard::Shard;
+
+/// Batch and pull-request flags (SPEC §5).
+#[derive(clap::Args, Debug, Default)]
+#[command(next_help_heading = "Batch and pull requests")]
+pub struct BatchArgs {
+    /// Also process the repositories listed in FILE: one path per line,
+    /// relative to FILE's directory; `#` comments and blank lines ignored.
+    #[arg(long, value_name = "FILE")]
+    pub repos: Option<PathBuf>,
+    /// Process only shard K of N of the repository list (1-based, e.g. 2/8);
+    /// a repository's shard depends only on its path.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    /// Print the repositories this run would process (after --shard), one per line, and exit.
+    #[arg(long)]
+    pub list_repos: bool,
+    /// With --write: commit each git repository's rewrite on --branch,
+    /// built from HEAD; the checkout, its index and current branch are left as they are.
+    #[arg(long, requires_all = ["write", "branch"])]
+    pub commit: bool,
+    /// The branch --commit creates (or, with --force-branch, resets) from HEAD.
+    #[arg(long, value_name = "NAME", requires = "commit")]
+    pub branch: Option<String>,
+    /// Reset --branch to HEAD plus the rewrite when it exists with other content.
+    #[arg(long, requires = "commit")]
+    pub force_branch: bool,
+    /// Commit author as "Name <email>" (default: git's configured user.name and user.email).
+    #[arg(long, value_name = "IDENTITY", requires = "commit")]
+    pub author: Option<Identity>,
+    /// Push --branch to origin (`git push -u origin NAME`) after committing.
+    #[arg(long, requires = "commit")]
+    pub push: bool,
+    /// Open (or update) a pull request per committed branch with `gh`; the
+    /// markdown body is kept in the repository's git directory.
+    #[arg(long, requires = "commit")]
+    pub pr: bool,
+    /// Open pull requests as drafts.
+    #[arg(long, requires = "pr")]
+    pub draft: bool,
+    /// Open at most N new pull requests; the rest wait for the next run.
+    #[arg(long, value_name = "N", requires = "pr")]
+    pub max_prs: Option<usize>,
+}
+
+impl BatchArgs {
+    /// Whether the run needs batch handling rather than a plain run.
+    pub fn wanted(&self, paths: &[PathBuf]) -> bool {
+        paths.len() > 1 || self.repos.is_some() || self.shard.is_some() || self.commit || self.list_repos
+    }
+}
+
+/// Everything the batch learned about one repository.
+pub struct RepoRun {
+    pub repo: Repository,
+    pub run: RunResult,
+    pub commit: Option<CommitStatus>,
+    pub pr: Option<PrOutcome>,
+    /// `--push` without `--pr`: whether the branch was pushed.
+    pub pushed: Option<Result<(), String>>,
+    /// Later entries of the same git repository, committed with this one.
+    pub members: Vec<usize>,
+}
+
+/// The `--commit` result of one repository.
+pub enum CommitStatus {
+    NoChanges,
+    NotGit,
+    Done(CommitOutcome),
+    /// Committed together with an earlier entry of the same git repository.
+    SharedWith(String),
+    Failed(String),
+}
+
+/// Runs the batch and returns the exit status.
+pub fn run(args: &RunArgs, engine: &Engine, jobs: usize) -> i32 {
+    let b = &args.batch;
+    if let Some(branch) = &b.branch {
+        if let Err(e) = git::check_branch_name(branch) {
+            eprintln!("mapfix: error: {e}");
+            return 2;
+        }
+    }
+    let mut list = match repos::collect(&args.paths, b.repos.as_deref()) {
+        Ok(list) => list,
+        Err(e) => {
+            eprintln!("mapfix: error: {e}");
+            return 2;
+        }
+    };
+    if list.is_empty() && b.repos.is_none() {
+        list.push(Repository::new(PathBuf::from(".")));
+    }
+    if let Some(shard) = b.shard {
+        let total = list.len();
+        list.retain(|r| shard.contains(&r.key));
+        eprintln!("mapfix: shard {shard}: {} of {total} repositories", list.len());
+    }
+    if b.list_repos {
+        let mut out = std::io::stdout().lock();
+        for r in &list {
+            let _ = writeln!(out, "{}", r.path.display());
+        }
+        return 0;
+    }
+    let mut runs = scan(&list, args, engine, jobs);
+    if b.commit {
+        commit_all(&mut runs, args, engine, jobs);
+        if b.pr || b.push {
+            publish(&mut runs, args, engine);
+        }
+    } else if args.write {
+        // --verify: checked by cli::run before anything was written.
+        let toolchain = args.verify.then(crate::verify::Toolchain::find).and_then(Result::ok);
+        for r in &mut runs {
+            let written = cli::write_fixes(&mut r.run.reports);
+            if let Some(tc) = &toolchain {
+                let outcome = crate::verify::check_and_restore(tc, &mut r.run.reports, &written, jobs);
+                eprintln!("{}: {}", r.repo.path.display(), outcome.summary_line());
+                r.run.errors.extend(outcome.errors());
+            }
+        }
+    }
+    render(&runs, args, engine);
+    exit_code(&runs)
+}
+
+/// Walks every repository and runs the engine once over all their files.
+fn scan(list: &[Repository], args: &RunArgs, engine: &Engine, jobs: usize) -> Vec<RepoRun> {
+    let mut files = Vec::new();
+    let mut owner = Vec::new();
+    let mut seen = HashSet::new();
+    let mut runs: Vec<RepoRun> = list
+        .iter()
+        .map(|repo| RepoRun {
+            repo: repo.clone(),
+            run: RunResult { reports: Vec::new(), errors: Vec::new(), wrote: args.write },
+            commit: None,
+            pr: None,
+            pushed: None,
+            members: Vec::new(),
+        })
+        .collect();
+    for (i, repo) in list.iter().enumerate() {
+        let (found, errors) = walk::go_files(std::slice::from_ref(&repo.path));
+        runs[i].run.errors = errors.into_iter().map(|e| FileError { path: e.path, message: e.message, span: None }).collect();
+        for f in found {
+            if seen.insert(f.path.clone()) {
+                files.push(f);
+                owner.push(i);
+            }
+        }
+    }
+    let reports = engine.run(&files, jobs);
+    cli::note_assumed_version(&reports);
+    for (report, i) in reports.into_iter().zip(owner) {
+        runs[i].run.reports.push(report);
+    }
+    runs
+}
+
+/// `--commit`: one commit per git repository, on `jobs` threads. Entries
+/// that lie in the same git repository are committed together.
+fn commit_all(runs: &mut [RepoRun], args: &RunArgs, engine: &Engine, jobs: usize) {
+    let b = &args.batch;
+    let settings = CommitSettings {
+        branch: b.branch.as_deref().expect("clap requires --branch with --commit"),
+        force_branch: b.force_branch,
+        author: b.author.as_ref(),
+    };
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build().expect("thread pool");
+    // Only entries with changes are looked at as git repositories.
+    let checkouts: Vec<Option<Result<Option<Checkout>, String>>> = pool.install(|| {
+        use rayon::prelude::*;
+        runs.par_iter()
+            .map(|r| r.run.reports.iter().any(|x| x.fixed_text.is_some()).then(|| git::open(existing_dir(&r.repo.path))))
+            .collect()
+    });
+    // Group entries by git top level (first entry leads).
+    let mut units: Vec<(Checkout, Vec<usize>)> = Vec::new();
+    for (i, checkout) in checkouts.into_iter().enumerate() {
+        let Some(checkout) = checkout else {
+            runs[i].commit = Some(CommitStatus::NoChanges);
+            continue;
+        };
+        match checkout {
+            Err(e) => runs[i].commit = Some(CommitStatus::Failed(e)),
+            Ok(None) => runs[i].commit = Some(CommitStatus::NotGit),
+            Ok(Some(c)) => match units.iter_mut().find(|(u, _)| same_dir(&u.toplevel, &c.toplevel)) {
+                Some((_, members)) => {
+                    runs[i].commit = Some(CommitStatus::SharedWith(runs[members[0]].repo.key.clone()));
+                    members.push(i);
+                }
+                None => units.push((c, vec![i])),
+            },
+        }
+    }
+    let outcomes: Vec<Result<CommitOutcome, String>> = pool.install(|| {
+        use rayon::prelude::*;
+        units
+            .par_iter()
+            .map(|(checkout, members)| {
+                let reports = members.iter().flat_map(|&i| runs[i].run.reports.iter());
+                commit_unit(checkout, reports, engine, &settings)
+            })
+            .collect()
+    });
+    for ((_, members), outcome) in units.iter().zip(outcomes) {
+        let status = match outcome {
+            Ok(CommitOutcome::NothingToCommit) => CommitStatus::NoChanges,
+            Ok(o) => CommitStatus::Done(o),
+            Err(e) => CommitStatus::Failed(e),
+        };
+        if matches!(&status, CommitStatus::Done(o) if o.branch_has_rewrite()) {
+            for &i in members {
+                runs[i].run.reports.iter_mut().for_each(cli::mark_applied);
+            }
+        }
+        runs[members[0]].commit = Some(status);
+        runs[members[0]].members = members[1..].to_vec();
+    }
+    for r in runs.iter_mut() {
+        let message = match &r.commit {
+            Some(CommitStatus::NotGit) => "not a git repository: its fixes were not committed (nor written)".to_string(),
+            Some(CommitStatus::Failed(e)) => format!("commit failed: {e}"),
+            _ => continue,
+        };
+        r.run.errors.push(FileError { path: r.repo.path.clone(), message, span: None });
+    }
+}
+
+/// Commits the fixed files of `reports` in one checkout.
+fn commit_unit<'a>(
+    checkout: &Checkout,
+    reports: impl Iterator<Item = &'a FileReport> + Clone,
+    engine: &Engine,
+    settings: &CommitSettings,
+) -> Result<CommitOutcome, String> {
+    let rewrites: Vec<Rewrite> = reports
+        .clone()
+        .filter_map(|r| {
+            let (source, text) = (r.source.as_ref()?, r.fixed_text.as_ref()?);
+            Some(Rewrite { path: r.path.clone(), bytes: source.encode(text) })
+        })
+        .collect();
+    if rewrites.is_empty() {
+        return Ok(CommitOutcome::NothingToCommit);
+    }
+    let changes = message::rule_changes(reports.flat_map(|r| r.findings.iter()), &engine.rules);
+    commit::commit_rewrites(checkout, &rewrites, &message::commit_message(&changes), settings)
+}
+
+/// `--push` and `--pr`, in list order, for every branch holding a rewrite.
+fn publish(runs: &mut [RepoRun], args: &RunArgs, engine: &Engine) {
+    let b = &args.batch;
+    let branch = b.branch.as_deref().expect("clap requires --branch");
+    let renderer = MarkdownRenderer::new();
+    let mut opened = 0usize;
+    for lead in 0..runs.len() {
+        let Some(CommitStatus::Done(outcome)) = &runs[lead].commit else { continue };
+        let reset = matches!(outcome, CommitOutcome::Reset { .. });
+        if !outcome.branch_has_rewrite() {
+            continue;
+        }
+        let checkout = match git::open(existing_dir(&runs[lead].repo.path)) {
+            Ok(Some(c)) => c,
+            _ => continue,
+        };
+        let mut push = || if b.push { checkout.push(branch, reset) } else { Ok(()) };
+        if !b.pr {
+            let pushed = push();
+            if let Err(e) = &pushed {
+                let r = &mut runs[lead];
+                r.run.errors.push(FileError { path: r.repo.path.clone(), message: format!("push failed: {e}"), span: None });
+            }
+            runs[lead].pushed = Some(pushed);
+            continue;
+        }
+        let entries: Vec<usize> = std::iter::once(lead).chain(runs[lead].members.iter().copied()).collect();
+        let combined = RunResult {
+            reports: entries.iter().flat_map(|&i| runs[i].run.reports.iter().cloned()).collect(),
+            errors: Vec::new(),
+            wrote: true,
+        };
+        let body = renderer.body(&relative_to(&combined, &checkout));
+        let title = message::subject(&message::rule_changes(combined.findings(), &engine.rules));
+        let may_open = b.max_prs.is_none_or(|max| opened < max);
+        let request = PrRequest { branch, title: &title, body: &body, draft: b.draft };
+        let outcome = pr::ensure_pr(&checkout, &request, may_open, &mut push);
+        let r = &mut runs[lead];
+        let error = match &outcome {
+            PrOutcome::Opened { .. } => {
+                opened += 1;
+                None
+            }
+            PrOutcome::PushFailed { message } => Some(format!("push failed: {message}")),
+            PrOutcome::Failed { message, body_file } => {
+                Some(format!("pull request not opened: {message}; its body is in {}", body_file.display()))
+            }
+            _ => None,
+        };
+        if let Some(message) = error {
+            r.run.errors.push(FileError { path: r.repo.path.clone(), message, span: None });
+        }
+        r.pr = Some(outcome);
+    }
+}
+
+/// A copy of `run` whose paths are relative to the checkout's top level
+/// (how the pull request's reader sees them).
+fn relative_to(run: &RunResult, checkout: &Checkout) -> RunResult {
+    let rel = |p: &Path| checkout.relative(p).map(PathBuf::from).unwrap_or_else(|_| p.to_path_buf());
+    let reports = run
+        .reports
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            r.path = rel(&r.path);
+            r.findings.iter_mut().for_each(|f| f.path = rel(&f.path));
+            r.errors.iter_mut().for_each(|e| e.path = rel(&e.path));
+            r
+        })
+        .collect();
+    RunResult { reports, errors: run.errors.clone(), wrote: run.wrote }
+}
+
+/// The directory of a repository entry (a named file's parent).
+fn existing_dir(path: &Path) -> &Path {
+    if path.is_file() {
+        path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
+    } else {
+        path
+    }
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// Output: per repository (a `==> path <==` header before each when there
+/// are several; JSON stays one document), then the per-repository table.
+fn render(runs: &[RepoRun], args: &RunArgs, engine: &Engine) {
+    let renderer = cli::renderer_for(args, engine.rules.iter().map(crate::render::SarifRule::from_rule).collect());
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut err = std::io::stderr();
+    let grouped = runs.len() > 1;
+    match args.format {
+        OutputFormat::Json => {
+            let combined = RunResult {
+                reports: runs.iter().flat_map(|r| r.run.reports.iter().cloned()).collect(),
+                errors: runs.iter().flat_map(|r| r.run.errors.iter().cloned()).collect(),
+                wrote: args.write,
+            };
+            let _ = renderer.render(&combined, &mut out, &mut err);
+        }
+        format => {
+            for (i, r) in runs.iter().enumerate() {
+                if grouped {
+                    let header = match format {
+                        OutputFormat::Markdown => format!("## `{}`\n", r.repo.key),
+                        _ => format!("==> {} <==", r.repo.key),
+                    };
+                    let _ = writeln!(out, "{}{header}", if i > 0 { "\n" } else { "" });
+                }
+                let _ = out.flush();
+                let _ = renderer.render(&r.run, &mut out, &mut err);
+            }
+        }
+    }
+    let _ = out.flush();
+    if grouped || args.batch.commit {
+        let table = summary::table(runs, &args.batch);
+        let _ = match args.format {
+            OutputFormat::Text => write!(out, "\n{table}"),
+            _ => write!(err, "{table}"),
+        };
+    }
+}
+
+/// 2 on any error, 1 on findings left unfixed (or, in a dry run, any
+/// finding), else 0 — over every repository.
+fn exit_code(runs: &[RepoRun]) -> i32 {
+    runs.iter().map(|r| r.run.exit_code()).max().unwrap_or(0)
+}

@@ -1,0 +1,172 @@
+//! The rule catalogue as users read it: `mapfix rules` (text, JSON, or the
+//! markdown table the README embeds), `mapfix explain RULE`, and the
+//! "did you mean" suggestions for unknown rule IDs. Everything here is
+//! generated from the rules' YAML (`metadata.docs`), written once.
+
+use crate::rules::{self, Rule};
+use serde_json::json;
+use std::fmt::Write;
+
+/// `mapfix rules --format …`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CatalogueFormat {
+    /// One aligned row per rule.
+    Text,
+    /// An array of rule objects.
+    Json,
+    /// The README's rule table (the rows between its `rules-table` markers).
+    Markdown,
+}
+
+/// Known IDs close to `unknown` (edit distance, or one containing the
+/// other), nearest first.
+pub fn near_matches<'a>(unknown: &str, known: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let wanted = unknown.to_ascii_lowercase();
+    let limit = (wanted.len() / 3).max(2);
+    let mut scored: Vec<(usize, &str)> = known
+        .filter_map(|k| {
+            let d = strsim::levenshtein(&wanted, k);
+            let contains = wanted.len() >= 3 && (k.contains(wanted.as_str()) || wanted.contains(k));
+            (d <= limit || contains).then_some((d, k))
+        })
+        .collect();
+    scored.sort();
+    scored.dedup();
+    scored.into_iter().take(3).map(|(_, k)| k.to_string()).collect()
+}
+
+/// The message for an unknown rule ID: near matches, else every known ID.
+pub fn unknown_rule_message(id: &str, known: &[String]) -> String {
+    let near = near_matches(id, known.iter().map(String::as_str));
+    if near.is_empty() {
+        format!("unknown rule {id:?}; known rules: {}", known.join(", "))
+    } else {
+        format!("unknown rule {id:?}; did you mean {}?", near.join(" or "))
+    }
+}
+
+fn default_state(r: &Rule) -> &'static str {
+    if r.opt_in {
+        "opt-in"
+    } else {
+        "on"
+    }
+}
+
+/// `mapfix rules`: the catalogue in the chosen format.
+pub fn render(rules: &[Rule], format: CatalogueFormat) -> String {
+    match format {
+        CatalogueFormat::Json => {
+            let list: Vec<_> = rules
+                .iter()
+                .map(|r| {
+                    json!({
+                        "id": r.id,
+                        "severity": r.severity,
+                        "safety": r.safety.as_str(),
+                        "min_go": r.min_go.map(|v| v.to_string()),
+                        "default": default_state(r),
+                        "summary": r.docs.summary,
+                        "fix": r.docs.fix,
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&list).unwrap() + "\n"
+        }
+        CatalogueFormat::Text => text_table(rules),
+        CatalogueFormat::Markdown => markdown_table(rules),
+    }
+}
+
+fn text_table(rules: &[Rule]) -> String {
+    let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(2).max(2);
+    let mut out = format!("{:<width$}  {:<8} {:<7} {:<7} {:<7} summary\n", "id", "severity", "fix", "min go", "default");
+    for r in rules {
+        let min_go = r.min_go.map(|v| v.to_string()).unwrap_or_else(|| "-".into());
+        let fix = if r.docs.fix.starts_with("none") { "none" } else { r.safety.as_str() };
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:<8} {:<7} {:<7} {:<7} {}",
+            r.id,
+            r.severity,
+            fix,
+            min_go,
+            default_state(r),
+            r.docs.summary.trim()
+        );
+    }
+    out
+}
+
+/// The README's rule table: a header and one row per rule, from its YAML.
+pub fn markdown_table(rules: &[Rule]) -> String {
+    let mut out = String::from("| id | finds | fix | safety |\n|---|---|---|---|\n");
+    for r in rules {
+        let id = if r.opt_in { format!("`{}` (opt-in)", r.id) } else { format!("`{}`", r.id) };
+        let safety = r.docs.fix_safety.clone().unwrap_or_else(|| r.safety.as_str().to_string());
+        let fix = if r.docs.fix.is_empty() { "—".to_string() } else { r.docs.fix.clone() };
+        let _ = writeln!(out, "| {} | {} | {} | {} |", cell(&id), cell(&r.docs.summary), cell(&fix), cell(&safety));
+    }
+    out
+}
+
+/// Table cell text: one line, pipes escaped.
+fn cell(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ").replace('|', "\\|")
+}
+
+/// `mapfix explain RULE`: the rule's documentation, or near matches.
+pub fn explain(rules: &[Rule], id: &str) -> Result<String, String> {
+    let Some(r) = rules.iter().find(|r| r.id == id) else {
+        let known: Vec<String> = rules.iter().map(|r| r.id.clone()).collect();
+        return Err(unknown_rule_message(id, &known));
+    };
+    let d = &r.docs;
+    let mut out = String::new();
+    let min_go = r.min_go.map(|v| format!(", Go ≥ {v}")).unwrap_or_default();
+    let _ = writeln!(out, "{} ({}, fix: {}{}, {})\n", r.id, r.severity, r.safety.as_str(), min_go, default_state(r));
+    let _ = writeln!(out, "{}\n", d.summary.trim());
+    let _ = writeln!(out, "Why is this bad?\n{}\n", d.why.trim());
+    let _ = writeln!(out, "Example:\n{}\n", indent(&d.before));
+    let _ = writeln!(out, "Use instead:\n{}\n", indent(&d.after));
+    let _ = writeln!(out, "Fix safety:\n{}", d.safety.trim());
+    if r.opt_in {
+        let _ = writeln!(out, "\nOpt-in: enable with `--rule {}` or `[rules] enable = [\"{}\"]` in mapfix.toml.", r.id, r.id);
+    }
+    Ok(out)
+}
+
+fn indent(code: &str) -> String {
+    code.trim_end().lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+}
+
+/// Every built-in rule (the catalogue `mapfix rules` lists).
+pub fn builtin() -> Vec<Rule> {
+    rules::builtin_rules()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn near_matches_find_typos_and_fragments() {
+        let known = ["range-delete", "nil-reset", "loopvar-pointer"];
+        assert_eq!(near_matches("range-delet", known.into_iter()), ["range-delete"]);
+        assert_eq!(near_matches("nilreset", known.into_iter()), ["nil-reset"]);
+        assert_eq!(near_matches("loopvar", known.into_iter()), ["loopvar-pointer"]);
+        assert!(near_matches("concurrency", known.into_iter()).is_empty());
+    }
+
+    #[test]
+    fn every_builtin_rule_documents_its_fix_for_the_table() {
+        for r in builtin() {
+            assert!(!r.docs.fix.trim().is_empty(), "rule {} lacks metadata.docs.fix (the README table's fix column)", r.id);
+        }
+    }
+
+    #[test]
+    fn markdown_cells_are_single_line_and_escaped() {
+        assert_eq!(cell("a | b\n  c"), "a \\| b c");
+    }
+}

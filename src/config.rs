@@ -1,0 +1,345 @@
+//! `mapfix.toml` (SPEC §4): found as the nearest one upward from each PATH,
+//! or named with `--config`. Holds `exclude` globs and `rule_dirs` (both
+//! relative to the file), `[rules] enable/disable` and per-rule options.
+//! Every mistake (unknown key, rule ID, bad value) is a `ConfigError` that
+//! points at its spot in the file; nothing here runs code.
+
+use crate::catalogue;
+use crate::rules::{self, Rule, RuleOptions};
+use globset::{GlobSet, GlobSetBuilder};
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use serde::Deserialize;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// The file name looked for upward from each PATH.
+pub const FILE_NAME: &str = "mapfix.toml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    rule_dirs: Vec<Spanned<String>>,
+    #[serde(default)]
+    rules: RawRules,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRules {
+    #[serde(default)]
+    enable: Vec<Spanned<String>>,
+    #[serde(default)]
+    disable: Vec<Spanned<String>>,
+    #[serde(rename = "range-delete", default)]
+    range_delete: RangeDeleteOptions,
+    #[serde(rename = "nil-reset", default)]
+    nil_reset: NilResetOptions,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RangeDeleteOptions {
+    prefer: Option<Prefer>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Prefer {
+    Clear,
+    Make,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NilResetOptions {
+    cross_method: Option<bool>,
+}
+
+/// A loaded `mapfix.toml`.
+#[derive(Debug)]
+pub struct Config {
+    /// The file, as found or named.
+    pub path: PathBuf,
+    /// Its directory (absolute), which `exclude` and `rule_dirs` are relative to.
+    pub dir: PathBuf,
+    text: String,
+    raw: RawConfig,
+    exclude: GlobSet,
+}
+
+/// A configuration mistake, pointing at its place in the file.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub message: String,
+    pub help: Option<String>,
+    source: Option<Box<NamedSource<String>>>,
+    span: Option<Range<usize>>,
+}
+
+impl ConfigError {
+    fn at(config: &Config, span: Range<usize>, message: String, help: Option<String>) -> Self {
+        ConfigError::in_text(&config.path, &config.text, Some(span), message, help)
+    }
+
+    fn in_text(path: &Path, text: &str, span: Option<Range<usize>>, message: String, help: Option<String>) -> Self {
+        ConfigError {
+            path: path.to_path_buf(),
+            message,
+            help,
+            source: Some(Box::new(NamedSource::new(path.to_string_lossy(), text.to_string()))),
+            span,
+        }
+    }
+
+    /// The byte span the error points at, if any.
+    pub fn span(&self) -> Option<Range<usize>> {
+        self.span.clone()
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.span.is_some() {
+            // The snippet's header names the file.
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path.display(), self.message)
+        }
+    }
+}
+impl std::error::Error for ConfigError {}
+
+impl Diagnostic for ConfigError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new("mapfix::config"))
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_deref().map(|s| s as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.span.clone()?;
+        Some(Box::new(std::iter::once(LabeledSpan::new(Some("here".into()), span.start, span.len()))))
+    }
+}
+
+/// The nearest `mapfix.toml` at or above `path` (a file's own directory, or
+/// the directory itself).
+pub fn find_for(path: &Path) -> Option<PathBuf> {
+    let abs = std::fs::canonicalize(path).ok()?;
+    let start = if abs.is_dir() { abs.as_path() } else { abs.parent()? };
+    let found = start.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file())?;
+    // Shown relative to the working directory when below it.
+    let cwd = std::env::current_dir().and_then(std::fs::canonicalize).ok();
+    Some(cwd.and_then(|c| found.strip_prefix(c).ok().map(Path::to_path_buf)).unwrap_or(found))
+}
+
+impl Config {
+    /// Reads and checks `path` (rule IDs are checked later, by `select_rules`).
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            message: format!("cannot read: {e}"),
+            help: None,
+            source: None,
+            span: None,
+        })?;
+        let raw: RawConfig = toml::from_str(&text)
+            .map_err(|e| ConfigError::in_text(path, &text, e.span(), e.message().to_string(), None))?;
+        let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+        let mut builder = GlobSetBuilder::new();
+        for pattern in &raw.exclude {
+            let glob = globset::GlobBuilder::new(glob_text(pattern.get_ref()))
+                .literal_separator(true)
+                .build()
+                .map_err(|e| ConfigError::in_text(path, &text, Some(pattern.span()), format!("bad exclude glob: {e}"), None))?;
+            builder.add(glob);
+        }
+        let exclude = builder.build().map_err(|e| ConfigError::in_text(path, &text, None, e.to_string(), None))?;
+        Ok(Config { path: path.to_path_buf(), dir, text, raw, exclude })
+    }
+
+    /// Whether `file` (a walked file, not one named on the command line) is
+    /// excluded. A pattern without `/` matches any file or directory name
+    /// below the config's directory; one with `/` (a leading `/` included)
+    /// matches the path relative to it, or any directory on that path. `**`
+    /// crosses directories, `*` does not.
+    pub fn excludes(&self, file: &Path) -> bool {
+        if self.raw.exclude.is_empty() {
+            return false;
+        }
+        let abs = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+        let Ok(rel) = abs.strip_prefix(&self.dir) else { return false };
+        let mut prefix = PathBuf::new();
+        for component in rel.components() {
+            prefix.push(component);
+            let name = Path::new(component.as_os_str());
+            if self.exclude.is_match(&prefix) || self.name_matches(name) {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn name_matches(&self, name: &Path) -> bool {
+        self.exclude
+            .matches(name)
+            .into_iter()
+            .any(|i| !self.raw.exclude[i].get_ref().trim_end_matches('/').contains('/'))
+    }
+
+    /// Loads the rules of `rule_dirs`, each relative to the config file.
+    pub fn load_rule_dirs(&self) -> Result<Vec<Rule>, ConfigError> {
+        let mut out = Vec::new();
+        for dir in &self.raw.rule_dirs {
+            let path = self.dir.join(dir.get_ref());
+            let loaded = rules::load_rule_dir(&path)
+                .map_err(|e| ConfigError::at(self, dir.span(), format!("{}: {}", e.path.display(), e.message), None))?;
+            out.extend(loaded);
+        }
+        Ok(out)
+    }
+
+    /// Per-rule options set in the file.
+    pub fn apply_options(&self, options: &mut RuleOptions) {
+        if let Some(prefer) = self.raw.rules.range_delete.prefer {
+            options.range_delete_prefer_make = prefer == Prefer::Make;
+        }
+        if let Some(cross) = self.raw.rules.nil_reset.cross_method {
+            options.nil_reset_cross_method = cross;
+        }
+    }
+
+    /// Checks `[rules] enable/disable` against the known rule IDs.
+    fn check_ids(&self, known: &[String]) -> Result<(), ConfigError> {
+        for id in self.raw.rules.enable.iter().chain(&self.raw.rules.disable) {
+            let name = id.get_ref();
+            if name != "all" && !known.contains(name) {
+                let message = catalogue::unknown_rule_message(name, known);
+                return Err(ConfigError::at(self, id.span(), message, Some("`mapfix rules` lists every rule".into())));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `exclude` pattern text as globset reads it: relative, no trailing `/`.
+fn glob_text(pattern: &str) -> &str {
+    pattern.trim_start_matches("./").trim_start_matches('/').trim_end_matches('/')
+}
+
+/// The command line's rule choices.
+#[derive(Debug, Clone, Default)]
+pub struct RuleChoice<'a> {
+    /// `--rule` (restricts the run; `all` also enables opt-in rules).
+    pub only: &'a [String],
+    /// `--skip-rule`.
+    pub skip: &'a [String],
+}
+
+/// The rules a run uses: `--rule` when given, else the defaults plus the
+/// config's `enable` minus its `disable`; `--skip-rule` always removes.
+/// Rule IDs are checked against `all`, on the command line and in the config.
+pub fn select_rules(all: Vec<Rule>, choice: &RuleChoice, config: Option<&Config>) -> Result<Vec<Rule>, SelectError> {
+    let known: Vec<String> = all.iter().map(|r| r.id.clone()).collect();
+    for id in choice.only.iter().chain(choice.skip) {
+        if id != "all" && !known.contains(id) {
+            return Err(SelectError::CommandLine(catalogue::unknown_rule_message(id, &known)));
+        }
+    }
+    if let Some(c) = config {
+        c.check_ids(&known).map_err(SelectError::Config)?;
+    }
+    let has = |list: &[Spanned<String>], id: &str| list.iter().any(|s| s.get_ref() == id || s.get_ref() == "all");
+    let mut rules: Vec<Rule> = all
+        .into_iter()
+        .filter(|r| {
+            if !choice.only.is_empty() {
+                choice.only.iter().any(|x| x == "all" || *x == r.id)
+            } else {
+                let (enable, disable) = match config {
+                    Some(c) => (&c.raw.rules.enable[..], &c.raw.rules.disable[..]),
+                    None => (&[][..], &[][..]),
+                };
+                (!r.opt_in || has(enable, &r.id)) && !has(disable, &r.id)
+            }
+        })
+        .collect();
+    rules.retain(|r| !choice.skip.contains(&r.id));
+    Ok(rules)
+}
+
+/// Why rule selection failed.
+#[derive(Debug)]
+pub enum SelectError {
+    CommandLine(String),
+    Config(ConfigError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(text: &str) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        std::fs::write(&path, text).unwrap();
+        let c = Config::load(&path);
+        std::mem::forget(dir);
+        c
+    }
+
+    #[test]
+    fn unknown_key_points_at_it() {
+        let text = "exclude = []\n[rules]\ncolour = 1\n";
+        let e = config(text).unwrap_err();
+        assert!(e.message.contains("unknown field `colour`"), "{}", e.message);
+        assert_eq!(&text[e.span().unwrap()], "colour");
+    }
+
+    #[test]
+    fn bad_value_points_at_it() {
+        let text = "[rules.range-delete]\nprefer = \"fast\"\n";
+        let e = config(text).unwrap_err();
+        assert!(e.message.contains("unknown variant `fast`"), "{}", e.message);
+        assert_eq!(&text[e.span().unwrap()], "\"fast\"");
+    }
+
+    #[test]
+    fn unknown_rule_id_points_at_it_with_a_suggestion() {
+        let text = "[rules]\nenable = [\"nil-reset\", \"rang-delete\"]\n";
+        let c = config(text).unwrap();
+        let Err(SelectError::Config(e)) = select_rules(rules::builtin_rules(), &RuleChoice::default(), Some(&c)) else {
+            panic!("expected a config error")
+        };
+        assert_eq!(&text[e.span().unwrap()], "\"rang-delete\"");
+        assert!(e.message.contains("did you mean range-delete"), "{}", e.message);
+    }
+
+    #[test]
+    fn excludes_by_name_and_by_relative_path() {
+        let c = config("exclude = [\"gen\", \"*_test.go\", \"internal/legacy/**\", \"/top.go\"]\n").unwrap();
+        let touch = |rel: &str| {
+            let p = c.dir.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, "package p\n").unwrap();
+            p
+        };
+        assert!(c.excludes(&touch("a/gen/x.go")));
+        assert!(c.excludes(&touch("a/b/x_test.go")));
+        assert!(c.excludes(&touch("internal/legacy/deep/x.go")));
+        assert!(c.excludes(&touch("top.go")));
+        assert!(!c.excludes(&touch("a/top.go")));
+        assert!(!c.excludes(&touch("internal/x.go")));
+        assert!(!c.excludes(&touch("a/generated.go")));
+    }
+}

@@ -1,0 +1,172 @@
+//! `-i/--interactive`: shows each fix the run would apply as its own diff
+//! and asks y (apply) / n (skip) / a (apply this and all remaining) /
+//! q (quit: apply what was accepted so far). Answers come from the
+//! terminal, one key each, or, with `--answers-from-stdin`, from standard
+//! input (one letter per answer; whitespace ignored; end of input quits).
+//! The result is a `FixSelection` the engine re-runs with.
+
+use crate::engine::{FileReport, Finding};
+use crate::plan;
+use crate::load::SourceFile;
+use crate::render::{display_path, paint_diff, unified_diff};
+use crate::selection::{FixKey, FixSelection};
+use std::io::{self, BufRead, Write};
+
+/// One answer to "apply this fix?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Yes,
+    No,
+    All,
+    Quit,
+}
+
+impl Answer {
+    fn from_char(c: char) -> Option<Answer> {
+        match c.to_ascii_lowercase() {
+            'y' => Some(Answer::Yes),
+            'n' => Some(Answer::No),
+            'a' => Some(Answer::All),
+            'q' | '\u{4}' => Some(Answer::Quit),
+            _ => None,
+        }
+    }
+}
+
+/// Where answers come from.
+pub trait AnswerSource {
+    /// The next key typed, or `None` at end of input.
+    fn next_key(&mut self) -> io::Result<Option<char>>;
+}
+
+/// Single keys from the terminal (raw mode; Ctrl-C interrupts the process).
+pub struct TerminalAnswers(pub console::Term);
+
+impl AnswerSource for TerminalAnswers {
+    fn next_key(&mut self) -> io::Result<Option<char>> {
+        match self.0.read_char() {
+            Ok(c) => Ok(Some(c)),
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Answers piped on standard input: every non-whitespace character is one answer.
+pub struct PipedAnswers<R: BufRead>(pub R);
+
+impl<R: BufRead> AnswerSource for PipedAnswers<R> {
+    fn next_key(&mut self) -> io::Result<Option<char>> {
+        loop {
+            let mut byte = [0u8; 1];
+            if self.0.read(&mut byte)? == 0 {
+                return Ok(None);
+            }
+            if !byte[0].is_ascii_whitespace() {
+                return Ok(Some(byte[0] as char));
+            }
+        }
+    }
+}
+
+/// The outcome of the questions.
+#[derive(Debug, Default)]
+pub struct Choice {
+    pub selection: FixSelection,
+    pub accepted: usize,
+    pub offered: usize,
+}
+
+/// Asks about every fix the reports include, in file and position order.
+pub fn choose(reports: &[FileReport], answers: &mut dyn AnswerSource, out: &mut dyn Write, color: bool) -> io::Result<Choice> {
+    let offered: Vec<(&SourceFile, &Finding)> = reports
+        .iter()
+        .filter_map(|r| r.source.as_deref().map(|s| (s, r)))
+        .flat_map(|(s, r)| r.findings.iter().filter(|f| f.fix.as_ref().is_some_and(|x| x.included)).map(move |f| (s, f)))
+        .collect();
+    let mut keys = Vec::new();
+    let mut all = false;
+    for (i, (source, finding)) in offered.iter().enumerate() {
+        let key = FixKey { path: finding.path.clone(), rule: finding.rule.clone(), range: finding.range.clone() };
+        if all {
+            keys.push(key);
+            continue;
+        }
+        show(source, finding, i + 1, offered.len(), out, color)?;
+        match ask(answers, out)? {
+            Answer::Yes => keys.push(key),
+            Answer::No => {}
+            Answer::All => {
+                keys.push(key);
+                all = true;
+            }
+            Answer::Quit => break,
+        }
+    }
+    Ok(Choice { accepted: keys.len(), offered: offered.len(), selection: FixSelection::new(keys) })
+}
+
+fn show(source: &SourceFile, f: &Finding, n: usize, total: usize, out: &mut dyn Write, color: bool) -> io::Result<()> {
+    let fix = f.fix.as_ref().expect("offered findings have a fix");
+    let edits = plan::standalone_edits(&source.text, &fix.edits, &fix.imports);
+    let fixed = plan::apply_edits(&source.text, &edits, source.crlf);
+    let path = display_path(&f.path);
+    let (bold, reset) = if color { ("\x1b[1m", "\x1b[0m") } else { ("", "") };
+    writeln!(out, "{bold}[{n}/{total}] {path}:{}:{}: {} [mapfix/{}]{reset}", f.line, f.column, f.message, f.rule)?;
+    writeln!(out, "fix ({}): {}", fix.safety.as_str(), fix.description)?;
+    write!(out, "{}", paint_diff(&unified_diff(&path, &source.text, &fixed), color))
+}
+
+fn ask(answers: &mut dyn AnswerSource, out: &mut dyn Write) -> io::Result<Answer> {
+    loop {
+        write!(out, "Apply this fix? [y]es, [n]o, [a]ll remaining, [q]uit: ")?;
+        out.flush()?;
+        let Some(key) = answers.next_key()? else {
+            writeln!(out, "(end of input: quit)")?;
+            return Ok(Answer::Quit);
+        };
+        // Raw terminal mode does not echo, and piped answers are invisible: echo them.
+        writeln!(out, "{}", if key.is_control() { ' ' } else { key })?;
+        if let Some(a) = Answer::from_char(key) {
+            writeln!(out)?;
+            return Ok(a);
+        }
+        writeln!(out, "please answer y, n, a or q")?;
+    }
+}
+
+/// The answer source for this process: the terminal when standard input is
+/// one, piped input when `from_stdin`; otherwise an error message (exit 2).
+pub fn answer_source(from_stdin: bool) -> Result<Box<dyn AnswerSource>, String> {
+    use std::io::IsTerminal;
+    if from_stdin {
+        return Ok(Box::new(PipedAnswers(io::BufReader::new(io::stdin()))));
+    }
+    if !io::stdin().is_terminal() {
+        return Err("--interactive needs a terminal on standard input to ask its questions; \
+                    to answer from a pipe or a file, add --answers-from-stdin (one letter y/n/a/q per fix)"
+            .into());
+    }
+    let term = if io::stderr().is_terminal() { console::Term::stderr() } else { console::Term::stdout() };
+    Ok(Box::new(TerminalAnswers(term)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn piped_answers_skip_whitespace_and_end() {
+        let mut a = PipedAnswers(io::Cursor::new(&b"y\n n\r\nq"[..]));
+        let keys: Vec<_> = std::iter::from_fn(|| a.next_key().unwrap()).collect();
+        assert_eq!(keys, ['y', 'n', 'q']);
+    }
+
+    #[test]
+    fn unknown_keys_are_asked_again() {
+        let mut a = PipedAnswers(io::Cursor::new(&b"xA"[..]));
+        let mut out = Vec::new();
+        assert_eq!(ask(&mut a, &mut out).unwrap(), Answer::All);
+        assert!(String::from_utf8(out).unwrap().contains("please answer y, n, a or q"));
+    }
+}

@@ -1,0 +1,48 @@
+//! A progress bar on stderr for long runs (files done of total, findings so
+//! far). Shown only when stderr is a terminal, the output is text and the
+//! run has many files; cleared when the run ends, so it never mixes with
+//! results or reaches a pipe, a log or a machine-readable format.
+
+use crate::engine::FileReport;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Runs over fewer files finish too fast for a bar to help.
+pub const MIN_FILES: usize = 100;
+
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    findings: AtomicUsize,
+}
+
+impl Progress {
+    /// A bar for `total` files, if `wanted` (a text run) and stderr is a terminal.
+    pub fn new(total: usize, wanted: bool) -> Self {
+        let terminal = std::io::stderr().is_terminal() && std::env::var("TERM").map_or(true, |t| t != "dumb");
+        let bar = (wanted && terminal && total >= MIN_FILES).then(|| {
+            let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} files, {msg} ({elapsed})")
+                    .expect("valid template")
+                    .progress_chars("=> "),
+            );
+            bar.set_message("0 findings");
+            bar
+        });
+        Progress { bar, findings: AtomicUsize::new(0) }
+    }
+
+    pub fn file_done(&self, report: &FileReport) {
+        let Some(bar) = &self.bar else { return };
+        let n = self.findings.fetch_add(report.findings.len(), Ordering::Relaxed) + report.findings.len();
+        bar.set_message(format!("{n} finding{}", if n == 1 { "" } else { "s" }));
+        bar.inc(1);
+    }
+
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! `--format github`: GitHub Actions workflow commands, one annotation per
+//! finding (`::warning file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message`)
+//! and per file error, escaped as the Actions runner expects. Columns count
+//! UTF-16 code units, as the web page showing them does.
+
+use super::{display_path, utf16_position, Renderer, RunResult};
+use crate::engine::Finding;
+use std::io::{self, Write};
+
+pub struct GithubRenderer;
+
+impl Renderer for GithubRenderer {
+    fn render(&self, run: &RunResult, out: &mut dyn Write, _err: &mut dyn Write) -> io::Result<()> {
+        for report in &run.reports {
+            let Some(source) = &report.source else { continue };
+            for f in &report.findings {
+                writeln!(out, "{}", annotation(f, &source.text))?;
+            }
+        }
+        for e in run.all_errors() {
+            let mut at = format!("file={}", escape_property(&display_path(&e.path)));
+            let source = run.reports.iter().find(|r| r.path == e.path).and_then(|r| r.source.as_ref());
+            if let (Some(span), Some(source)) = (&e.span, source) {
+                let (line, col) = utf16_position(&source.text, span.start);
+                at.push_str(&format!(",line={line},col={col}"));
+            }
+            writeln!(out, "::error {at},title=mapfix::{}", escape_data(&e.message))?;
+        }
+        Ok(())
+    }
+}
+
+fn annotation(f: &Finding, text: &str) -> String {
+    let command = match f.severity.as_str() {
+        "error" => "error",
+        "info" | "hint" => "notice",
+        _ => "warning",
+    };
+    let mut message = f.message.clone();
+    match (&f.fix, &f.note) {
+        (Some(fix), _) if fix.applied => message.push_str(&format!("\nfixed: {}", fix.description)),
+        (Some(fix), _) if fix.included => message.push_str(&format!("\nfix ({}): {}; run mapfix -w", fix.safety.as_str(), fix.description)),
+        (Some(fix), _) => message.push_str(&format!("\nunsafe fix available with --unsafe: {}", fix.description)),
+        (None, Some(note)) => message.push_str(&format!("\n{note}")),
+        (None, None) => {}
+    }
+    let (line, col) = utf16_position(text, f.range.start);
+    let (end_line, end_col) = utf16_position(text, f.range.end);
+    let properties = [
+        ("file", display_path(&f.path)),
+        ("line", line.to_string()),
+        ("col", col.to_string()),
+        ("endLine", end_line.to_string()),
+        ("endColumn", end_col.to_string()),
+        ("title", format!("mapfix/{}", f.rule)),
+    ];
+    let properties: Vec<String> = properties.iter().map(|(k, v)| format!("{k}={}", escape_property(v))).collect();
+    format!("::{command} {}::{}", properties.join(","), escape_data(&message))
+}
+
+/// Escaping of a command's message (GitHub's `escapeData`).
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escaping of a command's property value (GitHub's `escapeProperty`).
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_as_the_actions_toolkit_does() {
+        assert_eq!(escape_data("50% done\r\nnext: a,b"), "50%25 done%0D%0Anext: a,b");
+        assert_eq!(escape_property("C:\\a,b%\n"), "C%3A\\a%2Cb%25%0A");
+    }
+}

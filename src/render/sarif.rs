@@ -1,0 +1,225 @@
+//! `--format sarif`: a SARIF 2.1.0 log for code-scanning services. One run;
+//! `tool.driver.rules` from the rules' YAML docs; one result per finding
+//! with a 1-based region (columns in UTF-16 code units, SARIF's default);
+//! each fix as SARIF `fixes` (replacements in the file as read, imports
+//! included); file errors as tool execution notifications.
+
+use super::{display_path, utf16_position, Renderer, RunResult};
+use crate::engine::{FileError, Finding, FindingFix};
+use crate::plan;
+use crate::rules::{Rule, TextEdit};
+use serde_json::{json, Value};
+use std::io::{self, Write};
+
+/// What SARIF says about a rule (`reportingDescriptor`).
+#[derive(Debug, Clone)]
+pub struct SarifRule {
+    pub id: String,
+    pub severity: String,
+    pub summary: String,
+    pub why: String,
+    pub before: String,
+    pub after: String,
+    pub safety_doc: String,
+    pub fix_safety: String,
+}
+
+impl SarifRule {
+    pub fn from_rule(r: &Rule) -> Self {
+        let d = &r.docs;
+        SarifRule {
+            id: r.id.clone(),
+            severity: r.severity.clone(),
+            summary: d.summary.trim().to_string(),
+            why: d.why.trim().to_string(),
+            before: d.before.trim_end().to_string(),
+            after: d.after.trim_end().to_string(),
+            safety_doc: d.safety.trim().to_string(),
+            fix_safety: d.fix_safety.clone().unwrap_or_else(|| r.safety.as_str().to_string()),
+        }
+    }
+
+    fn descriptor(&self) -> Value {
+        let why = if self.why.is_empty() { self.summary.clone() } else { self.why.clone() };
+        let mut text = format!("{}\n\n{}", self.summary, why);
+        let mut markdown = format!("{}\n\n{}", self.summary, why);
+        if !self.before.is_empty() {
+            text.push_str(&format!("\n\nExample:\n{}\n\nUse instead:\n{}", self.before, self.after));
+            markdown.push_str(&format!("\n\n**Example**\n\n```go\n{}\n```\n\n**Use instead**\n\n```go\n{}\n```", self.before, self.after));
+        }
+        if !self.safety_doc.is_empty() {
+            text.push_str(&format!("\n\nFix safety: {}", self.safety_doc));
+            markdown.push_str(&format!("\n\n**Fix safety**: {}", self.safety_doc));
+        }
+        json!({
+            "id": self.id,
+            "name": self.id,
+            "shortDescription": { "text": self.summary },
+            "fullDescription": { "text": why },
+            "help": { "text": text, "markdown": markdown },
+            "defaultConfiguration": { "level": level(&self.severity) },
+            "properties": { "fixSafety": self.fix_safety, "tags": ["go", "maps"] },
+        })
+    }
+}
+
+pub struct SarifRenderer {
+    /// The rules of the run, listed in `tool.driver.rules`.
+    pub rules: Vec<SarifRule>,
+}
+
+impl SarifRenderer {
+    pub fn document(&self, run: &RunResult) -> Value {
+        let mut rules = self.rules.clone();
+        for f in run.findings() {
+            if !rules.iter().any(|r| r.id == f.rule) {
+                rules.push(SarifRule {
+                    id: f.rule.clone(),
+                    severity: f.severity.clone(),
+                    summary: f.message.clone(),
+                    why: String::new(),
+                    before: String::new(),
+                    after: String::new(),
+                    safety_doc: String::new(),
+                    fix_safety: String::new(),
+                });
+            }
+        }
+        let mut results = Vec::new();
+        for report in &run.reports {
+            let Some(source) = &report.source else { continue };
+            for f in &report.findings {
+                let index = rules.iter().position(|r| r.id == f.rule).unwrap_or(0);
+                results.push(result(f, index, &source.text, source.crlf));
+            }
+        }
+        let notifications: Vec<Value> = run.all_errors().map(notification).collect();
+        json!({
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{
+                "tool": { "driver": {
+                    "name": "mapfix",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "rules": rules.iter().map(SarifRule::descriptor).collect::<Vec<_>>(),
+                }},
+                "columnKind": "utf16CodeUnits",
+                "invocations": [{
+                    "executionSuccessful": notifications.is_empty(),
+                    "toolExecutionNotifications": notifications,
+                }],
+                "results": results,
+            }],
+        })
+    }
+}
+
+impl Renderer for SarifRenderer {
+    fn render(&self, run: &RunResult, out: &mut dyn Write, _err: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, &self.document(run))?;
+        writeln!(out)
+    }
+}
+
+fn level(severity: &str) -> &'static str {
+    match severity {
+        "error" => "error",
+        "info" | "hint" => "note",
+        _ => "warning",
+    }
+}
+
+fn result(f: &Finding, rule_index: usize, text: &str, crlf: bool) -> Value {
+    let uri = artifact_uri(&f.path);
+    let message = match &f.note {
+        Some(note) => format!("{}\n{}", f.message, note),
+        None => f.message.clone(),
+    };
+    let mut value = json!({
+        "ruleId": f.rule,
+        "ruleIndex": rule_index,
+        "level": level(&f.severity),
+        "message": { "text": message },
+        "locations": [{ "physicalLocation": {
+            "artifactLocation": { "uri": uri },
+            "region": region(text, f.range.start, f.range.end),
+        }}],
+        "partialFingerprints": { "mapfixSnippet/v1": crate::baseline::fingerprint(&f.snippet) },
+    });
+    if let Some(fix) = &f.fix {
+        value["fixes"] = json!([sarif_fix(fix, &uri, text, crlf)]);
+    }
+    value
+}
+
+/// A SARIF `fix`: the fix's edits (and the import it needs) against the file as read.
+fn sarif_fix(fix: &FindingFix, uri: &str, text: &str, crlf: bool) -> Value {
+    let edits: Vec<TextEdit> = plan::standalone_edits(text, &fix.edits, &fix.imports);
+    let replacements: Vec<Value> = edits
+        .iter()
+        .map(|e| {
+            let inserted = if crlf { e.replacement.replace("\r\n", "\n").replace('\n', "\r\n") } else { e.replacement.clone() };
+            json!({
+                "deletedRegion": region(text, e.range.start, e.range.end),
+                "insertedContent": { "text": inserted },
+            })
+        })
+        .collect();
+    json!({
+        "description": { "text": fix.description },
+        "artifactChanges": [{ "artifactLocation": { "uri": uri }, "replacements": replacements }],
+        "properties": { "safety": fix.safety.as_str(), "applied": fix.applied },
+    })
+}
+
+/// A text region from byte offsets: 1-based lines, 1-based UTF-16 columns, end exclusive.
+fn region(text: &str, start: usize, end: usize) -> Value {
+    let (start_line, start_column) = utf16_position(text, start);
+    let (end_line, end_column) = utf16_position(text, end);
+    json!({ "startLine": start_line, "startColumn": start_column, "endLine": end_line, "endColumn": end_column })
+}
+
+
+fn notification(e: &FileError) -> Value {
+    json!({
+        "level": "error",
+        "message": { "text": format!("{}: {}", display_path(&e.path), e.message) },
+        "locations": [{ "physicalLocation": { "artifactLocation": { "uri": artifact_uri(&e.path) } } }],
+    })
+}
+
+/// The path as a URI reference: relative paths stay relative (to the
+/// directory mapfix ran in), absolute ones become `file://` URIs.
+pub fn artifact_uri(path: &std::path::Path) -> String {
+    let shown = display_path(path);
+    let shown = shown.strip_prefix("./").unwrap_or(&shown);
+    if path.is_absolute() {
+        format!("file://{}", percent_encode(shown))
+    } else {
+        percent_encode(shown)
+    }
+}
+
+fn percent_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_percent_encoded() {
+        assert_eq!(artifact_uri(std::path::Path::new("./a b/c#d.go")), "a%20b/c%23d.go");
+        assert_eq!(artifact_uri(std::path::Path::new("/x/y:z.go")), "file:///x/y%3Az.go");
+    }
+}

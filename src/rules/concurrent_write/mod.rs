@@ -1,0 +1,112 @@
+//! concurrent-write: a map written inside a goroutine's function literal
+//! (`go func() {…}()`, or `X.Go(func() error {…})` matched by shape) while
+//! another goroutine may access it, with no lock taken in the literal.
+//! One finding per map per literal, at its first write. Fix (unsafe): a
+//! local map variable becomes a `sync.Map` and every use is rewritten.
+//!
+//! - `goroutine`: recognising launches; locks and channel signals in a body.
+//! - `target`: the maps a goroutine writes and how to recognise them.
+//! - `flow`: whether another access can run at the same time.
+//! - `fix`, `range_fix`: the `sync.Map` rewrite.
+
+mod fix;
+mod flow;
+mod goroutine;
+mod range_fix;
+mod target;
+#[cfg(test)]
+mod tests;
+
+use super::{Detection, RuleContext};
+use crate::syntax::{code_children, GoNode};
+use crate::types;
+use ast_grep_core::tree_sitter::StrDoc;
+use ast_grep_core::NodeMatch;
+use ast_grep_language::Go;
+use flow::Conflict;
+use goroutine::Goroutine;
+use target::{Home, WrittenMap};
+
+pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
+    let Some(g) = Goroutine::of_literal(m.get_node()) else { return Vec::new() };
+    if goroutine::holds_lock(&g) {
+        return Vec::new();
+    }
+    let ops = goroutine::channel_ops(&g);
+    let is_mutex = |channel: &str| channel_is_mutex(ctx, &g.launch, channel);
+    let mut out = Vec::new();
+    for written in target::written_maps(ctx, &g) {
+        if goroutine::accesses_inside_semaphore(&ops, &written.accesses, is_mutex) {
+            continue;
+        }
+        let Some(conflict) = flow::find_conflict(ctx, &g, &written.target, &written.accesses, &is_mutex) else {
+            continue;
+        };
+        out.push(detection(ctx, &written, &conflict));
+    }
+    out
+}
+
+fn detection(ctx: &RuleContext, written: &WrittenMap, conflict: &Conflict) -> Detection {
+    let name = written.target.name();
+    let line = |at: usize| ctx.text[..at].matches('\n').count() + 1;
+    let verb = |write: bool| if write { "writes" } else { "reads" };
+    let message = match conflict {
+        Conflict::OtherIteration => format!("{name} is written by goroutines started in a loop, which run at the same time"),
+        Conflict::Enclosing { at, write } => {
+            format!("{name} is written in a goroutine while the function that started it {} it (line {})", verb(*write), line(*at))
+        }
+        Conflict::Goroutine { at, write } => {
+            format!("{name} is written in a goroutine while another goroutine {} it (line {})", verb(*write), line(*at))
+        }
+    };
+    let mut det = Detection { range: written.first_write.range(), message: Some(message), note: None, fix: None };
+    let why_not = match written.target.home {
+        Home::Field => Some(format!("{name} is a struct field")),
+        Home::Parameter => Some(format!("{name} is a parameter: the map belongs to the caller")),
+        Home::Package => Some(format!("{name} is a package-level variable that other functions may use")),
+        Home::Local => None,
+    };
+    let planned = match why_not {
+        Some(reason) => Err(reason),
+        None => fix::plan(ctx, &written.target),
+    };
+    match planned {
+        Ok(plan) => det.fix = Some(plan),
+        Err(reason) => det.note = Some(format!("no automatic fix: {reason}; guard {name} with a sync.Mutex")),
+    }
+    det
+}
+
+/// Whether a channel used as a semaphore admits one holder at a time: not
+/// when it is made here with a literal capacity above one.
+fn channel_is_mutex(ctx: &RuleContext, at: &GoNode, channel: &str) -> bool {
+    capacity(ctx, at, channel).is_none_or(|cap| cap <= 1)
+}
+
+/// The literal capacity of a local channel made with `make(chan T, N)`.
+fn capacity(ctx: &RuleContext, at: &GoNode, channel: &str) -> Option<u64> {
+    if channel.contains('.') {
+        return None;
+    }
+    let decl_at = types::resolve(channel, at, ctx.scope)?.decl_at?;
+    let root = at.ancestors().last()?;
+    let ident = root.dfs().find(|n| n.kind() == "identifier" && n.range().start == decl_at)?;
+    let names = ident.parent()?;
+    let stmt = if names.kind() == "expression_list" { names.parent()? } else { names };
+    let index = match stmt.kind().as_ref() {
+        "short_var_declaration" => code_children(&stmt.field("left")?).iter().position(|n| n.range() == ident.range())?,
+        "var_spec" => stmt.field_children("name").position(|n| n.range() == ident.range())?,
+        _ => return None,
+    };
+    let value = code_children(&stmt.field(if stmt.kind() == "var_spec" { "value" } else { "right" })?).into_iter().nth(index)?;
+    if value.kind() != "call_expression" || value.field("function")?.text() != "make" {
+        return None;
+    }
+    let args = code_children(&value.field("arguments")?);
+    match args.as_slice() {
+        [_] => Some(0),
+        [_, n] if n.kind() == "int_literal" => n.text().replace('_', "").parse().ok(),
+        _ => None,
+    }
+}

@@ -1,0 +1,501 @@
+//! interface-map: a local `map[string]any` (or `map[string]interface{}`)
+//! built by a literal, `make` or `json.Unmarshal` and used only with
+//! string-literal keys is a struct in disguise. Fix (unsafe): a named
+//! struct type declared above the function, with typed fields (JSON tags
+//! when the map meets encoding/json); accesses become field selectors.
+//!
+//! `uses` classifies each occurrence of the variable (any real-map use
+//! means no finding), `value_type` finds the types of stored values,
+//! `fields` plans the struct's fields, `layout` spells names and aligns
+//! the new text as gofmt does.
+
+mod fields;
+mod layout;
+mod uses;
+mod value_type;
+
+use super::{Detection, FixPlan, FixSafety, RuleContext, TextEdit};
+use crate::syntax::{self, code_children, GoNode};
+use crate::types::PackageScope;
+use ast_grep_core::tree_sitter::StrDoc;
+use ast_grep_core::NodeMatch;
+use ast_grep_language::Go;
+use fields::{FieldPlan, JsonUse};
+use uses::{Access, Use};
+
+pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
+    match MapDecl::find(m.get_node()) {
+        Some(decl) => analyse(ctx, &decl).into_iter().collect(),
+        None => Vec::new(),
+    }
+}
+
+/// How the variable gets its map.
+pub enum Init<'r> {
+    /// `map[string]any{…}` (the composite literal).
+    Literal(GoNode<'r>),
+    /// `make(map[string]any[, n])` (the call).
+    Make(GoNode<'r>),
+    /// `var m map[string]any` with no value (only `json.Unmarshal` fills it).
+    Nil,
+}
+
+/// A local variable declared as a `map[string]any`.
+pub struct MapDecl<'r> {
+    /// The declaring identifier.
+    pub name: GoNode<'r>,
+    /// The map type written in `var m map[string]any`, when written.
+    declared_type: Option<GoNode<'r>>,
+    init: Init<'r>,
+    /// Uses of the variable start after this offset (the end of its declaration).
+    pub scope_start: usize,
+    /// The node (statement list, or `if`/`for`/`switch` header) whose scope
+    /// declares the variable: a `:=` directly in it reassigns the variable.
+    pub scope: std::ops::Range<usize>,
+    /// The span a finding points at: from the name to the end of the map type.
+    span: std::ops::Range<usize>,
+}
+
+impl<'r> MapDecl<'r> {
+    /// The declaration a matched `map_type` node defines, if it is one.
+    fn find(map_type: &GoNode<'r>) -> Option<MapDecl<'r>> {
+        let parent = map_type.parent()?;
+        let is = |a: &Option<GoNode>| a.as_ref().is_some_and(|n| n.range() == map_type.range());
+        let (init, spec) = match parent.kind().as_ref() {
+            "composite_literal" if is(&parent.field("type")) => (Init::Literal(parent.clone()), declaring(&parent)?),
+            "argument_list" => {
+                let call = parent.parent().filter(|c| c.kind() == "call_expression")?;
+                let first = code_children(&parent).into_iter().next();
+                if call.field("function")?.text() != "make" || !is(&first) {
+                    return None;
+                }
+                (Init::Make(call.clone()), declaring(&call)?)
+            }
+            "var_spec" if is(&parent.field("type")) => {
+                let init = match parent.field("value").map(|v| code_children(&v)) {
+                    None => Init::Nil,
+                    Some(values) => {
+                        let [value] = values.try_into().ok()?;
+                        match value.kind().as_ref() {
+                            "composite_literal" if value_is_map(&value.field("type")?, map_type) => Init::Literal(value),
+                            "call_expression" if value.field("function")?.text() == "make" => {
+                                let t = code_children(&value.field("arguments")?).into_iter().next()?;
+                                if !value_is_map(&t, map_type) {
+                                    return None;
+                                }
+                                Init::Make(value)
+                            }
+                            _ => return None,
+                        }
+                    }
+                };
+                (init, parent.clone())
+            }
+            _ => return None,
+        };
+        // With a declared type, the declaration is found from the type, not the value.
+        let declared_type = spec.field("type");
+        if spec.kind() == "var_spec" && declared_type.as_ref().is_some_and(|t| t.range() != map_type.range()) {
+            return None;
+        }
+        let names: Vec<GoNode> = match spec.kind().as_ref() {
+            "var_spec" => spec.field_children("name").collect(),
+            _ => code_children(&spec.field("left")?),
+        };
+        let [name] = names.try_into().ok()?;
+        if name.kind() != "identifier" || name.text() == "_" {
+            return None;
+        }
+        syntax::enclosing_function(&spec)?;
+        let statement = if spec.kind() == "var_spec" {
+            spec.ancestors().find(|a| a.kind() == "var_declaration")?
+        } else {
+            spec.clone()
+        };
+        let scope = statement.parent()?.range();
+        let end = match &init {
+            Init::Make(call) => call.range().end,
+            _ => map_type.range().end,
+        };
+        let span = name.range().start..end.max(map_type.range().end);
+        Some(MapDecl { name, declared_type, init, scope_start: spec.range().end, scope, span })
+    }
+
+    /// The literal's entries: (key, key element, value); `None` when a key
+    /// is not a plain string literal (a real map).
+    fn literal_entries(&self) -> Option<Vec<Entry<'r>>> {
+        let Init::Literal(lit) = &self.init else { return Some(Vec::new()) };
+        let mut out = Vec::new();
+        for element in lit.field("body").map(|b| code_children(&b)).unwrap_or_default() {
+            let [k, v] = code_children(&element).try_into().ok()?;
+            let key_expr = code_children(&k).into_iter().next()?;
+            let value = code_children(&v).into_iter().next()?;
+            out.push(Entry { key: uses::literal_key(&key_expr)?, key_node: k, value, element });
+        }
+        Some(out)
+    }
+}
+
+/// One `"key": value` of the map literal.
+struct Entry<'r> {
+    key: String,
+    key_node: GoNode<'r>,
+    value: GoNode<'r>,
+    element: GoNode<'r>,
+}
+
+/// `m := X` / `var m = X` with exactly one name and one value: the statement or spec.
+fn declaring<'r>(value: &GoNode<'r>) -> Option<GoNode<'r>> {
+    let list = value.parent().filter(|p| p.kind() == "expression_list")?;
+    if code_children(&list).len() != 1 {
+        return None;
+    }
+    let stmt = list.parent()?;
+    let field = match stmt.kind().as_ref() {
+        "short_var_declaration" => "right",
+        "var_spec" => "value",
+        _ => return None,
+    };
+    stmt.field(field).is_some_and(|f| f.range() == list.range()).then_some(stmt)
+}
+
+/// The initialiser's map type is the declared one.
+fn value_is_map(t: &GoNode, declared: &GoNode) -> bool {
+    value_type::same_type(&t.text(), &declared.text())
+}
+
+/// What the type checks of the fix may look up.
+pub struct Cx<'a, 'r> {
+    pub scope: &'a PackageScope<'a>,
+    /// Where the map variable is declared (its identity for `types::resolve`).
+    pub map_decl_at: usize,
+    /// Where local declarations are searched: the top-level function, or the file.
+    search: GoNode<'r>,
+    /// Import names and paths of the file.
+    imports: Vec<(String, String)>,
+    /// Type names declared inside the top-level function (type parameters, local types).
+    local_types: Vec<String>,
+}
+
+impl<'r> Cx<'_, 'r> {
+    /// The value a local variable is declared with (`x := v`, `var x = v`).
+    pub fn initializer_of(&self, decl_at: usize) -> Option<GoNode<'r>> {
+        let id = self.search.dfs().find(|n| n.kind() == "identifier" && n.range().start == decl_at)?;
+        let parent = id.parent()?;
+        let (names, values) = match parent.kind().as_ref() {
+            "expression_list" => {
+                let stmt = parent.parent().filter(|s| s.kind() == "short_var_declaration")?;
+                if stmt.field("left")?.range() != parent.range() {
+                    return None;
+                }
+                (code_children(&parent), code_children(&stmt.field("right")?))
+            }
+            "var_spec" => (parent.field_children("name").collect(), code_children(&parent.field("value")?)),
+            _ => return None,
+        };
+        let i = names.iter().position(|n| n.range() == id.range())?;
+        (names.len() == values.len()).then(|| values[i].clone())
+    }
+
+    pub fn import_path(&self, name: &str) -> Option<&str> {
+        self.imports.iter().find(|(n, _)| n == name).map(|(_, p)| p.as_str())
+    }
+
+    /// Whether a type can be written at package level in this file: no
+    /// type local to the function, every package qualifier imported here.
+    pub fn valid_at_package_level(&self, ty: &str) -> bool {
+        if ty.contains('\n') {
+            return false;
+        }
+        let tree = syntax::parse(&format!("package p\n\nvar _ {ty}\n"));
+        let root = tree.root();
+        if syntax::first_error(&root).is_some() {
+            return false;
+        }
+        let ok = root.dfs().all(|n| match n.kind().as_ref() {
+            "qualified_type" => n.field("package").is_some_and(|p| self.import_path(&p.text()).is_some()),
+            "type_identifier" => {
+                n.parent().is_some_and(|p| p.kind() == "qualified_type") || !self.local_types.contains(&n.text().to_string())
+            }
+            _ => true,
+        });
+        ok
+    }
+}
+
+/// Import names and paths (`name` is the alias, or the package's usual name).
+fn file_imports(root: &GoNode) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for spec in root.dfs().filter(|n| n.kind() == "import_spec") {
+        let Some(path) = spec.field("path").map(|p| p.text().trim_matches(['"', '`']).to_string()) else { continue };
+        let name = match spec.field("name") {
+            Some(n) => n.text().to_string(),
+            None => {
+                let mut parts = path.rsplit('/');
+                let last = parts.next().unwrap_or_default();
+                let versioned = last.len() > 1 && last.starts_with('v') && last[1..].chars().all(|c| c.is_ascii_digit());
+                if versioned { parts.next().unwrap_or(last).to_string() } else { last.to_string() }
+            }
+        };
+        out.push((name, path));
+    }
+    out
+}
+
+/// The top-level function or method declaration containing `node`.
+fn top_function<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
+    node.ancestors()
+        .find(|a| a.parent().is_some_and(|p| p.kind() == "source_file"))
+        .filter(|a| matches!(a.kind().as_ref(), "function_declaration" | "method_declaration"))
+}
+
+/// Type names a function declares: type parameters (its own or its
+/// receiver's) and types declared in its body.
+fn local_type_names(func: &GoNode) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(tp) = func.field("type_parameters") {
+        out.extend(tp.dfs().filter(|n| n.kind() == "type_parameter_declaration").flat_map(|d| {
+            d.field_children("name").map(|n| n.text().to_string()).collect::<Vec<_>>()
+        }));
+    }
+    if let Some(recv) = func.field("receiver") {
+        out.extend(recv.dfs().filter(|n| n.kind() == "type_arguments").flat_map(|a| {
+            a.dfs().filter(|n| n.kind() == "type_identifier").map(|n| n.text().to_string()).collect::<Vec<_>>()
+        }));
+    }
+    if let Some(body) = func.field("body") {
+        out.extend(body.dfs().filter(|n| matches!(n.kind().as_ref(), "type_spec" | "type_alias")).filter_map(|s| s.field("name")).map(|n| n.text().to_string()));
+    }
+    out
+}
+
+fn analyse(ctx: &RuleContext, decl: &MapDecl) -> Option<Detection> {
+    let func = syntax::enclosing_function(&decl.name)?;
+    let root = decl.name.ancestors().last()?;
+    let top = top_function(&decl.name);
+    let cx = Cx {
+        scope: ctx.scope,
+        map_decl_at: decl.name.range().start,
+        search: top.clone().unwrap_or_else(|| root.clone()),
+        imports: file_imports(&root),
+        local_types: top.as_ref().map(local_type_names).unwrap_or_default(),
+    };
+    let names = uses::Imports { json: uses::import_name(&root, "encoding/json"), fmt: uses::import_name(&root, "fmt") };
+    let all = uses::collect(decl, &func, &names, &cx);
+    if all.iter().any(|u| matches!(u, Use::RealMap)) {
+        return None;
+    }
+    let entries = decl.literal_entries()?;
+    let decoded = all.iter().any(|u| matches!(u, Use::JsonDecode));
+    if matches!(decl.init, Init::Nil) && !decoded {
+        return None;
+    }
+    let literal: Vec<(String, GoNode)> = entries.iter().map(|e| (e.key.clone(), e.value.clone())).collect();
+    let keys = fields::gather(&literal, &all);
+    if keys.is_empty() {
+        return None;
+    }
+    let name = decl.name.text().to_string();
+    let mut det = Detection {
+        range: decl.span.clone(),
+        message: Some(format!("map {name} is used only with string-literal keys; use a struct type")),
+        note: None,
+        fix: None,
+    };
+    let json = JsonUse {
+        encodes: all.iter().filter_map(|u| if let Use::JsonEncode(c) = u { Some(c.clone()) } else { None }).collect(),
+        decoded,
+        map_name: name.clone(),
+    };
+    match plan_fix(ctx, &cx, decl, &entries, &all, keys, json, top.as_ref(), &root) {
+        Ok(fix) => det.fix = Some(fix),
+        Err(note) => det.note = Some(format!("no fix: {note}")),
+    }
+    Some(det)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn plan_fix<'r>(
+    ctx: &RuleContext,
+    cx: &Cx,
+    decl: &MapDecl<'r>,
+    entries: &[Entry<'r>],
+    all: &[Use<'r>],
+    keys: std::collections::BTreeMap<String, fields::Key<'r>>,
+    json: JsonUse<'r>,
+    top: Option<&GoNode<'r>>,
+    root: &GoNode<'r>,
+) -> Result<FixPlan, String> {
+    let name = decl.name.text().to_string();
+    if let Some(why) = all.iter().find_map(|u| if let Use::NoFix(why) = u { Some(why.clone()) } else { None }) {
+        return Err(why);
+    }
+    if json.decoded && !json.encodes.is_empty() {
+        return Err(format!("{name} is decoded and encoded again: keys the struct lacks would be dropped"));
+    }
+    if let Some(why) = all.iter().find_map(|u| match u {
+        Use::Key { access: Access::Problem(why), .. } => Some(why.clone()),
+        _ => None,
+    }) {
+        return Err(why);
+    }
+    let top = top.ok_or("the map is not inside a named function, so the type has no name to take")?;
+    let fields = fields::plan(keys, &json, cx)?;
+    let type_name = type_name(top, &name).ok_or("the function and variable names give no Go type name")?;
+    let used = root.dfs().any(|n| {
+        matches!(n.kind().as_ref(), "identifier" | "type_identifier" | "package_identifier") && n.text() == type_name
+    });
+    if used || ctx.scope.declares(&type_name) {
+        return Err(format!("the type name {type_name} is already used in this package"));
+    }
+    if top.kind() == "method_declaration" && ctx.scope.is_package_func(type_name.trim_end_matches(&camel_var(&name))) {
+        return Err(format!("a package function would give the same type name {type_name}"));
+    }
+    if decl.declared_type.is_some() && decl.name.parent().and_then(|s| s.parent()).is_some_and(|l| {
+        l.kind() == "var_spec_list" && code_children(&l).len() > 1
+    }) {
+        return Err("the variable is declared in a var group, whose columns mapfix does not re-align".into());
+    }
+    let mut edits = vec![TextEdit {
+        range: insertion_point(top)..insertion_point(top),
+        replacement: format!("{}\n\n", layout::struct_decl(&type_name, &field_list(&fields))),
+    }];
+    if let Some(t) = &decl.declared_type {
+        edits.push(TextEdit { range: t.range(), replacement: type_name.clone() });
+    }
+    match &decl.init {
+        Init::Literal(lit) => {
+            let ty = lit.field("type").ok_or("the map literal has no type")?;
+            let open = if in_statement_header(lit) { "(" } else { "" };
+            edits.push(TextEdit { range: ty.range(), replacement: format!("{open}{type_name}") });
+            edits.extend(literal_key_edits(ctx.text, lit, entries, &fields)?);
+            if !open.is_empty() {
+                edits.push(TextEdit { range: lit.range().end..lit.range().end, replacement: ")".into() });
+            }
+        }
+        Init::Make(call) => {
+            let args = code_children(&call.field("arguments").ok_or("make has no arguments")?);
+            if args.get(1).is_some_and(|n| !syntax::is_pure_expression(n) && !is_len_call(n)) {
+                return Err("the size argument of make has side effects".into());
+            }
+            let literal = format!("{type_name}{{}}");
+            let literal = if in_statement_header(call) { format!("({literal})") } else { literal };
+            edits.push(TextEdit { range: call.range(), replacement: literal });
+        }
+        Init::Nil => {}
+    }
+    for f in &fields {
+        for node in &f.key.replaced {
+            edits.push(TextEdit { range: node.range(), replacement: format!("{name}.{}", f.name) });
+        }
+    }
+    if let Some(line) = layout::breaks_comment_column(root, ctx.text, &edits) {
+        return Err(format!(
+            "line {line} has a trailing comment aligned with its neighbours, which mapfix does not re-align"
+        ));
+    }
+    Ok(FixPlan {
+        safety: FixSafety::Unsafe,
+        description: format!("replace map {name} with struct type {type_name}"),
+        edits,
+        imports: Vec::new(),
+    })
+}
+
+/// Whether `T{…}` at `node` would sit in an `if`/`for`/`switch` header,
+/// where Go parses its brace as the start of the block: it needs parentheses.
+fn in_statement_header(node: &GoNode) -> bool {
+    for a in node.ancestors() {
+        match a.kind().as_ref() {
+            "block" | "literal_value" | "parenthesized_expression" | "index_expression" | "argument_list" => return false,
+            "if_statement" | "for_statement" | "expression_switch_statement" | "type_switch_statement" => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+fn is_len_call(n: &GoNode) -> bool {
+    n.kind() == "call_expression"
+        && n.field("function").is_some_and(|f| f.text() == "len")
+        && n.field("arguments").is_some_and(|a| code_children(&a).iter().all(syntax::is_pure_expression))
+}
+
+fn field_list(fields: &[FieldPlan]) -> Vec<layout::Field> {
+    fields.iter().map(|f| layout::Field { name: f.name.clone(), ty: f.ty.clone(), tag: f.tag.clone() }).collect()
+}
+
+/// `handleUserResp` for `resp` in `handleUser`; `serverHandleResp` for a method `(*Server).Handle`.
+fn type_name(top: &GoNode, var: &str) -> Option<String> {
+    let func = top.field("name")?.text().to_string();
+    let base = if top.kind() == "method_declaration" {
+        let recv = top.field("receiver")?.dfs().find(|n| n.kind() == "type_identifier")?.text().to_string();
+        format!("{}{}", layout::lower_first_word(&recv), layout::camel(&func)?)
+    } else {
+        layout::lower_first_word(&func)
+    };
+    Some(format!("{base}{}", layout::camel(var)?))
+}
+
+fn camel_var(var: &str) -> String {
+    layout::camel(var).unwrap_or_default()
+}
+
+/// Where the type declaration goes: above the function and its doc comment.
+fn insertion_point(top: &GoNode) -> usize {
+    let mut at = top.range().start;
+    let mut line = top.start_pos().line();
+    let mut prev = top.prev();
+    while let Some(p) = prev {
+        if !p.is_named() {
+            prev = p.prev();
+            continue;
+        }
+        if p.kind() != "comment" || p.end_pos().line() + 1 != line {
+            break;
+        }
+        at = p.range().start;
+        line = p.start_pos().line();
+        prev = p.prev();
+    }
+    at
+}
+
+/// Edits turning the literal's `"key": value` into `Field: value`, aligned as gofmt aligns them.
+fn literal_key_edits(text: &str, lit: &GoNode, entries: &[Entry], fields: &[FieldPlan]) -> Result<Vec<TextEdit>, String> {
+    let body = lit.field("body").ok_or("the map literal has no body")?;
+    if syntax::contains_comment(&body) {
+        return Err("the map literal contains comments, which mapfix does not re-align".into());
+    }
+    let field_of = |k: &str| fields.iter().find(|f| f.key.key == k).map(|f| f.name.clone()).unwrap_or_default();
+    let has_newline = |a: usize, b: usize| text[a..b].contains('\n');
+    let body_range = body.range();
+    let separators: Vec<String> = if !has_newline(body_range.start, body_range.end) {
+        vec![": ".to_string(); entries.len()]
+    } else {
+        let mut prev_end = body_range.start;
+        let mut elements = Vec::new();
+        for (i, e) in entries.iter().enumerate() {
+            let r = e.element.range();
+            let gap = &text[prev_end..r.start];
+            if !gap.contains('\n') {
+                return Err("the map literal has several entries on one line".into());
+            }
+            let blank_before = i > 0 && gap.matches('\n').count() > 1;
+            elements.push(layout::Element { key: field_of(&e.key), single_line: !has_newline(r.start, r.end), blank_before });
+            prev_end = r.end;
+        }
+        if !has_newline(prev_end, body_range.end) {
+            return Err("the map literal's closing brace follows its last entry".into());
+        }
+        layout::keyed_separators(&elements)
+    };
+    Ok(entries
+        .iter()
+        .zip(separators)
+        .map(|(e, sep)| TextEdit {
+            range: e.key_node.range().start..e.value.range().start,
+            replacement: format!("{}{sep}", field_of(&e.key)),
+        })
+        .collect())
+}

@@ -1,0 +1,215 @@
+//! The static type of a value stored in the map, found from declarations
+//! in the same package: untyped constants take their default type,
+//! composite literals and conversions their type, identifiers the type of
+//! their declaration or initialiser, calls the declared single result of a
+//! package function (and a few standard-library functions), type assertions
+//! the asserted type. Anything else is unknown.
+
+use super::Cx;
+use crate::syntax::{code_children, GoNode};
+use crate::types;
+
+/// A type as text; `untyped` for constant expressions without a type yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Typed {
+    pub text: String,
+    pub untyped: bool,
+}
+
+impl Typed {
+    fn of(text: impl Into<String>) -> Typed {
+        Typed { text: text.into(), untyped: false }
+    }
+    fn constant(text: &str) -> Typed {
+        Typed { text: text.into(), untyped: true }
+    }
+}
+
+const BASIC_TYPES: &[&str] = &[
+    "bool", "string", "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64",
+    "uintptr", "byte", "rune", "float32", "float64", "complex64", "complex128",
+];
+
+/// Standard-library functions whose result type is fixed: (import path, function, result with `{}` for the qualifier).
+const STDLIB_RESULTS: &[(&str, &str, &str)] = &[
+    ("fmt", "Sprintf", "string"),
+    ("fmt", "Sprint", "string"),
+    ("fmt", "Sprintln", "string"),
+    ("fmt", "Errorf", "error"),
+    ("errors", "New", "error"),
+    ("strconv", "Itoa", "string"),
+    ("strconv", "FormatInt", "string"),
+    ("strconv", "FormatUint", "string"),
+    ("strconv", "FormatFloat", "string"),
+    ("strconv", "FormatBool", "string"),
+    ("strconv", "Quote", "string"),
+    ("strings", "Join", "string"),
+    ("strings", "ToLower", "string"),
+    ("strings", "ToUpper", "string"),
+    ("strings", "TrimSpace", "string"),
+    ("strings", "Repeat", "string"),
+    ("strings", "ReplaceAll", "string"),
+    ("strings", "Split", "[]string"),
+    ("strings", "Fields", "[]string"),
+    ("time", "Now", "{}.Time"),
+    ("time", "Since", "{}.Duration"),
+    ("net/http", "StatusText", "string"),
+];
+
+/// The type a value would have when stored in an `any` (untyped constants
+/// converted to their default type); `None` when unknown.
+pub fn stored_type(expr: &GoNode, cx: &Cx) -> Option<String> {
+    let t = value_type(expr, cx, 0)?;
+    if t.text == "nil" {
+        return None;
+    }
+    Some(t.text)
+}
+
+fn value_type(expr: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
+    if depth > 6 {
+        return None;
+    }
+    let kind = expr.kind();
+    match kind.as_ref() {
+        "int_literal" => Some(Typed::constant("int")),
+        "float_literal" => Some(Typed::constant("float64")),
+        "imaginary_literal" => Some(Typed::constant("complex128")),
+        "rune_literal" => Some(Typed::constant("rune")),
+        "interpreted_string_literal" | "raw_string_literal" => Some(Typed::constant("string")),
+        "true" | "false" => Some(Typed::constant("bool")),
+        "parenthesized_expression" => code_children(expr).first().and_then(|e| value_type(e, cx, depth + 1)),
+        "composite_literal" => {
+            let ty = expr.field("type")?;
+            (ty.kind() != "implicit_length_array_type").then(|| Typed::of(ty.text().to_string()))
+        }
+        "type_assertion_expression" => expr.field("type").map(|t| Typed::of(t.text().to_string())),
+        "type_conversion_expression" => code_children(expr).first().map(|t| Typed::of(t.text().to_string())),
+        "unary_expression" => unary_type(expr, cx, depth),
+        "binary_expression" => binary_type(expr, cx, depth),
+        "identifier" => identifier_type(expr, cx, depth),
+        "selector_expression" | "index_expression" => {
+            if is_own_map_read(expr, cx) {
+                return None;
+            }
+            types::expr_type(expr, cx.scope).map(Typed::of)
+        }
+        "call_expression" => call_type(expr, cx, depth),
+        _ => None,
+    }
+}
+
+/// `m["k"]` on the map being rewritten: its type is what we are computing.
+fn is_own_map_read(expr: &GoNode, cx: &Cx) -> bool {
+    expr.dfs().any(|n| {
+        n.kind() == "identifier"
+            && types::resolve(&n.text(), &n, cx.scope).and_then(|b| b.decl_at) == Some(cx.map_decl_at)
+    })
+}
+
+fn unary_type(expr: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
+    let op = expr.field("operator")?.text().to_string();
+    let operand = expr.field("operand")?;
+    match op.as_str() {
+        "-" | "+" | "^" => value_type(&operand, cx, depth + 1),
+        "!" => Some(Typed::constant("bool")),
+        "&" => {
+            let inner = value_type(&operand, cx, depth + 1)?;
+            (!inner.untyped).then(|| Typed::of(format!("*{}", inner.text)))
+        }
+        _ => None,
+    }
+}
+
+fn binary_type(expr: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
+    let op = expr.field("operator")?.text().to_string();
+    if matches!(op.as_str(), "==" | "!=" | "<" | "<=" | ">" | ">=" | "&&" | "||") {
+        return Some(Typed::constant("bool"));
+    }
+    let left = value_type(&expr.field("left")?, cx, depth + 1)?;
+    if op == "<<" || op == ">>" {
+        return Some(left);
+    }
+    let right = value_type(&expr.field("right")?, cx, depth + 1)?;
+    match (left.untyped, right.untyped) {
+        (true, true) => {
+            let rank = |t: &str| ["int", "rune", "float64", "complex128"].iter().position(|x| *x == t);
+            match (rank(&left.text), rank(&right.text)) {
+                (Some(a), Some(b)) => Some(if a >= b { left } else { right }),
+                _ => (left.text == right.text).then_some(left),
+            }
+        }
+        (true, false) => Some(right),
+        (false, true) => Some(left),
+        (false, false) => (same_type(&left.text, &right.text)).then_some(left),
+    }
+}
+
+fn identifier_type(expr: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
+    let name = expr.text();
+    let binding = types::resolve(&name, expr, cx.scope)?;
+    if binding.decl_at == Some(cx.map_decl_at) {
+        return None;
+    }
+    if let Some(t) = binding.type_text {
+        return Some(Typed::of(t));
+    }
+    let value = cx.initializer_of(binding.decl_at?)?;
+    let t = value_type(&value, cx, depth + 1)?;
+    // A variable initialised with an untyped constant has its default type.
+    Some(Typed::of(t.text))
+}
+
+fn call_type(call: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
+    let func = call.field("function")?;
+    let args = code_children(&call.field("arguments")?);
+    match func.kind().as_ref() {
+        "identifier" => {
+            let name = func.text().to_string();
+            if types::resolve(&name, &func, cx.scope).is_some() {
+                return None; // a local variable holding a function
+            }
+            match name.as_str() {
+                "len" | "cap" if !cx.scope.declares(&name) => return Some(Typed::of("int")),
+                "append" if !cx.scope.declares(&name) => return value_type(args.first()?, cx, depth + 1),
+                "new" if !cx.scope.declares(&name) => return Some(Typed::of(format!("*{}", args.first()?.text()))),
+                "make" if !cx.scope.declares(&name) => return Some(Typed::of(args.first()?.text().to_string())),
+                _ => {}
+            }
+            if BASIC_TYPES.contains(&name.as_str()) && !cx.scope.declares(&name) {
+                return Some(Typed::of(name));
+            }
+            if cx.scope.type_decl(&name).is_some() {
+                return Some(Typed::of(name));
+            }
+            cx.scope.func_result(&name).map(|(t, _)| Typed::of(t))
+        }
+        "selector_expression" => {
+            let operand = func.field("operand")?;
+            let method = func.field("field")?.text().to_string();
+            if operand.kind() == "identifier" && types::resolve(&operand.text(), &operand, cx.scope).is_none() {
+                let path = cx.import_path(&operand.text())?;
+                let (_, _, result) = STDLIB_RESULTS.iter().find(|(p, f, _)| *p == path && *f == method)?;
+                return Some(Typed::of(result.replace("{}", &operand.text())));
+            }
+            // `Error() string` and `String() string` by universal convention.
+            (args.is_empty() && matches!(method.as_str(), "Error" | "String")).then(|| Typed::of("string"))
+        }
+        _ => None,
+    }
+}
+
+/// Type texts equal up to spacing and the aliases `any`/`interface{}`, `byte`/`uint8`, `rune`/`int32`.
+pub fn same_type(a: &str, b: &str) -> bool {
+    canonical(a) == canonical(b)
+}
+
+fn canonical(t: &str) -> String {
+    let squashed: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+    let squashed = squashed.replace("interface{}", "any");
+    match squashed.as_str() {
+        "byte" => "uint8".into(),
+        "rune" => "int32".into(),
+        _ => squashed,
+    }
+}

@@ -1,0 +1,294 @@
+//! pointer-zeroing (opt-in): `delete(m, k)` on a package-level or field
+//! `map[K]*T` in a function that does not itself use the entry's value.
+//! Fix (unsafe): zero the struct before dropping it, so what it holds is
+//! released even while other references to the pointer remain.
+
+use super::{Detection, FixPlan, FixSafety, RuleContext, TextEdit};
+use crate::syntax::{self, code_children, GoNode};
+use crate::types;
+use ast_grep_core::tree_sitter::StrDoc;
+use ast_grep_core::NodeMatch;
+use ast_grep_language::Go;
+
+pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
+    analyse(ctx, m.get_node()).into_iter().collect()
+}
+
+/// The deleted-from map, as the function refers to it.
+enum MapRef {
+    /// A package-level variable.
+    Package(String),
+    /// A struct field (`s.items`), matched by field name.
+    Field(String),
+}
+
+impl MapRef {
+    /// Whether `node` may denote this map (by name; shadowing is ignored,
+    /// which only makes the rule quieter).
+    fn matches(&self, node: &GoNode) -> bool {
+        match self {
+            MapRef::Package(name) => node.kind() == "identifier" && node.text() == name.as_str(),
+            MapRef::Field(name) => {
+                node.kind() == "selector_expression" && node.field("field").is_some_and(|f| f.text() == name.as_str())
+            }
+        }
+    }
+}
+
+fn analyse(ctx: &RuleContext, stmt: &GoNode) -> Option<Detection> {
+    let [call] = code_children(stmt).try_into().ok()?;
+    if call.kind() != "call_expression" || call.field("function")?.text() != "delete" || ctx.scope.is_package_func("delete") {
+        return None;
+    }
+    let [map, key] = code_children(&call.field("arguments")?).try_into().ok()?;
+    if !syntax::is_pure_expression(&map) || !syntax::is_pure_expression(&key) {
+        return None;
+    }
+    let map_ref = long_lived(ctx, &map)?;
+    let (_, value) = types::map_parts(&types::expr_type(&map, ctx.scope)?, ctx.scope)?;
+    let struct_name = value.trim().strip_prefix('*')?.trim().to_string();
+    if struct_name.is_empty() || !struct_name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        return None;
+    }
+    if !zeroing_releases_memory(ctx, &struct_name) {
+        return None;
+    }
+    let func = outermost_function(stmt)?;
+    if uses_map(&func, &map_ref, &call) || may_hold_value(&func, stmt, &key, &struct_name, &members_of(ctx, stmt, &struct_name)) {
+        return None;
+    }
+    let map_text = map.text().to_string();
+    let mut det = Detection {
+        range: stmt.range(),
+        message: Some(format!(
+            "delete from long-lived map {map_text} drops a *{struct_name} without zeroing it: what it holds stays reachable through any other reference"
+        )),
+        note: None,
+        fix: None,
+    };
+    match zeroing_edit(ctx, stmt, &func, &map_text, &key.text(), &struct_name) {
+        Ok(edit) => {
+            det.fix = Some(FixPlan {
+                safety: FixSafety::Unsafe,
+                description: format!(
+                    "zero the *{struct_name} before deleting it from {map_text} (other holders of the pointer will see a zero {struct_name})"
+                ),
+                edits: vec![edit],
+                imports: Vec::new(),
+            })
+        }
+        Err(why) => det.note = Some(why),
+    }
+    Some(det)
+}
+
+/// The map as a package-level variable or a struct field; `None` for
+/// locals, parameters and anything else.
+fn long_lived(ctx: &RuleContext, map: &GoNode) -> Option<MapRef> {
+    match map.kind().as_ref() {
+        "identifier" => {
+            let name = map.text().to_string();
+            let binding = types::resolve(&name, map, ctx.scope)?;
+            binding.decl_at.is_none().then_some(MapRef::Package(name))
+        }
+        "selector_expression" => Some(MapRef::Field(map.field("field")?.text().to_string())),
+        _ => None,
+    }
+}
+
+/// Whether `T` is a struct type of this package whose zero value releases
+/// something (it has a field that is not a number or boolean) and which
+/// is safe to overwrite wholesale (no embedded fields, no sync or atomic
+/// fields whose state others may depend on).
+fn zeroing_releases_memory(ctx: &RuleContext, name: &str) -> bool {
+    let Some(decl) = ctx.scope.type_decl(name) else { return false };
+    if decl.kind != "struct_type" || decl.text.contains("sync.") || decl.text.contains("atomic.") {
+        return false;
+    }
+    if has_embedded_field(&decl.text) {
+        return false;
+    }
+    decl.fields.iter().any(|(_, ty)| !is_scalar(ty))
+}
+
+fn has_embedded_field(struct_text: &str) -> bool {
+    let tree = syntax::parse(&format!("package p\n\ntype T {struct_text}\n"));
+    let root = tree.root();
+    let embedded = root.dfs().any(|n| n.kind() == "field_declaration" && n.field("name").is_none());
+    embedded
+}
+
+fn is_scalar(ty: &str) -> bool {
+    matches!(
+        ty.trim(),
+        "bool" | "int" | "int8" | "int16" | "int32" | "int64" | "uint" | "uint8" | "uint16" | "uint32" | "uint64"
+            | "uintptr" | "byte" | "rune" | "float32" | "float64" | "complex64" | "complex128"
+    )
+}
+
+/// The function declaration (or top-level function literal) around `node`,
+/// so that closures inside it are searched too.
+fn outermost_function<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
+    node.ancestors().filter(syntax::is_function).last()
+}
+
+/// Whether the function refers to the map other than as the target of
+/// `delete` or the operand of `len`: a read, a range, a store, passing or
+/// returning it.
+fn uses_map(func: &GoNode, map_ref: &MapRef, delete_call: &GoNode) -> bool {
+    func.dfs().any(|n| {
+        if !map_ref.matches(&n) {
+            return false;
+        }
+        let Some(args) = n.parent().filter(|p| p.kind() == "argument_list") else { return true };
+        let Some(call) = args.parent() else { return true };
+        let callee = call.field("function").map(|f| f.text().to_string());
+        let first = code_children(&args).first().is_some_and(|a| a.range() == n.range());
+        let harmless = match callee.as_deref() {
+            Some("delete") => first,
+            Some("len") => true,
+            _ => false,
+        };
+        !harmless && call.range() != delete_call.range()
+    })
+}
+
+/// Whether the function may hold the value being removed through another
+/// variable: it mentions `T` (a `*T` parameter or receiver, an assertion,
+/// a literal), selects a field of `T` or a method of `T` declared in this
+/// file (`c.send`, `s.Close()` on a value of inferred type), or deletes
+/// inside a `range` loop that binds a value other than the key deleted
+/// (`for id, s := range expired { delete(m, id) }`).
+fn may_hold_value(func: &GoNode, stmt: &GoNode, key: &GoNode, struct_name: &str, members: &[String]) -> bool {
+    let mentions = func.dfs().any(|n| match n.kind().as_ref() {
+        "type_identifier" => n.text() == struct_name,
+        "selector_expression" => n.field("field").is_some_and(|f| members.iter().any(|m| *m == f.text())),
+        _ => false,
+    });
+    mentions
+        || stmt.ancestors().take_while(|a| !syntax::is_function(a)).any(|a| {
+            a.kind() == "for_statement"
+                && code_children(&a).iter().any(|c| {
+                    c.kind() == "range_clause"
+                        && c.field("left").is_some_and(|l| {
+                            code_children(&l).get(1).is_some_and(|v| v.text() != "_" && v.text() != key.text())
+                        })
+                })
+        })
+}
+
+/// Field names of `T` and names of the methods on `T` declared in this file.
+fn members_of(ctx: &RuleContext, stmt: &GoNode, struct_name: &str) -> Vec<String> {
+    let mut members: Vec<String> = ctx.scope.type_decl(struct_name).map(|d| d.fields.into_iter().map(|(n, _)| n).collect()).unwrap_or_default();
+    let Some(root) = stmt.ancestors().last() else { return members };
+    for method in root.dfs().filter(|n| n.kind() == "method_declaration") {
+        let receiver_type = method
+            .field("receiver")
+            .and_then(|r| code_children(&r).first().and_then(|p| p.field("type")))
+            .map(|t| t.text().trim_start_matches('*').trim().to_string());
+        if receiver_type.as_deref() == Some(struct_name) {
+            if let Some(name) = method.field("name") {
+                members.push(name.text().to_string());
+            }
+        }
+    }
+    members
+}
+
+/// The edit inserting `if old := m[k]; old != nil { *old = T{} }` above the delete.
+fn zeroing_edit(
+    ctx: &RuleContext,
+    stmt: &GoNode,
+    func: &GoNode,
+    map_text: &str,
+    key_text: &str,
+    struct_name: &str,
+) -> Result<TextEdit, String> {
+    let start = stmt.range().start;
+    let indent = syntax::line_indent(ctx.text, start);
+    let line_start = ctx.text[..start].rfind('\n').map_or(0, |i| i + 1);
+    if line_start + indent.len() != start {
+        return Err("the delete shares its line with other code; zero the value by hand".into());
+    }
+    let name = fresh_name(ctx, func).ok_or("no free variable name for the old value")?;
+    let replacement = format!(
+        "if {name} := {map_text}[{key_text}]; {name} != nil {{\n{indent}\t*{name} = {struct_name}{{}}\n{indent}}}\n{indent}"
+    );
+    Ok(TextEdit { range: start..start, replacement })
+}
+
+/// A name for the old value not used anywhere in the function nor declared
+/// at package level.
+fn fresh_name(ctx: &RuleContext, func: &GoNode) -> Option<String> {
+    let used: std::collections::HashSet<String> = func
+        .dfs()
+        .filter(|n| matches!(n.kind().as_ref(), "identifier" | "type_identifier" | "package_identifier" | "field_identifier"))
+        .map(|n| n.text().to_string())
+        .collect();
+    let candidates = ["old", "prev", "stale", "dropped"].iter().map(|s| s.to_string()).chain((2..10).map(|i| format!("old{i}")));
+    candidates.into_iter().find(|c| {
+        !used.contains(c)
+            && ctx.scope.var_type(c).is_none()
+            && !ctx.scope.is_package_func(c)
+            && ctx.scope.type_decl(c).is_none()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::run_rule;
+
+    fn run(src: &str) -> Vec<(usize, Result<String, String>)> {
+        run_rule("pointer-zeroing", src, 21).into_iter().map(|o| (o.line, o.fixed)).collect()
+    }
+
+    const SESSIONS: &str = "package p\n\ntype Session struct {\n\tbuf []byte\n\tid  int\n}\n\nvar sessions = map[string]*Session{}\n\nfunc Close(name string) {\n\tdelete(sessions, name)\n}\n";
+
+    #[test]
+    fn package_map_of_struct_pointers_is_zeroed_first() {
+        let found = run(SESSIONS);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, 11);
+        assert_eq!(
+            found[0].1.as_deref().unwrap(),
+            SESSIONS.replace(
+                "\tdelete(sessions, name)\n",
+                "\tif old := sessions[name]; old != nil {\n\t\t*old = Session{}\n\t}\n\tdelete(sessions, name)\n"
+            )
+        );
+    }
+
+    #[test]
+    fn name_in_use_is_avoided() {
+        let src = SESSIONS.replace("func Close(name string) {\n", "func Close(name string) {\n\told := 1\n\t_ = old\n");
+        let found = run(&src);
+        assert!(found[0].1.as_deref().unwrap().contains("if prev := sessions[name]; prev != nil {"));
+    }
+
+    #[test]
+    fn reads_passes_and_type_mentions_silence_it() {
+        for body in [
+            "\tv := sessions[name]\n\tdelete(sessions, name)\n\t_ = v\n",
+            "\tdelete(sessions, name)\n\tfor k := range sessions {\n\t\t_ = k\n\t}\n",
+            "\tdump(sessions)\n\tdelete(sessions, name)\n",
+            "\tvar s *Session\n\t_ = s\n\tdelete(sessions, name)\n",
+            "\tdelete(sessions, name+\"x\")\n",
+            "\tfor k, s := range expired {\n\t\tdelete(sessions, k)\n\t\t_ = s\n\t}\n",
+            "\ts := <-gone\n\tdelete(sessions, name)\n\t_ = s.buf\n",
+        ] {
+            let src = SESSIONS.replace("\tdelete(sessions, name)\n", body)
+                + "\nfunc dump(map[string]*Session) {}\n\nvar expired map[string]*Session\n\nvar gone chan *Session\n";
+            assert!(run(&src).is_empty(), "{body}");
+        }
+        let allowed = SESSIONS.replace("\tdelete(sessions, name)\n", "\tif len(sessions) > 0 {\n\t\tdelete(sessions, name)\n\t}\n");
+        assert_eq!(run(&allowed).len(), 1);
+    }
+
+    #[test]
+    fn value_types_that_zeroing_cannot_help_are_skipped() {
+        for ty in ["struct {\n\tid int\n}", "struct {\n\tmu sync.Mutex\n\tbuf []byte\n}", "struct {\n\tBase\n\tbuf []byte\n}", "[]byte"] {
+            let src = SESSIONS.replace("struct {\n\tbuf []byte\n\tid  int\n}", ty);
+            assert!(run(&src).is_empty(), "{ty}");
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! Test support for rule checkers: runs one built-in rule over a source
+//! text at a given Go version, without touching the file system.
+
+use super::{builtin_rules, RuleContext, RuleOptions};
+use crate::goversion::{GoVersion, VersionSource};
+use crate::load::SourceFile;
+use crate::syntax;
+use crate::types::{PackageCache, PackageScope};
+use std::path::PathBuf;
+
+/// One detection, reduced to what tests compare.
+#[derive(Debug)]
+pub struct Outcome {
+    /// 1-based line of the detection's start.
+    pub line: usize,
+    /// The whole text with the fix applied, or the note when there is no fix.
+    pub fixed: Result<String, String>,
+}
+
+/// Runs rule `id` over `src` as a file of Go 1.`minor`.
+pub fn run_rule(id: &str, src: &str, minor: u32) -> Vec<Outcome> {
+    let rules = builtin_rules();
+    let rule = rules.iter().find(|r| r.id == id).unwrap_or_else(|| panic!("no rule {id}"));
+    let file = SourceFile {
+        path: PathBuf::from("/nonexistent/x.go"),
+        original: src.as_bytes().to_vec(),
+        text: src.to_string(),
+        has_bom: false,
+        crlf: false,
+        generated: false,
+        go_version: GoVersion(minor),
+        version_source: VersionSource::GoMod,
+    };
+    let tree = syntax::parse(src);
+    let cache = PackageCache::default();
+    let scope = PackageScope::new(&tree.root(), &file.path, &cache);
+    let options = RuleOptions::default();
+    let ctx = RuleContext { file: &file, text: src, scope: &scope, options: &options };
+    rule.check(&ctx, &tree.root())
+        .into_iter()
+        .map(|d| Outcome {
+            line: src[..d.range.start].matches('\n').count() + 1,
+            fixed: match d.fix {
+                Some(fix) => Ok(crate::plan::apply_edits(src, &fix.edits, false)),
+                None => Err(d.note.unwrap_or_default()),
+            },
+        })
+        .collect()
+}

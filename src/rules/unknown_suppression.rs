@@ -1,0 +1,38 @@
+//! unknown-suppression: a `//mapfix:ignore RULE,...` comment that names a
+//! rule mapfix does not know silences nothing, most often because of a typo;
+//! it is reported (no fix) with the nearest known rule IDs.
+
+use super::{Detection, RuleContext};
+use crate::suppress;
+use ast_grep_core::tree_sitter::StrDoc;
+use ast_grep_core::NodeMatch;
+use ast_grep_language::Go;
+
+pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
+    let known = &ctx.options.known_rules;
+    let node = m.get_node();
+    let text = node.text();
+    let Some(body) = text.strip_prefix("//") else { return Vec::new() };
+    if known.is_empty() || !body.trim_start().starts_with("mapfix:ignore") {
+        return Vec::new();
+    }
+    let base = node.range().start + 2;
+    suppress::ignore_list(body)
+        .into_iter()
+        .filter(|(_, name)| !known.iter().any(|k| k == name))
+        .map(|(at, name)| {
+            let near = crate::catalogue::near_matches(name, known.iter().map(String::as_str));
+            let note = if near.is_empty() {
+                format!("known rules: {}", known.join(", "))
+            } else {
+                format!("did you mean {}?", near.join(" or "))
+            };
+            Detection {
+                range: base + at..base + at + name.len(),
+                message: Some(format!("suppression comment names unknown rule {name:?}; it silences nothing")),
+                note: Some(note),
+                fix: None,
+            }
+        })
+        .collect()
+}

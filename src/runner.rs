@@ -1,0 +1,165 @@
+//! One run over the PATH arguments: PATHs grouped by their `mapfix.toml`
+//! (or `--config`), each group with its own rules, options and engine; the
+//! walked files minus config excludes; the engine run with progress; and
+//! re-runs restricted to chosen fixes (baseline, interactive answers).
+
+use crate::config::{self, Config, ConfigError, RuleChoice, SelectError};
+use crate::engine::{Engine, EngineOptions, FileReport};
+use crate::goversion::{GoVersion, VersionResolver};
+use crate::progress::Progress;
+use crate::rules::{self, Rule, RuleOptions};
+use crate::selection::{FixKey, FixSelection};
+use crate::walk::{self, GoFile, WalkError};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The command line's say in a run.
+pub struct Settings<'a> {
+    pub roots: &'a [PathBuf],
+    pub config: Option<&'a Path>,
+    pub choice: RuleChoice<'a>,
+    pub rule_dirs: &'a [PathBuf],
+    pub unsafe_fixes: bool,
+    pub include_generated: bool,
+    pub go_version: Option<GoVersion>,
+    pub jobs: usize,
+}
+
+/// Why a run could not start.
+#[derive(Debug)]
+pub enum SetupError {
+    /// A usage mistake (unknown `--rule`, unreadable `--rules DIR`).
+    Usage(String),
+    Config(ConfigError),
+}
+
+/// PATHs sharing a config, with their rules and files.
+struct Group {
+    engine: Engine,
+    files: Vec<GoFile>,
+}
+
+pub struct Runner {
+    groups: Vec<Group>,
+    jobs: usize,
+    /// Errors walking the PATH arguments.
+    pub walk_errors: Vec<WalkError>,
+}
+
+impl Runner {
+    /// Finds the configs, loads and selects rules, walks the PATHs.
+    pub fn prepare(s: &Settings) -> Result<Runner, SetupError> {
+        let mut groups = Vec::new();
+        let mut walk_errors = Vec::new();
+        for (config_path, roots) in group_roots(s.roots, s.config) {
+            let config = match &config_path {
+                Some(p) => Some(Config::load(p).map_err(SetupError::Config)?),
+                None => None,
+            };
+            let mut all = rules::builtin_rules();
+            if let Some(c) = &config {
+                all.extend(c.load_rule_dirs().map_err(SetupError::Config)?);
+            }
+            for dir in s.rule_dirs {
+                all.extend(rules::load_rule_dir(dir).map_err(|e| SetupError::Usage(format!("{}: {}", e.path.display(), e.message)))?);
+            }
+            let mut rule_options = RuleOptions { known_rules: all.iter().map(|r| r.id.clone()).collect(), ..Default::default() };
+            if let Some(c) = &config {
+                c.apply_options(&mut rule_options);
+            }
+            let selected = config::select_rules(all, &s.choice, config.as_ref()).map_err(|e| match e {
+                SelectError::CommandLine(m) => SetupError::Usage(m),
+                SelectError::Config(c) => SetupError::Config(c),
+            })?;
+            let (mut files, errors) = walk::go_files(&roots);
+            walk_errors.extend(errors);
+            if let Some(c) = &config {
+                files.retain(|f| f.explicit || !c.excludes(&f.path));
+            }
+            let options = EngineOptions {
+                unsafe_fixes: s.unsafe_fixes,
+                include_generated: s.include_generated,
+                rule_options,
+                selection: None,
+            };
+            groups.push(Group { engine: Engine::new(selected, options, VersionResolver::new(s.go_version)), files });
+        }
+        Ok(Runner { groups, jobs: s.jobs, walk_errors })
+    }
+
+    /// The engine of the first group (batch mode uses one for every repository).
+    pub fn into_engine(self) -> Option<Engine> {
+        self.groups.into_iter().next().map(|g| g.engine)
+    }
+
+    /// How many files the run covers.
+    pub fn file_count(&self) -> usize {
+        self.groups.iter().map(|g| g.files.len()).sum()
+    }
+
+    /// The rules of the run (each ID once), for formats that describe them.
+    pub fn rules(&self) -> Vec<&Rule> {
+        let mut out: Vec<&Rule> = Vec::new();
+        for rule in self.groups.iter().flat_map(|g| g.engine.rules.iter()) {
+            if !out.iter().any(|r| r.id == rule.id) {
+                out.push(rule);
+            }
+        }
+        out
+    }
+
+    /// Processes every file; reports in group, then path order.
+    pub fn process(&self, progress: &Progress) -> Vec<FileReport> {
+        let on_done = |r: &FileReport| progress.file_done(r);
+        let mut reports = Vec::new();
+        for g in &self.groups {
+            reports.extend(g.engine.run_observed(&g.files, self.jobs, &on_done));
+        }
+        progress.finish();
+        reports
+    }
+
+    /// Re-runs the files that had fixes, including only `selection`'s fixes,
+    /// and puts the new reports in place of the old.
+    pub fn rerun(&mut self, reports: &mut [FileReport], selection: FixSelection) {
+        let selection = Arc::new(selection);
+        for g in &mut self.groups {
+            g.engine.options.selection = Some(selection.clone());
+            let redo: Vec<GoFile> = g
+                .files
+                .iter()
+                .filter(|f| reports.iter().any(|r| r.path == f.path && r.fixed_text.is_some()))
+                .cloned()
+                .collect();
+            for new in g.engine.run(&redo, self.jobs) {
+                if let Some(old) = reports.iter_mut().find(|r| r.path == new.path) {
+                    *old = new;
+                }
+            }
+            g.engine.options.selection = None;
+        }
+    }
+}
+
+/// The fixes the reports include now, as a selection (to keep them and no others).
+pub fn included_fixes(reports: &[FileReport]) -> FixSelection {
+    FixSelection::new(reports.iter().flat_map(|r| r.findings.iter()).filter(|f| f.fix.as_ref().is_some_and(|x| x.included)).map(
+        |f| FixKey { path: f.path.clone(), rule: f.rule.clone(), range: f.range.clone() },
+    ))
+}
+
+/// PATHs grouped by the config that applies to them, in first-seen order.
+fn group_roots(roots: &[PathBuf], explicit: Option<&Path>) -> Vec<(Option<PathBuf>, Vec<PathBuf>)> {
+    if let Some(c) = explicit {
+        return vec![(Some(c.to_path_buf()), roots.to_vec())];
+    }
+    let mut groups: Vec<(Option<PathBuf>, Vec<PathBuf>)> = Vec::new();
+    for root in roots {
+        let config = config::find_for(root);
+        match groups.iter_mut().find(|(c, _)| *c == config) {
+            Some((_, list)) => list.push(root.clone()),
+            None => groups.push((config, vec![root.clone()])),
+        }
+    }
+    groups
+}

@@ -1,0 +1,151 @@
+//! `mapfix.toml`: discovery (nearest upward, `--config`), `exclude`,
+//! `rule_dirs`, `[rules] enable/disable`, per-rule options, `--rule`
+//! precedence, and config errors that point at their spot in the file.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::path::Path;
+
+const LOOP: &str = "package p\n\nfunc f(m map[string]int) int {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n\treturn len(m)\n}\n";
+
+/// A module with `LOOP` in each of `files` and an optional config at the top.
+fn tree(files: &[&str], config: Option<&str>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("go.mod"), "module m\n\ngo 1.22\n").unwrap();
+    for f in files {
+        let p = dir.path().join(f);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, LOOP).unwrap();
+    }
+    if let Some(c) = config {
+        std::fs::write(dir.path().join("mapfix.toml"), c).unwrap();
+    }
+    dir
+}
+
+fn findings(dir: &Path, args: &[&str]) -> Vec<(String, String)> {
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    let out = mapfix(dir, &all);
+    assert_ne!(out.status.code(), Some(2), "{}", describe(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap().to_string(), f["rule"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+fn paths(found: &[(String, String)]) -> Vec<&str> {
+    found.iter().map(|(p, _)| p.as_str()).collect()
+}
+
+#[test]
+fn exclude_skips_walked_files_but_not_named_ones() {
+    let dir = tree(&["a.go", "gen/g.go", "x/y_test.go", "legacy/deep/l.go"], Some("exclude = [\"gen\", \"*_test.go\", \"legacy/**\"]\n"));
+    assert_eq!(paths(&findings(dir.path(), &["."])), ["a.go"]);
+    assert_eq!(paths(&findings(dir.path(), &["gen/g.go", "."])), ["a.go", "gen/g.go"]);
+    // Relative to the config file, wherever mapfix runs from.
+    assert_eq!(paths(&findings(&dir.path().join("x"), &["."])), Vec::<&str>::new());
+}
+
+#[test]
+fn nearest_config_upward_applies_and_config_flag_overrides() {
+    let dir = tree(&["sub/a.go"], Some("[rules]\ndisable = [\"range-delete\"]\n"));
+    assert!(findings(&dir.path().join("sub"), &["."]).is_empty());
+    assert!(findings(dir.path(), &["sub/a.go"]).is_empty());
+    let other = tempfile::tempdir().unwrap();
+    let cfg = other.path().join("strict.toml");
+    std::fs::write(&cfg, "exclude = []\n").unwrap();
+    assert_eq!(findings(dir.path(), &["--config", cfg.to_str().unwrap(), "."]).len(), 1);
+}
+
+const OPT_IN_RULE: &str = "id: len-call\nlanguage: go\nseverity: info\nmessage: len of a map\nrule:\n  pattern: len($M)\nmetadata:\n  opt_in: true\n";
+
+#[test]
+fn rule_dirs_enable_disable_and_the_rule_flag() {
+    let dir = tree(&["a.go"], Some("rule_dirs = [\"lint\"]\n[rules]\nenable = [\"len-call\"]\ndisable = [\"range-delete\"]\n"));
+    std::fs::create_dir(dir.path().join("lint")).unwrap();
+    std::fs::write(dir.path().join("lint/len.yml"), OPT_IN_RULE).unwrap();
+    let rules = |args: &[&str]| findings(dir.path(), args).into_iter().map(|(_, r)| r).collect::<Vec<_>>();
+    assert_eq!(rules(&["."]), ["len-call"]);
+    // --rule restricts the run, whatever the config enables or disables.
+    assert_eq!(rules(&["--rule", "range-delete", "."]), ["range-delete"]);
+    assert_eq!(rules(&["--rule", "all", "--skip-rule", "len-call", "."]), ["range-delete"]);
+    // Opt-in: without `enable`, the user rule stays off.
+    std::fs::write(dir.path().join("mapfix.toml"), "rule_dirs = [\"lint\"]\n").unwrap();
+    assert_eq!(rules(&["."]), ["range-delete"]);
+}
+
+#[test]
+fn range_delete_prefer_make_changes_the_fix() {
+    let dir = tree(&["a.go"], Some("[rules.range-delete]\nprefer = \"make\"\n\n[rules.nil-reset]\ncross_method = true\n"));
+    let out = mapfix(dir.path(), &["--unsafe", "."]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("+\tm = make(map[string]int)"), "{}", describe(&out));
+    let plain = tree(&["a.go"], Some("[rules.range-delete]\nprefer = \"clear\"\n"));
+    let out = mapfix(plain.path(), &["."]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("+\tclear(m)"), "{}", describe(&out));
+}
+
+/// Runs with a bad config; returns stderr after checking exit 2.
+fn config_error(config: &str) -> String {
+    let dir = tree(&["a.go"], Some(config));
+    let out = mapfix(dir.path(), &["."]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(out.stdout.is_empty(), "{}", describe(&out));
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn unknown_key_is_shown_in_the_file() {
+    let err = config_error("exclude = []\n\n[rules]\nenabel = [\"nil-reset\"]\n");
+    assert!(err.contains("unknown field `enabel`"), "{err}");
+    assert!(err.contains("mapfix.toml:4:1"), "{err}");
+    assert!(err.contains(" 4 │ enabel = [\"nil-reset\"]"), "{err}");
+}
+
+#[test]
+fn unknown_rule_id_suggests_the_near_one() {
+    let err = config_error("[rules]\ndisable = [\"nil-reset\", \"range-delet\"]\n");
+    assert!(err.contains("unknown rule \"range-delet\"; did you mean range-delete?"), "{err}");
+    assert!(err.contains("mapfix.toml:2:25"), "{err}");
+}
+
+#[test]
+fn bad_values_are_shown_in_the_file() {
+    let err = config_error("[rules.range-delete]\nprefer = \"fast\"\n");
+    assert!(err.contains("unknown variant `fast`, expected `clear` or `make`"), "{err}");
+    assert!(err.contains("mapfix.toml:2:10"), "{err}");
+    let err = config_error("[rules.nil-reset]\ncross_method = \"yes\"\n");
+    assert!(err.contains("mapfix.toml:2:16"), "{err}");
+    let err = config_error("exclude = [\"a[\"]\n");
+    assert!(err.contains("bad exclude glob"), "{err}");
+    let err = config_error("rule_dirs = [\"missing\"]\n");
+    assert!(err.contains("cannot read rule directory") && err.contains("mapfix.toml:1:14"), "{err}");
+}
+
+#[test]
+fn json_output_carries_the_config_error() {
+    let dir = tree(&["a.go"], Some("[rules]\ncolour = 1\n"));
+    let out = mapfix(dir.path(), &["--format", "json", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["errors"][0]["message"].as_str().unwrap().contains("unknown field `colour`"), "{doc}");
+    assert!(doc["errors"][0]["path"].as_str().unwrap().ends_with("mapfix.toml"));
+}
+
+/// The README's example `mapfix.toml` is a valid config.
+#[test]
+fn readme_example_config_loads() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme.find("```toml\n").expect("README has a toml example") + "```toml\n".len();
+    let example = &readme[start..start + readme[start..].find("```").unwrap()];
+    let dir = tree(&["a.go", "gen/g.go"], Some(example));
+    std::fs::create_dir_all(dir.path().join("lint/mapfix")).unwrap();
+    let found = findings(dir.path(), &["--unsafe", "."]);
+    assert_eq!(found, [("a.go".to_string(), "range-delete".to_string())]);
+}

@@ -1,0 +1,124 @@
+//! `mapfix rules`, `mapfix explain`, the README's generated rule table,
+//! shell completions and the man page.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+
+fn run(args: &[&str]) -> std::process::Output {
+    mapfix(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+fn ok_stdout(args: &[&str]) -> String {
+    let out = run(args);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn rules_json_lists_every_rule_with_its_metadata() {
+    let list: serde_json::Value = serde_json::from_str(&ok_stdout(&["rules", "--format", "json"])).unwrap();
+    let list = list.as_array().unwrap();
+    let rd = list.iter().find(|r| r["id"] == "range-delete").expect("range-delete listed");
+    assert_eq!(rd["severity"], "warning");
+    assert_eq!(rd["safety"], "safe");
+    assert_eq!(rd["min_go"], "1.21");
+    assert_eq!(rd["default"], "on");
+    assert!(list.iter().any(|r| r["id"] == "unknown-suppression"));
+    for r in list {
+        for key in ["id", "severity", "safety", "min_go", "default", "summary", "fix"] {
+            assert!(r.get(key).is_some(), "{key} missing in {r}");
+        }
+    }
+}
+
+#[test]
+fn rules_text_has_a_header_and_a_row_per_rule() {
+    let text = ok_stdout(&["rules"]);
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    assert!(header.starts_with("id ") && header.contains("min go") && header.contains("default"), "{header}");
+    let row = text.lines().find(|l| l.starts_with("range-delete ")).expect("range-delete row");
+    let cols: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(&cols[1..5], ["warning", "safe", "1.21", "on"], "{row}");
+}
+
+const START: &str = "<!-- rules-table:start -->\n";
+const END: &str = "<!-- rules-table:end -->";
+
+/// The README's table is `mapfix rules --format markdown`. With
+/// `MAPFIX_UPDATE_README=1` the test rewrites the README instead of failing.
+#[test]
+fn readme_rule_table_is_generated_from_the_rules() {
+    let table = ok_stdout(&["rules", "--format", "markdown"]);
+    let readme_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&readme_path).unwrap();
+    let start = readme.find(START).expect("README has the rules-table start marker") + START.len();
+    let end = readme.find(END).expect("README has the rules-table end marker");
+    if std::env::var_os("MAPFIX_UPDATE_README").is_some() {
+        std::fs::write(&readme_path, format!("{}{}{}", &readme[..start], table, &readme[end..])).unwrap();
+        return;
+    }
+    assert_eq!(
+        &readme[start..end],
+        table,
+        "README's rule table differs from `mapfix rules --format markdown`; \
+         regenerate it with `MAPFIX_UPDATE_README=1 cargo test --test cli_rules`"
+    );
+}
+
+#[test]
+fn markdown_table_rows_come_from_the_yaml() {
+    let table = ok_stdout(&["rules", "--format", "markdown"]);
+    assert!(table.starts_with("| id | finds | fix | safety |\n|---|---|---|---|\n"), "{table}");
+    let row = table.lines().find(|l| l.starts_with("| `nil-reset` |")).unwrap();
+    assert_eq!(
+        row,
+        "| `nil-reset` | A map reset to `nil` and written afterwards in the same function. | `m = make(map[K]V)` | safe; unsafe when the map is observed before the write |"
+    );
+}
+
+#[test]
+fn explain_prints_docs_with_before_and_after() {
+    let text = ok_stdout(&["explain", "range-delete"]);
+    assert!(text.starts_with("range-delete (warning, fix: safe, Go ≥ 1.21, on)"), "{text}");
+    for part in ["Why is this bad?", "Example:\n    for k := range c.items {", "Use instead:\n    clear(c.items)", "Fix safety:"] {
+        assert!(text.contains(part), "{part:?} missing:\n{text}");
+    }
+}
+
+#[test]
+fn unknown_rules_get_near_matches() {
+    let out = run(&["explain", "range-delet"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown rule \"range-delet\"; did you mean range-delete?"), "{}", describe(&out));
+    let out = run(&["explain", "zzz"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("known rules: ") && stderr.contains("nil-reset"), "{stderr}");
+    let dir = tempfile::tempdir().unwrap();
+    let out = mapfix(dir.path(), &["--rule", "nilreset", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean nil-reset?"), "{}", describe(&out));
+}
+
+#[test]
+fn completions_are_generated_for_each_shell() {
+    let bash = ok_stdout(&["completions", "bash"]);
+    assert!(bash.contains("complete -F _mapfix") && bash.contains("--interactive") && bash.contains("--baseline"), "{bash}");
+    let syntax = std::process::Command::new("bash").arg("-n").arg("-c").arg(&bash).output().unwrap();
+    assert!(syntax.status.success(), "bash -n: {}", describe(&syntax));
+    assert!(ok_stdout(&["completions", "zsh"]).starts_with("#compdef mapfix"));
+    assert!(ok_stdout(&["completions", "fish"]).contains("complete -c mapfix"));
+    assert_eq!(run(&["completions", "tcsh"]).status.code(), Some(2));
+}
+
+#[test]
+fn man_page_is_roff_with_every_option() {
+    let man = ok_stdout(&["man"]);
+    assert!(man.starts_with(".ie \\n(.g .ds Aq"), "{}", &man[..80.min(man.len())]);
+    assert!(man.contains(".TH mapfix 1"), "no .TH header");
+    for option in ["\\-\\-write", "\\-\\-interactive", "\\-\\-config", "\\-\\-baseline", "\\-\\-format"] {
+        assert!(man.contains(option), "{option} missing");
+    }
+}

@@ -1,0 +1,3 @@
+module example.com/everyday
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/shop/legacy
+
+go 1.20
