@@ -10,7 +10,7 @@
 //! text, and so do the mapfix binary's dry-run output and `--write` on a
 //! sample; `go vet` passes on a sample of inputs and outputs (the generator
 //! only makes valid Go, and the fixes keep it valid). The in-process phase
-//! stops at PROPTEST_CASES or after MAPFIX_GEN_BUDGET_SECS (default 60 s),
+//! stops at PROPTEST_CASES or after MAPFIX_GEN_BUDGET_SECS (default 90 s),
 //! whichever comes first; the count is printed.
 //!
 //! Failing seeds are kept by proptest in `proptest-regressions/` and re-run
@@ -40,7 +40,7 @@ use std::time::Instant;
 const DEFAULT_CASES: u32 = 2000;
 /// Time for generating and checking cases in-process, unless
 /// MAPFIX_GEN_BUDGET_SECS says otherwise; the batch checks come after it.
-const DEFAULT_BUDGET_SECS: u64 = 60;
+const DEFAULT_BUDGET_SECS: u64 = 90;
 /// Fewer cases than this within the budget is a failure, not a pass.
 const MIN_CASES: usize = 300;
 /// Cases per proptest runner (each with fresh random seeds).
@@ -119,6 +119,8 @@ struct Done {
     output: String,
     unsafe_fixes: bool,
     changed: bool,
+    /// Rules with findings in the input.
+    rules: Vec<String>,
 }
 
 fn check_case(ws: &Workspace, engines: &Engines, text: &str, unsafe_fixes: bool, rules_reversed: bool) -> Result<Done, TestCaseError> {
@@ -129,9 +131,10 @@ fn check_case(ws: &Workspace, engines: &Engines, text: &str, unsafe_fixes: bool,
     if let Some(e) = report.errors.first() {
         return Err(TestCaseError::fail(format!("error on generated input: {}\n{text}", e.message)));
     }
+    let rules: Vec<String> = report.findings.iter().map(|f| f.rule.clone()).collect();
     let Some(fixed) = report.fixed_text.clone() else {
         // No fix applies: no rule alone has one either (detection is per rule).
-        return Ok(Done { input, output: text.to_string(), unsafe_fixes, changed: false });
+        return Ok(Done { input, output: text.to_string(), unsafe_fixes, changed: false, rules });
     };
     let tree = syntax::parse(&fixed);
     if let Some(err) = syntax::first_error(&tree.root()) {
@@ -152,7 +155,7 @@ fn check_case(ws: &Workspace, engines: &Engines, text: &str, unsafe_fixes: bool,
             "rule by rule (reversed: {rules_reversed}) differs from all at once.\ninput:\n{text}\nall at once:\n{fixed}\nrule by rule:\n{stepwise}"
         )));
     }
-    Ok(Done { input, output: fixed, unsafe_fixes, changed: true })
+    Ok(Done { input, output: fixed, unsafe_fixes, changed: true, rules })
 }
 
 fn budget() -> std::time::Duration {
@@ -195,6 +198,11 @@ fn generated_programs_keep_every_invariant() {
         done.len(),
         started.elapsed()
     );
+    let mut by_rule: std::collections::BTreeMap<&str, usize> = Default::default();
+    for rule in done.iter().flat_map(|d| &d.rules) {
+        *by_rule.entry(rule.as_str()).or_default() += 1;
+    }
+    eprintln!("generative: findings by rule: {by_rule:?}");
     assert!(done.len() >= MIN_CASES.min(wanted as usize), "only {} cases fit in the time budget", done.len());
     batch_checks(&ws, &done);
     eprintln!("generative: batch checks done after {:.1?}", started.elapsed());

@@ -5,7 +5,8 @@
 //! awkward places) and near misses (partial deletes, `break`, `continue`,
 //! deleting from another map); nil resets (also `a, b = nil, nil`) with and
 //! without later writes, nil checks, escapes and early returns; nested
-//! loops, closures, goroutines, `if`/`switch` blocks and shadowing blocks.
+//! loops, closures, goroutines, locked sections, `if`/`switch` blocks and
+//! shadowing blocks; pointers to range variables stored in maps.
 //!
 //! proptest generates a `FilePlan` (a tree of choices, which it can shrink);
 //! `FilePlan::render` turns it into Go, tracking scopes so that every target
@@ -82,6 +83,14 @@ pub enum Op {
     MultiReset { t: usize, u: usize },
     /// `A[k], B[k] = v, w`.
     MultiWrite { t: usize, u: usize },
+    /// `delete(M, k)` alone.
+    Delete { t: usize },
+    /// `delete(h.fm, k)`: an entry of a long-lived map of pointers dropped.
+    DeleteFieldEntry,
+    /// A local `map[string]any` used only with string-literal keys.
+    InterfaceMap { extra: bool },
+    /// `for _, v := range items { M[k] = &v }` (maps of `*item`).
+    PointerStore { t: usize },
     Loop(Vec<Op>),
     RangeOver { t: usize, body: Vec<Op> },
     Closure(Vec<Op>),
@@ -89,6 +98,8 @@ pub enum Op {
     IfLen { t: usize, body: Vec<Op> },
     /// `switch len(M) { case 0: M = nil; default: body }`.
     Switch { t: usize, body: Vec<Op> },
+    /// `mu.Lock()`, body, `mu.Unlock()`.
+    Locked(Vec<Op>),
     /// A bare block that redeclares a visible name with another map type.
     Shadow { ty: TypeChoice, t: usize, body: Vec<Op> },
 }
@@ -127,6 +138,10 @@ fn leaf_op() -> impl Strategy<Value = Op> {
         1 => t.clone().prop_map(|t| Op::Pass { t }),
         1 => (t.clone(), t.clone()).prop_map(|(t, u)| Op::MultiReset { t, u }),
         1 => (t.clone(), t.clone()).prop_map(|(t, u)| Op::MultiWrite { t, u }),
+        1 => t.clone().prop_map(|t| Op::Delete { t }),
+        1 => Just(Op::DeleteFieldEntry),
+        2 => any::<bool>().prop_map(|extra| Op::InterfaceMap { extra }),
+        2 => t.clone().prop_map(|t| Op::PointerStore { t }),
     ]
 }
 
@@ -140,6 +155,7 @@ fn op() -> impl Strategy<Value = Op> {
             body.clone().prop_map(Op::Goroutine),
             (0usize..16, body.clone()).prop_map(|(t, body)| Op::IfLen { t, body }),
             (0usize..16, body.clone()).prop_map(|(t, body)| Op::Switch { t, body }),
+            body.clone().prop_map(Op::Locked),
             (type_choice(), 0usize..16, body).prop_map(|(ty, t, body)| Op::Shadow { ty, t, body }),
         ]
     })
@@ -431,6 +447,37 @@ impl Renderer {
                     b.value_lit()
                 ));
             }
+            Op::Delete { t } => {
+                let target = self.pick(*t);
+                self.line(&format!("delete({}, {})", target.expr, target.key_lit()));
+            }
+            Op::DeleteFieldEntry => self.line("delete(h.fm, 1)"),
+            Op::InterfaceMap { extra } => {
+                let name = format!("m{}", self.next_local);
+                self.next_local += 1;
+                self.line(&format!("{name} := map[string]any{{\"id\": 1, \"name\": \"x\"}}"));
+                self.line(&format!("{name}[\"ok\"] = true"));
+                if *extra {
+                    self.line(&format!("_ = len({name})"));
+                }
+                self.line(&format!("_ = {name}[\"id\"]"));
+            }
+            Op::PointerStore { t } => {
+                let target = self.pick(*t);
+                if VALUES[target.value].0 == "*item" {
+                    self.open("for _, v := range []item{{n: 1}, {n: 2}} {");
+                    self.line(&format!("{}[{}] = &v", target.expr, target.key_lit()));
+                    self.close("}");
+                } else {
+                    self.line(&format!("{}[{}] = {}", target.expr, target.key_lit(), target.value_lit()));
+                }
+            }
+            Op::Locked(body) => {
+                self.uses_sync = true;
+                self.line("mu.Lock()");
+                self.body(body);
+                self.line("mu.Unlock()");
+            }
             Op::Switch { t, body } => {
                 let m = self.pick(*t).expr;
                 self.line(&format!("switch len({m}) {{"));
@@ -514,11 +561,11 @@ impl FilePlan {
             r.body(ops);
             let mut body = std::mem::take(&mut r.out);
             if r.uses_sync {
-                body = format!("\tvar wg sync.WaitGroup\n{body}\twg.Wait()\n");
+                body = format!("\tvar wg sync.WaitGroup\n\tvar mu sync.Mutex\n{body}\twg.Wait()\n\t_ = &mu\n");
             }
             funcs.push_str(&format!("\nfunc f{i}(pm map[string]int, nm table, h *holder) {{\n{body}}}\n"));
         }
-        let uses_sync = funcs.contains("wg.Add(1)");
+        let uses_sync = funcs.contains("var wg sync.WaitGroup");
         let mut out = String::new();
         if self.old_go {
             out.push_str("//go:build go1.20\n\n");
@@ -537,6 +584,6 @@ impl FilePlan {
 }
 
 /// Package-level declarations every generated file uses.
-const PRELUDE: &str = "type key struct {\n\ta, b int\n}\n\ntype item struct {\n\tn int\n}\n\n\
+const PRELUDE: &str = "type key struct {\n\ta, b int\n}\n\ntype item struct {\n\tn   int\n\tbuf []byte\n}\n\n\
 type table map[string]int\n\ntype holder struct {\n\tfm map[int]*item\n}\n\n\
 var gm = map[key]bool{}\n\nvar fm map[float64]int\n\nfunc sink(any) {}\n";
