@@ -331,7 +331,7 @@ fn git_apply(dir: &Path, patch: &[u8]) -> std::process::Output {
 
 /// Counter-examples found by the generator, kept as plain Go files with the
 /// text the fixes must produce (`X.go.golden`; none: unchanged), checked with
-/// the same invariants.
+/// the same invariants; a `// mapfix-test: unsafe` line runs with `--unsafe`.
 #[test]
 fn regression_fixtures_hold() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/generative");

@@ -4,6 +4,10 @@
 //! type-checks the package with its tests (so no separate `go build`). A
 //! package that fails gets every file mapfix wrote in it restored byte for
 //! byte. `go` runs with `GOTOOLCHAIN=local` and an argv, never a shell.
+//! A written file the host platform does not compile (`x_windows.go`) is
+//! vetted with the GOOS/GOARCH its name asks for (`platform.rs`).
+
+mod platform;
 
 use crate::apply;
 use crate::engine::{FileError, FileReport};
@@ -11,6 +15,7 @@ use crate::load::SourceFile;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use platform::{platform_of, Platform};
 use std::process::{Command, Output, Stdio};
 
 /// Lines of tool output kept in a report.
@@ -36,9 +41,12 @@ impl Toolchain {
         Ok(Toolchain { go, gofmt })
     }
 
-    fn go_command(&self, dir: &Path) -> Command {
+    fn go_command(&self, dir: &Path, platform: Option<Platform>) -> Command {
         let mut cmd = Command::new(&self.go);
         cmd.current_dir(dir).env("GOTOOLCHAIN", "local").stdin(Stdio::null());
+        if let Some(p) = platform {
+            cmd.env("GOOS", p.os).env("GOARCH", p.arch).env("CGO_ENABLED", "0");
+        }
         if !has_go_mod_above(dir) {
             // No module: vet the directory as a GOPATH-mode package.
             cmd.env("GO111MODULE", "off");
@@ -95,8 +103,8 @@ impl WrittenFile {
 pub struct PackageFailure {
     /// The package directory.
     pub dir: PathBuf,
-    /// `gofmt` or `go vet`.
-    pub tool: &'static str,
+    /// `gofmt`, `go vet`, or `go vet (GOOS=… GOARCH=…)`.
+    pub tool: String,
     /// The tool's error output (trimmed to `MAX_OUTPUT_LINES`).
     pub output: String,
     /// Rules whose fixes were in the package.
@@ -158,7 +166,7 @@ impl VerifyOutcome {
         if !self.unchecked.is_empty() {
             let names: Vec<String> = self.unchecked.iter().map(|p| p.display().to_string()).collect();
             s.push_str(&format!(
-                "; not compiled on this platform (build constraints), checked by gofmt only: {}",
+                "; not compiled by go vet on any platform tried (build constraints), checked by gofmt only: {}",
                 names.join(", ")
             ));
         }
@@ -215,15 +223,36 @@ pub fn verify(toolchain: &Toolchain, files: &[WrittenFile], jobs: usize) -> Veri
     outcome
 }
 
-/// gofmt, then go vet; restores the package on the first failure. Also
-/// returns the written files go vet did not compile.
+/// gofmt, then go vet (on this platform, then on the platforms named by
+/// written files it does not compile); restores the package on the first
+/// failure. Also returns the written files no vet compiled.
 fn check_package(tc: &Toolchain, dir: &Path, files: &[&WrittenFile]) -> (Option<PackageFailure>, Vec<PathBuf>) {
-    let failed = match gofmt_check(tc, dir, files) {
-        Some(output) => Some(("gofmt", output)),
-        None => run_vet(tc, dir).err().map(|output| ("go vet", output)),
+    let mut unchecked = Vec::new();
+    let mut failed = match gofmt_check(tc, dir, files) {
+        Some(output) => Some(("gofmt".to_string(), output, None)),
+        None => run_vet(tc, dir, None).err().map(|output| ("go vet".to_string(), output, None)),
     };
-    let Some((tool, output)) = failed else {
-        return (None, not_compiled(tc, dir, files));
+    if failed.is_none() {
+        let mut by_platform: BTreeMap<Option<Platform>, Vec<&WrittenFile>> = BTreeMap::new();
+        for f in not_compiled(tc, dir, files, None) {
+            let name = f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            by_platform.entry(platform_of(&name)).or_default().push(f);
+        }
+        for (platform, group) in by_platform {
+            let missed = match platform {
+                Some(p) => not_compiled(tc, dir, &group, Some(p)),
+                None => group.clone(),
+            };
+            unchecked.extend(missed.iter().map(|f| f.path.clone()));
+            let Some(p) = platform.filter(|_| missed.len() < group.len()) else { continue };
+            if let Err(output) = run_vet(tc, dir, Some(p)) {
+                failed = Some((format!("go vet ({p})"), output, Some(p)));
+                break;
+            }
+        }
+    }
+    let Some((tool, output, platform)) = failed else {
+        return (None, unchecked);
     };
     let mut rules: Vec<String> = files.iter().flat_map(|f| f.rules.iter().cloned()).collect();
     rules.sort();
@@ -244,7 +273,8 @@ fn check_package(tc: &Toolchain, dir: &Path, files: &[&WrittenFile]) -> (Option<
         }
     }
     // gofmt failures are only counted for files that were clean before.
-    failure.fails_without_fixes = tool == "go vet" && failure.not_restored.is_empty() && run_vet(tc, dir).is_err();
+    failure.fails_without_fixes =
+        failure.tool != "gofmt" && failure.not_restored.is_empty() && run_vet(tc, dir, platform).is_err();
     (Some(failure), Vec::new())
 }
 
@@ -285,9 +315,9 @@ fn formats_unchanged(tc: &Toolchain, source: &[u8]) -> bool {
     out.is_ok_and(|o| o.status.success() && o.stdout == source)
 }
 
-/// `go vet .` in the package directory.
-fn run_vet(tc: &Toolchain, dir: &Path) -> Result<(), String> {
-    let out = tc.go_command(dir).args(["vet", "."]).output();
+/// `go vet .` in the package directory, for `platform` or the host's.
+fn run_vet(tc: &Toolchain, dir: &Path, platform: Option<Platform>) -> Result<(), String> {
+    let out = tc.go_command(dir, platform).args(["vet", "."]).output();
     match out {
         Ok(o) if o.status.success() => Ok(()),
         Ok(o) => Err(tool_output(&o)),
@@ -295,11 +325,12 @@ fn run_vet(tc: &Toolchain, dir: &Path) -> Result<(), String> {
     }
 }
 
-/// Written files outside the package as `go vet` built it on this platform.
-fn not_compiled(tc: &Toolchain, dir: &Path, files: &[&WrittenFile]) -> Vec<PathBuf> {
+/// Written files outside the package as `go vet` builds it for `platform`
+/// (or the host's).
+fn not_compiled<'f>(tc: &Toolchain, dir: &Path, files: &[&'f WrittenFile], platform: Option<Platform>) -> Vec<&'f WrittenFile> {
     let format = "{{range .GoFiles}}{{.}}\n{{end}}{{range .CgoFiles}}{{.}}\n{{end}}\
                   {{range .TestGoFiles}}{{.}}\n{{end}}{{range .XTestGoFiles}}{{.}}\n{{end}}";
-    let Ok(out) = tc.go_command(dir).args(["list", "-e", "-f", format, "."]).output() else { return Vec::new() };
+    let Ok(out) = tc.go_command(dir, platform).args(["list", "-e", "-f", format, "."]).output() else { return Vec::new() };
     if !out.status.success() {
         return Vec::new();
     }
@@ -308,7 +339,7 @@ fn not_compiled(tc: &Toolchain, dir: &Path, files: &[&WrittenFile]) -> Vec<PathB
     files
         .iter()
         .filter(|f| f.path.file_name().is_some_and(|n| !compiled.contains(&n.to_string_lossy().as_ref())))
-        .map(|f| f.path.clone())
+        .copied()
         .collect()
 }
 
@@ -336,7 +367,7 @@ mod tests {
     fn failure_message_names_tool_rules_and_output() {
         let f = PackageFailure {
             dir: "p".into(),
-            tool: "go vet",
+            tool: "go vet".into(),
             output: "./a.go:3:9: invalid argument".into(),
             rules: vec!["cap-len".into()],
             restored: vec!["p/a.go".into()],
