@@ -74,7 +74,10 @@ fn json_reports_the_rollback_as_an_error_and_the_fixes_as_not_applied() {
     let errors = json["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0]["path"], "bad");
-    assert!(errors[0]["message"].as_str().unwrap().contains("for built-in cap"));
+    let message = errors[0]["message"].as_str().unwrap();
+    assert!(message.contains("for built-in cap"), "{message}");
+    // The error's line is traced back to the fix that made it.
+    assert!(message.contains("(1 file restored); the error at bad.go:4 is in the fix of map-size:"), "{message}");
     for f in json["findings"].as_array().unwrap() {
         let in_good = f["path"].as_str().unwrap().starts_with("good/");
         assert_eq!(f["fix"]["applied"], in_good, "{f}");

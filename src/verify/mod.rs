@@ -7,6 +7,7 @@
 //! A written file the host platform does not compile (`x_windows.go`) is
 //! vetted with the GOOS/GOARCH its name asks for (`platform.rs`).
 
+mod blame;
 mod platform;
 
 use crate::apply;
@@ -15,6 +16,7 @@ use crate::load::SourceFile;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+pub use blame::AppliedFix;
 use platform::{platform_of, Platform};
 use std::process::{Command, Output, Stdio};
 
@@ -81,20 +83,23 @@ pub struct WrittenFile {
     pub written: Vec<u8>,
     /// Rules whose fixes were applied to it.
     pub rules: Vec<String>,
+    /// Those fixes, with the original lines of their findings.
+    pub fixes: Vec<AppliedFix>,
 }
 
 impl WrittenFile {
     /// What `--write` put in place of `source` for a report whose fixes it applied.
     pub fn new(report: &FileReport, source: &SourceFile, text: &str) -> WrittenFile {
-        let mut rules: Vec<String> = report
+        let fixes: Vec<AppliedFix> = report
             .findings
             .iter()
             .filter(|f| f.fix.as_ref().is_some_and(|x| x.applied))
-            .map(|f| f.rule.clone())
+            .map(|f| AppliedFix { rule: f.rule.clone(), first_line: f.line, last_line: f.end_line })
             .collect();
+        let mut rules: Vec<String> = fixes.iter().map(|f| f.rule.clone()).collect();
         rules.sort();
         rules.dedup();
-        WrittenFile { path: report.path.clone(), original: source.original.clone(), written: source.encode(text), rules }
+        WrittenFile { path: report.path.clone(), original: source.original.clone(), written: source.encode(text), rules, fixes }
     }
 }
 
@@ -109,6 +114,8 @@ pub struct PackageFailure {
     pub output: String,
     /// Rules whose fixes were in the package.
     pub rules: Vec<String>,
+    /// Positions of the tool's errors inside fixed lines, with those fixes' rules.
+    pub blamed: Vec<(String, Vec<String>)>,
     /// Files put back as they were.
     pub restored: Vec<PathBuf>,
     /// Files that could not be put back (changed meanwhile), with why.
@@ -130,6 +137,9 @@ impl PackageFailure {
             m.push_str(&format!("; {} NOT restored: {why}", p.display()));
         }
         m.push(')');
+        for (site, rules) in &self.blamed {
+            m.push_str(&format!("; the error at {site} is in the fix of {}", rules.join(", ")));
+        }
         if self.fails_without_fixes {
             m.push_str(&format!("; the package fails {} without the fixes too", self.tool));
         }
@@ -260,6 +270,7 @@ fn check_package(tc: &Toolchain, dir: &Path, files: &[&WrittenFile]) -> (Option<
     let mut failure = PackageFailure {
         dir: dir.to_path_buf(),
         tool,
+        blamed: blame::blame(&output, files),
         output,
         rules,
         restored: Vec::new(),
@@ -370,10 +381,11 @@ mod tests {
             tool: "go vet".into(),
             output: "./a.go:3:9: invalid argument".into(),
             rules: vec!["cap-len".into()],
+            blamed: vec![("a.go:3".into(), vec!["cap-len".into()])],
             restored: vec!["p/a.go".into()],
             not_restored: Vec::new(),
             fails_without_fixes: false,
         };
-        assert_eq!(f.message(), "go vet failed after fixes of cap-len (1 file restored):\n./a.go:3:9: invalid argument");
+        assert_eq!(f.message(), "go vet failed after fixes of cap-len (1 file restored); the error at a.go:3 is in the fix of cap-len:\n./a.go:3:9: invalid argument");
     }
 }
