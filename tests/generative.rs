@@ -275,13 +275,13 @@ fn batch_checks(ws: &Workspace, done: &[Done]) {
             args.push("--unsafe");
         }
         let dry = mapfix(&sample, &[args.as_slice(), &["."]].concat());
-        assert_ne!(dry.status.code(), Some(2), "dry run failed:\n{}", describe(&dry));
+        assert!(matches!(dry.status.code(), Some(0 | 1)), "dry run failed:\n{}", describe(&dry));
         let patched = ws.root.join(format!("binary-patched-{group}"));
         copy_tree(&sample, &patched);
         let apply = git_apply(&patched, &dry.stdout);
         assert!(apply.status.success(), "git apply of the dry-run output failed:\n{}", describe(&apply));
         let write = mapfix(&sample, &[args.as_slice(), &["--write", "."]].concat());
-        assert_ne!(write.status.code(), Some(2), "--write failed:\n{}", describe(&write));
+        assert!(matches!(write.status.code(), Some(0 | 1)), "--write failed:\n{}", describe(&write));
         for (rel, d) in &cases {
             assert_eq!(std::fs::read_to_string(patched.join(rel)).unwrap(), d.output, "{rel}: dry-run output + git apply");
             assert_eq!(std::fs::read_to_string(sample.join(rel)).unwrap(), d.output, "{rel}: mapfix --write");
