@@ -122,11 +122,13 @@ fn detection(
         det.note = Some(format!("the map type {map_type} cannot be spelled here; use make(...) by hand"));
         return det;
     }
-    let (safety, why) = if target.is_local && !escapes {
+    // A write reached on every path after the reset panics on every
+    // execution that gets there: no surviving execution can see the change.
+    let (safety, why) = if unconditional || (target.is_local && !escapes) {
         (FixSafety::Safe, "")
     } else if target.is_local {
         (FixSafety::Unsafe, " (the map is used elsewhere, where nil and empty may differ)")
-    } else if unconditional || never_nil_tested(&target.expr, ctx) {
+    } else if never_nil_tested(&target.expr, ctx) {
         (FixSafety::Safe, "")
     } else {
         (FixSafety::Unsafe, " (other code may test it for nil; the write is conditional)")
