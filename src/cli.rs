@@ -138,12 +138,12 @@ pub fn run() -> i32 {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Rules { format }) => {
-            print!("{}", catalogue::render(&catalogue::builtin(), format));
+            emit(&catalogue::render(&catalogue::builtin(), format));
             0
         }
         Some(Command::Explain { rule }) => match catalogue::explain(&catalogue::builtin(), &rule) {
             Ok(text) => {
-                print!("{text}");
+                emit(&text);
                 0
             }
             Err(message) => usage_error(&message),
@@ -265,7 +265,7 @@ fn run_paths(args: RunArgs) -> i32 {
         for e in run.all_errors() {
             eprintln!("mapfix: error: {}: {}", e.path.display(), e.message);
         }
-        println!("{}", crate::render::summary_line(&run));
+        emit(&format!("{}\n", crate::render::summary_line(&run)));
         return run.exit_code();
     }
     let sarif_rules: Vec<SarifRule> = runner.rules().into_iter().map(SarifRule::from_rule).collect();
@@ -401,9 +401,15 @@ fn dump_tree(file: &std::path::Path) -> i32 {
             let tree = syntax::parse(&text);
             let mut out = String::new();
             syntax::dump(&tree.root(), 0, &mut out);
-            print!("{out}");
+            emit(&out);
             0
         }
         Err(e) => usage_error(&format!("{}: {e}", file.display())),
     }
+}
+
+/// Writes to stdout; a closed pipe (`mapfix rules | head`) ends output quietly.
+fn emit(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }

@@ -148,7 +148,11 @@ impl Engine {
         if source.generated && !self.options.include_generated {
             return report;
         }
-        let candidates: Vec<&Rule> = self.rules.iter().filter(|r| passes_prefilter(r, &source.text)).collect();
+        let candidates: Vec<&Rule> = self
+            .rules
+            .iter()
+            .filter(|r| r.before_go.is_none_or(|v| source.go_version < v) && passes_prefilter(r, &source.text))
+            .collect();
         if candidates.is_empty() {
             return report;
         }

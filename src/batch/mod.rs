@@ -72,7 +72,8 @@ pub struct BatchArgs {
 impl BatchArgs {
     /// Whether the run needs batch handling rather than a plain run.
     pub fn wanted(&self, paths: &[PathBuf]) -> bool {
-        paths.len() > 1 || self.repos.is_some() || self.shard.is_some() || self.commit || self.list_repos
+        let many_repositories = paths.len() > 1 && paths.iter().all(|p| p.join(".git").exists() || p.join("go.mod").is_file());
+        many_repositories || self.repos.is_some() || self.shard.is_some() || self.commit || self.list_repos
     }
 }
 

@@ -141,6 +141,7 @@ pub struct RuleDocs {
 struct Metadata {
     safety: Option<FixSafety>,
     min_go: Option<String>,
+    before_go: Option<String>,
     fixer: Option<String>,
     #[serde(default)]
     opt_in: bool,
@@ -156,6 +157,8 @@ pub struct Rule {
     pub message: String,
     pub safety: FixSafety,
     pub min_go: Option<GoVersion>,
+    /// The rule only concerns files below this Go version (checked before parsing).
+    pub before_go: Option<GoVersion>,
     pub opt_in: bool,
     /// Byte strings one of which a file must contain for the rule to match it.
     pub prefilter: Vec<String>,
@@ -229,6 +232,12 @@ pub fn parse_rules(path: &Path, yaml: &str, builtin: bool) -> Result<Vec<Rule>, 
             })?),
             None => None,
         };
+        let before_go = match &meta.before_go {
+            Some(v) => Some(GoVersion::parse(v).ok_or_else(|| {
+                err(format!("rule {}: bad metadata.before_go {v:?}", config.id))
+            })?),
+            None => None,
+        };
         let min_go = match &meta.min_go {
             Some(v) => Some(GoVersion::parse(v).ok_or_else(|| {
                 err(format!("rule {}: bad metadata.min_go {v:?}", config.id))
@@ -243,6 +252,7 @@ pub fn parse_rules(path: &Path, yaml: &str, builtin: bool) -> Result<Vec<Rule>, 
             // A user rule's fix is unsafe unless it says otherwise.
             safety: meta.safety.unwrap_or(if builtin { FixSafety::Safe } else { FixSafety::Unsafe }),
             min_go,
+            before_go,
             opt_in: meta.opt_in,
             prefilter: meta.prefilter,
             docs: meta.docs.unwrap_or_else(|| RuleDocs { summary: config.message.clone(), ..Default::default() }),

@@ -86,6 +86,11 @@ fn analyse<'r>(ctx: &RuleContext, stmt: &GoNode<'r>) -> Option<Detection> {
             Event::Cancel => return None,
             Event::None => {}
             Event::Write(write) => {
+                // Code that tests the map for nil, or writes only where a read
+                // found an entry, knows about nil: leave it alone.
+                if segments.iter().any(|seg| nil_tested_in(ctx, &seg.node, &target)) || guarded_by_read(ctx, &write, &func, &target) {
+                    return None;
+                }
                 escapes |= segments.iter().any(|seg| escapes_in(ctx, &seg.node, &target, stmt));
                 let write_stmt = write.ancestors().find(|a| a.parent().is_some_and(|p| p.kind() == "statement_list"))?;
                 let unconditional = seg.unconditional && write_stmt.range() == seg.node.range();
@@ -117,11 +122,13 @@ fn detection(
         det.note = Some(format!("the map type {map_type} cannot be spelled here; use make(...) by hand"));
         return det;
     }
-    let (safety, why) = if target.is_local && !escapes {
+    // A write reached on every path after the reset panics on every
+    // execution that gets there: no surviving execution can see the change.
+    let (safety, why) = if unconditional || (target.is_local && !escapes) {
         (FixSafety::Safe, "")
     } else if target.is_local {
         (FixSafety::Unsafe, " (the map is used elsewhere, where nil and empty may differ)")
-    } else if unconditional || never_nil_tested(&target.expr, ctx) {
+    } else if never_nil_tested(&target.expr, ctx) {
         (FixSafety::Safe, "")
     } else {
         (FixSafety::Unsafe, " (other code may test it for nil; the write is conditional)")
@@ -269,6 +276,34 @@ fn scan<'r>(ctx: &RuleContext, node: &GoNode<'r>, target: &Target, reset: &GoNod
         }
     }
     Event::None
+}
+
+/// Whether `node` compares the target with nil anywhere.
+fn nil_tested_in(ctx: &RuleContext, node: &GoNode, target: &Target) -> bool {
+    node.dfs().any(|n| {
+        matches!(n.kind().as_ref(), "identifier" | "selector_expression")
+            && target.is(&n, ctx)
+            && n.parent().is_some_and(|p| matches!(classify_use(&n, &p), Use::NilTest))
+    })
+}
+
+/// Whether the write sits under a condition that reads the map
+/// (`if m[k] > 0 { m[k] = 2 }`, `if _, ok := m[k]; ok`, `if len(m) > 0`) or
+/// inside a range over it: on a nil map that code never runs.
+fn guarded_by_read(ctx: &RuleContext, write: &GoNode, func: &GoNode, target: &Target) -> bool {
+    let reads_target = |n: &GoNode| {
+        n.dfs().any(|x| matches!(x.kind().as_ref(), "identifier" | "selector_expression") && target.is(&x, ctx))
+    };
+    write.ancestors().take_while(|a| a.range() != func.range()).any(|a| match a.kind().as_ref() {
+        "if_statement" => {
+            a.field("condition").is_some_and(|c| reads_target(&c)) || a.field("initializer").is_some_and(|i| reads_target(&i))
+        }
+        "for_statement" => code_children(&a)
+            .iter()
+            .any(|c| c.kind() == "range_clause" && c.field("right").is_some_and(|r| target.is(&r, ctx))),
+        "expression_case" => a.field("value").is_some_and(|v| reads_target(&v)),
+        _ => false,
+    })
 }
 
 /// Whether the target is used in `node` in a way that can tell nil from empty
