@@ -169,12 +169,13 @@ impl Engine {
         }
         let detections = self.detect(&source, &source.text, &tree, &candidates);
         let suppressions = suppress::scan(&source.text);
+        let lines = LineIndex::new(&source.text);
         for (rule, det) in detections {
-            let (line, _) = line_col(&source.text, det.range.start);
+            let (line, _) = lines.line_col(det.range.start);
             if suppress::is_suppressed(&suppressions, &rule.id, line - 1) {
                 continue;
             }
-            report.findings.push(self.finding(&source, rule, det));
+            report.findings.push(self.finding(&source, &lines, rule, det));
         }
         report.findings.sort_by_key(|f| (f.range.start, f.rule.clone()));
         if report.findings.iter().any(|f| f.fix.as_ref().is_some_and(|x| x.included)) {
@@ -227,10 +228,10 @@ impl Engine {
         self.options.selection.as_ref().is_none_or(|s| s.accepts(&source.path, rule, range))
     }
 
-    fn finding(&self, source: &SourceFile, rule: &Rule, det: Detection) -> Finding {
+    fn finding(&self, source: &SourceFile, lines: &LineIndex, rule: &Rule, det: Detection) -> Finding {
         let text = &source.text;
-        let (line, column) = line_col(text, det.range.start);
-        let (end_line, end_column) = line_col(text, det.range.end);
+        let (line, column) = lines.line_col(det.range.start);
+        let (end_line, end_column) = lines.line_col(det.range.end);
         let mut note = det.note;
         let mut plan = det.fix;
         if source.generated && plan.is_some() {
@@ -283,11 +284,12 @@ impl Engine {
         for _ in 1..MAX_PASSES {
             let tree = syntax::parse(&text);
             let suppressions = suppress::scan(&text);
+            let lines = LineIndex::new(&text);
             let selected: Vec<(String, Range<usize>, FixPlan)> = self
                 .detect(source, &text, &tree, rules)
                 .into_iter()
                 .filter(|(rule, det)| {
-                    let line = line_col(&text, det.range.start).0 - 1;
+                    let line = lines.line_col(det.range.start).0 - 1;
                     !suppress::is_suppressed(&suppressions, &rule.id, line)
                 })
                 .filter(|(rule, det)| pending.as_ref().is_none_or(|p| p.contains(&(rule.id.clone(), det.range.clone()))))
@@ -355,10 +357,43 @@ fn passes_prefilter(rule: &Rule, text: &str) -> bool {
         || rule.prefilter.iter().any(|tok| memchr::memmem::find(text.as_bytes(), tok.as_bytes()).is_some())
 }
 
+/// Line starts of a text, for many offset → line/column look-ups.
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        LineIndex { starts }
+    }
+
+    /// 1-based line and byte column of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let line = self.starts.partition_point(|&s| s <= offset);
+        (line, offset - self.starts[line - 1] + 1)
+    }
+}
+
 /// 1-based line and byte column of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text.as_bytes()[..offset.min(text.len())];
     let line = memchr::memchr_iter(b'\n', before).count() + 1;
     let start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
     (line, offset - start + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_agrees_with_line_col() {
+        let text = "ab\n\ncd\r\nlast";
+        let idx = LineIndex::new(text);
+        for offset in 0..=text.len() {
+            assert_eq!(idx.line_col(offset), line_col(text, offset), "offset {offset}");
+        }
+    }
 }

@@ -281,7 +281,7 @@ fn hunks_by_rule<'a>(run: &RunResult, report: &'a FileReport) -> Vec<(&'a str, S
     let rules: BTreeSet<&str> = sites.iter().map(|s| s.0).collect();
     let importers: BTreeSet<&str> = sites.iter().filter(|s| s.3).map(|s| s.0).collect();
     let path = display_path(&report.path);
-    let diff = similar::TextDiff::from_lines(old, fixed.as_str());
+    let diff = crate::render::line_diff(old, fixed.as_str());
     let mut unified = diff.unified_diff();
     unified.context_radius(3);
     let mut per_rule: BTreeMap<&str, String> = BTreeMap::new();

@@ -77,9 +77,16 @@ pub trait Renderer {
     fn render(&self, run: &RunResult, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()>;
 }
 
+/// A line diff. Patience keeps files with thousands of fixes fast (Myers
+/// is quadratic in the number of changed lines) and gives the same hunks
+/// for the small, separated edits fixes make.
+pub fn line_diff<'a>(old: &'a str, new: &'a str) -> similar::TextDiff<'a, 'a, 'a, str> {
+    similar::TextDiff::configure().algorithm(similar::Algorithm::Patience).diff_lines(old, new)
+}
+
 /// A unified diff of one file, as `git apply` accepts it.
 pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
-    let diff = similar::TextDiff::from_lines(old, new);
+    let diff = line_diff(old, new);
     diff.unified_diff()
         .context_radius(3)
         .header(&format!("a/{path}"), &format!("b/{path}"))

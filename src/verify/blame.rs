@@ -61,7 +61,7 @@ fn positions(output: &str) -> Vec<(String, usize)> {
 fn original_lines(file: &WrittenFile, line: usize) -> Option<(usize, usize)> {
     let old = String::from_utf8_lossy(&file.original);
     let new = String::from_utf8_lossy(&file.written);
-    let diff = similar::TextDiff::from_lines(old.as_ref(), new.as_ref());
+    let diff = crate::render::line_diff(old.as_ref(), new.as_ref());
     let target = line.checked_sub(1)?;
     let old_lines: Vec<&str> = old.split_inclusive('\n').collect();
     let new_line = new.split_inclusive('\n').nth(target)?;
