@@ -1,11 +1,12 @@
 //! The command line (SPEC §1): flags are defined here once, with their docs,
 //! which also generate `--help`. `run` wires walk → engine → apply → render.
 
-use crate::engine::{Engine, EngineOptions, FileError};
+use crate::engine::{Engine, EngineOptions, FileError, FileReport};
 use crate::goversion::{GoVersion, VersionResolver, VersionSource};
-use crate::render::{JsonRenderer, Renderer, RunResult, TextRenderer};
+use crate::profile::{self, Stage};
+use crate::render::{JsonRenderer, StreamRenderer, TextRenderer, Totals};
 use crate::rules::{self, Rule};
-use crate::{apply, syntax, walk};
+use crate::{apply, bench, syntax, walk};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -33,6 +34,10 @@ pub enum Command {
     /// Print the syntax tree of a Go file (for rule authors).
     #[command(hide = true)]
     DumpTree { file: PathBuf },
+    /// Only read, or read and parse, the Go files a run would process (the
+    /// baselines of bench/run.sh).
+    #[command(hide = true)]
+    BenchParse(bench::BenchArgs),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -92,6 +97,12 @@ pub struct RunArgs {
     /// Per-rule counts instead of per-finding output.
     #[arg(long)]
     pub stats: bool,
+    /// Print counters and per-stage thread time on stderr (for benchmarking).
+    #[arg(long, hide = true)]
+    pub profile: bool,
+    /// Parse every file, even those the pre-filter would skip (for checking it).
+    #[arg(long, hide = true)]
+    pub no_prefilter: bool,
 }
 
 /// Parses the command line, runs, and returns the exit status.
@@ -101,6 +112,7 @@ pub fn run() -> i32 {
         Some(Command::Rules { format }) => print_catalogue(format),
         Some(Command::Explain { rule }) => explain(&rule),
         Some(Command::DumpTree { file }) => dump_tree(&file),
+        Some(Command::BenchParse(args)) => bench::run(&args),
         None => run_paths(cli.run),
     }
 }
@@ -149,57 +161,82 @@ fn run_paths(args: RunArgs) -> i32 {
         Ok(r) => r,
         Err(e) => return usage_error(&e),
     };
+    if args.profile {
+        profile::enable();
+    }
     let roots = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
-    let (files, walk_errors) = walk::go_files(&roots);
+    let (files, walk_errors) = {
+        let _timer = profile::timer(Stage::Walk);
+        walk::go_files(&roots)
+    };
     let options = EngineOptions {
         unsafe_fixes: args.unsafe_fixes,
         include_generated: args.include_generated,
         rule_options: Default::default(),
+        skip_prefilter: args.no_prefilter,
     };
     let engine = Engine::new(rules, options, VersionResolver::new(fallback));
     let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let mut reports = engine.run(&files, jobs);
-    if let Some(r) = reports.iter().find(|r| r.source.as_ref().is_some_and(|s| s.version_source == VersionSource::Default)) {
-        eprintln!(
-            "mapfix: no go.mod above {} and no --go-version: assuming Go {}",
-            r.path.display(),
-            GoVersion::NEWEST
-        );
-    }
-    if args.write {
-        for report in &mut reports {
-            let (Some(source), Some(text)) = (&report.source, &report.fixed_text) else { continue };
-            match apply::write_file(source, text) {
-                Ok(()) => {
-                    for f in &mut report.findings {
-                        if let Some(fix) = f.fix.as_mut().filter(|x| x.included) {
-                            fix.applied = true;
-                        }
-                    }
-                }
-                Err(message) => report.errors.push(FileError { path: report.path.clone(), message, span: None }),
-            }
-        }
-    }
-    let run = RunResult {
-        reports,
-        errors: walk_errors.into_iter().map(|e| FileError { path: e.path, message: e.message, span: None }).collect(),
-        wrote: args.write,
-    };
+    let walk_errors: Vec<FileError> =
+        walk_errors.into_iter().map(|e| FileError { path: e.path, message: e.message, span: None }).collect();
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    let renderer: Box<dyn Renderer> = match args.format {
-        OutputFormat::Text => Box::new(TextRenderer { color, stats: args.stats }),
-        OutputFormat::Json => Box::new(JsonRenderer),
+    let mut renderer: Box<dyn StreamRenderer> = match args.format {
+        OutputFormat::Text => Box::new(TextRenderer { color, stats: args.stats }.stream()),
+        OutputFormat::Json => Box::new(JsonRenderer.stream()),
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let _ = renderer.render(&run, &mut out, &mut std::io::stderr());
+    let mut err = std::io::stderr();
+    let mut totals = Totals::new(args.write);
+    totals.add_errors(walk_errors.len());
+    // Output errors (a closed pipe) stop the output, not the run's exit status.
+    let mut output_ok = renderer.begin(&walk_errors, &mut out, &mut err).is_ok();
+    let mut warned_default_version = false;
+    engine.run_streaming(&files, jobs, |mut report| {
+        let _timer = profile::timer(Stage::Output);
+        if !warned_default_version
+            && report.source.as_ref().is_some_and(|s| s.version_source == VersionSource::Default)
+        {
+            warned_default_version = true;
+            eprintln!(
+                "mapfix: no go.mod above {} and no --go-version: assuming Go {}",
+                report.path.display(),
+                GoVersion::NEWEST
+            );
+        }
+        if args.write {
+            write_fixes(&mut report);
+        }
+        totals.add(&report);
+        output_ok = output_ok && renderer.file(report, &mut out, &mut err).is_ok();
+    });
+    if output_ok {
+        let _ = renderer.finish(&totals, &mut out, &mut err);
+    }
     drop(out);
-    run.exit_code()
+    if args.profile {
+        eprintln!("{}", profile::report());
+    }
+    totals.exit_code()
+}
+
+/// Writes a file's fixed text and marks its fixes applied, or records why not.
+fn write_fixes(report: &mut FileReport) {
+    let (Some(source), Some(text)) = (&report.source, &report.fixed_text) else { return };
+    match apply::write_file(source, text) {
+        Ok(()) => {
+            for f in &mut report.findings {
+                if let Some(fix) = f.fix.as_mut().filter(|x| x.included) {
+                    fix.applied = true;
+                }
+            }
+        }
+        Err(message) => report.errors.push(FileError { path: report.path.clone(), message, span: None }),
+    }
 }
 
 fn print_catalogue(format: CatalogueFormat) -> i32 {

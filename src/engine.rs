@@ -1,16 +1,19 @@
 //! The per-file pipeline: load → pre-filter → parse → match → plan, run on
 //! every file in parallel. Produces a `FileReport` per file (findings, the
-//! fixed text, errors); rendering and writing happen elsewhere.
+//! fixed text, errors), handed on in path order as soon as it is ready;
+//! rendering and writing happen elsewhere.
 
 use crate::goversion::VersionResolver;
 use crate::load::SourceFile;
+use crate::ordered;
 use crate::plan;
-use crate::rules::{Detection, FixSafety, Rule, RuleContext, RuleOptions, TextEdit};
+use crate::prefilter::Prefilter;
+use crate::profile::{self, Counter, Stage};
+use crate::rules::{self, Detection, FixSafety, Rule, RuleContext, RuleOptions, TextEdit};
 use crate::suppress;
 use crate::syntax;
 use crate::types::{PackageCache, PackageScope};
 use crate::walk::GoFile;
-use rayon::prelude::*;
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -79,6 +82,9 @@ pub struct EngineOptions {
     pub unsafe_fixes: bool,
     pub include_generated: bool,
     pub rule_options: RuleOptions,
+    /// Parse every file, as if no rule had prefilter tokens or a
+    /// precondition (to check that the pre-filter changes no result).
+    pub skip_prefilter: bool,
 }
 
 /// Runs the enabled rules over files.
@@ -87,17 +93,39 @@ pub struct Engine {
     pub options: EngineOptions,
     pub versions: VersionResolver,
     packages: PackageCache,
+    prefilter: Prefilter,
 }
 
 impl Engine {
     pub fn new(rules: Vec<Rule>, options: EngineOptions, versions: VersionResolver) -> Self {
-        Engine { rules, options, versions, packages: PackageCache::default() }
+        let prefilter = Prefilter::new(&rules);
+        Engine { rules, options, versions, packages: PackageCache::default(), prefilter }
     }
 
-    /// Processes every file on `jobs` threads; reports come back in input order.
+    /// Processes every file on `jobs` threads; reports come back in input order
+    /// (all held at once: prefer `run_streaming`).
+    #[allow(dead_code)]
     pub fn run(&self, files: &[GoFile], jobs: usize) -> Vec<FileReport> {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build().expect("thread pool");
-        pool.install(|| files.par_iter().map(|f| self.process(f)).collect())
+        let mut reports = Vec::with_capacity(files.len());
+        self.run_streaming(files, jobs, |r| reports.push(r));
+        reports
+    }
+
+    /// Processes every file on `jobs` threads and hands each report to
+    /// `sink` (on the calling thread) in input order, as soon as it and all
+    /// before it are done. Only a bounded number of reports is held at once.
+    pub fn run_streaming(&self, files: &[GoFile], jobs: usize, sink: impl FnMut(FileReport)) {
+        ordered::for_each_ordered(files, jobs, |f| self.process(f), sink);
+    }
+
+    /// The rules that may match `text`, by the pre-filter.
+    fn candidates(&self, text: &str) -> Vec<&Rule> {
+        if self.options.skip_prefilter {
+            return self.rules.iter().collect();
+        }
+        let _timer = profile::timer(Stage::Filter);
+        let hits = self.prefilter.candidates(text);
+        self.rules.iter().zip(hits).filter(|(_, hit)| *hit).map(|(r, _)| r).collect()
     }
 
     /// Processes one file.
@@ -110,7 +138,11 @@ impl Engine {
             errors: Vec::new(),
             scanned: false,
         };
-        let source = match SourceFile::load(&file.path, &self.versions) {
+        let loaded = {
+            let _timer = profile::timer(Stage::Read);
+            SourceFile::load(&file.path, &self.versions)
+        };
+        let source = match loaded {
             Ok(s) => s,
             Err(e) => {
                 report.errors.push(FileError { path: e.path, message: e.message, span: None });
@@ -118,14 +150,21 @@ impl Engine {
             }
         };
         report.scanned = true;
+        profile::count(Counter::FilesRead, 1);
+        profile::count(Counter::BytesRead, source.original.len() as u64);
         if source.generated && !self.options.include_generated {
+            profile::count(Counter::Generated, 1);
             return report;
         }
-        let candidates: Vec<&Rule> = self.rules.iter().filter(|r| passes_prefilter(r, &source.text)).collect();
+        let candidates = self.candidates(&source.text);
         if candidates.is_empty() {
             return report;
         }
-        let tree = syntax::parse(&source.text);
+        profile::count(Counter::Candidates, 1);
+        for rule in &candidates {
+            profile::count_candidate(&rule.id, source.text.len() as u64);
+        }
+        let tree = parse_counted(&source.text);
         if let Some(err) = syntax::first_error(&tree.root()) {
             let (line, col) = line_col(&source.text, err.range().start);
             report.errors.push(FileError {
@@ -136,7 +175,10 @@ impl Engine {
             report.source = Some(Arc::new(source));
             return report;
         }
-        let detections = self.detect(&source, &source.text, &tree, &candidates);
+        let detections = {
+            let _timer = profile::timer(Stage::Match);
+            self.detect(&source, &source.text, &tree, &candidates)
+        };
         let suppressions = suppress::scan(&source.text);
         for (rule, det) in detections {
             let (line, _) = line_col(&source.text, det.range.start);
@@ -147,7 +189,8 @@ impl Engine {
         }
         report.findings.sort_by_key(|f| (f.range.start, f.rule.clone()));
         if report.findings.iter().any(|f| f.fix.as_ref().is_some_and(|x| x.included)) {
-            match self.fix_to_fixpoint(&source, &tree, &report.findings, &candidates) {
+            let _timer = profile::timer(Stage::Fix);
+            match self.fix_to_fixpoint(&source, &tree, &report.findings) {
                 Ok(text) => report.fixed_text = (text != source.text).then_some(text),
                 Err(message) => {
                     for f in &mut report.findings {
@@ -175,13 +218,16 @@ impl Engine {
         let root = tree.root();
         let scope = PackageScope::new(&root, &source.path, &self.packages);
         let ctx = RuleContext { file: source, text, scope: &scope, options: &self.options.rule_options };
+        let rules: Vec<&Rule> = rules
+            .iter()
+            .copied()
+            .filter(|rule| !(rule.min_go.is_some_and(|v| source.go_version < v) && rule.checker.is_none()))
+            .collect();
+        let matches = rules::find_matches(&rules, &root);
         let mut out = Vec::new();
-        for rule in rules {
-            if rule.min_go.is_some_and(|v| source.go_version < v) && rule.checker.is_none() {
-                continue;
-            }
-            for det in rule.check(&ctx, &root) {
-                out.push((*rule, det));
+        for (rule, matches) in rules.into_iter().zip(matches) {
+            for det in rule.check_matches(&ctx, &matches) {
+                out.push((rule, det));
             }
         }
         out
@@ -231,7 +277,6 @@ impl Engine {
         source: &SourceFile,
         tree: &syntax::GoTree,
         findings: &[Finding],
-        rules: &[&Rule],
     ) -> Result<String, String> {
         let first: Vec<(Vec<TextEdit>, Vec<String>)> = findings
             .iter()
@@ -239,10 +284,12 @@ impl Engine {
             .collect();
         let mut text = self.apply_pass(source, &source.text, tree, first)?;
         for _ in 1..MAX_PASSES {
+            // A fix may bring in the tokens of a rule the original text lacked.
+            let rules = self.candidates(&text);
             let tree = syntax::parse(&text);
             let suppressions = suppress::scan(&text);
             let fixes: Vec<(Vec<TextEdit>, Vec<String>)> = self
-                .detect(source, &text, &tree, rules)
+                .detect(source, &text, &tree, &rules)
                 .into_iter()
                 .filter(|(rule, det)| {
                     let line = line_col(&text, det.range.start).0 - 1;
@@ -295,10 +342,12 @@ impl Engine {
     }
 }
 
-/// Whether the file's bytes contain one of the rule's required tokens.
-fn passes_prefilter(rule: &Rule, text: &str) -> bool {
-    rule.prefilter.is_empty()
-        || rule.prefilter.iter().any(|tok| memchr::memmem::find(text.as_bytes(), tok.as_bytes()).is_some())
+/// The first parse of a file, measured.
+fn parse_counted(text: &str) -> syntax::GoTree {
+    let _timer = profile::timer(Stage::Parse);
+    profile::count(Counter::FilesParsed, 1);
+    profile::count(Counter::BytesParsed, text.len() as u64);
+    syntax::parse(text)
 }
 
 /// 1-based line and byte column of a byte offset.

@@ -2,13 +2,19 @@
 //! Entry point: parses the command line and hands over to `cli::run`.
 
 mod apply;
+mod bench;
 mod cli;
 mod engine;
 mod goversion;
 mod load;
+mod ordered;
+mod package_index;
 mod plan;
+mod prefilter;
+mod profile;
 mod render;
 mod rules;
+mod skim;
 mod syntax;
 mod types;
 mod suppress;

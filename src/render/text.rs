@@ -1,12 +1,16 @@
 //! `--format text`: unified diffs for the fixes this run includes, miette
 //! diagnostics for findings shown without a fix, and a one-line summary.
+//! Streams: diffs are written as files arrive; diagnostics, which come after
+//! every diff, wait in a buffer that spills to a temporary file when large.
 
-use super::{display_path, unified_diff, Renderer, RunResult};
+use super::{display_path, unified_diff, FileReport, Renderer, RunResult, StreamRenderer, Totals};
 use crate::engine::{FileError, Finding};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity, SourceCode};
+use std::collections::BTreeMap;
 use std::fmt;
-use std::io::{self, Write};
+use std::io::{self, Seek, Write};
 
+#[derive(Debug, Clone, Copy)]
 pub struct TextRenderer {
     pub color: bool,
     /// `--stats`: per-rule counts instead of per-finding output.
@@ -15,29 +19,97 @@ pub struct TextRenderer {
 
 impl Renderer for TextRenderer {
     fn render(&self, run: &RunResult, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
-        for e in run.all_errors() {
-            let src = run.reports.iter().find(|r| r.path == e.path).and_then(|r| r.source.clone());
-            write!(err, "{}", self.report(&ErrorDiag::new(e, src.as_ref().map(|s| s.text.as_str()))))?;
+        super::render_run(&mut self.stream(), run, out, err)
+    }
+}
+
+/// Diagnostics held back until every diff is out: in memory up to this
+/// size, then in an unnamed temporary file.
+const DEFERRED_IN_MEMORY: usize = 1 << 20;
+
+/// The text format, streaming.
+pub struct TextStream {
+    config: TextRenderer,
+    deferred: Vec<u8>,
+    spilled: Option<std::fs::File>,
+    /// `--stats`: rule → (findings, fixable, applied).
+    counts: BTreeMap<String, (usize, usize, usize)>,
+}
+
+impl StreamRenderer for TextStream {
+    fn begin(&mut self, errors: &[FileError], _out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
+        for e in errors {
+            write!(err, "{}", self.config.report(&ErrorDiag::new(e, None)))?;
         }
-        if self.stats {
-            return self.render_stats(run, out);
+        Ok(())
+    }
+
+    fn file(&mut self, report: FileReport, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
+        let text = report.source.as_ref().map(|s| s.text.as_str());
+        for e in &report.errors {
+            write!(err, "{}", self.config.report(&ErrorDiag::new(e, text)))?;
         }
-        for report in &run.reports {
-            let (Some(source), Some(fixed)) = (&report.source, &report.fixed_text) else { continue };
-            let diff = unified_diff(&display_path(&report.path), &source.text, fixed);
-            self.write_diff(&diff, out)?;
-        }
-        for report in &run.reports {
-            let Some(source) = &report.source else { continue };
-            for f in report.findings.iter().filter(|f| !f.fix.as_ref().is_some_and(|x| x.included)) {
-                write!(out, "{}", self.report(&FindingDiag::new(f, &source.text)))?;
+        if self.config.stats {
+            for f in &report.findings {
+                let c = self.counts.entry(f.rule.clone()).or_default();
+                c.0 += 1;
+                c.1 += usize::from(f.fix.as_ref().is_some_and(|x| x.included));
+                c.2 += usize::from(f.fix.as_ref().is_some_and(|x| x.applied));
             }
+            return Ok(());
         }
-        writeln!(out, "{}", summary_line(run))
+        let Some(source) = &report.source else { return Ok(()) };
+        if let Some(fixed) = &report.fixed_text {
+            let diff = unified_diff(&display_path(&report.path), &source.text, fixed);
+            self.config.write_diff(&diff, out)?;
+        }
+        for f in report.findings.iter().filter(|f| !f.fix.as_ref().is_some_and(|x| x.included)) {
+            let diag = self.config.report(&FindingDiag::new(f, &source.text));
+            self.defer(diag.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, totals: &Totals, out: &mut dyn Write, _err: &mut dyn Write) -> io::Result<()> {
+        if self.config.stats {
+            let verb = if totals.wrote { "applied" } else { "fixable" };
+            writeln!(out, "{:<20} {:>8} {:>8}", "rule", "findings", verb)?;
+            for (rule, (n, fixable, applied)) in &self.counts {
+                writeln!(out, "{:<20} {:>8} {:>8}", rule, n, if totals.wrote { applied } else { fixable })?;
+            }
+        } else {
+            if let Some(file) = &mut self.spilled {
+                file.flush()?;
+                file.rewind()?;
+                io::copy(&mut io::BufReader::new(&mut *file), out)?;
+            }
+            out.write_all(&self.deferred)?;
+        }
+        writeln!(out, "{}", summary_line(totals))
+    }
+}
+
+impl TextStream {
+    /// Holds back diagnostic text; past the in-memory limit, it goes to a temporary file.
+    fn defer(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.deferred.extend_from_slice(bytes);
+        if self.deferred.len() > DEFERRED_IN_MEMORY {
+            if self.spilled.is_none() {
+                self.spilled = Some(tempfile::tempfile()?);
+            }
+            self.spilled.as_mut().expect("spill file").write_all(&self.deferred)?;
+            self.deferred.clear();
+        }
+        Ok(())
     }
 }
 
 impl TextRenderer {
+    /// A streaming renderer with these settings.
+    pub fn stream(&self) -> TextStream {
+        TextStream { config: *self, deferred: Vec::new(), spilled: None, counts: BTreeMap::new() }
+    }
+
     fn report(&self, diag: &dyn Diagnostic) -> String {
         let theme = if self.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
         let mut s = String::new();
@@ -71,36 +143,13 @@ impl TextRenderer {
         }
         Ok(())
     }
-
-    fn render_stats(&self, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
-        let mut counts: std::collections::BTreeMap<&str, (usize, usize, usize)> = Default::default();
-        for f in run.findings() {
-            let c = counts.entry(&f.rule).or_default();
-            c.0 += 1;
-            if f.fix.as_ref().is_some_and(|x| x.included) {
-                c.1 += 1;
-            }
-            if f.fix.as_ref().is_some_and(|x| x.applied) {
-                c.2 += 1;
-            }
-        }
-        let verb = if run.wrote { "applied" } else { "fixable" };
-        writeln!(out, "{:<20} {:>8} {:>8}", "rule", "findings", verb)?;
-        for (rule, (n, fixable, applied)) in counts {
-            writeln!(out, "{:<20} {:>8} {:>8}", rule, n, if run.wrote { applied } else { fixable })?;
-        }
-        writeln!(out, "{}", summary_line(run))
-    }
 }
 
 /// The closing line of text output.
-pub fn summary_line(run: &RunResult) -> String {
-    let s = run.summary();
-    let unsafe_left = run
-        .findings()
-        .filter(|f| f.fix.as_ref().is_some_and(|x| !x.included && x.safety == crate::rules::FixSafety::Unsafe))
-        .count();
-    let shown = run.findings().filter(|f| f.fix.as_ref().is_some_and(|x| x.included)).count();
+pub fn summary_line(totals: &Totals) -> String {
+    let s = &totals.summary;
+    let unsafe_left = totals.unsafe_left;
+    let shown = totals.fixes_included;
     let mut line = format!(
         "mapfix: {} finding{} in {} file{} scanned",
         s.findings,
@@ -108,7 +157,7 @@ pub fn summary_line(run: &RunResult) -> String {
         s.files_scanned,
         plural(s.files_scanned)
     );
-    if run.wrote {
+    if totals.wrote {
         line.push_str(&format!(", {} fix{} applied", s.applied, if s.applied == 1 { "" } else { "es" }));
     } else if shown > 0 {
         line.push_str(&format!(", {shown} fix{} shown (dry run; -w to apply)", if shown == 1 { "" } else { "es" }));
