@@ -32,7 +32,7 @@ if [ ! -x /usr/bin/time ]; then
 fi
 
 echo "bench: building mapfix (release)" >&2
-cargo build --release --quiet
+cargo build --release --quiet 2>"$WORK/build.log" || { cat "$WORK/build.log" >&2; exit 1; }
 MAPFIX=$ROOT/target/release/mapfix
 
 # The corpus: scale k is k copies of it side by side (hard links: same bytes).
@@ -80,12 +80,16 @@ measure() {
     t0=$(date +%s%N)
     /usr/bin/time -f "%U %S %M" -o "$WORK/time.out" "$@" >/dev/null 2>"$WORK/stderr.out" || true
     t1=$(date +%s%N)
-    read -r user sys rss <"$WORK/time.out"
+    # (GNU time puts "Command exited with non-zero status N" first.)
+    read -r user sys rss < <(tail -n 1 "$WORK/time.out")
     echo "$(( (t1 - t0) / 1000000 )) $(calc "$user + $sys") $rss" >>"$WORK/$name"
 }
 
 # calc EXPR: floating-point arithmetic.
 calc() { awk "BEGIN { print $* }"; }
+
+# ratio A B: A/B, or "-" when B is too small to measure.
+ratio() { awk -v a="$1" -v b="$2" -v f="${3:-%.3f}" 'BEGIN { if (b + 0 > 0) printf f, a / b; else printf "-" }'; }
 
 # median NAME COLUMN
 median() {
@@ -130,13 +134,13 @@ echo "medians of $REPS runs, $JOBS threads; load average now $(cut -d' ' -f1-3 /
 printf '%-44s %9s %9s %8s %8s %8s %8s %9s\n' "" "wall ms" "cpu ms" "wall/a" "wall/b" "cpu/a" "cpu/b" "peak RSS"
 for cfg in $CONFIGS; do
     w=$(median "$cfg" 1); c=$(median "$cfg" 2); m=$(median "$cfg" 3)
-    printf '%-44s %9.0f %9.0f %8.2f %8.3f %8.2f %8.3f %6.1f MB\n' "$(label "$cfg")" "$w" "$(calc "$c * 1000")" \
-        "$(calc "$w / $A_WALL")" "$(calc "$w / $B_WALL")" \
-        "$(calc "$c / $A_CPU")" "$(calc "$c / $B_CPU")" "$(calc "$m / 1024")"
+    printf '%-44s %9.0f %9.0f %8s %8s %8s %8s %6.1f MB\n' "$(label "$cfg")" "$w" "$(calc "$c * 1000")" \
+        "$(ratio "$w" "$A_WALL" %.2f)" "$(ratio "$w" "$B_WALL")" \
+        "$(ratio "$c" "$A_CPU" %.2f)" "$(ratio "$c" "$B_CPU")" "$(calc "$m / 1024")"
 done
 if [ -n "$AST_GREP" ]; then
-    printf '(e)/(c): ast-grep takes %.1fx the wall time of mapfix (%.1fx the CPU time)\n' \
-        "$(calc "$(median e 1) / $(median c 1)")" "$(calc "$(median e 2) / $(median c 2)")"
+    printf '(e)/(c): ast-grep takes %sx the wall time of mapfix (%sx the CPU time)\n' \
+        "$(ratio "$(median e 1)" "$(median c 1)" %.1f)" "$(ratio "$(median e 2)" "$(median c 2)" %.1f)"
 fi
 
 echo
@@ -149,8 +153,8 @@ W1=$(median "scale-$first" 1); C1=$(median "scale-$first" 2)
 printf '%-8s %9s %9s %18s %18s %9s\n' "copies" "wall ms" "cpu ms" "wall/(k*wall_1)" "cpu/(k*cpu_1)" "peak RSS"
 for k in $SCALES; do
     w=$(median "scale-$k" 1); c=$(median "scale-$k" 2); m=$(median "scale-$k" 3)
-    printf '%-8s %9.0f %9.0f %18.2f %18.2f %6.1f MB\n' "$k" "$w" "$(calc "$c * 1000")" \
-        "$(calc "$w / ($k * $W1 / $first)")" "$(calc "$c / ($k * $C1 / $first)")" "$(calc "$m / 1024")"
+    printf '%-8s %9.0f %9.0f %18s %18s %6.1f MB\n' "$k" "$w" "$(calc "$c * 1000")" \
+        "$(ratio "$w" "$(calc "$k * $W1 / $first")" %.2f)" "$(ratio "$c" "$(calc "$k * $C1 / $first")" %.2f)" "$(calc "$m / 1024")"
 done
 
 echo

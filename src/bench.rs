@@ -32,13 +32,14 @@ struct Outcome {
 }
 
 pub fn run(args: &BenchArgs) -> i32 {
-    let (files, _errors) = walk::go_files(&args.paths);
+    let (files, _errors) = walk::walk_sorted(&args.paths);
     let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let (mut count, mut bytes, mut parse_errors) = (0u64, 0u64, 0u64);
     ordered::for_each_ordered(
-        &files,
+        files,
         jobs,
-        |file| {
+        |item| {
+            let walk::WalkItem::File(file) = item else { return Outcome { bytes: 0, parse_error: false } };
             let Ok(data) = std::fs::read(&file.path) else { return Outcome { bytes: 0, parse_error: false } };
             let Ok(text) = std::str::from_utf8(&data) else {
                 return Outcome { bytes: data.len() as u64, parse_error: false };

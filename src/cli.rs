@@ -167,7 +167,7 @@ fn run_paths(args: RunArgs) -> i32 {
     let roots = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
     let (files, walk_errors) = {
         let _timer = profile::timer(Stage::Walk);
-        walk::go_files(&roots)
+        walk::walk_sorted(&roots)
     };
     let options = EngineOptions {
         unsafe_fixes: args.unsafe_fixes,
@@ -196,7 +196,7 @@ fn run_paths(args: RunArgs) -> i32 {
     // Output errors (a closed pipe) stop the output, not the run's exit status.
     let mut output_ok = renderer.begin(&walk_errors, &mut out, &mut err).is_ok();
     let mut warned_default_version = false;
-    engine.run_streaming(&files, jobs, |mut report| {
+    engine.run_walk(files, jobs, |mut report| {
         let _timer = profile::timer(Stage::Output);
         if !warned_default_version
             && report.source.as_ref().is_some_and(|s| s.version_source == VersionSource::Default)

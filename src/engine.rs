@@ -4,7 +4,7 @@
 //! rendering and writing happen elsewhere.
 
 use crate::goversion::VersionResolver;
-use crate::load::SourceFile;
+use crate::load::{self, SourceFile};
 use crate::ordered;
 use crate::plan;
 use crate::prefilter::Prefilter;
@@ -13,7 +13,7 @@ use crate::rules::{self, Detection, FixSafety, Rule, RuleContext, RuleOptions, T
 use crate::suppress;
 use crate::syntax;
 use crate::types::{PackageCache, PackageScope};
-use crate::walk::GoFile;
+use crate::walk::{GoFile, WalkItem};
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -118,6 +118,23 @@ impl Engine {
         ordered::for_each_ordered(files, jobs, |f| self.process(f), sink);
     }
 
+    /// `run_streaming` over a walk still going on (see `walk::walk_sorted`):
+    /// a walk error becomes the report of its path.
+    pub fn run_walk(&self, items: impl Iterator<Item = WalkItem> + Send, jobs: usize, sink: impl FnMut(FileReport)) {
+        let work = |item| match item {
+            WalkItem::File(f) => self.process(&f),
+            WalkItem::Error(e) => FileReport {
+                path: e.path.clone(),
+                source: None,
+                findings: Vec::new(),
+                fixed_text: None,
+                errors: vec![FileError { path: e.path, message: e.message, span: None }],
+                scanned: false,
+            },
+        };
+        ordered::for_each_ordered(items, jobs, work, sink);
+    }
+
     /// The rules that may match `text`, by the pre-filter.
     fn candidates(&self, text: &str) -> Vec<&Rule> {
         if self.options.skip_prefilter {
@@ -138,28 +155,49 @@ impl Engine {
             errors: Vec::new(),
             scanned: false,
         };
-        let loaded = {
+        // Most files cannot match: they are only read, checked and filtered.
+        let read = {
             let _timer = profile::timer(Stage::Read);
-            SourceFile::load(&file.path, &self.versions)
+            load::read_go_file(&file.path, !self.options.include_generated)
         };
-        let source = match loaded {
-            Ok(s) => s,
+        let bytes = match read {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => {
+                report.scanned = true;
+                profile::count(Counter::FilesRead, 1);
+                profile::count(Counter::Generated, 1);
+                return report;
+            }
             Err(e) => {
                 report.errors.push(FileError { path: e.path, message: e.message, span: None });
                 return report;
             }
         };
+        let text = match load::decode(&bytes) {
+            Ok(text) => text,
+            Err(message) => {
+                report.errors.push(FileError { path: file.path.clone(), message, span: None });
+                return report;
+            }
+        };
         report.scanned = true;
         profile::count(Counter::FilesRead, 1);
-        profile::count(Counter::BytesRead, source.original.len() as u64);
-        if source.generated && !self.options.include_generated {
+        profile::count(Counter::BytesRead, bytes.len() as u64);
+        if !self.options.include_generated && load::is_generated(text) {
             profile::count(Counter::Generated, 1);
             return report;
         }
-        let candidates = self.candidates(&source.text);
+        let candidates = self.candidates(text);
         if candidates.is_empty() {
             return report;
         }
+        let source = match SourceFile::from_bytes(&file.path, bytes, &self.versions) {
+            Ok(source) => source,
+            Err(message) => {
+                report.errors.push(FileError { path: file.path.clone(), message, span: None });
+                return report;
+            }
+        };
         profile::count(Counter::Candidates, 1);
         for rule in &candidates {
             profile::count_candidate(&rule.id, source.text.len() as u64);

@@ -36,20 +36,8 @@ pub struct LoadError {
 impl SourceFile {
     /// Reads and checks the file at `path`.
     pub fn load(path: &Path, versions: &VersionResolver) -> Result<SourceFile, LoadError> {
-        let err = |message: String| LoadError { path: path.to_path_buf(), message };
-        let meta = std::fs::metadata(path).map_err(|e| err(format!("cannot read: {e}")))?;
-        if meta.is_dir() {
-            return Err(err("is a directory, not a Go file".into()));
-        }
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(err(format!(
-                "file is {} bytes, over the {} byte limit; skipped",
-                meta.len(),
-                MAX_FILE_BYTES
-            )));
-        }
-        let original = std::fs::read(path).map_err(|e| err(format!("cannot read: {e}")))?;
-        Self::from_bytes(path, original, versions).map_err(err)
+        let original = read_go_file(path, false)?.expect("read whole");
+        Self::from_bytes(path, original, versions).map_err(|message| LoadError { path: path.to_path_buf(), message })
     }
 
     /// Checks and decodes already-read bytes.
@@ -58,14 +46,8 @@ impl SourceFile {
         original: Vec<u8>,
         versions: &VersionResolver,
     ) -> Result<SourceFile, String> {
-        if original.contains(&0) {
-            return Err("binary content (NUL bytes) in a .go file".into());
-        }
-        let decoded = std::str::from_utf8(&original).map_err(|e| {
-            format!("not valid UTF-8 (first bad byte at offset {})", e.valid_up_to())
-        })?;
-        let has_bom = decoded.starts_with(BOM);
-        let text = decoded.strip_prefix(BOM).unwrap_or(decoded).to_string();
+        let has_bom = original.starts_with(BOM.as_bytes());
+        let text = decode(&original)?.to_string();
         let crlf = text.contains("\r\n");
         let generated = is_generated(&text);
         let (go_version, version_source) = versions.resolve(path, &text);
@@ -92,6 +74,68 @@ impl SourceFile {
     }
 }
 
+/// Reads a Go file's bytes, after the checks of `load` (a directory, the
+/// size limit). With `skip_generated`, `Ok(None)` for a file whose first
+/// bytes mark it generated, without reading the rest (generated files are
+/// often the largest of a tree, and most runs skip them).
+pub fn read_go_file(path: &Path, skip_generated: bool) -> Result<Option<Vec<u8>>, LoadError> {
+    use std::io::Read;
+    let err = |message: String| LoadError { path: path.to_path_buf(), message };
+    let meta = std::fs::metadata(path).map_err(|e| err(format!("cannot read: {e}")))?;
+    if meta.is_dir() {
+        return Err(err("is a directory, not a Go file".into()));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(err(format!("file is {} bytes, over the {} byte limit; skipped", meta.len(), MAX_FILE_BYTES)));
+    }
+    if !skip_generated || meta.len() <= HEAD_BYTES as u64 {
+        return std::fs::read(path).map(Some).map_err(|e| err(format!("cannot read: {e}")));
+    }
+    let mut file = std::fs::File::open(path).map_err(|e| err(format!("cannot read: {e}")))?;
+    let mut bytes = Vec::with_capacity(HEAD_BYTES);
+    (&mut file).take(HEAD_BYTES as u64).read_to_end(&mut bytes).map_err(|e| err(format!("cannot read: {e}")))?;
+    if generated_in_head(&bytes) == Some(true) {
+        return Ok(None);
+    }
+    bytes.reserve_exact((meta.len() as usize).saturating_sub(bytes.len()) + 1);
+    file.read_to_end(&mut bytes).map_err(|e| err(format!("cannot read: {e}")))?;
+    Ok(Some(bytes))
+}
+
+/// The text of a Go file's bytes, without its BOM, if they are text: no NUL
+/// bytes, valid UTF-8 (the checks of `SourceFile::from_bytes`, without a copy).
+pub fn decode(bytes: &[u8]) -> Result<&str, String> {
+    if memchr::memchr(0, bytes).is_some() {
+        return Err("binary content (NUL bytes) in a .go file".into());
+    }
+    let decoded = std::str::from_utf8(bytes)
+        .map_err(|e| format!("not valid UTF-8 (first bad byte at offset {})", e.valid_up_to()))?;
+    Ok(decoded.strip_prefix(BOM).unwrap_or(decoded))
+}
+
+/// How much of a file `read_go_file` reads to look for the marker.
+const HEAD_BYTES: usize = 16 * 1024;
+
+/// `is_generated` on the first bytes of a file: `None` when its complete
+/// lines end before the package clause.
+fn generated_in_head(head: &[u8]) -> Option<bool> {
+    let text = match std::str::from_utf8(head) {
+        Ok(t) => t,
+        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).ok()?,
+    };
+    let text = text.strip_prefix(BOM).unwrap_or(text);
+    for line in text.split_inclusive('\n') {
+        let t = line.strip_suffix('\n')?.trim_end_matches('\r');
+        if t.starts_with("// Code generated ") && t.ends_with(" DO NOT EDIT.") {
+            return Some(true);
+        }
+        if t.starts_with("package ") {
+            return Some(false);
+        }
+    }
+    None
+}
+
 /// Whether a `// Code generated … DO NOT EDIT.` line precedes the package clause.
 pub fn is_generated(text: &str) -> bool {
     for line in text.lines() {
@@ -115,6 +159,26 @@ mod tests {
         assert!(is_generated("// Code generated by stringer. DO NOT EDIT.\n\npackage p\n"));
         assert!(!is_generated("package p\n// Code generated by x. DO NOT EDIT.\n"));
         assert!(!is_generated("// Code generated by x.\npackage p\n"));
+    }
+
+    #[test]
+    fn generated_files_are_told_from_their_first_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = VersionResolver::new(None);
+        let body = "var x = 1\n".repeat(4000);
+        let generated = dir.path().join("gen.go");
+        std::fs::write(&generated, format!("// Code generated by x. DO NOT EDIT.\r\n\npackage p\n{body}")).unwrap();
+        assert!(read_go_file(&generated, true).unwrap().is_none());
+        assert!(SourceFile::load(&generated, &v).unwrap().generated);
+        let plain = dir.path().join("plain.go");
+        std::fs::write(&plain, format!("package p\n{body}// Code generated by x. DO NOT EDIT.\n")).unwrap();
+        let bytes = read_go_file(&plain, true).unwrap().unwrap();
+        assert_eq!(bytes, std::fs::read(&plain).unwrap());
+        assert!(!is_generated(decode(&bytes).unwrap()));
+        let late = dir.path().join("late.go");
+        std::fs::write(&late, format!("{}// Code generated by x. DO NOT EDIT.\npackage p\n", "// licence\n".repeat(3000))).unwrap();
+        let bytes = read_go_file(&late, true).unwrap().unwrap();
+        assert!(is_generated(decode(&bytes).unwrap()), "a marker past the first bytes is seen in the whole text");
     }
 
     #[test]

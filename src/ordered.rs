@@ -4,7 +4,7 @@
 //! window ahead of the sink, so memory does not grow with the input.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Condvar, Mutex};
 
 /// How many results, per worker, may wait in the reorder buffer.
@@ -15,33 +15,38 @@ const WORKER_STACK: usize = 8 << 20;
 
 /// Runs `work` on every item on `jobs` threads and calls `sink` on the
 /// results in the order of `items`, on the calling thread. The output is the
-/// same whatever `jobs` is. A panic in `work` is re-raised here.
-pub fn for_each_ordered<T, R, W, S>(items: &[T], jobs: usize, work: W, mut sink: S)
+/// same whatever `jobs` is. Items are drawn from the iterator as workers
+/// need them (it may be a walk still going on). A panic in `work` is
+/// re-raised here.
+pub fn for_each_ordered<I, R, W, S>(items: I, jobs: usize, work: W, mut sink: S)
 where
-    T: Sync,
+    I: IntoIterator,
+    I::IntoIter: Send,
+    I::Item: Send,
     R: Send,
-    W: Fn(&T) -> R + Sync,
+    W: Fn(I::Item) -> R + Sync,
     S: FnMut(R),
 {
-    let jobs = jobs.clamp(1, items.len().max(1));
+    let jobs = jobs.max(1);
     let window = jobs * WINDOW_PER_WORKER;
-    let next = AtomicUsize::new(0);
+    let source = Mutex::new(items.into_iter().enumerate());
     let flow = Flow { emitted: Mutex::new(0), advanced: Condvar::new(), aborted: AtomicBool::new(false) };
     let (tx, rx) = mpsc::channel::<(usize, R)>();
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             let tx = tx.clone();
-            let (next, flow, work) = (&next, &flow, &work);
+            let (source, flow, work) = (&source, &flow, &work);
             std::thread::Builder::new()
                 .stack_size(WORKER_STACK)
                 .spawn_scoped(scope, move || {
                     let _guard = AbortOnUnwind(flow);
                     loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        if i >= items.len() || !flow.wait_for_room(i, window) {
+                        let next = source.lock().unwrap_or_else(|e| e.into_inner()).next();
+                        let Some((i, item)) = next else { break };
+                        if !flow.wait_for_room(i, window) {
                             break;
                         }
-                        if tx.send((i, work(&items[i]))).is_err() {
+                        if tx.send((i, work(item))).is_err() {
                             break;
                         }
                     }
@@ -118,7 +123,7 @@ mod tests {
             for_each_ordered(
                 &items,
                 jobs,
-                |&i| {
+                |&i: &u64| {
                     // Uneven work so that workers finish out of order.
                     if i % 7 == 0 {
                         std::thread::sleep(Duration::from_micros(200));
@@ -134,21 +139,21 @@ mod tests {
     #[test]
     fn workers_stay_within_the_window() {
         let items: Vec<usize> = (0..400).collect();
-        let started = AtomicUsize::new(0);
+        let started = std::sync::atomic::AtomicUsize::new(0);
         let mut max_ahead = 0;
         let mut emitted = 0;
         for_each_ordered(
             &items,
             2,
-            |&i| {
-                started.fetch_max(i + 1, Ordering::SeqCst);
+            |&i: &usize| {
+                started.fetch_max(i + 1, std::sync::atomic::Ordering::SeqCst);
                 i
             },
             |_| {
                 // A slow sink: workers must wait for it.
                 std::thread::sleep(Duration::from_micros(50));
                 emitted += 1;
-                max_ahead = max_ahead.max(started.load(Ordering::SeqCst) - emitted);
+                max_ahead = max_ahead.max(started.load(std::sync::atomic::Ordering::SeqCst) - emitted);
             },
         );
         assert!(max_ahead <= 2 * WINDOW_PER_WORKER + 2, "workers ran {max_ahead} items ahead");
@@ -157,14 +162,14 @@ mod tests {
     #[test]
     fn empty_input_calls_nothing() {
         let items: Vec<u8> = Vec::new();
-        for_each_ordered(&items, 4, |_| unreachable!(), |_: ()| unreachable!());
+        for_each_ordered(&items, 4, |_: &u8| unreachable!(), |_: ()| unreachable!());
     }
 
     #[test]
     fn a_panicking_worker_is_reported_not_hung() {
         let items: Vec<usize> = (0..1000).collect();
         let result = std::panic::catch_unwind(|| {
-            for_each_ordered(&items, 2, |&i| if i == 3 { panic!("boom") } else { i }, |_| {});
+            for_each_ordered(&items, 2, |&i: &usize| if i == 3 { panic!("boom") } else { i }, |_| {});
         });
         assert!(result.is_err());
     }

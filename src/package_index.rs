@@ -35,7 +35,10 @@ impl SiblingFile {
             return false;
         }
         self.nil_tested
-            .get_or_init(|| types::nil_tested_names(&syntax::parse(text).root()))
+            .get_or_init(|| {
+                profile::count(Counter::SiblingsParsed, 1);
+                types::nil_tested_names(&syntax::parse(text).root())
+            })
             .contains(name)
     }
 }

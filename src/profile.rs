@@ -51,10 +51,12 @@ pub enum Counter {
     PackageIndexes,
     FilesIndexed,
     BytesIndexed,
+    /// Sibling files parsed whole to answer `PackageScope::is_nil_tested`.
+    SiblingsParsed,
 }
 
 static NANOS: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
-static COUNTS: [AtomicU64; 9] = [const { AtomicU64::new(0) }; 9];
+static COUNTS: [AtomicU64; 10] = [const { AtomicU64::new(0) }; 10];
 /// Rule id → files and bytes the pre-filter let through for it.
 static RULE_CANDIDATES: Mutex<BTreeMap<String, (u64, u64)>> = Mutex::new(BTreeMap::new());
 
@@ -108,7 +110,7 @@ pub fn report() -> String {
     let mb = |b: u64| b as f64 / 1e6;
     let mut out = format!(
         "mapfix profile: {} files read ({:.1} MB), {} generated skipped, {} passed the pre-filter, {} parsed ({:.1} MB); \
-         package indexes: {} built from {} files ({:.1} MB skimmed)\nthread time:",
+         package indexes: {} built from {} files ({:.1} MB skimmed), {} of them parsed whole for nil tests\nthread time:",
         c(Counter::FilesRead),
         mb(c(Counter::BytesRead)),
         c(Counter::Generated),
@@ -118,6 +120,7 @@ pub fn report() -> String {
         c(Counter::PackageIndexes),
         c(Counter::FilesIndexed),
         mb(c(Counter::BytesIndexed)),
+        c(Counter::SiblingsParsed),
     );
     for (stage, name) in STAGES {
         let secs = NANOS[stage as usize].load(Ordering::Relaxed) as f64 / 1e9;

@@ -218,21 +218,39 @@ pub fn skim(text: &str) -> Skeleton {
     out
 }
 
-/// Skips past the `}` matching a `{` just read.
+/// Skips past the `}` matching a `{` just read. A byte loop rather than
+/// the tokenizer: inside a body only braces, strings, runes and comments
+/// matter, and bodies are most of a file.
 fn skip_block(lex: &mut Lexer) {
+    let s = lex.src;
     let mut depth = 1usize;
-    while let Some((tok, _)) = lex.next() {
-        match tok {
-            Tok::Punct(b'{') => depth += 1,
-            Tok::Punct(b'}') => {
+    let mut i = lex.pos;
+    while i < s.len() {
+        match s[i] {
+            b'{' => depth += 1,
+            b'}' => {
                 depth -= 1;
                 if depth == 0 {
+                    lex.pos = i + 1;
                     return;
                 }
             }
+            quote @ (b'"' | b'\'') => {
+                i += 1;
+                while i < s.len() && s[i] != quote && s[i] != b'\n' {
+                    i += if s[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'`' => i = memchr::memchr(b'`', &s[i + 1..]).map_or(s.len(), |n| i + 1 + n),
+            b'/' if s.get(i + 1) == Some(&b'/') => i = memchr::memchr(b'\n', &s[i..]).map_or(s.len(), |n| i + n),
+            b'/' if s.get(i + 1) == Some(&b'*') => {
+                i = memchr::memmem::find(&s[i + 2..], b"*/").map_or(s.len(), |n| i + 2 + n + 1);
+            }
             _ => {}
         }
+        i += 1;
     }
+    lex.pos = s.len();
 }
 
 #[cfg(test)]

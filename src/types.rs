@@ -36,6 +36,7 @@ pub struct FileIndex {
 
 impl FileIndex {
     /// Indexes the top-level declarations of a parsed file.
+    #[allow(dead_code)] // The engine builds `nil_tested` lazily (see `PackageScope`).
     pub fn build(root: &GoNode) -> FileIndex {
         let mut idx = FileIndex::declarations(root);
         idx.nil_tested = nil_tested_names(root);
@@ -53,17 +54,18 @@ impl FileIndex {
                     }
                 }
                 "type_declaration" => {
-                    for spec in decl.dfs().filter(|n| matches!(n.kind().as_ref(), "type_spec" | "type_alias")) {
-                        if spec.ancestors().any(|a| syntax::is_function(&a)) {
-                            continue;
-                        }
+                    for spec in decl.children().filter(|n| matches!(n.kind().as_ref(), "type_spec" | "type_alias")) {
                         let (Some(name), Some(ty)) = (spec.field("name"), spec.field("type")) else { continue };
                         idx.types.insert(name.text().to_string(), type_decl(&ty));
                     }
                 }
                 "var_declaration" => {
-                    // Not the variables of function literals in initialisers.
-                    let specs = decl.dfs().filter(|n| n.kind() == "var_spec" && !n.ancestors().any(|a| syntax::is_function(&a)));
+                    // Its own specs, not those of function literals in initialisers.
+                    let specs = decl.children().flat_map(|c| match c.kind().as_ref() {
+                        "var_spec_list" => c.children().filter(|s| s.kind() == "var_spec").collect(),
+                        "var_spec" => vec![c],
+                        _ => Vec::new(),
+                    });
                     for spec in specs {
                         let names: Vec<_> = spec.field_children("name").collect();
                         let values: Vec<_> = spec.field("value").map(|v| code_children(&v)).unwrap_or_default();
