@@ -41,12 +41,12 @@ if [ $# -ge 1 ]; then
 else
     SOURCE="$(GOTOOLCHAIN=local go env GOROOT)/src"
 fi
+[ -d "$WORK/base" ] || cp -r "$SOURCE" "$WORK/base"
 for k in 1 $SCALES; do
     dir=$WORK/corpus-$k
     [ -d "$dir" ] && continue
     mkdir -p "$dir"
-    cp -r "$SOURCE" "$dir/copy1"
-    for i in $(seq 2 "$k"); do cp -al "$dir/copy1" "$dir/copy$i"; done
+    for i in $(seq "$k"); do cp -al "$WORK/base" "$dir/copy$i"; done
 done
 CORPUS=$WORK/corpus-1
 
