@@ -396,7 +396,8 @@ fn used_in_closure(ctx: &RuleContext, func: &GoNode, target: &Target) -> bool {
 /// Precondition (see `prefilter.rs`): the file assigns `nil` with a plain
 /// `=` to a name or a field chain (`s.m`) that is also written through an
 /// index somewhere (`s.m[k] = v`, `s.m[k]++`, `s.m[k] += v`), which a reset
-/// followed by a write needs.
+/// followed by a write needs. (A write looked for in other files, as the
+/// `cross_method` option of SPEC §3 would, must relax this.)
 pub fn may_match(text: &str) -> bool {
     let mut tried: Vec<Vec<&str>> = Vec::new();
     let mut unsure = false;
