@@ -47,6 +47,10 @@ pub enum Command {
     /// Print the syntax tree of a Go file (for rule authors).
     #[command(hide = true)]
     DumpTree { file: PathBuf },
+    /// Only read, or read and parse, the Go files a run would process (the
+    /// baselines of bench/run.sh).
+    #[command(hide = true)]
+    BenchParse(crate::bench::BenchArgs),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -131,6 +135,12 @@ pub struct RunArgs {
     pub verify: bool,
     #[command(flatten)]
     pub batch: batch::BatchArgs,
+    /// Print counters and per-stage thread time on stderr (for benchmarking).
+    #[arg(long, hide = true)]
+    pub profile: bool,
+    /// Parse every file, even those the pre-filter would skip (for checking it).
+    #[arg(long, hide = true)]
+    pub no_prefilter: bool,
 }
 
 /// Parses the command line, runs, and returns the exit status.
@@ -158,6 +168,7 @@ pub fn run() -> i32 {
             Err(e) => usage_error(&e.to_string()),
         },
         Some(Command::DumpTree { file }) => dump_tree(&file),
+        Some(Command::BenchParse(args)) => crate::bench::run(&args),
         None => run_paths(cli.run),
     }
 }
@@ -168,6 +179,17 @@ fn usage_error(message: &str) -> i32 {
 }
 
 fn run_paths(args: RunArgs) -> i32 {
+    if args.profile {
+        crate::profile::enable();
+    }
+    let code = run_paths_inner(&args);
+    if args.profile {
+        eprintln!("{}", crate::profile::report());
+    }
+    code
+}
+
+fn run_paths_inner(args: &RunArgs) -> i32 {
     let fallback = match &args.go_version {
         Some(v) => match GoVersion::parse(v) {
             Some(v) => Some(v),
@@ -195,6 +217,7 @@ fn run_paths(args: RunArgs) -> i32 {
         rule_dirs: &args.rule_dirs,
         unsafe_fixes: args.unsafe_fixes,
         include_generated: args.include_generated,
+        skip_prefilter: args.no_prefilter,
         go_version: fallback,
         jobs,
     };

@@ -1,17 +1,20 @@
 //! The per-file pipeline: load → pre-filter → parse → match → plan, run on
 //! every file in parallel. Produces a `FileReport` per file (findings, the
-//! fixed text, errors); rendering and writing happen elsewhere.
+//! fixed text, errors), handed on in path order as soon as it is ready;
+//! rendering and writing happen elsewhere.
 
 use crate::goversion::VersionResolver;
-use crate::load::SourceFile;
+use crate::load::{self, SourceFile};
+use crate::ordered;
 use crate::plan;
-use crate::rules::{Detection, FixPlan, FixSafety, Rule, RuleContext, RuleOptions, TextEdit};
+use crate::prefilter::Prefilter;
+use crate::profile::{self, Counter, Stage};
+use crate::rules::{self, Detection, FixPlan, FixSafety, Rule, RuleContext, RuleOptions, TextEdit};
 use crate::selection::{self, FixSelection};
 use crate::suppress;
 use crate::syntax;
 use crate::types::{PackageCache, PackageScope};
-use crate::walk::GoFile;
-use rayon::prelude::*;
+use crate::walk::{GoFile, WalkItem};
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -82,6 +85,9 @@ pub struct EngineOptions {
     pub rule_options: RuleOptions,
     /// When set, only these fixes are included (interactive answers, baseline).
     pub selection: Option<Arc<FixSelection>>,
+    /// Parse every file, as if no rule had prefilter tokens or a
+    /// precondition (to check that the pre-filter changes no result).
+    pub skip_prefilter: bool,
 }
 
 /// What one fix pass did: the new text, which of its fixes it applied and the edits.
@@ -100,31 +106,64 @@ pub struct Engine {
     pub options: EngineOptions,
     pub versions: VersionResolver,
     packages: PackageCache,
+    prefilter: Prefilter,
 }
 
 impl Engine {
     pub fn new(rules: Vec<Rule>, options: EngineOptions, versions: VersionResolver) -> Self {
-        Engine { rules, options, versions, packages: PackageCache::default() }
+        let prefilter = Prefilter::new(&rules);
+        Engine { rules, options, versions, packages: PackageCache::default(), prefilter }
     }
 
-    /// Processes every file on `jobs` threads; reports come back in input order.
+    /// Processes every file on `jobs` threads; reports come back in input order
+    /// (all held at once: prefer `run_streaming`).
+    #[allow(dead_code)]
     pub fn run(&self, files: &[GoFile], jobs: usize) -> Vec<FileReport> {
         self.run_observed(files, jobs, &|_| {})
     }
 
     /// As `run`, calling `on_done` as each file finishes (for progress display).
     pub fn run_observed(&self, files: &[GoFile], jobs: usize, on_done: &(dyn Fn(&FileReport) + Sync)) -> Vec<FileReport> {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build().expect("thread pool");
-        pool.install(|| {
-            files
-                .par_iter()
-                .map(|f| {
-                    let report = self.process(f);
-                    on_done(&report);
-                    report
-                })
-                .collect()
-        })
+        let mut reports = Vec::with_capacity(files.len());
+        self.run_streaming(files, jobs, |r| {
+            on_done(&r);
+            reports.push(r)
+        });
+        reports
+    }
+
+    /// Processes every file on `jobs` threads and hands each report to
+    /// `sink` (on the calling thread) in input order, as soon as it and all
+    /// before it are done. Only a bounded number of reports is held at once.
+    pub fn run_streaming(&self, files: &[GoFile], jobs: usize, sink: impl FnMut(FileReport)) {
+        ordered::for_each_ordered(files, jobs, |f| self.process(f), sink);
+    }
+
+    /// `run_streaming` over a walk still going on (see `walk::walk_sorted`):
+    /// a walk error becomes the report of its path.
+    pub fn run_walk(&self, items: impl Iterator<Item = WalkItem> + Send, jobs: usize, sink: impl FnMut(FileReport)) {
+        let work = |item| match item {
+            WalkItem::File(f) => self.process(&f),
+            WalkItem::Error(e) => FileReport {
+                path: e.path.clone(),
+                source: None,
+                findings: Vec::new(),
+                fixed_text: None,
+                errors: vec![FileError { path: e.path, message: e.message, span: None }],
+                scanned: false,
+            },
+        };
+        ordered::for_each_ordered(items, jobs, work, sink);
+    }
+
+    /// The rules that may match `text`, by the pre-filter.
+    fn candidates(&self, text: &str) -> Vec<&Rule> {
+        if self.options.skip_prefilter {
+            return self.rules.iter().collect();
+        }
+        let _timer = profile::timer(Stage::Filter);
+        let hits = self.prefilter.candidates(text);
+        self.rules.iter().zip(hits).filter(|(_, hit)| *hit).map(|(r, _)| r).collect()
     }
 
     /// Processes one file.
@@ -137,26 +176,59 @@ impl Engine {
             errors: Vec::new(),
             scanned: false,
         };
-        let source = match SourceFile::load(&file.path, &self.versions) {
-            Ok(s) => s,
+        // Most files cannot match: they are only read, checked and filtered.
+        let read = {
+            let _timer = profile::timer(Stage::Read);
+            load::read_go_file(&file.path, !self.options.include_generated)
+        };
+        let bytes = match read {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => {
+                report.scanned = true;
+                profile::count(Counter::FilesRead, 1);
+                profile::count(Counter::Generated, 1);
+                return report;
+            }
             Err(e) => {
                 report.errors.push(FileError { path: e.path, message: e.message, span: None });
                 return report;
             }
         };
+        let text = match load::decode(&bytes) {
+            Ok(text) => text,
+            Err(message) => {
+                report.errors.push(FileError { path: file.path.clone(), message, span: None });
+                return report;
+            }
+        };
         report.scanned = true;
-        if source.generated && !self.options.include_generated {
+        profile::count(Counter::FilesRead, 1);
+        profile::count(Counter::BytesRead, bytes.len() as u64);
+        if !self.options.include_generated && load::is_generated(text) {
+            profile::count(Counter::Generated, 1);
             return report;
         }
-        let candidates: Vec<&Rule> = self
-            .rules
-            .iter()
-            .filter(|r| r.before_go.is_none_or(|v| source.go_version < v) && passes_prefilter(r, &source.text))
-            .collect();
+        let candidates = self.candidates(text);
         if candidates.is_empty() {
             return report;
         }
-        let tree = syntax::parse(&source.text);
+        let source = match SourceFile::from_bytes(&file.path, bytes, &self.versions) {
+            Ok(source) => source,
+            Err(message) => {
+                report.errors.push(FileError { path: file.path.clone(), message, span: None });
+                return report;
+            }
+        };
+        // Rules about older Go versions only (before_go) are dropped by the file's version.
+        let candidates: Vec<&Rule> = candidates.into_iter().filter(|r| applies_to(r, &source)).collect();
+        if candidates.is_empty() {
+            return report;
+        }
+        profile::count(Counter::Candidates, 1);
+        for rule in &candidates {
+            profile::count_candidate(&rule.id, source.text.len() as u64);
+        }
+        let tree = parse_counted(&source.text);
         if let Some(err) = syntax::first_error(&tree.root()) {
             let (line, col) = line_col(&source.text, err.range().start);
             report.errors.push(FileError {
@@ -167,7 +239,10 @@ impl Engine {
             report.source = Some(Arc::new(source));
             return report;
         }
-        let detections = self.detect(&source, &source.text, &tree, &candidates);
+        let detections = {
+            let _timer = profile::timer(Stage::Match);
+            self.detect(&source, &source.text, &tree, &candidates)
+        };
         let suppressions = suppress::scan(&source.text);
         let lines = LineIndex::new(&source.text);
         for (rule, det) in detections {
@@ -179,7 +254,8 @@ impl Engine {
         }
         report.findings.sort_by_key(|f| (f.range.start, f.rule.clone()));
         if report.findings.iter().any(|f| f.fix.as_ref().is_some_and(|x| x.included)) {
-            match self.fix_to_fixpoint(&source, &tree, &report.findings, &candidates) {
+            let _timer = profile::timer(Stage::Fix);
+            match self.fix_to_fixpoint(&source, &tree, &report.findings) {
                 Ok(text) => report.fixed_text = (text != source.text).then_some(text),
                 Err(message) => {
                     for f in &mut report.findings {
@@ -207,13 +283,16 @@ impl Engine {
         let root = tree.root();
         let scope = PackageScope::new(&root, &source.path, &self.packages);
         let ctx = RuleContext { file: source, text, scope: &scope, options: &self.options.rule_options };
+        let rules: Vec<&Rule> = rules
+            .iter()
+            .copied()
+            .filter(|rule| !(rule.min_go.is_some_and(|v| source.go_version < v) && rule.checker.is_none()))
+            .collect();
+        let matches = rules::find_matches(&rules, &root);
         let mut out = Vec::new();
-        for rule in rules {
-            if rule.min_go.is_some_and(|v| source.go_version < v) && rule.checker.is_none() {
-                continue;
-            }
-            for det in rule.check(&ctx, &root) {
-                out.push((*rule, det));
+        for (rule, matches) in rules.into_iter().zip(matches) {
+            for det in rule.check_matches(&ctx, &matches) {
+                out.push((rule, det));
             }
         }
         out
@@ -268,7 +347,6 @@ impl Engine {
         source: &SourceFile,
         tree: &syntax::GoTree,
         findings: &[Finding],
-        rules: &[&Rule],
     ) -> Result<String, String> {
         // With a selection, later passes apply only the selected fixes still pending.
         let mut pending = self.options.selection.as_ref().map(|s| s.pending_for(&source.path));
@@ -282,11 +360,13 @@ impl Engine {
         let mut text = pass.text;
         advance_pending(&mut pending, &keys, &pass.applied, &pass.edits, source.crlf);
         for _ in 1..MAX_PASSES {
+            // A fix may bring in the tokens of a rule the original text lacked.
+            let rules: Vec<&Rule> = self.candidates(&text).into_iter().filter(|r| applies_to(r, source)).collect();
             let tree = syntax::parse(&text);
             let suppressions = suppress::scan(&text);
             let lines = LineIndex::new(&text);
             let selected: Vec<(String, Range<usize>, FixPlan)> = self
-                .detect(source, &text, &tree, rules)
+                .detect(source, &text, &tree, &rules)
                 .into_iter()
                 .filter(|(rule, det)| {
                     let line = lines.line_col(det.range.start).0 - 1;
@@ -351,10 +431,17 @@ fn advance_pending(pending: &mut Option<FixKeys>, keys: &FixKeys, applied: &[usi
     }
 }
 
-/// Whether the file's bytes contain one of the rule's required tokens.
-fn passes_prefilter(rule: &Rule, text: &str) -> bool {
-    rule.prefilter.is_empty()
-        || rule.prefilter.iter().any(|tok| memchr::memmem::find(text.as_bytes(), tok.as_bytes()).is_some())
+/// Whether a rule concerns the file's Go version (`metadata.before_go`).
+fn applies_to(rule: &Rule, source: &SourceFile) -> bool {
+    rule.before_go.is_none_or(|v| source.go_version < v)
+}
+
+/// The first parse of a file, measured.
+fn parse_counted(text: &str) -> syntax::GoTree {
+    let _timer = profile::timer(Stage::Parse);
+    profile::count(Counter::FilesParsed, 1);
+    profile::count(Counter::BytesParsed, text.len() as u64);
+    syntax::parse(text)
 }
 
 /// Line starts of a text, for many offset → line/column look-ups.

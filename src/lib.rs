@@ -3,6 +3,7 @@
 //! that tests can drive the engine in-process.
 
 pub mod apply;
+pub mod bench;
 pub mod batch;
 pub mod baseline;
 pub mod catalogue;
@@ -12,12 +13,17 @@ pub mod engine;
 pub mod goversion;
 pub mod interactive;
 pub mod load;
+pub mod ordered;
+pub mod package_index;
 pub mod plan;
+pub mod prefilter;
+pub mod profile;
 pub mod progress;
 pub mod render;
 pub mod rules;
 pub mod runner;
 pub mod selection;
+pub mod skim;
 pub mod suppress;
 pub mod syntax;
 pub mod types;

@@ -36,29 +36,8 @@ pub struct LoadError {
 impl SourceFile {
     /// Reads and checks the file at `path`.
     pub fn load(path: &Path, versions: &VersionResolver) -> Result<SourceFile, LoadError> {
-        use std::io::Read;
-        let err = |message: String| LoadError { path: path.to_path_buf(), message };
-        let meta = std::fs::metadata(path).map_err(|e| err(format!("cannot read: {e}")))?;
-        if meta.is_dir() {
-            return Err(err("is a directory, not a Go file".into()));
-        }
-        if !meta.is_file() {
-            // A FIFO would block the read forever; a device is not source.
-            return Err(err("not a regular file (a FIFO, socket or device); skipped".into()));
-        }
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(err(too_big(meta.len())));
-        }
-        let file = std::fs::File::open(path).map_err(|e| err(format!("cannot read: {e}")))?;
-        let mut original = Vec::with_capacity(meta.len() as usize);
-        // The file may grow after the size check: never read past the limit.
-        file.take(MAX_FILE_BYTES + 1)
-            .read_to_end(&mut original)
-            .map_err(|e| err(format!("cannot read: {e}")))?;
-        if original.len() as u64 > MAX_FILE_BYTES {
-            return Err(err(too_big(original.len() as u64)));
-        }
-        Self::from_bytes(path, original, versions).map_err(err)
+        let original = read_go_file(path, false)?.expect("read whole");
+        Self::from_bytes(path, original, versions).map_err(|message| LoadError { path: path.to_path_buf(), message })
     }
 
     /// Checks and decodes already-read bytes.
@@ -67,21 +46,8 @@ impl SourceFile {
         original: Vec<u8>,
         versions: &VersionResolver,
     ) -> Result<SourceFile, String> {
-        if original.contains(&0) {
-            return Err("binary content (NUL bytes) in a .go file".into());
-        }
-        let decoded = std::str::from_utf8(&original).map_err(|e| {
-            let at = e.valid_up_to();
-            let line = original[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-            let column = at - original[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
-            format!("not valid UTF-8 (first bad byte at line {line}, column {column}, offset {at})")
-        })?;
-        let has_bom = decoded.starts_with(BOM);
-        let text = decoded.strip_prefix(BOM).unwrap_or(decoded).to_string();
-        if text.trim().is_empty() {
-            let what = if has_bom { "holds only a byte order mark" } else { "is empty" };
-            return Err(format!("file {what}: not Go source (no package clause)"));
-        }
+        let has_bom = original.starts_with(BOM.as_bytes());
+        let text = decode(&original)?.to_string();
         let crlf = text.contains("\r\n");
         let generated = is_generated(&text);
         let (go_version, version_source) = versions.resolve(path, &text);
@@ -112,6 +78,90 @@ fn too_big(len: u64) -> String {
     format!("file is {len} bytes, over the {MAX_FILE_BYTES} byte limit; skipped")
 }
 
+/// Reads a Go file's bytes, after the checks of `load` (a directory, the
+/// size limit). With `skip_generated`, `Ok(None)` for a file whose first
+/// bytes mark it generated, without reading the rest (generated files are
+/// often the largest of a tree, and most runs skip them).
+pub fn read_go_file(path: &Path, skip_generated: bool) -> Result<Option<Vec<u8>>, LoadError> {
+    use std::io::Read;
+    let err = |message: String| LoadError { path: path.to_path_buf(), message };
+    let meta = std::fs::metadata(path).map_err(|e| err(format!("cannot read: {e}")))?;
+    if meta.is_dir() {
+        return Err(err("is a directory, not a Go file".into()));
+    }
+    if !meta.is_file() {
+        // A FIFO would block the read forever; a device is not source.
+        return Err(err("not a regular file (a FIFO, socket or device); skipped".into()));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(err(too_big(meta.len())));
+    }
+    let mut file = std::fs::File::open(path).map_err(|e| err(format!("cannot read: {e}")))?;
+    if !skip_generated || meta.len() <= HEAD_BYTES as u64 {
+        let mut all = Vec::with_capacity(meta.len() as usize);
+        // The file may grow after the size check: never read past the limit.
+        (&mut file).take(MAX_FILE_BYTES + 1).read_to_end(&mut all).map_err(|e| err(format!("cannot read: {e}")))?;
+        if all.len() as u64 > MAX_FILE_BYTES {
+            return Err(err(too_big(all.len() as u64)));
+        }
+        return Ok(Some(all));
+    }
+    let mut bytes = Vec::with_capacity(HEAD_BYTES);
+    (&mut file).take(HEAD_BYTES as u64).read_to_end(&mut bytes).map_err(|e| err(format!("cannot read: {e}")))?;
+    if generated_in_head(&bytes) == Some(true) {
+        return Ok(None);
+    }
+    bytes.reserve_exact((meta.len() as usize).saturating_sub(bytes.len()) + 1);
+    file.take(MAX_FILE_BYTES + 1 - HEAD_BYTES as u64).read_to_end(&mut bytes).map_err(|e| err(format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(err(too_big(bytes.len() as u64)));
+    }
+    Ok(Some(bytes))
+}
+
+/// The text of a Go file's bytes, without its BOM, if they are text: no NUL
+/// bytes, valid UTF-8 (the checks of `SourceFile::from_bytes`, without a copy).
+pub fn decode(bytes: &[u8]) -> Result<&str, String> {
+    if memchr::memchr(0, bytes).is_some() {
+        return Err("binary content (NUL bytes) in a .go file".into());
+    }
+    let decoded = std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = at - bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+        format!("not valid UTF-8 (first bad byte at line {line}, column {column}, offset {at})")
+    })?;
+    let text = decoded.strip_prefix(BOM).unwrap_or(decoded);
+    if text.trim().is_empty() {
+        let what = if text.len() < decoded.len() { "holds only a byte order mark" } else { "is empty" };
+        return Err(format!("file {what}: not Go source (no package clause)"));
+    }
+    Ok(text)
+}
+
+/// How much of a file `read_go_file` reads to look for the marker.
+const HEAD_BYTES: usize = 16 * 1024;
+
+/// `is_generated` on the first bytes of a file: `None` when its complete
+/// lines end before the package clause.
+fn generated_in_head(head: &[u8]) -> Option<bool> {
+    let text = match std::str::from_utf8(head) {
+        Ok(t) => t,
+        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).ok()?,
+    };
+    let text = text.strip_prefix(BOM).unwrap_or(text);
+    for line in text.split_inclusive('\n') {
+        let t = line.strip_suffix('\n')?.trim_end_matches('\r');
+        if t.starts_with("// Code generated ") && t.ends_with(" DO NOT EDIT.") {
+            return Some(true);
+        }
+        if t.starts_with("package ") {
+            return Some(false);
+        }
+    }
+    None
+}
+
 /// Whether a `// Code generated … DO NOT EDIT.` line precedes the package clause.
 pub fn is_generated(text: &str) -> bool {
     for line in text.lines() {
@@ -135,6 +185,26 @@ mod tests {
         assert!(is_generated("// Code generated by stringer. DO NOT EDIT.\n\npackage p\n"));
         assert!(!is_generated("package p\n// Code generated by x. DO NOT EDIT.\n"));
         assert!(!is_generated("// Code generated by x.\npackage p\n"));
+    }
+
+    #[test]
+    fn generated_files_are_told_from_their_first_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = VersionResolver::new(None);
+        let body = "var x = 1\n".repeat(4000);
+        let generated = dir.path().join("gen.go");
+        std::fs::write(&generated, format!("// Code generated by x. DO NOT EDIT.\r\n\npackage p\n{body}")).unwrap();
+        assert!(read_go_file(&generated, true).unwrap().is_none());
+        assert!(SourceFile::load(&generated, &v).unwrap().generated);
+        let plain = dir.path().join("plain.go");
+        std::fs::write(&plain, format!("package p\n{body}// Code generated by x. DO NOT EDIT.\n")).unwrap();
+        let bytes = read_go_file(&plain, true).unwrap().unwrap();
+        assert_eq!(bytes, std::fs::read(&plain).unwrap());
+        assert!(!is_generated(decode(&bytes).unwrap()));
+        let late = dir.path().join("late.go");
+        std::fs::write(&late, format!("{}// Code generated by x. DO NOT EDIT.\npackage p\n", "// licence\n".repeat(3000))).unwrap();
+        let bytes = read_go_file(&late, true).unwrap().unwrap();
+        assert!(is_generated(decode(&bytes).unwrap()), "a marker past the first bytes is seen in the whole text");
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub struct Settings<'a> {
     pub rule_dirs: &'a [PathBuf],
     pub unsafe_fixes: bool,
     pub include_generated: bool,
+    pub skip_prefilter: bool,
     pub go_version: Option<GoVersion>,
     pub jobs: usize,
 }
@@ -81,6 +82,7 @@ impl Runner {
                 include_generated: s.include_generated,
                 rule_options,
                 selection: None,
+                skip_prefilter: s.skip_prefilter,
             };
             groups.push(Group { engine: Engine::new(selected, options, VersionResolver::new(s.go_version)), files });
         }

@@ -3,13 +3,16 @@
 //! types (named ones included) and the package-level declarations of a
 //! package (its other files are parsed only when a lookup needs them).
 
+use crate::package_index::{DirectoryIndex, SiblingFile};
+use crate::skim;
 use crate::syntax::{self, code_children, GoNode};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::path::Path;
+
+pub use crate::package_index::PackageCache;
 
 /// A declared named type.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TypeDecl {
     /// Node kind of the type's definition (`map_type`, `struct_type`, ...).
     pub kind: String,
@@ -19,7 +22,7 @@ pub struct TypeDecl {
 }
 
 /// Package-level declarations of one file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FileIndex {
     pub types: HashMap<String, TypeDecl>,
     /// Package-level variables and the type text declared or inferred for them.
@@ -37,7 +40,15 @@ pub struct FileIndex {
 
 impl FileIndex {
     /// Indexes the top-level declarations of a parsed file.
+    #[allow(dead_code)] // The engine builds `nil_tested` lazily (see `PackageScope`).
     pub fn build(root: &GoNode) -> FileIndex {
+        let mut idx = FileIndex::declarations(root);
+        idx.nil_tested = nil_tested_names(root);
+        idx
+    }
+
+    /// The index without `nil_tested` (which needs a walk of the whole tree).
+    pub fn declarations(root: &GoNode) -> FileIndex {
         let mut idx = FileIndex::default();
         for decl in code_children(root) {
             match decl.kind().as_ref() {
@@ -47,16 +58,19 @@ impl FileIndex {
                     }
                 }
                 "type_declaration" => {
-                    for spec in decl.dfs().filter(|n| matches!(n.kind().as_ref(), "type_spec" | "type_alias")) {
-                        if spec.ancestors().any(|a| syntax::is_function(&a)) {
-                            continue;
-                        }
+                    for spec in decl.children().filter(|n| matches!(n.kind().as_ref(), "type_spec" | "type_alias")) {
                         let (Some(name), Some(ty)) = (spec.field("name"), spec.field("type")) else { continue };
                         idx.types.insert(name.text().to_string(), type_decl(&ty));
                     }
                 }
                 "var_declaration" => {
-                    for spec in decl.dfs().filter(|n| n.kind() == "var_spec") {
+                    // Its own specs, not those of function literals in initialisers.
+                    let specs = decl.children().flat_map(|c| match c.kind().as_ref() {
+                        "var_spec_list" => c.children().filter(|s| s.kind() == "var_spec").collect(),
+                        "var_spec" => vec![c],
+                        _ => Vec::new(),
+                    });
+                    for spec in specs {
                         let names: Vec<_> = spec.field_children("name").collect();
                         let values: Vec<_> = spec.field("value").map(|v| code_children(&v)).unwrap_or_default();
                         for (i, name) in names.iter().enumerate() {
@@ -84,12 +98,23 @@ impl FileIndex {
                 _ => {}
             }
         }
-        idx.nil_tested = nil_tested_names(root);
+        idx
+    }
+
+    /// The same index, built from the file's package-level skeleton (see
+    /// `skim.rs`) rather than a parse of the whole file; `nil_tested`, which
+    /// needs function bodies, is left empty.
+    pub fn skim(text: &str) -> FileIndex {
+        let skeleton = skim::skim(text);
+        let tree = syntax::parse(&skeleton.text);
+        let mut idx = FileIndex::declarations(&tree.root());
+        idx.funcs = skeleton.funcs;
         idx
     }
 }
 
-fn nil_tested_names(root: &GoNode) -> std::collections::HashSet<String> {
+/// Names compared with `nil` (see `FileIndex::nil_tested`).
+pub fn nil_tested_names(root: &GoNode) -> std::collections::HashSet<String> {
     let mut out = std::collections::HashSet::new();
     for n in root.dfs().filter(|n| n.kind() == "binary_expression") {
         let op = n.field("operator").map(|o| o.text().to_string()).unwrap_or_default();
@@ -168,28 +193,38 @@ pub fn infer_type(value: &GoNode) -> Option<String> {
 /// Package-level declarations visible from one file: its own, then those of
 /// the other files of its package in the same directory.
 pub struct PackageScope<'a> {
+    /// The file's own declarations (`nil_tested` is left empty: see `is_nil_tested`).
     pub own: FileIndex,
+    /// The file's `nil_tested`, computed on first need.
+    own_nil_tested: std::cell::OnceCell<std::collections::HashSet<String>>,
     path: &'a Path,
     cache: &'a PackageCache,
-    siblings: std::cell::OnceCell<Arc<Vec<(PathBuf, FileIndex)>>>,
+    siblings: std::cell::OnceCell<DirectoryIndex>,
 }
 
 impl<'a> PackageScope<'a> {
     pub fn new(root: &GoNode, path: &'a Path, cache: &'a PackageCache) -> Self {
-        PackageScope { own: FileIndex::build(root), path, cache, siblings: std::cell::OnceCell::new() }
+        PackageScope {
+            own: FileIndex::declarations(root),
+            own_nil_tested: std::cell::OnceCell::from(nil_tested_names(root)),
+            path,
+            cache,
+            siblings: std::cell::OnceCell::new(),
+        }
     }
 
-    fn siblings(&self) -> &Arc<Vec<(PathBuf, FileIndex)>> {
+    fn siblings(&self) -> &DirectoryIndex {
         self.siblings.get_or_init(|| self.cache.directory(self.path))
     }
 
     fn others(&self) -> impl Iterator<Item = &FileIndex> {
+        self.other_files().map(|f| &f.index)
+    }
+
+    fn other_files(&self) -> impl Iterator<Item = &SiblingFile> {
         let me = std::path::absolute(self.path).unwrap_or_else(|_| self.path.to_path_buf());
         let pkg = self.own.package.clone();
-        self.siblings()
-            .iter()
-            .filter(move |(p, idx)| *p != me && idx.package == pkg)
-            .map(|(_, idx)| idx)
+        self.siblings().iter().filter(move |f| f.path != me && f.index.package == pkg)
     }
 
     pub fn type_decl(&self, name: &str) -> Option<TypeDecl> {
@@ -210,7 +245,8 @@ impl<'a> PackageScope<'a> {
 
     /// Whether any file of the package compares `name` (a variable or field) with nil.
     pub fn is_nil_tested(&self, name: &str) -> bool {
-        self.own.nil_tested.contains(name) || self.others().any(|i| i.nil_tested.contains(name))
+        self.own_nil_tested.get().is_some_and(|s| s.contains(name))
+            || self.other_files().any(|f| f.compares_with_nil(name))
     }
 
     pub fn is_package_func(&self, name: &str) -> bool {
@@ -236,40 +272,6 @@ impl<'a> PackageScope<'a> {
                 || i.consts.iter().any(|c| c == name)
         };
         has(&self.own) || self.others().any(has)
-    }
-}
-
-/// Per-directory indexes of package-level declarations, shared by workers.
-#[derive(Default)]
-pub struct PackageCache {
-    dirs: Mutex<HashMap<PathBuf, Arc<Vec<(PathBuf, FileIndex)>>>>,
-}
-
-impl PackageCache {
-    fn directory(&self, file: &Path) -> Arc<Vec<(PathBuf, FileIndex)>> {
-        let abs = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
-        let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
-        if let Some(found) = self.dirs.lock().unwrap().get(&dir) {
-            return found.clone();
-        }
-        let mut files = Vec::new();
-        if let Ok(entries) = std::fs::read_dir(&dir) {
-            let mut paths: Vec<_> = entries
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|e| e == "go") && p.is_file())
-                .collect();
-            paths.sort();
-            for p in paths {
-                if let Ok(text) = std::fs::read_to_string(&p) {
-                    let tree = syntax::parse(text.trim_start_matches('\u{feff}'));
-                    files.push((p, FileIndex::build(&tree.root())));
-                }
-            }
-        }
-        let files = Arc::new(files);
-        self.dirs.lock().unwrap().insert(dir, files.clone());
-        files
     }
 }
 

@@ -2,6 +2,7 @@
 //! `go` tool and ripgrep would: `.gitignore`/`.ignore` honoured, symlinks not
 //! followed, `vendor/`, `testdata/` and `_`/`.`-prefixed directories skipped.
 
+use crate::profile::{self, Stage};
 use ignore::WalkBuilder;
 use std::path::{Path, PathBuf};
 
@@ -41,7 +42,18 @@ pub fn go_files(roots: &[PathBuf]) -> (Vec<GoFile>, Vec<WalkError>) {
 }
 
 fn walk_dir(root: &Path, files: &mut Vec<GoFile>, errors: &mut Vec<WalkError>) {
-    let walker = WalkBuilder::new(root)
+    for item in walker(root, false).filter_map(|entry| classify(root, entry)) {
+        match item {
+            WalkItem::File(f) => files.push(f),
+            WalkItem::Error(e) => errors.push(e),
+        }
+    }
+}
+
+/// A walk over `root` as the `go` tool would see it (sorted by name when `sorted`).
+fn walker(root: &Path, sorted: bool) -> ignore::Walk {
+    let mut builder = WalkBuilder::new(root);
+    builder
         .hidden(false)
         .parents(true)
         .git_ignore(true)
@@ -57,23 +69,58 @@ fn walk_dir(root: &Path, files: &mut Vec<GoFile>, errors: &mut Vec<WalkError>) {
             let name = entry.file_name().to_string_lossy();
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             !(is_dir && skipped_dir_name(&name))
-        })
-        .build();
-    for entry in walker {
-        match entry {
-            Ok(entry) => {
-                let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                let name = entry.file_name().to_string_lossy();
-                if is_file && name.ends_with(".go") && !name.starts_with(['.', '_']) {
-                    files.push(GoFile { path: clean(entry.path()), explicit: false });
+        });
+    if sorted {
+        builder.sort_by_file_name(|a, b| a.cmp(b));
+    }
+    builder.build()
+}
+
+/// What a walk entry means for a run: a Go file, an error, or nothing.
+fn classify(root: &Path, entry: Result<ignore::DirEntry, ignore::Error>) -> Option<WalkItem> {
+    match entry {
+        Ok(entry) => {
+            let is_file = entry.file_type().is_some_and(|t| t.is_file());
+            let name = entry.file_name().to_string_lossy();
+            (is_file && name.ends_with(".go") && !name.starts_with(['.', '_']))
+                .then(|| WalkItem::File(GoFile { path: clean(entry.path()), explicit: false }))
+        }
+        Err(e) => Some(WalkItem::Error(WalkError {
+            path: error_path(&e).unwrap_or_else(|| root.to_path_buf()),
+            message: e.to_string(),
+        })),
+    }
+}
+
+/// A step of a walk: a Go file, or a path that could not be walked.
+#[derive(Debug, Clone)]
+pub enum WalkItem {
+    File(GoFile),
+    Error(WalkError),
+}
+
+/// The walk of [`go_files`], in the same path order, but produced as it
+/// goes when there is a single directory root, so that memory does not grow
+/// with the tree (several roots are collected and sorted first). Errors
+/// about the roots themselves come back at once; errors met while walking
+/// come in the stream at their place.
+pub fn walk_sorted(roots: &[PathBuf]) -> (Box<dyn Iterator<Item = WalkItem> + Send>, Vec<WalkError>) {
+    if let [root] = roots {
+        if std::fs::symlink_metadata(root).is_ok_and(|m| m.is_dir()) {
+            let root = root.clone();
+            let mut walk = walker(&root, true);
+            let stream = std::iter::from_fn(move || loop {
+                let _timer = profile::timer(Stage::Walk);
+                match classify(&root, walk.next()?) {
+                    Some(item) => return Some(item),
+                    None => continue,
                 }
-            }
-            Err(e) => errors.push(WalkError {
-                path: error_path(&e).unwrap_or_else(|| root.to_path_buf()),
-                message: e.to_string(),
-            }),
+            });
+            return (Box::new(stream), Vec::new());
         }
     }
+    let (files, errors) = go_files(roots);
+    (Box::new(files.into_iter().map(WalkItem::File)), errors)
 }
 
 /// Directories the `go` tool ignores.
@@ -121,6 +168,28 @@ mod tests {
         std::fs::write(&p, "package p\n").unwrap();
         let (files, _) = go_files(&[p.clone(), dir.path().to_path_buf()]);
         assert_eq!(files, [GoFile { path: p, explicit: true }]);
+    }
+
+    #[test]
+    fn streamed_walk_is_in_the_order_of_the_sorted_one() {
+        let dir = tempfile::tempdir().unwrap();
+        for p in ["b.go", "a.go", "a/z.go", "a-b.go", "a/b/c.go", "A.go", "vendor/v.go", "z/_y.go", "z/y.go", "n.txt"] {
+            let p = dir.path().join(p);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "package p\n").unwrap();
+        }
+        let root = vec![dir.path().to_path_buf()];
+        let (sorted, _) = go_files(&root);
+        let (stream, errors) = walk_sorted(&root);
+        assert!(errors.is_empty());
+        let streamed: Vec<GoFile> = stream
+            .map(|item| match item {
+                WalkItem::File(f) => f,
+                WalkItem::Error(e) => panic!("{}", e.message),
+            })
+            .collect();
+        assert_eq!(streamed, sorted);
+        assert_eq!(streamed.len(), 7);
     }
 
     #[test]

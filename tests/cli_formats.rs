@@ -243,7 +243,7 @@ fn colour_follows_the_flag_and_no_color() {
 #[test]
 fn github_reports_file_errors_at_their_position() {
     let dir = fixture();
-    std::fs::write(dir.path().join("broken.go"), "package p\n\nfunc f( {\n\tm = nil\n").unwrap();
+    std::fs::write(dir.path().join("broken.go"), "package p\n\nfunc f( {\n\tm = nil\n\tm[1] = 2\n").unwrap();
     let out = mapfix(dir.path(), &["--format", "github", "."]);
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     let text = String::from_utf8_lossy(&out.stdout);

@@ -19,7 +19,8 @@ use crate::syntax::GoNode;
 use crate::types::PackageScope;
 use ast_grep_config::{from_yaml_string, GlobalRules, RuleConfig};
 use ast_grep_core::tree_sitter::StrDoc;
-use ast_grep_core::NodeMatch;
+use ast_grep_core::matcher::MatcherExt;
+use ast_grep_core::{Matcher, NodeMatch};
 use ast_grep_language::Go;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
@@ -115,6 +116,20 @@ fn checker_named(name: &str) -> Option<Checker> {
     }
 }
 
+/// A necessary condition on a file's text for a checker to find anything
+/// (checked before parsing, after the `metadata.prefilter` tokens matched).
+pub type Precondition = fn(&str) -> bool;
+
+/// The preconditions of checkers, by `metadata.fixer` name. A checker
+/// without one is tried on every file its prefilter tokens let through.
+fn precondition_named(name: &str) -> Option<Precondition> {
+    match name {
+        "range_delete" => Some(range_delete::may_match),
+        "nil_reset" => Some(nil_reset::may_match),
+        _ => None,
+    }
+}
+
 /// A rule's documentation, written once in its YAML.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -164,20 +179,30 @@ pub struct Rule {
     pub prefilter: Vec<String>,
     pub docs: RuleDocs,
     pub checker: Option<Checker>,
+    /// The checker's text precondition (see `prefilter.rs`).
+    pub precondition: Option<Precondition>,
     pub config: RuleConfig<Go>,
     /// Where a user rule came from; `None` for built-in rules.
     pub source: Option<PathBuf>,
 }
 
 impl Rule {
-    /// Runs the rule over a parsed file.
+    /// Runs the rule over a parsed file (the one-rule form of `find_matches`
+    /// and `check_matches`).
+    #[allow(dead_code)]
     pub fn check(&self, ctx: &RuleContext, root: &GoNode) -> Vec<Detection> {
+        let matches: Vec<_> = root.find_all(&self.config.matcher).collect();
+        self.check_matches(ctx, &matches)
+    }
+
+    /// Runs the rule's checker (or its YAML fix) on its matches.
+    pub fn check_matches(&self, ctx: &RuleContext, matches: &[NodeMatch<StrDoc<Go>>]) -> Vec<Detection> {
         let mut out = Vec::new();
-        for m in root.find_all(&self.config.matcher) {
+        for m in matches {
             if let Some(checker) = self.checker {
-                out.extend(checker(ctx, &m));
+                out.extend(checker(ctx, m));
             } else {
-                out.push(self.yaml_detection(&m));
+                out.push(self.yaml_detection(m));
             }
         }
         out
@@ -202,6 +227,25 @@ impl Rule {
             }),
         }
     }
+}
+
+/// The YAML matches of each rule, found in one walk over the tree: for each
+/// rule, what `find_all` would find, in the same order.
+pub fn find_matches<'r>(rules: &[&Rule], root: &GoNode<'r>) -> Vec<Vec<NodeMatch<'r, StrDoc<Go>>>> {
+    let kinds: Vec<_> = rules.iter().map(|r| r.config.matcher.potential_kinds()).collect();
+    let mut out: Vec<Vec<_>> = rules.iter().map(|_| Vec::new()).collect();
+    for node in root.dfs() {
+        let kind = usize::from(node.kind_id());
+        for (i, rule) in rules.iter().enumerate() {
+            if kinds[i].as_ref().is_some_and(|k| !k.contains(kind)) {
+                continue;
+            }
+            if let Some(m) = rule.config.matcher.match_node(node.clone()) {
+                out[i].push(m);
+            }
+        }
+    }
+    out
 }
 
 /// A rule file that could not be loaded.
@@ -257,6 +301,7 @@ pub fn parse_rules(path: &Path, yaml: &str, builtin: bool) -> Result<Vec<Rule>, 
             prefilter: meta.prefilter,
             docs: meta.docs.unwrap_or_else(|| RuleDocs { summary: config.message.clone(), ..Default::default() }),
             checker,
+            precondition: meta.fixer.as_deref().and_then(precondition_named),
             config,
             source: if builtin { None } else { Some(path.to_path_buf()) },
         });
@@ -304,6 +349,22 @@ mod tests {
         for r in &rules {
             assert!(!r.docs.why.is_empty(), "{} lacks docs.why", r.id);
             assert!(r.checker.is_some(), "{} lacks a checker", r.id);
+        }
+    }
+
+    #[test]
+    fn one_walk_finds_what_find_all_finds() {
+        let src = "package p\n\nfunc f(m map[string]int, n map[int]bool) {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n\tm = nil\n\tfor k := range n {\n\t\tfor j := range m {\n\t\t\tdelete(m, j)\n\t\t}\n\t\tdelete(n, k)\n\t}\n\tn = nil\n}\n";
+        let tree = crate::syntax::parse(src);
+        let root = tree.root();
+        let rules = builtin_rules();
+        let refs: Vec<&Rule> = rules.iter().collect();
+        let together = find_matches(&refs, &root);
+        assert!(together.iter().filter(|f| !f.is_empty()).count() >= 2, "the sample matches range-delete and nil-reset");
+        for (rule, found) in refs.iter().zip(&together) {
+            let alone: Vec<_> = root.find_all(&rule.config.matcher).map(|m| m.get_node().range()).collect();
+            let found: Vec<_> = found.iter().map(|m| m.get_node().range()).collect();
+            assert_eq!(found, alone, "{}", rule.id);
         }
     }
 

@@ -4,6 +4,8 @@
 
 use super::{Detection, FixPlan, FixSafety, RuleContext, TextEdit};
 use crate::goversion::GoVersion;
+use crate::prefilter::{self, Before};
+use crate::skim::{self, Tok};
 use crate::syntax::{self, block_statements, code_children, GoNode};
 use crate::types;
 use ast_grep_core::tree_sitter::StrDoc;
@@ -121,5 +123,51 @@ fn replace_loop(ctx: &RuleContext, node: &GoNode, statement: &str, safety: FixSa
         description,
         edits: vec![TextEdit { range: node.range(), replacement }],
         imports: Vec::new(),
+    }
+}
+
+/// Precondition (see `prefilter.rs`): some `delete` is the first token of a
+/// block (the loop body is that one call), in a file with a `range`.
+pub fn may_match(text: &str) -> bool {
+    if prefilter::word_occurrences(text, "range").next().is_none() {
+        return false;
+    }
+    let mut unsure = false;
+    for at in prefilter::word_occurrences(text, "delete") {
+        match prefilter::byte_before(text, at) {
+            Before::Byte(b'{' | b';', _) => return true,
+            Before::Unknown => unsure = true,
+            _ => {}
+        }
+    }
+    // Comments or raw strings in the way: look at the tokens.
+    unsure && {
+        let mut prev = Tok::Newline;
+        skim::tokens(text).any(|(tok, _)| {
+            let found = matches!(tok, Tok::Word(s, e) if &text[s..e] == "delete")
+                && matches!(prev, Tok::Punct(b'{' | b';'));
+            if tok != Tok::Newline {
+                prev = tok;
+            }
+            found
+        })
+    }
+}
+
+#[cfg(test)]
+mod precondition_tests {
+    use super::may_match;
+
+    #[test]
+    fn needs_delete_first_in_a_block() {
+        assert!(may_match("for k := range m {\n\tdelete(m, k)\n}"));
+        assert!(may_match("for k := range m { delete (m, k) }"));
+        assert!(may_match("for k := range m { // all\n\tdelete(m, k)\n}"));
+        assert!(may_match("for k := range m { /* all */ delete(m, k) }"));
+        assert!(may_match("x := `a\nb`\nfor k := range m {\n\tdelete(m, k)\n}"));
+        assert!(!may_match("x := `a\nb` + g(\ndelete(m, k))\nfor k := range m {}"), "unsure on bytes, told apart on tokens");
+        assert!(!may_match("for k := range m {\n\tn++\n\tdelete(m, k)\n}"));
+        assert!(!may_match("for k := range m { _ = k }\ndelete(m, 1)"));
+        assert!(!may_match("{\n\tdelete(m, k)\n}"));
     }
 }

@@ -1,0 +1,126 @@
+//! The per-directory index behind `types::PackageScope`: the package-level
+//! declarations of every Go file of a directory, built on first need from
+//! skeletons (`skim.rs`) rather than full parses, once even when several
+//! workers ask at once, and kept for a few directories at a time (files
+//! arrive in path order, so a directory's files are processed together).
+
+use crate::profile::{self, Counter, Stage};
+use crate::prefilter;
+use crate::syntax;
+use crate::types::{self, FileIndex};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// One Go file of a directory, as the index knows it.
+pub struct SiblingFile {
+    /// Absolute path.
+    pub path: PathBuf,
+    /// Package-level declarations (its `nil_tested` is empty: see below).
+    pub index: FileIndex,
+    /// Names the file compares with nil, from a full parse made on first need.
+    nil_tested: OnceLock<HashSet<String>>,
+}
+
+impl SiblingFile {
+    /// Whether the file compares `name` (a variable or field) with nil. The
+    /// file is parsed whole only when its text holds `name` at all.
+    pub fn compares_with_nil(&self, name: &str) -> bool {
+        if let Some(names) = self.nil_tested.get() {
+            return names.contains(name);
+        }
+        let Ok(text) = std::fs::read_to_string(&self.path) else { return false };
+        let text = text.trim_start_matches('\u{feff}');
+        if prefilter::word_occurrences(text, name).next().is_none() {
+            return false;
+        }
+        self.nil_tested
+            .get_or_init(|| {
+                profile::count(Counter::SiblingsParsed, 1);
+                types::nil_tested_names(&syntax::parse(text).root())
+            })
+            .contains(name)
+    }
+}
+
+/// Every Go file of one directory.
+pub type DirectoryIndex = Arc<Vec<SiblingFile>>;
+
+/// How many directory indexes are kept.
+const CACHED_DIRECTORIES: usize = 16;
+
+/// Per-directory indexes, shared by workers; the least recently used are dropped.
+#[derive(Default)]
+pub struct PackageCache {
+    /// Most recently used last.
+    dirs: Mutex<Vec<(PathBuf, Arc<OnceLock<DirectoryIndex>>)>>,
+}
+
+impl PackageCache {
+    /// The index of the directory holding `file`.
+    pub fn directory(&self, file: &Path) -> DirectoryIndex {
+        let abs = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+        let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+        let slot = {
+            let mut dirs = self.dirs.lock().unwrap_or_else(|e| e.into_inner());
+            let slot = match dirs.iter().position(|(d, _)| *d == dir) {
+                Some(i) => dirs.remove(i).1,
+                None => Arc::new(OnceLock::new()),
+            };
+            dirs.push((dir.clone(), slot.clone()));
+            if dirs.len() > CACHED_DIRECTORIES {
+                dirs.remove(0);
+            }
+            slot
+        };
+        slot.get_or_init(|| index_directory(&dir)).clone()
+    }
+}
+
+/// Indexes every `.go` file of `dir`.
+fn index_directory(dir: &Path) -> DirectoryIndex {
+    let _timer = profile::timer(Stage::Index);
+    profile::count(Counter::PackageIndexes, 1);
+    let mut files = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        let mut paths: Vec<_> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "go") && p.is_file())
+            .collect();
+        paths.sort();
+        for path in paths {
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                profile::count(Counter::FilesIndexed, 1);
+                profile::count(Counter::BytesIndexed, text.len() as u64);
+                // A full parse of the declarations: the skeleton index lacks the
+                // constants and function results that name checks need.
+                let tree = crate::syntax::parse(text.trim_start_matches('\u{feff}'));
+                let index = FileIndex::declarations(&tree.root());
+                files.push(SiblingFile { path, index, nil_tested: OnceLock::new() });
+            }
+        }
+    }
+    Arc::new(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builds_once_and_answers_nil_tests_lazily() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.go"), "package p\n\ntype T struct{ items map[string]int }\n").unwrap();
+        std::fs::write(dir.path().join("b.go"), "package p\n\nfunc (t *T) ok() bool { return t.items != nil }\n").unwrap();
+        let cache = PackageCache::default();
+        let first = cache.directory(&dir.path().join("a.go"));
+        let again = cache.directory(&dir.path().join("b.go"));
+        assert!(Arc::ptr_eq(&first, &again), "one index per directory");
+        assert_eq!(first.len(), 2);
+        assert!(first[0].index.types.contains_key("T"));
+        assert!(first[1].compares_with_nil("items"));
+        assert!(!first[0].compares_with_nil("items"));
+        assert!(!first[1].compares_with_nil("other"));
+    }
+}
