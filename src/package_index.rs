@@ -20,9 +20,21 @@ pub struct SiblingFile {
     pub index: FileIndex,
     /// Names the file compares with nil, from a full parse made on first need.
     nil_tested: OnceLock<HashSet<String>>,
+    /// Constants and function results (which the skeleton lacks), from a
+    /// parse of the file made on first need.
+    full: OnceLock<FileIndex>,
 }
 
 impl SiblingFile {
+    /// The file's declarations including constants and function results.
+    pub fn full_index(&self) -> &FileIndex {
+        self.full.get_or_init(|| {
+            let text = std::fs::read_to_string(&self.path).unwrap_or_default();
+            profile::count(Counter::SiblingsParsed, 1);
+            FileIndex::declarations(&syntax::parse(text.trim_start_matches('\u{feff}')).root())
+        })
+    }
+
     /// Whether the file compares `name` (a variable or field) with nil. The
     /// file is parsed whole only when its text holds `name` at all.
     pub fn compares_with_nil(&self, name: &str) -> bool {
@@ -93,11 +105,8 @@ fn index_directory(dir: &Path) -> DirectoryIndex {
             if let Ok(text) = std::fs::read_to_string(&path) {
                 profile::count(Counter::FilesIndexed, 1);
                 profile::count(Counter::BytesIndexed, text.len() as u64);
-                // A full parse of the declarations: the skeleton index lacks the
-                // constants and function results that name checks need.
-                let tree = crate::syntax::parse(text.trim_start_matches('\u{feff}'));
-                let index = FileIndex::declarations(&tree.root());
-                files.push(SiblingFile { path, index, nil_tested: OnceLock::new() });
+                let index = FileIndex::skim(text.trim_start_matches('\u{feff}'));
+                files.push(SiblingFile { path, index, nil_tested: OnceLock::new(), full: OnceLock::new() });
             }
         }
     }

@@ -260,7 +260,7 @@ impl<'a> PackageScope<'a> {
         if let Some(t) = self.own.func_results.get(name) {
             return Some((t.clone(), true));
         }
-        self.others().find_map(|i| i.func_results.get(name).map(|t| (t.clone(), false)))
+        self.other_files().find_map(|f| f.full_index().func_results.get(name).map(|t| (t.clone(), false)))
     }
 
     /// Whether any file of the package declares `name` at package level.
@@ -271,7 +271,7 @@ impl<'a> PackageScope<'a> {
                 || i.funcs.iter().any(|f| f == name)
                 || i.consts.iter().any(|c| c == name)
         };
-        has(&self.own) || self.others().any(has)
+        has(&self.own) || self.other_files().any(|f| has(&f.index) || f.full_index().consts.iter().any(|c| c == name))
     }
 }
 
