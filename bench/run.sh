@@ -159,5 +159,6 @@ done
 
 echo
 echo "where mapfix spends its time (one run of (c), then (d), with --profile; thread time summed over workers):"
-"$MAPFIX" -j "$JOBS" --color never --profile "$CORPUS" 2>&1 >/dev/null | grep -A1 '^mapfix profile'
-"$MAPFIX" -j "$JOBS" --color never --rule all --unsafe --profile "$CORPUS" 2>&1 >/dev/null | grep -A1 '^mapfix profile'
+# mapfix exits 1 or 2 on a real tree (findings, files it cannot parse): not a benchmark failure.
+{ "$MAPFIX" -j "$JOBS" --color never --profile "$CORPUS" 2>&1 >/dev/null || true; } | grep -A1 '^mapfix profile'
+{ "$MAPFIX" -j "$JOBS" --color never --rule all --unsafe --profile "$CORPUS" 2>&1 >/dev/null || true; } | grep -A1 '^mapfix profile'
