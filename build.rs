@@ -12,7 +12,8 @@ fn main() {
         .filter(|p| p.extension().is_some_and(|e| e == "yml"))
         .collect();
     entries.sort();
-    let mut out = String::from("/// Built-in rules: (file name, YAML text).\npub const BUILTIN_RULES: &[(&str, &str)] = &[\n");
+    let mut out =
+        String::from("/// Built-in rules: (file name, YAML text).\npub const BUILTIN_RULES: &[(&str, &str)] = &[\n");
     for p in entries {
         let name = p.file_name().unwrap().to_string_lossy().into_owned();
         let abs = std::fs::canonicalize(&p).unwrap();

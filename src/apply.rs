@@ -78,9 +78,12 @@ fn atomic_replace(target: &Path, bytes: &[u8], before: &std::fs::Metadata) -> Re
     failpoint("after-temp-create");
     preserve_owner(before, tmp.path());
     std::fs::set_permissions(tmp.path(), before.permissions()).map_err(|e| format!("cannot set permissions: {e}"))?;
-    tmp.write_all(bytes).map_err(|e| format!("cannot write temporary file: {e}"))?;
+    tmp.write_all(bytes)
+        .map_err(|e| format!("cannot write temporary file: {e}"))?;
     failpoint("after-write");
-    tmp.as_file().sync_all().map_err(|e| format!("cannot sync temporary file: {e}"))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| format!("cannot sync temporary file: {e}"))?;
     failpoint("after-fsync");
     // Last look before the rename: the file must be the one whose content was checked.
     let now = std::fs::metadata(target).map_err(|e| format!("cannot stat: {e}"))?;
@@ -88,7 +91,8 @@ fn atomic_replace(target: &Path, bytes: &[u8], before: &std::fs::Metadata) -> Re
         return Err("file changed on disk while it was being written; not overwritten".into());
     }
     failpoint("before-rename");
-    tmp.persist(target).map_err(|e| format!("cannot rename into place: {}", e.error))?;
+    tmp.persist(target)
+        .map_err(|e| format!("cannot rename into place: {}", e.error))?;
     failpoint("after-rename");
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
@@ -123,7 +127,9 @@ fn preserve_owner(_: &std::fs::Metadata, _: &Path) {}
 /// mid-write (their process is gone, or they are older than a day). Returns
 /// the paths removed.
 pub fn remove_stale_temp_files(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
     let mut removed = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -132,7 +138,11 @@ pub fn remove_stale_temp_files(dir: &Path) -> Vec<PathBuf> {
         if !meta.is_file() {
             continue;
         }
-        let old = meta.modified().ok().and_then(|m| SystemTime::now().duration_since(m).ok()).is_some_and(|age| age > STALE_AFTER);
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|m| SystemTime::now().duration_since(m).ok())
+            .is_some_and(|age| age > STALE_AFTER);
         if (old || process_is_gone(pid)) && std::fs::remove_file(entry.path()).is_ok() {
             removed.push(entry.path());
         }
@@ -163,7 +173,9 @@ fn process_is_gone(pid: u32) -> bool {
 fn failpoint(step: &str) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static HITS: AtomicUsize = AtomicUsize::new(0);
-    let Ok(spec) = std::env::var("MAPFIX_FAILPOINT") else { return };
+    let Ok(spec) = std::env::var("MAPFIX_FAILPOINT") else {
+        return;
+    };
     let (name, nth) = match spec.split_once(':') {
         Some((name, n)) => (name.to_string(), n.parse().unwrap_or(1)),
         None => (spec, 1),

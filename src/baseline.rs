@@ -62,22 +62,34 @@ fn base_dir(file: &Path) -> PathBuf {
 fn key(dir: &Path, f: &Finding) -> Key {
     let abs = std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone());
     let rel = abs.strip_prefix(dir).map(Path::to_path_buf).unwrap_or(abs);
-    (f.rule.clone(), rel.to_string_lossy().replace('\\', "/"), fingerprint(&f.snippet))
+    (
+        f.rule.clone(),
+        rel.to_string_lossy().replace('\\', "/"),
+        fingerprint(&f.snippet),
+    )
 }
 
 impl Baseline {
     pub fn load(file: &Path) -> Result<Baseline, String> {
-        let text = std::fs::read_to_string(file).map_err(|e| format!("{}: cannot read baseline: {e}", file.display()))?;
+        let text =
+            std::fs::read_to_string(file).map_err(|e| format!("{}: cannot read baseline: {e}", file.display()))?;
         let parsed: BaselineFile =
             serde_json::from_str(&text).map_err(|e| format!("{}: not a mapfix baseline: {e}", file.display()))?;
         if parsed.version != VERSION {
-            return Err(format!("{}: baseline version {} (this mapfix reads {VERSION})", file.display(), parsed.version));
+            return Err(format!(
+                "{}: baseline version {} (this mapfix reads {VERSION})",
+                file.display(),
+                parsed.version
+            ));
         }
         let mut counts = BTreeMap::new();
         for e in parsed.findings {
             *counts.entry((e.rule, e.path, e.fingerprint)).or_default() += e.count;
         }
-        Ok(Baseline { dir: base_dir(file), counts })
+        Ok(Baseline {
+            dir: base_dir(file),
+            counts,
+        })
     }
 
     /// Removes the findings the baseline records (each recorded count hides
@@ -113,7 +125,12 @@ pub fn write(file: &Path, reports: &[FileReport]) -> Result<usize, String> {
         version: VERSION,
         findings: counts
             .into_iter()
-            .map(|((rule, path, fingerprint), count)| Entry { rule, path, fingerprint, count })
+            .map(|((rule, path, fingerprint), count)| Entry {
+                rule,
+                path,
+                fingerprint,
+                count,
+            })
             .collect(),
     };
     let text = serde_json::to_string_pretty(&doc).expect("baseline serialises") + "\n";
@@ -127,7 +144,10 @@ mod tests {
 
     #[test]
     fn fingerprint_ignores_whitespace_layout() {
-        assert_eq!(fingerprint("for k := range m {\n\tdelete(m, k)\n}"), fingerprint("for k := range m {\n        delete(m, k)\n    }"));
+        assert_eq!(
+            fingerprint("for k := range m {\n\tdelete(m, k)\n}"),
+            fingerprint("for k := range m {\n        delete(m, k)\n    }")
+        );
         assert_ne!(fingerprint("delete(m, k)"), fingerprint("delete(n, k)"));
         assert_eq!(fingerprint(""), "cbf29ce484222325");
     }

@@ -33,20 +33,38 @@ struct Outcome {
 
 pub fn run(args: &BenchArgs) -> i32 {
     let (files, _errors) = walk::walk_sorted(&args.paths);
-    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let (mut count, mut bytes, mut parse_errors) = (0u64, 0u64, 0u64);
     ordered::for_each_ordered(
         files,
         jobs,
         |item| {
-            let walk::WalkItem::File(file) = item else { return Outcome { bytes: 0, parse_error: false } };
-            let Ok(data) = std::fs::read(&file.path) else { return Outcome { bytes: 0, parse_error: false } };
+            let walk::WalkItem::File(file) = item else {
+                return Outcome {
+                    bytes: 0,
+                    parse_error: false,
+                };
+            };
+            let Ok(data) = std::fs::read(&file.path) else {
+                return Outcome {
+                    bytes: 0,
+                    parse_error: false,
+                };
+            };
             let Ok(text) = std::str::from_utf8(&data) else {
-                return Outcome { bytes: data.len() as u64, parse_error: false };
+                return Outcome {
+                    bytes: data.len() as u64,
+                    parse_error: false,
+                };
             };
             let parse_error = args.mode == BenchMode::Parse
                 && syntax::first_error(&syntax::parse(text.trim_start_matches('\u{feff}')).root()).is_some();
-            Outcome { bytes: data.len() as u64, parse_error }
+            Outcome {
+                bytes: data.len() as u64,
+                parse_error,
+            }
         },
         |o| {
             count += 1;

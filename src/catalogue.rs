@@ -80,10 +80,17 @@ pub fn render(rules: &[Rule], format: CatalogueFormat) -> String {
 
 fn text_table(rules: &[Rule]) -> String {
     let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(2).max(2);
-    let mut out = format!("{:<width$}  {:<8} {:<7} {:<7} {:<7} summary\n", "id", "severity", "fix", "min go", "default");
+    let mut out = format!(
+        "{:<width$}  {:<8} {:<7} {:<7} {:<7} summary\n",
+        "id", "severity", "fix", "min go", "default"
+    );
     for r in rules {
         let min_go = r.min_go.map(|v| v.to_string()).unwrap_or_else(|| "-".into());
-        let fix = if r.docs.fix.starts_with("none") { "none" } else { r.safety.as_str() };
+        let fix = if r.docs.fix.starts_with("none") {
+            "none"
+        } else {
+            r.safety.as_str()
+        };
         let _ = writeln!(
             out,
             "{:<width$}  {:<8} {:<7} {:<7} {:<7} {}",
@@ -102,10 +109,29 @@ fn text_table(rules: &[Rule]) -> String {
 pub fn markdown_table(rules: &[Rule]) -> String {
     let mut out = String::from("| id | finds | fix | safety |\n|---|---|---|---|\n");
     for r in rules {
-        let id = if r.opt_in { format!("`{}` (opt-in)", r.id) } else { format!("`{}`", r.id) };
-        let safety = r.docs.fix_safety.clone().unwrap_or_else(|| r.safety.as_str().to_string());
-        let fix = if r.docs.fix.is_empty() { "—".to_string() } else { r.docs.fix.clone() };
-        let _ = writeln!(out, "| {} | {} | {} | {} |", cell(&id), cell(&r.docs.summary), cell(&fix), cell(&safety));
+        let id = if r.opt_in {
+            format!("`{}` (opt-in)", r.id)
+        } else {
+            format!("`{}`", r.id)
+        };
+        let safety = r
+            .docs
+            .fix_safety
+            .clone()
+            .unwrap_or_else(|| r.safety.as_str().to_string());
+        let fix = if r.docs.fix.is_empty() {
+            "—".to_string()
+        } else {
+            r.docs.fix.clone()
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            cell(&id),
+            cell(&r.docs.summary),
+            cell(&fix),
+            cell(&safety)
+        );
     }
     out
 }
@@ -124,20 +150,36 @@ pub fn explain(rules: &[Rule], id: &str) -> Result<String, String> {
     let d = &r.docs;
     let mut out = String::new();
     let min_go = r.min_go.map(|v| format!(", Go ≥ {v}")).unwrap_or_default();
-    let _ = writeln!(out, "{} ({}, fix: {}{}, {})\n", r.id, r.severity, r.safety.as_str(), min_go, default_state(r));
+    let _ = writeln!(
+        out,
+        "{} ({}, fix: {}{}, {})\n",
+        r.id,
+        r.severity,
+        r.safety.as_str(),
+        min_go,
+        default_state(r)
+    );
     let _ = writeln!(out, "{}\n", d.summary.trim());
     let _ = writeln!(out, "Why is this bad?\n{}\n", d.why.trim());
     let _ = writeln!(out, "Example:\n{}\n", indent(&d.before));
     let _ = writeln!(out, "Use instead:\n{}\n", indent(&d.after));
     let _ = writeln!(out, "Fix safety:\n{}", d.safety.trim());
     if r.opt_in {
-        let _ = writeln!(out, "\nOpt-in: enable with `--rule {}` or `[rules] enable = [\"{}\"]` in mapfix.toml.", r.id, r.id);
+        let _ = writeln!(
+            out,
+            "\nOpt-in: enable with `--rule {}` or `[rules] enable = [\"{}\"]` in mapfix.toml.",
+            r.id, r.id
+        );
     }
     Ok(out)
 }
 
 fn indent(code: &str) -> String {
-    code.trim_end().lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+    code.trim_end()
+        .lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Every built-in rule (the catalogue `mapfix rules` lists).
@@ -161,7 +203,11 @@ mod tests {
     #[test]
     fn every_builtin_rule_documents_its_fix_for_the_table() {
         for r in builtin() {
-            assert!(!r.docs.fix.trim().is_empty(), "rule {} lacks metadata.docs.fix (the README table's fix column)", r.id);
+            assert!(
+                !r.docs.fix.trim().is_empty(),
+                "rule {} lacks metadata.docs.fix (the README table's fix column)",
+                r.id
+            );
         }
     }
 

@@ -7,7 +7,10 @@ use crate::config::{ConfigError, RuleChoice};
 use crate::engine::{FileError, FileReport};
 use crate::goversion::{GoVersion, VersionSource};
 use crate::progress::Progress;
-use crate::render::{GithubRenderer, JsonRenderer, MarkdownRenderer, PatchRenderer, Renderer, RunResult, SarifRenderer, SarifRule, TextRenderer};
+use crate::render::{
+    GithubRenderer, JsonRenderer, MarkdownRenderer, PatchRenderer, Renderer, RunResult, SarifRenderer, SarifRule,
+    TextRenderer,
+};
 use crate::runner::{self, Runner, Settings, SetupError};
 use crate::verify::{self, Toolchain, WrittenFile};
 use crate::{apply, baseline, interactive, syntax};
@@ -208,12 +211,21 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
         Ok(t) => t,
         Err(message) => return usage_error(&message),
     };
-    let roots = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
-    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let roots = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let settings = Settings {
         roots: &roots,
         config: args.config.as_deref(),
-        choice: RuleChoice { only: &args.rule, skip: &args.skip_rule },
+        choice: RuleChoice {
+            only: &args.rule,
+            skip: &args.skip_rule,
+        },
         rule_dirs: &args.rule_dirs,
         unsafe_fixes: args.unsafe_fixes,
         include_generated: args.include_generated,
@@ -243,10 +255,24 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
     let progress = Progress::new(runner.file_count(), args.format == OutputFormat::Text);
     let mut reports = runner.process(&progress);
     note_assumed_version(&reports);
-    let walk_errors: Vec<FileError> =
-        runner.walk_errors.drain(..).map(|e| FileError { path: e.path, message: e.message, span: None }).collect();
+    let walk_errors: Vec<FileError> = runner
+        .walk_errors
+        .drain(..)
+        .map(|e| FileError {
+            path: e.path,
+            message: e.message,
+            span: None,
+        })
+        .collect();
     if let Some(path) = &args.write_baseline {
-        return write_baseline(path, RunResult { reports, errors: walk_errors, wrote: false });
+        return write_baseline(
+            path,
+            RunResult {
+                reports,
+                errors: walk_errors,
+                wrote: false,
+            },
+        );
     }
     if let Some(b) = &baseline {
         let (hidden, had_fix) = b.filter(&mut reports);
@@ -257,16 +283,29 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
             b.filter(&mut reports);
         }
         if hidden > 0 && args.format == OutputFormat::Text {
-            eprintln!("mapfix: {hidden} finding{} recorded in the baseline not shown", if hidden == 1 { "" } else { "s" });
+            eprintln!(
+                "mapfix: {hidden} finding{} recorded in the baseline not shown",
+                if hidden == 1 { "" } else { "s" }
+            );
         }
     }
     let mut write = args.write;
     if let Some(mut answers) = answers {
-        let choice = match interactive::choose(&reports, answers.as_mut(), &mut std::io::stderr(), use_color(args.color, std::io::stderr().is_terminal())) {
+        let choice = match interactive::choose(
+            &reports,
+            answers.as_mut(),
+            &mut std::io::stderr(),
+            use_color(args.color, std::io::stderr().is_terminal()),
+        ) {
             Ok(c) => c,
             Err(e) => return usage_error(&format!("cannot read an answer: {e}")),
         };
-        eprintln!("mapfix: {} of {} fix{} accepted", choice.accepted, choice.offered, if choice.offered == 1 { "" } else { "es" });
+        eprintln!(
+            "mapfix: {} of {} fix{} accepted",
+            choice.accepted,
+            choice.offered,
+            if choice.offered == 1 { "" } else { "es" }
+        );
         runner.rerun(&mut reports, choice.selection);
         if let Some(b) = &baseline {
             b.filter(&mut reports);
@@ -282,7 +321,11 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
             errors.extend(outcome.errors());
         }
     }
-    let run = RunResult { reports, errors, wrote: write };
+    let run = RunResult {
+        reports,
+        errors,
+        wrote: write,
+    };
     if args.interactive && args.format == OutputFormat::Text {
         // Every diff was shown while asking: only errors and the summary remain.
         for e in run.all_errors() {
@@ -298,7 +341,11 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
 
 /// Says once on stderr when a file's Go version is a guess.
 pub(crate) fn note_assumed_version(reports: &[FileReport]) {
-    if let Some(r) = reports.iter().find(|r| r.source.as_ref().is_some_and(|s| s.version_source == VersionSource::Default)) {
+    if let Some(r) = reports.iter().find(|r| {
+        r.source
+            .as_ref()
+            .is_some_and(|s| s.version_source == VersionSource::Default)
+    }) {
         eprintln!(
             "mapfix: no go.mod above {} and no --go-version: assuming Go {}",
             r.path.display(),
@@ -339,13 +386,19 @@ pub(crate) fn write_fixes(reports: &mut [FileReport]) -> Vec<WrittenFile> {
     }
     let mut written = Vec::new();
     for report in reports {
-        let (Some(source), Some(text)) = (report.source.clone(), report.fixed_text.clone()) else { continue };
+        let (Some(source), Some(text)) = (report.source.clone(), report.fixed_text.clone()) else {
+            continue;
+        };
         match apply::write_file(&source, &text) {
             Ok(()) => {
                 mark_applied(report);
                 written.push(WrittenFile::new(report, &source, &text));
             }
-            Err(message) => report.errors.push(FileError { path: report.path.clone(), message, span: None }),
+            Err(message) => report.errors.push(FileError {
+                path: report.path.clone(),
+                message,
+                span: None,
+            }),
         }
     }
     written
@@ -373,7 +426,10 @@ fn use_color(choice: ColorChoice, terminal: bool) -> bool {
 /// The renderer for `--format` (and `--color`, `--stats`).
 pub(crate) fn renderer_for(args: &RunArgs, sarif_rules: Vec<SarifRule>) -> Box<dyn Renderer> {
     match args.format {
-        OutputFormat::Text => Box::new(TextRenderer { color: use_color(args.color, std::io::stdout().is_terminal()), stats: args.stats }),
+        OutputFormat::Text => Box::new(TextRenderer {
+            color: use_color(args.color, std::io::stdout().is_terminal()),
+            stats: args.stats,
+        }),
         OutputFormat::Json => Box::new(JsonRenderer),
         OutputFormat::Sarif => Box::new(SarifRenderer { rules: sarif_rules }),
         OutputFormat::Github => Box::new(GithubRenderer),
@@ -392,10 +448,25 @@ fn render(run: &RunResult, args: &RunArgs, sarif_rules: Vec<SarifRule>) {
 /// A bad config: a miette report on stderr; machine formats also get a
 /// document whose `errors` hold it.
 fn config_error(e: &ConfigError, args: &RunArgs) -> i32 {
-    eprint!("{}", crate::render::render_diagnostic(e, use_color(args.color, std::io::stderr().is_terminal())));
+    eprint!(
+        "{}",
+        crate::render::render_diagnostic(e, use_color(args.color, std::io::stderr().is_terminal()))
+    );
     if !matches!(args.format, OutputFormat::Text | OutputFormat::Patch) {
-        let error = FileError { path: e.path.clone(), message: e.message.clone(), span: e.span() };
-        render(&RunResult { reports: Vec::new(), errors: vec![error], wrote: false }, args, Vec::new());
+        let error = FileError {
+            path: e.path.clone(),
+            message: e.message.clone(),
+            span: e.span(),
+        };
+        render(
+            &RunResult {
+                reports: Vec::new(),
+                errors: vec![error],
+                wrote: false,
+            },
+            args,
+            Vec::new(),
+        );
     }
     2
 }
@@ -407,7 +478,11 @@ fn write_baseline(path: &std::path::Path, run: RunResult) -> i32 {
     }
     match baseline::write(path, &run.reports) {
         Ok(n) => {
-            eprintln!("mapfix: recorded {n} finding{} in {}", if n == 1 { "" } else { "s" }, path.display());
+            eprintln!(
+                "mapfix: recorded {n} finding{} in {}",
+                if n == 1 { "" } else { "s" },
+                path.display()
+            );
             if run.all_errors().next().is_some() {
                 2
             } else {

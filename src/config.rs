@@ -127,7 +127,11 @@ impl Diagnostic for ConfigError {
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let span = self.span.clone()?;
-        Some(Box::new(std::iter::once(LabeledSpan::new(Some("here".into()), span.start, span.len()))))
+        Some(Box::new(std::iter::once(LabeledSpan::new(
+            Some("here".into()),
+            span.start,
+            span.len(),
+        ))))
     }
 }
 
@@ -139,7 +143,10 @@ pub fn find_for(path: &Path) -> Option<PathBuf> {
     let found = start.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file())?;
     // Shown relative to the working directory when below it.
     let cwd = std::env::current_dir().and_then(std::fs::canonicalize).ok();
-    Some(cwd.and_then(|c| found.strip_prefix(c).ok().map(Path::to_path_buf)).unwrap_or(found))
+    Some(
+        cwd.and_then(|c| found.strip_prefix(c).ok().map(Path::to_path_buf))
+            .unwrap_or(found),
+    )
 }
 
 impl Config {
@@ -161,11 +168,27 @@ impl Config {
             let glob = globset::GlobBuilder::new(glob_text(pattern.get_ref()))
                 .literal_separator(true)
                 .build()
-                .map_err(|e| ConfigError::in_text(path, &text, Some(pattern.span()), format!("bad exclude glob: {e}"), None))?;
+                .map_err(|e| {
+                    ConfigError::in_text(
+                        path,
+                        &text,
+                        Some(pattern.span()),
+                        format!("bad exclude glob: {e}"),
+                        None,
+                    )
+                })?;
             builder.add(glob);
         }
-        let exclude = builder.build().map_err(|e| ConfigError::in_text(path, &text, None, e.to_string(), None))?;
-        Ok(Config { path: path.to_path_buf(), dir, text, raw, exclude })
+        let exclude = builder
+            .build()
+            .map_err(|e| ConfigError::in_text(path, &text, None, e.to_string(), None))?;
+        Ok(Config {
+            path: path.to_path_buf(),
+            dir,
+            text,
+            raw,
+            exclude,
+        })
     }
 
     /// Whether `file` (a walked file, not one named on the command line) is
@@ -178,7 +201,9 @@ impl Config {
             return false;
         }
         let abs = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
-        let Ok(rel) = abs.strip_prefix(&self.dir) else { return false };
+        let Ok(rel) = abs.strip_prefix(&self.dir) else {
+            return false;
+        };
         let mut prefix = PathBuf::new();
         for component in rel.components() {
             prefix.push(component);
@@ -225,7 +250,12 @@ impl Config {
             let name = id.get_ref();
             if name != "all" && !known.contains(name) {
                 let message = catalogue::unknown_rule_message(name, known);
-                return Err(ConfigError::at(self, id.span(), message, Some("`mapfix rules` lists every rule".into())));
+                return Err(ConfigError::at(
+                    self,
+                    id.span(),
+                    message,
+                    Some("`mapfix rules` lists every rule".into()),
+                ));
             }
         }
         Ok(())
@@ -234,7 +264,10 @@ impl Config {
 
 /// `exclude` pattern text as globset reads it: relative, no trailing `/`.
 fn glob_text(pattern: &str) -> &str {
-    pattern.trim_start_matches("./").trim_start_matches('/').trim_end_matches('/')
+    pattern
+        .trim_start_matches("./")
+        .trim_start_matches('/')
+        .trim_end_matches('/')
 }
 
 /// The command line's rule choices.

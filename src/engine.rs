@@ -112,7 +112,13 @@ pub struct Engine {
 impl Engine {
     pub fn new(rules: Vec<Rule>, options: EngineOptions, versions: VersionResolver) -> Self {
         let prefilter = Prefilter::new(&rules);
-        Engine { rules, options, versions, packages: PackageCache::default(), prefilter }
+        Engine {
+            rules,
+            options,
+            versions,
+            packages: PackageCache::default(),
+            prefilter,
+        }
     }
 
     /// Processes every file on `jobs` threads; reports come back in input order
@@ -123,7 +129,12 @@ impl Engine {
     }
 
     /// As `run`, calling `on_done` as each file finishes (for progress display).
-    pub fn run_observed(&self, files: &[GoFile], jobs: usize, on_done: &(dyn Fn(&FileReport) + Sync)) -> Vec<FileReport> {
+    pub fn run_observed(
+        &self,
+        files: &[GoFile],
+        jobs: usize,
+        on_done: &(dyn Fn(&FileReport) + Sync),
+    ) -> Vec<FileReport> {
         let mut reports = Vec::with_capacity(files.len());
         self.run_streaming(files, jobs, |r| {
             on_done(&r);
@@ -149,7 +160,11 @@ impl Engine {
                 source: None,
                 findings: Vec::new(),
                 fixed_text: None,
-                errors: vec![FileError { path: e.path, message: e.message, span: None }],
+                errors: vec![FileError {
+                    path: e.path,
+                    message: e.message,
+                    span: None,
+                }],
                 scanned: false,
             },
         };
@@ -163,7 +178,12 @@ impl Engine {
         }
         let _timer = profile::timer(Stage::Filter);
         let hits = self.prefilter.candidates(text);
-        self.rules.iter().zip(hits).filter(|(_, hit)| *hit).map(|(r, _)| r).collect()
+        self.rules
+            .iter()
+            .zip(hits)
+            .filter(|(_, hit)| *hit)
+            .map(|(r, _)| r)
+            .collect()
     }
 
     /// Processes one file.
@@ -190,14 +210,22 @@ impl Engine {
                 return report;
             }
             Err(e) => {
-                report.errors.push(FileError { path: e.path, message: e.message, span: None });
+                report.errors.push(FileError {
+                    path: e.path,
+                    message: e.message,
+                    span: None,
+                });
                 return report;
             }
         };
         let text = match load::decode(&bytes) {
             Ok(text) => text,
             Err(message) => {
-                report.errors.push(FileError { path: file.path.clone(), message, span: None });
+                report.errors.push(FileError {
+                    path: file.path.clone(),
+                    message,
+                    span: None,
+                });
                 return report;
             }
         };
@@ -215,7 +243,11 @@ impl Engine {
         let source = match SourceFile::from_bytes(&file.path, bytes, &self.versions) {
             Ok(source) => source,
             Err(message) => {
-                report.errors.push(FileError { path: file.path.clone(), message, span: None });
+                report.errors.push(FileError {
+                    path: file.path.clone(),
+                    message,
+                    span: None,
+                });
                 return report;
             }
         };
@@ -253,7 +285,11 @@ impl Engine {
             report.findings.push(self.finding(&source, &lines, rule, det));
         }
         report.findings.sort_by_key(|f| (f.range.start, f.rule.clone()));
-        if report.findings.iter().any(|f| f.fix.as_ref().is_some_and(|x| x.included)) {
+        if report
+            .findings
+            .iter()
+            .any(|f| f.fix.as_ref().is_some_and(|x| x.included))
+        {
             let _timer = profile::timer(Stage::Fix);
             match self.fix_to_fixpoint(&source, &tree, &report.findings) {
                 Ok(text) => report.fixed_text = (text != source.text).then_some(text),
@@ -263,7 +299,11 @@ impl Engine {
                             fix.included = false;
                         }
                     }
-                    report.errors.push(FileError { path: file.path.clone(), message, span: None })
+                    report.errors.push(FileError {
+                        path: file.path.clone(),
+                        message,
+                        span: None,
+                    })
                 }
             }
         }
@@ -282,7 +322,12 @@ impl Engine {
     ) -> Vec<(&'a Rule, Detection)> {
         let root = tree.root();
         let scope = PackageScope::new(&root, &source.path, &self.packages);
-        let ctx = RuleContext { file: source, text, scope: &scope, options: &self.options.rule_options };
+        let ctx = RuleContext {
+            file: source,
+            text,
+            scope: &scope,
+            options: &self.options.rule_options,
+        };
         let rules: Vec<&Rule> = rules
             .iter()
             .copied()
@@ -304,7 +349,10 @@ impl Engine {
 
     /// Whether a selection (if any) lets the fix of this finding in.
     fn selected(&self, source: &SourceFile, rule: &str, range: &Range<usize>) -> bool {
-        self.options.selection.as_ref().is_none_or(|s| s.accepts(&source.path, rule, range))
+        self.options
+            .selection
+            .as_ref()
+            .is_none_or(|s| s.accepts(&source.path, rule, range))
     }
 
     fn finding(&self, source: &SourceFile, lines: &LineIndex, rule: &Rule, det: Detection) -> Finding {
@@ -350,7 +398,10 @@ impl Engine {
     ) -> Result<String, String> {
         // With a selection, later passes apply only the selected fixes still pending.
         let mut pending = self.options.selection.as_ref().map(|s| s.pending_for(&source.path));
-        let included: Vec<&Finding> = findings.iter().filter(|f| f.fix.as_ref().is_some_and(|x| x.included)).collect();
+        let included: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.fix.as_ref().is_some_and(|x| x.included))
+            .collect();
         let mut keys: FixKeys = included.iter().map(|f| (f.rule.clone(), f.range.clone())).collect();
         let first: Vec<(Vec<TextEdit>, Vec<String>)> = included
             .iter()
@@ -361,7 +412,11 @@ impl Engine {
         advance_pending(&mut pending, &keys, &pass.applied, &pass.edits, source.crlf);
         for _ in 1..MAX_PASSES {
             // A fix may bring in the tokens of a rule the original text lacked.
-            let rules: Vec<&Rule> = self.candidates(&text).into_iter().filter(|r| applies_to(r, source)).collect();
+            let rules: Vec<&Rule> = self
+                .candidates(&text)
+                .into_iter()
+                .filter(|r| applies_to(r, source))
+                .collect();
             let tree = syntax::parse(&text);
             let suppressions = suppress::scan(&text);
             let lines = LineIndex::new(&text);
@@ -372,15 +427,23 @@ impl Engine {
                     let line = lines.line_col(det.range.start).0 - 1;
                     !suppress::is_suppressed(&suppressions, &rule.id, line)
                 })
-                .filter(|(rule, det)| pending.as_ref().is_none_or(|p| p.contains(&(rule.id.clone(), det.range.clone()))))
+                .filter(|(rule, det)| {
+                    pending
+                        .as_ref()
+                        .is_none_or(|p| p.contains(&(rule.id.clone(), det.range.clone())))
+                })
                 .filter_map(|(rule, d)| d.fix.map(|p| (rule.id.clone(), d.range, p)))
                 .filter(|(_, _, p)| self.fix_allowed(source, p.safety))
                 .collect();
             if selected.is_empty() {
                 return Ok(text);
             }
-            keys = selected.iter().map(|(rule, range, _)| (rule.clone(), range.clone())).collect();
-            let fixes: Vec<(Vec<TextEdit>, Vec<String>)> = selected.into_iter().map(|(_, _, p)| (p.edits, p.imports)).collect();
+            keys = selected
+                .iter()
+                .map(|(rule, range, _)| (rule.clone(), range.clone()))
+                .collect();
+            let fixes: Vec<(Vec<TextEdit>, Vec<String>)> =
+                selected.into_iter().map(|(_, _, p)| (p.edits, p.imports)).collect();
             let pass = self.apply_pass(source, &text, &tree, fixes)?;
             advance_pending(&mut pending, &keys, &pass.applied, &pass.edits, source.crlf);
             let next = pass.text;
@@ -389,7 +452,9 @@ impl Engine {
             }
             text = next;
         }
-        Err(format!("fixes did not converge in {MAX_PASSES} passes; file left as it was"))
+        Err(format!(
+            "fixes did not converge in {MAX_PASSES} passes; file left as it was"
+        ))
     }
 
     /// One pass: non-overlapping fixes applied; a result that does not parse is refused.
@@ -406,7 +471,10 @@ impl Engine {
         let imports: Vec<String> = accepted.iter().flat_map(|&i| fixes[i].1.clone()).collect();
         if !imports.is_empty() {
             if let Some(e) = plan::import_edit(text, &tree.root(), &imports) {
-                if edits.iter().all(|x| !(x.range.start <= e.range.start && e.range.start < x.range.end)) {
+                if edits
+                    .iter()
+                    .all(|x| !(x.range.start <= e.range.start && e.range.start < x.range.end))
+                {
                     edits.push(e);
                 }
             }
@@ -419,7 +487,11 @@ impl Engine {
                 "internal error: a fix produced code that does not parse (at {line}:{col} of the fixed text); no fix written"
             ));
         }
-        Ok(Pass { text: out, applied: accepted, edits })
+        Ok(Pass {
+            text: out,
+            applied: accepted,
+            edits,
+        })
     }
 }
 

@@ -47,7 +47,10 @@ pub struct VersionResolver {
 
 impl VersionResolver {
     pub fn new(fallback: Option<GoVersion>) -> Self {
-        VersionResolver { fallback, gomod_cache: Mutex::new(HashMap::new()) }
+        VersionResolver {
+            fallback,
+            gomod_cache: Mutex::new(HashMap::new()),
+        }
     }
 
     /// The version for `path` with contents `text`.
@@ -72,7 +75,9 @@ impl VersionResolver {
         }
         let gomod = dir.join("go.mod");
         let found = if gomod.is_file() {
-            std::fs::read_to_string(&gomod).ok().and_then(|t| gomod_go_directive(&t))
+            std::fs::read_to_string(&gomod)
+                .ok()
+                .and_then(|t| gomod_go_directive(&t))
         } else {
             dir.parent().and_then(|p| self.gomod_version(p))
         };
@@ -84,7 +89,9 @@ impl VersionResolver {
 /// The directory holding the nearest `go.mod` at or above `dir`, if any.
 pub fn module_root(dir: &Path) -> Option<PathBuf> {
     let dir = absolute(dir);
-    dir.ancestors().find(|d| d.join("go.mod").is_file()).map(Path::to_path_buf)
+    dir.ancestors()
+        .find(|d| d.join("go.mod").is_file())
+        .map(Path::to_path_buf)
 }
 
 fn absolute(p: &Path) -> PathBuf {
@@ -95,7 +102,9 @@ fn absolute(p: &Path) -> PathBuf {
 pub fn gomod_go_directive(gomod: &str) -> Option<GoVersion> {
     gomod.lines().find_map(|line| {
         let line = line.split("//").next().unwrap_or("").trim();
-        line.strip_prefix("go ").or_else(|| line.strip_prefix("go\t")).and_then(GoVersion::parse)
+        line.strip_prefix("go ")
+            .or_else(|| line.strip_prefix("go\t"))
+            .and_then(GoVersion::parse)
     })
 }
 
@@ -108,7 +117,10 @@ pub fn build_constraint_version(text: &str) -> Option<GoVersion> {
         if let Some(expr) = t.strip_prefix("//go:build") {
             if expr.starts_with([' ', '\t']) {
                 let tokens = tokenize(expr);
-                let mut parser = ConstraintParser { tokens: &tokens, pos: 0 };
+                let mut parser = ConstraintParser {
+                    tokens: &tokens,
+                    pos: 0,
+                };
                 return parser.or_expr();
             }
         }

@@ -6,8 +6,8 @@
 //! The result is a `FixSelection` the engine re-runs with.
 
 use crate::engine::{FileReport, Finding};
-use crate::plan;
 use crate::load::SourceFile;
+use crate::plan;
 use crate::render::{display_path, paint_diff, unified_diff};
 use crate::selection::{FixKey, FixSelection};
 use std::io::{self, BufRead, Write};
@@ -78,16 +78,30 @@ pub struct Choice {
 }
 
 /// Asks about every fix the reports include, in file and position order.
-pub fn choose(reports: &[FileReport], answers: &mut dyn AnswerSource, out: &mut dyn Write, color: bool) -> io::Result<Choice> {
+pub fn choose(
+    reports: &[FileReport],
+    answers: &mut dyn AnswerSource,
+    out: &mut dyn Write,
+    color: bool,
+) -> io::Result<Choice> {
     let offered: Vec<(&SourceFile, &Finding)> = reports
         .iter()
         .filter_map(|r| r.source.as_deref().map(|s| (s, r)))
-        .flat_map(|(s, r)| r.findings.iter().filter(|f| f.fix.as_ref().is_some_and(|x| x.included)).map(move |f| (s, f)))
+        .flat_map(|(s, r)| {
+            r.findings
+                .iter()
+                .filter(|f| f.fix.as_ref().is_some_and(|x| x.included))
+                .map(move |f| (s, f))
+        })
         .collect();
     let mut keys = Vec::new();
     let mut all = false;
     for (i, (source, finding)) in offered.iter().enumerate() {
-        let key = FixKey { path: finding.path.clone(), rule: finding.rule.clone(), range: finding.range.clone() };
+        let key = FixKey {
+            path: finding.path.clone(),
+            rule: finding.rule.clone(),
+            range: finding.range.clone(),
+        };
         if all {
             keys.push(key);
             continue;
@@ -103,7 +117,11 @@ pub fn choose(reports: &[FileReport], answers: &mut dyn AnswerSource, out: &mut 
             Answer::Quit => break,
         }
     }
-    Ok(Choice { accepted: keys.len(), offered: offered.len(), selection: FixSelection::new(keys) })
+    Ok(Choice {
+        accepted: keys.len(),
+        offered: offered.len(),
+        selection: FixSelection::new(keys),
+    })
 }
 
 fn show(source: &SourceFile, f: &Finding, n: usize, total: usize, out: &mut dyn Write, color: bool) -> io::Result<()> {
@@ -112,7 +130,11 @@ fn show(source: &SourceFile, f: &Finding, n: usize, total: usize, out: &mut dyn 
     let fixed = plan::apply_edits(&source.text, &edits, source.crlf);
     let path = display_path(&f.path);
     let (bold, reset) = if color { ("\x1b[1m", "\x1b[0m") } else { ("", "") };
-    writeln!(out, "{bold}[{n}/{total}] {path}:{}:{}: {} [mapfix/{}]{reset}", f.line, f.column, f.message, f.rule)?;
+    writeln!(
+        out,
+        "{bold}[{n}/{total}] {path}:{}:{}: {} [mapfix/{}]{reset}",
+        f.line, f.column, f.message, f.rule
+    )?;
     writeln!(out, "fix ({}): {}", fix.safety.as_str(), fix.description)?;
     write!(out, "{}", paint_diff(&unified_diff(&path, &source.text, &fixed), color))
 }
@@ -143,11 +165,17 @@ pub fn answer_source(from_stdin: bool) -> Result<Box<dyn AnswerSource>, String> 
         return Ok(Box::new(PipedAnswers(io::BufReader::new(io::stdin()))));
     }
     if !io::stdin().is_terminal() {
-        return Err("--interactive needs a terminal on standard input to ask its questions; \
+        return Err(
+            "--interactive needs a terminal on standard input to ask its questions; \
                     to answer from a pipe or a file, add --answers-from-stdin (one letter y/n/a/q per fix)"
-            .into());
+                .into(),
+        );
     }
-    let term = if io::stderr().is_terminal() { console::Term::stderr() } else { console::Term::stdout() };
+    let term = if io::stderr().is_terminal() {
+        console::Term::stderr()
+    } else {
+        console::Term::stdout()
+    };
     Ok(Box::new(TerminalAnswers(term)))
 }
 

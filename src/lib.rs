@@ -3,9 +3,9 @@
 //! that tests can drive the engine in-process.
 
 pub mod apply;
-pub mod bench;
-pub mod batch;
 pub mod baseline;
+pub mod batch;
+pub mod bench;
 pub mod catalogue;
 pub mod cli;
 pub mod config;

@@ -30,7 +30,11 @@ where
     let jobs = jobs.max(1);
     let window = jobs * WINDOW_PER_WORKER;
     let source = Mutex::new(items.into_iter().enumerate());
-    let flow = Flow { emitted: Mutex::new(0), advanced: Condvar::new(), aborted: AtomicBool::new(false) };
+    let flow = Flow {
+        emitted: Mutex::new(0),
+        advanced: Condvar::new(),
+        aborted: AtomicBool::new(false),
+    };
     let (tx, rx) = mpsc::channel::<(usize, R)>();
     std::thread::scope(|scope| {
         for _ in 0..jobs {
@@ -156,7 +160,10 @@ mod tests {
                 max_ahead = max_ahead.max(started.load(std::sync::atomic::Ordering::SeqCst) - emitted);
             },
         );
-        assert!(max_ahead <= 2 * WINDOW_PER_WORKER + 2, "workers ran {max_ahead} items ahead");
+        assert!(
+            max_ahead <= 2 * WINDOW_PER_WORKER + 2,
+            "workers ran {max_ahead} items ahead"
+        );
     }
 
     #[test]

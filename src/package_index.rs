@@ -4,8 +4,8 @@
 //! workers ask at once, and kept for a few directories at a time (files
 //! arrive in path order, so a directory's files are processed together).
 
-use crate::profile::{self, Counter, Stage};
 use crate::prefilter;
+use crate::profile::{self, Counter, Stage};
 use crate::syntax;
 use crate::types::{self, FileIndex};
 use std::collections::HashSet;
@@ -41,7 +41,9 @@ impl SiblingFile {
         if let Some(names) = self.nil_tested.get() {
             return names.contains(name);
         }
-        let Ok(text) = std::fs::read_to_string(&self.path) else { return false };
+        let Ok(text) = std::fs::read_to_string(&self.path) else {
+            return false;
+        };
         let text = text.trim_start_matches('\u{feff}');
         if prefilter::word_occurrences(text, name).next().is_none() {
             return false;
@@ -106,7 +108,12 @@ fn index_directory(dir: &Path) -> DirectoryIndex {
                 profile::count(Counter::FilesIndexed, 1);
                 profile::count(Counter::BytesIndexed, text.len() as u64);
                 let index = FileIndex::skim(text.trim_start_matches('\u{feff}'));
-                files.push(SiblingFile { path, index, nil_tested: OnceLock::new(), full: OnceLock::new() });
+                files.push(SiblingFile {
+                    path,
+                    index,
+                    nil_tested: OnceLock::new(),
+                    full: OnceLock::new(),
+                });
             }
         }
     }
@@ -120,8 +127,16 @@ mod tests {
     #[test]
     fn builds_once_and_answers_nil_tests_lazily() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("a.go"), "package p\n\ntype T struct{ items map[string]int }\n").unwrap();
-        std::fs::write(dir.path().join("b.go"), "package p\n\nfunc (t *T) ok() bool { return t.items != nil }\n").unwrap();
+        std::fs::write(
+            dir.path().join("a.go"),
+            "package p\n\ntype T struct{ items map[string]int }\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("b.go"),
+            "package p\n\nfunc (t *T) ok() bool { return t.items != nil }\n",
+        )
+        .unwrap();
         let cache = PackageCache::default();
         let first = cache.directory(&dir.path().join("a.go"));
         let again = cache.directory(&dir.path().join("b.go"));

@@ -29,7 +29,10 @@ pub fn non_overlapping(fixes: &[&[TextEdit]]) -> Vec<usize> {
 
 /// Ranges overlap, or are two insertions at the same point (order unknowable).
 fn overlaps(a: &std::ops::Range<usize>, b: &std::ops::Range<usize>) -> bool {
-    (a.start < b.end && b.start < a.end) || (a.start == b.start) || (a.is_empty() && b.contains(&a.start)) || (b.is_empty() && a.contains(&b.start))
+    (a.start < b.end && b.start < a.end)
+        || (a.start == b.start)
+        || (a.is_empty() && b.contains(&a.start))
+        || (b.is_empty() && a.contains(&b.start))
 }
 
 /// Applies non-overlapping edits to `text`.
@@ -38,7 +41,11 @@ pub fn apply_edits(text: &str, edits: &[TextEdit], crlf: bool) -> String {
     sorted.sort_by_key(|e| std::cmp::Reverse(e.range.start));
     let mut out = text.to_string();
     for e in sorted {
-        let replacement = if crlf { to_crlf(&e.replacement) } else { e.replacement.clone() };
+        let replacement = if crlf {
+            to_crlf(&e.replacement)
+        } else {
+            e.replacement.clone()
+        };
         out.replace_range(e.range.clone(), &replacement);
     }
     out
@@ -63,19 +70,29 @@ pub fn import_edit(text: &str, root: &GoNode, paths: &[String]) -> Option<TextEd
     if missing.is_empty() {
         return None;
     }
-    let decls: Vec<GoNode> = code_children(root).into_iter().filter(|n| n.kind() == "import_declaration").collect();
-    if let Some(list) = decls.iter().find_map(|d| code_children(d).into_iter().find(|c| c.kind() == "import_spec_list")) {
+    let decls: Vec<GoNode> = code_children(root)
+        .into_iter()
+        .filter(|n| n.kind() == "import_declaration")
+        .collect();
+    if let Some(list) = decls
+        .iter()
+        .find_map(|d| code_children(d).into_iter().find(|c| c.kind() == "import_spec_list"))
+    {
         // Insert each path before the first spec of the first group that sorts after it.
         let group = first_group(text, &list);
         let mut insert_at = None;
         let mut lines = String::new();
         for m in &missing {
-            let after = group.iter().find(|s| s.field("path").is_some_and(|p| p.text().trim_matches('"') > m.as_str()));
+            let after = group
+                .iter()
+                .find(|s| s.field("path").is_some_and(|p| p.text().trim_matches('"') > m.as_str()));
             let at = match after {
                 Some(s) => s.range().start,
                 None => match group.last() {
                     Some(last) => {
-                        let end = text[last.range().end..].find('\n').map_or(text.len(), |i| last.range().end + i + 1);
+                        let end = text[last.range().end..]
+                            .find('\n')
+                            .map_or(text.len(), |i| last.range().end + i + 1);
                         end
                     }
                     None => list.range().start + 1,
@@ -95,7 +112,10 @@ pub fn import_edit(text: &str, root: &GoNode, paths: &[String]) -> Option<TextEd
         } else {
             missing.iter().map(|m| format!("\"{m}\"\n{indent}")).collect()
         };
-        return Some(TextEdit { range: at..at, replacement });
+        return Some(TextEdit {
+            range: at..at,
+            replacement,
+        });
     }
     if let Some(single) = decls.first() {
         let spec = code_children(single).into_iter().find(|c| c.kind() == "import_spec")?;
@@ -103,7 +123,10 @@ pub fn import_edit(text: &str, root: &GoNode, paths: &[String]) -> Option<TextEd
         all.push(spec.text().to_string());
         all.sort_by_key(|s| s.split('"').nth(1).unwrap_or("").to_string());
         let body: String = all.iter().map(|s| format!("\t{s}\n")).collect();
-        return Some(TextEdit { range: single.range(), replacement: format!("import (\n{body})") });
+        return Some(TextEdit {
+            range: single.range(),
+            replacement: format!("import (\n{body})"),
+        });
     }
     let pkg = code_children(root).into_iter().find(|n| n.kind() == "package_clause")?;
     let end = pkg.range().end;
@@ -113,7 +136,10 @@ pub fn import_edit(text: &str, root: &GoNode, paths: &[String]) -> Option<TextEd
         let body: String = missing.iter().map(|m| format!("\t\"{m}\"\n")).collect();
         format!("\n\nimport (\n{body})")
     };
-    Some(TextEdit { range: end..end, replacement: imports })
+    Some(TextEdit {
+        range: end..end,
+        replacement: imports,
+    })
 }
 
 /// The edits of one fix applied on its own to `text`: its edits plus the
@@ -124,7 +150,10 @@ pub fn standalone_edits(text: &str, edits: &[TextEdit], imports: &[String]) -> V
     if !imports.is_empty() {
         let tree = syntax::parse(text);
         if let Some(e) = import_edit(text, &tree.root(), imports) {
-            if all.iter().all(|x| !(x.range.start <= e.range.start && e.range.start < x.range.end)) {
+            if all
+                .iter()
+                .all(|x| !(x.range.start <= e.range.start && e.range.start < x.range.end))
+            {
                 all.push(e);
             }
         }
@@ -135,7 +164,10 @@ pub fn standalone_edits(text: &str, edits: &[TextEdit], imports: &[String]) -> V
 
 /// The import specs of the first blank-line-separated group of a list.
 fn first_group<'r>(text: &str, list: &GoNode<'r>) -> Vec<GoNode<'r>> {
-    let specs: Vec<GoNode> = code_children(list).into_iter().filter(|c| c.kind() == "import_spec").collect();
+    let specs: Vec<GoNode> = code_children(list)
+        .into_iter()
+        .filter(|c| c.kind() == "import_spec")
+        .collect();
     let mut group = Vec::new();
     for s in specs {
         if let Some(prev) = group.last() {
@@ -154,7 +186,10 @@ mod tests {
     use super::*;
 
     fn edit(a: usize, b: usize, r: &str) -> TextEdit {
-        TextEdit { range: a..b, replacement: r.into() }
+        TextEdit {
+            range: a..b,
+            replacement: r.into(),
+        }
     }
 
     #[test]
@@ -182,10 +217,25 @@ mod tests {
 
     #[test]
     fn adds_imports_in_gofmt_order() {
-        assert_eq!(add("package p\n\nimport (\n\t\"fmt\"\n\t\"os\"\n)\n", &["sync"]), "package p\n\nimport (\n\t\"fmt\"\n\t\"os\"\n\t\"sync\"\n)\n");
-        assert_eq!(add("package p\n\nimport (\n\t\"fmt\"\n\t\"time\"\n)\n", &["sync"]), "package p\n\nimport (\n\t\"fmt\"\n\t\"sync\"\n\t\"time\"\n)\n");
-        assert_eq!(add("package p\n\nimport \"fmt\"\n", &["sync"]), "package p\n\nimport (\n\t\"fmt\"\n\t\"sync\"\n)\n");
-        assert_eq!(add("package p\n\nfunc f() {}\n", &["sync"]), "package p\n\nimport \"sync\"\n\nfunc f() {}\n");
-        assert_eq!(add("package p\n\nimport \"sync\"\n", &["sync"]), "package p\n\nimport \"sync\"\n");
+        assert_eq!(
+            add("package p\n\nimport (\n\t\"fmt\"\n\t\"os\"\n)\n", &["sync"]),
+            "package p\n\nimport (\n\t\"fmt\"\n\t\"os\"\n\t\"sync\"\n)\n"
+        );
+        assert_eq!(
+            add("package p\n\nimport (\n\t\"fmt\"\n\t\"time\"\n)\n", &["sync"]),
+            "package p\n\nimport (\n\t\"fmt\"\n\t\"sync\"\n\t\"time\"\n)\n"
+        );
+        assert_eq!(
+            add("package p\n\nimport \"fmt\"\n", &["sync"]),
+            "package p\n\nimport (\n\t\"fmt\"\n\t\"sync\"\n)\n"
+        );
+        assert_eq!(
+            add("package p\n\nfunc f() {}\n", &["sync"]),
+            "package p\n\nimport \"sync\"\n\nfunc f() {}\n"
+        );
+        assert_eq!(
+            add("package p\n\nimport \"sync\"\n", &["sync"]),
+            "package p\n\nimport \"sync\"\n"
+        );
     }
 }

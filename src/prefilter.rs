@@ -230,7 +230,12 @@ fn skip_quoted(bytes: &[u8], at: usize) -> Option<usize> {
 /// list that goes on past the line, counts as a yes.
 pub fn assignment_follows(text: &str, at: usize) -> bool {
     let bytes = text.as_bytes();
-    let rest_at = |i: usize| i + bytes[i..].iter().position(|b| !matches!(b, b' ' | b'\t' | b'\r')).unwrap_or(bytes.len() - i);
+    let rest_at = |i: usize| {
+        i + bytes[i..]
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\t' | b'\r'))
+            .unwrap_or(bytes.len() - i)
+    };
     let at = rest_at(at);
     let rest = &bytes[at..];
     let ops: [&[u8]; 15] = [
@@ -283,7 +288,10 @@ mod tests {
         assert_eq!(byte_before("m =\n\tnil", 5), Before::Byte(b'=', 2));
         assert_eq!(byte_before("m = /* c */ nil", 12), Before::Unknown);
         assert_eq!(byte_before("m = // c\n\tnil", 10), Before::Byte(b'=', 2));
-        assert_eq!(byte_before("{ // \"x\"\n\t// more\n\n\tdelete", 20), Before::Byte(b'{', 0));
+        assert_eq!(
+            byte_before("{ // \"x\"\n\t// more\n\n\tdelete", 20),
+            Before::Byte(b'{', 0)
+        );
         assert_eq!(byte_before("s := \"http://x\"\nnil", 16), Before::Byte(b'"', 14));
         assert_eq!(byte_before("x := `a\nb` +\nnil", 13), Before::Unknown);
         assert_eq!(byte_before("/* a\nb */\nnil", 10), Before::Unknown);

@@ -88,7 +88,10 @@ pub fn count_candidate(rule: &str, bytes: u64) {
 
 /// Measures the thread time of a stage until the guard is dropped.
 pub fn timer(stage: Stage) -> Timer {
-    Timer { stage, start: enabled().then(Instant::now) }
+    Timer {
+        stage,
+        start: enabled().then(Instant::now),
+    }
 }
 
 pub struct Timer {

@@ -30,7 +30,10 @@ impl Progress {
             bar.set_message("0 findings");
             bar
         });
-        Progress { bar, findings: AtomicUsize::new(0) }
+        Progress {
+            bar,
+            findings: AtomicUsize::new(0),
+        }
     }
 
     pub fn file_done(&self, report: &FileReport) {

@@ -62,9 +62,15 @@ impl Runner {
                 all.extend(c.load_rule_dirs().map_err(SetupError::Config)?);
             }
             for dir in s.rule_dirs {
-                all.extend(rules::load_rule_dir(dir).map_err(|e| SetupError::Usage(format!("{}: {}", e.path.display(), e.message)))?);
+                all.extend(
+                    rules::load_rule_dir(dir)
+                        .map_err(|e| SetupError::Usage(format!("{}: {}", e.path.display(), e.message)))?,
+                );
             }
-            let mut rule_options = RuleOptions { known_rules: all.iter().map(|r| r.id.clone()).collect(), ..Default::default() };
+            let mut rule_options = RuleOptions {
+                known_rules: all.iter().map(|r| r.id.clone()).collect(),
+                ..Default::default()
+            };
             if let Some(c) = &config {
                 c.apply_options(&mut rule_options);
             }
@@ -84,9 +90,16 @@ impl Runner {
                 selection: None,
                 skip_prefilter: s.skip_prefilter,
             };
-            groups.push(Group { engine: Engine::new(selected, options, VersionResolver::new(s.go_version)), files });
+            groups.push(Group {
+                engine: Engine::new(selected, options, VersionResolver::new(s.go_version)),
+                files,
+            });
         }
-        Ok(Runner { groups, jobs: s.jobs, walk_errors })
+        Ok(Runner {
+            groups,
+            jobs: s.jobs,
+            walk_errors,
+        })
     }
 
     /// The engine of the first group (batch mode uses one for every repository).
@@ -145,9 +158,17 @@ impl Runner {
 
 /// The fixes the reports include now, as a selection (to keep them and no others).
 pub fn included_fixes(reports: &[FileReport]) -> FixSelection {
-    FixSelection::new(reports.iter().flat_map(|r| r.findings.iter()).filter(|f| f.fix.as_ref().is_some_and(|x| x.included)).map(
-        |f| FixKey { path: f.path.clone(), rule: f.rule.clone(), range: f.range.clone() },
-    ))
+    FixSelection::new(
+        reports
+            .iter()
+            .flat_map(|r| r.findings.iter())
+            .filter(|f| f.fix.as_ref().is_some_and(|x| x.included))
+            .map(|f| FixKey {
+                path: f.path.clone(),
+                rule: f.rule.clone(),
+                range: f.range.clone(),
+            }),
+    )
 }
 
 /// PATHs grouped by the config that applies to them, in first-seen order.

@@ -24,16 +24,25 @@ pub struct FixSelection {
 
 impl FixSelection {
     pub fn new(keys: impl IntoIterator<Item = FixKey>) -> Self {
-        FixSelection { accepted: keys.into_iter().collect() }
+        FixSelection {
+            accepted: keys.into_iter().collect(),
+        }
     }
 
     pub fn accepts(&self, path: &Path, rule: &str, range: &Range<usize>) -> bool {
-        self.accepted.iter().any(|k| k.path == path && k.rule == rule && k.range == *range)
+        self.accepted
+            .iter()
+            .any(|k| k.path == path && k.rule == rule && k.range == *range)
     }
 
     /// The accepted (rule, range) pairs of one file.
     pub fn pending_for(&self, path: &Path) -> Vec<(String, Range<usize>)> {
-        let mut out: Vec<_> = self.accepted.iter().filter(|k| k.path == path).map(|k| (k.rule.clone(), k.range.clone())).collect();
+        let mut out: Vec<_> = self
+            .accepted
+            .iter()
+            .filter(|k| k.path == path)
+            .map(|k| (k.rule.clone(), k.range.clone()))
+            .collect();
         out.sort_by_key(|(rule, r)| (r.start, r.end, rule.clone()));
         out
     }
@@ -42,7 +51,12 @@ impl FixSelection {
 /// After a fix pass: drops the pending fixes it applied (`applied`), then
 /// moves the others to where their text now is. A pending range that an edit
 /// touched no longer names the same construct and is dropped.
-pub fn advance(pending: &mut Vec<(String, Range<usize>)>, applied: &[(String, Range<usize>)], edits: &[TextEdit], crlf: bool) {
+pub fn advance(
+    pending: &mut Vec<(String, Range<usize>)>,
+    applied: &[(String, Range<usize>)],
+    edits: &[TextEdit],
+    crlf: bool,
+) {
     pending.retain(|p| !applied.contains(p));
     pending.retain_mut(|(_, range)| match shifted(range, edits, crlf) {
         Some(r) => {
@@ -84,12 +98,19 @@ mod tests {
     use super::*;
 
     fn edit(range: Range<usize>, replacement: &str) -> TextEdit {
-        TextEdit { range, replacement: replacement.into() }
+        TextEdit {
+            range,
+            replacement: replacement.into(),
+        }
     }
 
     #[test]
     fn ranges_move_past_earlier_edits_and_drop_when_touched() {
-        let mut pending = vec![("a".to_string(), 10..20), ("b".to_string(), 30..35), ("c".to_string(), 50..60)];
+        let mut pending = vec![
+            ("a".to_string(), 10..20),
+            ("b".to_string(), 30..35),
+            ("c".to_string(), 50..60),
+        ];
         let applied = vec![("a".to_string(), 10..20)];
         // The applied fix rewrote 10..20 into 4 bytes; another edit overlaps c.
         advance(&mut pending, &applied, &[edit(10..20, "xxxx"), edit(55..56, "")], false);

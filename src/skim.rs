@@ -66,7 +66,8 @@ impl Lexer<'_> {
                     return Some((Tok::Literal, start));
                 }
                 _ if is_word_byte(b) || (b == b'.' && s.get(start + 1).is_some_and(u8::is_ascii_digit)) => {
-                    while self.pos < s.len() && (is_word_byte(s[self.pos]) || s[self.pos] == b'.' && b.is_ascii_digit()) {
+                    while self.pos < s.len() && (is_word_byte(s[self.pos]) || s[self.pos] == b'.' && b.is_ascii_digit())
+                    {
                         self.pos += 1;
                     }
                     return Some((Tok::Word(start, self.pos), start));
@@ -102,7 +103,10 @@ impl Lexer<'_> {
 /// The tokens of Go source with their offsets; comments are dropped (one
 /// holding a newline comes as `Newline`, as Go's semicolon rule sees it).
 pub fn tokens(text: &str) -> impl Iterator<Item = (Tok, usize)> + '_ {
-    let mut lex = Lexer { src: text.as_bytes(), pos: 0 };
+    let mut lex = Lexer {
+        src: text.as_bytes(),
+        pos: 0,
+    };
     std::iter::from_fn(move || lex.next())
 }
 
@@ -114,9 +118,27 @@ fn is_word_byte(b: u8) -> bool {
 fn is_plain_keyword(word: &[u8]) -> bool {
     matches!(
         word,
-        b"case" | b"chan" | b"const" | b"default" | b"defer" | b"else" | b"for" | b"func" | b"go" | b"goto"
-            | b"if" | b"import" | b"interface" | b"map" | b"package" | b"range" | b"select" | b"struct"
-            | b"switch" | b"type" | b"var"
+        b"case"
+            | b"chan"
+            | b"const"
+            | b"default"
+            | b"defer"
+            | b"else"
+            | b"for"
+            | b"func"
+            | b"go"
+            | b"goto"
+            | b"if"
+            | b"import"
+            | b"interface"
+            | b"map"
+            | b"package"
+            | b"range"
+            | b"select"
+            | b"struct"
+            | b"switch"
+            | b"type"
+            | b"var"
     )
 }
 
@@ -152,7 +174,8 @@ pub fn skim(text: &str) -> Skeleton {
     let mut copy_from = 0usize;
     let mut func_name_next = false;
     while let Some((tok, at)) = lex.next() {
-        let ends = depth == 0 && (tok == Tok::Punct(b';') || tok == Tok::Newline && prev.is_some_and(|p| ends_statement(p, src)));
+        let ends = depth == 0
+            && (tok == Tok::Punct(b';') || tok == Tok::Newline && prev.is_some_and(|p| ends_statement(p, src)));
         if ends {
             if let Some((kind, _)) = decl.take() {
                 if matches!(kind, Decl::Keep | Decl::Var) {
@@ -279,7 +302,10 @@ mod tests {
     #[test]
     fn multi_line_expressions_continue() {
         let src = "package p\nvar x = a +\n\tb\nvar y = m[\n\t1]\ntype V = map[\n\tstring]int\n";
-        assert_eq!(skim(src).text, "package p\nvar x = a +\n\tb\nvar y = m[\n\t1]\ntype V = map[\n\tstring]int\n");
+        assert_eq!(
+            skim(src).text,
+            "package p\nvar x = a +\n\tb\nvar y = m[\n\t1]\ntype V = map[\n\tstring]int\n"
+        );
     }
 
     /// The index built from a skeleton equals the one built from a full
@@ -288,14 +314,19 @@ mod tests {
     #[test]
     fn skeleton_index_equals_full_index_on_the_standard_library() {
         use crate::types::FileIndex;
-        let out = std::process::Command::new("go").args(["env", "GOROOT"]).env("GOTOOLCHAIN", "local").output();
+        let out = std::process::Command::new("go")
+            .args(["env", "GOROOT"])
+            .env("GOTOOLCHAIN", "local")
+            .output();
         let out = out.expect("the Go toolchain is not on PATH; run `bash tests/run.sh`, which installs it");
         let src = std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("src");
         let (files, _) = crate::walk::go_files(&[src]);
         assert!(files.len() > 1000, "{} files", files.len());
         let mut compared = 0;
         for file in files.iter().step_by(13) {
-            let Ok(text) = std::fs::read_to_string(&file.path) else { continue };
+            let Ok(text) = std::fs::read_to_string(&file.path) else {
+                continue;
+            };
             if text.len() > 200_000 {
                 continue;
             }
@@ -309,7 +340,13 @@ mod tests {
             full.consts.clear();
             full.func_results.clear();
             let skimmed = FileIndex::skim(&text);
-            assert_eq!(skimmed, full, "{}\nskeleton:\n{}", file.path.display(), skim(&text).text);
+            assert_eq!(
+                skimmed,
+                full,
+                "{}\nskeleton:\n{}",
+                file.path.display(),
+                skim(&text).text
+            );
             compared += 1;
         }
         assert!(compared > 100, "{compared} files compared");

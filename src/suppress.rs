@@ -26,7 +26,12 @@ pub fn scan(text: &str) -> Vec<Suppression> {
             let comment = line[pos + 2..].trim_end_matches('\r').trim_start();
             let own_line = line[..pos].trim().is_empty();
             if let Some(rules) = parse_directive(comment) {
-                out.push(Suppression { line: line_no, own_line, rules, offset: offset + pos });
+                out.push(Suppression {
+                    line: line_no,
+                    own_line,
+                    rules,
+                    offset: offset + pos,
+                });
             }
         }
         offset += line.len() + 1;
@@ -38,7 +43,12 @@ pub fn scan(text: &str) -> Vec<Suppression> {
 fn parse_directive(comment: &str) -> Option<Vec<String>> {
     let first = comment.split_whitespace().next()?;
     if first == "mapfix:ignore" {
-        return Some(ignore_list(comment).into_iter().map(|(_, name)| name.to_string()).collect());
+        return Some(
+            ignore_list(comment)
+                .into_iter()
+                .map(|(_, name)| name.to_string())
+                .collect(),
+        );
     }
     if first == "nolint" || first == "nolint:all" {
         return Some(Vec::new());
@@ -57,7 +67,9 @@ fn parse_directive(comment: &str) -> Option<Vec<String>> {
 /// after the directive, continued across spaces after commas
 /// (`rule-a, rule-b`); anything after it is a free-form reason.
 pub fn ignore_list(comment: &str) -> Vec<(usize, &str)> {
-    let Some(start) = comment.find("mapfix:ignore") else { return Vec::new() };
+    let Some(start) = comment.find("mapfix:ignore") else {
+        return Vec::new();
+    };
     let mut rest_at = start + "mapfix:ignore".len();
     let mut names = Vec::new();
     if !comment[rest_at..].starts_with(char::is_whitespace) {
@@ -86,7 +98,11 @@ pub fn ignore_list(comment: &str) -> Vec<(usize, &str)> {
 }
 
 fn split_list(list: &str) -> Vec<String> {
-    list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Whether a finding of `rule` starting on `line` (0-based) is suppressed.

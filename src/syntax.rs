@@ -65,8 +65,16 @@ pub fn squashed(node: &GoNode) -> String {
 /// identifiers, selectors, index expressions with such operands, literals.
 pub fn is_pure_expression(node: &GoNode) -> bool {
     match node.kind().as_ref() {
-        "identifier" | "field_identifier" | "int_literal" | "interpreted_string_literal"
-        | "raw_string_literal" | "rune_literal" | "true" | "false" | "nil" | "iota" => true,
+        "identifier"
+        | "field_identifier"
+        | "int_literal"
+        | "interpreted_string_literal"
+        | "raw_string_literal"
+        | "rune_literal"
+        | "true"
+        | "false"
+        | "nil"
+        | "iota" => true,
         "selector_expression" => node.field("operand").is_some_and(|o| is_pure_expression(&o)),
         "index_expression" => {
             node.field("operand").is_some_and(|o| is_pure_expression(&o))
@@ -99,10 +107,7 @@ pub fn declared_names(node: &GoNode) -> Vec<String> {
                     .collect()
             })
             .unwrap_or_default(),
-        "var_spec" | "const_spec" => node
-            .field_children("name")
-            .map(|n| n.text().to_string())
-            .collect(),
+        "var_spec" | "const_spec" => node.field_children("name").map(|n| n.text().to_string()).collect(),
         _ => Vec::new(),
     }
 }

@@ -58,8 +58,13 @@ impl FileIndex {
                     }
                 }
                 "type_declaration" => {
-                    for spec in decl.children().filter(|n| matches!(n.kind().as_ref(), "type_spec" | "type_alias")) {
-                        let (Some(name), Some(ty)) = (spec.field("name"), spec.field("type")) else { continue };
+                    for spec in decl
+                        .children()
+                        .filter(|n| matches!(n.kind().as_ref(), "type_spec" | "type_alias"))
+                    {
+                        let (Some(name), Some(ty)) = (spec.field("name"), spec.field("type")) else {
+                            continue;
+                        };
                         idx.types.insert(name.text().to_string(), type_decl(&ty));
                     }
                 }
@@ -74,10 +79,12 @@ impl FileIndex {
                         let names: Vec<_> = spec.field_children("name").collect();
                         let values: Vec<_> = spec.field("value").map(|v| code_children(&v)).unwrap_or_default();
                         for (i, name) in names.iter().enumerate() {
-                            let ty = spec
-                                .field("type")
-                                .map(|t| t.text().to_string())
-                                .or_else(|| values.get(i).filter(|_| values.len() == names.len()).and_then(infer_type));
+                            let ty = spec.field("type").map(|t| t.text().to_string()).or_else(|| {
+                                values
+                                    .get(i)
+                                    .filter(|_| values.len() == names.len())
+                                    .and_then(infer_type)
+                            });
                             idx.vars.insert(name.text().to_string(), ty);
                         }
                     }
@@ -92,7 +99,8 @@ impl FileIndex {
                 }
                 "const_declaration" => {
                     for spec in decl.dfs().filter(|n| n.kind() == "const_spec") {
-                        idx.consts.extend(spec.field_children("name").map(|n| n.text().to_string()));
+                        idx.consts
+                            .extend(spec.field_children("name").map(|n| n.text().to_string()));
                     }
                 }
                 _ => {}
@@ -121,8 +129,16 @@ pub fn nil_tested_names(root: &GoNode) -> std::collections::HashSet<String> {
         if op != "==" && op != "!=" {
             continue;
         }
-        let (Some(l), Some(r)) = (n.field("left"), n.field("right")) else { continue };
-        let other = if r.kind() == "nil" { l } else if l.kind() == "nil" { r } else { continue };
+        let (Some(l), Some(r)) = (n.field("left"), n.field("right")) else {
+            continue;
+        };
+        let other = if r.kind() == "nil" {
+            l
+        } else if l.kind() == "nil" {
+            r
+        } else {
+            continue;
+        };
         let name = match other.kind().as_ref() {
             "selector_expression" => other.field("field").map(|f| f.text().to_string()),
             "identifier" => Some(other.text().to_string()),
@@ -164,7 +180,11 @@ fn type_decl(ty: &GoNode) -> TypeDecl {
             }
         }
     }
-    TypeDecl { kind: ty.kind().to_string(), text: ty.text().to_string(), fields }
+    TypeDecl {
+        kind: ty.kind().to_string(),
+        text: ty.text().to_string(),
+        fields,
+    }
 }
 
 /// The type of an initialiser when it is written out: `make(T, …)`, `T{…}`,
@@ -172,9 +192,10 @@ fn type_decl(ty: &GoNode) -> TypeDecl {
 pub fn infer_type(value: &GoNode) -> Option<String> {
     match value.kind().as_ref() {
         "composite_literal" => value.field("type").map(|t| t.text().to_string()),
-        "unary_expression" if value.field("operator").is_some_and(|o| o.text() == "&") => {
-            value.field("operand").and_then(|o| infer_type(&o)).map(|t| format!("*{t}"))
-        }
+        "unary_expression" if value.field("operator").is_some_and(|o| o.text() == "&") => value
+            .field("operand")
+            .and_then(|o| infer_type(&o))
+            .map(|t| format!("*{t}")),
         "call_expression" => {
             let func = value.field("function")?;
             let args = code_children(&value.field("arguments")?);
@@ -224,7 +245,9 @@ impl<'a> PackageScope<'a> {
     fn other_files(&self) -> impl Iterator<Item = &SiblingFile> {
         let me = std::path::absolute(self.path).unwrap_or_else(|_| self.path.to_path_buf());
         let pkg = self.own.package.clone();
-        self.siblings().iter().filter(move |f| f.path != me && f.index.package == pkg)
+        self.siblings()
+            .iter()
+            .filter(move |f| f.path != me && f.index.package == pkg)
     }
 
     pub fn type_decl(&self, name: &str) -> Option<TypeDecl> {
@@ -260,7 +283,8 @@ impl<'a> PackageScope<'a> {
         if let Some(t) = self.own.func_results.get(name) {
             return Some((t.clone(), true));
         }
-        self.other_files().find_map(|f| f.full_index().func_results.get(name).map(|t| (t.clone(), false)))
+        self.other_files()
+            .find_map(|f| f.full_index().func_results.get(name).map(|t| (t.clone(), false)))
     }
 
     /// Whether any file of the package declares `name` at package level.
@@ -271,7 +295,10 @@ impl<'a> PackageScope<'a> {
                 || i.funcs.iter().any(|f| f == name)
                 || i.consts.iter().any(|c| c == name)
         };
-        has(&self.own) || self.other_files().any(|f| has(&f.index) || f.full_index().consts.iter().any(|c| c == name))
+        has(&self.own)
+            || self
+                .other_files()
+                .any(|f| has(&f.index) || f.full_index().consts.iter().any(|c| c == name))
     }
 }
 
@@ -293,7 +320,10 @@ pub fn resolve(name: &str, at: &GoNode, scope: &PackageScope) -> Option<Binding>
         }
         child = anc;
     }
-    scope.var_type(name).map(|type_text| Binding { decl_at: None, type_text })
+    scope.var_type(name).map(|type_text| Binding {
+        decl_at: None,
+        type_text,
+    })
 }
 
 /// A declaration of `name` made by `scope_node` and visible to its child `child`.
@@ -307,7 +337,9 @@ fn declared_in(scope_node: &GoNode, child: &GoNode, name: &str) -> Option<Bindin
             before.iter().rev().find_map(|stmt| declared_by_statement(stmt, name))
         }
         "for_statement" => {
-            let clause = code_children(scope_node).into_iter().find(|c| c.kind() == "range_clause" || c.kind() == "for_clause")?;
+            let clause = code_children(scope_node)
+                .into_iter()
+                .find(|c| c.kind() == "range_clause" || c.kind() == "for_clause")?;
             if clause.range() == child.range() && clause.kind() == "for_clause" {
                 return None;
             }
@@ -317,9 +349,14 @@ fn declared_in(scope_node: &GoNode, child: &GoNode, name: &str) -> Option<Bindin
                 }
                 let left = clause.field("left")?;
                 let id = code_children(&left).into_iter().find(|n| n.text() == name)?;
-                Some(Binding { decl_at: Some(id.range().start), type_text: None })
+                Some(Binding {
+                    decl_at: Some(id.range().start),
+                    type_text: None,
+                })
             } else {
-                clause.field("initializer").and_then(|i| declared_by_statement(&i, name))
+                clause
+                    .field("initializer")
+                    .and_then(|i| declared_by_statement(&i, name))
             }
         }
         "if_statement" | "expression_switch_statement" | "type_switch_statement" => {
@@ -333,7 +370,10 @@ fn declared_in(scope_node: &GoNode, child: &GoNode, name: &str) -> Option<Bindin
             if scope_node.kind() == "type_switch_statement" {
                 let alias = scope_node.field("alias")?;
                 let id = code_children(&alias).into_iter().find(|n| n.text() == name)?;
-                return Some(Binding { decl_at: Some(id.range().start), type_text: None });
+                return Some(Binding {
+                    decl_at: Some(id.range().start),
+                    type_text: None,
+                });
             }
             None
         }
@@ -355,7 +395,10 @@ fn declared_in(scope_node: &GoNode, child: &GoNode, name: &str) -> Option<Bindin
                                     t.text().to_string()
                                 }
                             });
-                            return Some(Binding { decl_at: Some(id.range().start), type_text: ty });
+                            return Some(Binding {
+                                decl_at: Some(id.range().start),
+                                type_text: ty,
+                            });
                         }
                     }
                 }
@@ -377,18 +420,30 @@ fn declared_by_statement(stmt: &GoNode, name: &str) -> Option<Binding> {
             let left = code_children(&stmt.field("left")?);
             let right = stmt.field("right").map(|r| code_children(&r)).unwrap_or_default();
             let i = left.iter().position(|n| n.text() == name)?;
-            let ty = if left.len() == right.len() { infer_type(&right[i]) } else { None };
-            Some(Binding { decl_at: Some(left[i].range().start), type_text: ty })
+            let ty = if left.len() == right.len() {
+                infer_type(&right[i])
+            } else {
+                None
+            };
+            Some(Binding {
+                decl_at: Some(left[i].range().start),
+                type_text: ty,
+            })
         }
         "var_declaration" => stmt.dfs().filter(|n| n.kind() == "var_spec").find_map(|spec| {
             let names: Vec<_> = spec.field_children("name").collect();
             let i = names.iter().position(|n| n.text() == name)?;
             let values: Vec<_> = spec.field("value").map(|v| code_children(&v)).unwrap_or_default();
-            let ty = spec
-                .field("type")
-                .map(|t| t.text().to_string())
-                .or_else(|| values.get(i).filter(|_| values.len() == names.len()).and_then(infer_type));
-            Some(Binding { decl_at: Some(names[i].range().start), type_text: ty })
+            let ty = spec.field("type").map(|t| t.text().to_string()).or_else(|| {
+                values
+                    .get(i)
+                    .filter(|_| values.len() == names.len())
+                    .and_then(infer_type)
+            });
+            Some(Binding {
+                decl_at: Some(names[i].range().start),
+                type_text: ty,
+            })
         }),
         "labeled_statement" => code_children(stmt).iter().find_map(|s| declared_by_statement(s, name)),
         _ => None,
@@ -413,7 +468,9 @@ pub fn expr_type(expr: &GoNode, scope: &PackageScope) -> Option<String> {
             element_type(&base)
         }
         "unary_expression" if expr.field("operator").is_some_and(|o| o.text() == "*") => {
-            expr_type(&expr.field("operand")?, scope)?.strip_prefix('*').map(str::to_string)
+            expr_type(&expr.field("operand")?, scope)?
+                .strip_prefix('*')
+                .map(str::to_string)
         }
         _ => None,
     }
@@ -483,8 +540,8 @@ fn may_hold_nan(ty: &str, scope: &PackageScope, depth: u8) -> bool {
         return true;
     }
     match ty {
-        "string" | "bool" | "int" | "int8" | "int16" | "int32" | "int64" | "uint" | "uint8" | "uint16"
-        | "uint32" | "uint64" | "uintptr" | "byte" | "rune" => return false,
+        "string" | "bool" | "int" | "int8" | "int16" | "int32" | "int64" | "uint" | "uint8" | "uint16" | "uint32"
+        | "uint64" | "uintptr" | "byte" | "rune" => return false,
         "float32" | "float64" | "complex64" | "complex128" | "any" | "error" => return true,
         _ => {}
     }
@@ -495,17 +552,29 @@ fn may_hold_nan(ty: &str, scope: &PackageScope, depth: u8) -> bool {
         return true;
     }
     let tree = syntax::parse(&format!("package p\n\nvar _ {ty}\n"));
-    let Some(t) = tree.root().dfs().find(|n| n.kind() == "var_spec").and_then(|s| s.field("type")) else {
+    let Some(t) = tree
+        .root()
+        .dfs()
+        .find(|n| n.kind() == "var_spec")
+        .and_then(|s| s.field("type"))
+    else {
         return true;
     };
     match t.kind().as_ref() {
-        "array_type" => t.field("element").is_none_or(|e| may_hold_nan(&e.text(), scope, depth + 1)),
-        "struct_type" => type_decl(&t).fields.iter().any(|(_, f)| may_hold_nan(f, scope, depth + 1))
-            || t.dfs().any(|n| n.kind() == "field_declaration" && n.field("name").is_none()),
+        "array_type" => t
+            .field("element")
+            .is_none_or(|e| may_hold_nan(&e.text(), scope, depth + 1)),
+        "struct_type" => {
+            type_decl(&t)
+                .fields
+                .iter()
+                .any(|(_, f)| may_hold_nan(f, scope, depth + 1))
+                || t.dfs()
+                    .any(|n| n.kind() == "field_declaration" && n.field("name").is_none())
+        }
         "type_identifier" => match scope.type_decl(ty) {
             Some(decl) if decl.kind == "struct_type" => {
-                decl.fields.iter().any(|(_, f)| may_hold_nan(f, scope, depth + 1))
-                    || has_embedded_field(&decl.text)
+                decl.fields.iter().any(|(_, f)| may_hold_nan(f, scope, depth + 1)) || has_embedded_field(&decl.text)
             }
             Some(decl) => may_hold_nan(&decl.text, scope, depth + 1),
             None => true,
@@ -517,7 +586,9 @@ fn may_hold_nan(ty: &str, scope: &PackageScope, depth: u8) -> bool {
 fn has_embedded_field(struct_text: &str) -> bool {
     let tree = syntax::parse(&format!("package p\n\ntype T {struct_text}\n"));
     let root = tree.root();
-    let found = root.dfs().any(|n| n.kind() == "field_declaration" && n.field("name").is_none());
+    let found = root
+        .dfs()
+        .any(|n| n.kind() == "field_declaration" && n.field("name").is_none());
     found
 }
 
@@ -558,7 +629,10 @@ mod tests {
     fn resolves_locals_fields_and_shadowing() {
         let src = "package p\ntype C struct{ items map[int]string }\nvar g = make(map[string]bool)\nfunc (c *C) f(p map[uint]int) {\n\tm := map[string]int{}\n\t{\n\t\tm := 3\n\t\t_ = m\n\t}\n\t_ = c.items\n\t_ = m\n\t_ = p\n\t_ = g\n}\n";
         with_scope(src, |root, s| {
-            let idents: Vec<_> = root.dfs().filter(|n| n.kind() == "identifier" || n.kind() == "selector_expression").collect();
+            let idents: Vec<_> = root
+                .dfs()
+                .filter(|n| n.kind() == "identifier" || n.kind() == "selector_expression")
+                .collect();
             let find = |t: &str, nth: usize| idents.iter().filter(|n| n.text() == t).nth(nth).unwrap().clone();
             assert_eq!(expr_type(&find("c.items", 0), s).as_deref(), Some("map[int]string"));
             assert_eq!(expr_type(&find("m", 3), s).as_deref(), Some("map[string]int"));

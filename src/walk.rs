@@ -26,9 +26,15 @@ pub fn go_files(roots: &[PathBuf]) -> (Vec<GoFile>, Vec<WalkError>) {
     let mut errors = Vec::new();
     for root in roots {
         match std::fs::symlink_metadata(root) {
-            Err(e) => errors.push(WalkError { path: root.clone(), message: format!("cannot read: {e}") }),
+            Err(e) => errors.push(WalkError {
+                path: root.clone(),
+                message: format!("cannot read: {e}"),
+            }),
             Ok(meta) if meta.is_dir() => walk_dir(root, &mut files, &mut errors),
-            Ok(_) => files.push(GoFile { path: root.clone(), explicit: true }),
+            Ok(_) => files.push(GoFile {
+                path: root.clone(),
+                explicit: true,
+            }),
         }
     }
     files.sort();
@@ -82,8 +88,12 @@ fn classify(root: &Path, entry: Result<ignore::DirEntry, ignore::Error>) -> Opti
         Ok(entry) => {
             let is_file = entry.file_type().is_some_and(|t| t.is_file());
             let name = entry.file_name().to_string_lossy();
-            (is_file && name.ends_with(".go") && !name.starts_with(['.', '_']))
-                .then(|| WalkItem::File(GoFile { path: clean(entry.path()), explicit: false }))
+            (is_file && name.ends_with(".go") && !name.starts_with(['.', '_'])).then(|| {
+                WalkItem::File(GoFile {
+                    path: clean(entry.path()),
+                    explicit: false,
+                })
+            })
         }
         Err(e) => Some(WalkItem::Error(WalkError {
             path: error_path(&e).unwrap_or_else(|| root.to_path_buf()),
@@ -129,7 +139,9 @@ fn skipped_dir_name(name: &str) -> bool {
 }
 
 fn clean(path: &Path) -> PathBuf {
-    path.strip_prefix("./").map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+    path.strip_prefix("./")
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
 }
 
 fn error_path(e: &ignore::Error) -> Option<PathBuf> {
@@ -147,7 +159,16 @@ mod tests {
     #[test]
     fn skips_go_tool_ignored_dirs() {
         let dir = tempfile::tempdir().unwrap();
-        for p in ["a.go", "vendor/v.go", "testdata/t.go", "_x/x.go", ".h/h.go", "sub/s.go", "sub/_y.go", "n.txt"] {
+        for p in [
+            "a.go",
+            "vendor/v.go",
+            "testdata/t.go",
+            "_x/x.go",
+            ".h/h.go",
+            "sub/s.go",
+            "sub/_y.go",
+            "n.txt",
+        ] {
             let p = dir.path().join(p);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, "package p\n").unwrap();
@@ -167,13 +188,30 @@ mod tests {
         let p = dir.path().join("a.go");
         std::fs::write(&p, "package p\n").unwrap();
         let (files, _) = go_files(&[p.clone(), dir.path().to_path_buf()]);
-        assert_eq!(files, [GoFile { path: p, explicit: true }]);
+        assert_eq!(
+            files,
+            [GoFile {
+                path: p,
+                explicit: true
+            }]
+        );
     }
 
     #[test]
     fn streamed_walk_is_in_the_order_of_the_sorted_one() {
         let dir = tempfile::tempdir().unwrap();
-        for p in ["b.go", "a.go", "a/z.go", "a-b.go", "a/b/c.go", "A.go", "vendor/v.go", "z/_y.go", "z/y.go", "n.txt"] {
+        for p in [
+            "b.go",
+            "a.go",
+            "a/z.go",
+            "a-b.go",
+            "a/b/c.go",
+            "A.go",
+            "vendor/v.go",
+            "z/_y.go",
+            "z/y.go",
+            "n.txt",
+        ] {
             let p = dir.path().join(p);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, "package p\n").unwrap();
@@ -199,6 +237,12 @@ mod tests {
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(&p, "package p\n").unwrap();
         let (files, _) = go_files(std::slice::from_ref(&p));
-        assert_eq!(files, [GoFile { path: p, explicit: true }]);
+        assert_eq!(
+            files,
+            [GoFile {
+                path: p,
+                explicit: true
+            }]
+        );
     }
 }

@@ -21,7 +21,13 @@ fn module() -> (tempfile::TempDir, PathBuf) {
 }
 
 fn mapfix(dir: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
-    Command::cargo_bin("mapfix").unwrap().args(args).current_dir(dir).env("NO_COLOR", "1").timeout(Duration::from_secs(120)).assert()
+    Command::cargo_bin("mapfix")
+        .unwrap()
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .timeout(Duration::from_secs(120))
+        .assert()
 }
 
 /// Writes `bytes` as `name`, runs `mapfix --write` over the directory (and
@@ -33,7 +39,11 @@ fn check_bad_file(name: &str, bytes: &[u8], message: &str) {
         .code(2)
         .stderr(predicate::str::contains(name).and(predicate::str::contains(message)));
     assert_eq!(std::fs::read(dir.join(name)).unwrap(), bytes, "{name} was modified");
-    assert_eq!(std::fs::read_to_string(dir.join("good.go")).unwrap(), GOOD_FIXED, "good.go was not fixed beside {name}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("good.go")).unwrap(),
+        GOOD_FIXED,
+        "good.go was not fixed beside {name}"
+    );
 }
 
 /// Runs over `good.go` and the explicitly named `name` (a special file the
@@ -42,17 +52,29 @@ fn check_explicit(dir: &Path, name: &str, message: &str) {
     mapfix(dir, &["--write", "good.go", name])
         .code(2)
         .stderr(predicate::str::contains(name).and(predicate::str::contains(message)));
-    assert_eq!(std::fs::read_to_string(dir.join("good.go")).unwrap(), GOOD_FIXED, "good.go was not fixed beside {name}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("good.go")).unwrap(),
+        GOOD_FIXED,
+        "good.go was not fixed beside {name}"
+    );
 }
 
 #[test]
 fn binary_content() {
-    check_bad_file("blob.go", b"package m\n\x00\x01\x02delete(m, k)\n", "binary content (NUL bytes)");
+    check_bad_file(
+        "blob.go",
+        b"package m\n\x00\x01\x02delete(m, k)\n",
+        "binary content (NUL bytes)",
+    );
 }
 
 #[test]
 fn invalid_utf8() {
-    check_bad_file("latin1.go", b"package m\n\n// caf\xe9\nvar x = 1\n", "not valid UTF-8 (first bad byte at line 3, column 7, offset 17)");
+    check_bad_file(
+        "latin1.go",
+        b"package m\n\n// caf\xe9\nvar x = 1\n",
+        "not valid UTF-8 (first bad byte at line 3, column 7, offset 17)",
+    );
 }
 
 #[test]
@@ -128,7 +150,10 @@ fn a_symlink_loop() {
 #[test]
 fn a_fifo_is_refused_instead_of_blocking_forever() {
     let (_tmp, dir) = module();
-    let made = std::process::Command::new("mkfifo").arg(dir.join("pipe.go")).status().unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(dir.join("pipe.go"))
+        .status()
+        .unwrap();
     assert!(made.success());
     check_explicit(&dir, "pipe.go", "not a regular file");
 }
@@ -158,6 +183,8 @@ fn a_file_without_read_permission() {
         assert_eq!(std::fs::read_to_string(&locked).unwrap(), GOOD_FIXED);
         return;
     }
-    mapfix(&dir, &["--write", "."]).code(2).stderr(predicate::str::contains("locked.go").and(predicate::str::contains("Permission denied")));
+    mapfix(&dir, &["--write", "."])
+        .code(2)
+        .stderr(predicate::str::contains("locked.go").and(predicate::str::contains("Permission denied")));
     assert_eq!(std::fs::read_to_string(dir.join("good.go")).unwrap(), GOOD_FIXED);
 }

@@ -16,11 +16,27 @@ const BRANCH: &str = "mapfix/maps";
 /// an uncommitted edit in the file to fix), `plain` (not a repository) and
 /// `mono` (modules at Go 1.22 and, nested in `legacy/`, Go 1.20).
 fn fleet(root: &Path) {
-    git_repo(&root.join("clean"), &[("go.mod", &gomod("clean", "1.22")), ("a.go", TWO_RULES_GO), ("c.go", CLEAN_GO)]);
-    git_repo(&root.join("nochange"), &[("go.mod", &gomod("nochange", "1.22")), ("c.go", CLEAN_GO)]);
-    let dirty = git_repo(&root.join("dirty"), &[("go.mod", &gomod("dirty", "1.22")), ("b.go", RANGE_DELETE_GO)]);
+    git_repo(
+        &root.join("clean"),
+        &[
+            ("go.mod", &gomod("clean", "1.22")),
+            ("a.go", TWO_RULES_GO),
+            ("c.go", CLEAN_GO),
+        ],
+    );
+    git_repo(
+        &root.join("nochange"),
+        &[("go.mod", &gomod("nochange", "1.22")), ("c.go", CLEAN_GO)],
+    );
+    let dirty = git_repo(
+        &root.join("dirty"),
+        &[("go.mod", &gomod("dirty", "1.22")), ("b.go", RANGE_DELETE_GO)],
+    );
     std::fs::write(dirty.join("b.go"), format!("{RANGE_DELETE_GO}\n// work in progress\n")).unwrap();
-    write_files(&root.join("plain"), &[("go.mod", &gomod("plain", "1.22")), ("b.go", RANGE_DELETE_GO)]);
+    write_files(
+        &root.join("plain"),
+        &[("go.mod", &gomod("plain", "1.22")), ("b.go", RANGE_DELETE_GO)],
+    );
     git_repo(
         &root.join("mono"),
         &[
@@ -46,7 +62,19 @@ fn commit_puts_each_rewrite_on_a_branch_and_leaves_checkouts_alone() {
     let before: BTreeMap<&str, CheckoutState> = repos.iter().map(|r| (*r, checkout_state(&root.join(r)))).collect();
     let plain_before = snapshot_tree(&root.join("plain"));
 
-    let out = mapfix(root, &["--write", "--commit", "--branch", BRANCH, "--repos", "repos.txt", "-j", "2"]);
+    let out = mapfix(
+        root,
+        &[
+            "--write",
+            "--commit",
+            "--branch",
+            BRANCH,
+            "--repos",
+            "repos.txt",
+            "-j",
+            "2",
+        ],
+    );
     let text = stdout(&out);
     // `plain` is not a repository and had fixes: an error (exit 2).
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
@@ -64,15 +92,27 @@ fn commit_puts_each_rewrite_on_a_branch_and_leaves_checkouts_alone() {
         "mapfix: fix 2 sites of Go map anti-patterns (nil-reset, range-delete)"
     );
     let body = git(&clean, &["log", "-1", "--format=%b", BRANCH]);
-    assert!(body.contains("- range-delete: use clear() for delete-all loops (1 site in 1 file)"), "{body}");
+    assert!(
+        body.contains("- range-delete: use clear() for delete-all loops (1 site in 1 file)"),
+        "{body}"
+    );
     assert!(body.contains("- nil-reset: "), "{body}");
     assert_eq!(git(&clean, &["show", "--format=", "--name-only", BRANCH]), "a.go");
     let stat = git(&clean, &["show", "--stat", "--format=", BRANCH]);
-    assert!(stat.contains("1 file changed, 2 insertions(+), 4 deletions(-)"), "{stat}");
+    assert!(
+        stat.contains("1 file changed, 2 insertions(+), 4 deletions(-)"),
+        "{stat}"
+    );
     let fixed = git(&clean, &["show", &format!("{BRANCH}:a.go")]);
-    assert!(fixed.contains("\tclear(m)\n") && fixed.contains("\tm = make(map[string]int)\n"), "{fixed}");
+    assert!(
+        fixed.contains("\tclear(m)\n") && fixed.contains("\tm = make(map[string]int)\n"),
+        "{fixed}"
+    );
     // Author and committer from the repository's git config.
-    assert_eq!(git(&clean, &["log", "-1", "--format=%an <%ae>|%cn <%ce>", BRANCH]), "Repo Owner <owner@example.com>|Repo Owner <owner@example.com>");
+    assert_eq!(
+        git(&clean, &["log", "-1", "--format=%an <%ae>|%cn <%ce>", BRANCH]),
+        "Repo Owner <owner@example.com>|Repo Owner <owner@example.com>"
+    );
 
     // nochange and dirty: no branch.
     assert!(!has_rev(&root.join("nochange"), BRANCH));
@@ -81,9 +121,15 @@ fn commit_puts_each_rewrite_on_a_branch_and_leaves_checkouts_alone() {
     // mono: the Go 1.22 module gets clear(); the nested Go 1.20 module keeps its loop.
     let mono = root.join("mono");
     assert_eq!(git(&mono, &["show", "--format=", "--name-only", BRANCH]), "b.go");
-    assert_eq!(git(&mono, &["log", "-1", "--format=%s", BRANCH]), "mapfix: use clear() for delete-all loops (1 site)");
+    assert_eq!(
+        git(&mono, &["log", "-1", "--format=%s", BRANCH]),
+        "mapfix: use clear() for delete-all loops (1 site)"
+    );
     assert!(git(&mono, &["show", &format!("{BRANCH}:b.go")]).contains("clear(seen)"));
-    assert_eq!(git(&mono, &["show", &format!("{BRANCH}:legacy/b.go")]), RANGE_DELETE_GO.trim_end());
+    assert_eq!(
+        git(&mono, &["show", &format!("{BRANCH}:legacy/b.go")]),
+        RANGE_DELETE_GO.trim_end()
+    );
     assert!(text.contains("clear needs Go 1.21; this file is Go 1.20"), "{text}");
 
     // Output grouped per repository, then one table line each.
@@ -92,60 +138,113 @@ fn commit_puts_each_rewrite_on_a_branch_and_leaves_checkouts_alone() {
     }
     let table: Vec<&str> = text.lines().skip_while(|l| !l.starts_with("repository ")).collect();
     assert_eq!(table.len(), 7, "{text}");
-    let row = |name: &str| *table.iter().find(|l| l.starts_with(&format!("{name} "))).unwrap_or_else(|| panic!("{text}"));
-    let cols = |name: &str| row(name).split_whitespace().skip(1).take(4).map(|c| c.parse().unwrap()).collect::<Vec<usize>>();
+    let row = |name: &str| {
+        *table
+            .iter()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("{text}"))
+    };
+    let cols = |name: &str| {
+        row(name)
+            .split_whitespace()
+            .skip(1)
+            .take(4)
+            .map(|c| c.parse().unwrap())
+            .collect::<Vec<usize>>()
+    };
     assert_eq!(cols("clean"), [2, 2, 2, 0]);
     assert!(row("clean").contains("committed ") && row("clean").contains(&format!(" on {BRANCH}")));
     assert_eq!(cols("nochange"), [1, 0, 0, 0]);
     assert!(row("nochange").ends_with("no changes"));
     assert_eq!(cols("dirty"), [1, 1, 0, 0]);
-    assert!(row("dirty").contains("skipped: uncommitted changes in a file that mapfix would rewrite: b.go"), "{text}");
+    assert!(
+        row("dirty").contains("skipped: uncommitted changes in a file that mapfix would rewrite: b.go"),
+        "{text}"
+    );
     assert_eq!(cols("plain"), [1, 1, 0, 1]);
     assert!(row("plain").contains("not a git repository"));
     assert_eq!(cols("mono"), [2, 2, 1, 0]);
-    assert!(table[6].starts_with("total") && table[6].ends_with("5 repositories"), "{text}");
+    assert!(
+        table[6].starts_with("total") && table[6].ends_with("5 repositories"),
+        "{text}"
+    );
 }
 
 #[test]
 fn second_run_adds_no_commit_and_author_can_be_set() {
     let tmp = tempfile::tempdir().unwrap();
-    let repo = git_repo(&tmp.path().join("svc"), &[("go.mod", &gomod("svc", "1.22")), ("b.go", RANGE_DELETE_GO)]);
-    let args = ["-w", "--commit", "--branch", BRANCH, "--author", "Map Bot <bot@example.com>", "svc"];
+    let repo = git_repo(
+        &tmp.path().join("svc"),
+        &[("go.mod", &gomod("svc", "1.22")), ("b.go", RANGE_DELETE_GO)],
+    );
+    let args = [
+        "-w",
+        "--commit",
+        "--branch",
+        BRANCH,
+        "--author",
+        "Map Bot <bot@example.com>",
+        "svc",
+    ];
     let first = mapfix(tmp.path(), &args);
     assert_eq!(first.status.code(), Some(0), "{}", describe(&first));
     let tip = git(&repo, &["rev-parse", BRANCH]);
-    assert_eq!(git(&repo, &["log", "-1", "--format=%an <%ae>|%cn <%ce>", BRANCH]), "Map Bot <bot@example.com>|Repo Owner <owner@example.com>");
+    assert_eq!(
+        git(&repo, &["log", "-1", "--format=%an <%ae>|%cn <%ce>", BRANCH]),
+        "Map Bot <bot@example.com>|Repo Owner <owner@example.com>"
+    );
 
     let second = mapfix(tmp.path(), &args);
     assert_eq!(second.status.code(), Some(0), "{}", describe(&second));
     assert_eq!(git(&repo, &["rev-parse", BRANCH]), tip, "a second commit was made");
     assert_eq!(git(&repo, &["rev-list", "--count", &format!("main..{BRANCH}")]), "1");
-    assert!(stdout(&second).contains(&format!("{BRANCH} already up to date")), "{}", describe(&second));
+    assert!(
+        stdout(&second).contains(&format!("{BRANCH} already up to date")),
+        "{}",
+        describe(&second)
+    );
 }
 
 #[test]
 fn existing_branch_is_kept_unless_forced_and_checked_out_branch_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    let repo = git_repo(&tmp.path().join("svc"), &[("go.mod", &gomod("svc", "1.22")), ("b.go", RANGE_DELETE_GO)]);
+    let repo = git_repo(
+        &tmp.path().join("svc"),
+        &[("go.mod", &gomod("svc", "1.22")), ("b.go", RANGE_DELETE_GO)],
+    );
     git(&repo, &["branch", BRANCH]);
     git(&repo, &["commit", "-q", "--allow-empty", "-m", "main moves on"]);
     let other = git(&repo, &["rev-parse", BRANCH]);
 
     let kept = mapfix(tmp.path(), &["-w", "--commit", "--branch", BRANCH, "svc"]);
     assert_eq!(kept.status.code(), Some(1), "{}", describe(&kept));
-    assert!(stdout(&kept).contains("already exists with other content; --force-branch resets it"), "{}", describe(&kept));
+    assert!(
+        stdout(&kept).contains("already exists with other content; --force-branch resets it"),
+        "{}",
+        describe(&kept)
+    );
     assert_eq!(git(&repo, &["rev-parse", BRANCH]), other);
 
     let before = checkout_state(&repo);
-    let forced = mapfix(tmp.path(), &["-w", "--commit", "--branch", BRANCH, "--force-branch", "svc"]);
+    let forced = mapfix(
+        tmp.path(),
+        &["-w", "--commit", "--branch", BRANCH, "--force-branch", "svc"],
+    );
     assert_eq!(forced.status.code(), Some(0), "{}", describe(&forced));
     assert_eq!(git(&repo, &["rev-parse", &format!("{BRANCH}^")]), before.head);
-    assert!(stdout(&forced).contains(&format!("reset {BRANCH} to ")), "{}", describe(&forced));
+    assert!(
+        stdout(&forced).contains(&format!("reset {BRANCH} to ")),
+        "{}",
+        describe(&forced)
+    );
     assert_eq!(checkout_state(&repo), before);
 
     git(&repo, &["switch", "-q", BRANCH]);
     git(&repo, &["reset", "-q", "--hard", "main"]);
-    let refused = mapfix(tmp.path(), &["-w", "--commit", "--branch", BRANCH, "--force-branch", "svc"]);
+    let refused = mapfix(
+        tmp.path(),
+        &["-w", "--commit", "--branch", BRANCH, "--force-branch", "svc"],
+    );
     assert!(stdout(&refused).contains("is checked out in"), "{}", describe(&refused));
     assert_eq!(git(&repo, &["rev-parse", BRANCH]), git(&repo, &["rev-parse", "main"]));
 }
@@ -153,23 +252,39 @@ fn existing_branch_is_kept_unless_forced_and_checked_out_branch_is_refused() {
 #[test]
 fn commit_needs_write_and_branch() {
     let tmp = tempfile::tempdir().unwrap();
-    for args in [&["--commit", "--branch", "x", "."][..], &["--write", "--commit", "."], &["--write", "--pr", "."]] {
+    for args in [
+        &["--commit", "--branch", "x", "."][..],
+        &["--write", "--commit", "."],
+        &["--write", "--pr", "."],
+    ] {
         let out = mapfix(tmp.path(), args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", describe(&out));
     }
     let out = mapfix(tmp.path(), &["--write", "--commit", "--branch", "bad..name", "."]);
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not a valid git branch name"), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not a valid git branch name"),
+        "{}",
+        describe(&out)
+    );
 }
 
 #[test]
 fn many_roots_write_in_place_and_group_output() {
     let tmp = tempfile::tempdir().unwrap();
     for (name, version) in [("a", "1.22"), ("b", "1.20"), ("c", "1.22")] {
-        write_files(&tmp.path().join(name), &[("go.mod", &gomod(name, version)), ("b.go", RANGE_DELETE_GO)]);
+        write_files(
+            &tmp.path().join(name),
+            &[("go.mod", &gomod(name, version)), ("b.go", RANGE_DELETE_GO)],
+        );
     }
     let out = mapfix(tmp.path(), &["--write", "a/", "b", "./c"]);
-    assert_eq!(out.status.code(), Some(1), "b keeps an unfixable finding: {}", describe(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "b keeps an unfixable finding: {}",
+        describe(&out)
+    );
     for (name, fixed) in [("a", true), ("b", false), ("c", true)] {
         let text = std::fs::read_to_string(tmp.path().join(name).join("b.go")).unwrap();
         assert_eq!(text.contains("clear(seen)"), fixed, "{name}: {text}");
@@ -177,7 +292,10 @@ fn many_roots_write_in_place_and_group_output() {
     let text = stdout(&out);
     let headers: Vec<&str> = text.lines().filter(|l| l.starts_with("==> ")).collect();
     assert_eq!(headers, ["==> a <==", "==> b <==", "==> c <=="]);
-    assert!(text.contains("\nb                1         1      0       0\n"), "{text}");
+    assert!(
+        text.contains("\nb                1         1      0       0\n"),
+        "{text}"
+    );
 }
 
 /// The repositories a `--shard` run processed, from its JSON findings.
@@ -197,31 +315,70 @@ fn shards_partition_the_list_whatever_its_order() {
     let tmp = tempfile::tempdir().unwrap();
     let names: Vec<String> = (0..23).map(|i| format!("repo{i:02}")).collect();
     for name in &names {
-        write_files(&tmp.path().join(name), &[("go.mod", &gomod(name, "1.22")), ("b.go", RANGE_DELETE_GO)]);
+        write_files(
+            &tmp.path().join(name),
+            &[("go.mod", &gomod(name, "1.22")), ("b.go", RANGE_DELETE_GO)],
+        );
     }
     let all: BTreeSet<String> = names.iter().cloned().collect();
     std::fs::write(tmp.path().join("list.txt"), names.join("\n")).unwrap();
     // The same list, reversed and rotated, with other spellings of the paths.
     let mut shuffled: Vec<String> = names.iter().rev().map(|n| format!("./{n}/")).collect();
     shuffled.rotate_left(7);
-    std::fs::write(tmp.path().join("shuffled.txt"), format!("# shuffled\n{}\n", shuffled.join("\n"))).unwrap();
+    std::fs::write(
+        tmp.path().join("shuffled.txt"),
+        format!("# shuffled\n{}\n", shuffled.join("\n")),
+    )
+    .unwrap();
 
     let n = 4;
     let shards: Vec<BTreeSet<String>> = (1..=n)
-        .map(|k| processed(tmp.path(), &["--repos", "list.txt", "--shard", &format!("{k}/{n}"), "--format", "json"]))
+        .map(|k| {
+            processed(
+                tmp.path(),
+                &[
+                    "--repos",
+                    "list.txt",
+                    "--shard",
+                    &format!("{k}/{n}"),
+                    "--format",
+                    "json",
+                ],
+            )
+        })
         .collect();
     let union: BTreeSet<String> = shards.iter().flatten().cloned().collect();
     assert_eq!(union, all);
-    assert_eq!(shards.iter().map(BTreeSet::len).sum::<usize>(), all.len(), "shards overlap: {shards:?}");
+    assert_eq!(
+        shards.iter().map(BTreeSet::len).sum::<usize>(),
+        all.len(),
+        "shards overlap: {shards:?}"
+    );
     assert!(shards.iter().all(|s| !s.is_empty()), "{shards:?}");
     for k in 1..=n {
-        let again = processed(tmp.path(), &["--repos", "shuffled.txt", "--shard", &format!("{k}/{n}"), "--format", "json"]);
+        let again = processed(
+            tmp.path(),
+            &[
+                "--repos",
+                "shuffled.txt",
+                "--shard",
+                &format!("{k}/{n}"),
+                "--format",
+                "json",
+            ],
+        );
         assert_eq!(again, shards[k - 1], "shard {k} depends on list order");
     }
     // --list-repos prints a shard's repositories without processing them.
-    let listed = mapfix(tmp.path(), &["--repos", "shuffled.txt", "--shard", "3/4", "--list-repos"]);
+    let listed = mapfix(
+        tmp.path(),
+        &["--repos", "shuffled.txt", "--shard", "3/4", "--list-repos"],
+    );
     assert_eq!(listed.status.code(), Some(0), "{}", describe(&listed));
-    let listed: BTreeSet<String> = stdout(&listed).lines().map(|l| l.trim_start_matches("./").trim_end_matches('/').to_string()).collect();
+    let listed: BTreeSet<String> = stdout(&listed)
+        .lines()
+        .map(|l| l.trim_start_matches("./").trim_end_matches('/').to_string())
+        .collect();
     assert_eq!(listed, shards[2]);
     // PATH arguments are sharded like list entries.
     let mut args: Vec<&str> = names.iter().map(String::as_str).collect();
@@ -234,12 +391,26 @@ fn entries_in_one_git_repository_share_one_commit() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = git_repo(
         &tmp.path().join("svc"),
-        &[("go.mod", &gomod("svc", "1.22")), ("api/b.go", RANGE_DELETE_GO), ("worker/b.go", RANGE_DELETE_GO)],
+        &[
+            ("go.mod", &gomod("svc", "1.22")),
+            ("api/b.go", RANGE_DELETE_GO),
+            ("worker/b.go", RANGE_DELETE_GO),
+        ],
     );
-    let out = mapfix(tmp.path(), &["-w", "--commit", "--branch", BRANCH, "svc/api", "svc/worker"]);
+    let out = mapfix(
+        tmp.path(),
+        &["-w", "--commit", "--branch", BRANCH, "svc/api", "svc/worker"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     assert_eq!(git(&repo, &["rev-list", "--count", &format!("main..{BRANCH}")]), "1");
-    assert_eq!(git(&repo, &["show", "--format=%s", "--name-only", BRANCH]), "mapfix: use clear() for delete-all loops (2 sites)\n\napi/b.go\nworker/b.go");
-    assert!(stdout(&out).contains("same git repository as svc/api: committed with it"), "{}", describe(&out));
+    assert_eq!(
+        git(&repo, &["show", "--format=%s", "--name-only", BRANCH]),
+        "mapfix: use clear() for delete-all loops (2 sites)\n\napi/b.go\nworker/b.go"
+    );
+    assert!(
+        stdout(&out).contains("same git repository as svc/api: committed with it"),
+        "{}",
+        describe(&out)
+    );
     assert_eq!(git(&repo, &["--no-optional-locks", "status", "--porcelain"]), "");
 }

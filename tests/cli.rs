@@ -27,7 +27,11 @@ fn exit_codes_follow_the_spec() {
     write(dir.path(), "loop.go", LOOP);
     let out = mapfix(dir.path(), &["."]);
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
-    assert_eq!(std::fs::read_to_string(dir.path().join("loop.go")).unwrap(), LOOP, "dry run wrote");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("loop.go")).unwrap(),
+        LOOP,
+        "dry run wrote"
+    );
 
     let out = mapfix(dir.path(), &["--write", "."]);
     assert_eq!(out.status.code(), Some(0), "all findings fixed: {}", describe(&out));
@@ -49,7 +53,9 @@ fn write_leaves_unsafe_findings_and_exits_one() {
     assert_eq!(std::fs::read_to_string(dir.path().join("f.go")).unwrap(), src);
     let out = mapfix(dir.path(), &["--write", "--unsafe", "."]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    assert!(std::fs::read_to_string(dir.path().join("f.go")).unwrap().contains("clear(m)"));
+    assert!(std::fs::read_to_string(dir.path().join("f.go"))
+        .unwrap()
+        .contains("clear(m)"));
 }
 
 #[test]
@@ -66,10 +72,18 @@ fn syntax_error_beside_good_files() {
     assert_eq!(json["errors"][0]["path"], "broken.go");
     assert!(json["errors"][0]["message"].as_str().unwrap().contains("syntax error"));
     assert_eq!(std::fs::read_to_string(dir.path().join("broken.go")).unwrap(), broken);
-    assert!(std::fs::read_to_string(dir.path().join("a.go")).unwrap().contains("clear(m)"));
-    assert!(std::fs::read_to_string(dir.path().join("z.go")).unwrap().contains("clear(m)"));
+    assert!(std::fs::read_to_string(dir.path().join("a.go"))
+        .unwrap()
+        .contains("clear(m)"));
+    assert!(std::fs::read_to_string(dir.path().join("z.go"))
+        .unwrap()
+        .contains("clear(m)"));
     let text = mapfix(dir.path(), &["."]);
-    assert!(String::from_utf8_lossy(&text.stderr).contains("broken.go"), "{}", describe(&text));
+    assert!(
+        String::from_utf8_lossy(&text.stderr).contains("broken.go"),
+        "{}",
+        describe(&text)
+    );
 }
 
 #[test]
@@ -95,7 +109,10 @@ fn json_schema_version_1() {
     assert_eq!(f["fix"]["applied"], false);
     assert_eq!(json["findings"][1]["fix"]["safety"], "unsafe");
     assert_eq!(json["findings"][1]["fix"]["applied"], false);
-    assert_eq!(json["summary"], serde_json::json!({"files_scanned": 1, "findings": 2, "fixable": 2, "applied": 0}));
+    assert_eq!(
+        json["summary"],
+        serde_json::json!({"files_scanned": 1, "findings": 2, "fixable": 2, "applied": 0})
+    );
 
     let out = mapfix(dir.path(), &["--format", "json", "--write", "."]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -112,7 +129,11 @@ fn go_version_resolution_order() {
     let out = mapfix(dir.path(), &["--format", "json", "loose"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(!json["findings"][0]["fix"].is_null());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("assuming Go 1."), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("assuming Go 1."),
+        "{}",
+        describe(&out)
+    );
     // --go-version below 1.21: no clear.
     let out = mapfix(dir.path(), &["--format", "json", "--go-version", "1.20", "loose"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -134,7 +155,13 @@ fn go_version_resolution_order() {
 fn walk_skips_like_the_go_tool_but_explicit_files_run() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "go.mod", GOMOD_122);
-    for p in ["vendor/v/a.go", "testdata/a.go", "_old/a.go", ".hidden/a.go", "ignored/a.go"] {
+    for p in [
+        "vendor/v/a.go",
+        "testdata/a.go",
+        "_old/a.go",
+        ".hidden/a.go",
+        "ignored/a.go",
+    ] {
         write(dir.path(), p, LOOP);
     }
     write(dir.path(), ".ignore", "ignored/\n");
@@ -194,5 +221,11 @@ fn example_tree_diffs_and_still_vets_after_write() {
     let vet = go(&service, &["vet", "./..."]);
     assert!(vet.status.success(), "{}", describe(&vet));
     let again = mapfix(tmp.path(), &["--write", "."]);
-    assert_eq!(String::from_utf8_lossy(&again.stdout).lines().filter(|l| l.starts_with("---")).count(), 0);
+    assert_eq!(
+        String::from_utf8_lossy(&again.stdout)
+            .lines()
+            .filter(|l| l.starts_with("---"))
+            .count(),
+        0
+    );
 }

@@ -23,7 +23,15 @@ fn lines(dir: &Path, args: &[&str]) -> (Option<i32>, Vec<u64>) {
     all.extend_from_slice(args);
     let out = mapfix(dir, &all);
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", describe(&out)));
-    (out.status.code(), doc["findings"].as_array().unwrap().iter().map(|f| f["line"].as_u64().unwrap()).collect())
+    (
+        out.status.code(),
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["line"].as_u64().unwrap())
+            .collect(),
+    )
 }
 
 #[test]
@@ -32,7 +40,8 @@ fn records_then_hides_and_survives_edits_elsewhere() {
     let out = mapfix(dir.path(), &["--write-baseline", "mapfix-baseline.json", "."]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("recorded 2 findings in mapfix-baseline.json"));
-    let file: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("mapfix-baseline.json")).unwrap()).unwrap();
+    let file: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("mapfix-baseline.json")).unwrap()).unwrap();
     assert_eq!(file["version"], 1);
     let entry = &file["findings"][0];
     assert_eq!(entry["rule"], "range-delete");
@@ -40,11 +49,19 @@ fn records_then_hides_and_survives_edits_elsewhere() {
     assert_eq!(entry["count"], 1);
     assert_eq!(entry["fingerprint"].as_str().unwrap().len(), 16);
 
-    assert_eq!(lines(dir.path(), &["--baseline", "mapfix-baseline.json", "."]), (Some(0), vec![]));
+    assert_eq!(
+        lines(dir.path(), &["--baseline", "mapfix-baseline.json", "."]),
+        (Some(0), vec![])
+    );
     // Lines move and indentation changes: still the same findings.
-    let edited = TWO_LOOPS.replace("package p\n", "package p\n\n// Added later.\nvar x = 1\n").replace("\t\tdelete(m, k)", "    delete(m, k)");
+    let edited = TWO_LOOPS
+        .replace("package p\n", "package p\n\n// Added later.\nvar x = 1\n")
+        .replace("\t\tdelete(m, k)", "    delete(m, k)");
     std::fs::write(dir.path().join("p/p.go"), edited).unwrap();
-    assert_eq!(lines(dir.path(), &["--baseline", "mapfix-baseline.json", "."]), (Some(0), vec![]));
+    assert_eq!(
+        lines(dir.path(), &["--baseline", "mapfix-baseline.json", "."]),
+        (Some(0), vec![])
+    );
     // From another directory, paths are still relative to the baseline file.
     let out = mapfix(&dir.path().join("p"), &["--baseline", "../mapfix-baseline.json", "."]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
@@ -67,15 +84,22 @@ fn new_and_extra_identical_findings_are_reported() {
 fn recorded_findings_are_not_fixed_by_write() {
     let dir = module(TWO_LOOPS);
     mapfix(dir.path(), &["--write-baseline", "b.json", "."]);
-    let with_new = TWO_LOOPS.to_string() + "\nfunc g(q map[int]int) {\n\tfor k := range q {\n\t\tdelete(q, k)\n\t}\n}\n";
+    let with_new =
+        TWO_LOOPS.to_string() + "\nfunc g(q map[int]int) {\n\tfor k := range q {\n\t\tdelete(q, k)\n\t}\n}\n";
     std::fs::write(dir.path().join("p/p.go"), &with_new).unwrap();
     let out = mapfix(dir.path(), &["--baseline", "b.json", "."]);
     let diff = String::from_utf8_lossy(&out.stdout);
-    assert!(diff.contains("+\tclear(q)") && !diff.contains("clear(m)") && !diff.contains("clear(n)"), "{diff}");
+    assert!(
+        diff.contains("+\tclear(q)") && !diff.contains("clear(m)") && !diff.contains("clear(n)"),
+        "{diff}"
+    );
     let out = mapfix(dir.path(), &["-w", "--baseline", "b.json", "."]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     let text = std::fs::read_to_string(dir.path().join("p/p.go")).unwrap();
-    assert_eq!(text, with_new.replace("\tfor k := range q {\n\t\tdelete(q, k)\n\t}\n", "\tclear(q)\n"));
+    assert_eq!(
+        text,
+        with_new.replace("\tfor k := range q {\n\t\tdelete(q, k)\n\t}\n", "\tclear(q)\n")
+    );
 }
 
 #[test]
@@ -86,7 +110,11 @@ fn bad_baselines_are_usage_errors() {
     std::fs::write(dir.path().join("b.json"), "{\"version\": 9, \"findings\": []}").unwrap();
     let out = mapfix(dir.path(), &["--baseline", "b.json", "."]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("baseline version 9"), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("baseline version 9"),
+        "{}",
+        describe(&out)
+    );
     let out = mapfix(dir.path(), &["-w", "--write-baseline", "b.json", "."]);
     assert_eq!(out.status.code(), Some(2), "--write and --write-baseline conflict");
 }

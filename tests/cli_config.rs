@@ -8,7 +8,8 @@ use common::*;
 use serde_json::Value;
 use std::path::Path;
 
-const LOOP: &str = "package p\n\nfunc f(m map[string]int) int {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n\treturn len(m)\n}\n";
+const LOOP: &str =
+    "package p\n\nfunc f(m map[string]int) int {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n\treturn len(m)\n}\n";
 
 /// A module with `LOOP` in each of `files` and an optional config at the top.
 fn tree(files: &[&str], config: Option<&str>) -> tempfile::TempDir {
@@ -35,7 +36,12 @@ fn findings(dir: &Path, args: &[&str]) -> Vec<(String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["path"].as_str().unwrap().to_string(), f["rule"].as_str().unwrap().to_string()))
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["rule"].as_str().unwrap().to_string(),
+            )
+        })
         .collect()
 }
 
@@ -45,7 +51,10 @@ fn paths(found: &[(String, String)]) -> Vec<&str> {
 
 #[test]
 fn exclude_skips_walked_files_but_not_named_ones() {
-    let dir = tree(&["a.go", "gen/g.go", "x/y_test.go", "legacy/deep/l.go"], Some("exclude = [\"gen\", \"*_test.go\", \"legacy/**\"]\n"));
+    let dir = tree(
+        &["a.go", "gen/g.go", "x/y_test.go", "legacy/deep/l.go"],
+        Some("exclude = [\"gen\", \"*_test.go\", \"legacy/**\"]\n"),
+    );
     assert_eq!(paths(&findings(dir.path(), &["."])), ["a.go"]);
     assert_eq!(paths(&findings(dir.path(), &["gen/g.go", "."])), ["a.go", "gen/g.go"]);
     // Relative to the config file, wherever mapfix runs from.
@@ -67,14 +76,25 @@ const OPT_IN_RULE: &str = "id: len-call\nlanguage: go\nseverity: info\nmessage: 
 
 #[test]
 fn rule_dirs_enable_disable_and_the_rule_flag() {
-    let dir = tree(&["a.go"], Some("rule_dirs = [\"lint\"]\n[rules]\nenable = [\"len-call\"]\ndisable = [\"range-delete\"]\n"));
+    let dir = tree(
+        &["a.go"],
+        Some("rule_dirs = [\"lint\"]\n[rules]\nenable = [\"len-call\"]\ndisable = [\"range-delete\"]\n"),
+    );
     std::fs::create_dir(dir.path().join("lint")).unwrap();
     std::fs::write(dir.path().join("lint/len.yml"), OPT_IN_RULE).unwrap();
-    let rules = |args: &[&str]| findings(dir.path(), args).into_iter().map(|(_, r)| r).collect::<Vec<_>>();
+    let rules = |args: &[&str]| {
+        findings(dir.path(), args)
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect::<Vec<_>>()
+    };
     assert_eq!(rules(&["."]), ["len-call"]);
     // --rule restricts the run, whatever the config enables or disables.
     assert_eq!(rules(&["--rule", "range-delete", "."]), ["range-delete"]);
-    assert_eq!(rules(&["--rule", "all", "--skip-rule", "len-call", "."]), ["range-delete"]);
+    assert_eq!(
+        rules(&["--rule", "all", "--skip-rule", "len-call", "."]),
+        ["range-delete"]
+    );
     // Opt-in: without `enable`, the user rule stays off.
     std::fs::write(dir.path().join("mapfix.toml"), "rule_dirs = [\"lint\"]\n").unwrap();
     assert_eq!(rules(&["."]), ["range-delete"]);
@@ -82,13 +102,20 @@ fn rule_dirs_enable_disable_and_the_rule_flag() {
 
 #[test]
 fn range_delete_prefer_make_changes_the_fix() {
-    let dir = tree(&["a.go"], Some("[rules.range-delete]\nprefer = \"make\"\n\n[rules.nil-reset]\ncross_method = true\n"));
+    let dir = tree(
+        &["a.go"],
+        Some("[rules.range-delete]\nprefer = \"make\"\n\n[rules.nil-reset]\ncross_method = true\n"),
+    );
     let out = mapfix(dir.path(), &["--unsafe", "."]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("+\tm = make(map[string]int)"), "{}", describe(&out));
     let plain = tree(&["a.go"], Some("[rules.range-delete]\nprefer = \"clear\"\n"));
     let out = mapfix(plain.path(), &["."]);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("+\tclear(m)"), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("+\tclear(m)"),
+        "{}",
+        describe(&out)
+    );
 }
 
 /// Runs with a bad config; returns stderr after checking exit 2.
@@ -111,21 +138,30 @@ fn unknown_key_is_shown_in_the_file() {
 #[test]
 fn unknown_rule_id_suggests_the_near_one() {
     let err = config_error("[rules]\ndisable = [\"nil-reset\", \"range-delet\"]\n");
-    assert!(err.contains("unknown rule \"range-delet\"; did you mean range-delete?"), "{err}");
+    assert!(
+        err.contains("unknown rule \"range-delet\"; did you mean range-delete?"),
+        "{err}"
+    );
     assert!(err.contains("mapfix.toml:2:25"), "{err}");
 }
 
 #[test]
 fn bad_values_are_shown_in_the_file() {
     let err = config_error("[rules.range-delete]\nprefer = \"fast\"\n");
-    assert!(err.contains("unknown variant `fast`, expected `clear` or `make`"), "{err}");
+    assert!(
+        err.contains("unknown variant `fast`, expected `clear` or `make`"),
+        "{err}"
+    );
     assert!(err.contains("mapfix.toml:2:10"), "{err}");
     let err = config_error("[rules.nil-reset]\ncross_method = \"yes\"\n");
     assert!(err.contains("mapfix.toml:2:16"), "{err}");
     let err = config_error("exclude = [\"a[\"]\n");
     assert!(err.contains("bad exclude glob"), "{err}");
     let err = config_error("rule_dirs = [\"missing\"]\n");
-    assert!(err.contains("cannot read rule directory") && err.contains("mapfix.toml:1:14"), "{err}");
+    assert!(
+        err.contains("cannot read rule directory") && err.contains("mapfix.toml:1:14"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -134,7 +170,13 @@ fn json_output_carries_the_config_error() {
     let out = mapfix(dir.path(), &["--format", "json", "."]);
     assert_eq!(out.status.code(), Some(2));
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(doc["errors"][0]["message"].as_str().unwrap().contains("unknown field `colour`"), "{doc}");
+    assert!(
+        doc["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field `colour`"),
+        "{doc}"
+    );
     assert!(doc["errors"][0]["path"].as_str().unwrap().ends_with("mapfix.toml"));
 }
 

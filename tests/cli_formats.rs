@@ -12,7 +12,10 @@ use std::process::Command;
 
 fn fixture() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/everyday"), dir.path());
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/everyday"),
+        dir.path(),
+    );
     dir
 }
 
@@ -47,12 +50,18 @@ fn every_format_matches_its_snapshot() {
 fn schema_validator() -> jsonschema::Validator {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json");
     let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    jsonschema::draft4::options().should_validate_formats(true).build(&schema).expect("the SARIF schema compiles")
+    jsonschema::draft4::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the SARIF schema compiles")
 }
 
 fn assert_valid_sarif(doc: &Value) {
     let validator = schema_validator();
-    let errors: Vec<String> = validator.iter_errors(doc).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
     assert!(errors.is_empty(), "SARIF does not validate:\n{}", errors.join("\n"));
 }
 
@@ -63,7 +72,10 @@ fn sarif_validates_against_the_official_schema() {
     assert_valid_sarif(&doc);
     // The validator is not vacuous: a result without a message fails.
     let mut broken = doc.clone();
-    broken["runs"][0]["results"][0].as_object_mut().unwrap().remove("message");
+    broken["runs"][0]["results"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("message");
     assert!(!schema_validator().is_valid(&broken));
     // A config error still yields a valid log, with the error as a notification.
     std::fs::write(dir.path().join("mapfix.toml"), "colour = 1\n").unwrap();
@@ -92,15 +104,27 @@ fn sarif_regions_and_fixes_match_the_bytes() {
     let dir = fixture();
     let doc: Value = serde_json::from_str(&stdout(dir.path(), &["--format", "sarif", "."])).unwrap();
     let run = &doc["runs"][0];
-    let rules: Vec<&str> = run["tool"]["driver"]["rules"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
     let mut edits: std::collections::BTreeMap<String, Vec<(usize, usize, String)>> = Default::default();
     for result in run["results"].as_array().unwrap() {
-        assert_eq!(rules[result["ruleIndex"].as_u64().unwrap() as usize], result["ruleId"].as_str().unwrap());
+        assert_eq!(
+            rules[result["ruleIndex"].as_u64().unwrap() as usize],
+            result["ruleId"].as_str().unwrap()
+        );
         let loc = &result["locations"][0]["physicalLocation"];
         let uri = loc["artifactLocation"]["uri"].as_str().unwrap();
         let text = std::fs::read_to_string(dir.path().join(uri)).unwrap();
         let r = &loc["region"];
-        let start = offset_of(&text, r["startLine"].as_u64().unwrap(), r["startColumn"].as_u64().unwrap());
+        let start = offset_of(
+            &text,
+            r["startLine"].as_u64().unwrap(),
+            r["startColumn"].as_u64().unwrap(),
+        );
         let end = offset_of(&text, r["endLine"].as_u64().unwrap(), r["endColumn"].as_u64().unwrap());
         let region = &text[start..end];
         match result["ruleId"].as_str().unwrap() {
@@ -109,7 +133,10 @@ fn sarif_regions_and_fixes_match_the_bytes() {
                 // UTF-16 columns: "\t/* café */ " is 12 units (13 bytes).
                 assert_eq!(r["startColumn"], 13);
             }
-            "range-delete" => assert!(region.starts_with("for k := range") && region.ends_with('}'), "{region:?}"),
+            "range-delete" => assert!(
+                region.starts_with("for k := range") && region.ends_with('}'),
+                "{region:?}"
+            ),
             "unknown-suppression" => assert_eq!(region, "range-delet"),
             other => panic!("unexpected rule {other}"),
         }
@@ -121,9 +148,17 @@ fn sarif_regions_and_fixes_match_the_bytes() {
             let uri = change["artifactLocation"]["uri"].as_str().unwrap().to_string();
             for rep in change["replacements"].as_array().unwrap() {
                 let d = &rep["deletedRegion"];
-                let s = offset_of(&text, d["startLine"].as_u64().unwrap(), d["startColumn"].as_u64().unwrap());
+                let s = offset_of(
+                    &text,
+                    d["startLine"].as_u64().unwrap(),
+                    d["startColumn"].as_u64().unwrap(),
+                );
                 let e = offset_of(&text, d["endLine"].as_u64().unwrap(), d["endColumn"].as_u64().unwrap());
-                edits.entry(uri.clone()).or_default().push((s, e, rep["insertedContent"]["text"].as_str().unwrap().to_string()));
+                edits.entry(uri.clone()).or_default().push((
+                    s,
+                    e,
+                    rep["insertedContent"]["text"].as_str().unwrap().to_string(),
+                ));
             }
         }
     }
@@ -138,7 +173,11 @@ fn sarif_regions_and_fixes_match_the_bytes() {
         for (s, e, new) in list.into_iter().rev() {
             text.replace_range(s..e, &new);
         }
-        assert_eq!(text, std::fs::read_to_string(written.path().join(&uri)).unwrap(), "{uri}");
+        assert_eq!(
+            text,
+            std::fs::read_to_string(written.path().join(&uri)).unwrap(),
+            "{uri}"
+        );
     }
 }
 
@@ -148,7 +187,11 @@ fn github_annotations_escape_properties_and_data() {
     let sub = dir.path().join("a,b:c");
     std::fs::create_dir_all(&sub).unwrap();
     std::fs::write(dir.path().join("go.mod"), "module m\n\ngo 1.22\n").unwrap();
-    std::fs::write(sub.join("x.go"), "package x\n\nfunc f(m map[string]int) {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n}\n").unwrap();
+    std::fs::write(
+        sub.join("x.go"),
+        "package x\n\nfunc f(m map[string]int) {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n}\n",
+    )
+    .unwrap();
     let out = stdout(dir.path(), &["--format", "github", "."]);
     assert_eq!(
         out,
@@ -163,8 +206,14 @@ fn github_severity_picks_the_command() {
     let out = stdout(dir.path(), &["--format", "github", "."]);
     let nil_reset = out.lines().find(|l| l.contains("title=mapfix/nil-reset")).unwrap();
     // Columns in UTF-16 units: "\t/* café */ " is 12 of them (13 bytes).
-    assert!(nil_reset.starts_with("::error file=session/session.go,line=10,col=13,endLine=10,endColumn=29,"), "{nil_reset}");
-    assert!(out.lines().filter(|l| l.contains("mapfix/range-delete")).all(|l| l.starts_with("::warning ")));
+    assert!(
+        nil_reset.starts_with("::error file=session/session.go,line=10,col=13,endLine=10,endColumn=29,"),
+        "{nil_reset}"
+    );
+    assert!(out
+        .lines()
+        .filter(|l| l.contains("mapfix/range-delete"))
+        .all(|l| l.starts_with("::warning ")));
 }
 
 fn git(dir: &Path, args: &[&str]) -> std::process::Output {
@@ -212,7 +261,11 @@ fn patch_applies_with_git_from_the_top_and_from_a_subdirectory() {
     let written = git_fixture();
     mapfix(written.path(), &["-w", "."]);
     for rel in ["cache/cache.go", "cache/crlf.go", "session/session.go"] {
-        assert_eq!(std::fs::read(dir.path().join(rel)).unwrap(), std::fs::read(written.path().join(rel)).unwrap(), "{rel}");
+        assert_eq!(
+            std::fs::read(dir.path().join(rel)).unwrap(),
+            std::fs::read(written.path().join(rel)).unwrap(),
+            "{rel}"
+        );
     }
 }
 
@@ -229,7 +282,10 @@ fn colored_run(envs: &[(&str, &str)], args: &[&str]) -> String {
 #[test]
 fn colour_follows_the_flag_and_no_color() {
     let always = colored_run(&[], &["--color", "always"]);
-    assert!(always.contains("\x1b[31m-\tfor k := range c.items {\x1b[0m\n"), "{always}");
+    assert!(
+        always.contains("\x1b[31m-\tfor k := range c.items {\x1b[0m\n"),
+        "{always}"
+    );
     assert!(always.contains("\x1b[32m+\tclear(c.items)\x1b[0m\n"));
     assert!(always.contains("\x1b[36m@@ -8,9 +8,7 @@\x1b[0m\n"));
     assert!(always.contains("\x1b[1m--- a/cache/cache.go\x1b[0m\n"));
@@ -243,11 +299,18 @@ fn colour_follows_the_flag_and_no_color() {
 #[test]
 fn github_reports_file_errors_at_their_position() {
     let dir = fixture();
-    std::fs::write(dir.path().join("broken.go"), "package p\n\nfunc f( {\n\tm = nil\n\tm[1] = 2\n").unwrap();
+    std::fs::write(
+        dir.path().join("broken.go"),
+        "package p\n\nfunc f( {\n\tm = nil\n\tm[1] = 2\n",
+    )
+    .unwrap();
     let out = mapfix(dir.path(), &["--format", "github", "."]);
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     let text = String::from_utf8_lossy(&out.stdout);
-    let error = text.lines().find(|l| l.contains("broken.go")).expect("an annotation for broken.go");
+    let error = text
+        .lines()
+        .find(|l| l.contains("broken.go"))
+        .expect("an annotation for broken.go");
     assert!(error.starts_with("::error file=broken.go,line=3,col="), "{error}");
     assert!(error.contains(",title=mapfix::syntax error at 3:"), "{error}");
 }

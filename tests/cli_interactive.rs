@@ -11,12 +11,20 @@ use std::process::{Command, Output, Stdio};
 
 fn fixture() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/everyday"), dir.path());
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/everyday"),
+        dir.path(),
+    );
     dir
 }
 
 fn original(rel: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/everyday").join(rel)).unwrap()
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/everyday")
+            .join(rel),
+    )
+    .unwrap()
 }
 
 fn read(dir: &Path, rel: &str) -> String {
@@ -42,10 +50,18 @@ fn interactive(dir: &Path, extra: &[&str], answers: &str) -> Output {
 #[test]
 fn refuses_without_a_terminal() {
     let dir = fixture();
-    let out = Command::new(mapfix_bin()).args(["-i", "."]).current_dir(dir.path()).stdin(Stdio::null()).output().unwrap();
+    let out = Command::new(mapfix_bin())
+        .args(["-i", "."])
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("--interactive needs a terminal") && stderr.contains("--answers-from-stdin"), "{stderr}");
+    assert!(
+        stderr.contains("--interactive needs a terminal") && stderr.contains("--answers-from-stdin"),
+        "{stderr}"
+    );
     assert_eq!(read(dir.path(), "cache/cache.go"), original("cache/cache.go"));
 }
 
@@ -68,8 +84,14 @@ fn only_accepted_fixes_are_written_even_across_fix_passes() {
     assert!(stderr.contains("mapfix: 1 of 3 fixes accepted"), "{stderr}");
     let cache = read(dir.path(), "cache/cache.go");
     // The rejected loop stays, although the second fix pass finds it again.
-    assert!(cache.contains("func (c *Cache) Reset() {\n\tfor k := range c.items {\n\t\tdelete(c.items, k)\n\t}\n"), "{cache}");
-    assert!(cache.contains("\t//mapfix:ignore range-delet\n\tclear(c.items)\n}"), "{cache}");
+    assert!(
+        cache.contains("func (c *Cache) Reset() {\n\tfor k := range c.items {\n\t\tdelete(c.items, k)\n\t}\n"),
+        "{cache}"
+    );
+    assert!(
+        cache.contains("\t//mapfix:ignore range-delet\n\tclear(c.items)\n}"),
+        "{cache}"
+    );
     assert_eq!(read(dir.path(), "session/session.go"), original("session/session.go"));
     let summary = String::from_utf8_lossy(&out.stdout);
     assert!(summary.contains("1 fix applied"), "{summary}");
@@ -79,7 +101,11 @@ fn only_accepted_fixes_are_written_even_across_fix_passes() {
 fn all_applies_the_rest_and_matches_write() {
     let dir = fixture();
     let out = interactive(dir.path(), &[], "a");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("3 of 3 fixes accepted"), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("3 of 3 fixes accepted"),
+        "{}",
+        describe(&out)
+    );
     let written = fixture();
     mapfix(written.path(), &["-w", "."]);
     for rel in ["cache/cache.go", "session/session.go"] {
@@ -104,9 +130,15 @@ fn unsafe_fixes_are_offered_only_with_unsafe() {
     let dir = fixture();
     let out = interactive(dir.path(), &["--unsafe"], "nyq");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("[2/4] cache/cache.go:14:2") && stderr.contains("fix (unsafe)"), "{stderr}");
+    assert!(
+        stderr.contains("[2/4] cache/cache.go:14:2") && stderr.contains("fix (unsafe)"),
+        "{stderr}"
+    );
     let cache = read(dir.path(), "cache/cache.go");
-    assert!(cache.contains("clear(c.byID)") && !cache.contains("clear(c.items)"), "{cache}");
+    assert!(
+        cache.contains("clear(c.byID)") && !cache.contains("clear(c.items)"),
+        "{cache}"
+    );
 }
 
 #[test]

@@ -20,7 +20,10 @@ fn ok_stdout(args: &[&str]) -> String {
 fn rules_json_lists_every_rule_with_its_metadata() {
     let list: serde_json::Value = serde_json::from_str(&ok_stdout(&["rules", "--format", "json"])).unwrap();
     let list = list.as_array().unwrap();
-    let rd = list.iter().find(|r| r["id"] == "range-delete").expect("range-delete listed");
+    let rd = list
+        .iter()
+        .find(|r| r["id"] == "range-delete")
+        .expect("range-delete listed");
     assert_eq!(rd["severity"], "warning");
     assert_eq!(rd["safety"], "safe");
     assert_eq!(rd["min_go"], "1.21");
@@ -38,8 +41,14 @@ fn rules_text_has_a_header_and_a_row_per_rule() {
     let text = ok_stdout(&["rules"]);
     let mut lines = text.lines();
     let header = lines.next().unwrap();
-    assert!(header.starts_with("id ") && header.contains("min go") && header.contains("default"), "{header}");
-    let row = text.lines().find(|l| l.starts_with("range-delete ")).expect("range-delete row");
+    assert!(
+        header.starts_with("id ") && header.contains("min go") && header.contains("default"),
+        "{header}"
+    );
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("range-delete "))
+        .expect("range-delete row");
     let cols: Vec<&str> = row.split_whitespace().collect();
     assert_eq!(&cols[1..5], ["warning", "safe", "1.21", "on"], "{row}");
 }
@@ -71,7 +80,10 @@ fn readme_rule_table_is_generated_from_the_rules() {
 #[test]
 fn markdown_table_rows_come_from_the_yaml() {
     let table = ok_stdout(&["rules", "--format", "markdown"]);
-    assert!(table.starts_with("| id | finds | fix | safety |\n|---|---|---|---|\n"), "{table}");
+    assert!(
+        table.starts_with("| id | finds | fix | safety |\n|---|---|---|---|\n"),
+        "{table}"
+    );
     let row = table.lines().find(|l| l.starts_with("| `nil-reset` |")).unwrap();
     assert_eq!(
         row,
@@ -82,8 +94,16 @@ fn markdown_table_rows_come_from_the_yaml() {
 #[test]
 fn explain_prints_docs_with_before_and_after() {
     let text = ok_stdout(&["explain", "range-delete"]);
-    assert!(text.starts_with("range-delete (warning, fix: safe, Go ≥ 1.21, on)"), "{text}");
-    for part in ["Why is this bad?", "Example:\n    for k := range c.items {", "Use instead:\n    clear(c.items)", "Fix safety:"] {
+    assert!(
+        text.starts_with("range-delete (warning, fix: safe, Go ≥ 1.21, on)"),
+        "{text}"
+    );
+    for part in [
+        "Why is this bad?",
+        "Example:\n    for k := range c.items {",
+        "Use instead:\n    clear(c.items)",
+        "Fix safety:",
+    ] {
         assert!(text.contains(part), "{part:?} missing:\n{text}");
     }
 }
@@ -92,21 +112,40 @@ fn explain_prints_docs_with_before_and_after() {
 fn unknown_rules_get_near_matches() {
     let out = run(&["explain", "range-delet"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown rule \"range-delet\"; did you mean range-delete?"), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("unknown rule \"range-delet\"; did you mean range-delete?"),
+        "{}",
+        describe(&out)
+    );
     let out = run(&["explain", "zzz"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("known rules: ") && stderr.contains("nil-reset"), "{stderr}");
+    assert!(
+        stderr.contains("known rules: ") && stderr.contains("nil-reset"),
+        "{stderr}"
+    );
     let dir = tempfile::tempdir().unwrap();
     let out = mapfix(dir.path(), &["--rule", "nilreset", "."]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean nil-reset?"), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("did you mean nil-reset?"),
+        "{}",
+        describe(&out)
+    );
 }
 
 #[test]
 fn completions_are_generated_for_each_shell() {
     let bash = ok_stdout(&["completions", "bash"]);
-    assert!(bash.contains("complete -F _mapfix") && bash.contains("--interactive") && bash.contains("--baseline"), "{bash}");
-    let syntax = std::process::Command::new("bash").arg("-n").arg("-c").arg(&bash).output().unwrap();
+    assert!(
+        bash.contains("complete -F _mapfix") && bash.contains("--interactive") && bash.contains("--baseline"),
+        "{bash}"
+    );
+    let syntax = std::process::Command::new("bash")
+        .arg("-n")
+        .arg("-c")
+        .arg(&bash)
+        .output()
+        .unwrap();
     assert!(syntax.status.success(), "bash -n: {}", describe(&syntax));
     assert!(ok_stdout(&["completions", "zsh"]).starts_with("#compdef mapfix"));
     assert!(ok_stdout(&["completions", "fish"]).contains("complete -c mapfix"));
@@ -118,7 +157,13 @@ fn man_page_is_roff_with_every_option() {
     let man = ok_stdout(&["man"]);
     assert!(man.starts_with(".ie \\n(.g .ds Aq"), "{}", &man[..80.min(man.len())]);
     assert!(man.contains(".TH mapfix 1"), "no .TH header");
-    for option in ["\\-\\-write", "\\-\\-interactive", "\\-\\-config", "\\-\\-baseline", "\\-\\-format"] {
+    for option in [
+        "\\-\\-write",
+        "\\-\\-interactive",
+        "\\-\\-config",
+        "\\-\\-baseline",
+        "\\-\\-format",
+    ] {
         assert!(man.contains(option), "{option} missing");
     }
 }

@@ -11,7 +11,11 @@ use std::path::Path;
 fn module(body: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("go.mod"), "module m\n\ngo 1.22\n").unwrap();
-    std::fs::write(dir.path().join("p.go"), format!("package p\n\nfunc f(m map[string]int) {{\n{body}}}\n")).unwrap();
+    std::fs::write(
+        dir.path().join("p.go"),
+        format!("package p\n\nfunc f(m map[string]int) {{\n{body}}}\n"),
+    )
+    .unwrap();
     dir
 }
 
@@ -26,13 +30,22 @@ fn findings(dir: &Path, args: &[&str]) -> Vec<(u64, u64, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["line"].as_u64().unwrap(), f["column"].as_u64().unwrap(), f["rule"].as_str().unwrap().to_string()))
+        .map(|f| {
+            (
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+                f["rule"].as_str().unwrap().to_string(),
+            )
+        })
         .collect()
 }
 
 fn rules_found(comment_line: &str, trailing: &str) -> Vec<String> {
     let body = format!("{comment_line}\tfor k := range m {{{trailing}\n\t\tdelete(m, k)\n\t}}\n");
-    findings(module(&body).path(), &[]).into_iter().map(|(_, _, r)| r).collect()
+    findings(module(&body).path(), &[])
+        .into_iter()
+        .map(|(_, _, r)| r)
+        .collect()
 }
 
 #[test]
@@ -41,7 +54,10 @@ fn directives_on_the_line_or_above_silence_findings() {
         ("", " //mapfix:ignore"),
         ("", " // mapfix:ignore range-delete"),
         ("", " //mapfix:ignore nil-reset,range-delete"),
-        ("", " //mapfix:ignore nil-reset, range-delete because the loop is clearer here"),
+        (
+            "",
+            " //mapfix:ignore nil-reset, range-delete because the loop is clearer here",
+        ),
         ("\t//mapfix:ignore range-delete\n", ""),
         ("\t// mapfix:ignore\n", ""),
         ("", " //nolint"),
@@ -50,11 +66,22 @@ fn directives_on_the_line_or_above_silence_findings() {
         ("", " //nolint:errcheck,mapfix // legacy"),
     ];
     for (above, trailing) in silenced {
-        assert_eq!(rules_found(above, trailing), Vec::<String>::new(), "{above:?} {trailing:?}");
+        assert_eq!(
+            rules_found(above, trailing),
+            Vec::<String>::new(),
+            "{above:?} {trailing:?}"
+        );
     }
-    let kept = [("", " //mapfix:ignore nil-reset"), ("", " //nolint:errcheck"), ("\t// mapfix:ignore is a directive\n\n", "")];
+    let kept = [
+        ("", " //mapfix:ignore nil-reset"),
+        ("", " //nolint:errcheck"),
+        ("\t// mapfix:ignore is a directive\n\n", ""),
+    ];
     for (above, trailing) in kept {
-        assert!(rules_found(above, trailing).contains(&"range-delete".to_string()), "{above:?} {trailing:?}");
+        assert!(
+            rules_found(above, trailing).contains(&"range-delete".to_string()),
+            "{above:?} {trailing:?}"
+        );
     }
 }
 
@@ -63,7 +90,9 @@ fn suppressed_findings_are_not_fixed() {
     let dir = module("\tfor k := range m { //mapfix:ignore\n\t\tdelete(m, k)\n\t}\n");
     let out = mapfix(dir.path(), &["-w", "."]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    assert!(std::fs::read_to_string(dir.path().join("p.go")).unwrap().contains("delete(m, k)"));
+    assert!(std::fs::read_to_string(dir.path().join("p.go"))
+        .unwrap()
+        .contains("delete(m, k)"));
 }
 
 #[test]
@@ -71,21 +100,44 @@ fn unknown_rule_names_are_reported_where_they_are() {
     let dir = module("\tfor k := range m { //mapfix:ignore nil-reset,range-delet\n\t\tdelete(m, k)\n\t}\n");
     let found = findings(dir.path(), &[]);
     // The typo silences nothing, and is itself reported at its column.
-    assert_eq!(found, [(4, 2, "range-delete".to_string()), (4, 47, "unknown-suppression".to_string())]);
+    assert_eq!(
+        found,
+        [
+            (4, 2, "range-delete".to_string()),
+            (4, 47, "unknown-suppression".to_string())
+        ]
+    );
     let out = mapfix(dir.path(), &["."]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("suppression comment names unknown rule \"range-delet\"") && text.contains("did you mean range-delete?"), "{text}");
+    assert!(
+        text.contains("suppression comment names unknown rule \"range-delet\"")
+            && text.contains("did you mean range-delete?"),
+        "{text}"
+    );
     // It is a rule like any other: it can be skipped.
-    assert_eq!(findings(dir.path(), &["--skip-rule", "unknown-suppression"]), [(4, 2, "range-delete".to_string())]);
+    assert_eq!(
+        findings(dir.path(), &["--skip-rule", "unknown-suppression"]),
+        [(4, 2, "range-delete".to_string())]
+    );
 }
 
 #[test]
 fn names_of_disabled_and_user_rules_are_known() {
     let dir = module("\tx := len(m) //mapfix:ignore len-call,nil-reset\n\t_ = x\n");
     std::fs::create_dir(dir.path().join("lint")).unwrap();
-    std::fs::write(dir.path().join("lint/len.yml"), "id: len-call\nlanguage: go\nseverity: info\nmessage: len\nrule:\n  pattern: len($M)\n").unwrap();
-    assert_eq!(findings(dir.path(), &["--rules", "lint", "--skip-rule", "nil-reset"]), []);
+    std::fs::write(
+        dir.path().join("lint/len.yml"),
+        "id: len-call\nlanguage: go\nseverity: info\nmessage: len\nrule:\n  pattern: len($M)\n",
+    )
+    .unwrap();
+    assert_eq!(
+        findings(dir.path(), &["--rules", "lint", "--skip-rule", "nil-reset"]),
+        []
+    );
     // Without the user rule loaded, its name is unknown.
     let found = findings(dir.path(), &[]);
-    assert_eq!(found.iter().map(|f| f.2.as_str()).collect::<Vec<_>>(), ["unknown-suppression"]);
+    assert_eq!(
+        found.iter().map(|f| f.2.as_str()).collect::<Vec<_>>(),
+        ["unknown-suppression"]
+    );
 }

@@ -29,10 +29,15 @@ fn in_pty(dir: &Path, args: &[&str], input: &str, env: &[(&str, &str)]) -> (Opti
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let mut child = cmd.spawn().expect("util-linux `script` runs (it provides the pseudo-terminal)");
+    let mut child = cmd
+        .spawn()
+        .expect("util-linux `script` runs (it provides the pseudo-terminal)");
     child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
-    (out.status.code(), String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n"))
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n"),
+    )
 }
 
 /// A module with `n` packages holding one delete-all loop each.
@@ -42,7 +47,11 @@ fn many_files(n: usize) -> tempfile::TempDir {
     for i in 0..n {
         let p = dir.path().join(format!("p{i}"));
         std::fs::create_dir(&p).unwrap();
-        std::fs::write(p.join("x.go"), "package p\n\nfunc f(m map[string]int) {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n}\n").unwrap();
+        std::fs::write(
+            p.join("x.go"),
+            "package p\n\nfunc f(m map[string]int) {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n}\n",
+        )
+        .unwrap();
     }
     dir
 }
@@ -80,7 +89,10 @@ fn colour_is_automatic_on_a_terminal_unless_no_color() {
 #[test]
 fn interactive_reads_single_keys_from_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/everyday"), dir.path());
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/everyday"),
+        dir.path(),
+    );
     let before = std::fs::read_to_string(dir.path().join("cache/cache.go")).unwrap();
     let (code, screen) = in_pty(dir.path(), &["-i", "."], "nyq", &[("NO_COLOR", "1")]);
     assert_eq!(code, Some(1), "{screen}");
@@ -88,6 +100,12 @@ fn interactive_reads_single_keys_from_the_terminal() {
     assert!(screen.contains("1 of 3 fixes accepted"), "{screen}");
     let after = std::fs::read_to_string(dir.path().join("cache/cache.go")).unwrap();
     assert_ne!(before, after);
-    assert!(after.contains("func (c *Cache) Reset() {\n\tfor k := range c.items {"), "{after}");
-    assert!(after.contains("\t//mapfix:ignore range-delet\n\tclear(c.items)\n}"), "{after}");
+    assert!(
+        after.contains("func (c *Cache) Reset() {\n\tfor k := range c.items {"),
+        "{after}"
+    );
+    assert!(
+        after.contains("\t//mapfix:ignore range-delet\n\tclear(c.items)\n}"),
+        "{after}"
+    );
 }

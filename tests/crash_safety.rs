@@ -13,7 +13,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// Every failpoint of a write, in order.
-const STEPS: [&str; 6] = ["before-check", "after-temp-create", "after-write", "after-fsync", "before-rename", "after-rename"];
+const STEPS: [&str; 6] = [
+    "before-check",
+    "after-temp-create",
+    "after-write",
+    "after-fsync",
+    "before-rename",
+    "after-rename",
+];
 
 const A_OLD: &str = "package m\n\n// Reset empties m.\nfunc Reset(m map[string]int) {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n}\n";
 const A_NEW: &str = "package m\n\n// Reset empties m.\nfunc Reset(m map[string]int) {\n\tclear(m)\n}\n";
@@ -53,7 +60,12 @@ fn temp_files(dir: &Path) -> Vec<String> {
 #[cfg(unix)]
 fn assert_aborted(out: &Output, failpoint: &str) {
     use std::os::unix::process::ExitStatusExt;
-    assert_eq!(out.status.signal(), Some(6), "{failpoint}: expected SIGABRT:\n{}", describe(out));
+    assert_eq!(
+        out.status.signal(),
+        Some(6),
+        "{failpoint}: expected SIGABRT:\n{}",
+        describe(out)
+    );
 }
 
 /// Each file is entirely its old or entirely its new text.
@@ -88,19 +100,39 @@ fn a_crash_at_any_step_leaves_whole_files_and_the_next_run_recovers() {
             // The temporary file of the interrupted write, if it was created, is left...
             let leftovers = temp_files(&dir);
             let expect_leftover = step != "before-check" && !renamed;
-            assert_eq!(leftovers.len(), usize::from(expect_leftover), "{failpoint}: {leftovers:?}");
+            assert_eq!(
+                leftovers.len(),
+                usize::from(expect_leftover),
+                "{failpoint}: {leftovers:?}"
+            );
             // ...but neither mapfix nor the go tool takes it for source.
             let vet = go(&dir, &["vet", "./..."]);
-            assert!(vet.status.success(), "{failpoint}: go vet with a leftover:\n{}", describe(&vet));
+            assert!(
+                vet.status.success(),
+                "{failpoint}: go vet with a leftover:\n{}",
+                describe(&vet)
+            );
 
             // The next run removes it and finishes the job.
             let again = mapfix(&dir, &["--write", "."]);
-            assert_eq!(again.status.code(), Some(0), "{failpoint}: rerun:\n{}", describe(&again));
+            assert_eq!(
+                again.status.code(),
+                Some(0),
+                "{failpoint}: rerun:\n{}",
+                describe(&again)
+            );
             let stderr = String::from_utf8_lossy(&again.stderr);
             for name in &leftovers {
-                assert!(stderr.contains(name.as_str()) && stderr.contains("interrupted run"), "{failpoint}: {stderr}");
+                assert!(
+                    stderr.contains(name.as_str()) && stderr.contains("interrupted run"),
+                    "{failpoint}: {stderr}"
+                );
             }
-            assert_eq!(temp_files(&dir), Vec::<String>::new(), "{failpoint}: leftovers after the rerun");
+            assert_eq!(
+                temp_files(&dir),
+                Vec::<String>::new(),
+                "{failpoint}: leftovers after the rerun"
+            );
             assert_eq!(std::fs::read_to_string(dir.join("a.go")).unwrap(), A_NEW);
             assert_eq!(std::fs::read_to_string(dir.join("b.go")).unwrap(), B_NEW);
         }
@@ -140,7 +172,10 @@ fn a_file_changed_between_read_and_write_is_left_alone() {
         let (out, _tmp, dir) = change_during_write(step, |a| std::fs::write(a, edited).unwrap());
         assert_eq!(out.status.code(), Some(2), "{step}:\n{}", describe(&out));
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains("a.go") && stderr.contains("changed on disk"), "{step}: {stderr}");
+        assert!(
+            stderr.contains("a.go") && stderr.contains("changed on disk"),
+            "{step}: {stderr}"
+        );
         assert_eq!(std::fs::read_to_string(dir.join("a.go")).unwrap(), edited, "{step}");
         assert_eq!(temp_files(&dir), Vec::<String>::new(), "{step}: temporary file left");
     }

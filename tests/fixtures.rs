@@ -61,7 +61,11 @@ fn reported(json: &serde_json::Value) -> BTreeSet<(String, usize, String)> {
         .iter()
         .map(|f| {
             let path = f["path"].as_str().unwrap().trim_start_matches("./").to_string();
-            (path, f["line"].as_u64().unwrap() as usize, f["rule"].as_str().unwrap().to_string())
+            (
+                path,
+                f["line"].as_u64().unwrap() as usize,
+                f["rule"].as_str().unwrap().to_string(),
+            )
         })
         .collect()
 }
@@ -71,7 +75,12 @@ fn run_json(dir: &Path, args: &[String], extra: &[&str]) -> serde_json::Value {
     all.extend_from_slice(extra);
     all.extend_from_slice(&["--format", "json", "."]);
     let out = mapfix(dir, &all);
-    assert!(out.status.code() != Some(2), "mapfix failed in {}:\n{}", dir.display(), describe(&out));
+    assert!(
+        out.status.code() != Some(2),
+        "mapfix failed in {}:\n{}",
+        dir.display(),
+        describe(&out)
+    );
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("bad JSON ({e}):\n{}", describe(&out)))
 }
 
@@ -90,18 +99,32 @@ fn check_case(rule: &str, case_dir: &Path) {
     if has_tests {
         let before = go(&work, &["test", "./..."]);
         match config.before.as_deref() {
-            Some("fail") => assert!(!before.status.success(), "{rule}/{name}: tests were expected to fail before the fix"),
-            _ => assert!(before.status.success(), "{rule}/{name}: tests fail before the fix:\n{}", describe(&before)),
+            Some("fail") => assert!(
+                !before.status.success(),
+                "{rule}/{name}: tests were expected to fail before the fix"
+            ),
+            _ => assert!(
+                before.status.success(),
+                "{rule}/{name}: tests fail before the fix:\n{}",
+                describe(&before)
+            ),
         }
         if config.race {
             let race = go(&work, &["test", "-race", "-count=3", "./..."]);
-            assert!(!race.status.success(), "{rule}/{name}: the race detector saw no race before the fix");
+            assert!(
+                !race.status.success(),
+                "{rule}/{name}: the race detector saw no race before the fix"
+            );
         }
     }
 
     // Findings equal the inline expectations.
     let json = run_json(&work, &config.args, &[]);
-    assert_eq!(reported(&json), expectations(&work), "{rule}/{name}: findings differ from // want comments");
+    assert_eq!(
+        reported(&json),
+        expectations(&work),
+        "{rule}/{name}: findings differ from // want comments"
+    );
 
     // Dry-run text output is snapshotted.
     let mut args: Vec<&str> = config.args.iter().map(String::as_str).collect();
@@ -118,28 +141,58 @@ fn check_case(rule: &str, case_dir: &Path) {
     let mut write_args = args.clone();
     write_args.insert(0, "--write");
     let wrote = mapfix(&work, &write_args);
-    assert!(wrote.status.code() != Some(2), "{rule}/{name}: --write failed:\n{}", describe(&wrote));
+    assert!(
+        wrote.status.code() != Some(2),
+        "{rule}/{name}: --write failed:\n{}",
+        describe(&wrote)
+    );
     for rel in files_with_ext(case_dir, ".go") {
         let golden = case_dir.join(format!("{}.golden", rel.display()));
         let expected = std::fs::read_to_string(if golden.exists() { golden } else { case_dir.join(&rel) }).unwrap();
         let actual = std::fs::read_to_string(work.join(&rel)).unwrap();
-        assert_eq!(actual, expected, "{rule}/{name}: {} after --write differs from its golden", rel.display());
+        assert_eq!(
+            actual,
+            expected,
+            "{rule}/{name}: {} after --write differs from its golden",
+            rel.display()
+        );
     }
     let goldens = files_with_ext(case_dir, ".go.golden");
 
     // The Go toolchain judges the rewrite.
     if !goldens.is_empty() {
-        let fmt = std::process::Command::new(gofmt_binary()).arg("-l").arg(".").current_dir(&work).output().unwrap();
-        assert!(fmt.stdout.is_empty(), "{rule}/{name}: gofmt -l lists files after the fix:\n{}", describe(&fmt));
+        let fmt = std::process::Command::new(gofmt_binary())
+            .arg("-l")
+            .arg(".")
+            .current_dir(&work)
+            .output()
+            .unwrap();
+        assert!(
+            fmt.stdout.is_empty(),
+            "{rule}/{name}: gofmt -l lists files after the fix:\n{}",
+            describe(&fmt)
+        );
         let vet = go(&work, &["vet", "./..."]);
-        assert!(vet.status.success(), "{rule}/{name}: go vet fails after the fix:\n{}", describe(&vet));
+        assert!(
+            vet.status.success(),
+            "{rule}/{name}: go vet fails after the fix:\n{}",
+            describe(&vet)
+        );
     }
     if has_tests {
         let after = go(&work, &["test", "./..."]);
-        assert!(after.status.success(), "{rule}/{name}: tests fail after the fix:\n{}", describe(&after));
+        assert!(
+            after.status.success(),
+            "{rule}/{name}: tests fail after the fix:\n{}",
+            describe(&after)
+        );
         if config.race {
             let race = go(&work, &["test", "-race", "-count=3", "./..."]);
-            assert!(race.status.success(), "{rule}/{name}: race after the fix:\n{}", describe(&race));
+            assert!(
+                race.status.success(),
+                "{rule}/{name}: race after the fix:\n{}",
+                describe(&race)
+            );
         }
     }
 
@@ -154,7 +207,10 @@ fn check_case(rule: &str, case_dir: &Path) {
             !fix.is_null() && (fix["safety"] == "safe" || config.args.iter().any(|a| a == "--unsafe"))
         })
         .collect();
-    assert!(with_fix.is_empty(), "{rule}/{name}: second run still has fixes: {with_fix:?}");
+    assert!(
+        with_fix.is_empty(),
+        "{rule}/{name}: second run still has fixes: {with_fix:?}"
+    );
 }
 
 fn run_rule_fixtures(rule: &str) {

@@ -57,7 +57,10 @@ struct Engines {
 }
 
 fn engine(rules: Vec<Rule>, unsafe_fixes: bool) -> Engine {
-    let options = EngineOptions { unsafe_fixes, ..Default::default() };
+    let options = EngineOptions {
+        unsafe_fixes,
+        ..Default::default()
+    };
     Engine::new(rules, options, VersionResolver::new(None))
 }
 
@@ -67,7 +70,10 @@ impl Engines {
         let only = |id: &str| builtin_rules().into_iter().filter(|r| r.id == id).collect::<Vec<_>>();
         Engines {
             all: [engine(builtin_rules(), false), engine(builtin_rules(), true)],
-            per_rule: ids.iter().map(|id| [engine(only(id), false), engine(only(id), true)]).collect(),
+            per_rule: ids
+                .iter()
+                .map(|id| [engine(only(id), false), engine(only(id), true)])
+                .collect(),
         }
     }
 }
@@ -81,7 +87,10 @@ struct Workspace {
 impl Workspace {
     fn new(root: &Path) -> Self {
         std::fs::write(root.join("go.mod"), "module example.com/gen\n\ngo 1.22\n").unwrap();
-        Workspace { root: root.to_path_buf(), counter: AtomicUsize::new(0) }
+        Workspace {
+            root: root.to_path_buf(),
+            counter: AtomicUsize::new(0),
+        }
     }
 
     /// Writes `text` as `p.go` in a new directory under `group` and returns its path.
@@ -96,7 +105,10 @@ impl Workspace {
 }
 
 fn process(engine: &Engine, path: &Path) -> FileReport {
-    engine.process(&GoFile { path: path.to_path_buf(), explicit: true })
+    engine.process(&GoFile {
+        path: path.to_path_buf(),
+        explicit: true,
+    })
 }
 
 /// One engine run over `text` in a scratch directory: the text after its fixes.
@@ -108,7 +120,10 @@ fn fixed_by(ws: &Workspace, engine: &Engine, text: &str) -> Result<String, TestC
     std::fs::write(&path, text).unwrap();
     let report = process(engine, &path);
     if let Some(e) = report.errors.first() {
-        return Err(TestCaseError::fail(format!("error on generated input: {}\n{text}", e.message)));
+        return Err(TestCaseError::fail(format!(
+            "error on generated input: {}\n{text}",
+            e.message
+        )));
     }
     Ok(report.fixed_text.unwrap_or_else(|| text.to_string()))
 }
@@ -123,30 +138,53 @@ struct Done {
     rules: Vec<String>,
 }
 
-fn check_case(ws: &Workspace, engines: &Engines, text: &str, unsafe_fixes: bool, rules_reversed: bool) -> Result<Done, TestCaseError> {
+fn check_case(
+    ws: &Workspace,
+    engines: &Engines,
+    text: &str,
+    unsafe_fixes: bool,
+    rules_reversed: bool,
+) -> Result<Done, TestCaseError> {
     let u = usize::from(unsafe_fixes);
     let group = if unsafe_fixes { "unsafe" } else { "safe" };
     let input = ws.file(group, text);
     let report = process(&engines.all[u], &input);
     if let Some(e) = report.errors.first() {
-        return Err(TestCaseError::fail(format!("error on generated input: {}\n{text}", e.message)));
+        return Err(TestCaseError::fail(format!(
+            "error on generated input: {}\n{text}",
+            e.message
+        )));
     }
     let rules: Vec<String> = report.findings.iter().map(|f| f.rule.clone()).collect();
     let Some(fixed) = report.fixed_text.clone() else {
         // No fix applies: no rule alone has one either (detection is per rule).
-        return Ok(Done { input, output: text.to_string(), unsafe_fixes, changed: false, rules });
+        return Ok(Done {
+            input,
+            output: text.to_string(),
+            unsafe_fixes,
+            changed: false,
+            rules,
+        });
     };
     let tree = syntax::parse(&fixed);
     if let Some(err) = syntax::first_error(&tree.root()) {
-        return Err(TestCaseError::fail(format!("fixed text does not parse at {:?}:\n{fixed}", err.range())));
+        return Err(TestCaseError::fail(format!(
+            "fixed text does not parse at {:?}:\n{fixed}",
+            err.range()
+        )));
     }
     let again = fixed_by(ws, &engines.all[u], &fixed)?;
     if again != fixed {
-        return Err(TestCaseError::fail(format!("not a fixpoint: a second run changes\n{fixed}\ninto\n{again}")));
+        return Err(TestCaseError::fail(format!(
+            "not a fixpoint: a second run changes\n{fixed}\ninto\n{again}"
+        )));
     }
     let mut stepwise = text.to_string();
-    let order: Vec<&[Engine; 2]> =
-        if rules_reversed { engines.per_rule.iter().rev().collect() } else { engines.per_rule.iter().collect() };
+    let order: Vec<&[Engine; 2]> = if rules_reversed {
+        engines.per_rule.iter().rev().collect()
+    } else {
+        engines.per_rule.iter().collect()
+    };
     for rule_engines in order {
         stepwise = fixed_by(ws, &rule_engines[u], &stepwise)?;
     }
@@ -155,16 +193,28 @@ fn check_case(ws: &Workspace, engines: &Engines, text: &str, unsafe_fixes: bool,
             "rule by rule (reversed: {rules_reversed}) differs from all at once.\ninput:\n{text}\nall at once:\n{fixed}\nrule by rule:\n{stepwise}"
         )));
     }
-    Ok(Done { input, output: fixed, unsafe_fixes, changed: true, rules })
+    Ok(Done {
+        input,
+        output: fixed,
+        unsafe_fixes,
+        changed: true,
+        rules,
+    })
 }
 
 fn budget() -> std::time::Duration {
-    let secs = std::env::var("MAPFIX_GEN_BUDGET_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_BUDGET_SECS);
+    let secs = std::env::var("MAPFIX_GEN_BUDGET_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_BUDGET_SECS);
     std::time::Duration::from_secs(secs)
 }
 
 fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_CASES)
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_CASES)
 }
 
 #[test]
@@ -180,7 +230,11 @@ fn generated_programs_keep_every_invariant() {
     while (done.lock().unwrap().len() as u32) < wanted && started.elapsed() < budget {
         let chunk = CHUNK.min(wanted - done.lock().unwrap().len() as u32);
         let persistence = FileFailurePersistence::Direct("proptest-regressions/generative.txt");
-        let mut config = Config { cases: chunk, failure_persistence: Some(Box::new(persistence)), ..Config::default() };
+        let mut config = Config {
+            cases: chunk,
+            failure_persistence: Some(Box::new(persistence)),
+            ..Config::default()
+        };
         config.max_shrink_iters = 2000;
         let result = TestRunner::new(config).run(&strategy, |(plan, unsafe_fixes, reversed)| {
             let case = check_case(&ws, &engines, &plan.render(), unsafe_fixes, reversed)?;
@@ -203,7 +257,11 @@ fn generated_programs_keep_every_invariant() {
         *by_rule.entry(rule.as_str()).or_default() += 1;
     }
     eprintln!("generative: findings by rule: {by_rule:?}");
-    assert!(done.len() >= MIN_CASES.min(wanted as usize), "only {} cases fit in the time budget", done.len());
+    assert!(
+        done.len() >= MIN_CASES.min(wanted as usize),
+        "only {} cases fit in the time budget",
+        done.len()
+    );
     batch_checks(&ws, &done);
     eprintln!("generative: batch checks done after {:.1?}", started.elapsed());
 }
@@ -247,8 +305,16 @@ fn batch_checks(ws: &Workspace, done: &[Done]) {
     }
     for (i, d) in done.iter().enumerate().filter(|(_, d)| d.changed) {
         let rel = format!("c{i}/p.go");
-        assert_eq!(std::fs::read_to_string(patched.join(&rel)).unwrap(), d.output, "{rel}: diff + git apply differs");
-        assert_eq!(std::fs::read_to_string(written.join(&rel)).unwrap(), d.output, "{rel}: write differs");
+        assert_eq!(
+            std::fs::read_to_string(patched.join(&rel)).unwrap(),
+            d.output,
+            "{rel}: diff + git apply differs"
+        );
+        assert_eq!(
+            std::fs::read_to_string(written.join(&rel)).unwrap(),
+            d.output,
+            "{rel}: write differs"
+        );
     }
 
     // The binary, end to end, on a sample: its dry-run output through `git
@@ -275,16 +341,36 @@ fn batch_checks(ws: &Workspace, done: &[Done]) {
             args.push("--unsafe");
         }
         let dry = mapfix(&sample, &[args.as_slice(), &["."]].concat());
-        assert!(matches!(dry.status.code(), Some(0 | 1)), "dry run failed:\n{}", describe(&dry));
+        assert!(
+            matches!(dry.status.code(), Some(0 | 1)),
+            "dry run failed:\n{}",
+            describe(&dry)
+        );
         let patched = ws.root.join(format!("binary-patched-{group}"));
         copy_tree(&sample, &patched);
         let apply = git_apply(&patched, &dry.stdout);
-        assert!(apply.status.success(), "git apply of the dry-run output failed:\n{}", describe(&apply));
+        assert!(
+            apply.status.success(),
+            "git apply of the dry-run output failed:\n{}",
+            describe(&apply)
+        );
         let write = mapfix(&sample, &[args.as_slice(), &["--write", "."]].concat());
-        assert!(matches!(write.status.code(), Some(0 | 1)), "--write failed:\n{}", describe(&write));
+        assert!(
+            matches!(write.status.code(), Some(0 | 1)),
+            "--write failed:\n{}",
+            describe(&write)
+        );
         for (rel, d) in &cases {
-            assert_eq!(std::fs::read_to_string(patched.join(rel)).unwrap(), d.output, "{rel}: dry-run output + git apply");
-            assert_eq!(std::fs::read_to_string(sample.join(rel)).unwrap(), d.output, "{rel}: mapfix --write");
+            assert_eq!(
+                std::fs::read_to_string(patched.join(rel)).unwrap(),
+                d.output,
+                "{rel}: dry-run output + git apply"
+            );
+            assert_eq!(
+                std::fs::read_to_string(sample.join(rel)).unwrap(),
+                d.output,
+                "{rel}: mapfix --write"
+            );
         }
     }
 
@@ -292,20 +378,34 @@ fn batch_checks(ws: &Workspace, done: &[Done]) {
     // Go, and the fixes keep it valid.
     let vet = ws.root.join("vet");
     for (i, d) in done.iter().take(VET_SAMPLE).enumerate() {
-        for (kind, text) in [("in", std::fs::read_to_string(&d.input).unwrap()), ("out", d.output.clone())] {
+        for (kind, text) in [
+            ("in", std::fs::read_to_string(&d.input).unwrap()),
+            ("out", d.output.clone()),
+        ] {
             let dir = vet.join(format!("{kind}{i}"));
             std::fs::create_dir_all(&dir).unwrap();
             std::fs::write(dir.join("p.go"), text).unwrap();
         }
     }
     let out = go(&ws.root, &["vet", "./vet/..."]);
-    assert!(out.status.success(), "go vet on generated programs:\n{}", describe(&out));
+    assert!(
+        out.status.success(),
+        "go vet on generated programs:\n{}",
+        describe(&out)
+    );
 }
 
 fn assert_gofmt_clean(dir: &Path, what: &str) {
-    let out = std::process::Command::new(gofmt_binary()).args(["-l", "-e", "."]).current_dir(dir).output().unwrap();
+    let out = std::process::Command::new(gofmt_binary())
+        .args(["-l", "-e", "."])
+        .current_dir(dir)
+        .output()
+        .unwrap();
     let listed = String::from_utf8_lossy(&out.stdout);
-    let first = listed.lines().next().map(|f| std::fs::read_to_string(dir.join(f)).unwrap_or_default());
+    let first = listed
+        .lines()
+        .next()
+        .map(|f| std::fs::read_to_string(dir.join(f)).unwrap_or_default());
     assert!(
         out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
         "{what} is not gofmt-clean:\n{}\nfirst listed file:\n{}",
@@ -357,4 +457,3 @@ fn regression_fixtures_hold() {
     }
     assert!(checked > 0, "no .go files in {}", dir.display());
 }
-

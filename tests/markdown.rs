@@ -11,7 +11,10 @@ use std::path::Path;
 
 fn shop() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
-    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/markdown/shop"), tmp.path());
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/markdown/shop"),
+        tmp.path(),
+    );
     tmp
 }
 
@@ -30,7 +33,10 @@ fn dry_run_body() {
     let body = String::from_utf8(out.stdout).unwrap();
     // Each rule's section carries only the hunks of its own sites.
     let nil_reset = &body[body.find("### `nil-reset`").unwrap()..body.find("### `range-delete`").unwrap()];
-    assert!(nil_reset.contains("+\tc.hits = make(map[string]int)") && !nil_reset.contains("clear(c.items)"), "{nil_reset}");
+    assert!(
+        nil_reset.contains("+\tc.hits = make(map[string]int)") && !nil_reset.contains("clear(c.items)"),
+        "{nil_reset}"
+    );
     snapshot("markdown__dry_run", &body);
 }
 
@@ -38,9 +44,17 @@ fn dry_run_body() {
 fn written_body() {
     let tmp = shop();
     let out = mapfix(tmp.path(), &["--write", "--format", "markdown", "."]);
-    assert_eq!(out.status.code(), Some(1), "unfixed findings remain: {}", describe(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "unfixed findings remain: {}",
+        describe(&out)
+    );
     let body = String::from_utf8(out.stdout).unwrap();
-    assert!(body.starts_with("mapfix fixed 2 of 4 findings in 1 file (3 scanned)."), "{body}");
+    assert!(
+        body.starts_with("mapfix fixed 2 of 4 findings in 1 file (3 scanned)."),
+        "{body}"
+    );
     snapshot("markdown__written", &body);
 }
 
@@ -51,5 +65,8 @@ fn nothing_to_report() {
     std::fs::write(tmp.path().join("a.go"), "package a\n").unwrap();
     let out = mapfix(tmp.path(), &["--format", "markdown", "."]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), "mapfix found no Go map anti-patterns in 1 file scanned.\n");
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "mapfix found no Go map anti-patterns in 1 file scanned.\n"
+    );
 }

@@ -55,12 +55,24 @@ fn a_package_broken_by_a_fix_is_restored_byte_for_byte() {
     assert_eq!(std::fs::read_to_string(m.join("bad/bad.go")).unwrap(), SIZE);
     assert_eq!(std::fs::read_to_string(m.join("good/good.go")).unwrap(), RESET_FIXED);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("bad: go vet failed after fixes of map-size, range-delete (1 file restored)"), "{stderr}");
-    assert!(stderr.contains("invalid argument: m (variable of type map[string]int) for built-in cap"), "{stderr}");
-    assert!(stderr.contains("--verify: 2 packages checked with gofmt and go vet, 1 restored"), "{stderr}");
+    assert!(
+        stderr.contains("bad: go vet failed after fixes of map-size, range-delete (1 file restored)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("invalid argument: m (variable of type map[string]int) for built-in cap"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("--verify: 2 packages checked with gofmt and go vet, 1 restored"),
+        "{stderr}"
+    );
     // The restored file's diff is not shown as a change.
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("+++ b/good/good.go") && !stdout.contains("+++ b/bad/bad.go"), "{stdout}");
+    assert!(
+        stdout.contains("+++ b/good/good.go") && !stdout.contains("+++ b/bad/bad.go"),
+        "{stdout}"
+    );
     let vet = go(&m, &["vet", "./..."]);
     assert!(vet.status.success(), "{}", describe(&vet));
 }
@@ -77,7 +89,10 @@ fn json_reports_the_rollback_as_an_error_and_the_fixes_as_not_applied() {
     let message = errors[0]["message"].as_str().unwrap();
     assert!(message.contains("for built-in cap"), "{message}");
     // The error's line is traced back to the fix that made it.
-    assert!(message.contains("(1 file restored); the error at bad.go:4 is in the fix of map-size:"), "{message}");
+    assert!(
+        message.contains("(1 file restored); the error at bad.go:4 is in the fix of map-size:"),
+        "{message}"
+    );
     for f in json["findings"].as_array().unwrap() {
         let in_good = f["path"].as_str().unwrap().starts_with("good/");
         assert_eq!(f["fix"]["applied"], in_good, "{f}");
@@ -93,7 +108,10 @@ fn correct_fixes_are_kept() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("2 packages checked with gofmt and go vet, 0 restored"));
     assert_eq!(std::fs::read_to_string(m.join("good/good.go")).unwrap(), RESET_FIXED);
     let bad = std::fs::read_to_string(m.join("bad/bad.go")).unwrap();
-    assert!(bad.contains("return int(len(m))") && bad.contains("\tclear(m)\n"), "{bad}");
+    assert!(
+        bad.contains("return int(len(m))") && bad.contains("\tclear(m)\n"),
+        "{bad}"
+    );
     let test = go(&m, &["test", "./..."]);
     assert!(test.status.success(), "{}", describe(&test));
 }
@@ -104,7 +122,10 @@ fn a_fix_that_breaks_gofmt_cleanliness_is_restored() {
     let out = run(&m, &rules, &[]);
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("gofmt failed after fixes of map-size") && stderr.contains("bad/bad.go"), "{stderr}");
+    assert!(
+        stderr.contains("gofmt failed after fixes of map-size") && stderr.contains("bad/bad.go"),
+        "{stderr}"
+    );
     assert_eq!(std::fs::read_to_string(m.join("bad/bad.go")).unwrap(), SIZE);
 }
 
@@ -115,7 +136,10 @@ fn a_file_that_was_not_gofmt_clean_before_is_not_blamed() {
     std::fs::write(m.join("good/good.go"), &messy).unwrap();
     let out = run(&m, &rules, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    assert_eq!(std::fs::read_to_string(m.join("good/good.go")).unwrap(), RESET_FIXED.replace("func Reset(", "func   Reset("));
+    assert_eq!(
+        std::fs::read_to_string(m.join("good/good.go")).unwrap(),
+        RESET_FIXED.replace("func Reset(", "func   Reset(")
+    );
 }
 
 #[test]
@@ -127,15 +151,25 @@ fn a_package_that_failed_vet_before_is_restored_and_said_so() {
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let message = json["errors"][0]["message"].as_str().unwrap();
-    assert!(message.contains("the package fails go vet without the fixes too"), "{message}");
-    assert!(message.contains("format %d has arg \"not a number\" of wrong type string"), "{message}");
+    assert!(
+        message.contains("the package fails go vet without the fixes too"),
+        "{message}"
+    );
+    assert!(
+        message.contains("format %d has arg \"not a number\" of wrong type string"),
+        "{message}"
+    );
     assert_eq!(std::fs::read_to_string(m.join("good/good.go")).unwrap(), RESET);
 }
 
 #[test]
 fn a_file_for_another_platform_is_vetted_there() {
     let (_tmp, m, rules) = setup("return cap($A)");
-    let other_os = if cfg!(windows) { "bad_linux.go" } else { "bad_windows.go" };
+    let other_os = if cfg!(windows) {
+        "bad_linux.go"
+    } else {
+        "bad_windows.go"
+    };
     std::fs::rename(m.join("bad/bad.go"), m.join("bad").join(other_os)).unwrap();
     std::fs::write(m.join("bad/doc.go"), "// Package bad measures maps.\npackage bad\n").unwrap();
     std::fs::remove_file(m.join("bad/bad_test.go")).unwrap();
@@ -144,7 +178,12 @@ fn a_file_for_another_platform_is_vetted_there() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let message = json["errors"][0]["message"].as_str().unwrap();
     let goos = if cfg!(windows) { "linux" } else { "windows" };
-    assert!(message.starts_with(&format!("go vet (GOOS={goos} GOARCH=amd64) failed after fixes of map-size")), "{message}");
+    assert!(
+        message.starts_with(&format!(
+            "go vet (GOOS={goos} GOARCH=amd64) failed after fixes of map-size"
+        )),
+        "{message}"
+    );
     assert_eq!(std::fs::read_to_string(m.join("bad").join(other_os)).unwrap(), SIZE);
 }
 
@@ -181,5 +220,9 @@ fn verify_needs_write() {
     let (_tmp, m, _rules) = setup("return int(len($A))");
     let out = mapfix(&m, &["--verify", "."]);
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--write"), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--write"),
+        "{}",
+        describe(&out)
+    );
 }

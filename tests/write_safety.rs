@@ -53,7 +53,10 @@ fn a_multi_line_fix_in_a_crlf_file_gets_crlf() {
     let out = mapfix(&dir, &["--write", "--unsafe", "a.go"]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     let written = std::fs::read_to_string(dir.join("a.go")).unwrap();
-    assert_eq!(written, "package m\r\n\r\nfunc Reset(m map[string]int) {\r\n\t// why\r\n\tclear(m)\r\n}\r\n");
+    assert_eq!(
+        written,
+        "package m\r\n\r\nfunc Reset(m map[string]int) {\r\n\t// why\r\n\tclear(m)\r\n}\r\n"
+    );
 }
 
 #[cfg(unix)]
@@ -87,8 +90,16 @@ fn a_symlinked_file_is_written_through_to_its_target() {
 
     let out = mapfix(&dir, &["--write", "a.go"]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    assert!(std::fs::symlink_metadata(dir.join("a.go")).unwrap().file_type().is_symlink(), "the link was replaced");
-    assert!(std::fs::read_to_string(elsewhere.join("real.go")).unwrap().contains("\tclear(m)\n"));
+    assert!(
+        std::fs::symlink_metadata(dir.join("a.go"))
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link was replaced"
+    );
+    assert!(std::fs::read_to_string(elsewhere.join("real.go"))
+        .unwrap()
+        .contains("\tclear(m)\n"));
     let names = |d: &Path| std::fs::read_dir(d).unwrap().count();
     assert_eq!((names(&dir), names(&elsewhere)), (2, 1), "temporary files left behind");
 }
@@ -101,6 +112,10 @@ fn a_hard_linked_file_is_not_split() {
     std::fs::hard_link(dir.join("a.go"), tmp.path().join("other-link.go")).unwrap();
     let out = mapfix(&dir, &["--write", "."]);
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("hard links"), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("hard links"),
+        "{}",
+        describe(&out)
+    );
     assert_eq!(std::fs::read_to_string(dir.join("a.go")).unwrap(), src);
 }

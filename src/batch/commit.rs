@@ -41,7 +41,10 @@ pub enum CommitOutcome {
 impl CommitOutcome {
     /// Whether NAME holds the rewrite after this run.
     pub fn branch_has_rewrite(&self) -> bool {
-        matches!(self, CommitOutcome::Created { .. } | CommitOutcome::Reset { .. } | CommitOutcome::UpToDate { .. })
+        matches!(
+            self,
+            CommitOutcome::Created { .. } | CommitOutcome::Reset { .. } | CommitOutcome::UpToDate { .. }
+        )
     }
 }
 
@@ -57,7 +60,10 @@ pub fn commit_rewrites(
     let Some(head) = repo.head()? else {
         return skip("the repository has no commits yet".into());
     };
-    let paths: Vec<String> = rewrites.iter().map(|r| repo.relative(&r.path)).collect::<Result<_, _>>()?;
+    let paths: Vec<String> = rewrites
+        .iter()
+        .map(|r| repo.relative(&r.path))
+        .collect::<Result<_, _>>()?;
     let dirty = repo.changed_paths(&paths)?;
     if !dirty.is_empty() {
         return skip(format!(
@@ -70,11 +76,17 @@ pub fn commit_rewrites(
     let mut blobs = Vec::with_capacity(rewrites.len());
     for (path, rewrite) in paths.iter().zip(rewrites) {
         match modes.get(path).map(String::as_str) {
-            Some(mode @ ("100644" | "100755")) => {
-                blobs.push(NewBlob { path: path.clone(), mode: mode.to_string(), bytes: rewrite.bytes.clone() })
-            }
+            Some(mode @ ("100644" | "100755")) => blobs.push(NewBlob {
+                path: path.clone(),
+                mode: mode.to_string(),
+                bytes: rewrite.bytes.clone(),
+            }),
             Some(mode) => return skip(format!("{path} is not a regular file in git (mode {mode})")),
-            None => return skip(format!("{path} is not tracked by this repository (ignored, or in a nested repository)")),
+            None => {
+                return skip(format!(
+                    "{path} is not tracked by this repository (ignored, or in a nested repository)"
+                ))
+            }
         }
     }
     if let Some(worktree) = repo.checked_out_at(settings.branch)? {

@@ -45,7 +45,10 @@ impl std::str::FromStr for Identity {
         if name.is_empty() || email.is_empty() || email.contains(['<', '>']) || name.contains(['<', '>']) {
             return Err(bad());
         }
-        Ok(Identity { name: name.into(), email: email.into() })
+        Ok(Identity {
+            name: name.into(),
+            email: email.into(),
+        })
     }
 }
 
@@ -90,7 +93,8 @@ pub fn run(mut cmd: Command, stdin: Option<&[u8]>) -> Result<String, String> {
     let mut child = cmd.spawn().map_err(|e| format!("cannot run {what}: {e}"))?;
     if let Some(bytes) = stdin {
         let mut pipe = child.stdin.take().expect("piped stdin");
-        pipe.write_all(bytes).map_err(|e| format!("{what}: cannot write its input: {e}"))?;
+        pipe.write_all(bytes)
+            .map_err(|e| format!("{what}: cannot write its input: {e}"))?;
     }
     let out = child.wait_with_output().map_err(|e| format!("{what}: {e}"))?;
     if out.status.success() {
@@ -124,7 +128,10 @@ pub fn open(dir: &Path) -> Result<Option<Checkout>, String> {
     let (Some(top), Some(git_dir)) = (lines.next(), lines.next()) else {
         return Err(format!("{}: unexpected `git rev-parse` output {out:?}", dir.display()));
     };
-    Ok(Some(Checkout { toplevel: PathBuf::from(top), git_dir: PathBuf::from(git_dir) }))
+    Ok(Some(Checkout {
+        toplevel: PathBuf::from(top),
+        git_dir: PathBuf::from(git_dir),
+    }))
 }
 
 impl Checkout {
@@ -168,7 +175,14 @@ impl Checkout {
         let mut dirty = Vec::new();
         for chunk in paths.chunks(500) {
             let mut cmd = self.git();
-            cmd.args(["--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--"]);
+            cmd.args([
+                "--no-optional-locks",
+                "status",
+                "--porcelain=v1",
+                "-z",
+                "--untracked-files=all",
+                "--",
+            ]);
             cmd.args(chunk);
             let out = run(cmd, None)?;
             let mut entries = out.split('\0').filter(|e| !e.is_empty());
@@ -194,7 +208,9 @@ impl Checkout {
             cmd.args(["ls-files", "--stage", "-z", "--"]);
             cmd.args(chunk);
             for entry in run(cmd, None)?.split('\0').filter(|e| !e.is_empty()) {
-                let Some((meta, path)) = entry.split_once('\t') else { continue };
+                let Some((meta, path)) = entry.split_once('\t') else {
+                    continue;
+                };
                 if let Some(mode) = meta.split(' ').next() {
                     modes.insert(path.to_string(), mode.to_string());
                 }
@@ -233,13 +249,20 @@ impl Checkout {
     /// Creates a commit of `tree` on `parent`; the author is `author` or
     /// git's configured identity (which also commits when none is configured
     /// and `author` is given).
-    pub fn commit_tree(&self, tree: &str, parent: &str, message: &str, author: Option<&Identity>) -> Result<ObjectId, String> {
+    pub fn commit_tree(
+        &self,
+        tree: &str,
+        parent: &str,
+        message: &str,
+        author: Option<&Identity>,
+    ) -> Result<ObjectId, String> {
         let mut cmd = self.git();
         cmd.args(["commit-tree", tree, "-p", parent, "-F", "-"]);
         if let Some(id) = author {
             cmd.env("GIT_AUTHOR_NAME", &id.name).env("GIT_AUTHOR_EMAIL", &id.email);
             if self.git_run(&["var", "GIT_COMMITTER_IDENT"]).is_err() {
-                cmd.env("GIT_COMMITTER_NAME", &id.name).env("GIT_COMMITTER_EMAIL", &id.email);
+                cmd.env("GIT_COMMITTER_NAME", &id.name)
+                    .env("GIT_COMMITTER_EMAIL", &id.email);
             }
         }
         Ok(run(cmd, Some(message.as_bytes()))?.trim().to_string())
@@ -249,7 +272,8 @@ impl Checkout {
     /// (`None`: only if it does not exist yet).
     pub fn update_branch(&self, name: &str, new: &str, old: Option<&str>, reason: &str) -> Result<(), String> {
         let refname = format!("refs/heads/{name}");
-        self.git_run(&["update-ref", "-m", reason, &refname, new, old.unwrap_or("")]).map(drop)
+        self.git_run(&["update-ref", "-m", reason, &refname, new, old.unwrap_or("")])
+            .map(drop)
     }
 
     /// Working trees (this one or linked ones) that have `name` checked out.
@@ -285,7 +309,9 @@ impl Checkout {
     /// The remote's default branch as recorded by `git clone`
     /// (`refs/remotes/origin/HEAD`), if known.
     pub fn default_branch(&self) -> Option<String> {
-        let out = self.git_run(&["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"]).ok()?;
+        let out = self
+            .git_run(&["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"])
+            .ok()?;
         out.trim().strip_prefix("origin/").map(str::to_string)
     }
 }
@@ -294,7 +320,9 @@ impl Checkout {
 pub fn check_branch_name(name: &str) -> Result<(), String> {
     let mut cmd = git_command(Path::new("."));
     cmd.args(["check-ref-format", "--branch", name]);
-    run(cmd, None).map(drop).map_err(|_| format!("--branch {name:?} is not a valid git branch name"))
+    run(cmd, None)
+        .map(drop)
+        .map_err(|_| format!("--branch {name:?} is not a valid git branch name"))
 }
 
 #[cfg(test)]
@@ -304,8 +332,20 @@ mod tests {
     #[test]
     fn parses_identities() {
         let id: Identity = "Map Bot <bot@example.com>".parse().unwrap();
-        assert_eq!(id, Identity { name: "Map Bot".into(), email: "bot@example.com".into() });
-        for bad in ["bot@example.com", "<bot@example.com>", "Bot <>", "Bot <a@b", "A <b> <c>"] {
+        assert_eq!(
+            id,
+            Identity {
+                name: "Map Bot".into(),
+                email: "bot@example.com".into()
+            }
+        );
+        for bad in [
+            "bot@example.com",
+            "<bot@example.com>",
+            "Bot <>",
+            "Bot <a@b",
+            "A <b> <c>",
+        ] {
             assert!(bad.parse::<Identity>().is_err(), "{bad}");
         }
     }

@@ -36,7 +36,12 @@ pub fn rule_changes<'a>(findings: impl Iterator<Item = &'a Finding>, rules: &[Ru
                 .map(|r| r.docs.title.trim().to_string())
                 .filter(|t| !t.is_empty())
                 .unwrap_or_else(|| format!("fix {rule} findings"));
-            RuleChange { rule: rule.to_string(), title, sites, files: files.len() }
+            RuleChange {
+                rule: rule.to_string(),
+                title,
+                sites,
+                files: files.len(),
+            }
         })
         .collect()
 }
@@ -57,11 +62,19 @@ pub fn subject(changes: &[RuleChange]) -> String {
         many => {
             let total: usize = many.iter().map(|c| c.sites).sum();
             let ids: Vec<&str> = many.iter().map(|c| c.rule.as_str()).collect();
-            let named = format!("mapfix: fix {} of Go map anti-patterns ({})", sites(total), ids.join(", "));
+            let named = format!(
+                "mapfix: fix {} of Go map anti-patterns ({})",
+                sites(total),
+                ids.join(", ")
+            );
             if named.chars().count() <= SUBJECT_MAX {
                 named
             } else {
-                format!("mapfix: fix {} of Go map anti-patterns ({} rules)", sites(total), many.len())
+                format!(
+                    "mapfix: fix {} of Go map anti-patterns ({} rules)",
+                    sites(total),
+                    many.len()
+                )
             }
         }
     }
@@ -71,7 +84,11 @@ pub fn subject(changes: &[RuleChange]) -> String {
 pub fn commit_message(changes: &[RuleChange]) -> String {
     let mut msg = format!("{}\n\nRewritten by mapfix:\n\n", subject(changes));
     for c in changes {
-        let files = if c.files == 1 { "1 file".to_string() } else { format!("{} files", c.files) };
+        let files = if c.files == 1 {
+            "1 file".to_string()
+        } else {
+            format!("{} files", c.files)
+        };
         msg.push_str(&format!("- {}: {} ({} in {files})\n", c.rule, c.title, sites(c.sites)));
     }
     msg.push_str("\n`mapfix explain RULE` shows each rule's rationale and fix safety.\n");
@@ -83,7 +100,12 @@ mod tests {
     use super::*;
 
     fn change(rule: &str, title: &str, sites: usize, files: usize) -> RuleChange {
-        RuleChange { rule: rule.into(), title: title.into(), sites, files }
+        RuleChange {
+            rule: rule.into(),
+            title: title.into(),
+            sites,
+            files,
+        }
     }
 
     #[test]
@@ -100,9 +122,17 @@ mod tests {
 
     #[test]
     fn several_rules_combine() {
-        let c = [change("nil-reset", "re-make maps", 1, 1), change("range-delete", "use clear()", 2, 1)];
-        assert_eq!(subject(&c), "mapfix: fix 3 sites of Go map anti-patterns (nil-reset, range-delete)");
-        let many: Vec<_> = (0..6).map(|i| change(&format!("some-long-rule-{i}"), "x", 1, 1)).collect();
+        let c = [
+            change("nil-reset", "re-make maps", 1, 1),
+            change("range-delete", "use clear()", 2, 1),
+        ];
+        assert_eq!(
+            subject(&c),
+            "mapfix: fix 3 sites of Go map anti-patterns (nil-reset, range-delete)"
+        );
+        let many: Vec<_> = (0..6)
+            .map(|i| change(&format!("some-long-rule-{i}"), "x", 1, 1))
+            .collect();
         assert_eq!(subject(&many), "mapfix: fix 6 sites of Go map anti-patterns (6 rules)");
     }
 

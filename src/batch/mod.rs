@@ -72,7 +72,10 @@ pub struct BatchArgs {
 impl BatchArgs {
     /// Whether the run needs batch handling rather than a plain run.
     pub fn wanted(&self, paths: &[PathBuf]) -> bool {
-        let many_repositories = paths.len() > 1 && paths.iter().all(|p| p.join(".git").exists() || p.join("go.mod").is_file());
+        let many_repositories = paths.len() > 1
+            && paths
+                .iter()
+                .all(|p| p.join(".git").exists() || p.join("go.mod").is_file());
         many_repositories || self.repos.is_some() || self.shard.is_some() || self.commit || self.list_repos
     }
 }
@@ -161,7 +164,11 @@ fn scan(list: &[Repository], args: &RunArgs, engine: &Engine, jobs: usize) -> Ve
         .iter()
         .map(|repo| RepoRun {
             repo: repo.clone(),
-            run: RunResult { reports: Vec::new(), errors: Vec::new(), wrote: args.write },
+            run: RunResult {
+                reports: Vec::new(),
+                errors: Vec::new(),
+                wrote: args.write,
+            },
             commit: None,
             pr: None,
             pushed: None,
@@ -170,7 +177,14 @@ fn scan(list: &[Repository], args: &RunArgs, engine: &Engine, jobs: usize) -> Ve
         .collect();
     for (i, repo) in list.iter().enumerate() {
         let (found, errors) = walk::go_files(std::slice::from_ref(&repo.path));
-        runs[i].run.errors = errors.into_iter().map(|e| FileError { path: e.path, message: e.message, span: None }).collect();
+        runs[i].run.errors = errors
+            .into_iter()
+            .map(|e| FileError {
+                path: e.path,
+                message: e.message,
+                span: None,
+            })
+            .collect();
         for f in found {
             if seen.insert(f.path.clone()) {
                 files.push(f);
@@ -195,12 +209,21 @@ fn commit_all(runs: &mut [RepoRun], args: &RunArgs, engine: &Engine, jobs: usize
         force_branch: b.force_branch,
         author: b.author.as_ref(),
     };
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build().expect("thread pool");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.max(1))
+        .build()
+        .expect("thread pool");
     // Only entries with changes are looked at as git repositories.
     let checkouts: Vec<Option<Result<Option<Checkout>, String>>> = pool.install(|| {
         use rayon::prelude::*;
         runs.par_iter()
-            .map(|r| r.run.reports.iter().any(|x| x.fixed_text.is_some()).then(|| git::open(existing_dir(&r.repo.path))))
+            .map(|r| {
+                r.run
+                    .reports
+                    .iter()
+                    .any(|x| x.fixed_text.is_some())
+                    .then(|| git::open(existing_dir(&r.repo.path)))
+            })
             .collect()
     });
     // Group entries by git top level (first entry leads).
@@ -248,11 +271,17 @@ fn commit_all(runs: &mut [RepoRun], args: &RunArgs, engine: &Engine, jobs: usize
     }
     for r in runs.iter_mut() {
         let message = match &r.commit {
-            Some(CommitStatus::NotGit) => "not a git repository: its fixes were not committed (nor written)".to_string(),
+            Some(CommitStatus::NotGit) => {
+                "not a git repository: its fixes were not committed (nor written)".to_string()
+            }
             Some(CommitStatus::Failed(e)) => format!("commit failed: {e}"),
             _ => continue,
         };
-        r.run.errors.push(FileError { path: r.repo.path.clone(), message, span: None });
+        r.run.errors.push(FileError {
+            path: r.repo.path.clone(),
+            message,
+            span: None,
+        });
     }
 }
 
@@ -267,7 +296,10 @@ fn commit_unit<'a>(
         .clone()
         .filter_map(|r| {
             let (source, text) = (r.source.as_ref()?, r.fixed_text.as_ref()?);
-            Some(Rewrite { path: r.path.clone(), bytes: source.encode(text) })
+            Some(Rewrite {
+                path: r.path.clone(),
+                bytes: source.encode(text),
+            })
         })
         .collect();
     if rewrites.is_empty() {
@@ -284,7 +316,9 @@ fn publish(runs: &mut [RepoRun], args: &RunArgs, engine: &Engine) {
     let renderer = MarkdownRenderer::new();
     let mut opened = 0usize;
     for lead in 0..runs.len() {
-        let Some(CommitStatus::Done(outcome)) = &runs[lead].commit else { continue };
+        let Some(CommitStatus::Done(outcome)) = &runs[lead].commit else {
+            continue;
+        };
         let reset = matches!(outcome, CommitOutcome::Reset { .. });
         if !outcome.branch_has_rewrite() {
             continue;
@@ -298,21 +332,35 @@ fn publish(runs: &mut [RepoRun], args: &RunArgs, engine: &Engine) {
             let pushed = push();
             if let Err(e) = &pushed {
                 let r = &mut runs[lead];
-                r.run.errors.push(FileError { path: r.repo.path.clone(), message: format!("push failed: {e}"), span: None });
+                r.run.errors.push(FileError {
+                    path: r.repo.path.clone(),
+                    message: format!("push failed: {e}"),
+                    span: None,
+                });
             }
             runs[lead].pushed = Some(pushed);
             continue;
         }
-        let entries: Vec<usize> = std::iter::once(lead).chain(runs[lead].members.iter().copied()).collect();
+        let entries: Vec<usize> = std::iter::once(lead)
+            .chain(runs[lead].members.iter().copied())
+            .collect();
         let combined = RunResult {
-            reports: entries.iter().flat_map(|&i| runs[i].run.reports.iter().cloned()).collect(),
+            reports: entries
+                .iter()
+                .flat_map(|&i| runs[i].run.reports.iter().cloned())
+                .collect(),
             errors: Vec::new(),
             wrote: true,
         };
         let body = renderer.body(&relative_to(&combined, &checkout));
         let title = message::subject(&message::rule_changes(combined.findings(), &engine.rules));
         let may_open = b.max_prs.is_none_or(|max| opened < max);
-        let request = PrRequest { branch, title: &title, body: &body, draft: b.draft };
+        let request = PrRequest {
+            branch,
+            title: &title,
+            body: &body,
+            draft: b.draft,
+        };
         let outcome = pr::ensure_pr(&checkout, &request, may_open, &mut push);
         let r = &mut runs[lead];
         let error = match &outcome {
@@ -321,13 +369,18 @@ fn publish(runs: &mut [RepoRun], args: &RunArgs, engine: &Engine) {
                 None
             }
             PrOutcome::PushFailed { message } => Some(format!("push failed: {message}")),
-            PrOutcome::Failed { message, body_file } => {
-                Some(format!("pull request not opened: {message}; its body is in {}", body_file.display()))
-            }
+            PrOutcome::Failed { message, body_file } => Some(format!(
+                "pull request not opened: {message}; its body is in {}",
+                body_file.display()
+            )),
             _ => None,
         };
         if let Some(message) = error {
-            r.run.errors.push(FileError { path: r.repo.path.clone(), message, span: None });
+            r.run.errors.push(FileError {
+                path: r.repo.path.clone(),
+                message,
+                span: None,
+            });
         }
         r.pr = Some(outcome);
     }
@@ -336,7 +389,12 @@ fn publish(runs: &mut [RepoRun], args: &RunArgs, engine: &Engine) {
 /// A copy of `run` whose paths are relative to the checkout's top level
 /// (how the pull request's reader sees them).
 fn relative_to(run: &RunResult, checkout: &Checkout) -> RunResult {
-    let rel = |p: &Path| checkout.relative(p).map(PathBuf::from).unwrap_or_else(|_| p.to_path_buf());
+    let rel = |p: &Path| {
+        checkout
+            .relative(p)
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| p.to_path_buf())
+    };
     let reports = run
         .reports
         .iter()
@@ -348,13 +406,19 @@ fn relative_to(run: &RunResult, checkout: &Checkout) -> RunResult {
             r
         })
         .collect();
-    RunResult { reports, errors: run.errors.clone(), wrote: run.wrote }
+    RunResult {
+        reports,
+        errors: run.errors.clone(),
+        wrote: run.wrote,
+    }
 }
 
 /// The directory of a repository entry (a named file's parent).
 fn existing_dir(path: &Path) -> &Path {
     if path.is_file() {
-        path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
+        path.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
     } else {
         path
     }
@@ -370,7 +434,10 @@ fn same_dir(a: &Path, b: &Path) -> bool {
 /// Output: per repository (a `==> path <==` header before each when there
 /// are several; JSON stays one document), then the per-repository table.
 fn render(runs: &[RepoRun], args: &RunArgs, engine: &Engine) {
-    let renderer = cli::renderer_for(args, engine.rules.iter().map(crate::render::SarifRule::from_rule).collect());
+    let renderer = cli::renderer_for(
+        args,
+        engine.rules.iter().map(crate::render::SarifRule::from_rule).collect(),
+    );
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut err = std::io::stderr();

@@ -20,15 +20,26 @@ pub struct PrRequest<'a> {
 /// What happened to a repository's pull request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PrOutcome {
-    Opened { url: String },
-    Updated { url: String },
+    Opened {
+        url: String,
+    },
+    Updated {
+        url: String,
+    },
     /// `--max-prs` reached: nothing opened; the next run will.
     LeftForNextRun,
     /// `gh` is not on PATH.
-    NoGh { body_file: PathBuf },
+    NoGh {
+        body_file: PathBuf,
+    },
     /// `--push` failed; no pull request was opened or updated.
-    PushFailed { message: String },
-    Failed { message: String, body_file: PathBuf },
+    PushFailed {
+        message: String,
+    },
+    Failed {
+        message: String,
+        body_file: PathBuf,
+    },
 }
 
 /// Opens or updates the pull request of `req.branch` in `repo`.
@@ -46,8 +57,23 @@ pub fn ensure_pr(
         let message = format!("cannot write the pull-request body to {}: {e}", body_file.display());
         return PrOutcome::Failed { message, body_file };
     }
-    let failed = |message: String| PrOutcome::Failed { message, body_file: body_file.clone() };
-    let existing = match gh(repo, &["pr", "list", "--head", req.branch, "--state", "open", "--json", "number,url"]) {
+    let failed = |message: String| PrOutcome::Failed {
+        message,
+        body_file: body_file.clone(),
+    };
+    let existing = match gh(
+        repo,
+        &[
+            "pr",
+            "list",
+            "--head",
+            req.branch,
+            "--state",
+            "open",
+            "--json",
+            "number,url",
+        ],
+    ) {
         Ok(out) => match parse_pr_list(&out) {
             Ok(list) => list,
             Err(e) => return failed(e),
@@ -64,13 +90,25 @@ pub fn ensure_pr(
     }
     if let Some((number, url)) = existing.into_iter().next() {
         let number = number.to_string();
-        return match gh(repo, &["pr", "edit", &number, "--title", req.title, "--body-file", &body_arg]) {
+        return match gh(
+            repo,
+            &["pr", "edit", &number, "--title", req.title, "--body-file", &body_arg],
+        ) {
             Ok(_) => PrOutcome::Updated { url },
             Err(GhError::Missing) => PrOutcome::NoGh { body_file },
             Err(GhError::Failed(e)) => failed(e),
         };
     }
-    let mut args = vec!["pr", "create", "--head", req.branch, "--title", req.title, "--body-file", &body_arg];
+    let mut args = vec![
+        "pr",
+        "create",
+        "--head",
+        req.branch,
+        "--title",
+        req.title,
+        "--body-file",
+        &body_arg,
+    ];
     let base = repo.default_branch();
     if let Some(base) = &base {
         args.extend(["--base", base.as_str()]);
@@ -79,7 +117,9 @@ pub fn ensure_pr(
         args.push("--draft");
     }
     match gh(repo, &args) {
-        Ok(out) => PrOutcome::Opened { url: out.lines().last().unwrap_or("").trim().to_string() },
+        Ok(out) => PrOutcome::Opened {
+            url: out.lines().last().unwrap_or("").trim().to_string(),
+        },
         Err(GhError::Missing) => PrOutcome::NoGh { body_file },
         Err(GhError::Failed(e)) => failed(e),
     }
@@ -88,7 +128,16 @@ pub fn ensure_pr(
 /// Where the body of `branch`'s pull request is kept: the repository's git
 /// directory, which no commit and no `git status` sees.
 pub fn body_path(repo: &Checkout, branch: &str) -> PathBuf {
-    let safe: String = branch.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '-' }).collect();
+    let safe: String = branch
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
     repo.git_dir.join(format!("mapfix-pr-body-{safe}.md"))
 }
 
@@ -100,7 +149,10 @@ enum GhError {
 fn gh(repo: &Checkout, args: &[&str]) -> Result<String, GhError> {
     let mut cmd = Command::new("gh");
     git::clean_env(&mut cmd);
-    cmd.current_dir(&repo.toplevel).args(args).env("GH_PROMPT_DISABLED", "1").env("NO_COLOR", "1");
+    cmd.current_dir(&repo.toplevel)
+        .args(args)
+        .env("GH_PROMPT_DISABLED", "1")
+        .env("NO_COLOR", "1");
     match cmd.output() {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(GhError::Missing),
         Err(e) => Err(GhError::Failed(format!("cannot run `gh`: {e}"))),
@@ -108,7 +160,11 @@ fn gh(repo: &Checkout, args: &[&str]) -> Result<String, GhError> {
         Ok(out) => {
             let what = args.iter().take(2).copied().collect::<Vec<_>>().join(" ");
             let stderr = String::from_utf8_lossy(&out.stderr);
-            Err(GhError::Failed(format!("`gh {what}` failed ({}): {}", out.status, stderr.trim())))
+            Err(GhError::Failed(format!(
+                "`gh {what}` failed ({}): {}",
+                out.status,
+                stderr.trim()
+            )))
         }
     }
 }
@@ -117,7 +173,9 @@ fn gh(repo: &Checkout, args: &[&str]) -> Result<String, GhError> {
 fn parse_pr_list(json: &str) -> Result<Vec<(u64, String)>, String> {
     let value: serde_json::Value =
         serde_json::from_str(json).map_err(|e| format!("unexpected `gh pr list` output ({e}): {}", json.trim()))?;
-    let list = value.as_array().ok_or_else(|| format!("unexpected `gh pr list` output: {}", json.trim()))?;
+    let list = value
+        .as_array()
+        .ok_or_else(|| format!("unexpected `gh pr list` output: {}", json.trim()))?;
     Ok(list
         .iter()
         .filter_map(|pr| Some((pr["number"].as_u64()?, pr["url"].as_str().unwrap_or("").to_string())))
@@ -132,13 +190,22 @@ mod tests {
     fn parses_gh_pr_list() {
         assert_eq!(parse_pr_list("[]\n").unwrap(), vec![]);
         let out = r#"[{"number":7,"url":"https://github.com/o/r/pull/7"}]"#;
-        assert_eq!(parse_pr_list(out).unwrap(), vec![(7, "https://github.com/o/r/pull/7".to_string())]);
+        assert_eq!(
+            parse_pr_list(out).unwrap(),
+            vec![(7, "https://github.com/o/r/pull/7".to_string())]
+        );
         assert!(parse_pr_list("not json").is_err());
     }
 
     #[test]
     fn body_path_is_a_single_file_name() {
-        let repo = Checkout { toplevel: "/r".into(), git_dir: "/r/.git".into() };
-        assert_eq!(body_path(&repo, "mapfix/clear"), PathBuf::from("/r/.git/mapfix-pr-body-mapfix-clear.md"));
+        let repo = Checkout {
+            toplevel: "/r".into(),
+            git_dir: "/r/.git".into(),
+        };
+        assert_eq!(
+            body_path(&repo, "mapfix/clear"),
+            PathBuf::from("/r/.git/mapfix-pr-body-mapfix-clear.md")
+        );
     }
 }

@@ -26,9 +26,14 @@ impl Repository {
 pub fn collect(paths: &[PathBuf], list: Option<&Path>) -> Result<Vec<Repository>, String> {
     let mut repos: Vec<Repository> = paths.iter().cloned().map(Repository::new).collect();
     if let Some(file) = list {
-        let text = std::fs::read_to_string(file).map_err(|e| format!("--repos {}: cannot read: {e}", file.display()))?;
+        let text =
+            std::fs::read_to_string(file).map_err(|e| format!("--repos {}: cannot read: {e}", file.display()))?;
         let base = file.parent().unwrap_or(Path::new(""));
-        repos.extend(parse_list(&text).into_iter().map(|entry| Repository::new(base.join(entry))));
+        repos.extend(
+            parse_list(&text)
+                .into_iter()
+                .map(|entry| Repository::new(base.join(entry))),
+        );
     }
     let mut seen = std::collections::HashSet::new();
     repos.retain(|r| seen.insert(r.key.clone()));
@@ -37,7 +42,10 @@ pub fn collect(paths: &[PathBuf], list: Option<&Path>) -> Result<Vec<Repository>
 
 /// The entries of a repository list file.
 pub fn parse_list(text: &str) -> Vec<&str> {
-    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
 }
 
 /// Lexical normalisation: no `.` components, `..` folded where possible,
@@ -97,7 +105,10 @@ mod tests {
         std::fs::write(&list, "# fleet\n\nsvc/a\n  svc/b  \n# svc/c\nsvc/a/\n").unwrap();
         let repos = collect(&[PathBuf::from("x")], Some(&list)).unwrap();
         let paths: Vec<_> = repos.iter().map(|r| r.path.clone()).collect();
-        assert_eq!(paths, [PathBuf::from("x"), dir.path().join("svc/a"), dir.path().join("svc/b")]);
+        assert_eq!(
+            paths,
+            [PathBuf::from("x"), dir.path().join("svc/a"), dir.path().join("svc/b")]
+        );
     }
 
     #[test]

@@ -31,7 +31,9 @@ pub fn shard_of(key: &str, count: u64) -> u64 {
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
     const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
-    bytes.iter().fold(OFFSET, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(PRIME))
+    bytes
+        .iter()
+        .fold(OFFSET, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(PRIME))
 }
 
 impl FromStr for Shard {
@@ -89,7 +91,10 @@ mod tests {
             }
             // Roughly balanced: no shard under half or over twice its share.
             let share = keys.len() / n as usize;
-            assert!(sizes.iter().all(|&s| s * 2 >= share && s <= share * 2), "n={n}: {sizes:?}");
+            assert!(
+                sizes.iter().all(|&s| s * 2 >= share && s <= share * 2),
+                "n={n}: {sizes:?}"
+            );
         }
     }
 }

@@ -10,9 +10,18 @@ use std::fmt::Write as _;
 /// The table as text, ending with a newline.
 pub fn table(runs: &[RepoRun], args: &BatchArgs) -> String {
     let branch = args.branch.as_deref().unwrap_or("");
-    let width = runs.iter().map(|r| r.repo.key.chars().count()).max().unwrap_or(0).max("repository".len());
+    let width = runs
+        .iter()
+        .map(|r| r.repo.key.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("repository".len());
     let mut out = String::new();
-    let _ = writeln!(out, "{:<width$}  {:>6}  {:>8}  {:>5}  {:>6}  status", "repository", "files", "findings", "fixed", "errors");
+    let _ = writeln!(
+        out,
+        "{:<width$}  {:>6}  {:>8}  {:>5}  {:>6}  status",
+        "repository", "files", "findings", "fixed", "errors"
+    );
     let mut total = [0usize; 4];
     for r in runs {
         let s = r.run.summary();
@@ -21,14 +30,27 @@ pub fn table(runs: &[RepoRun], args: &BatchArgs) -> String {
             *t += v;
         }
         let status = status(r, branch);
-        let line = format!("{:<width$}  {:>6}  {:>8}  {:>5}  {:>6}  {status}", r.repo.key, row[0], row[1], row[2], row[3]);
+        let line = format!(
+            "{:<width$}  {:>6}  {:>8}  {:>5}  {:>6}  {status}",
+            r.repo.key, row[0], row[1], row[2], row[3]
+        );
         let _ = writeln!(out, "{}", line.trim_end());
     }
-    let repos = if runs.len() == 1 { "1 repository".to_string() } else { format!("{} repositories", runs.len()) };
-    let line = format!("{:<width$}  {:>6}  {:>8}  {:>5}  {:>6}  {repos}", "total", total[0], total[1], total[2], total[3]);
+    let repos = if runs.len() == 1 {
+        "1 repository".to_string()
+    } else {
+        format!("{} repositories", runs.len())
+    };
+    let line = format!(
+        "{:<width$}  {:>6}  {:>8}  {:>5}  {:>6}  {repos}",
+        "total", total[0], total[1], total[2], total[3]
+    );
     let _ = writeln!(out, "{line}");
-    let left: Vec<&str> =
-        runs.iter().filter(|r| r.pr == Some(PrOutcome::LeftForNextRun)).map(|r| r.repo.key.as_str()).collect();
+    let left: Vec<&str> = runs
+        .iter()
+        .filter(|r| r.pr == Some(PrOutcome::LeftForNextRun))
+        .map(|r| r.repo.key.as_str())
+        .collect();
     if !left.is_empty() {
         let max = args.max_prs.unwrap_or(0);
         let _ = writeln!(
@@ -75,9 +97,10 @@ fn status(r: &RepoRun, branch: &str) -> String {
         Some(PrOutcome::Updated { url }) => parts.push(format!("updated {url}")),
         Some(PrOutcome::LeftForNextRun) => parts.push("pull request left for the next run".into()),
         Some(PrOutcome::PushFailed { message }) => parts.push(format!("push failed: {message}")),
-        Some(PrOutcome::NoGh { body_file }) => {
-            parts.push(format!("gh not found: pull-request body written to {}", body_file.display()))
-        }
+        Some(PrOutcome::NoGh { body_file }) => parts.push(format!(
+            "gh not found: pull-request body written to {}",
+            body_file.display()
+        )),
         Some(PrOutcome::Failed { body_file, .. }) => {
             parts.push(format!("pull request failed: body kept in {}", body_file.display()))
         }

@@ -19,7 +19,11 @@ impl Renderer for GithubRenderer {
         }
         for e in run.all_errors() {
             let mut at = format!("file={}", escape_property(&display_path(&e.path)));
-            let source = run.reports.iter().find(|r| r.path == e.path).and_then(|r| r.source.as_ref());
+            let source = run
+                .reports
+                .iter()
+                .find(|r| r.path == e.path)
+                .and_then(|r| r.source.as_ref());
             if let (Some(span), Some(source)) = (&e.span, source) {
                 let (line, col) = utf16_position(&source.text, span.start);
                 at.push_str(&format!(",line={line},col={col}"));
@@ -39,7 +43,11 @@ fn annotation(f: &Finding, text: &str) -> String {
     let mut message = f.message.clone();
     match (&f.fix, &f.note) {
         (Some(fix), _) if fix.applied => message.push_str(&format!("\nfixed: {}", fix.description)),
-        (Some(fix), _) if fix.included => message.push_str(&format!("\nfix ({}): {}; run mapfix -w", fix.safety.as_str(), fix.description)),
+        (Some(fix), _) if fix.included => message.push_str(&format!(
+            "\nfix ({}): {}; run mapfix -w",
+            fix.safety.as_str(),
+            fix.description
+        )),
         (Some(fix), _) => message.push_str(&format!("\nunsafe fix available with --unsafe: {}", fix.description)),
         (None, Some(note)) => message.push_str(&format!("\n{note}")),
         (None, None) => {}
@@ -54,7 +62,10 @@ fn annotation(f: &Finding, text: &str) -> String {
         ("endColumn", end_col.to_string()),
         ("title", format!("mapfix/{}", f.rule)),
     ];
-    let properties: Vec<String> = properties.iter().map(|(k, v)| format!("{k}={}", escape_property(v))).collect();
+    let properties: Vec<String> = properties
+        .iter()
+        .map(|(k, v)| format!("{k}={}", escape_property(v)))
+        .collect();
     format!("::{command} {}::{}", properties.join(","), escape_data(&message))
 }
 

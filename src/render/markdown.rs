@@ -37,7 +37,10 @@ struct RuleCounts {
 impl MarkdownRenderer {
     /// A renderer that knows the built-in rules' documentation.
     pub fn new() -> Self {
-        let docs = crate::rules::builtin_rules().into_iter().map(|r| (r.id, r.docs)).collect();
+        let docs = crate::rules::builtin_rules()
+            .into_iter()
+            .map(|r| (r.id, r.docs))
+            .collect();
         MarkdownRenderer { docs }
     }
 
@@ -49,7 +52,11 @@ impl MarkdownRenderer {
         if !counts.is_empty() {
             out.push_str("\n| rule | findings | fixed | unsafe-skipped |\n|---|---:|---:|---:|\n");
             for (rule, c) in &counts {
-                let _ = writeln!(out, "| `{rule}` | {} | {} | {} |", c.findings, c.fixed, c.unsafe_skipped);
+                let _ = writeln!(
+                    out,
+                    "| `{rule}` | {} | {} | {} |",
+                    c.findings, c.fixed, c.unsafe_skipped
+                );
             }
             if counts.len() > 1 {
                 let total = |f: fn(&RuleCounts) -> usize| counts.values().map(f).sum::<usize>();
@@ -94,7 +101,11 @@ impl MarkdownRenderer {
         }
         let fixed: Vec<&Finding> = run.findings().filter(|f| f.rule == rule && is_fixed(run, f)).collect();
         if !fixed.is_empty() {
-            out.push_str(if run.wrote { "Changed files:\n\n" } else { "Files to change:\n\n" });
+            out.push_str(if run.wrote {
+                "Changed files:\n\n"
+            } else {
+                "Files to change:\n\n"
+            });
             let mut by_file: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
             for f in &fixed {
                 by_file.entry(display_path(&f.path)).or_default().push(f);
@@ -118,7 +129,14 @@ impl MarkdownRenderer {
         if !unfixed.is_empty() {
             out.push_str("Not fixed:\n\n");
             for f in unfixed {
-                let _ = writeln!(out, "- `{}:{}`: {}{}", display_path(&f.path), f.line, f.message, why_unfixed(f));
+                let _ = writeln!(
+                    out,
+                    "- `{}:{}`: {}{}",
+                    display_path(&f.path),
+                    f.line,
+                    f.message,
+                    why_unfixed(f)
+                );
             }
             out.push('\n');
         }
@@ -137,7 +155,9 @@ impl super::Renderer for MarkdownRenderer {
 
 /// Whether this run fixes (dry run: shows the fix for) a finding.
 fn is_fixed(run: &RunResult, f: &Finding) -> bool {
-    f.fix.as_ref().is_some_and(|x| if run.wrote { x.applied } else { x.included })
+    f.fix
+        .as_ref()
+        .is_some_and(|x| if run.wrote { x.applied } else { x.included })
 }
 
 fn rule_counts(run: &RunResult) -> BTreeMap<String, RuleCounts> {
@@ -148,7 +168,10 @@ fn rule_counts(run: &RunResult) -> BTreeMap<String, RuleCounts> {
         if is_fixed(run, f) {
             c.fixed += 1;
         }
-        if f.fix.as_ref().is_some_and(|x| !x.included && x.safety == FixSafety::Unsafe) {
+        if f.fix
+            .as_ref()
+            .is_some_and(|x| !x.included && x.safety == FixSafety::Unsafe)
+        {
             c.unsafe_skipped += 1;
         }
     }
@@ -159,13 +182,33 @@ fn intro(run: &RunResult, counts: &BTreeMap<String, RuleCounts>) -> String {
     let s = run.summary();
     let fixed: usize = counts.values().map(|c| c.fixed).sum();
     let changed = run.reports.iter().filter(|r| r.fixed_text.is_some()).count();
-    let files = |n: usize| if n == 1 { "1 file".to_string() } else { format!("{n} files") };
-    let findings = |n: usize| if n == 1 { "1 finding".to_string() } else { format!("{n} findings") };
+    let files = |n: usize| {
+        if n == 1 {
+            "1 file".to_string()
+        } else {
+            format!("{n} files")
+        }
+    };
+    let findings = |n: usize| {
+        if n == 1 {
+            "1 finding".to_string()
+        } else {
+            format!("{n} findings")
+        }
+    };
     if s.findings == 0 {
-        return format!("mapfix found no Go map anti-patterns in {} scanned.\n", files(s.files_scanned));
+        return format!(
+            "mapfix found no Go map anti-patterns in {} scanned.\n",
+            files(s.files_scanned)
+        );
     }
     let what = if run.wrote {
-        format!("mapfix fixed {fixed} of {} in {} ({} scanned).", findings(s.findings), files(changed), s.files_scanned)
+        format!(
+            "mapfix fixed {fixed} of {} in {} ({} scanned).",
+            findings(s.findings),
+            files(changed),
+            s.files_scanned
+        )
     } else {
         format!(
             "mapfix found {} in {} scanned; {fixed} {} a fix shown below (dry run: nothing was written).",
@@ -207,7 +250,10 @@ fn diff_block(path: &str, diff: &str, budget: &mut usize, out: &mut String) {
         _ => (a, r),
     });
     if diff.len() > *budget {
-        let _ = writeln!(out, "_Diff of `{path}` (+{added} −{removed}) left out to keep this description within size limits._\n");
+        let _ = writeln!(
+            out,
+            "_Diff of `{path}` (+{added} −{removed}) left out to keep this description within size limits._\n"
+        );
         return;
     }
     *budget -= diff.len();
@@ -265,7 +311,9 @@ fn rule_diffs(run: &RunResult) -> BTreeMap<&str, BTreeMap<String, String>> {
 /// every rule whose fixed sites it touches; a hunk no site explains (an
 /// added import) goes to the rules whose fixes add imports, else to all.
 fn hunks_by_rule<'a>(run: &RunResult, report: &'a FileReport) -> Vec<(&'a str, String)> {
-    let (Some(source), Some(fixed)) = (&report.source, &report.fixed_text) else { return Vec::new() };
+    let (Some(source), Some(fixed)) = (&report.source, &report.fixed_text) else {
+        return Vec::new();
+    };
     let old = source.text.as_str();
     let sites: Vec<(&str, usize, usize, bool)> = report
         .findings
@@ -274,8 +322,14 @@ fn hunks_by_rule<'a>(run: &RunResult, report: &'a FileReport) -> Vec<(&'a str, S
         .flat_map(|f| {
             let fix = f.fix.as_ref().expect("fixed findings have a fix");
             let mut spans = vec![(f.line - 1, f.end_line - 1)];
-            spans.extend(fix.edits.iter().map(|e| (line_col(old, e.range.start).0 - 1, line_col(old, e.range.end).0 - 1)));
-            spans.into_iter().map(move |(lo, hi)| (f.rule.as_str(), lo, hi, !fix.imports.is_empty()))
+            spans.extend(
+                fix.edits
+                    .iter()
+                    .map(|e| (line_col(old, e.range.start).0 - 1, line_col(old, e.range.end).0 - 1)),
+            );
+            spans
+                .into_iter()
+                .map(move |(lo, hi)| (f.rule.as_str(), lo, hi, !fix.imports.is_empty()))
         })
         .collect();
     let rules: BTreeSet<&str> = sites.iter().map(|s| s.0).collect();
@@ -292,16 +346,27 @@ fn hunks_by_rule<'a>(run: &RunResult, report: &'a FileReport) -> Vec<(&'a str, S
             .filter(|op| op.tag() != similar::DiffTag::Equal)
             .map(|op| {
                 let r = op.old_range();
-                if r.is_empty() { (r.start.saturating_sub(1), r.start) } else { (r.start, r.end - 1) }
+                if r.is_empty() {
+                    (r.start.saturating_sub(1), r.start)
+                } else {
+                    (r.start, r.end - 1)
+                }
             })
             .collect();
         let touches = |lo: usize, hi: usize| changed.iter().any(|&(a, b)| a <= hi + 1 && lo <= b + 1);
         let mut owners: BTreeSet<&str> = sites.iter().filter(|s| touches(s.1, s.2)).map(|s| s.0).collect();
         if owners.is_empty() {
-            owners = if importers.is_empty() { rules.clone() } else { importers.clone() };
+            owners = if importers.is_empty() {
+                rules.clone()
+            } else {
+                importers.clone()
+            };
         }
         for rule in owners {
-            per_rule.entry(rule).or_insert_with(|| format!("--- a/{path}\n+++ b/{path}\n")).push_str(&hunk.to_string());
+            per_rule
+                .entry(rule)
+                .or_insert_with(|| format!("--- a/{path}\n+++ b/{path}\n"))
+                .push_str(&hunk.to_string());
         }
     }
     per_rule.into_iter().collect()
@@ -314,7 +379,10 @@ mod tests {
     #[test]
     fn first_two_sentences() {
         let why = "`clear(m)` (Go 1.21) says what the loop\n means. It is short, e.g. one call.  Third one.";
-        assert_eq!(first_sentences(why, 2), "`clear(m)` (Go 1.21) says what the loop means. It is short, e.g. one call.");
+        assert_eq!(
+            first_sentences(why, 2),
+            "`clear(m)` (Go 1.21) says what the loop means. It is short, e.g. one call."
+        );
         assert_eq!(first_sentences("No full stop", 2), "No full stop");
     }
 

@@ -43,7 +43,9 @@ impl RunResult {
     }
 
     pub fn all_errors(&self) -> impl Iterator<Item = &FileError> {
-        self.errors.iter().chain(self.reports.iter().flat_map(|r| r.errors.iter()))
+        self.errors
+            .iter()
+            .chain(self.reports.iter().flat_map(|r| r.errors.iter()))
     }
 
     pub fn summary(&self) -> Summary {
@@ -51,7 +53,10 @@ impl RunResult {
             files_scanned: self.reports.iter().filter(|r| r.scanned).count(),
             findings: self.findings().count(),
             fixable: self.findings().filter(|f| f.fix.is_some()).count(),
-            applied: self.findings().filter(|f| f.fix.as_ref().is_some_and(|x| x.applied)).count(),
+            applied: self
+                .findings()
+                .filter(|f| f.fix.as_ref().is_some_and(|x| x.applied))
+                .count(),
             errors: self.all_errors().count(),
         }
     }
@@ -81,7 +86,9 @@ pub trait Renderer {
 /// is quadratic in the number of changed lines) and gives the same hunks
 /// for the small, separated edits fixes make.
 pub fn line_diff<'a>(old: &'a str, new: &'a str) -> similar::TextDiff<'a, 'a, 'a, str> {
-    similar::TextDiff::configure().algorithm(similar::Algorithm::Patience).diff_lines(old, new)
+    similar::TextDiff::configure()
+        .algorithm(similar::Algorithm::Patience)
+        .diff_lines(old, new)
 }
 
 /// A unified diff of one file, as `git apply` accepts it.

@@ -15,7 +15,9 @@ pub struct PatchRenderer;
 impl Renderer for PatchRenderer {
     fn render(&self, run: &RunResult, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
         for report in &run.reports {
-            let (Some(source), Some(fixed)) = (&report.source, &report.fixed_text) else { continue };
+            let (Some(source), Some(fixed)) = (&report.source, &report.fixed_text) else {
+                continue;
+            };
             let bom = if source.has_bom { "\u{feff}" } else { "" };
             let old = format!("{bom}{}", source.text);
             let new = format!("{bom}{fixed}");

@@ -40,12 +40,22 @@ impl SarifRule {
     }
 
     fn descriptor(&self) -> Value {
-        let why = if self.why.is_empty() { self.summary.clone() } else { self.why.clone() };
+        let why = if self.why.is_empty() {
+            self.summary.clone()
+        } else {
+            self.why.clone()
+        };
         let mut text = format!("{}\n\n{}", self.summary, why);
         let mut markdown = format!("{}\n\n{}", self.summary, why);
         if !self.before.is_empty() {
-            text.push_str(&format!("\n\nExample:\n{}\n\nUse instead:\n{}", self.before, self.after));
-            markdown.push_str(&format!("\n\n**Example**\n\n```go\n{}\n```\n\n**Use instead**\n\n```go\n{}\n```", self.before, self.after));
+            text.push_str(&format!(
+                "\n\nExample:\n{}\n\nUse instead:\n{}",
+                self.before, self.after
+            ));
+            markdown.push_str(&format!(
+                "\n\n**Example**\n\n```go\n{}\n```\n\n**Use instead**\n\n```go\n{}\n```",
+                self.before, self.after
+            ));
         }
         if !self.safety_doc.is_empty() {
             text.push_str(&format!("\n\nFix safety: {}", self.safety_doc));
@@ -159,7 +169,11 @@ fn sarif_fix(fix: &FindingFix, uri: &str, text: &str, crlf: bool) -> Value {
     let replacements: Vec<Value> = edits
         .iter()
         .map(|e| {
-            let inserted = if crlf { e.replacement.replace("\r\n", "\n").replace('\n', "\r\n") } else { e.replacement.clone() };
+            let inserted = if crlf {
+                e.replacement.replace("\r\n", "\n").replace('\n', "\r\n")
+            } else {
+                e.replacement.clone()
+            };
             json!({
                 "deletedRegion": region(text, e.range.start, e.range.end),
                 "insertedContent": { "text": inserted },
@@ -179,7 +193,6 @@ fn region(text: &str, start: usize, end: usize) -> Value {
     let (end_line, end_column) = utf16_position(text, end);
     json!({ "startLine": start_line, "startColumn": start_column, "endLine": end_line, "endColumn": end_column })
 }
-
 
 fn notification(e: &FileError) -> Value {
     json!({

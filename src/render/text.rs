@@ -16,20 +16,34 @@ pub struct TextRenderer {
 impl Renderer for TextRenderer {
     fn render(&self, run: &RunResult, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
         for e in run.all_errors() {
-            let src = run.reports.iter().find(|r| r.path == e.path).and_then(|r| r.source.clone());
-            write!(err, "{}", self.report(&ErrorDiag::new(e, src.as_ref().map(|s| s.text.as_str()))))?;
+            let src = run
+                .reports
+                .iter()
+                .find(|r| r.path == e.path)
+                .and_then(|r| r.source.clone());
+            write!(
+                err,
+                "{}",
+                self.report(&ErrorDiag::new(e, src.as_ref().map(|s| s.text.as_str())))
+            )?;
         }
         if self.stats {
             return self.render_stats(run, out);
         }
         for report in &run.reports {
-            let (Some(source), Some(fixed)) = (&report.source, &report.fixed_text) else { continue };
+            let (Some(source), Some(fixed)) = (&report.source, &report.fixed_text) else {
+                continue;
+            };
             let diff = unified_diff(&display_path(&report.path), &source.text, fixed);
             self.write_diff(&diff, out)?;
         }
         for report in &run.reports {
             let Some(source) = &report.source else { continue };
-            for f in report.findings.iter().filter(|f| !f.fix.as_ref().is_some_and(|x| x.included)) {
+            for f in report
+                .findings
+                .iter()
+                .filter(|f| !f.fix.as_ref().is_some_and(|x| x.included))
+            {
                 write!(out, "{}", self.report(&FindingDiag::new(f, &source.text)))?;
             }
         }
@@ -83,9 +97,15 @@ impl TextRenderer {
 
 /// A miette diagnostic as text (source snippet, labels, help).
 pub fn render_diagnostic(diag: &dyn Diagnostic, color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
     let mut s = String::new();
-    let _ = GraphicalReportHandler::new_themed(theme).with_width(100).render_report(&mut s, diag);
+    let _ = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .render_report(&mut s, diag);
     s.push('\n');
     s
 }
@@ -126,9 +146,16 @@ pub fn summary_line(run: &RunResult) -> String {
     let s = run.summary();
     let unsafe_left = run
         .findings()
-        .filter(|f| f.fix.as_ref().is_some_and(|x| !x.included && x.safety == crate::rules::FixSafety::Unsafe))
+        .filter(|f| {
+            f.fix
+                .as_ref()
+                .is_some_and(|x| !x.included && x.safety == crate::rules::FixSafety::Unsafe)
+        })
         .count();
-    let shown = run.findings().filter(|f| f.fix.as_ref().is_some_and(|x| x.included)).count();
+    let shown = run
+        .findings()
+        .filter(|f| f.fix.as_ref().is_some_and(|x| x.included))
+        .count();
     let mut line = format!(
         "mapfix: {} finding{} in {} file{} scanned",
         s.findings,
@@ -137,12 +164,22 @@ pub fn summary_line(run: &RunResult) -> String {
         plural(s.files_scanned)
     );
     if run.wrote {
-        line.push_str(&format!(", {} fix{} applied", s.applied, if s.applied == 1 { "" } else { "es" }));
+        line.push_str(&format!(
+            ", {} fix{} applied",
+            s.applied,
+            if s.applied == 1 { "" } else { "es" }
+        ));
     } else if shown > 0 {
-        line.push_str(&format!(", {shown} fix{} shown (dry run; -w to apply)", if shown == 1 { "" } else { "es" }));
+        line.push_str(&format!(
+            ", {shown} fix{} shown (dry run; -w to apply)",
+            if shown == 1 { "" } else { "es" }
+        ));
     }
     if unsafe_left > 0 {
-        line.push_str(&format!(", {unsafe_left} unsafe fix{} available with --unsafe", if unsafe_left == 1 { "" } else { "es" }));
+        line.push_str(&format!(
+            ", {unsafe_left} unsafe fix{} available with --unsafe",
+            if unsafe_left == 1 { "" } else { "es" }
+        ));
     }
     if s.errors > 0 {
         line.push_str(&format!(", {} error{}", s.errors, plural(s.errors)));
@@ -221,7 +258,11 @@ impl Diagnostic for FindingDiag {
         Some(&self.source)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(LabeledSpan::new(Some(self.label.clone()), self.span.0, self.span.1))))
+        Some(Box::new(std::iter::once(LabeledSpan::new(
+            Some(self.label.clone()),
+            self.span.0,
+            self.span.1,
+        ))))
     }
 }
 
@@ -242,7 +283,11 @@ impl ErrorDiag {
                 source: Some(NamedSource::new(path, t.to_string())),
                 span: Some((span.start, span.len().min(40))),
             },
-            _ => ErrorDiag { message: format!("{path}: {}", e.message), source: None, span: None },
+            _ => ErrorDiag {
+                message: format!("{path}: {}", e.message),
+                source: None,
+                span: None,
+            },
         }
     }
 }
@@ -262,6 +307,9 @@ impl Diagnostic for ErrorDiag {
         self.source.as_ref().map(|s| s as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.span.map(|(s, l)| Box::new(std::iter::once(LabeledSpan::new(Some("here".into()), s, l))) as Box<dyn Iterator<Item = LabeledSpan>>)
+        self.span.map(|(s, l)| {
+            Box::new(std::iter::once(LabeledSpan::new(Some("here".into()), s, l)))
+                as Box<dyn Iterator<Item = LabeledSpan>>
+        })
     }
 }

@@ -22,7 +22,9 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     let mut seen: Vec<usize> = Vec::new();
     let mut out = Vec::new();
     for address in stored_addresses(ctx, stmt) {
-        let Some(var) = loop_variable(ctx, &address) else { continue };
+        let Some(var) = loop_variable(ctx, &address) else {
+            continue;
+        };
         if seen.contains(&var.decl_at) {
             continue;
         }
@@ -42,7 +44,9 @@ fn stored_addresses<'r>(ctx: &RuleContext, stmt: &GoNode<'r>) -> Vec<GoNode<'r>>
     if stmt.field("operator").is_none_or(|o| o.text() != "=") {
         return Vec::new();
     }
-    let (Some(left), Some(right)) = (stmt.field("left"), stmt.field("right")) else { return Vec::new() };
+    let (Some(left), Some(right)) = (stmt.field("left"), stmt.field("right")) else {
+        return Vec::new();
+    };
     let left = code_children(&left);
     let right = code_children(&right);
     if left.len() != right.len() {
@@ -60,7 +64,9 @@ fn stored_addresses<'r>(ctx: &RuleContext, stmt: &GoNode<'r>) -> Vec<GoNode<'r>>
 
 /// Whether `target` (an index expression) indexes a map, by its declared type.
 fn is_map(ctx: &RuleContext, target: &GoNode) -> bool {
-    let Some(operand) = target.field("operand") else { return false };
+    let Some(operand) = target.field("operand") else {
+        return false;
+    };
     types::expr_type(&operand, ctx.scope).is_some_and(|t| types::map_parts(&t, ctx.scope).is_some())
 }
 
@@ -121,7 +127,9 @@ fn loop_variable<'r>(ctx: &RuleContext, ident: &GoNode<'r>) -> Option<LoopVariab
     let name = ident.text().to_string();
     let binding = types::resolve(&name, ident, ctx.scope)?;
     let decl_at = binding.decl_at?;
-    let loop_stmt = ident.ancestors().find(|a| a.kind() == "for_statement" && declares_at(a, decl_at))?;
+    let loop_stmt = ident
+        .ancestors()
+        .find(|a| a.kind() == "for_statement" && declares_at(a, decl_at))?;
     if shadowed_by_select_case(ident, &loop_stmt, &name) {
         return None;
     }
@@ -134,20 +142,34 @@ fn loop_variable<'r>(ctx: &RuleContext, ident: &GoNode<'r>) -> Option<LoopVariab
         return None;
     }
     let three_clause = code_children(&loop_stmt).iter().any(|c| c.kind() == "for_clause");
-    Some(LoopVariable { name, decl_at, loop_stmt, three_clause })
+    Some(LoopVariable {
+        name,
+        decl_at,
+        loop_stmt,
+        three_clause,
+    })
 }
 
 /// Whether the clause of `loop_stmt` declares the identifier at `decl_at`.
 fn declares_at(loop_stmt: &GoNode, decl_at: usize) -> bool {
-    let Some(clause) = code_children(loop_stmt).into_iter().find(|c| c.kind() == "range_clause" || c.kind() == "for_clause")
+    let Some(clause) = code_children(loop_stmt)
+        .into_iter()
+        .find(|c| c.kind() == "range_clause" || c.kind() == "for_clause")
     else {
         return false;
     };
     let left = match clause.kind().as_ref() {
         "range_clause" => clause.field("left"),
-        _ => clause.field("initializer").filter(|i| i.kind() == "short_var_declaration").and_then(|i| i.field("left")),
+        _ => clause
+            .field("initializer")
+            .filter(|i| i.kind() == "short_var_declaration")
+            .and_then(|i| i.field("left")),
     };
-    left.is_some_and(|l| code_children(&l).iter().any(|id| id.kind() == "identifier" && id.range().start == decl_at))
+    left.is_some_and(|l| {
+        code_children(&l)
+            .iter()
+            .any(|id| id.kind() == "identifier" && id.range().start == decl_at)
+    })
 }
 
 fn contains(outer: &GoNode, inner: &GoNode) -> bool {
@@ -165,7 +187,9 @@ fn shadowed_by_select_case(ident: &GoNode, loop_stmt: &GoNode, name: &str) -> bo
             case.field("communication").is_some_and(|recv| {
                 recv.kind() == "receive_statement"
                     && recv.children().any(|c| c.kind() == ":=")
-                    && recv.field("left").is_some_and(|l| code_children(&l).iter().any(|n| n.text() == name))
+                    && recv
+                        .field("left")
+                        .is_some_and(|l| code_children(&l).iter().any(|n| n.text() == name))
             })
         })
 }
@@ -174,12 +198,21 @@ fn shadowed_by_select_case(ident: &GoNode, loop_stmt: &GoNode, name: &str) -> bo
 /// declared inside the loop body (a fresh map per iteration cannot alias
 /// across iterations unless it escapes, which is out of scope).
 fn map_declared_inside(ctx: &RuleContext, assignment: &GoNode, body: &GoNode) -> bool {
-    let Some(left) = assignment.field("left") else { return false };
-    code_children(&left).iter().filter(|t| t.kind() == "index_expression").all(|target| {
-        let Some(root) = root_identifier(target) else { return false };
-        let binding = types::resolve(&root.text(), &root, ctx.scope);
-        binding.and_then(|b| b.decl_at).is_some_and(|at| body.range().contains(&at))
-    })
+    let Some(left) = assignment.field("left") else {
+        return false;
+    };
+    code_children(&left)
+        .iter()
+        .filter(|t| t.kind() == "index_expression")
+        .all(|target| {
+            let Some(root) = root_identifier(target) else {
+                return false;
+            };
+            let binding = types::resolve(&root.text(), &root, ctx.scope);
+            binding
+                .and_then(|b| b.decl_at)
+                .is_some_and(|at| body.range().contains(&at))
+        })
 }
 
 fn root_identifier<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
@@ -233,7 +266,9 @@ fn exits_loop_after<'r>(store: &GoNode<'r>, loop_stmt: &GoNode<'r>) -> bool {
             }
         }
         // The list ran to its end: go to the statement that contains it.
-        let Some(container) = enclosing_statement(&parent) else { return false };
+        let Some(container) = enclosing_statement(&parent) else {
+            return false;
+        };
         if container.range() == loop_stmt.range() || syntax::is_function(&container) {
             return false;
         }
@@ -245,7 +280,9 @@ fn exits_loop_after<'r>(store: &GoNode<'r>, loop_stmt: &GoNode<'r>) -> bool {
 /// a function (beyond which the search stops).
 fn enclosing_statement<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
     std::iter::once(node.clone()).chain(node.ancestors()).find(|a| {
-        syntax::is_function(a) || a.parent().is_some_and(|p| p.kind() == "statement_list" || p.kind() == "labeled_statement")
+        syntax::is_function(a)
+            || a.parent()
+                .is_some_and(|p| p.kind() == "statement_list" || p.kind() == "labeled_statement")
     })
 }
 
@@ -254,7 +291,9 @@ fn flow_of<'r>(stmt: &GoNode<'r>, loop_stmt: &GoNode<'r>) -> Flow<'r> {
         "return_statement" | "goto_statement" => Flow::LeavesLoop,
         "expression_statement" => {
             let call = code_children(stmt).into_iter().next();
-            let func = call.filter(|c| c.kind() == "call_expression").and_then(|c| c.field("function"));
+            let func = call
+                .filter(|c| c.kind() == "call_expression")
+                .and_then(|c| c.field("function"));
             match func.map(|f| f.text().to_string()).as_deref() {
                 Some("panic" | "os.Exit" | "log.Fatal" | "log.Fatalf" | "log.Fatalln" | "log.Panic" | "log.Panicf") => {
                     Flow::LeavesLoop
@@ -264,10 +303,19 @@ fn flow_of<'r>(stmt: &GoNode<'r>, loop_stmt: &GoNode<'r>) -> Flow<'r> {
         }
         "break_statement" | "continue_statement" => {
             let is_break = stmt.kind() == "break_statement";
-            let label = code_children(stmt).into_iter().find(|c| c.kind() == "label_name").map(|l| l.text().to_string());
-            let Some(target) = jump_target(stmt, label.as_deref(), is_break) else { return Flow::LeavesLoop };
+            let label = code_children(stmt)
+                .into_iter()
+                .find(|c| c.kind() == "label_name")
+                .map(|l| l.text().to_string());
+            let Some(target) = jump_target(stmt, label.as_deref(), is_break) else {
+                return Flow::LeavesLoop;
+            };
             if target.range() == loop_stmt.range() {
-                return if is_break { Flow::LeavesLoop } else { Flow::NextIteration };
+                return if is_break {
+                    Flow::LeavesLoop
+                } else {
+                    Flow::NextIteration
+                };
             }
             if contains(&target, loop_stmt) {
                 Flow::LeavesLoop
@@ -311,7 +359,9 @@ fn detection(ctx: &RuleContext, stmt: &GoNode, var: &LoopVariable) -> Detection 
         Ok(edit) => {
             det.fix = Some(FixPlan {
                 safety: FixSafety::Unsafe,
-                description: format!("copy {name} per iteration: `{name} := {name}` at the top of the loop at line {loop_line}"),
+                description: format!(
+                    "copy {name} per iteration: `{name} := {name}` at the top of the loop at line {loop_line}"
+                ),
                 edits: vec![edit],
                 imports: Vec::new(),
             })
@@ -351,12 +401,21 @@ fn copy_insertion(ctx: &RuleContext, var: &LoopVariable) -> Result<TextEdit, Str
             } else {
                 syntax::line_indent(text, first.range().start).to_string()
             };
-            TextEdit { range: at..at, replacement: format!("{indent}{copy}\n") }
+            TextEdit {
+                range: at..at,
+                replacement: format!("{indent}{copy}\n"),
+            }
         }
         // The first statement shares the `{` line (not gofmt-formatted).
-        _ => TextEdit { range: first.range().start..first.range().start, replacement: format!("{copy}; ") },
+        _ => TextEdit {
+            range: first.range().start..first.range().start,
+            replacement: format!("{copy}; "),
+        },
     };
-    if body.dfs().any(|n| n.kind() == "comment" && n.range().start < edit.range.start && edit.range.start < n.range().end) {
+    if body
+        .dfs()
+        .any(|n| n.kind() == "comment" && n.range().start < edit.range.start && edit.range.start < n.range().end)
+    {
         return Err("a comment spans the top of the loop body; copy the variable by hand".into());
     }
     Ok(edit)
@@ -396,8 +455,12 @@ fn counter_changed_in_body(ctx: &RuleContext, body: &GoNode, var: &LoopVariable)
 
 /// Whether an `&v` node is one of the addresses its statement stores into a map.
 fn is_stored_address(ctx: &RuleContext, address: &GoNode) -> bool {
-    let Some(stmt) = address.ancestors().find(|a| a.kind() == "assignment_statement") else { return false };
-    stored_addresses(ctx, &stmt).iter().any(|id| address.field("operand").is_some_and(|o| o.range() == id.range()))
+    let Some(stmt) = address.ancestors().find(|a| a.kind() == "assignment_statement") else {
+        return false;
+    };
+    stored_addresses(ctx, &stmt)
+        .iter()
+        .any(|id| address.field("operand").is_some_and(|o| o.range() == id.range()))
 }
 
 #[cfg(test)]
@@ -405,7 +468,10 @@ mod tests {
     use crate::rules::testing::run_rule;
 
     fn run(src: &str, minor: u32) -> Vec<(usize, Result<String, String>)> {
-        run_rule("loopvar-pointer", src, minor).into_iter().map(|o| (o.line, o.fixed)).collect()
+        run_rule("loopvar-pointer", src, minor)
+            .into_iter()
+            .map(|o| (o.line, o.fixed))
+            .collect()
     }
 
     const RANGE: &str = "package p\n\nfunc f(xs []int) map[int]*int {\n\tm := map[int]*int{}\n\tfor i, v := range xs {\n\t\tm[i] = &v\n\t}\n\treturn m\n}\n";
@@ -427,9 +493,17 @@ mod tests {
         let src = "package p\n\nvar m = map[int]*int{}\n\nfunc f(xs []int) {\n\tfor _, v := range xs {\n\t\tif v > 3 {\n\t\t\tm[0] = &v\n\t\t\tbreak\n\t\t}\n\t}\n}\n";
         assert!(run(src, 21).is_empty());
         let inner_break = src.replace("\t\t\tbreak\n", "\t\t\tfor {\n\t\t\t\tbreak\n\t\t\t}\n");
-        assert_eq!(run(&inner_break, 21).len(), 1, "a break of an inner loop does not leave the outer one");
+        assert_eq!(
+            run(&inner_break, 21).len(),
+            1,
+            "a break of an inner loop does not leave the outer one"
+        );
         let switch_break = "package p\n\nvar m = map[int]*int{}\n\nfunc f(xs []int) {\n\tfor _, v := range xs {\n\t\tswitch v {\n\t\tcase 1:\n\t\t\tm[0] = &v\n\t\t\tbreak\n\t\t}\n\t}\n}\n";
-        assert_eq!(run(switch_break, 21).len(), 1, "a break of a switch does not leave the loop");
+        assert_eq!(
+            run(switch_break, 21).len(),
+            1,
+            "a break of a switch does not leave the loop"
+        );
     }
 
     #[test]
@@ -442,7 +516,8 @@ mod tests {
 
     #[test]
     fn one_line_body_gets_an_inline_copy() {
-        let src = "package p\n\nvar m = map[int]*int{}\n\nfunc f(xs []int) {\n\tfor _, v := range xs { m[v] = &v }\n}\n";
+        let src =
+            "package p\n\nvar m = map[int]*int{}\n\nfunc f(xs []int) {\n\tfor _, v := range xs { m[v] = &v }\n}\n";
         let found = run(src, 21);
         assert_eq!(found[0].1.as_deref().unwrap(), "package p\n\nvar m = map[int]*int{}\n\nfunc f(xs []int) {\n\tfor _, v := range xs { v := v; m[v] = &v }\n}\n");
     }

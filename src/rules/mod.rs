@@ -4,8 +4,8 @@
 //! checker (`metadata.fixer`), one module per rule in this directory.
 
 mod concurrent_write;
-mod loopvar_pointer;
 mod interface_map;
+mod loopvar_pointer;
 mod nil_reset;
 mod pointer_zeroing;
 mod range_delete;
@@ -18,8 +18,8 @@ use crate::load::SourceFile;
 use crate::syntax::GoNode;
 use crate::types::PackageScope;
 use ast_grep_config::{from_yaml_string, GlobalRules, RuleConfig};
-use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::matcher::MatcherExt;
+use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::{Matcher, NodeMatch};
 use ast_grep_language::Go;
 use serde::{Deserialize, Serialize};
@@ -210,11 +210,19 @@ impl Rule {
 
     /// A detection for a rule with no checker: its YAML `fix`, if any.
     fn yaml_detection(&self, m: &NodeMatch<StrDoc<Go>>) -> Detection {
-        let fix = self.config.get_fixer().ok().and_then(|f| f.into_iter().next()).map(|fixer| {
-            let edit = m.make_edit(&self.config.matcher, &fixer);
-            let replacement = String::from_utf8_lossy(&edit.inserted_text).into_owned();
-            TextEdit { range: edit.position..edit.position + edit.deleted_length, replacement }
-        });
+        let fix = self
+            .config
+            .get_fixer()
+            .ok()
+            .and_then(|f| f.into_iter().next())
+            .map(|fixer| {
+                let edit = m.make_edit(&self.config.matcher, &fixer);
+                let replacement = String::from_utf8_lossy(&edit.inserted_text).into_owned();
+                TextEdit {
+                    range: edit.position..edit.position + edit.deleted_length,
+                    replacement,
+                }
+            });
         Detection {
             range: m.get_node().range(),
             message: Some(self.config.get_message(m)),
@@ -257,7 +265,10 @@ pub struct RuleLoadError {
 
 /// Parses one YAML rule file (which may hold several documents).
 pub fn parse_rules(path: &Path, yaml: &str, builtin: bool) -> Result<Vec<Rule>, RuleLoadError> {
-    let err = |message: String| RuleLoadError { path: path.to_path_buf(), message };
+    let err = |message: String| RuleLoadError {
+        path: path.to_path_buf(),
+        message,
+    };
     let configs = from_yaml_string::<Go>(yaml, &GlobalRules::default())
         .map_err(|e| err(format!("invalid ast-grep rule: {e}")))?;
     let mut rules = Vec::new();
@@ -265,27 +276,27 @@ pub fn parse_rules(path: &Path, yaml: &str, builtin: bool) -> Result<Vec<Rule>, 
         let meta: Metadata = match &config.metadata {
             Some(m) => {
                 let value = serde_json::to_value(m).map_err(|e| err(e.to_string()))?;
-                serde_json::from_value(value)
-                    .map_err(|e| err(format!("rule {}: bad metadata: {e}", config.id)))?
+                serde_json::from_value(value).map_err(|e| err(format!("rule {}: bad metadata: {e}", config.id)))?
             }
             None => Metadata::default(),
         };
         let checker = match &meta.fixer {
-            Some(name) => Some(checker_named(name).ok_or_else(|| {
-                err(format!("rule {}: unknown metadata.fixer {name:?}", config.id))
-            })?),
+            Some(name) => Some(
+                checker_named(name)
+                    .ok_or_else(|| err(format!("rule {}: unknown metadata.fixer {name:?}", config.id)))?,
+            ),
             None => None,
         };
         let before_go = match &meta.before_go {
-            Some(v) => Some(GoVersion::parse(v).ok_or_else(|| {
-                err(format!("rule {}: bad metadata.before_go {v:?}", config.id))
-            })?),
+            Some(v) => Some(
+                GoVersion::parse(v).ok_or_else(|| err(format!("rule {}: bad metadata.before_go {v:?}", config.id)))?,
+            ),
             None => None,
         };
         let min_go = match &meta.min_go {
-            Some(v) => Some(GoVersion::parse(v).ok_or_else(|| {
-                err(format!("rule {}: bad metadata.min_go {v:?}", config.id))
-            })?),
+            Some(v) => {
+                Some(GoVersion::parse(v).ok_or_else(|| err(format!("rule {}: bad metadata.min_go {v:?}", config.id)))?)
+            }
             None => None,
         };
         let severity = format!("{:?}", config.severity).to_lowercase();
@@ -294,12 +305,17 @@ pub fn parse_rules(path: &Path, yaml: &str, builtin: bool) -> Result<Vec<Rule>, 
             severity,
             message: config.message.clone(),
             // A user rule's fix is unsafe unless it says otherwise.
-            safety: meta.safety.unwrap_or(if builtin { FixSafety::Safe } else { FixSafety::Unsafe }),
+            safety: meta
+                .safety
+                .unwrap_or(if builtin { FixSafety::Safe } else { FixSafety::Unsafe }),
             min_go,
             before_go,
             opt_in: meta.opt_in,
             prefilter: meta.prefilter,
-            docs: meta.docs.unwrap_or_else(|| RuleDocs { summary: config.message.clone(), ..Default::default() }),
+            docs: meta.docs.unwrap_or_else(|| RuleDocs {
+                summary: config.message.clone(),
+                ..Default::default()
+            }),
             checker,
             precondition: meta.fixer.as_deref().and_then(precondition_named),
             config,
@@ -321,8 +337,10 @@ pub fn builtin_rules() -> Vec<Rule> {
 
 /// Loads every `*.yml` in a user rule directory.
 pub fn load_rule_dir(dir: &Path) -> Result<Vec<Rule>, RuleLoadError> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| RuleLoadError { path: dir.to_path_buf(), message: format!("cannot read rule directory: {e}") })?;
+    let entries = std::fs::read_dir(dir).map_err(|e| RuleLoadError {
+        path: dir.to_path_buf(),
+        message: format!("cannot read rule directory: {e}"),
+    })?;
     let mut paths: Vec<_> = entries
         .flatten()
         .map(|e| e.path())
@@ -331,8 +349,10 @@ pub fn load_rule_dir(dir: &Path) -> Result<Vec<Rule>, RuleLoadError> {
     paths.sort();
     let mut rules = Vec::new();
     for p in paths {
-        let yaml = std::fs::read_to_string(&p)
-            .map_err(|e| RuleLoadError { path: p.clone(), message: format!("cannot read: {e}") })?;
+        let yaml = std::fs::read_to_string(&p).map_err(|e| RuleLoadError {
+            path: p.clone(),
+            message: format!("cannot read: {e}"),
+        })?;
         rules.extend(parse_rules(&p, &yaml, false)?);
     }
     Ok(rules)
@@ -360,9 +380,15 @@ mod tests {
         let rules = builtin_rules();
         let refs: Vec<&Rule> = rules.iter().collect();
         let together = find_matches(&refs, &root);
-        assert!(together.iter().filter(|f| !f.is_empty()).count() >= 2, "the sample matches range-delete and nil-reset");
+        assert!(
+            together.iter().filter(|f| !f.is_empty()).count() >= 2,
+            "the sample matches range-delete and nil-reset"
+        );
         for (rule, found) in refs.iter().zip(&together) {
-            let alone: Vec<_> = root.find_all(&rule.config.matcher).map(|m| m.get_node().range()).collect();
+            let alone: Vec<_> = root
+                .find_all(&rule.config.matcher)
+                .map(|m| m.get_node().range())
+                .collect();
             let found: Vec<_> = found.iter().map(|m| m.get_node().range()).collect();
             assert_eq!(found, alone, "{}", rule.id);
         }
@@ -377,7 +403,8 @@ mod tests {
 
     #[test]
     fn unknown_metadata_is_an_error() {
-        let yaml = "id: t\nlanguage: go\nmessage: m\nseverity: warning\nrule:\n  pattern: len($A)\nmetadata:\n  colour: red\n";
+        let yaml =
+            "id: t\nlanguage: go\nmessage: m\nseverity: warning\nrule:\n  pattern: len($A)\nmetadata:\n  colour: red\n";
         let e = parse_rules(Path::new("t.yml"), yaml, false).err().unwrap();
         assert!(e.message.contains("colour"), "{}", e.message);
     }

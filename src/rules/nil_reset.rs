@@ -61,7 +61,10 @@ fn analyse<'r>(ctx: &RuleContext, stmt: &GoNode<'r>) -> Option<Detection> {
         return None;
     }
     let func = syntax::enclosing_function(stmt)?;
-    if stmt.ancestors().take_while(|a| a.range() != func.range()).any(|a| a.kind() == "defer_statement")
+    if stmt
+        .ancestors()
+        .take_while(|a| a.range() != func.range())
+        .any(|a| a.kind() == "defer_statement")
         || func.parent().is_some_and(|p| p.kind() == "defer_statement")
     {
         return None;
@@ -90,11 +93,15 @@ fn analyse<'r>(ctx: &RuleContext, stmt: &GoNode<'r>) -> Option<Detection> {
             Event::Write(write) => {
                 // Code that tests the map for nil, or writes only where a read
                 // found an entry, knows about nil: leave it alone.
-                if segments.iter().any(|seg| nil_tested_in(ctx, &seg.node, &target)) || guarded_by_read(ctx, &write, &func, &target) {
+                if segments.iter().any(|seg| nil_tested_in(ctx, &seg.node, &target))
+                    || guarded_by_read(ctx, &write, &func, &target)
+                {
                     return None;
                 }
                 escapes |= segments.iter().any(|seg| escapes_in(ctx, &seg.node, &target, stmt));
-                let write_stmt = write.ancestors().find(|a| a.parent().is_some_and(|p| p.kind() == "statement_list"))?;
+                let write_stmt = write
+                    .ancestors()
+                    .find(|a| a.parent().is_some_and(|p| p.kind() == "statement_list"))?;
                 let unconditional = seg.unconditional && write_stmt.range() == seg.node.range();
                 return Some(detection(ctx, stmt, &target, &map_type, &write, escapes, unconditional));
             }
@@ -116,12 +123,16 @@ fn detection(
     let line = write.start_pos().line() + 1;
     let mut det = Detection {
         range: stmt.range(),
-        message: Some(format!("{name} is set to nil and written at line {line}: the write panics")),
+        message: Some(format!(
+            "{name} is set to nil and written at line {line}: the write panics"
+        )),
         note: None,
         fix: None,
     };
     if map_type.contains('.') || receiver_is_generic(&target.expr, ctx) {
-        det.note = Some(format!("the map type {map_type} cannot be spelled here; use make(...) by hand"));
+        det.note = Some(format!(
+            "the map type {map_type} cannot be spelled here; use make(...) by hand"
+        ));
         return det;
     }
     // A write reached on every path after the reset panics on every
@@ -129,17 +140,26 @@ fn detection(
     let (safety, why) = if unconditional || (target.is_local && !escapes) {
         (FixSafety::Safe, "")
     } else if target.is_local {
-        (FixSafety::Unsafe, " (the map is used elsewhere, where nil and empty may differ)")
+        (
+            FixSafety::Unsafe,
+            " (the map is used elsewhere, where nil and empty may differ)",
+        )
     } else if never_nil_tested(&target.expr, ctx) {
         (FixSafety::Safe, "")
     } else {
-        (FixSafety::Unsafe, " (other code may test it for nil; the write is conditional)")
+        (
+            FixSafety::Unsafe,
+            " (other code may test it for nil; the write is conditional)",
+        )
     };
     let rhs = stmt.field("right").and_then(|r| code_children(&r).into_iter().next());
     det.fix = rhs.map(|rhs| FixPlan {
         safety,
         description: format!("reset {name} with make({map_type}) instead of nil{why}"),
-        edits: vec![TextEdit { range: rhs.range(), replacement: format!("make({map_type})") }],
+        edits: vec![TextEdit {
+            range: rhs.range(),
+            replacement: format!("make({map_type})"),
+        }],
         imports: Vec::new(),
     });
     det
@@ -176,7 +196,10 @@ fn is_terminating(stmt: &GoNode) -> bool {
         "expression_statement" => code_children(stmt).first().is_some_and(|call| {
             call.kind() == "call_expression"
                 && call.field("function").is_some_and(|f| {
-                    matches!(f.text().as_ref(), "panic" | "os.Exit" | "log.Fatal" | "log.Fatalf" | "log.Fatalln")
+                    matches!(
+                        f.text().as_ref(),
+                        "panic" | "os.Exit" | "log.Fatal" | "log.Fatalf" | "log.Fatalln"
+                    )
                 })
         }),
         "break_statement" | "continue_statement" => code_children(stmt).iter().any(|c| c.kind() == "label_name"),
@@ -197,10 +220,16 @@ fn segments_after<'r>(stmt: &GoNode<'r>, func: &GoNode<'r>) -> Vec<Segment<'r>> 
         }
         match parent.kind().as_ref() {
             "statement_list" if exit.is_none() => {
-                for sib in code_children(&parent).into_iter().filter(|s| s.range().start > cur.range().start) {
+                for sib in code_children(&parent)
+                    .into_iter()
+                    .filter(|s| s.range().start > cur.range().start)
+                {
                     if is_terminating(&sib) {
                         // Its operands still run (`return m`), then nothing else does.
-                        out.push(Segment { node: sib, unconditional });
+                        out.push(Segment {
+                            node: sib,
+                            unconditional,
+                        });
                         return out;
                     }
                     match sib.kind().as_ref() {
@@ -212,7 +241,10 @@ fn segments_after<'r>(stmt: &GoNode<'r>, func: &GoNode<'r>) -> Vec<Segment<'r>> 
                             exit = Some("continue");
                             break;
                         }
-                        _ => out.push(Segment { node: sib, unconditional }),
+                        _ => out.push(Segment {
+                            node: sib,
+                            unconditional,
+                        }),
                     }
                 }
             }
@@ -221,7 +253,10 @@ fn segments_after<'r>(stmt: &GoNode<'r>, func: &GoNode<'r>) -> Vec<Segment<'r>> 
                     // The loop runs again: its header and body come after the reset.
                     for part in code_children(&parent) {
                         if part.range() != cur.range() || part.kind() == "block" {
-                            out.push(Segment { node: part, unconditional: false });
+                            out.push(Segment {
+                                node: part,
+                                unconditional: false,
+                            });
                         }
                     }
                     unconditional = false;
@@ -294,18 +329,23 @@ fn nil_tested_in(ctx: &RuleContext, node: &GoNode, target: &Target) -> bool {
 /// inside a range over it: on a nil map that code never runs.
 fn guarded_by_read(ctx: &RuleContext, write: &GoNode, func: &GoNode, target: &Target) -> bool {
     let reads_target = |n: &GoNode| {
-        n.dfs().any(|x| matches!(x.kind().as_ref(), "identifier" | "selector_expression") && target.is(&x, ctx))
+        n.dfs()
+            .any(|x| matches!(x.kind().as_ref(), "identifier" | "selector_expression") && target.is(&x, ctx))
     };
-    write.ancestors().take_while(|a| a.range() != func.range()).any(|a| match a.kind().as_ref() {
-        "if_statement" => {
-            a.field("condition").is_some_and(|c| reads_target(&c)) || a.field("initializer").is_some_and(|i| reads_target(&i))
-        }
-        "for_statement" => code_children(&a)
-            .iter()
-            .any(|c| c.kind() == "range_clause" && c.field("right").is_some_and(|r| target.is(&r, ctx))),
-        "expression_case" => a.field("value").is_some_and(|v| reads_target(&v)),
-        _ => false,
-    })
+    write
+        .ancestors()
+        .take_while(|a| a.range() != func.range())
+        .any(|a| match a.kind().as_ref() {
+            "if_statement" => {
+                a.field("condition").is_some_and(|c| reads_target(&c))
+                    || a.field("initializer").is_some_and(|i| reads_target(&i))
+            }
+            "for_statement" => code_children(&a)
+                .iter()
+                .any(|c| c.kind() == "range_clause" && c.field("right").is_some_and(|r| target.is(&r, ctx))),
+            "expression_case" => a.field("value").is_some_and(|v| reads_target(&v)),
+            _ => false,
+        })
 }
 
 /// Whether the target is used in `node` in a way that can tell nil from empty
@@ -336,7 +376,10 @@ fn classify_use<'r>(n: &GoNode<'r>, parent: &GoNode<'r>) -> Use<'r> {
             } else {
                 parent.field("left")
             };
-            let op = parent.field("operator").map(|o| o.text().to_string()).unwrap_or_default();
+            let op = parent
+                .field("operator")
+                .map(|o| o.text().to_string())
+                .unwrap_or_default();
             if (op == "==" || op == "!=") && other.is_some_and(|o| o.kind() == "nil") {
                 Use::NilTest
             } else {
@@ -345,7 +388,9 @@ fn classify_use<'r>(n: &GoNode<'r>, parent: &GoNode<'r>) -> Use<'r> {
         }
         "unary_expression" if parent.field("operator").is_some_and(|o| o.text() == "&") => Use::AddressTaken,
         "expression_list" => {
-            let Some(stmt) = parent.parent() else { return Use::Escape };
+            let Some(stmt) = parent.parent() else {
+                return Use::Escape;
+            };
             let on_left = stmt.field("left").is_some_and(|l| l.range() == parent.range());
             match stmt.kind().as_ref() {
                 "assignment_statement" | "short_var_declaration" if on_left => Use::Assigned,
@@ -359,9 +404,9 @@ fn classify_use<'r>(n: &GoNode<'r>, parent: &GoNode<'r>) -> Use<'r> {
                 "inc_statement" | "dec_statement" => Use::Write(parent.clone()),
                 "expression_list" => {
                     let stmt = up.parent();
-                    let on_left = stmt
-                        .as_ref()
-                        .is_some_and(|s| s.kind() == "assignment_statement" && s.field("left").is_some_and(|l| l.range() == up.range()));
+                    let on_left = stmt.as_ref().is_some_and(|s| {
+                        s.kind() == "assignment_statement" && s.field("left").is_some_and(|l| l.range() == up.range())
+                    });
                     if on_left {
                         Use::Write(parent.clone())
                     } else {
@@ -394,7 +439,9 @@ fn call_may_reinit(ctx: &RuleContext, call: &GoNode, target: &Target) -> bool {
     if target.is_local {
         return false;
     }
-    let Some(func) = call.field("function") else { return false };
+    let Some(func) = call.field("function") else {
+        return false;
+    };
     if target.expr.kind() == "selector_expression" {
         let owner = target.root_name.as_str();
         let is_owner = |n: &GoNode| n.kind() == "identifier" && n.text() == owner;
@@ -412,13 +459,16 @@ fn call_may_reinit(ctx: &RuleContext, call: &GoNode, target: &Target) -> bool {
 /// Whether a function literal inside `func` assigns the target (a closure
 /// that may re-create it at any time).
 fn assigned_in_closure(ctx: &RuleContext, func: &GoNode, target: &Target, reset: &GoNode) -> bool {
-    func.dfs().filter(|n| n.kind() == "func_literal" && n.range() != func.range()).any(|lit| {
-        lit.dfs().any(|n| {
-            n.range() != reset.range()
-                && matches!(n.kind().as_ref(), "assignment_statement" | "short_var_declaration")
-                && n.field("left").is_some_and(|l| code_children(&l).iter().any(|x| target.is(x, ctx)))
+    func.dfs()
+        .filter(|n| n.kind() == "func_literal" && n.range() != func.range())
+        .any(|lit| {
+            lit.dfs().any(|n| {
+                n.range() != reset.range()
+                    && matches!(n.kind().as_ref(), "assignment_statement" | "short_var_declaration")
+                    && n.field("left")
+                        .is_some_and(|l| code_children(&l).iter().any(|x| target.is(x, ctx)))
+            })
         })
-    })
 }
 
 /// Whether a closure inside `func` uses the local target at all.
@@ -519,7 +569,10 @@ fn assigned_chain(text: &str, eq: usize) -> Chain<'_> {
             Before::Byte(b, i) if prefilter::is_ident_byte(b) => i + 1,
             _ => return Chain::NotAName,
         };
-        let start = text.as_bytes()[..end].iter().rposition(|&b| !prefilter::is_ident_byte(b)).map_or(0, |i| i + 1);
+        let start = text.as_bytes()[..end]
+            .iter()
+            .rposition(|&b| !prefilter::is_ident_byte(b))
+            .map_or(0, |i| i + 1);
         names.insert(0, &text[start..end]);
         match prefilter::byte_before(text, start) {
             Before::Byte(b'.', i) => before = i,
@@ -556,7 +609,8 @@ fn chain_written(text: &str, chain: &[&str]) -> bool {
                 return true;
             }
             let end = i + name.len();
-            if !bytes[i..].starts_with(name.as_bytes()) || bytes.get(end).is_some_and(|&b| prefilter::is_ident_byte(b)) {
+            if !bytes[i..].starts_with(name.as_bytes()) || bytes.get(end).is_some_and(|&b| prefilter::is_ident_byte(b))
+            {
                 return false;
             }
             i = end;
@@ -591,7 +645,10 @@ mod precondition_tests {
         assert!(may_match("m /* reset */ = nil\nm[k] = 1"));
         assert!(may_match("x := `a\nb`\nm = nil\nm[k] = 1"));
         assert!(!may_match("x := `a\nb`\nm = nil\nn[k] = 1"));
-        assert!(!may_match("x := `a\nb` + f(\nnil)\nm[k] = 1"), "unsure on bytes, told apart on tokens");
+        assert!(
+            !may_match("x := `a\nb` + f(\nnil)\nm[k] = 1"),
+            "unsure on bytes, told apart on tokens"
+        );
         assert!(may_match("m = // reset\n\tnil\nm[k] = 1"));
         assert!(may_match("métrique = nil\nmétrique[k] = 1"));
         assert!(!may_match("if m == nil { m[k] = 1 }"));

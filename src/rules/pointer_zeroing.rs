@@ -37,7 +37,10 @@ impl MapRef {
 
 fn analyse(ctx: &RuleContext, stmt: &GoNode) -> Option<Detection> {
     let [call] = code_children(stmt).try_into().ok()?;
-    if call.kind() != "call_expression" || call.field("function")?.text() != "delete" || ctx.scope.is_package_func("delete") {
+    if call.kind() != "call_expression"
+        || call.field("function")?.text() != "delete"
+        || ctx.scope.is_package_func("delete")
+    {
         return None;
     }
     let [map, key] = code_children(&call.field("arguments")?).try_into().ok()?;
@@ -54,7 +57,9 @@ fn analyse(ctx: &RuleContext, stmt: &GoNode) -> Option<Detection> {
         return None;
     }
     let func = outermost_function(stmt)?;
-    if uses_map(&func, &map_ref, &call) || may_hold_value(&func, stmt, &key, &struct_name, &members_of(ctx, stmt, &struct_name)) {
+    if uses_map(&func, &map_ref, &call)
+        || may_hold_value(&func, stmt, &key, &struct_name, &members_of(ctx, stmt, &struct_name))
+    {
         return None;
     }
     let map_text = map.text().to_string();
@@ -101,7 +106,9 @@ fn long_lived(ctx: &RuleContext, map: &GoNode) -> Option<MapRef> {
 /// is safe to overwrite wholesale (no embedded fields, no sync or atomic
 /// fields whose state others may depend on).
 fn zeroing_releases_memory(ctx: &RuleContext, name: &str) -> bool {
-    let Some(decl) = ctx.scope.type_decl(name) else { return false };
+    let Some(decl) = ctx.scope.type_decl(name) else {
+        return false;
+    };
     if decl.kind != "struct_type" || decl.text.contains("sync.") || decl.text.contains("atomic.") {
         return false;
     }
@@ -114,15 +121,33 @@ fn zeroing_releases_memory(ctx: &RuleContext, name: &str) -> bool {
 fn has_embedded_field(struct_text: &str) -> bool {
     let tree = syntax::parse(&format!("package p\n\ntype T {struct_text}\n"));
     let root = tree.root();
-    let embedded = root.dfs().any(|n| n.kind() == "field_declaration" && n.field("name").is_none());
+    let embedded = root
+        .dfs()
+        .any(|n| n.kind() == "field_declaration" && n.field("name").is_none());
     embedded
 }
 
 fn is_scalar(ty: &str) -> bool {
     matches!(
         ty.trim(),
-        "bool" | "int" | "int8" | "int16" | "int32" | "int64" | "uint" | "uint8" | "uint16" | "uint32" | "uint64"
-            | "uintptr" | "byte" | "rune" | "float32" | "float64" | "complex64" | "complex128"
+        "bool"
+            | "int"
+            | "int8"
+            | "int16"
+            | "int32"
+            | "int64"
+            | "uint"
+            | "uint8"
+            | "uint16"
+            | "uint32"
+            | "uint64"
+            | "uintptr"
+            | "byte"
+            | "rune"
+            | "float32"
+            | "float64"
+            | "complex64"
+            | "complex128"
     )
 }
 
@@ -140,7 +165,9 @@ fn uses_map(func: &GoNode, map_ref: &MapRef, delete_call: &GoNode) -> bool {
         if !map_ref.matches(&n) {
             return false;
         }
-        let Some(args) = n.parent().filter(|p| p.kind() == "argument_list") else { return true };
+        let Some(args) = n.parent().filter(|p| p.kind() == "argument_list") else {
+            return true;
+        };
         let Some(call) = args.parent() else { return true };
         let callee = call.field("function").map(|f| f.text().to_string());
         let first = code_children(&args).first().is_some_and(|a| a.range() == n.range());
@@ -171,7 +198,9 @@ fn may_hold_value(func: &GoNode, stmt: &GoNode, key: &GoNode, struct_name: &str,
                 && code_children(&a).iter().any(|c| {
                     c.kind() == "range_clause"
                         && c.field("left").is_some_and(|l| {
-                            code_children(&l).get(1).is_some_and(|v| v.text() != "_" && v.text() != key.text())
+                            code_children(&l)
+                                .get(1)
+                                .is_some_and(|v| v.text() != "_" && v.text() != key.text())
                         })
                 })
         })
@@ -179,8 +208,14 @@ fn may_hold_value(func: &GoNode, stmt: &GoNode, key: &GoNode, struct_name: &str,
 
 /// Field names of `T` and names of the methods on `T` declared in this file.
 fn members_of(ctx: &RuleContext, stmt: &GoNode, struct_name: &str) -> Vec<String> {
-    let mut members: Vec<String> = ctx.scope.type_decl(struct_name).map(|d| d.fields.into_iter().map(|(n, _)| n).collect()).unwrap_or_default();
-    let Some(root) = stmt.ancestors().last() else { return members };
+    let mut members: Vec<String> = ctx
+        .scope
+        .type_decl(struct_name)
+        .map(|d| d.fields.into_iter().map(|(n, _)| n).collect())
+        .unwrap_or_default();
+    let Some(root) = stmt.ancestors().last() else {
+        return members;
+    };
     for method in root.dfs().filter(|n| n.kind() == "method_declaration") {
         let receiver_type = method
             .field("receiver")
@@ -214,7 +249,10 @@ fn zeroing_edit(
     let replacement = format!(
         "if {name} := {map_text}[{key_text}]; {name} != nil {{\n{indent}\t*{name} = {struct_name}{{}}\n{indent}}}\n{indent}"
     );
-    Ok(TextEdit { range: start..start, replacement })
+    Ok(TextEdit {
+        range: start..start,
+        replacement,
+    })
 }
 
 /// A name for the old value not used anywhere in the function nor declared
@@ -222,10 +260,18 @@ fn zeroing_edit(
 fn fresh_name(ctx: &RuleContext, func: &GoNode) -> Option<String> {
     let used: std::collections::HashSet<String> = func
         .dfs()
-        .filter(|n| matches!(n.kind().as_ref(), "identifier" | "type_identifier" | "package_identifier" | "field_identifier"))
+        .filter(|n| {
+            matches!(
+                n.kind().as_ref(),
+                "identifier" | "type_identifier" | "package_identifier" | "field_identifier"
+            )
+        })
         .map(|n| n.text().to_string())
         .collect();
-    let candidates = ["old", "prev", "stale", "dropped"].iter().map(|s| s.to_string()).chain((2..10).map(|i| format!("old{i}")));
+    let candidates = ["old", "prev", "stale", "dropped"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain((2..10).map(|i| format!("old{i}")));
     candidates.into_iter().find(|c| {
         !used.contains(c)
             && ctx.scope.var_type(c).is_none()
@@ -239,7 +285,10 @@ mod tests {
     use crate::rules::testing::run_rule;
 
     fn run(src: &str) -> Vec<(usize, Result<String, String>)> {
-        run_rule("pointer-zeroing", src, 21).into_iter().map(|o| (o.line, o.fixed)).collect()
+        run_rule("pointer-zeroing", src, 21)
+            .into_iter()
+            .map(|o| (o.line, o.fixed))
+            .collect()
     }
 
     const SESSIONS: &str = "package p\n\ntype Session struct {\n\tbuf []byte\n\tid  int\n}\n\nvar sessions = map[string]*Session{}\n\nfunc Close(name string) {\n\tdelete(sessions, name)\n}\n";
@@ -260,9 +309,16 @@ mod tests {
 
     #[test]
     fn name_in_use_is_avoided() {
-        let src = SESSIONS.replace("func Close(name string) {\n", "func Close(name string) {\n\told := 1\n\t_ = old\n");
+        let src = SESSIONS.replace(
+            "func Close(name string) {\n",
+            "func Close(name string) {\n\told := 1\n\t_ = old\n",
+        );
         let found = run(&src);
-        assert!(found[0].1.as_deref().unwrap().contains("if prev := sessions[name]; prev != nil {"));
+        assert!(found[0]
+            .1
+            .as_deref()
+            .unwrap()
+            .contains("if prev := sessions[name]; prev != nil {"));
     }
 
     #[test]
@@ -280,13 +336,21 @@ mod tests {
                 + "\nfunc dump(map[string]*Session) {}\n\nvar expired map[string]*Session\n\nvar gone chan *Session\n";
             assert!(run(&src).is_empty(), "{body}");
         }
-        let allowed = SESSIONS.replace("\tdelete(sessions, name)\n", "\tif len(sessions) > 0 {\n\t\tdelete(sessions, name)\n\t}\n");
+        let allowed = SESSIONS.replace(
+            "\tdelete(sessions, name)\n",
+            "\tif len(sessions) > 0 {\n\t\tdelete(sessions, name)\n\t}\n",
+        );
         assert_eq!(run(&allowed).len(), 1);
     }
 
     #[test]
     fn value_types_that_zeroing_cannot_help_are_skipped() {
-        for ty in ["struct {\n\tid int\n}", "struct {\n\tmu sync.Mutex\n\tbuf []byte\n}", "struct {\n\tBase\n\tbuf []byte\n}", "[]byte"] {
+        for ty in [
+            "struct {\n\tid int\n}",
+            "struct {\n\tmu sync.Mutex\n\tbuf []byte\n}",
+            "struct {\n\tBase\n\tbuf []byte\n}",
+            "[]byte",
+        ] {
             let src = SESSIONS.replace("struct {\n\tbuf []byte\n\tid  int\n}", ty);
             assert!(run(&src).is_empty(), "{ty}");
         }

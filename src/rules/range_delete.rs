@@ -53,7 +53,9 @@ fn delete_all_loop<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
     }
     let args = code_children(&call.field("arguments")?);
     match args.as_slice() {
-        [m, k] if syntax::squashed(m) == syntax::squashed(&map) && k.text() == key.text() && k.kind() == "identifier" => {
+        [m, k]
+            if syntax::squashed(m) == syntax::squashed(&map) && k.text() == key.text() && k.kind() == "identifier" =>
+        {
             Some(map)
         }
         _ => None,
@@ -63,7 +65,12 @@ fn delete_all_loop<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
 fn detection(ctx: &RuleContext, node: &GoNode, map: &GoNode) -> Detection {
     let map_text = map.text().to_string();
     let message = Some(format!("loop deletes every key; use clear({map_text})"));
-    let mut det = Detection { range: node.range(), message, note: None, fix: None };
+    let mut det = Detection {
+        range: node.range(),
+        message,
+        note: None,
+        fix: None,
+    };
     if node.parent().is_some_and(|p| p.kind() == "labeled_statement") {
         det.note = Some("the loop is labelled; remove the label and loop by hand".into());
         return det;
@@ -92,9 +99,14 @@ fn detection(ctx: &RuleContext, node: &GoNode, map: &GoNode) -> Detection {
         ));
         return det;
     }
-    let nan_safe = parts.as_ref().is_some_and(|(k, _)| !types::key_may_hold_nan(k, ctx.scope));
+    let nan_safe = parts
+        .as_ref()
+        .is_some_and(|(k, _)| !types::key_may_hold_nan(k, ctx.scope));
     let (safety, why) = match &parts {
-        Some((k, _)) if !nan_safe => (FixSafety::Unsafe, format!(" (key type {k} can hold NaN, which the loop cannot delete)")),
+        Some((k, _)) if !nan_safe => (
+            FixSafety::Unsafe,
+            format!(" (key type {k} can hold NaN, which the loop cannot delete)"),
+        ),
         None => (FixSafety::Unsafe, " (key type unresolved; it may hold NaN)".to_string()),
         _ => (FixSafety::Safe, String::new()),
     };
@@ -121,7 +133,10 @@ fn replace_loop(ctx: &RuleContext, node: &GoNode, statement: &str, safety: FixSa
     FixPlan {
         safety,
         description,
-        edits: vec![TextEdit { range: node.range(), replacement }],
+        edits: vec![TextEdit {
+            range: node.range(),
+            replacement,
+        }],
         imports: Vec::new(),
     }
 }
@@ -144,8 +159,8 @@ pub fn may_match(text: &str) -> bool {
     unsure && {
         let mut prev = Tok::Newline;
         skim::tokens(text).any(|(tok, _)| {
-            let found = matches!(tok, Tok::Word(s, e) if &text[s..e] == "delete")
-                && matches!(prev, Tok::Punct(b'{' | b';'));
+            let found =
+                matches!(tok, Tok::Word(s, e) if &text[s..e] == "delete") && matches!(prev, Tok::Punct(b'{' | b';'));
             if tok != Tok::Newline {
                 prev = tok;
             }
@@ -165,7 +180,10 @@ mod precondition_tests {
         assert!(may_match("for k := range m { // all\n\tdelete(m, k)\n}"));
         assert!(may_match("for k := range m { /* all */ delete(m, k) }"));
         assert!(may_match("x := `a\nb`\nfor k := range m {\n\tdelete(m, k)\n}"));
-        assert!(!may_match("x := `a\nb` + g(\ndelete(m, k))\nfor k := range m {}"), "unsure on bytes, told apart on tokens");
+        assert!(
+            !may_match("x := `a\nb` + g(\ndelete(m, k))\nfor k := range m {}"),
+            "unsure on bytes, told apart on tokens"
+        );
         assert!(!may_match("for k := range m {\n\tn++\n\tdelete(m, k)\n}"));
         assert!(!may_match("for k := range m { _ = k }\ndelete(m, 1)"));
         assert!(!may_match("{\n\tdelete(m, k)\n}"));

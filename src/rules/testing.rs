@@ -20,7 +20,10 @@ pub struct Outcome {
 /// Runs rule `id` over `src` as a file of Go 1.`minor`.
 pub fn run_rule(id: &str, src: &str, minor: u32) -> Vec<Outcome> {
     let rules = builtin_rules();
-    let rule = rules.iter().find(|r| r.id == id).unwrap_or_else(|| panic!("no rule {id}"));
+    let rule = rules
+        .iter()
+        .find(|r| r.id == id)
+        .unwrap_or_else(|| panic!("no rule {id}"));
     let file = SourceFile {
         path: PathBuf::from("/nonexistent/x.go"),
         original: src.as_bytes().to_vec(),
@@ -35,7 +38,12 @@ pub fn run_rule(id: &str, src: &str, minor: u32) -> Vec<Outcome> {
     let cache = PackageCache::default();
     let scope = PackageScope::new(&tree.root(), &file.path, &cache);
     let options = RuleOptions::default();
-    let ctx = RuleContext { file: &file, text: src, scope: &scope, options: &options };
+    let ctx = RuleContext {
+        file: &file,
+        text: src,
+        scope: &scope,
+        options: &options,
+    };
     rule.check(&ctx, &tree.root())
         .into_iter()
         .map(|d| Outcome {

@@ -12,7 +12,9 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     let known = &ctx.options.known_rules;
     let node = m.get_node();
     let text = node.text();
-    let Some(body) = text.strip_prefix("//") else { return Vec::new() };
+    let Some(body) = text.strip_prefix("//") else {
+        return Vec::new();
+    };
     if known.is_empty() || !body.trim_start().starts_with("mapfix:ignore") {
         return Vec::new();
     }
@@ -29,7 +31,9 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
             };
             Detection {
                 range: base + at..base + at + name.len(),
-                message: Some(format!("suppression comment names unknown rule {name:?}; it silences nothing")),
+                message: Some(format!(
+                    "suppression comment names unknown rule {name:?}; it silences nothing"
+                )),
                 note: Some(note),
                 fix: None,
             }

@@ -17,10 +17,15 @@ pub struct AppliedFix {
 pub fn blame(output: &str, files: &[&WrittenFile]) -> Vec<(String, Vec<String>)> {
     let mut sites: Vec<(String, Vec<String>)> = Vec::new();
     for (name, line) in positions(output) {
-        let Some(file) = files.iter().find(|f| f.path.file_name().is_some_and(|n| n.to_string_lossy() == name)) else {
+        let Some(file) = files
+            .iter()
+            .find(|f| f.path.file_name().is_some_and(|n| n.to_string_lossy() == name))
+        else {
             continue;
         };
-        let Some(old_lines) = original_lines(file, line) else { continue };
+        let Some(old_lines) = original_lines(file, line) else {
+            continue;
+        };
         let mut rules: Vec<String> = file
             .fixes
             .iter()
@@ -43,7 +48,9 @@ fn positions(output: &str) -> Vec<(String, usize)> {
     for line in output.lines() {
         let mut rest = line;
         while let Some(i) = rest.find(".go:") {
-            let start = rest[..i].rfind(|c: char| c.is_whitespace() || c == '/').map_or(0, |s| s + 1);
+            let start = rest[..i]
+                .rfind(|c: char| c.is_whitespace() || c == '/')
+                .map_or(0, |s| s + 1);
             let name = &rest[start..i + 3];
             let digits: String = rest[i + 4..].chars().take_while(char::is_ascii_digit).collect();
             if let (false, Ok(n)) = (name.is_empty(), digits.parse()) {
@@ -79,7 +86,12 @@ fn original_lines(file: &WrittenFile, line: usize) -> Option<(usize, usize)> {
         }
         let best = old_range
             .clone()
-            .map(|i| (i, similar::TextDiff::from_chars(old_lines[i].trim(), new_line.trim()).ratio()))
+            .map(|i| {
+                (
+                    i,
+                    similar::TextDiff::from_chars(old_lines[i].trim(), new_line.trim()).ratio(),
+                )
+            })
             .max_by(|a, b| a.1.total_cmp(&b.1));
         return match best {
             Some((i, ratio)) if ratio >= RESEMBLES => Some((i + 1, i + 1)),
@@ -103,7 +115,14 @@ mod tests {
             original: original.as_bytes().to_vec(),
             written: new.as_bytes().to_vec(),
             rules: fixes.iter().map(|f| f.0.to_string()).collect(),
-            fixes: fixes.iter().map(|&(rule, a, b)| AppliedFix { rule: rule.into(), first_line: a, last_line: b }).collect(),
+            fixes: fixes
+                .iter()
+                .map(|&(rule, a, b)| AppliedFix {
+                    rule: rule.into(),
+                    first_line: a,
+                    last_line: b,
+                })
+                .collect(),
         }
     }
 
@@ -113,7 +132,10 @@ mod tests {
         let new = "package p\n\nfunc f(m map[int]int) int {\n\tclear(m)\n\treturn cap(m)\n}\n";
         let f = written(old, new, &[("range-delete", 4, 6), ("map-size", 7, 7)]);
         let out = "# example.com/p\nvet: ./bad.go:5:13: invalid argument: m for built-in cap";
-        assert_eq!(blame(out, &[&f]), vec![("bad.go:5".to_string(), vec!["map-size".to_string()])]);
+        assert_eq!(
+            blame(out, &[&f]),
+            vec![("bad.go:5".to_string(), vec!["map-size".to_string()])]
+        );
         // An error on an unchanged line blames no fix.
         assert!(blame("./bad.go:1:1: oops", &[&f]).is_empty());
     }
@@ -124,6 +146,9 @@ mod tests {
         let new = "func g() {\n\tif old := files[fd]; old != nil {\n\t\t*old = jsFile{}\n\t}\n\tdelete(files, fd)\n}\n";
         let f = written(old, new, &[("pointer-zeroing", 2, 2)]);
         let sites = blame("p/bad.go:3:3: undefined: jsFile", &[&f]);
-        assert_eq!(sites, vec![("bad.go:3".to_string(), vec!["pointer-zeroing".to_string()])]);
+        assert_eq!(
+            sites,
+            vec![("bad.go:3".to_string(), vec!["pointer-zeroing".to_string()])]
+        );
     }
 }

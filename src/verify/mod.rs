@@ -13,11 +13,11 @@ mod platform;
 use crate::apply;
 use crate::engine::{FileError, FileReport};
 use crate::load::SourceFile;
+pub use blame::AppliedFix;
+use platform::{platform_of, Platform};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-pub use blame::AppliedFix;
-use platform::{platform_of, Platform};
 use std::process::{Command, Output, Stdio};
 
 /// Lines of tool output kept in a report.
@@ -34,11 +34,13 @@ impl Toolchain {
     /// Finds `go` on PATH and `gofmt` on PATH or beside `go`; a clear error
     /// when either is missing (checked before anything is written).
     pub fn find() -> Result<Toolchain, String> {
-        let go = find_on_path("go").ok_or("--verify needs the Go toolchain, but `go` is not on PATH; nothing was written")?;
+        let go = find_on_path("go")
+            .ok_or("--verify needs the Go toolchain, but `go` is not on PATH; nothing was written")?;
         let gofmt = match find_on_path("gofmt") {
             Some(p) => p,
-            None => gofmt_in_goroot(&go)
-                .ok_or("--verify needs `gofmt`, which is neither on PATH nor in `go env GOROOT`/bin; nothing was written")?,
+            None => gofmt_in_goroot(&go).ok_or(
+                "--verify needs `gofmt`, which is neither on PATH nor in `go env GOROOT`/bin; nothing was written",
+            )?,
         };
         Ok(Toolchain { go, gofmt })
     }
@@ -59,7 +61,12 @@ impl Toolchain {
 
 /// `$(go env GOROOT)/bin/gofmt`, for installs that put only `go` on PATH.
 fn gofmt_in_goroot(go: &Path) -> Option<PathBuf> {
-    let out = Command::new(go).args(["env", "GOROOT"]).env("GOTOOLCHAIN", "local").stdin(Stdio::null()).output().ok()?;
+    let out = Command::new(go)
+        .args(["env", "GOROOT"])
+        .env("GOTOOLCHAIN", "local")
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
     let root = String::from_utf8(out.stdout).ok()?;
     let gofmt = Path::new(root.trim()).join("bin").join("gofmt");
     gofmt.is_file().then_some(gofmt)
@@ -94,12 +101,22 @@ impl WrittenFile {
             .findings
             .iter()
             .filter(|f| f.fix.as_ref().is_some_and(|x| x.applied))
-            .map(|f| AppliedFix { rule: f.rule.clone(), first_line: f.line, last_line: f.end_line })
+            .map(|f| AppliedFix {
+                rule: f.rule.clone(),
+                first_line: f.line,
+                last_line: f.end_line,
+            })
             .collect();
         let mut rules: Vec<String> = fixes.iter().map(|f| f.rule.clone()).collect();
         rules.sort();
         rules.dedup();
-        WrittenFile { path: report.path.clone(), original: source.original.clone(), written: source.encode(text), rules, fixes }
+        WrittenFile {
+            path: report.path.clone(),
+            original: source.original.clone(),
+            written: source.encode(text),
+            rules,
+            fixes,
+        }
     }
 }
 
@@ -163,7 +180,14 @@ pub struct VerifyOutcome {
 impl VerifyOutcome {
     /// One error per restored package (the path is the package directory).
     pub fn errors(&self) -> Vec<FileError> {
-        self.failures.iter().map(|f| FileError { path: f.dir.clone(), message: f.message(), span: None }).collect()
+        self.failures
+            .iter()
+            .map(|f| FileError {
+                path: f.dir.clone(),
+                message: f.message(),
+                span: None,
+            })
+            .collect()
     }
 
     /// One line for stderr.
@@ -199,7 +223,12 @@ pub fn package_dir(path: &Path) -> PathBuf {
 /// `--verify` after `--write`: checks the packages of the `written` files,
 /// restores those that fail, and marks the restored files' reports as
 /// unchanged with their fixes not applied.
-pub fn check_and_restore(tc: &Toolchain, reports: &mut [FileReport], written: &[WrittenFile], jobs: usize) -> VerifyOutcome {
+pub fn check_and_restore(
+    tc: &Toolchain,
+    reports: &mut [FileReport],
+    written: &[WrittenFile],
+    jobs: usize,
+) -> VerifyOutcome {
     let outcome = verify(tc, written, jobs);
     for failure in &outcome.failures {
         for report in reports.iter_mut().filter(|r| failure.restored.contains(&r.path)) {
@@ -220,12 +249,21 @@ pub fn verify(toolchain: &Toolchain, files: &[WrittenFile], jobs: usize) -> Veri
     for f in files {
         packages.entry(package_dir(&f.path)).or_default().push(f);
     }
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build().expect("thread pool");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.max(1))
+        .build()
+        .expect("thread pool");
     let results: Vec<(Option<PackageFailure>, Vec<PathBuf>)> = pool.install(|| {
         use rayon::prelude::*;
-        packages.par_iter().map(|(dir, files)| check_package(toolchain, dir, files)).collect()
+        packages
+            .par_iter()
+            .map(|(dir, files)| check_package(toolchain, dir, files))
+            .collect()
     });
-    let mut outcome = VerifyOutcome { packages: packages.len(), ..Default::default() };
+    let mut outcome = VerifyOutcome {
+        packages: packages.len(),
+        ..Default::default()
+    };
     for (failure, unchecked) in results {
         outcome.failures.extend(failure);
         outcome.unchecked.extend(unchecked);
@@ -240,12 +278,18 @@ fn check_package(tc: &Toolchain, dir: &Path, files: &[&WrittenFile]) -> (Option<
     let mut unchecked = Vec::new();
     let mut failed = match gofmt_check(tc, dir, files) {
         Some(output) => Some(("gofmt".to_string(), output, None)),
-        None => run_vet(tc, dir, None).err().map(|output| ("go vet".to_string(), output, None)),
+        None => run_vet(tc, dir, None)
+            .err()
+            .map(|output| ("go vet".to_string(), output, None)),
     };
     if failed.is_none() {
         let mut by_platform: BTreeMap<Option<Platform>, Vec<&WrittenFile>> = BTreeMap::new();
         for f in not_compiled(tc, dir, files, None) {
-            let name = f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = f
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             by_platform.entry(platform_of(&name)).or_default().push(f);
         }
         for (platform, group) in by_platform {
@@ -254,7 +298,9 @@ fn check_package(tc: &Toolchain, dir: &Path, files: &[&WrittenFile]) -> (Option<
                 None => group.clone(),
             };
             unchecked.extend(missed.iter().map(|f| f.path.clone()));
-            let Some(p) = platform.filter(|_| missed.len() < group.len()) else { continue };
+            let Some(p) = platform.filter(|_| missed.len() < group.len()) else {
+                continue;
+            };
             if let Err(output) = run_vet(tc, dir, Some(p)) {
                 failed = Some((format!("go vet ({p})"), output, Some(p)));
                 break;
@@ -292,7 +338,13 @@ fn check_package(tc: &Toolchain, dir: &Path, files: &[&WrittenFile]) -> (Option<
 /// `gofmt -l -e` on the written files: syntax errors, or files that were
 /// gofmt-clean before and are not now. `None` when all is well.
 fn gofmt_check(tc: &Toolchain, dir: &Path, files: &[&WrittenFile]) -> Option<String> {
-    let out = match Command::new(&tc.gofmt).arg("-l").arg("-e").args(files.iter().map(|f| &f.path)).stdin(Stdio::null()).output() {
+    let out = match Command::new(&tc.gofmt)
+        .arg("-l")
+        .arg("-e")
+        .args(files.iter().map(|f| &f.path))
+        .stdin(Stdio::null())
+        .output()
+    {
         Ok(o) => o,
         Err(e) => return Some(format!("cannot run gofmt in {}: {e}", dir.display())),
     };
@@ -302,19 +354,28 @@ fn gofmt_check(tc: &Toolchain, dir: &Path, files: &[&WrittenFile]) -> Option<Str
     let listed = String::from_utf8_lossy(&out.stdout).into_owned();
     let mut newly_unformatted = Vec::new();
     for name in listed.lines().filter(|l| !l.is_empty()) {
-        let Some(f) = files.iter().find(|f| f.path == Path::new(name)) else { continue };
+        let Some(f) = files.iter().find(|f| f.path == Path::new(name)) else {
+            continue;
+        };
         if formats_unchanged(tc, &f.original) {
             newly_unformatted.push(name.to_string());
         }
     }
     (!newly_unformatted.is_empty()).then(|| {
-        format!("no longer gofmt-clean (they were before the fixes): {}", newly_unformatted.join(", "))
+        format!(
+            "no longer gofmt-clean (they were before the fixes): {}",
+            newly_unformatted.join(", ")
+        )
     })
 }
 
 /// Whether gofmt leaves `source` as it is.
 fn formats_unchanged(tc: &Toolchain, source: &[u8]) -> bool {
-    let child = Command::new(&tc.gofmt).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn();
+    let child = Command::new(&tc.gofmt)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn();
     let Ok(mut child) = child else { return false };
     let mut stdin = child.stdin.take().expect("piped stdin");
     let input = source.to_vec();
@@ -338,10 +399,21 @@ fn run_vet(tc: &Toolchain, dir: &Path, platform: Option<Platform>) -> Result<(),
 
 /// Written files outside the package as `go vet` builds it for `platform`
 /// (or the host's).
-fn not_compiled<'f>(tc: &Toolchain, dir: &Path, files: &[&'f WrittenFile], platform: Option<Platform>) -> Vec<&'f WrittenFile> {
+fn not_compiled<'f>(
+    tc: &Toolchain,
+    dir: &Path,
+    files: &[&'f WrittenFile],
+    platform: Option<Platform>,
+) -> Vec<&'f WrittenFile> {
     let format = "{{range .GoFiles}}{{.}}\n{{end}}{{range .CgoFiles}}{{.}}\n{{end}}\
                   {{range .TestGoFiles}}{{.}}\n{{end}}{{range .XTestGoFiles}}{{.}}\n{{end}}";
-    let Ok(out) = tc.go_command(dir, platform).args(["list", "-e", "-f", format, "."]).output() else { return Vec::new() };
+    let Ok(out) = tc
+        .go_command(dir, platform)
+        .args(["list", "-e", "-f", format, "."])
+        .output()
+    else {
+        return Vec::new();
+    };
     if !out.status.success() {
         return Vec::new();
     }
@@ -349,13 +421,21 @@ fn not_compiled<'f>(tc: &Toolchain, dir: &Path, files: &[&'f WrittenFile], platf
     let compiled: Vec<&str> = compiled.lines().collect();
     files
         .iter()
-        .filter(|f| f.path.file_name().is_some_and(|n| !compiled.contains(&n.to_string_lossy().as_ref())))
+        .filter(|f| {
+            f.path
+                .file_name()
+                .is_some_and(|n| !compiled.contains(&n.to_string_lossy().as_ref()))
+        })
         .copied()
         .collect()
 }
 
 fn tool_output(out: &Output) -> String {
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stderr), String::from_utf8_lossy(&out.stdout));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
     let lines: Vec<&str> = text.trim_end().lines().collect();
     let mut kept = lines[..lines.len().min(MAX_OUTPUT_LINES)].join("\n");
     if lines.len() > MAX_OUTPUT_LINES {

@@ -4,8 +4,23 @@
 
 /// Operating systems the `go` tool recognises in file names.
 const KNOWN_OS: [&str; 17] = [
-    "aix", "android", "darwin", "dragonfly", "freebsd", "hurd", "illumos", "ios", "js", "linux", "netbsd", "openbsd",
-    "plan9", "solaris", "wasip1", "windows", "zos",
+    "aix",
+    "android",
+    "darwin",
+    "dragonfly",
+    "freebsd",
+    "hurd",
+    "illumos",
+    "ios",
+    "js",
+    "linux",
+    "netbsd",
+    "openbsd",
+    "plan9",
+    "solaris",
+    "wasip1",
+    "windows",
+    "zos",
 ];
 
 /// Architectures the `go` tool recognises in file names.
@@ -39,12 +54,19 @@ pub fn platform_of(file_name: &str) -> Option<Platform> {
     let known_os = |s: &str| KNOWN_OS.iter().copied().find(|o| *o == s);
     let known_arch = |s: &str| KNOWN_ARCH.iter().copied().find(|a| *a == s);
     match tail {
-        [.., os, arch] if known_os(os).is_some() && known_arch(arch).is_some() => {
-            Some(Platform { os: known_os(os)?, arch: known_arch(arch)? })
-        }
+        [.., os, arch] if known_os(os).is_some() && known_arch(arch).is_some() => Some(Platform {
+            os: known_os(os)?,
+            arch: known_arch(arch)?,
+        }),
         [.., last] => match (known_os(last), known_arch(last)) {
-            (Some(os), _) => Some(Platform { os, arch: default_arch(os) }),
-            (None, Some(arch)) => Some(Platform { os: if arch == "wasm" { "js" } else { "linux" }, arch }),
+            (Some(os), _) => Some(Platform {
+                os,
+                arch: default_arch(os),
+            }),
+            (None, Some(arch)) => Some(Platform {
+                os: if arch == "wasm" { "js" } else { "linux" },
+                arch,
+            }),
             _ => None,
         },
         [] => None,

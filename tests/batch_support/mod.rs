@@ -56,7 +56,12 @@ fn isolate(cmd: &mut Command) {
 /// Runs git in `dir`; panics on failure; returns trimmed stdout.
 pub fn git(dir: &Path, args: &[&str]) -> String {
     let out = git_output(dir, args);
-    assert!(out.status.success(), "git {args:?} in {}: {}", dir.display(), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?} in {}: {}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
@@ -68,7 +73,9 @@ pub fn git_output(dir: &Path, args: &[&str]) -> Output {
 
 /// Whether `rev` names an object in the repository.
 pub fn has_rev(dir: &Path, rev: &str) -> bool {
-    git_output(dir, &["rev-parse", "--verify", "--quiet", rev]).status.success()
+    git_output(dir, &["rev-parse", "--verify", "--quiet", rev])
+        .status
+        .success()
 }
 
 /// Writes files (path, contents) under `dir`, creating directories.
@@ -252,5 +259,8 @@ impl FakeGh {
 
 /// The value following `flag` in an argument list.
 pub fn flag_value<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
-    args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).map(String::as_str)
+    args.iter()
+        .position(|a| a == flag)
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str)
 }

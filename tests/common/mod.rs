@@ -44,7 +44,10 @@ pub fn gofmt_binary() -> PathBuf {
     if let Some(p) = which("gofmt") {
         return p;
     }
-    let out = Command::new(go_binary()).args(["env", "GOROOT"]).output().expect("go env GOROOT");
+    let out = Command::new(go_binary())
+        .args(["env", "GOROOT"])
+        .output()
+        .expect("go env GOROOT");
     let root = String::from_utf8_lossy(&out.stdout).trim().to_string();
     let p = Path::new(&root).join("bin/gofmt");
     assert!(p.is_file(), "gofmt not found on PATH nor in {root}/bin");

@@ -48,60 +48,122 @@ pub struct TypeChoice {
 #[derive(Debug, Clone)]
 pub enum Op {
     /// Declares a new local map (shape 0..8) and uses it.
-    Decl { ty: TypeChoice, shape: u8 },
+    Decl {
+        ty: TypeChoice,
+        shape: u8,
+    },
     /// `for k := range M { delete(M, k) }`, key form 0..2, comment place 0..6.
-    RangeDelete { t: usize, form: u8, comment: u8 },
+    RangeDelete {
+        t: usize,
+        form: u8,
+        comment: u8,
+    },
     /// A loop that deletes only some keys.
-    PartialDelete { t: usize },
+    PartialDelete {
+        t: usize,
+    },
     /// A loop whose body deletes and then breaks.
-    DeleteBreak { t: usize },
+    DeleteBreak {
+        t: usize,
+    },
     /// `M = nil`, with a trailing comment or not.
-    Reset { t: usize, comment: bool },
+    Reset {
+        t: usize,
+        comment: bool,
+    },
     /// `M[k] = v`.
-    Write { t: usize },
+    Write {
+        t: usize,
+    },
     /// `M[k]++` (maps of int) or `M[k] += v`-like forms; a plain write otherwise.
-    Increment { t: usize },
+    Increment {
+        t: usize,
+    },
     /// `if M == nil { M = make(...) }`.
-    NilCheck { t: usize },
+    NilCheck {
+        t: usize,
+    },
     /// `_ = M[k]` or `_ = len(M)`.
-    Read { t: usize, len: bool },
+    Read {
+        t: usize,
+        len: bool,
+    },
     /// `M = make(...)` or a literal.
-    Assign { t: usize, literal: bool },
+    Assign {
+        t: usize,
+        literal: bool,
+    },
     /// `defer func() { M = nil }()`.
-    DeferReset { t: usize },
+    DeferReset {
+        t: usize,
+    },
     /// `if len(M) == 0 { return }`.
-    ReturnIfEmpty { t: usize },
+    ReturnIfEmpty {
+        t: usize,
+    },
     /// `// comment` on its own line.
     Comment,
     /// A loop over M deleting from another map with the same key type.
-    DeleteOther { t: usize, u: usize },
+    DeleteOther {
+        t: usize,
+        u: usize,
+    },
     /// A delete-all loop ending in `continue`.
-    DeleteContinue { t: usize },
+    DeleteContinue {
+        t: usize,
+    },
     /// `sink(M)`: the map escapes to a function.
-    Pass { t: usize },
+    Pass {
+        t: usize,
+    },
     /// `A, B = nil, nil`.
-    MultiReset { t: usize, u: usize },
+    MultiReset {
+        t: usize,
+        u: usize,
+    },
     /// `A[k], B[k] = v, w`.
-    MultiWrite { t: usize, u: usize },
+    MultiWrite {
+        t: usize,
+        u: usize,
+    },
     /// `delete(M, k)` alone.
-    Delete { t: usize },
+    Delete {
+        t: usize,
+    },
     /// `delete(h.fm, k)`: an entry of a long-lived map of pointers dropped.
     DeleteFieldEntry,
     /// A local `map[string]any` used only with string-literal keys.
-    InterfaceMap { extra: bool },
+    InterfaceMap {
+        extra: bool,
+    },
     /// `for _, v := range items { M[k] = &v }` (maps of `*item`).
-    PointerStore { t: usize },
+    PointerStore {
+        t: usize,
+    },
     Loop(Vec<Op>),
-    RangeOver { t: usize, body: Vec<Op> },
+    RangeOver {
+        t: usize,
+        body: Vec<Op>,
+    },
     Closure(Vec<Op>),
     Goroutine(Vec<Op>),
-    IfLen { t: usize, body: Vec<Op> },
+    IfLen {
+        t: usize,
+        body: Vec<Op>,
+    },
     /// `switch len(M) { case 0: M = nil; default: body }`.
-    Switch { t: usize, body: Vec<Op> },
+    Switch {
+        t: usize,
+        body: Vec<Op>,
+    },
     /// `mu.Lock()`, body, `mu.Unlock()`.
     Locked(Vec<Op>),
     /// A bare block that redeclares a visible name with another map type.
-    Shadow { ty: TypeChoice, t: usize, body: Vec<Op> },
+    Shadow {
+        ty: TypeChoice,
+        t: usize,
+        body: Vec<Op>,
+    },
 }
 
 /// One generated file.
@@ -114,7 +176,11 @@ pub struct FilePlan {
 }
 
 fn type_choice() -> impl Strategy<Value = TypeChoice> {
-    (0..KEYS.len(), 0..VALUES.len(), prop::bool::weighted(0.15)).prop_map(|(key, value, named)| TypeChoice { key, value, named })
+    (0..KEYS.len(), 0..VALUES.len(), prop::bool::weighted(0.15)).prop_map(|(key, value, named)| TypeChoice {
+        key,
+        value,
+        named,
+    })
 }
 
 fn leaf_op() -> impl Strategy<Value = Op> {
@@ -163,8 +229,16 @@ fn op() -> impl Strategy<Value = Op> {
 
 /// The strategy for whole files.
 pub fn file_plan() -> impl Strategy<Value = FilePlan> {
-    (prop::collection::vec(prop::collection::vec(op(), 1..7), 1..3), prop::bool::weighted(0.1), any::<bool>())
-        .prop_map(|(funcs, old_go, doc_comment)| FilePlan { funcs, old_go, doc_comment })
+    (
+        prop::collection::vec(prop::collection::vec(op(), 1..7), 1..3),
+        prop::bool::weighted(0.1),
+        any::<bool>(),
+    )
+        .prop_map(|(funcs, old_go, doc_comment)| FilePlan {
+            funcs,
+            old_go,
+            doc_comment,
+        })
 }
 
 /// A map expression in scope and its key and value types.
@@ -196,7 +270,11 @@ impl Target {
     /// The key literal where a composite literal needs parentheses (`if k == (key{}) {`).
     fn key_operand(&self) -> String {
         let lit = self.key_lit();
-        if lit.ends_with('}') { format!("({lit})") } else { lit.to_string() }
+        if lit.ends_with('}') {
+            format!("({lit})")
+        } else {
+            lit.to_string()
+        }
     }
     fn value_lit(&self) -> &'static str {
         VALUES[self.value].1
@@ -205,9 +283,21 @@ impl Target {
 
 fn target_of(expr: &str, ty: &TypeChoice, local: bool) -> Target {
     if ty.named {
-        Target { expr: expr.into(), key: 0, value: 0, named: true, local }
+        Target {
+            expr: expr.into(),
+            key: 0,
+            value: 0,
+            named: true,
+            local,
+        }
     } else {
-        Target { expr: expr.into(), key: ty.key, value: ty.value, named: false, local }
+        Target {
+            expr: expr.into(),
+            key: ty.key,
+            value: ty.value,
+            named: false,
+            local,
+        }
     }
 }
 
@@ -303,7 +393,11 @@ impl Renderer {
             }
             Op::RangeDelete { t, form, comment } => {
                 let m = self.pick(*t).expr;
-                let head = if *form == 0 { format!("for k := range {m} {{") } else { format!("for k, _ := range {m} {{") };
+                let head = if *form == 0 {
+                    format!("for k := range {m} {{")
+                } else {
+                    format!("for k, _ := range {m} {{")
+                };
                 let del = format!("delete({m}, k)");
                 match comment {
                     1 => {
@@ -362,7 +456,12 @@ impl Renderer {
             }
             Op::Write { t } => {
                 let target = self.pick(*t);
-                self.line(&format!("{}[{}] = {}", target.expr, target.key_lit(), target.value_lit()));
+                self.line(&format!(
+                    "{}[{}] = {}",
+                    target.expr,
+                    target.key_lit(),
+                    target.value_lit()
+                ));
             }
             Op::Increment { t } => {
                 let target = self.pick(*t);
@@ -389,7 +488,11 @@ impl Renderer {
             }
             Op::Assign { t, literal } => {
                 let target = self.pick(*t);
-                let value = if *literal { format!("{}{{}}", target.map_type()) } else { format!("make({})", target.map_type()) };
+                let value = if *literal {
+                    format!("{}{{}}", target.map_type())
+                } else {
+                    format!("make({})", target.map_type())
+                };
                 self.line(&format!("{} = {value}", target.expr));
             }
             Op::DeferReset { t } => {
@@ -469,7 +572,12 @@ impl Renderer {
                     self.line(&format!("{}[{}] = &v", target.expr, target.key_lit()));
                     self.close("}");
                 } else {
-                    self.line(&format!("{}[{}] = {}", target.expr, target.key_lit(), target.value_lit()));
+                    self.line(&format!(
+                        "{}[{}] = {}",
+                        target.expr,
+                        target.key_lit(),
+                        target.value_lit()
+                    ));
                 }
             }
             Op::Locked(body) => {
@@ -544,18 +652,55 @@ impl Renderer {
 impl FilePlan {
     /// The Go source of the plan.
     pub fn render(&self) -> String {
-        let mut r = Renderer { out: String::new(), depth: 0, trailing: false, scopes: Vec::new(), next_local: 0, uses_sync: false };
+        let mut r = Renderer {
+            out: String::new(),
+            depth: 0,
+            trailing: false,
+            scopes: Vec::new(),
+            next_local: 0,
+            uses_sync: false,
+        };
         let mut funcs = String::new();
         for (i, ops) in self.funcs.iter().enumerate() {
             r.out.clear();
             r.next_local = 0;
             r.uses_sync = false;
             r.scopes = vec![vec![
-                Target { expr: "pm".into(), key: 0, value: 0, named: false, local: false },
-                Target { expr: "nm".into(), key: 0, value: 0, named: true, local: false },
-                Target { expr: "h.fm".into(), key: 1, value: 3, named: false, local: false },
-                Target { expr: "gm".into(), key: 4, value: 2, named: false, local: false },
-                Target { expr: "fm".into(), key: 2, value: 0, named: false, local: false },
+                Target {
+                    expr: "pm".into(),
+                    key: 0,
+                    value: 0,
+                    named: false,
+                    local: false,
+                },
+                Target {
+                    expr: "nm".into(),
+                    key: 0,
+                    value: 0,
+                    named: true,
+                    local: false,
+                },
+                Target {
+                    expr: "h.fm".into(),
+                    key: 1,
+                    value: 3,
+                    named: false,
+                    local: false,
+                },
+                Target {
+                    expr: "gm".into(),
+                    key: 4,
+                    value: 2,
+                    named: false,
+                    local: false,
+                },
+                Target {
+                    expr: "fm".into(),
+                    key: 2,
+                    value: 0,
+                    named: false,
+                    local: false,
+                },
             ]];
             r.depth = 1;
             r.body(ops);
@@ -563,7 +708,9 @@ impl FilePlan {
             if r.uses_sync {
                 body = format!("\tvar wg sync.WaitGroup\n\tvar mu sync.Mutex\n{body}\twg.Wait()\n\t_ = &mu\n");
             }
-            funcs.push_str(&format!("\nfunc f{i}(pm map[string]int, nm table, h *holder) {{\n{body}}}\n"));
+            funcs.push_str(&format!(
+                "\nfunc f{i}(pm map[string]int, nm table, h *holder) {{\n{body}}}\n"
+            ));
         }
         let uses_sync = funcs.contains("var wg sync.WaitGroup");
         let mut out = String::new();

@@ -28,7 +28,10 @@ pub struct Rewrite<'a> {
 
 pub fn plan(ctx: &RuleContext, target: &MapTarget) -> Result<FixPlan, String> {
     let name = target.name();
-    let map_type = target.map_type.clone().ok_or_else(|| format!("the type of {name} is not written out"))?;
+    let map_type = target
+        .map_type
+        .clone()
+        .ok_or_else(|| format!("the type of {name} is not written out"))?;
     let (key, value) = types::map_parts(&map_type, ctx.scope).ok_or("the map type is not known")?;
     let decl_at = target.root.decl_at.ok_or("no local declaration")?;
     let root = target.expr.ancestors().last().ok_or("no tree")?;
@@ -44,12 +47,19 @@ pub fn plan(ctx: &RuleContext, target: &MapTarget) -> Result<FixPlan, String> {
         name: name.clone(),
         key,
         value,
-        any: if ctx.go_version() >= GoVersion(18) { "any" } else { "interface{}" },
+        any: if ctx.go_version() >= GoVersion(18) {
+            "any"
+        } else {
+            "interface{}"
+        },
         taken: Default::default(),
     };
     let mut edits = declaration(&rw, &decl_ident)?;
     let func = syntax::enclosing_function(&decl_ident).ok_or("not in a function")?;
-    for use_ in func.dfs().filter(|n| n.kind() == "identifier" && n.range().start != decl_at && target.is(n, ctx)) {
+    for use_ in func
+        .dfs()
+        .filter(|n| n.kind() == "identifier" && n.range().start != decl_at && target.is(n, ctx))
+    {
         edits.extend(rewrite_use(&rw, &use_)?);
     }
     edits.sort_by_key(|e| (e.range.start, e.range.end));
@@ -66,7 +76,8 @@ pub fn plan(ctx: &RuleContext, target: &MapTarget) -> Result<FixPlan, String> {
 
 fn imports_sync_under_another_name(root: &GoNode) -> bool {
     root.dfs().filter(|n| n.kind() == "import_spec").any(|spec| {
-        spec.field("path").is_some_and(|p| p.text().trim_matches(['"', '`']) == "sync")
+        spec.field("path")
+            .is_some_and(|p| p.text().trim_matches(['"', '`']) == "sync")
             && spec.field("name").is_some_and(|n| n.text() != "sync")
     })
 }
@@ -78,13 +89,21 @@ fn declaration(rw: &Rewrite, ident: &GoNode) -> Result<Vec<TextEdit>, String> {
     let parent = ident.parent().ok_or_else(refuse)?;
     let (stmt, value) = match parent.kind().as_ref() {
         "expression_list" => {
-            let stmt = parent.parent().filter(|s| s.kind() == "short_var_declaration").ok_or_else(refuse)?;
+            let stmt = parent
+                .parent()
+                .filter(|s| s.kind() == "short_var_declaration")
+                .ok_or_else(refuse)?;
             let [_] = code_children(&parent).try_into().map_err(|_| refuse())?;
-            let [value] = code_children(&stmt.field("right").ok_or_else(refuse)?).try_into().map_err(|_| refuse())?;
+            let [value] = code_children(&stmt.field("right").ok_or_else(refuse)?)
+                .try_into()
+                .map_err(|_| refuse())?;
             (stmt, Some(value))
         }
         "var_spec" => {
-            let decl = parent.parent().filter(|d| d.kind() == "var_declaration").ok_or_else(refuse)?;
+            let decl = parent
+                .parent()
+                .filter(|d| d.kind() == "var_declaration")
+                .ok_or_else(refuse)?;
             if parent.field_children("name").count() != 1 || code_children(&decl).len() != 1 {
                 return Err(refuse());
             }
@@ -104,16 +123,26 @@ fn declaration(rw: &Rewrite, ident: &GoNode) -> Result<Vec<TextEdit>, String> {
     }
     let entries = match &value {
         None => Vec::new(),
-        Some(v) if v.kind() == "call_expression" && v.field("function").is_some_and(|f| f.text() == "make") => Vec::new(),
+        Some(v) if v.kind() == "call_expression" && v.field("function").is_some_and(|f| f.text() == "make") => {
+            Vec::new()
+        }
         Some(v) if v.kind() == "composite_literal" => literal_entries(v).ok_or_else(refuse)?,
         Some(v) => return Err(format!("{} is initialised from `{}`", rw.name, v.text())),
     };
     let indent = syntax::line_indent(rw.ctx.text, stmt.range().start);
     let mut text = format!("var {} sync.Map", rw.name);
     for (k, v) in entries {
-        text.push_str(&format!("\n{indent}{}.Store({}, {})", rw.name, rw.convert(&k, &rw.key), rw.convert(&v, &rw.value)));
+        text.push_str(&format!(
+            "\n{indent}{}.Store({}, {})",
+            rw.name,
+            rw.convert(&k, &rw.key),
+            rw.convert(&v, &rw.value)
+        ));
     }
-    Ok(vec![TextEdit { range: stmt.range(), replacement: text }])
+    Ok(vec![TextEdit {
+        range: stmt.range(),
+        replacement: text,
+    }])
 }
 
 /// The key and value expressions of a map literal's entries.
@@ -146,7 +175,11 @@ fn rewrite_use(rw: &Rewrite, use_: &GoNode) -> Result<Vec<TextEdit>, String> {
                 } else if is_update(&parent) {
                     no_form(&format!("`{}`", statement_text(&parent)))
                 } else {
-                    format!("the read {} inside `{}` (line {line}) has no one-statement sync.Map form", parent.text(), statement_text(&parent))
+                    format!(
+                        "the read {} inside `{}` (line {line}) has no one-statement sync.Map form",
+                        parent.text(),
+                        statement_text(&parent)
+                    )
                 }
             })
         }
@@ -158,7 +191,9 @@ fn rewrite_use(rw: &Rewrite, use_: &GoNode) -> Result<Vec<TextEdit>, String> {
                 ("delete", [_, k]) if call.parent().is_some_and(|p| p.kind() == "expression_statement") => {
                     Ok(vec![edit(&call, format!("{name}.Delete({})", rw.convert(k, &rw.key)))])
                 }
-                ("clear", [_]) if rw.ctx.go_version() >= GoVersion(23) => Ok(vec![edit(&call, format!("{name}.Clear()"))]),
+                ("clear", [_]) if rw.ctx.go_version() >= GoVersion(23) => {
+                    Ok(vec![edit(&call, format!("{name}.Clear()"))])
+                }
                 ("len", _) => Err(no_form(&format!("len({name})"))),
                 _ => Err(format!("{name} is passed to {func} at line {line}")),
             }
@@ -185,21 +220,32 @@ fn index_use(rw: &Rewrite, index: &GoNode) -> Result<Vec<TextEdit>, String> {
     let stmt = list.parent().ok_or("")?;
     let on_left = stmt.field("left").is_some_and(|l| l.range() == list.range());
     let on_right = stmt.field("right").is_some_and(|r| r.range() == list.range());
-    let op = stmt.field("operator").map(|o| o.text().to_string()).unwrap_or_else(|| ":=".into());
+    let op = stmt
+        .field("operator")
+        .map(|o| o.text().to_string())
+        .unwrap_or_else(|| ":=".into());
     let left = stmt.field("left").map(|l| code_children(&l)).unwrap_or_default();
     let right = stmt.field("right").map(|r| code_children(&r)).unwrap_or_default();
     let name = &rw.name;
     if stmt.kind() == "assignment_statement" && on_left && op == "=" && left.len() == 1 && right.len() == 1 {
-        let stored = format!("{name}.Store({}, {})", rw.convert(&key, &rw.key), rw.convert(&right[0], &rw.value));
+        let stored = format!(
+            "{name}.Store({}, {})",
+            rw.convert(&key, &rw.key),
+            rw.convert(&right[0], &rw.value)
+        );
         return Ok(vec![edit(&stmt, stored)]);
     }
-    let is_read = on_right && right.len() == 1 && matches!(stmt.kind().as_ref(), "assignment_statement" | "short_var_declaration");
+    let is_read = on_right
+        && right.len() == 1
+        && matches!(stmt.kind().as_ref(), "assignment_statement" | "short_var_declaration");
     if !is_read || (op != "=" && op != ":=") || left.is_empty() || left.len() > 2 {
         return Err(String::new());
     }
     let load = format!("{name}.Load({})", rw.convert(&key, &rw.key));
     let in_list = stmt.parent().is_some_and(|p| p.kind() == "statement_list");
-    let in_if = stmt.parent().filter(|p| p.kind() == "if_statement" && p.field("initializer").is_some_and(|i| i.range() == stmt.range()));
+    let in_if = stmt
+        .parent()
+        .filter(|p| p.kind() == "if_statement" && p.field("initializer").is_some_and(|i| i.range() == stmt.range()));
     let target = left[0].text().to_string();
     let ok = left.get(1).map(|o| o.text().to_string());
     if target == "_" {
@@ -221,12 +267,19 @@ fn index_use(rw: &Rewrite, index: &GoNode) -> Result<Vec<TextEdit>, String> {
     let text = match (op.as_str(), ok.as_deref()) {
         (":=", None | Some("_")) => format!("{tmp}, _ := {load}\n{indent}{target}, _ := {tmp}.({value})"),
         (":=", Some(ok)) => {
-            let assign = if declared_in_same_scope(&left[0], &stmt) { "=" } else { ":=" };
+            let assign = if declared_in_same_scope(&left[0], &stmt) {
+                "="
+            } else {
+                ":="
+            };
             format!("{tmp}, {ok} := {load}\n{indent}{target}, _ {assign} {tmp}.({value})")
         }
         ("=", None | Some("_")) => format!("{tmp}, _ := {load}\n{indent}{target}, _ = {tmp}.({value})"),
         ("=", Some(ok)) => {
-            format!("var {tmp} {}\n{indent}{tmp}, {ok} = {load}\n{indent}{target}, _ = {tmp}.({value})", rw.any)
+            format!(
+                "var {tmp} {}\n{indent}{tmp}, {ok} = {load}\n{indent}{target}, _ = {tmp}.({value})",
+                rw.any
+            )
         }
         _ => return Err(String::new()),
     };
@@ -235,7 +288,14 @@ fn index_use(rw: &Rewrite, index: &GoNode) -> Result<Vec<TextEdit>, String> {
 
 /// `if v, ok := m[k]; ok { … }` (no else) → `if vValue, ok := m.Load(k); ok {`
 /// with `v, _ := vValue.(V)` as the first statement of the body.
-fn if_init_load(rw: &Rewrite, if_stmt: &GoNode, init: &GoNode, target: &str, ok: Option<&str>, load: &str) -> Result<Vec<TextEdit>, String> {
+fn if_init_load(
+    rw: &Rewrite,
+    if_stmt: &GoNode,
+    init: &GoNode,
+    target: &str,
+    ok: Option<&str>,
+    load: &str,
+) -> Result<Vec<TextEdit>, String> {
     let ok = ok.filter(|o| *o != "_").ok_or("")?;
     let cond = if_stmt.field("condition").ok_or("")?;
     let body = if_stmt.field("consequence").ok_or("")?;
@@ -251,7 +311,10 @@ fn if_init_load(rw: &Rewrite, if_stmt: &GoNode, init: &GoNode, target: &str, ok:
     let open = body.range().start + 1;
     Ok(vec![
         edit(init, format!("{tmp}, {ok} := {load}")),
-        TextEdit { range: open..open, replacement: format!("\n{indent}\t{target}, _ := {tmp}.({})", rw.value) },
+        TextEdit {
+            range: open..open,
+            replacement: format!("\n{indent}\t{target}, _ := {tmp}.({})", rw.value),
+        },
     ])
 }
 
@@ -276,7 +339,10 @@ fn declared_in_same_scope(ident: &GoNode, stmt: &GoNode) -> bool {
 
 fn declares_in_var(stmt: &GoNode, name: &str) -> bool {
     stmt.kind() == "var_declaration"
-        && stmt.dfs().filter(|n| n.kind() == "var_spec").any(|s| s.field_children("name").any(|n| n.text() == name))
+        && stmt
+            .dfs()
+            .filter(|n| n.kind() == "var_spec")
+            .any(|s| s.field_children("name").any(|n| n.text() == name))
 }
 
 /// `m[k]++`, `m[k] += v`: updates in place.
@@ -294,7 +360,10 @@ fn is_update(index: &GoNode) -> bool {
 }
 
 fn edit(node: &GoNode, replacement: String) -> TextEdit {
-    TextEdit { range: node.range(), replacement }
+    TextEdit {
+        range: node.range(),
+        replacement,
+    }
 }
 
 /// The source line(s) of the statement around a node, for messages.
@@ -323,7 +392,8 @@ impl Rewrite<'_> {
         if self.is_interface(ty) || self.has_type(expr, ty) {
             return text;
         }
-        let needs_parens = ty.starts_with('*') || ty.starts_with("func") || ty.starts_with("chan") || ty.starts_with("<-");
+        let needs_parens =
+            ty.starts_with('*') || ty.starts_with("func") || ty.starts_with("chan") || ty.starts_with("<-");
         if needs_parens {
             format!("({ty})({text})")
         } else {
@@ -356,10 +426,12 @@ impl Rewrite<'_> {
                     || (ty == "int" && matches!(f.text().as_ref(), "len" | "cap" | "copy"))
                     || self.call_results(&f) == [ty]
             }),
-            "identifier" => {
-                types::expr_type(expr, self.ctx.scope).or_else(|| self.local_type(expr)).is_some_and(|t| t == ty)
+            "identifier" => types::expr_type(expr, self.ctx.scope)
+                .or_else(|| self.local_type(expr))
+                .is_some_and(|t| t == ty),
+            "selector_expression" | "index_expression" => {
+                types::expr_type(expr, self.ctx.scope).is_some_and(|t| t == ty)
             }
-            "selector_expression" | "index_expression" => types::expr_type(expr, self.ctx.scope).is_some_and(|t| t == ty),
             _ => false,
         }
     }
@@ -368,7 +440,11 @@ impl Rewrite<'_> {
     /// range variable over a value of known type, or `x := <literal>`.
     fn local_type(&self, ident: &GoNode) -> Option<String> {
         let decl_at = types::resolve(&ident.text(), ident, self.ctx.scope)?.decl_at?;
-        let decl = ident.ancestors().last()?.dfs().find(|n| n.kind() == "identifier" && n.range().start == decl_at)?;
+        let decl = ident
+            .ancestors()
+            .last()?
+            .dfs()
+            .find(|n| n.kind() == "identifier" && n.range().start == decl_at)?;
         let list = decl.parent().filter(|p| p.kind() == "expression_list")?;
         let stmt = list.parent()?;
         let index = code_children(&list).iter().position(|n| n.range() == decl.range())?;
@@ -418,12 +494,18 @@ impl Rewrite<'_> {
         }
         if let Some(ty) = types::expr_type(func, self.ctx.scope) {
             let tree = syntax::parse(&format!("package p\n\nvar _ {ty}\n"));
-            let found = tree.root().dfs().find(|n| n.kind() == "function_type").map(|n| results(&n));
+            let found = tree
+                .root()
+                .dfs()
+                .find(|n| n.kind() == "function_type")
+                .map(|n| results(&n));
             return found.unwrap_or_default();
         }
         let root = func.ancestors().last();
         let decl = root.and_then(|r| {
-            r.dfs().find(|d| d.kind() == "function_declaration" && d.field("name").is_some_and(|n| n.text() == func.text()))
+            r.dfs().find(|d| {
+                d.kind() == "function_declaration" && d.field("name").is_some_and(|n| n.text() == func.text())
+            })
         });
         decl.map(|d| results(&d)).unwrap_or_default()
     }
@@ -431,31 +513,60 @@ impl Rewrite<'_> {
     /// Whether `ty` is an interface type (values of it need no conversion,
     /// and a type assertion to it fails on nil).
     pub fn is_interface(&self, ty: &str) -> bool {
-        matches!(ty, "any" | "error") || ty.starts_with("interface") || self.ctx.scope.type_decl(ty).is_some_and(|d| d.kind == "interface_type")
+        matches!(ty, "any" | "error")
+            || ty.starts_with("interface")
+            || self.ctx.scope.type_decl(ty).is_some_and(|d| d.kind == "interface_type")
     }
 
     /// Whether a value of `ty` stored in the map always asserts back to it
     /// (a concrete type mapfix can see).
     pub fn is_concrete(&self, ty: &str) -> bool {
         const BASIC: &[&str] = &[
-            "string", "bool", "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64",
-            "uintptr", "byte", "rune", "float32", "float64", "complex64", "complex128",
+            "string",
+            "bool",
+            "int",
+            "int8",
+            "int16",
+            "int32",
+            "int64",
+            "uint",
+            "uint8",
+            "uint16",
+            "uint32",
+            "uint64",
+            "uintptr",
+            "byte",
+            "rune",
+            "float32",
+            "float64",
+            "complex64",
+            "complex128",
         ];
         if self.is_interface(ty) {
             return false;
         }
         BASIC.contains(&ty)
-            || ["*", "[", "map[", "chan", "func", "struct"].iter().any(|p| ty.starts_with(p))
+            || ["*", "[", "map[", "chan", "func", "struct"]
+                .iter()
+                .any(|p| ty.starts_with(p))
             || self.ctx.scope.type_decl(ty).is_some()
     }
 
     /// A fresh identifier based on `base`: not in the file, not chosen before.
     pub fn temp_name(&self, base: &str) -> String {
-        let base = if base.chars().all(|c| c.is_alphanumeric() || c == '_') { base.to_string() } else { self.name.clone() };
+        let base = if base.chars().all(|c| c.is_alphanumeric() || c == '_') {
+            base.to_string()
+        } else {
+            self.name.clone()
+        };
         let mut taken = self.taken.borrow_mut();
         let mut n = 1;
         loop {
-            let candidate = if n == 1 { format!("{base}Value") } else { format!("{base}Value{n}") };
+            let candidate = if n == 1 {
+                format!("{base}Value")
+            } else {
+                format!("{base}Value{n}")
+            };
             if !taken.contains(&candidate) && !ident_in_text(self.ctx.text, &candidate) {
                 taken.push(candidate.clone());
                 return candidate;
@@ -468,7 +579,9 @@ impl Rewrite<'_> {
 /// The result types of a function type or declaration whose results are
 /// unnamed; empty otherwise.
 fn results(func: &GoNode) -> Vec<String> {
-    let Some(result) = func.field("result") else { return Vec::new() };
+    let Some(result) = func.field("result") else {
+        return Vec::new();
+    };
     if result.kind() != "parameter_list" {
         return vec![result.text().to_string()];
     }
@@ -476,7 +589,11 @@ fn results(func: &GoNode) -> Vec<String> {
     if params.iter().any(|p| p.field("name").is_some()) {
         return Vec::new();
     }
-    params.iter().filter_map(|p| p.field("type")).map(|t| t.text().to_string()).collect()
+    params
+        .iter()
+        .filter_map(|p| p.field("type"))
+        .map(|t| t.text().to_string())
+        .collect()
 }
 
 /// Whether `name` occurs in `text` as a whole identifier.

@@ -32,7 +32,14 @@ pub fn find_conflict<'r>(
 ) -> Option<Conflict> {
     let func = syntax::enclosing_function(&g.launch)?;
     let signals = Signals::of(&channel_ops(g), accesses);
-    let scan = Scan { ctx, target, signals: &signals, is_mutex, seek: Seek::Accesses { own: g }, deferred: Default::default() };
+    let scan = Scan {
+        ctx,
+        target,
+        signals: &signals,
+        is_mutex,
+        seek: Seek::Accesses { own: g },
+        deferred: Default::default(),
+    };
     let mut synced = false;
     for seg in segments_after(&g.launch, &func) {
         match scan.walk(&seg, false) {
@@ -50,19 +57,33 @@ pub fn find_conflict<'r>(
     }
     // Goroutines started before this one and not waited for in between.
     for lit in func.dfs().filter(|n| n.kind() == "func_literal" && !g.contains(n)) {
-        let Some(other) = Goroutine::of_literal(&lit) else { continue };
-        let Some(other_func) = syntax::enclosing_function(&other.launch) else { continue };
+        let Some(other) = Goroutine::of_literal(&lit) else {
+            continue;
+        };
+        let Some(other_func) = syntax::enclosing_function(&other.launch) else {
+            continue;
+        };
         let other_nodes = super::goroutine::own_nodes(&other);
         let other_accesses: Vec<&GoNode> = other_nodes.iter().filter(|n| target.is(n, ctx)).collect();
         let Some(first) = other_accesses.first() else { continue };
         let offsets: Vec<usize> = other_accesses.iter().map(|n| n.range().start).collect();
         let signals = Signals::of(&channel_ops(&other), &offsets);
-        let scan = Scan { ctx, target, signals: &signals, is_mutex, seek: Seek::Launch(g), deferred: Default::default() };
+        let scan = Scan {
+            ctx,
+            target,
+            signals: &signals,
+            is_mutex,
+            seek: Seek::Launch(g),
+            deferred: Default::default(),
+        };
         for seg in segments_after(&other.launch, &other_func) {
             match scan.walk(&seg, false) {
                 Some(Stop::Conflict(_)) => {
                     let write = other_accesses.iter().any(|n| is_write_use(n));
-                    return Some(Conflict::Goroutine { at: first.range().start, write });
+                    return Some(Conflict::Goroutine {
+                        at: first.range().start,
+                        write,
+                    });
                 }
                 Some(Stop::Synced) => break,
                 None => {}
@@ -127,7 +148,10 @@ impl Scan<'_, '_> {
                 }
                 if let Seek::Accesses { .. } = self.seek {
                     if let Some(n) = call.dfs().find(|n| self.target.is(n, self.ctx)) {
-                        return Some(Stop::Conflict(Conflict::Goroutine { at: n.range().start, write: false }));
+                        return Some(Stop::Conflict(Conflict::Goroutine {
+                            at: n.range().start,
+                            write: false,
+                        }));
                     }
                 }
                 return None;
@@ -150,7 +174,10 @@ impl Scan<'_, '_> {
         if let Seek::Accesses { .. } = self.seek {
             if self.target.is(node, self.ctx) {
                 let write = is_write_use(node);
-                return Some(Stop::Conflict(Conflict::Enclosing { at: node.range().start, write }));
+                return Some(Stop::Conflict(Conflict::Enclosing {
+                    at: node.range().start,
+                    write,
+                }));
             }
         }
         self.walk_children(node, deferred)
@@ -166,7 +193,10 @@ impl Scan<'_, '_> {
                 let nodes = super::goroutine::own_nodes(other);
                 let hit = nodes.iter().find(|n| self.target.is(n, self.ctx))?;
                 let write = nodes.iter().any(|n| self.target.is(n, self.ctx) && is_write_use(n));
-                Some(Stop::Conflict(Conflict::Goroutine { at: hit.range().start, write }))
+                Some(Stop::Conflict(Conflict::Goroutine {
+                    at: hit.range().start,
+                    write,
+                }))
             }
             Seek::Launch(_) => None,
         }
@@ -182,10 +212,12 @@ impl Scan<'_, '_> {
                     f.kind() == "selector_expression" && f.field("field").is_some_and(|x| x.text() == "Wait")
                 }) && node.field("arguments").is_some_and(|a| code_children(&a).is_empty())
             }
-            "unary_expression" if node.field("operator").is_some_and(|o| o.text() == "<-") => {
-                node.field("operand").is_some_and(|c| self.signals.done.contains(&syntax::squashed(&c)))
-            }
-            "range_clause" => node.field("right").is_some_and(|c| self.signals.done.contains(&syntax::squashed(&c))),
+            "unary_expression" if node.field("operator").is_some_and(|o| o.text() == "<-") => node
+                .field("operand")
+                .is_some_and(|c| self.signals.done.contains(&syntax::squashed(&c))),
+            "range_clause" => node
+                .field("right")
+                .is_some_and(|c| self.signals.done.contains(&syntax::squashed(&c))),
             "send_statement" => node.field("channel").is_some_and(|c| {
                 let name = syntax::squashed(&c);
                 self.signals.released.contains(&name) && (self.is_mutex)(&name)
@@ -196,7 +228,9 @@ impl Scan<'_, '_> {
 
     /// The statement declaring the local map variable: from there on it is a new map.
     fn declares_target(&self, node: &GoNode) -> bool {
-        let Some(decl) = self.target.root.decl_at else { return false };
+        let Some(decl) = self.target.root.decl_at else {
+            return false;
+        };
         matches!(node.kind().as_ref(), "short_var_declaration" | "var_declaration")
             && node.range().contains(&decl)
             && self.target.expr.kind() == "identifier"
@@ -217,13 +251,18 @@ pub fn segments_after<'r>(stmt: &GoNode<'r>, func: &GoNode<'r>) -> Vec<GoNode<'r
         }
         match parent.kind().as_ref() {
             "statement_list" if exit.is_none() => {
-                for sib in code_children(&parent).into_iter().filter(|s| s.range().start > cur.range().start) {
+                for sib in code_children(&parent)
+                    .into_iter()
+                    .filter(|s| s.range().start > cur.range().start)
+                {
                     match sib.kind().as_ref() {
                         "return_statement" | "goto_statement" => {
                             out.push(sib);
                             return out;
                         }
-                        "break_statement" | "continue_statement" if code_children(&sib).iter().any(|c| c.kind() == "label_name") => {
+                        "break_statement" | "continue_statement"
+                            if code_children(&sib).iter().any(|c| c.kind() == "label_name") =>
+                        {
                             return out;
                         }
                         "break_statement" => {
@@ -261,7 +300,7 @@ pub fn segments_after<'r>(stmt: &GoNode<'r>, func: &GoNode<'r>) -> Vec<GoNode<'r
 
 fn is_panic(stmt: &GoNode) -> bool {
     stmt.kind() == "expression_statement"
-        && code_children(stmt).first().is_some_and(|c| {
-            c.kind() == "call_expression" && c.field("function").is_some_and(|f| f.text() == "panic")
-        })
+        && code_children(stmt)
+            .first()
+            .is_some_and(|c| c.kind() == "call_expression" && c.field("function").is_some_and(|f| f.text() == "panic"))
 }

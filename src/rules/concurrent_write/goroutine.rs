@@ -25,7 +25,10 @@ impl<'r> Goroutine<'r> {
         let parent = lit.parent()?;
         if parent.kind() == "call_expression" && parent.field("function").is_some_and(|f| f.range() == lit.range()) {
             let go = parent.parent().filter(|g| g.kind() == "go_statement")?;
-            return Some(Goroutine { literal: lit.clone(), launch: go });
+            return Some(Goroutine {
+                literal: lit.clone(),
+                launch: go,
+            });
         }
         if parent.kind() != "argument_list" || code_children(&parent).len() != 1 {
             return None;
@@ -39,7 +42,10 @@ impl<'r> Goroutine<'r> {
             .ancestors()
             .take_while(|a| !syntax::is_function(a))
             .find(|a| a.parent().is_some_and(|p| p.kind() == "statement_list"))?;
-        Some(Goroutine { literal: lit.clone(), launch })
+        Some(Goroutine {
+            literal: lit.clone(),
+            launch,
+        })
     }
 
     /// The literal's body block.
@@ -111,9 +117,9 @@ pub fn is_exclusive_lock_call(name: &str) -> bool {
 
 /// Whether the goroutine takes or releases an exclusive lock anywhere in its body.
 pub fn holds_lock(g: &Goroutine) -> bool {
-    own_nodes(g).iter().any(|n| {
-        n.kind() == "call_expression" && callee_name(n).is_some_and(|name| is_exclusive_lock_call(&name))
-    })
+    own_nodes(g)
+        .iter()
+        .any(|n| n.kind() == "call_expression" && callee_name(n).is_some_and(|name| is_exclusive_lock_call(&name)))
 }
 
 /// A channel operation in a goroutine body.
@@ -144,9 +150,10 @@ pub fn channel_ops(g: &Goroutine) -> Vec<ChannelOp> {
             "unary_expression" if n.field("operator").is_some_and(|o| o.text() == "<-") => {
                 (n.field("operand"), OpKind::Receive)
             }
-            "call_expression" if n.field("function").is_some_and(|f| f.text() == "close") => {
-                (n.field("arguments").and_then(|a| code_children(&a).into_iter().next()), OpKind::Close)
-            }
+            "call_expression" if n.field("function").is_some_and(|f| f.text() == "close") => (
+                n.field("arguments").and_then(|a| code_children(&a).into_iter().next()),
+                OpKind::Close,
+            ),
             _ => continue,
         };
         let Some(channel) = channel else { continue };
@@ -156,7 +163,11 @@ pub fn channel_ops(g: &Goroutine) -> Vec<ChannelOp> {
             kind,
             at: n.range().start,
             deferred: inside.iter().any(|a| a.kind() == "defer_statement"),
-            loops: inside.iter().filter(|a| a.kind() == "for_statement").map(|a| a.range()).collect(),
+            loops: inside
+                .iter()
+                .filter(|a| a.kind() == "for_statement")
+                .map(|a| a.range())
+                .collect(),
         });
     }
     out
@@ -176,8 +187,7 @@ pub struct Signals {
 impl Signals {
     pub fn of(ops: &[ChannelOp], accesses: &[usize]) -> Signals {
         let last = accesses.iter().copied().max().unwrap_or(0);
-        let in_loop_with_access =
-            |op: &ChannelOp| op.loops.iter().any(|l| accesses.iter().any(|a| l.contains(a)));
+        let in_loop_with_access = |op: &ChannelOp| op.loops.iter().any(|l| accesses.iter().any(|a| l.contains(a)));
         let after_all = |op: &ChannelOp| op.deferred || (op.at > last && !in_loop_with_access(op));
         let mut done = Vec::new();
         let mut released = Vec::new();
@@ -196,13 +206,17 @@ impl Signals {
 /// Whether every access lies between a send on a channel and a later
 /// receive from it inside the goroutine (a semaphore held around them).
 pub fn accesses_inside_semaphore(ops: &[ChannelOp], accesses: &[usize], is_mutex: impl Fn(&str) -> bool) -> bool {
-    let (Some(first), Some(last)) = (accesses.iter().min(), accesses.iter().max()) else { return false };
-    ops.iter().filter(|s| s.kind == OpKind::Send && !s.deferred && s.at < *first).any(|send| {
-        is_mutex(&send.channel)
-            && ops.iter().any(|r| {
-                r.kind == OpKind::Receive && r.channel == send.channel && (r.deferred || r.at > *last)
-            })
-    })
+    let (Some(first), Some(last)) = (accesses.iter().min(), accesses.iter().max()) else {
+        return false;
+    };
+    ops.iter()
+        .filter(|s| s.kind == OpKind::Send && !s.deferred && s.at < *first)
+        .any(|send| {
+            is_mutex(&send.channel)
+                && ops
+                    .iter()
+                    .any(|r| r.kind == OpKind::Receive && r.channel == send.channel && (r.deferred || r.at > *last))
+        })
 }
 
 #[cfg(test)]
@@ -211,7 +225,16 @@ mod tests {
 
     #[test]
     fn lock_names() {
-        for yes in ["Lock", "Unlock", "lock", "unlock", "TryLock", "withLock", "mustLock", "callLocked"] {
+        for yes in [
+            "Lock",
+            "Unlock",
+            "lock",
+            "unlock",
+            "TryLock",
+            "withLock",
+            "mustLock",
+            "callLocked",
+        ] {
             assert!(is_exclusive_lock_call(yes), "{yes}");
         }
         for no in ["RLock", "RUnlock", "Block", "Clock", "block", "Load", "Wait"] {

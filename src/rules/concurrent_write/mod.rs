@@ -28,7 +28,9 @@ use goroutine::Goroutine;
 use target::{Home, WrittenMap};
 
 pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
-    let Some(g) = Goroutine::of_literal(m.get_node()) else { return Vec::new() };
+    let Some(g) = Goroutine::of_literal(m.get_node()) else {
+        return Vec::new();
+    };
     if goroutine::holds_lock(&g) {
         return Vec::new();
     }
@@ -52,19 +54,36 @@ fn detection(ctx: &RuleContext, written: &WrittenMap, conflict: &Conflict) -> De
     let line = |at: usize| ctx.text[..at].matches('\n').count() + 1;
     let verb = |write: bool| if write { "writes" } else { "reads" };
     let message = match conflict {
-        Conflict::OtherIteration => format!("{name} is written by goroutines started in a loop, which run at the same time"),
+        Conflict::OtherIteration => {
+            format!("{name} is written by goroutines started in a loop, which run at the same time")
+        }
         Conflict::Enclosing { at, write } => {
-            format!("{name} is written in a goroutine while the function that started it {} it (line {})", verb(*write), line(*at))
+            format!(
+                "{name} is written in a goroutine while the function that started it {} it (line {})",
+                verb(*write),
+                line(*at)
+            )
         }
         Conflict::Goroutine { at, write } => {
-            format!("{name} is written in a goroutine while another goroutine {} it (line {})", verb(*write), line(*at))
+            format!(
+                "{name} is written in a goroutine while another goroutine {} it (line {})",
+                verb(*write),
+                line(*at)
+            )
         }
     };
-    let mut det = Detection { range: written.first_write.range(), message: Some(message), note: None, fix: None };
+    let mut det = Detection {
+        range: written.first_write.range(),
+        message: Some(message),
+        note: None,
+        fix: None,
+    };
     let why_not = match written.target.home {
         Home::Field => Some(format!("{name} is a struct field")),
         Home::Parameter => Some(format!("{name} is a parameter: the map belongs to the caller")),
-        Home::Package => Some(format!("{name} is a package-level variable that other functions may use")),
+        Home::Package => Some(format!(
+            "{name} is a package-level variable that other functions may use"
+        )),
         Home::Local => None,
     };
     let planned = match why_not {
@@ -91,15 +110,25 @@ fn capacity(ctx: &RuleContext, at: &GoNode, channel: &str) -> Option<u64> {
     }
     let decl_at = types::resolve(channel, at, ctx.scope)?.decl_at?;
     let root = at.ancestors().last()?;
-    let ident = root.dfs().find(|n| n.kind() == "identifier" && n.range().start == decl_at)?;
+    let ident = root
+        .dfs()
+        .find(|n| n.kind() == "identifier" && n.range().start == decl_at)?;
     let names = ident.parent()?;
-    let stmt = if names.kind() == "expression_list" { names.parent()? } else { names };
+    let stmt = if names.kind() == "expression_list" {
+        names.parent()?
+    } else {
+        names
+    };
     let index = match stmt.kind().as_ref() {
-        "short_var_declaration" => code_children(&stmt.field("left")?).iter().position(|n| n.range() == ident.range())?,
+        "short_var_declaration" => code_children(&stmt.field("left")?)
+            .iter()
+            .position(|n| n.range() == ident.range())?,
         "var_spec" => stmt.field_children("name").position(|n| n.range() == ident.range())?,
         _ => return None,
     };
-    let value = code_children(&stmt.field(if stmt.kind() == "var_spec" { "value" } else { "right" })?).into_iter().nth(index)?;
+    let value = code_children(&stmt.field(if stmt.kind() == "var_spec" { "value" } else { "right" })?)
+        .into_iter()
+        .nth(index)?;
     if value.kind() != "call_expression" || value.field("function")?.text() != "make" {
         return None;
     }

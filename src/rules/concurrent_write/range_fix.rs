@@ -10,7 +10,10 @@ use crate::syntax::{self, code_children, GoNode};
 
 /// The edits for the loop whose range clause is `clause`, or why not.
 pub fn rewrite(rw: &Rewrite, clause: &GoNode) -> Result<Vec<TextEdit>, String> {
-    let stmt = clause.parent().filter(|p| p.kind() == "for_statement").ok_or("is not a plain for statement")?;
+    let stmt = clause
+        .parent()
+        .filter(|p| p.kind() == "for_statement")
+        .ok_or("is not a plain for statement")?;
     if stmt.parent().is_some_and(|p| p.kind() == "labeled_statement") {
         return Err("is labelled".into());
     }
@@ -35,7 +38,9 @@ pub fn rewrite(rw: &Rewrite, clause: &GoNode) -> Result<Vec<TextEdit>, String> {
         return Err("is written on one line".into());
     }
     let avoid = |candidate: &str| {
-        ident_in_text(&body.text(), candidate) || names.iter().any(|n| n == candidate) || ident_in_text(&rw.key, candidate)
+        ident_in_text(&body.text(), candidate)
+            || names.iter().any(|n| n == candidate)
+            || ident_in_text(&rw.key, candidate)
             || ident_in_text(&rw.value, candidate)
     };
     let key_param = fresh(&["key", "k", "mapKey"], &avoid);
@@ -48,7 +53,10 @@ pub fn rewrite(rw: &Rewrite, clause: &GoNode) -> Result<Vec<TextEdit>, String> {
         if bound(1).is_some() { value_param.as_str() } else { "_" },
         rw.any
     );
-    for (i, (param, ty)) in [(&key_param, &rw.key), (&value_param, &rw.value)].into_iter().enumerate() {
+    for (i, (param, ty)) in [(&key_param, &rw.key), (&value_param, &rw.value)]
+        .into_iter()
+        .enumerate()
+    {
         if let Some(var) = bound(i) {
             let assertion = if rw.is_concrete(ty) {
                 format!("{var} := {param}.({ty})")
@@ -59,8 +67,14 @@ pub fn rewrite(rw: &Rewrite, clause: &GoNode) -> Result<Vec<TextEdit>, String> {
         }
     }
     Ok(vec![
-        TextEdit { range: stmt.range().start..open + 1, replacement: header },
-        TextEdit { range: close..close + 1, replacement: format!("\treturn true\n{indent}}})") },
+        TextEdit {
+            range: stmt.range().start..open + 1,
+            replacement: header,
+        },
+        TextEdit {
+            range: close..close + 1,
+            replacement: format!("\treturn true\n{indent}}})"),
+        },
     ])
 }
 
@@ -70,7 +84,10 @@ fn fresh(candidates: &[&str], avoid: &dyn Fn(&str) -> bool) -> String {
             return c.to_string();
         }
     }
-    (2..).map(|n| format!("{}{n}", candidates[0])).find(|c| !avoid(c)).unwrap_or_default()
+    (2..)
+        .map(|n| format!("{}{n}", candidates[0]))
+        .find(|c| !avoid(c))
+        .unwrap_or_default()
 }
 
 /// Why the loop body cannot become a callback, if it cannot.

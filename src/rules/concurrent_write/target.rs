@@ -36,13 +36,16 @@ pub struct MapTarget<'r> {
 impl MapTarget<'_> {
     /// Whether `node` denotes the same map (same text, same root variable).
     pub fn is(&self, node: &GoNode, ctx: &RuleContext) -> bool {
-        if !matches!(node.kind().as_ref(), "identifier" | "selector_expression") || syntax::squashed(node) != self.text {
+        if !matches!(node.kind().as_ref(), "identifier" | "selector_expression") || syntax::squashed(node) != self.text
+        {
             return false;
         }
         if node.kind() == "identifier" && is_literal_field_key(node) {
             return false;
         }
-        let Some(root) = root_identifier(node) else { return false };
+        let Some(root) = root_identifier(node) else {
+            return false;
+        };
         types::resolve(&root.text(), &root, ctx.scope).as_ref() == Some(&self.root)
     }
 
@@ -53,9 +56,15 @@ impl MapTarget<'_> {
 
 /// `x` in `T{x: 1}`: a field name when T is a struct, never a variable we track.
 fn is_literal_field_key(node: &GoNode) -> bool {
-    let Some(elem) = node.parent().filter(|p| p.kind() == "literal_element") else { return false };
-    let Some(keyed) = elem.parent().filter(|p| p.kind() == "keyed_element") else { return false };
-    code_children(&keyed).first().is_some_and(|first| first.range() == elem.range())
+    let Some(elem) = node.parent().filter(|p| p.kind() == "literal_element") else {
+        return false;
+    };
+    let Some(keyed) = elem.parent().filter(|p| p.kind() == "keyed_element") else {
+        return false;
+    };
+    code_children(&keyed)
+        .first()
+        .is_some_and(|first| first.range() == elem.range())
 }
 
 fn root_identifier<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
@@ -86,21 +95,27 @@ pub fn written_maps<'r>(ctx: &RuleContext, g: &Goroutine<'r>) -> Vec<WrittenMap<
                 continue;
             }
             if let Some(target) = captured_map(ctx, g, &map, &write) {
-                out.push(WrittenMap { target, first_write: write, accesses: Vec::new() });
+                out.push(WrittenMap {
+                    target,
+                    first_write: write,
+                    accesses: Vec::new(),
+                });
             }
         }
     }
     for w in &mut out {
-        w.accesses = nodes.iter().filter(|n| w.target.is(n, ctx)).map(|n| n.range().start).collect();
+        w.accesses = nodes
+            .iter()
+            .filter(|n| w.target.is(n, ctx))
+            .map(|n| n.range().start)
+            .collect();
     }
     out
 }
 
 /// The map expressions a node writes, each with the node to report.
 fn write_sites<'r>(node: &GoNode<'r>) -> Vec<(GoNode<'r>, GoNode<'r>)> {
-    let indexed_operand = |e: &GoNode<'r>| {
-        (e.kind() == "index_expression").then(|| e.field("operand")).flatten()
-    };
+    let indexed_operand = |e: &GoNode<'r>| (e.kind() == "index_expression").then(|| e.field("operand")).flatten();
     match node.kind().as_ref() {
         "assignment_statement" => node
             .field("left")
@@ -152,7 +167,13 @@ fn captured_map<'r>(ctx: &RuleContext, g: &Goroutine, map: &GoNode<'r>, write: &
     } else {
         Home::Local
     };
-    Some(MapTarget { expr: map.clone(), text: syntax::squashed(map), root, home, map_type })
+    Some(MapTarget {
+        expr: map.clone(),
+        text: syntax::squashed(map),
+        root,
+        home,
+        map_type,
+    })
 }
 
 /// `a`, `a.b`, `a.b.c`: identifiers and field selections only.

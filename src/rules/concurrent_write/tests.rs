@@ -11,20 +11,36 @@ use std::path::Path;
 
 fn detect(src: &str, go: u32) -> Vec<Detection> {
     let path = Path::new("/nonexistent/cw/x.go");
-    let file = SourceFile::from_bytes(path, src.as_bytes().to_vec(), &VersionResolver::new(Some(GoVersion(go)))).unwrap();
+    let file = SourceFile::from_bytes(
+        path,
+        src.as_bytes().to_vec(),
+        &VersionResolver::new(Some(GoVersion(go))),
+    )
+    .unwrap();
     let tree = syntax::parse(&file.text);
     let root = tree.root();
     let cache = PackageCache::default();
     let scope = PackageScope::new(&root, path, &cache);
     let options = RuleOptions::default();
-    let ctx = RuleContext { file: &file, text: &file.text, scope: &scope, options: &options };
-    let rule = builtin_rules().into_iter().find(|r| r.id == "concurrent-write").unwrap();
+    let ctx = RuleContext {
+        file: &file,
+        text: &file.text,
+        scope: &scope,
+        options: &options,
+    };
+    let rule = builtin_rules()
+        .into_iter()
+        .find(|r| r.id == "concurrent-write")
+        .unwrap();
     rule.check(&ctx, &root)
 }
 
 /// Lines (1-based) of the reported writes.
 fn lines(src: &str) -> Vec<usize> {
-    detect(src, 22).iter().map(|d| src[..d.range.start].matches('\n').count() + 1).collect()
+    detect(src, 22)
+        .iter()
+        .map(|d| src[..d.range.start].matches('\n').count() + 1)
+        .collect()
 }
 
 /// The file after the first detection's fix (edits and import).
@@ -86,8 +102,14 @@ fn loads_in_every_statement_form() {
         "{HEAD}func f(v0 int) {{\n\tm := make(map[string]int)\n\tgo func() {{\n\t\tm[\"a\"] = 1\n\t}}()\n\tv0, ok := m[\"a\"]\n\tvar v1 int\n\tvar ok1 bool\n\tv1, ok1 = m[\"b\"]\n\t_, ok2 := m[\"c\"]\n\t_, _, _, _ = v0, ok, v1, ok1\n\t_ = ok2\n}}\n"
     );
     let out = fixed(&src, 22);
-    assert!(out.contains("\tv0Value, ok := m.Load(\"a\")\n\tv0, _ = v0Value.(int)\n"), "{out}");
-    assert!(out.contains("\tvar v1Value any\n\tv1Value, ok1 = m.Load(\"b\")\n\tv1, _ = v1Value.(int)\n"), "{out}");
+    assert!(
+        out.contains("\tv0Value, ok := m.Load(\"a\")\n\tv0, _ = v0Value.(int)\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\tvar v1Value any\n\tv1Value, ok1 = m.Load(\"b\")\n\tv1, _ = v1Value.(int)\n"),
+        "{out}"
+    );
     assert!(out.contains("\t_, ok2 := m.Load(\"c\")\n"), "{out}");
 }
 
@@ -113,7 +135,12 @@ fn interface_values_use_comma_ok_assertions_in_range() {
         "{HEAD}func f(keys []string) {{\n\terrs := map[string]error{{}}\n\tfor _, k := range keys {{\n\t\tgo func() {{\n\t\t\terrs[k] = nil\n\t\t}}()\n\t}}\n\tfor key, err := range errs {{\n\t\tprintln(key, err)\n\t}}\n}}\n"
     );
     let out = fixed(&src, 17);
-    assert!(out.contains("errs.Range(func(k, value interface{}) bool {\n\t\tkey := k.(string)\n\t\terr, _ := value.(error)\n"), "{out}");
+    assert!(
+        out.contains(
+            "errs.Range(func(k, value interface{}) bool {\n\t\tkey := k.(string)\n\t\terr, _ := value.(error)\n"
+        ),
+        "{out}"
+    );
     assert!(out.contains("errs.Store(k, nil)"), "{out}");
 }
 
@@ -123,7 +150,10 @@ fn no_fix_reasons() {
     let case = |after: &str| format!("{HEAD}func f() int {{\n\tm := map[int]int{{}}\n{launch}{after}\treturn 0\n}}\n");
     assert!(note(&case("\tm = nil\n")).contains("`m = nil`"));
     assert!(note(&case("\tp := &m\n\t_ = p\n")).contains("address of m"));
-    assert!(note(&case("\tfor k := range m {\n\t\tif k > 1 {\n\t\t\tcontinue\n\t\t}\n\t}\n")).contains("continues the loop"));
+    assert!(note(&case(
+        "\tfor k := range m {\n\t\tif k > 1 {\n\t\t\tcontinue\n\t\t}\n\t}\n"
+    ))
+    .contains("continues the loop"));
     assert!(note(&case("\tfor k := range m {\n\t\tdefer println(k)\n\t}\n")).contains("defers a call"));
     assert!(note(&case("\tif v := m[1]; v > 0 {\n\t}\n")).contains("has no one-statement sync.Map form"));
 }
@@ -134,7 +164,10 @@ fn inner_break_and_continue_keep_the_range_fix() {
         "{HEAD}func f() {{\n\tm := map[int][]int{{}}\n\tgo func() {{\n\t\tm[1] = nil\n\t}}()\n\tfor k, vs := range m {{\n\t\tfor _, v := range vs {{\n\t\t\tif v == k {{\n\t\t\t\tbreak\n\t\t\t}}\n\t\t\tcontinue\n\t\t}}\n\t\tswitch k {{\n\t\tcase 1:\n\t\t\tbreak\n\t\t}}\n\t}}\n}}\n"
     );
     let out = fixed(&src, 22);
-    assert!(out.contains("m.Range(func(key, value any) bool {\n\t\tk := key.(int)\n\t\tvs := value.([]int)\n"), "{out}");
+    assert!(
+        out.contains("m.Range(func(key, value any) bool {\n\t\tk := key.(int)\n\t\tvs := value.([]int)\n"),
+        "{out}"
+    );
     assert!(out.ends_with("\t\t}\n\t\treturn true\n\t})\n}\n"), "{out}");
 }
 
@@ -142,6 +175,9 @@ fn inner_break_and_continue_keep_the_range_fix() {
 fn adds_the_sync_import() {
     let src = "package p\n\nimport \"fmt\"\n\nfunc f() {\n\tm := map[int]int{}\n\tgo func() {\n\t\tm[1] = 1\n\t}()\n\tfmt.Println(\"x\")\n\tdelete(m, 1)\n}\n";
     let out = fixed(src, 22);
-    assert!(out.starts_with("package p\n\nimport (\n\t\"fmt\"\n\t\"sync\"\n)\n"), "{out}");
+    assert!(
+        out.starts_with("package p\n\nimport (\n\t\"fmt\"\n\t\"sync\"\n)\n"),
+        "{out}"
+    );
     assert!(out.contains("\tm.Delete(1)\n"), "{out}");
 }

@@ -94,7 +94,10 @@ pub fn plan<'r>(keys: BTreeMap<String, Key<'r>>, json: &JsonUse<'r>, cx: &Cx) ->
         let omitempty = needs_omitempty(&key, &ty, json)?;
         let name = camel(&key.key).ok_or_else(|| format!("key {:?} cannot be spelled as a Go field name", key.key))?;
         if let Some(other) = out.iter().find(|f| f.name == name) {
-            return Err(format!("keys {:?} and {:?} would both become field {name}", other.key.key, key.key));
+            return Err(format!(
+                "keys {:?} and {:?} would both become field {name}",
+                other.key.key, key.key
+            ));
         }
         let tag = if with_json {
             if !valid_json_tag(&key.key) {
@@ -123,7 +126,10 @@ fn field_type(key: &Key, decoded: bool, cx: &Cx) -> Result<String, String> {
     types.extend(key.asserted.iter().cloned());
     let Some(first) = types.first().cloned() else {
         return Err(if decoded {
-            format!("key {:?} is never read with a type assertion, so its type is not known", key.key)
+            format!(
+                "key {:?} is never read with a type assertion, so its type is not known",
+                key.key
+            )
         } else {
             format!("key {:?} is read but never set", key.key)
         });
@@ -132,7 +138,10 @@ fn field_type(key: &Key, decoded: bool, cx: &Cx) -> Result<String, String> {
         return Err(format!("key {:?} holds values of types {first} and {other}", key.key));
     }
     if !cx.valid_at_package_level(&first) {
-        return Err(format!("the type {first} of key {:?} cannot be named outside the function", key.key));
+        return Err(format!(
+            "the type {first} of key {:?} cannot be named outside the function",
+            key.key
+        ));
     }
     Ok(first)
 }
@@ -177,7 +186,9 @@ fn needs_omitempty(key: &Key, ty: &str, json: &JsonUse) -> Result<bool, String> 
 fn set_before(key: &Key, at: &GoNode) -> bool {
     key.in_literal
         || key.writes.iter().filter_map(|(_, stmt)| stmt.as_ref()).any(|stmt| {
-            let Some(list) = stmt.parent().filter(|p| p.kind() == "statement_list") else { return false };
+            let Some(list) = stmt.parent().filter(|p| p.kind() == "statement_list") else {
+                return false;
+            };
             let (l, a) = (list.range(), at.range());
             stmt.range().end <= a.start && l.start <= a.start && a.end <= l.end
         })
@@ -198,7 +209,10 @@ fn provably_nonempty(v: &GoNode) -> bool {
     match v.kind().as_ref() {
         "interpreted_string_literal" | "raw_string_literal" => text.len() > 2,
         "int_literal" => nonzero_int(&text),
-        "float_literal" => text.split(['e', 'E', 'p', 'P']).next().is_some_and(|m| m.chars().any(|c| ('1'..='9').contains(&c))),
+        "float_literal" => text
+            .split(['e', 'E', 'p', 'P'])
+            .next()
+            .is_some_and(|m| m.chars().any(|c| ('1'..='9').contains(&c))),
         "rune_literal" => !text.contains('\\'),
         "true" => true,
         "unary_expression" => match v.field("operator").map(|o| o.text().to_string()).as_deref() {
@@ -207,8 +221,12 @@ fn provably_nonempty(v: &GoNode) -> bool {
             _ => false,
         },
         "composite_literal" => {
-            let sized = v.field("type").is_some_and(|t| matches!(t.kind().as_ref(), "slice_type" | "map_type"));
-            sized && v.field("body").is_some_and(|b| b.named_children().any(|c| c.kind() != "comment"))
+            let sized = v
+                .field("type")
+                .is_some_and(|t| matches!(t.kind().as_ref(), "slice_type" | "map_type"));
+            sized
+                && v.field("body")
+                    .is_some_and(|b| b.named_children().any(|c| c.kind() != "comment"))
         }
         _ => false,
     }
@@ -216,7 +234,11 @@ fn provably_nonempty(v: &GoNode) -> bool {
 
 fn nonzero_int(text: &str) -> bool {
     let t = text.replace('_', "").to_ascii_lowercase();
-    let digits = t.strip_prefix("0x").or_else(|| t.strip_prefix("0b")).or_else(|| t.strip_prefix("0o")).unwrap_or(&t);
+    let digits = t
+        .strip_prefix("0x")
+        .or_else(|| t.strip_prefix("0b"))
+        .or_else(|| t.strip_prefix("0o"))
+        .unwrap_or(&t);
     digits.chars().any(|c| c != '0')
 }
 
@@ -224,7 +246,9 @@ fn nonzero_int(text: &str) -> bool {
 fn valid_json_tag(key: &str) -> bool {
     !key.is_empty()
         && key != "-"
-        && key.chars().all(|c| "!#$%&()*+-./:;<=>?@[]^_{|}~ ".contains(c) || c.is_alphanumeric())
+        && key
+            .chars()
+            .all(|c| "!#$%&()*+-./:;<=>?@[]^_{|}~ ".contains(c) || c.is_alphanumeric())
 }
 
 /// The first line of a node's text, for notes.

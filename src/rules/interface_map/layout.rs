@@ -23,11 +23,15 @@ pub fn breaks_comment_column(root: &GoNode, text: &str, edits: &[TextEdit]) -> O
         })
         .map(|c| line_of(c.range().start))
         .collect();
-    edits.iter().filter(|e| !e.range.is_empty()).map(|e| line_of(e.range.start)).find_map(|line| {
-        let aligned = trailing.contains(&line)
-            && (line > 0 && trailing.contains(&(line - 1)) || trailing.contains(&(line + 1)));
-        aligned.then_some(line + 1)
-    })
+    edits
+        .iter()
+        .filter(|e| !e.range.is_empty())
+        .map(|e| line_of(e.range.start))
+        .find_map(|line| {
+            let aligned = trailing.contains(&line)
+                && (line > 0 && trailing.contains(&(line - 1)) || trailing.contains(&(line + 1)));
+            aligned.then_some(line + 1)
+        })
 }
 
 /// Initialisms Go style spells in one case (`ID`, `URL`), as golint lists them.
@@ -246,24 +250,51 @@ mod tests {
 
     #[test]
     fn struct_fields_align_in_columns() {
-        let f = |n: &str, t: &str, g: &str| Field { name: n.into(), ty: t.into(), tag: g.into() };
-        let tagged = struct_decl("t", &[f("ID", "int", "`json:\"id\"`"), f("UserURL", "string", "`json:\"user_url\"`")]);
-        assert_eq!(tagged, "type t struct {\n\tID      int    `json:\"id\"`\n\tUserURL string `json:\"user_url\"`\n}");
+        let f = |n: &str, t: &str, g: &str| Field {
+            name: n.into(),
+            ty: t.into(),
+            tag: g.into(),
+        };
+        let tagged = struct_decl(
+            "t",
+            &[
+                f("ID", "int", "`json:\"id\"`"),
+                f("UserURL", "string", "`json:\"user_url\"`"),
+            ],
+        );
+        assert_eq!(
+            tagged,
+            "type t struct {\n\tID      int    `json:\"id\"`\n\tUserURL string `json:\"user_url\"`\n}"
+        );
         let plain = struct_decl("t", &[f("A", "int", ""), f("Long", "string", "")]);
         assert_eq!(plain, "type t struct {\n\tA    int\n\tLong string\n}");
     }
 
     #[test]
     fn keyed_elements_align_like_gofmt() {
-        let e = |k: &str, single_line: bool, blank_before: bool| Element { key: k.into(), single_line, blank_before };
-        let seps = keyed_separators(&[e("A", true, false), e("Bcd", true, false), e("Multi", false, false), e("X", true, false)]);
+        let e = |k: &str, single_line: bool, blank_before: bool| Element {
+            key: k.into(),
+            single_line,
+            blank_before,
+        };
+        let seps = keyed_separators(&[
+            e("A", true, false),
+            e("Bcd", true, false),
+            e("Multi", false, false),
+            e("X", true, false),
+        ]);
         assert_eq!(seps, vec![":   ", ": ", ": ", ": "]);
         let seps = keyed_separators(&[e("A", true, false), e("Bcd", true, true)]);
         assert_eq!(seps, vec![": ", ": "]);
         // A long key starts a new block; the statistics restart there, so
         // the short key after it starts another (checked against gofmt).
         let long = "VeryLongKeyNameThatGoesOnAndOnForeverAndMoreStuff";
-        let seps = keyed_separators(&[e("ZzTop", true, false), e("MediumKeyName", true, false), e(long, true, false), e("UserURL", true, false)]);
+        let seps = keyed_separators(&[
+            e("ZzTop", true, false),
+            e("MediumKeyName", true, false),
+            e(long, true, false),
+            e("UserURL", true, false),
+        ]);
         assert_eq!(seps, vec![":         ", ": ", ": ", ": "]);
         assert_eq!(log2ish(8.0), 3.0);
         assert_eq!(log2ish(6.0), 3.0 + 2.0 * (0.75 - 1.0));

@@ -77,7 +77,9 @@ impl<'r> MapDecl<'r> {
                     Some(values) => {
                         let [value] = values.try_into().ok()?;
                         match value.kind().as_ref() {
-                            "composite_literal" if value_is_map(&value.field("type")?, map_type) => Init::Literal(value),
+                            "composite_literal" if value_is_map(&value.field("type")?, map_type) => {
+                                Init::Literal(value)
+                            }
                             "call_expression" if value.field("function")?.text() == "make" => {
                                 let t = code_children(&value.field("arguments")?).into_iter().next()?;
                                 if !value_is_map(&t, map_type) {
@@ -118,19 +120,33 @@ impl<'r> MapDecl<'r> {
             _ => map_type.range().end,
         };
         let span = name.range().start..end.max(map_type.range().end);
-        Some(MapDecl { name, declared_type, init, scope_start: spec.range().end, scope, span })
+        Some(MapDecl {
+            name,
+            declared_type,
+            init,
+            scope_start: spec.range().end,
+            scope,
+            span,
+        })
     }
 
     /// The literal's entries: (key, key element, value); `None` when a key
     /// is not a plain string literal (a real map).
     fn literal_entries(&self) -> Option<Vec<Entry<'r>>> {
-        let Init::Literal(lit) = &self.init else { return Some(Vec::new()) };
+        let Init::Literal(lit) = &self.init else {
+            return Some(Vec::new());
+        };
         let mut out = Vec::new();
         for element in lit.field("body").map(|b| code_children(&b)).unwrap_or_default() {
             let [k, v] = code_children(&element).try_into().ok()?;
             let key_expr = code_children(&k).into_iter().next()?;
             let value = code_children(&v).into_iter().next()?;
-            out.push(Entry { key: uses::literal_key(&key_expr)?, key_node: k, value, element });
+            out.push(Entry {
+                key: uses::literal_key(&key_expr)?,
+                key_node: k,
+                value,
+                element,
+            });
         }
         Some(out)
     }
@@ -156,7 +172,9 @@ fn declaring<'r>(value: &GoNode<'r>) -> Option<GoNode<'r>> {
         "var_spec" => "value",
         _ => return None,
     };
-    stmt.field(field).is_some_and(|f| f.range() == list.range()).then_some(stmt)
+    stmt.field(field)
+        .is_some_and(|f| f.range() == list.range())
+        .then_some(stmt)
 }
 
 /// The initialiser's map type is the declared one.
@@ -180,7 +198,10 @@ pub struct Cx<'a, 'r> {
 impl<'r> Cx<'_, 'r> {
     /// The value a local variable is declared with (`x := v`, `var x = v`).
     pub fn initializer_of(&self, decl_at: usize) -> Option<GoNode<'r>> {
-        let id = self.search.dfs().find(|n| n.kind() == "identifier" && n.range().start == decl_at)?;
+        let id = self
+            .search
+            .dfs()
+            .find(|n| n.kind() == "identifier" && n.range().start == decl_at)?;
         let parent = id.parent()?;
         let (names, values) = match parent.kind().as_ref() {
             "expression_list" => {
@@ -190,7 +211,10 @@ impl<'r> Cx<'_, 'r> {
                 }
                 (code_children(&parent), code_children(&stmt.field("right")?))
             }
-            "var_spec" => (parent.field_children("name").collect(), code_children(&parent.field("value")?)),
+            "var_spec" => (
+                parent.field_children("name").collect(),
+                code_children(&parent.field("value")?),
+            ),
             _ => return None,
         };
         let i = names.iter().position(|n| n.range() == id.range())?;
@@ -213,9 +237,12 @@ impl<'r> Cx<'_, 'r> {
             return false;
         }
         let ok = root.dfs().all(|n| match n.kind().as_ref() {
-            "qualified_type" => n.field("package").is_some_and(|p| self.import_path(&p.text()).is_some()),
+            "qualified_type" => n
+                .field("package")
+                .is_some_and(|p| self.import_path(&p.text()).is_some()),
             "type_identifier" => {
-                n.parent().is_some_and(|p| p.kind() == "qualified_type") || !self.local_types.contains(&n.text().to_string())
+                n.parent().is_some_and(|p| p.kind() == "qualified_type")
+                    || !self.local_types.contains(&n.text().to_string())
             }
             _ => true,
         });
@@ -227,14 +254,24 @@ impl<'r> Cx<'_, 'r> {
 fn file_imports(root: &GoNode) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for spec in root.dfs().filter(|n| n.kind() == "import_spec") {
-        let Some(path) = spec.field("path").map(|p| p.text().trim_matches(['"', '`']).to_string()) else { continue };
+        let Some(path) = spec
+            .field("path")
+            .map(|p| p.text().trim_matches(['"', '`']).to_string())
+        else {
+            continue;
+        };
         let name = match spec.field("name") {
             Some(n) => n.text().to_string(),
             None => {
                 let mut parts = path.rsplit('/');
                 let last = parts.next().unwrap_or_default();
-                let versioned = last.len() > 1 && last.starts_with('v') && last[1..].chars().all(|c| c.is_ascii_digit());
-                if versioned { parts.next().unwrap_or(last).to_string() } else { last.to_string() }
+                let versioned =
+                    last.len() > 1 && last.starts_with('v') && last[1..].chars().all(|c| c.is_ascii_digit());
+                if versioned {
+                    parts.next().unwrap_or(last).to_string()
+                } else {
+                    last.to_string()
+                }
             }
         };
         out.push((name, path));
@@ -254,17 +291,31 @@ fn top_function<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
 fn local_type_names(func: &GoNode) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(tp) = func.field("type_parameters") {
-        out.extend(tp.dfs().filter(|n| n.kind() == "type_parameter_declaration").flat_map(|d| {
-            d.field_children("name").map(|n| n.text().to_string()).collect::<Vec<_>>()
-        }));
+        out.extend(
+            tp.dfs()
+                .filter(|n| n.kind() == "type_parameter_declaration")
+                .flat_map(|d| {
+                    d.field_children("name")
+                        .map(|n| n.text().to_string())
+                        .collect::<Vec<_>>()
+                }),
+        );
     }
     if let Some(recv) = func.field("receiver") {
         out.extend(recv.dfs().filter(|n| n.kind() == "type_arguments").flat_map(|a| {
-            a.dfs().filter(|n| n.kind() == "type_identifier").map(|n| n.text().to_string()).collect::<Vec<_>>()
+            a.dfs()
+                .filter(|n| n.kind() == "type_identifier")
+                .map(|n| n.text().to_string())
+                .collect::<Vec<_>>()
         }));
     }
     if let Some(body) = func.field("body") {
-        out.extend(body.dfs().filter(|n| matches!(n.kind().as_ref(), "type_spec" | "type_alias")).filter_map(|s| s.field("name")).map(|n| n.text().to_string()));
+        out.extend(
+            body.dfs()
+                .filter(|n| matches!(n.kind().as_ref(), "type_spec" | "type_alias"))
+                .filter_map(|s| s.field("name"))
+                .map(|n| n.text().to_string()),
+        );
     }
     out
 }
@@ -280,7 +331,10 @@ fn analyse(ctx: &RuleContext, decl: &MapDecl) -> Option<Detection> {
         imports: file_imports(&root),
         local_types: top.as_ref().map(local_type_names).unwrap_or_default(),
     };
-    let names = uses::Imports { json: uses::import_name(&root, "encoding/json"), fmt: uses::import_name(&root, "fmt") };
+    let names = uses::Imports {
+        json: uses::import_name(&root, "encoding/json"),
+        fmt: uses::import_name(&root, "fmt"),
+    };
     let all = uses::collect(decl, &func, &names, &cx);
     if all.iter().any(|u| matches!(u, Use::RealMap)) {
         return None;
@@ -298,12 +352,23 @@ fn analyse(ctx: &RuleContext, decl: &MapDecl) -> Option<Detection> {
     let name = decl.name.text().to_string();
     let mut det = Detection {
         range: decl.span.clone(),
-        message: Some(format!("map {name} is used only with string-literal keys; use a struct type")),
+        message: Some(format!(
+            "map {name} is used only with string-literal keys; use a struct type"
+        )),
         note: None,
         fix: None,
     };
     let json = JsonUse {
-        encodes: all.iter().filter_map(|u| if let Use::JsonEncode(c) = u { Some(c.clone()) } else { None }).collect(),
+        encodes: all
+            .iter()
+            .filter_map(|u| {
+                if let Use::JsonEncode(c) = u {
+                    Some(c.clone())
+                } else {
+                    None
+                }
+            })
+            .collect(),
         decoded,
         map_name: name.clone(),
     };
@@ -327,14 +392,25 @@ fn plan_fix<'r>(
     root: &GoNode<'r>,
 ) -> Result<FixPlan, String> {
     let name = decl.name.text().to_string();
-    if let Some(why) = all.iter().find_map(|u| if let Use::NoFix(why) = u { Some(why.clone()) } else { None }) {
+    if let Some(why) = all.iter().find_map(|u| {
+        if let Use::NoFix(why) = u {
+            Some(why.clone())
+        } else {
+            None
+        }
+    }) {
         return Err(why);
     }
     if json.decoded && !json.encodes.is_empty() {
-        return Err(format!("{name} is decoded and encoded again: keys the struct lacks would be dropped"));
+        return Err(format!(
+            "{name} is decoded and encoded again: keys the struct lacks would be dropped"
+        ));
     }
     if let Some(why) = all.iter().find_map(|u| match u {
-        Use::Key { access: Access::Problem(why), .. } => Some(why.clone()),
+        Use::Key {
+            access: Access::Problem(why),
+            ..
+        } => Some(why.clone()),
         _ => None,
     }) {
         return Err(why);
@@ -343,7 +419,10 @@ fn plan_fix<'r>(
     let fields = fields::plan(keys, &json, cx)?;
     let type_name = type_name(top, &name).ok_or("the function and variable names give no Go type name")?;
     let used = root.dfs().any(|n| {
-        matches!(n.kind().as_ref(), "identifier" | "type_identifier" | "package_identifier") && n.text() == type_name
+        matches!(
+            n.kind().as_ref(),
+            "identifier" | "type_identifier" | "package_identifier"
+        ) && n.text() == type_name
     });
     if used || ctx.scope.declares(&type_name) {
         return Err(format!("the type name {type_name} is already used in this package"));
@@ -351,9 +430,13 @@ fn plan_fix<'r>(
     if top.kind() == "method_declaration" && ctx.scope.is_package_func(type_name.trim_end_matches(&camel_var(&name))) {
         return Err(format!("a package function would give the same type name {type_name}"));
     }
-    if decl.declared_type.is_some() && decl.name.parent().and_then(|s| s.parent()).is_some_and(|l| {
-        l.kind() == "var_spec_list" && code_children(&l).len() > 1
-    }) {
+    if decl.declared_type.is_some()
+        && decl
+            .name
+            .parent()
+            .and_then(|s| s.parent())
+            .is_some_and(|l| l.kind() == "var_spec_list" && code_children(&l).len() > 1)
+    {
         return Err("the variable is declared in a var group, whose columns mapfix does not re-align".into());
     }
     let mut edits = vec![TextEdit {
@@ -361,32 +444,54 @@ fn plan_fix<'r>(
         replacement: format!("{}\n\n", layout::struct_decl(&type_name, &field_list(&fields))),
     }];
     if let Some(t) = &decl.declared_type {
-        edits.push(TextEdit { range: t.range(), replacement: type_name.clone() });
+        edits.push(TextEdit {
+            range: t.range(),
+            replacement: type_name.clone(),
+        });
     }
     match &decl.init {
         Init::Literal(lit) => {
             let ty = lit.field("type").ok_or("the map literal has no type")?;
             let open = if in_statement_header(lit) { "(" } else { "" };
-            edits.push(TextEdit { range: ty.range(), replacement: format!("{open}{type_name}") });
+            edits.push(TextEdit {
+                range: ty.range(),
+                replacement: format!("{open}{type_name}"),
+            });
             edits.extend(literal_key_edits(ctx.text, lit, entries, &fields)?);
             if !open.is_empty() {
-                edits.push(TextEdit { range: lit.range().end..lit.range().end, replacement: ")".into() });
+                edits.push(TextEdit {
+                    range: lit.range().end..lit.range().end,
+                    replacement: ")".into(),
+                });
             }
         }
         Init::Make(call) => {
             let args = code_children(&call.field("arguments").ok_or("make has no arguments")?);
-            if args.get(1).is_some_and(|n| !syntax::is_pure_expression(n) && !is_len_call(n)) {
+            if args
+                .get(1)
+                .is_some_and(|n| !syntax::is_pure_expression(n) && !is_len_call(n))
+            {
                 return Err("the size argument of make has side effects".into());
             }
             let literal = format!("{type_name}{{}}");
-            let literal = if in_statement_header(call) { format!("({literal})") } else { literal };
-            edits.push(TextEdit { range: call.range(), replacement: literal });
+            let literal = if in_statement_header(call) {
+                format!("({literal})")
+            } else {
+                literal
+            };
+            edits.push(TextEdit {
+                range: call.range(),
+                replacement: literal,
+            });
         }
         Init::Nil => {}
     }
     for f in &fields {
         for node in &f.key.replaced {
-            edits.push(TextEdit { range: node.range(), replacement: format!("{name}.{}", f.name) });
+            edits.push(TextEdit {
+                range: node.range(),
+                replacement: format!("{name}.{}", f.name),
+            });
         }
     }
     if let Some(line) = layout::breaks_comment_column(root, ctx.text, &edits) {
@@ -407,7 +512,9 @@ fn plan_fix<'r>(
 fn in_statement_header(node: &GoNode) -> bool {
     for a in node.ancestors() {
         match a.kind().as_ref() {
-            "block" | "literal_value" | "parenthesized_expression" | "index_expression" | "argument_list" => return false,
+            "block" | "literal_value" | "parenthesized_expression" | "index_expression" | "argument_list" => {
+                return false
+            }
             "if_statement" | "for_statement" | "expression_switch_statement" | "type_switch_statement" => return true,
             _ => {}
         }
@@ -418,18 +525,31 @@ fn in_statement_header(node: &GoNode) -> bool {
 fn is_len_call(n: &GoNode) -> bool {
     n.kind() == "call_expression"
         && n.field("function").is_some_and(|f| f.text() == "len")
-        && n.field("arguments").is_some_and(|a| code_children(&a).iter().all(syntax::is_pure_expression))
+        && n.field("arguments")
+            .is_some_and(|a| code_children(&a).iter().all(syntax::is_pure_expression))
 }
 
 fn field_list(fields: &[FieldPlan]) -> Vec<layout::Field> {
-    fields.iter().map(|f| layout::Field { name: f.name.clone(), ty: f.ty.clone(), tag: f.tag.clone() }).collect()
+    fields
+        .iter()
+        .map(|f| layout::Field {
+            name: f.name.clone(),
+            ty: f.ty.clone(),
+            tag: f.tag.clone(),
+        })
+        .collect()
 }
 
 /// `handleUserResp` for `resp` in `handleUser`; `serverHandleResp` for a method `(*Server).Handle`.
 fn type_name(top: &GoNode, var: &str) -> Option<String> {
     let func = top.field("name")?.text().to_string();
     let base = if top.kind() == "method_declaration" {
-        let recv = top.field("receiver")?.dfs().find(|n| n.kind() == "type_identifier")?.text().to_string();
+        let recv = top
+            .field("receiver")?
+            .dfs()
+            .find(|n| n.kind() == "type_identifier")?
+            .text()
+            .to_string();
         format!("{}{}", layout::lower_first_word(&recv), layout::camel(&func)?)
     } else {
         layout::lower_first_word(&func)
@@ -462,12 +582,23 @@ fn insertion_point(top: &GoNode) -> usize {
 }
 
 /// Edits turning the literal's `"key": value` into `Field: value`, aligned as gofmt aligns them.
-fn literal_key_edits(text: &str, lit: &GoNode, entries: &[Entry], fields: &[FieldPlan]) -> Result<Vec<TextEdit>, String> {
+fn literal_key_edits(
+    text: &str,
+    lit: &GoNode,
+    entries: &[Entry],
+    fields: &[FieldPlan],
+) -> Result<Vec<TextEdit>, String> {
     let body = lit.field("body").ok_or("the map literal has no body")?;
     if syntax::contains_comment(&body) {
         return Err("the map literal contains comments, which mapfix does not re-align".into());
     }
-    let field_of = |k: &str| fields.iter().find(|f| f.key.key == k).map(|f| f.name.clone()).unwrap_or_default();
+    let field_of = |k: &str| {
+        fields
+            .iter()
+            .find(|f| f.key.key == k)
+            .map(|f| f.name.clone())
+            .unwrap_or_default()
+    };
     let has_newline = |a: usize, b: usize| text[a..b].contains('\n');
     let body_range = body.range();
     let separators: Vec<String> = if !has_newline(body_range.start, body_range.end) {
@@ -482,7 +613,11 @@ fn literal_key_edits(text: &str, lit: &GoNode, entries: &[Entry], fields: &[Fiel
                 return Err("the map literal has several entries on one line".into());
             }
             let blank_before = i > 0 && gap.matches('\n').count() > 1;
-            elements.push(layout::Element { key: field_of(&e.key), single_line: !has_newline(r.start, r.end), blank_before });
+            elements.push(layout::Element {
+                key: field_of(&e.key),
+                single_line: !has_newline(r.start, r.end),
+                blank_before,
+            });
             prev_end = r.end;
         }
         if !has_newline(prev_end, body_range.end) {

@@ -9,7 +9,11 @@ use crate::types;
 /// One occurrence of the map variable.
 pub enum Use<'r> {
     /// `m["key"]` in some role.
-    Key { index: GoNode<'r>, key: String, access: Access<'r> },
+    Key {
+        index: GoNode<'r>,
+        key: String,
+        access: Access<'r>,
+    },
     /// `json.Marshal(m)`, `json.MarshalIndent(m, …)`, `enc.Encode(m)`.
     JsonEncode(GoNode<'r>),
     /// `json.Unmarshal(data, &m)`.
@@ -97,26 +101,37 @@ fn classify<'r>(n: &GoNode<'r>, imports: &Imports, cx: &super::Cx) -> Use<'r> {
             match parent.field("index").and_then(|i| literal_key(&i)) {
                 // `v, ok := m["k"]` tests membership, which only a map can answer.
                 Some(_) if in_comma_ok(&parent) => Use::RealMap,
-                Some(key) => Use::Key { access: access(&parent, &key), index: parent, key },
+                Some(key) => Use::Key {
+                    access: access(&parent, &key),
+                    index: parent,
+                    key,
+                },
                 None => Use::RealMap,
             }
         }
         "argument_list" => {
-            let Some(call) = parent.parent() else { return Use::RealMap };
+            let Some(call) = parent.parent() else {
+                return Use::RealMap;
+            };
             let args = code_children(&parent);
             let first = args.first().is_some_and(|a| a.range() == n.range());
             let name = n.text();
             if is_pkg_call(&call, imports.json.as_deref(), &["Marshal", "MarshalIndent"]) && first
                 || args.len() == 1 && is_encoder_call(&call, imports, cx)
             {
-                if call.parent().is_some_and(|s| matches!(s.kind().as_ref(), "defer_statement" | "go_statement")) {
+                if call
+                    .parent()
+                    .is_some_and(|s| matches!(s.kind().as_ref(), "defer_statement" | "go_statement"))
+                {
                     return Use::NoFix(format!(
                         "{name} is encoded by a defer or go statement, which would copy a struct before later writes"
                     ));
                 }
                 Use::JsonEncode(call)
             } else if is_pkg_call(&call, imports.fmt.as_deref(), &[]) {
-                Use::NoFix(format!("{name} is printed with fmt, and a struct prints differently (no key names, field order)"))
+                Use::NoFix(format!(
+                    "{name} is printed with fmt, and a struct prints differently (no key names, field order)"
+                ))
             } else {
                 Use::RealMap
             }
@@ -148,15 +163,25 @@ pub fn literal_key(index: &GoNode) -> Option<String> {
 /// `pkg.F(…)` for the package imported as `pkg` (any function when `funcs` is empty).
 fn is_pkg_call(call: &GoNode, pkg: Option<&str>, funcs: &[&str]) -> bool {
     let Some(pkg) = pkg else { return false };
-    let Some(f) = call.field("function").filter(|f| f.kind() == "selector_expression") else { return false };
-    let on_pkg = f.field("operand").is_some_and(|o| o.kind() == "identifier" && o.text() == pkg);
-    on_pkg && f.field("field").is_some_and(|x| funcs.is_empty() || funcs.contains(&x.text().as_ref()))
+    let Some(f) = call.field("function").filter(|f| f.kind() == "selector_expression") else {
+        return false;
+    };
+    let on_pkg = f
+        .field("operand")
+        .is_some_and(|o| o.kind() == "identifier" && o.text() == pkg);
+    on_pkg
+        && f.field("field")
+            .is_some_and(|x| funcs.is_empty() || funcs.contains(&x.text().as_ref()))
 }
 
 /// `X.Encode(m)` where X is `json.NewEncoder(…)` or a variable holding one.
 fn is_encoder_call(call: &GoNode, imports: &Imports, cx: &super::Cx) -> bool {
-    let Some(json) = imports.json.as_deref() else { return false };
-    let Some(f) = call.field("function").filter(|f| f.kind() == "selector_expression") else { return false };
+    let Some(json) = imports.json.as_deref() else {
+        return false;
+    };
+    let Some(f) = call.field("function").filter(|f| f.kind() == "selector_expression") else {
+        return false;
+    };
     if f.field("field").is_none_or(|x| x.text() != "Encode") {
         return false;
     }
@@ -168,11 +193,20 @@ fn is_encoder_call(call: &GoNode, imports: &Imports, cx: &super::Cx) -> bool {
     if recv.kind() != "identifier" {
         return false;
     }
-    let Some(binding) = types::resolve(&recv.text(), &recv, cx.scope) else { return false };
-    if binding.type_text.as_deref().is_some_and(|t| t.replace(' ', "") == format!("*{json}.Encoder")) {
+    let Some(binding) = types::resolve(&recv.text(), &recv, cx.scope) else {
+        return false;
+    };
+    if binding
+        .type_text
+        .as_deref()
+        .is_some_and(|t| t.replace(' ', "") == format!("*{json}.Encoder"))
+    {
         return true;
     }
-    binding.decl_at.and_then(|at| cx.initializer_of(at)).is_some_and(|v| new_encoder(&v))
+    binding
+        .decl_at
+        .and_then(|at| cx.initializer_of(at))
+        .is_some_and(|v| new_encoder(&v))
 }
 
 /// What `m["k"]` (the index expression `ix`) does where it stands.
@@ -181,29 +215,41 @@ fn access<'r>(ix: &GoNode<'r>, key: &str) -> Access<'r> {
     while let Some(p) = node.parent().filter(|p| p.kind() == "parenthesized_expression") {
         node = p;
     }
-    let Some(parent) = node.parent() else { return Access::Problem(String::new()) };
+    let Some(parent) = node.parent() else {
+        return Access::Problem(String::new());
+    };
     let problem = |why: &str| Access::Problem(format!("m[{key:?}] {why}"));
     match parent.kind().as_ref() {
         "type_assertion_expression" => match parent.field("type") {
             Some(_) if in_comma_ok(&parent) => {
                 problem("is read with a comma-ok type assertion, which a struct field cannot reproduce")
             }
-            Some(ty) => Access::AssertedRead { node: parent.clone(), ty: ty.text().to_string() },
+            Some(ty) => Access::AssertedRead {
+                node: parent.clone(),
+                ty: ty.text().to_string(),
+            },
             None => problem("is used in a type switch"),
         },
         "expression_list" => {
-            let Some(stmt) = parent.parent() else { return problem("is used where its type matters") };
+            let Some(stmt) = parent.parent() else {
+                return problem("is used where its type matters");
+            };
             let left = stmt.field("left").is_some_and(|l| l.range() == parent.range());
             let lhs = assigned(&stmt);
-            let rhs = stmt.field("right").or_else(|| stmt.field("value")).map(|r| code_children(&r)).unwrap_or_default();
+            let rhs = stmt
+                .field("right")
+                .or_else(|| stmt.field("value"))
+                .map(|r| code_children(&r))
+                .unwrap_or_default();
             match stmt.kind().as_ref() {
                 "assignment_statement" if left => {
                     let op = stmt.field("operator").map(|o| o.text().to_string()).unwrap_or_default();
                     let i = lhs.iter().position(|x| x.range() == node.range());
                     match i {
-                        Some(i) if op == "=" && lhs.len() == rhs.len() => {
-                            Access::Write { value: rhs[i].clone(), stmt: stmt.clone() }
-                        }
+                        Some(i) if op == "=" && lhs.len() == rhs.len() => Access::Write {
+                            value: rhs[i].clone(),
+                            stmt: stmt.clone(),
+                        },
                         _ => problem("is assigned in a way a struct field cannot reproduce"),
                     }
                 }
@@ -215,7 +261,10 @@ fn access<'r>(ix: &GoNode<'r>, key: &str) -> Access<'r> {
         }
         "return_statement" | "argument_list" | "literal_element" => Access::Read,
         "binary_expression" => {
-            let nil = [parent.field("left"), parent.field("right")].into_iter().flatten().any(|x| x.kind() == "nil");
+            let nil = [parent.field("left"), parent.field("right")]
+                .into_iter()
+                .flatten()
+                .any(|x| x.kind() == "nil");
             if nil {
                 problem("is compared with nil; a struct field is never nil")
             } else {
@@ -229,7 +278,9 @@ fn access<'r>(ix: &GoNode<'r>, key: &str) -> Access<'r> {
 /// `v, ok := x` / `v, ok = x` / `var v, ok = x` for a single expression `x`
 /// (a type assertion or an index expression).
 fn in_comma_ok(expr: &GoNode) -> bool {
-    let Some(list) = expr.parent().filter(|p| p.kind() == "expression_list") else { return false };
+    let Some(list) = expr.parent().filter(|p| p.kind() == "expression_list") else {
+        return false;
+    };
     let Some(stmt) = list.parent() else { return false };
     let right = stmt.field("right").or_else(|| stmt.field("value"));
     right.is_some_and(|r| r.range() == list.range()) && code_children(&list).len() == 1 && assigned(&stmt).len() == 2

@@ -18,16 +18,39 @@ pub struct Typed {
 
 impl Typed {
     fn of(text: impl Into<String>) -> Typed {
-        Typed { text: text.into(), untyped: false }
+        Typed {
+            text: text.into(),
+            untyped: false,
+        }
     }
     fn constant(text: &str) -> Typed {
-        Typed { text: text.into(), untyped: true }
+        Typed {
+            text: text.into(),
+            untyped: true,
+        }
     }
 }
 
 const BASIC_TYPES: &[&str] = &[
-    "bool", "string", "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64",
-    "uintptr", "byte", "rune", "float32", "float64", "complex64", "complex128",
+    "bool",
+    "string",
+    "int",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "uintptr",
+    "byte",
+    "rune",
+    "float32",
+    "float64",
+    "complex64",
+    "complex128",
 ];
 
 /// Standard-library functions whose result type is fixed: (import path, function, result with `{}` for the qualifier).
