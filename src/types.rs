@@ -302,6 +302,29 @@ impl<'a> PackageScope<'a> {
     }
 }
 
+/// The predeclared basic types of Go.
+pub const BASIC_TYPES: &[&str] = &[
+    "bool",
+    "string",
+    "int",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "uintptr",
+    "byte",
+    "rune",
+    "float32",
+    "float64",
+    "complex64",
+    "complex128",
+];
+
 /// What an identifier refers to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Binding {

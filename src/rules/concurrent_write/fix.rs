@@ -521,31 +521,10 @@ impl Rewrite<'_> {
     /// Whether a value of `ty` stored in the map always asserts back to it
     /// (a concrete type mapfix can see).
     pub fn is_concrete(&self, ty: &str) -> bool {
-        const BASIC: &[&str] = &[
-            "string",
-            "bool",
-            "int",
-            "int8",
-            "int16",
-            "int32",
-            "int64",
-            "uint",
-            "uint8",
-            "uint16",
-            "uint32",
-            "uint64",
-            "uintptr",
-            "byte",
-            "rune",
-            "float32",
-            "float64",
-            "complex64",
-            "complex128",
-        ];
         if self.is_interface(ty) {
             return false;
         }
-        BASIC.contains(&ty)
+        crate::types::BASIC_TYPES.contains(&ty)
             || ["*", "[", "map[", "chan", "func", "struct"]
                 .iter()
                 .any(|p| ty.starts_with(p))

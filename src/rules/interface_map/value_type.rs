@@ -31,28 +31,6 @@ impl Typed {
     }
 }
 
-const BASIC_TYPES: &[&str] = &[
-    "bool",
-    "string",
-    "int",
-    "int8",
-    "int16",
-    "int32",
-    "int64",
-    "uint",
-    "uint8",
-    "uint16",
-    "uint32",
-    "uint64",
-    "uintptr",
-    "byte",
-    "rune",
-    "float32",
-    "float64",
-    "complex64",
-    "complex128",
-];
-
 /// Standard-library functions whose result type is fixed: (import path, function, result with `{}` for the qualifier).
 const STDLIB_RESULTS: &[(&str, &str, &str)] = &[
     ("fmt", "Sprintf", "string"),
@@ -199,7 +177,7 @@ fn call_type(call: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
                 "make" if !cx.scope.declares(&name) => return Some(Typed::of(args.first()?.text().to_string())),
                 _ => {}
             }
-            if BASIC_TYPES.contains(&name.as_str()) && !cx.scope.declares(&name) {
+            if crate::types::BASIC_TYPES.contains(&name.as_str()) && !cx.scope.declares(&name) {
                 return Some(Typed::of(name));
             }
             if cx.scope.type_decl(&name).is_some() {
