@@ -8,10 +8,12 @@
 //! - `target`: the maps a goroutine writes and how to recognise them.
 //! - `flow`: whether another access can run at the same time.
 //! - `fix`, `range_fix`: the `sync.Map` rewrite.
+//! - `precondition`: the text test that spares most files with goroutines a parse.
 
 mod fix;
 mod flow;
 mod goroutine;
+mod precondition;
 mod range_fix;
 mod target;
 #[cfg(test)]
@@ -26,6 +28,8 @@ use ast_grep_language::Go;
 use flow::Conflict;
 use goroutine::Goroutine;
 use target::{Home, WrittenMap};
+
+pub use precondition::may_match;
 
 pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     let Some(g) = Goroutine::of_literal(m.get_node()) else {
