@@ -9,7 +9,7 @@ use crate::goversion::{GoVersion, VersionSource};
 use crate::progress::Progress;
 use crate::render::{
     GithubRenderer, JsonRenderer, MarkdownRenderer, PatchRenderer, Renderer, RunResult, SarifRenderer, SarifRule,
-    TextRenderer,
+    Summary, TextRenderer,
 };
 use crate::runner::{self, Runner, Settings, SetupError};
 use crate::verify::{self, Toolchain, WrittenFile};
@@ -252,25 +252,21 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
         },
         None => None,
     };
-    let progress = Progress::new(runner.file_count(), args.format == OutputFormat::Text);
-    let mut reports = runner.process(&progress);
+    let whole_run = baseline.is_some() || args.write_baseline.is_some() || args.interactive || args.write;
+    if args.format == OutputFormat::Text && !whole_run {
+        return stream_text(&runner, args);
+    }
+    let progress = Progress::new(|| runner.file_count(), args.format == OutputFormat::Text);
+    let (mut reports, clean_files) = runner.process(&progress);
     note_assumed_version(&reports);
-    let walk_errors: Vec<FileError> = runner
-        .walk_errors
-        .drain(..)
-        .map(|e| FileError {
-            path: e.path,
-            message: e.message,
-            span: None,
-        })
-        .collect();
     if let Some(path) = &args.write_baseline {
         return write_baseline(
             path,
             RunResult {
                 reports,
-                errors: walk_errors,
+                errors: Vec::new(),
                 wrote: false,
+                clean_files,
             },
         );
     }
@@ -312,7 +308,7 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
         }
         write = true;
     }
-    let mut errors = walk_errors;
+    let mut errors = Vec::new();
     if write {
         let written = write_fixes(&mut reports);
         if let Some(toolchain) = &toolchain {
@@ -325,13 +321,14 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
         reports,
         errors,
         wrote: write,
+        clean_files,
     };
     if args.interactive && args.format == OutputFormat::Text {
         // Every diff was shown while asking: only errors and the summary remain.
         for e in run.all_errors() {
             eprintln!("mapfix: error: {}: {}", e.path.display(), e.message);
         }
-        emit(&format!("{}\n", crate::render::summary_line(&run)));
+        emit(&format!("{}\n", crate::render::summary_line(&run.summary(), run.wrote)));
         return run.exit_code();
     }
     let sarif_rules: Vec<SarifRule> = runner.rules().into_iter().map(SarifRule::from_rule).collect();
@@ -341,17 +338,60 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
 
 /// Says once on stderr when a file's Go version is a guess.
 pub(crate) fn note_assumed_version(reports: &[FileReport]) {
-    if let Some(r) = reports.iter().find(|r| {
-        r.source
-            .as_ref()
-            .is_some_and(|s| s.version_source == VersionSource::Default)
-    }) {
-        eprintln!(
-            "mapfix: no go.mod above {} and no --go-version: assuming Go {}",
-            r.path.display(),
-            GoVersion::NEWEST
-        );
+    if let Some(note) = reports.iter().find_map(assumed_version_note) {
+        eprintln!("{note}");
     }
+}
+
+/// The note for a file whose Go version is a guess (no go.mod, no flag).
+fn assumed_version_note(r: &FileReport) -> Option<String> {
+    r.source
+        .as_ref()
+        .is_some_and(|s| s.version_source == VersionSource::Default)
+        .then(|| {
+            format!(
+                "mapfix: no go.mod above {} and no --go-version: assuming Go {}",
+                r.path.display(),
+                GoVersion::NEWEST
+            )
+        })
+}
+
+/// A plain text dry run, streamed: each file's diff is printed as soon as
+/// it and the files before it are done, and only the counts and the
+/// diagnostics still to print are kept, so memory does not grow with the
+/// tree. (Baselines, interactive review and writing need the whole run.)
+fn stream_text(runner: &Runner, args: &RunArgs) -> i32 {
+    use std::io::Write;
+    let renderer = TextRenderer {
+        color: use_color(args.color, std::io::stdout().is_terminal()),
+        stats: args.stats,
+    };
+    let mut stream = renderer.stream(false);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut err = std::io::stderr();
+    let mut summary = Summary::default();
+    let mut noted_version = false;
+    let progress = Progress::new(|| runner.file_count(), true);
+    runner.stream(&progress, |_, report| {
+        summary.add(&report);
+        if report.is_clean() {
+            return;
+        }
+        progress.suspend(|| {
+            if !noted_version {
+                if let Some(note) = assumed_version_note(&report) {
+                    let _ = writeln!(err, "{note}");
+                    noted_version = true;
+                }
+            }
+            let _ = stream.file(&report, &mut out, &mut err);
+            let _ = out.flush();
+        });
+    });
+    let _ = stream.finish(&summary, &mut out);
+    let _ = out.flush();
+    summary.exit_code(false)
 }
 
 /// `--verify`: the Go toolchain, found before anything is written.
@@ -463,6 +503,7 @@ fn config_error(e: &ConfigError, args: &RunArgs) -> i32 {
                 reports: Vec::new(),
                 errors: vec![error],
                 wrote: false,
+                clean_files: 0,
             },
             args,
             Vec::new(),

@@ -77,6 +77,13 @@ pub struct FileReport {
     pub scanned: bool,
 }
 
+impl FileReport {
+    /// Nothing to show, write or report: no finding, fix or error.
+    pub fn is_clean(&self) -> bool {
+        self.findings.is_empty() && self.errors.is_empty() && self.fixed_text.is_none()
+    }
+}
+
 /// Run-wide settings the engine needs.
 #[derive(Debug, Clone, Default)]
 pub struct EngineOptions {

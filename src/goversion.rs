@@ -39,6 +39,10 @@ pub enum VersionSource {
     Default,
 }
 
+/// Directories whose `go.mod` version is remembered; files arrive in path
+/// order, so a small cache serves a whole tree and stays small in a huge one.
+const CACHED_DIRECTORIES: usize = 1024;
+
 /// Resolves and caches `go.mod` versions by directory.
 pub struct VersionResolver {
     fallback: Option<GoVersion>,
@@ -81,7 +85,11 @@ impl VersionResolver {
         } else {
             dir.parent().and_then(|p| self.gomod_version(p))
         };
-        self.gomod_cache.lock().unwrap().insert(dir.to_path_buf(), found);
+        let mut cache = self.gomod_cache.lock().unwrap();
+        if cache.len() >= CACHED_DIRECTORIES {
+            cache.clear();
+        }
+        cache.insert(dir.to_path_buf(), found);
         found
     }
 }

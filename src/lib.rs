@@ -13,6 +13,7 @@ pub mod engine;
 pub mod goversion;
 pub mod interactive;
 pub mod load;
+pub mod memory;
 pub mod ordered;
 pub mod package_index;
 pub mod plan;

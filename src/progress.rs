@@ -17,10 +17,12 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// A bar for `total` files, if `wanted` (a text run) and stderr is a terminal.
-    pub fn new(total: usize, wanted: bool) -> Self {
+    /// A bar for `total()` files, if `wanted` (a text run) and stderr is a
+    /// terminal (only then is `total` called: counting walks the tree).
+    pub fn new(total: impl FnOnce() -> usize, wanted: bool) -> Self {
         let terminal = std::io::stderr().is_terminal() && std::env::var("TERM").map_or(true, |t| t != "dumb");
-        let bar = (wanted && terminal && total >= MIN_FILES).then(|| {
+        let total = if wanted && terminal { total() } else { 0 };
+        let bar = (total >= MIN_FILES).then(|| {
             let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
             bar.set_style(
                 ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} files, {msg} ({elapsed})")
@@ -41,6 +43,14 @@ impl Progress {
         let n = self.findings.fetch_add(report.findings.len(), Ordering::Relaxed) + report.findings.len();
         bar.set_message(format!("{n} finding{}", if n == 1 { "" } else { "s" }));
         bar.inc(1);
+    }
+
+    /// Runs `f` (which prints) with the bar hidden.
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        match &self.bar {
+            Some(bar) => bar.suspend(f),
+            None => f(),
+        }
     }
 
     pub fn finish(&self) {

@@ -6,10 +6,11 @@
 use crate::config::{self, Config, ConfigError, RuleChoice, SelectError};
 use crate::engine::{Engine, EngineOptions, FileReport};
 use crate::goversion::{GoVersion, VersionResolver};
+use crate::memory;
 use crate::progress::Progress;
 use crate::rules::{self, Rule, RuleOptions};
 use crate::selection::{FixKey, FixSelection};
-use crate::walk::{self, GoFile, WalkError};
+use crate::walk::{self, GoFile, WalkItem};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -34,24 +35,35 @@ pub enum SetupError {
     Config(ConfigError),
 }
 
-/// PATHs sharing a config, with their rules and files.
+/// PATHs sharing a config, with their rules.
 struct Group {
     engine: Engine,
-    files: Vec<GoFile>,
+    roots: Vec<PathBuf>,
+    config: Option<Config>,
+}
+
+impl Group {
+    /// Whether the walk keeps `item` (config excludes; files named on the
+    /// command line are always kept).
+    fn keeps(&self, item: &WalkItem) -> bool {
+        match (item, &self.config) {
+            (WalkItem::File(f), Some(c)) => f.explicit || !c.excludes(&f.path),
+            _ => true,
+        }
+    }
 }
 
 pub struct Runner {
     groups: Vec<Group>,
     jobs: usize,
-    /// Errors walking the PATH arguments.
-    pub walk_errors: Vec<WalkError>,
+    /// The group of each report `process` kept (for `rerun`).
+    origin: Vec<(PathBuf, usize)>,
 }
 
 impl Runner {
     /// Finds the configs, loads and selects rules, walks the PATHs.
     pub fn prepare(s: &Settings) -> Result<Runner, SetupError> {
         let mut groups = Vec::new();
-        let mut walk_errors = Vec::new();
         for (config_path, roots) in group_roots(s.roots, s.config) {
             let config = match &config_path {
                 Some(p) => Some(Config::load(p).map_err(SetupError::Config)?),
@@ -78,11 +90,6 @@ impl Runner {
                 SelectError::CommandLine(m) => SetupError::Usage(m),
                 SelectError::Config(c) => SetupError::Config(c),
             })?;
-            let (mut files, errors) = walk::go_files(&roots);
-            walk_errors.extend(errors);
-            if let Some(c) = &config {
-                files.retain(|f| f.explicit || !c.excludes(&f.path));
-            }
             let options = EngineOptions {
                 unsafe_fixes: s.unsafe_fixes,
                 include_generated: s.include_generated,
@@ -92,13 +99,14 @@ impl Runner {
             };
             groups.push(Group {
                 engine: Engine::new(selected, options, VersionResolver::new(s.go_version)),
-                files,
+                roots,
+                config,
             });
         }
         Ok(Runner {
             groups,
             jobs: s.jobs,
-            walk_errors,
+            origin: Vec::new(),
         })
     }
 
@@ -107,9 +115,18 @@ impl Runner {
         self.groups.into_iter().next().map(|g| g.engine)
     }
 
-    /// How many files the run covers.
+    /// How many files the run covers (a walk of its own, for a progress bar).
     pub fn file_count(&self) -> usize {
-        self.groups.iter().map(|g| g.files.len()).sum()
+        self.groups
+            .iter()
+            .map(|g| {
+                let (files, _) = walk::go_files(&g.roots);
+                files
+                    .into_iter()
+                    .filter(|f| g.keeps(&WalkItem::File(f.clone())))
+                    .count()
+            })
+            .sum()
     }
 
     /// The rules of the run (each ID once), for formats that describe them.
@@ -123,28 +140,62 @@ impl Runner {
         out
     }
 
-    /// Processes every file; reports in group, then path order.
-    pub fn process(&self, progress: &Progress) -> Vec<FileReport> {
-        let on_done = |r: &FileReport| progress.file_done(r);
+    /// Processes every file; reports in group, then path order. Only
+    /// reports with something to show or write are kept (memory follows
+    /// the findings, not the size of the tree); the others are counted.
+    pub fn process(&mut self, progress: &Progress) -> (Vec<FileReport>, usize) {
         let mut reports = Vec::new();
-        for g in &self.groups {
-            reports.extend(g.engine.run_observed(&g.files, self.jobs, &on_done));
+        let mut origin = Vec::new();
+        let mut clean = 0;
+        self.stream(progress, |group, r| {
+            if r.is_clean() {
+                clean += usize::from(r.scanned);
+            } else {
+                origin.push((r.path.clone(), group));
+                reports.push(r);
+            }
+        });
+        self.origin = origin;
+        (reports, clean)
+    }
+
+    /// Walks and processes every file, handing each report (with its
+    /// group's index) to `sink` in group, then path order, as soon as it
+    /// and those before it are done. The walk itself streams when a group
+    /// has a single directory root; a path that cannot be walked comes as
+    /// a report holding the error. Free memory is returned to the system
+    /// as the run goes (`memory.rs`), so that it stays flat.
+    pub fn stream(&self, progress: &Progress, mut sink: impl FnMut(usize, FileReport)) {
+        let mut done = 0usize;
+        for (i, g) in self.groups.iter().enumerate() {
+            let (items, root_errors) = walk::walk_sorted(&g.roots);
+            let items = root_errors.into_iter().map(WalkItem::Error).chain(items);
+            g.engine.run_walk(items.filter(|item| g.keeps(item)), self.jobs, |r| {
+                progress.file_done(&r);
+                sink(i, r);
+                done += 1;
+                if done % memory::TRIM_EVERY == 0 {
+                    memory::release_free_pages();
+                }
+            });
         }
         progress.finish();
-        reports
     }
 
     /// Re-runs the files that had fixes, including only `selection`'s fixes,
     /// and puts the new reports in place of the old.
     pub fn rerun(&mut self, reports: &mut [FileReport], selection: FixSelection) {
         let selection = Arc::new(selection);
-        for g in &mut self.groups {
+        for (i, g) in self.groups.iter_mut().enumerate() {
             g.engine.options.selection = Some(selection.clone());
-            let redo: Vec<GoFile> = g
-                .files
+            let redo: Vec<GoFile> = reports
                 .iter()
-                .filter(|f| reports.iter().any(|r| r.path == f.path && r.fixed_text.is_some()))
-                .cloned()
+                .filter(|r| r.fixed_text.is_some())
+                .filter(|r| self.origin.iter().any(|(p, group)| *group == i && *p == r.path))
+                .map(|r| GoFile {
+                    path: r.path.clone(),
+                    explicit: true,
+                })
                 .collect();
             for new in g.engine.run(&redo, self.jobs) {
                 if let Some(old) = reports.iter_mut().find(|r| r.path == new.path) {

@@ -3,7 +3,9 @@
 //! generated file, `-j1`, `-j2` and `-j3` print byte-identical output (text
 //! and json, stdout and stderr), in path order. And the pre-filter, which
 //! spares most files a parse, changes no result: on that tree and on every
-//! fixture case, a run with `--no-prefilter` prints the same.
+//! fixture case, a run with `--no-prefilter` prints the same. A plain text
+//! dry run, which streams its output file by file, prints what the same
+//! run rendered whole (as a baseline run is) prints.
 
 mod common;
 
@@ -116,6 +118,41 @@ fn output_is_identical_for_any_thread_count() {
             assert_eq!(diffs, sorted, "diffs are in path order");
             assert!(diffs.len() >= PACKAGES * FILES_PER_PACKAGE / 2, "{text}");
         }
+    }
+}
+
+#[test]
+fn streamed_text_is_the_whole_run_rendering() {
+    let dir = tempfile::tempdir().unwrap();
+    generate_tree(dir.path(), true);
+    // An empty baseline hides nothing, but makes the run keep every report
+    // and render them at the end.
+    let empty = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("empty-baseline.json");
+    let recorded = mapfix(empty.path(), &["--write-baseline", baseline.to_str().unwrap(), "."]);
+    assert_eq!(
+        recorded.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&recorded.stderr)
+    );
+    let variants: [&[&str]; 4] = [&["."], &["--unsafe", "."], &["--stats", "."], &[".", "missing-dir"]];
+    for args in variants {
+        let streamed = run(dir.path(), args);
+        let whole = run(
+            dir.path(),
+            &[&["--baseline", baseline.to_str().unwrap()][..], args].concat(),
+        );
+        assert!(
+            streamed == whole,
+            "{args:?}:\n{}\n{}\n---\n{}\n{}",
+            String::from_utf8_lossy(&streamed.0),
+            String::from_utf8_lossy(&streamed.1),
+            String::from_utf8_lossy(&whole.0),
+            String::from_utf8_lossy(&whole.1)
+        );
+        assert_eq!(streamed.2, Some(2), "{args:?}: the syntax error");
+        assert!(!streamed.0.is_empty(), "{args:?}");
     }
 }
 

@@ -168,6 +168,7 @@ fn scan(list: &[Repository], args: &RunArgs, engine: &Engine, jobs: usize) -> Ve
                 reports: Vec::new(),
                 errors: Vec::new(),
                 wrote: args.write,
+                clean_files: 0,
             },
             commit: None,
             pr: None,
@@ -351,6 +352,7 @@ fn publish(runs: &mut [RepoRun], args: &RunArgs, engine: &Engine) {
                 .collect(),
             errors: Vec::new(),
             wrote: true,
+            clean_files: 0,
         };
         let body = renderer.body(&relative_to(&combined, &checkout));
         let title = message::subject(&message::rule_changes(combined.findings(), &engine.rules));
@@ -410,6 +412,7 @@ fn relative_to(run: &RunResult, checkout: &Checkout) -> RunResult {
         reports,
         errors: run.errors.clone(),
         wrote: run.wrote,
+        clean_files: run.clean_files,
     }
 }
 
@@ -448,6 +451,7 @@ fn render(runs: &[RepoRun], args: &RunArgs, engine: &Engine) {
                 reports: runs.iter().flat_map(|r| r.run.reports.iter().cloned()).collect(),
                 errors: runs.iter().flat_map(|r| r.run.errors.iter().cloned()).collect(),
                 wrote: args.write,
+                clean_files: runs.iter().map(|r| r.run.clean_files).sum(),
             };
             let _ = renderer.render(&combined, &mut out, &mut err);
         }

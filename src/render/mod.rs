@@ -9,6 +9,7 @@ mod sarif;
 mod text;
 
 use crate::engine::{FileError, FileReport, Finding};
+use crate::rules::FixSafety;
 use std::io::{self, Write};
 
 pub use github::GithubRenderer;
@@ -18,7 +19,8 @@ pub use patch::PatchRenderer;
 pub use sarif::{SarifRenderer, SarifRule};
 pub use text::{paint_diff, render_diagnostic, summary_line, TextRenderer};
 
-/// Counts over the whole run.
+/// Counts over the whole run, gathered one report at a time (so a
+/// streamed run needs no more than this).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
     pub files_scanned: usize,
@@ -26,6 +28,45 @@ pub struct Summary {
     pub fixable: usize,
     pub applied: usize,
     pub errors: usize,
+    /// Fixes the run includes (shown as diffs, or written).
+    pub included: usize,
+    /// Unsafe fixes left out (no `--unsafe`).
+    pub unsafe_left: usize,
+    /// Findings whose fix was not applied (or that have none).
+    pub unapplied: usize,
+    /// Files with a diff.
+    pub changed_files: usize,
+}
+
+impl Summary {
+    /// Counts one file's report in.
+    pub fn add(&mut self, report: &FileReport) {
+        self.files_scanned += usize::from(report.scanned);
+        self.errors += report.errors.len();
+        self.changed_files += usize::from(report.fixed_text.is_some());
+        for f in &report.findings {
+            self.findings += 1;
+            let fix = f.fix.as_ref();
+            self.fixable += usize::from(fix.is_some());
+            self.applied += usize::from(fix.is_some_and(|x| x.applied));
+            self.included += usize::from(fix.is_some_and(|x| x.included));
+            self.unsafe_left += usize::from(fix.is_some_and(|x| !x.included && x.safety == FixSafety::Unsafe));
+            self.unapplied += usize::from(!fix.is_some_and(|x| x.applied));
+        }
+    }
+
+    /// Exit status (SPEC §1): 2 on errors, 1 on findings left, else 0.
+    pub fn exit_code(&self, wrote: bool) -> i32 {
+        if self.errors > 0 {
+            return 2;
+        }
+        let left = if wrote {
+            self.unapplied > 0
+        } else {
+            self.findings > 0 || self.changed_files > 0
+        };
+        i32::from(left)
+    }
 }
 
 /// A finished run, ready to render.
@@ -35,6 +76,9 @@ pub struct RunResult {
     pub errors: Vec<FileError>,
     /// Whether fixes were written (`--write`).
     pub wrote: bool,
+    /// Files scanned with nothing to show, whose reports were not kept
+    /// (a run holds only the reports it will print).
+    pub clean_files: usize,
 }
 
 impl RunResult {
@@ -49,29 +93,18 @@ impl RunResult {
     }
 
     pub fn summary(&self) -> Summary {
-        Summary {
-            files_scanned: self.reports.iter().filter(|r| r.scanned).count(),
-            findings: self.findings().count(),
-            fixable: self.findings().filter(|f| f.fix.is_some()).count(),
-            applied: self
-                .findings()
-                .filter(|f| f.fix.as_ref().is_some_and(|x| x.applied))
-                .count(),
-            errors: self.all_errors().count(),
-        }
+        let mut s = Summary {
+            files_scanned: self.clean_files,
+            errors: self.errors.len(),
+            ..Summary::default()
+        };
+        self.reports.iter().for_each(|r| s.add(r));
+        s
     }
 
     /// Exit status (SPEC §1): 2 on errors, 1 on findings left, else 0.
     pub fn exit_code(&self) -> i32 {
-        if self.all_errors().next().is_some() {
-            return 2;
-        }
-        let left = if self.wrote {
-            self.findings().any(|f| !f.fix.as_ref().is_some_and(|x| x.applied))
-        } else {
-            self.findings().next().is_some() || self.reports.iter().any(|r| r.fixed_text.is_some())
-        };
-        i32::from(left)
+        self.summary().exit_code(self.wrote)
     }
 }
 

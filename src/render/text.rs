@@ -1,9 +1,11 @@
 //! `--format text`: unified diffs for the fixes this run includes, miette
 //! diagnostics for findings shown without a fix, and a one-line summary.
 
-use super::{display_path, unified_diff, Renderer, RunResult};
+use super::{display_path, unified_diff, Renderer, RunResult, Summary};
+use crate::engine::FileReport;
 use crate::engine::{FileError, Finding};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity, SourceCode};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Write};
 
@@ -15,43 +17,34 @@ pub struct TextRenderer {
 
 impl Renderer for TextRenderer {
     fn render(&self, run: &RunResult, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
-        for e in run.all_errors() {
+        let mut stream = self.stream(run.wrote);
+        for e in &run.errors {
             let src = run
                 .reports
                 .iter()
                 .find(|r| r.path == e.path)
-                .and_then(|r| r.source.clone());
-            write!(
-                err,
-                "{}",
-                self.report(&ErrorDiag::new(e, src.as_ref().map(|s| s.text.as_str())))
-            )?;
-        }
-        if self.stats {
-            return self.render_stats(run, out);
+                .and_then(|r| r.source.as_ref());
+            stream.error(e, src.map(|s| s.text.as_str()), err)?;
         }
         for report in &run.reports {
-            let (Some(source), Some(fixed)) = (&report.source, &report.fixed_text) else {
-                continue;
-            };
-            let diff = unified_diff(&display_path(&report.path), &source.text, fixed);
-            self.write_diff(&diff, out)?;
+            stream.file(report, out, err)?;
         }
-        for report in &run.reports {
-            let Some(source) = &report.source else { continue };
-            for f in report
-                .findings
-                .iter()
-                .filter(|f| !f.fix.as_ref().is_some_and(|x| x.included))
-            {
-                write!(out, "{}", self.report(&FindingDiag::new(f, &source.text)))?;
-            }
-        }
-        writeln!(out, "{}", summary_line(run))
+        stream.finish(&run.summary(), out)
     }
 }
 
 impl TextRenderer {
+    /// Text output one report at a time, for a run that streams its
+    /// reports (`wrote`: whether fixes were written).
+    pub fn stream(&self, wrote: bool) -> TextStream<'_> {
+        TextStream {
+            renderer: self,
+            wrote,
+            diagnostics: Vec::new(),
+            rule_counts: BTreeMap::new(),
+        }
+    }
+
     fn report(&self, diag: &dyn Diagnostic) -> String {
         render_diagnostic(diag, self.color)
     }
@@ -60,38 +53,84 @@ impl TextRenderer {
         out.write_all(paint_diff(diff, self.color).as_bytes())
     }
 
-    /// `--stats`: one row per rule, most findings first: findings, fixes
-    /// shown (dry run) or applied (`--write`), and unsafe fixes left for `--unsafe`.
-    fn render_stats(&self, run: &RunResult, out: &mut dyn Write) -> io::Result<()> {
-        let mut counts: std::collections::BTreeMap<&str, [usize; 3]> = Default::default();
-        for f in run.findings() {
-            let c = counts.entry(&f.rule).or_default();
-            c[0] += 1;
-            match &f.fix {
-                Some(x) if run.wrote && x.applied => c[1] += 1,
-                Some(x) if !run.wrote && x.included => c[1] += 1,
-                Some(x) if !x.included && x.safety == crate::rules::FixSafety::Unsafe => c[2] += 1,
-                _ => {}
-            }
-        }
-        let mut rows: Vec<(&str, [usize; 3])> = counts.into_iter().collect();
-        rows.sort_by(|a, b| b.1[0].cmp(&a.1[0]).then(a.0.cmp(b.0)));
-        let width = rows.iter().map(|(r, _)| r.len()).max().unwrap_or(4).max(4);
-        let verb = if run.wrote { "applied" } else { "fixable" };
-        let header = format!("{:<width$}  {:>8}  {:>8}  {:>8}", "rule", "findings", verb, "unsafe");
-        writeln!(out, "{}", self.paint("\x1b[1m", &header))?;
-        for (rule, [n, fixed, unsafe_left]) in rows {
-            writeln!(out, "{rule:<width$}  {n:>8}  {fixed:>8}  {unsafe_left:>8}")?;
-        }
-        writeln!(out, "{}", summary_line(run))
-    }
-
     fn paint(&self, style: &str, text: &str) -> String {
         if self.color {
             format!("{style}{text}\x1b[0m")
         } else {
             text.to_string()
         }
+    }
+}
+
+/// Text output as reports arrive: a file's errors (stderr) and diff
+/// (stdout) at once; the diagnostics of findings shown without a fix are
+/// rendered at once too (the file's text is not kept) and written after
+/// the last diff, then the summary line, as SPEC §2 orders them.
+pub struct TextStream<'r> {
+    renderer: &'r TextRenderer,
+    wrote: bool,
+    diagnostics: Vec<String>,
+    /// `--stats`: findings, fixed (or fixable) and unsafe counts per rule.
+    rule_counts: BTreeMap<String, [usize; 3]>,
+}
+
+impl TextStream<'_> {
+    /// An error, with the text its span points into when there is one.
+    pub fn error(&mut self, e: &FileError, source: Option<&str>, err: &mut dyn Write) -> io::Result<()> {
+        write!(err, "{}", self.renderer.report(&ErrorDiag::new(e, source)))
+    }
+
+    pub fn file(&mut self, report: &FileReport, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
+        let source = report.source.as_ref();
+        for e in &report.errors {
+            self.error(e, source.map(|s| s.text.as_str()), err)?;
+        }
+        if self.renderer.stats {
+            for f in &report.findings {
+                let c = self.rule_counts.entry(f.rule.clone()).or_default();
+                c[0] += 1;
+                match &f.fix {
+                    Some(x) if self.wrote && x.applied => c[1] += 1,
+                    Some(x) if !self.wrote && x.included => c[1] += 1,
+                    Some(x) if !x.included && x.safety == crate::rules::FixSafety::Unsafe => c[2] += 1,
+                    _ => {}
+                }
+            }
+            return Ok(());
+        }
+        let Some(source) = source else { return Ok(()) };
+        if let Some(fixed) = &report.fixed_text {
+            let diff = unified_diff(&display_path(&report.path), &source.text, fixed);
+            self.renderer.write_diff(&diff, out)?;
+        }
+        for f in report
+            .findings
+            .iter()
+            .filter(|f| !f.fix.as_ref().is_some_and(|x| x.included))
+        {
+            self.diagnostics
+                .push(self.renderer.report(&FindingDiag::new(f, &source.text)));
+        }
+        Ok(())
+    }
+
+    /// The diagnostics held back (or the `--stats` table) and the summary line.
+    pub fn finish(self, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
+        if self.renderer.stats {
+            let mut rows: Vec<(&String, &[usize; 3])> = self.rule_counts.iter().collect();
+            rows.sort_by(|a, b| b.1[0].cmp(&a.1[0]).then(a.0.cmp(b.0)));
+            let width = rows.iter().map(|(r, _)| r.len()).max().unwrap_or(4).max(4);
+            let verb = if self.wrote { "applied" } else { "fixable" };
+            let header = format!("{:<width$}  {:>8}  {:>8}  {:>8}", "rule", "findings", verb, "unsafe");
+            writeln!(out, "{}", self.renderer.paint("\x1b[1m", &header))?;
+            for (rule, [n, fixed, unsafe_left]) in rows {
+                writeln!(out, "{rule:<width$}  {n:>8}  {fixed:>8}  {unsafe_left:>8}")?;
+            }
+        }
+        for d in &self.diagnostics {
+            out.write_all(d.as_bytes())?;
+        }
+        writeln!(out, "{}", summary_line(summary, self.wrote))
     }
 }
 
@@ -142,20 +181,7 @@ pub fn paint_diff(diff: &str, color: bool) -> String {
 }
 
 /// The closing line of text output.
-pub fn summary_line(run: &RunResult) -> String {
-    let s = run.summary();
-    let unsafe_left = run
-        .findings()
-        .filter(|f| {
-            f.fix
-                .as_ref()
-                .is_some_and(|x| !x.included && x.safety == crate::rules::FixSafety::Unsafe)
-        })
-        .count();
-    let shown = run
-        .findings()
-        .filter(|f| f.fix.as_ref().is_some_and(|x| x.included))
-        .count();
+pub fn summary_line(s: &Summary, wrote: bool) -> String {
     let mut line = format!(
         "mapfix: {} finding{} in {} file{} scanned",
         s.findings,
@@ -163,22 +189,24 @@ pub fn summary_line(run: &RunResult) -> String {
         s.files_scanned,
         plural(s.files_scanned)
     );
-    if run.wrote {
+    if wrote {
         line.push_str(&format!(
             ", {} fix{} applied",
             s.applied,
             if s.applied == 1 { "" } else { "es" }
         ));
-    } else if shown > 0 {
+    } else if s.included > 0 {
         line.push_str(&format!(
-            ", {shown} fix{} shown (dry run; -w to apply)",
-            if shown == 1 { "" } else { "es" }
+            ", {} fix{} shown (dry run; -w to apply)",
+            s.included,
+            if s.included == 1 { "" } else { "es" }
         ));
     }
-    if unsafe_left > 0 {
+    if s.unsafe_left > 0 {
         line.push_str(&format!(
-            ", {unsafe_left} unsafe fix{} available with --unsafe",
-            if unsafe_left == 1 { "" } else { "es" }
+            ", {} unsafe fix{} available with --unsafe",
+            s.unsafe_left,
+            if s.unsafe_left == 1 { "" } else { "es" }
         ));
     }
     if s.errors > 0 {
