@@ -207,7 +207,7 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
         },
         false => None,
     };
-    let toolchain = match verify_toolchain(&args) {
+    let toolchain = match verify_toolchain(args) {
         Ok(t) => t,
         Err(message) => return usage_error(&message),
     };
@@ -236,12 +236,12 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
     let mut runner = match Runner::prepare(&settings) {
         Ok(r) => r,
         Err(SetupError::Usage(message)) => return usage_error(&message),
-        Err(SetupError::Config(e)) => return config_error(&e, &args),
+        Err(SetupError::Config(e)) => return config_error(&e, args),
     };
     if args.batch.wanted(&args.paths) {
         // One config (--config, or the nearest to the first PATH) for every repository.
         return match runner.into_engine() {
-            Some(engine) => batch::run(&args, &engine, jobs),
+            Some(engine) => batch::run(args, &engine, jobs),
             None => usage_error("no repository to process"),
         };
     }
@@ -332,7 +332,7 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
         return run.exit_code();
     }
     let sarif_rules: Vec<SarifRule> = runner.rules().into_iter().map(SarifRule::from_rule).collect();
-    render(&run, &args, sarif_rules);
+    render(&run, args, sarif_rules);
     run.exit_code()
 }
 

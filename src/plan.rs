@@ -89,12 +89,9 @@ pub fn import_edit(text: &str, root: &GoNode, paths: &[String]) -> Option<TextEd
             let at = match after {
                 Some(s) => s.range().start,
                 None => match group.last() {
-                    Some(last) => {
-                        let end = text[last.range().end..]
-                            .find('\n')
-                            .map_or(text.len(), |i| last.range().end + i + 1);
-                        end
-                    }
+                    Some(last) => text[last.range().end..]
+                        .find('\n')
+                        .map_or(text.len(), |i| last.range().end + i + 1),
                     None => list.range().start + 1,
                 },
             };

@@ -18,7 +18,7 @@ pub struct Prefilter {
     pattern_rule: Vec<usize>,
     /// Rules with no tokens: every file is a candidate for them.
     unconditional: Vec<bool>,
-    preconditions: Vec<Option<fn(&str) -> bool>>,
+    preconditions: Vec<Option<crate::rules::Precondition>>,
 }
 
 impl Prefilter {

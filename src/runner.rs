@@ -174,7 +174,7 @@ impl Runner {
                 progress.file_done(&r);
                 sink(i, r);
                 done += 1;
-                if done % memory::TRIM_EVERY == 0 {
+                if done.is_multiple_of(memory::TRIM_EVERY) {
                     memory::release_free_pages();
                 }
             });

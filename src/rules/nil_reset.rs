@@ -263,10 +263,8 @@ fn segments_after<'r>(stmt: &GoNode<'r>, func: &GoNode<'r>) -> Vec<Segment<'r>> 
                 }
                 exit = None;
             }
-            "expression_switch_statement" | "type_switch_statement" | "select_statement" => {
-                if exit == Some("break") {
-                    exit = None;
-                }
+            "expression_switch_statement" | "type_switch_statement" | "select_statement" if exit == Some("break") => {
+                exit = None;
             }
             _ => {}
         }

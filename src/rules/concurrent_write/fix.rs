@@ -118,7 +118,7 @@ fn declaration(rw: &Rewrite, ident: &GoNode) -> Result<Vec<TextEdit>, String> {
         }
         _ => return Err(refuse()),
     };
-    if !stmt.parent().is_some_and(|p| p.kind() == "statement_list") || syntax::contains_comment(&stmt) {
+    if stmt.parent().is_none_or(|p| p.kind() != "statement_list") || syntax::contains_comment(&stmt) {
         return Err(refuse());
     }
     let entries = match &value {

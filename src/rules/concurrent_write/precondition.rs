@@ -23,10 +23,10 @@ pub fn may_match(text: &str) -> bool {
             Tok::Word(s, e) if word(s, e) == "func" && launches(text, &toks[..i]) => {
                 open.push(Literal { depth, in_body: false })
             }
-            Tok::Word(s, e) if !open.is_empty() && matches!(word(s, e), "delete" | "clear") => {
-                if next == Some(Tok::Punct(b'(')) {
-                    return true;
-                }
+            Tok::Word(s, e)
+                if !open.is_empty() && matches!(word(s, e), "delete" | "clear") && next == Some(Tok::Punct(b'(')) =>
+            {
+                return true;
             }
             Tok::Punct(b'(' | b'[' | b'{') => {
                 if tok == Tok::Punct(b'{') {
