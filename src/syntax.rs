@@ -50,6 +50,101 @@ pub fn block_statements<'r>(block: &GoNode<'r>) -> Vec<GoNode<'r>> {
     }
 }
 
+/// A stretch of code that may run after a statement, in execution order.
+pub struct After<'r> {
+    pub node: GoNode<'r>,
+    /// Runs whenever the statement ran (not only on another iteration of
+    /// an enclosing loop).
+    pub unconditional: bool,
+}
+
+/// The code that may run after `stmt` within `func`, in execution order:
+/// the rest of each enclosing statement list, and a loop's header and body
+/// again when `stmt` is inside the loop. `break` and `continue` leave their
+/// statement list; a terminating statement (`return`, `panic`, `os.Exit`,
+/// a labelled jump…) comes last, since its operands still run.
+pub fn code_after<'r>(stmt: &GoNode<'r>, func: &GoNode<'r>) -> Vec<After<'r>> {
+    let mut out = Vec::new();
+    let mut cur = stmt.clone();
+    let mut unconditional = true;
+    // How the current statement list was left: normally, by break, or by continue.
+    let mut exit: Option<&str> = None;
+    while let Some(parent) = cur.parent() {
+        if parent.range() == func.range() && parent.kind() == func.kind() {
+            break;
+        }
+        match parent.kind().as_ref() {
+            "statement_list" if exit.is_none() => {
+                for sib in code_children(&parent)
+                    .into_iter()
+                    .filter(|s| s.range().start > cur.range().start)
+                {
+                    if is_terminating(&sib) {
+                        out.push(After {
+                            node: sib,
+                            unconditional,
+                        });
+                        return out;
+                    }
+                    match sib.kind().as_ref() {
+                        "break_statement" => {
+                            exit = Some("break");
+                            break;
+                        }
+                        "continue_statement" => {
+                            exit = Some("continue");
+                            break;
+                        }
+                        _ => out.push(After {
+                            node: sib,
+                            unconditional,
+                        }),
+                    }
+                }
+            }
+            "for_statement" => {
+                if exit != Some("break") {
+                    // The loop runs again: its header and body come after the statement.
+                    for part in code_children(&parent) {
+                        if part.range() != cur.range() || part.kind() == "block" {
+                            out.push(After {
+                                node: part,
+                                unconditional: false,
+                            });
+                        }
+                    }
+                    unconditional = false;
+                }
+                exit = None;
+            }
+            "expression_switch_statement" | "type_switch_statement" | "select_statement" if exit == Some("break") => {
+                exit = None;
+            }
+            _ => {}
+        }
+        cur = parent;
+    }
+    out
+}
+
+/// A statement after which nothing else in the function runs.
+pub fn is_terminating(stmt: &GoNode) -> bool {
+    match stmt.kind().as_ref() {
+        "return_statement" | "goto_statement" => true,
+        "expression_statement" => code_children(stmt).first().is_some_and(|call| {
+            call.kind() == "call_expression"
+                && call.field("function").is_some_and(|f| {
+                    matches!(
+                        f.text().as_ref(),
+                        "panic" | "os.Exit" | "log.Fatal" | "log.Fatalf" | "log.Fatalln"
+                    )
+                })
+        }),
+        "break_statement" | "continue_statement" => code_children(stmt).iter().any(|c| c.kind() == "label_name"),
+        _ => false,
+    }
+}
+
 /// Whether any comment node lies inside `node`.
 pub fn contains_comment(node: &GoNode) -> bool {
     node.dfs().any(|n| n.kind() == "comment")
@@ -129,5 +224,50 @@ pub fn dump(node: &GoNode, depth: usize, out: &mut String) {
     ));
     for c in node.children() {
         dump(&c, depth + 1, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The statements `code_after` yields after the `s := 0` statement.
+    fn after_start(body: &str) -> Vec<(String, bool)> {
+        let text = format!("package p\n\nfunc f(m map[int]int, c bool) {{\n{body}\n}}\n");
+        let tree = parse(&text);
+        let root = tree.root();
+        let start = root
+            .dfs()
+            .find(|n| n.kind() == "short_var_declaration" && n.text().starts_with("s :="))
+            .unwrap();
+        let func = enclosing_function(&start).unwrap();
+        code_after(&start, &func)
+            .into_iter()
+            .map(|a| (squashed(&a.node), a.unconditional))
+            .collect()
+    }
+
+    #[test]
+    fn code_after_follows_execution_order() {
+        assert_eq!(
+            after_start("\ts := 0\n\tm[1] = s\n\tlog.Fatal(m)\n\tm[2] = 2"),
+            [("m[1]=s".to_string(), true), ("log.Fatal(m)".to_string(), true)],
+            "nothing runs after log.Fatal"
+        );
+        let in_loop = after_start(
+            "\tfor i := 0; i < 3; i++ {\n\t\ts := 0\n\t\tif c {\n\t\t\tbreak\n\t\t}\n\t\tm[i] = s\n\t}\n\tm[9] = 9",
+        );
+        assert_eq!(in_loop[0], ("ifc{break}".to_string(), true));
+        assert_eq!(in_loop[1], ("m[i]=s".to_string(), true));
+        assert!(
+            in_loop.iter().any(|(s, u)| s.ends_with("i++") && !u),
+            "the loop header runs again: {in_loop:?}"
+        );
+        assert_eq!(in_loop.last().unwrap(), &("m[9]=9".to_string(), false));
+        assert_eq!(
+            after_start("\tfor {\n\t\ts := 0\n\t\tm[s] = 1\n\t\tbreak\n\t}\n\tm[2] = 2"),
+            [("m[s]=1".to_string(), true), ("m[2]=2".to_string(), true)],
+            "a break leaves the loop without running it again"
+        );
     }
 }

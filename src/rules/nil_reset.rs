@@ -84,7 +84,7 @@ fn analyse<'r>(ctx: &RuleContext, stmt: &GoNode<'r>) -> Option<Detection> {
     if assigned_in_closure(ctx, &func, &target, stmt) {
         return None;
     }
-    let segments = segments_after(stmt, &func);
+    let segments = syntax::code_after(stmt, &func);
     let mut escapes = is_local && used_in_closure(ctx, &func, &target);
     for seg in &segments {
         match scan(ctx, &seg.node, &target, stmt, &mut escapes) {
@@ -181,96 +181,6 @@ fn receiver_is_generic(expr: &GoNode, ctx: &RuleContext) -> bool {
     expr.field("operand")
         .and_then(|op| types::expr_type(&op, ctx.scope))
         .is_some_and(|t| t.contains('['))
-}
-
-/// A stretch of code that runs after the reset, in execution order.
-struct Segment<'r> {
-    node: GoNode<'r>,
-    /// Runs whenever the reset ran (not only on another loop iteration).
-    unconditional: bool,
-}
-
-fn is_terminating(stmt: &GoNode) -> bool {
-    match stmt.kind().as_ref() {
-        "return_statement" | "goto_statement" => true,
-        "expression_statement" => code_children(stmt).first().is_some_and(|call| {
-            call.kind() == "call_expression"
-                && call.field("function").is_some_and(|f| {
-                    matches!(
-                        f.text().as_ref(),
-                        "panic" | "os.Exit" | "log.Fatal" | "log.Fatalf" | "log.Fatalln"
-                    )
-                })
-        }),
-        "break_statement" | "continue_statement" => code_children(stmt).iter().any(|c| c.kind() == "label_name"),
-        _ => false,
-    }
-}
-
-/// The code that may run after `stmt`, within `func`, in execution order.
-fn segments_after<'r>(stmt: &GoNode<'r>, func: &GoNode<'r>) -> Vec<Segment<'r>> {
-    let mut out = Vec::new();
-    let mut cur = stmt.clone();
-    let mut unconditional = true;
-    // Where the current statement list was left: normally, by break, or by continue.
-    let mut exit: Option<&str> = None;
-    while let Some(parent) = cur.parent() {
-        if parent.range() == func.range() && parent.kind() == func.kind() {
-            break;
-        }
-        match parent.kind().as_ref() {
-            "statement_list" if exit.is_none() => {
-                for sib in code_children(&parent)
-                    .into_iter()
-                    .filter(|s| s.range().start > cur.range().start)
-                {
-                    if is_terminating(&sib) {
-                        // Its operands still run (`return m`), then nothing else does.
-                        out.push(Segment {
-                            node: sib,
-                            unconditional,
-                        });
-                        return out;
-                    }
-                    match sib.kind().as_ref() {
-                        "break_statement" => {
-                            exit = Some("break");
-                            break;
-                        }
-                        "continue_statement" => {
-                            exit = Some("continue");
-                            break;
-                        }
-                        _ => out.push(Segment {
-                            node: sib,
-                            unconditional,
-                        }),
-                    }
-                }
-            }
-            "for_statement" => {
-                if exit != Some("break") {
-                    // The loop runs again: its header and body come after the reset.
-                    for part in code_children(&parent) {
-                        if part.range() != cur.range() || part.kind() == "block" {
-                            out.push(Segment {
-                                node: part,
-                                unconditional: false,
-                            });
-                        }
-                    }
-                    unconditional = false;
-                }
-                exit = None;
-            }
-            "expression_switch_statement" | "type_switch_statement" | "select_statement" if exit == Some("break") => {
-                exit = None;
-            }
-            _ => {}
-        }
-        cur = parent;
-    }
-    out
 }
 
 enum Event<'r> {

@@ -41,8 +41,8 @@ pub fn find_conflict<'r>(
         deferred: Default::default(),
     };
     let mut synced = false;
-    for seg in segments_after(&g.launch, &func) {
-        match scan.walk(&seg, false) {
+    for seg in syntax::code_after(&g.launch, &func) {
+        match scan.walk(&seg.node, false) {
             Some(Stop::Conflict(c)) => return Some(c),
             Some(Stop::Synced) => {
                 synced = true;
@@ -76,8 +76,8 @@ pub fn find_conflict<'r>(
             seek: Seek::Launch(g),
             deferred: Default::default(),
         };
-        for seg in segments_after(&other.launch, &other_func) {
-            match scan.walk(&seg, false) {
+        for seg in syntax::code_after(&other.launch, &other_func) {
+            match scan.walk(&seg.node, false) {
                 Some(Stop::Conflict(_)) => {
                     let write = other_accesses.iter().any(|n| is_write_use(n));
                     return Some(Conflict::Goroutine {
@@ -235,72 +235,4 @@ impl Scan<'_, '_> {
             && node.range().contains(&decl)
             && self.target.expr.kind() == "identifier"
     }
-}
-
-/// The code that may run after `stmt` within `func`, in execution order:
-/// the rest of each enclosing statement list, and a loop's header and body
-/// again when `stmt` is inside the loop. `return` and `panic` end it.
-pub fn segments_after<'r>(stmt: &GoNode<'r>, func: &GoNode<'r>) -> Vec<GoNode<'r>> {
-    let mut out = Vec::new();
-    let mut cur = stmt.clone();
-    // How the current statement list was left: normally, by break, or by continue.
-    let mut exit: Option<&str> = None;
-    while let Some(parent) = cur.parent() {
-        if parent.range() == func.range() && parent.kind() == func.kind() {
-            break;
-        }
-        match parent.kind().as_ref() {
-            "statement_list" if exit.is_none() => {
-                for sib in code_children(&parent)
-                    .into_iter()
-                    .filter(|s| s.range().start > cur.range().start)
-                {
-                    match sib.kind().as_ref() {
-                        "return_statement" | "goto_statement" => {
-                            out.push(sib);
-                            return out;
-                        }
-                        "break_statement" | "continue_statement"
-                            if code_children(&sib).iter().any(|c| c.kind() == "label_name") =>
-                        {
-                            return out;
-                        }
-                        "break_statement" => {
-                            exit = Some("break");
-                            break;
-                        }
-                        "continue_statement" => {
-                            exit = Some("continue");
-                            break;
-                        }
-                        _ if is_panic(&sib) => return out,
-                        _ => out.push(sib),
-                    }
-                }
-            }
-            "for_statement" => {
-                if exit != Some("break") {
-                    for part in code_children(&parent) {
-                        if part.range() != cur.range() || part.kind() == "block" {
-                            out.push(part);
-                        }
-                    }
-                }
-                exit = None;
-            }
-            "expression_switch_statement" | "type_switch_statement" | "select_statement" if exit == Some("break") => {
-                exit = None;
-            }
-            _ => {}
-        }
-        cur = parent;
-    }
-    out
-}
-
-fn is_panic(stmt: &GoNode) -> bool {
-    stmt.kind() == "expression_statement"
-        && code_children(stmt)
-            .first()
-            .is_some_and(|c| c.kind() == "call_expression" && c.field("function").is_some_and(|f| f.text() == "panic"))
 }
