@@ -216,7 +216,8 @@ pub fn infer_type(value: &GoNode) -> Option<String> {
 pub struct PackageScope<'a> {
     /// The file's own declarations (`nil_tested` is left empty: see `is_nil_tested`).
     pub own: FileIndex,
-    /// The file's `nil_tested`, computed on first need.
+    /// The file's `nil_tested`, computed on first need (a walk of the whole
+    /// tree, which few findings need).
     own_nil_tested: std::cell::OnceCell<std::collections::HashSet<String>>,
     path: &'a Path,
     cache: &'a PackageCache,
@@ -227,7 +228,7 @@ impl<'a> PackageScope<'a> {
     pub fn new(root: &GoNode, path: &'a Path, cache: &'a PackageCache) -> Self {
         PackageScope {
             own: FileIndex::declarations(root),
-            own_nil_tested: std::cell::OnceCell::from(nil_tested_names(root)),
+            own_nil_tested: std::cell::OnceCell::new(),
             path,
             cache,
             siblings: std::cell::OnceCell::new(),
@@ -266,9 +267,15 @@ impl<'a> PackageScope<'a> {
         self.others().find_map(|i| i.vars.get(name).cloned())
     }
 
-    /// Whether any file of the package compares `name` (a variable or field) with nil.
-    pub fn is_nil_tested(&self, name: &str) -> bool {
-        self.own_nil_tested.get().is_some_and(|s| s.contains(name))
+    /// Whether any file of the package compares `name` (a variable or field)
+    /// with nil; `node` is any node of this scope's file.
+    pub fn is_nil_tested(&self, name: &str, node: &GoNode) -> bool {
+        self.own_nil_tested
+            .get_or_init(|| {
+                let root = node.ancestors().last().unwrap_or_else(|| node.clone());
+                nil_tested_names(&root)
+            })
+            .contains(name)
             || self.other_files().any(|f| f.compares_with_nil(name))
     }
 

@@ -172,7 +172,7 @@ fn never_nil_tested(expr: &GoNode, ctx: &RuleContext) -> bool {
         "selector_expression" => expr.field("field").map(|f| f.text().to_string()),
         _ => Some(expr.text().to_string()),
     };
-    name.is_some_and(|n| n.starts_with(|c: char| c.is_lowercase() || c == '_') && !ctx.scope.is_nil_tested(&n))
+    name.is_some_and(|n| n.starts_with(|c: char| c.is_lowercase() || c == '_') && !ctx.scope.is_nil_tested(&n, expr))
 }
 
 /// A field of a value whose type has type arguments: the field's declared
@@ -492,7 +492,8 @@ fn assigned_chain(text: &str, eq: usize) -> Chain<'_> {
 }
 
 /// Whether `a.b.c[…]` occurs followed by an assignment or increment (spaces
-/// allowed between tokens; a comment in the way counts as a yes).
+/// allowed between tokens, and newlines after a `.`; a block comment in the
+/// way counts as a yes; a line comment after a name ends the statement).
 fn chain_written(text: &str, chain: &[&str]) -> bool {
     let bytes = text.as_bytes();
     let skip_space = |mut i: usize| {
@@ -501,13 +502,27 @@ fn chain_written(text: &str, chain: &[&str]) -> bool {
         }
         i
     };
+    // After a name a newline ends the statement, so only spaces may follow.
+    let skip_space_on_line = |mut i: usize| {
+        while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\r') {
+            i += 1;
+        }
+        i
+    };
     let comment_at = |i: usize| bytes[i..].starts_with(b"//") || bytes[i..].starts_with(b"/*");
+    // After a name, a line comment ends the statement (Go inserts a
+    // semicolon at the newline): the chain goes no further.
+    let after_name = |i: usize| match bytes.get(i..i + 2) {
+        Some(b"//") => Some(false),
+        Some(b"/*") => Some(true),
+        _ => None,
+    };
     prefilter::word_occurrences(text, chain[0]).any(|at| {
         let mut i = at + chain[0].len();
         for name in &chain[1..] {
-            i = skip_space(i);
-            if i < bytes.len() && comment_at(i) {
-                return true;
+            i = skip_space_on_line(i);
+            if let Some(answer) = after_name(i) {
+                return answer;
             }
             if bytes.get(i) != Some(&b'.') {
                 return false;
@@ -523,9 +538,9 @@ fn chain_written(text: &str, chain: &[&str]) -> bool {
             }
             i = end;
         }
-        i = skip_space(i);
-        if i < bytes.len() && comment_at(i) {
-            return true;
+        i = skip_space_on_line(i);
+        if let Some(answer) = after_name(i) {
+            return answer;
         }
         if bytes.get(i) != Some(&b'[') {
             return false;
@@ -569,5 +584,15 @@ mod precondition_tests {
         assert!(may_match("x.m = nil\nx. /* c */ m[k] = 1"));
         assert!(may_match("x.y.m = nil\nx.y.m[k] = 1"));
         assert!(!may_match("package p\nfunc f() { return }\n"));
+        assert!(
+            !may_match("err = nil\nreturn err // done\n"),
+            "a line comment ends the chain"
+        );
+        assert!(!may_match("x.m = nil\nuse(x.m) // note\n"));
+        assert!(may_match("m = nil\nm /* c */ [k] = 1"));
+        assert!(
+            may_match("x.m = nil\nx. // c\n\tm[k] = 1"),
+            "a newline after a dot goes on"
+        );
     }
 }
