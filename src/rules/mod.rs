@@ -127,6 +127,7 @@ fn precondition_named(name: &str) -> Option<Precondition> {
         "range_delete" => Some(range_delete::may_match),
         "nil_reset" => Some(nil_reset::may_match),
         "concurrent_write" => Some(concurrent_write::may_match),
+        "interface_map" => Some(interface_map::may_match),
         _ => None,
     }
 }

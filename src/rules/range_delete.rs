@@ -141,8 +141,9 @@ fn replace_loop(ctx: &RuleContext, node: &GoNode, statement: &str, safety: FixSa
     }
 }
 
-/// Precondition (see `prefilter.rs`): some `delete` is the first token of a
-/// block (the loop body is that one call), in a file with a `range`.
+/// Precondition (see `prefilter.rs`): some `delete` call is the first token
+/// of a block and the only statement in it (the loop body is that one
+/// call), in a file with a `range`.
 pub fn may_match(text: &str) -> bool {
     if prefilter::word_occurrences(text, "range").next().is_none() {
         return false;
@@ -150,7 +151,8 @@ pub fn may_match(text: &str) -> bool {
     let mut unsure = false;
     for at in prefilter::word_occurrences(text, "delete") {
         match prefilter::byte_before(text, at) {
-            Before::Byte(b'{' | b';', _) => return true,
+            Before::Byte(b'{', brace) if closes_block(&text[at..]) && may_open_loop_body(text, brace) => return true,
+            Before::Byte(b';', _) if closes_block(&text[at..]) => return true,
             Before::Unknown => unsure = true,
             _ => {}
         }
@@ -159,13 +161,59 @@ pub fn may_match(text: &str) -> bool {
     unsure && {
         let mut prev = Tok::Newline;
         skim::tokens(text).any(|(tok, _)| {
-            let found =
-                matches!(tok, Tok::Word(s, e) if &text[s..e] == "delete") && matches!(prev, Tok::Punct(b'{' | b';'));
+            let found = matches!(tok, Tok::Word(s, e) if &text[s..e] == "delete" && closes_block(&text[s..]))
+                && matches!(prev, Tok::Punct(b'{' | b';'));
             if tok != Tok::Newline {
                 prev = tok;
             }
             found
         })
+    }
+}
+
+/// Whether the `{` at `brace` may open a `for` body: not when its line
+/// starts an `if`, `else`, `switch`, `select`, `case` or `func` (statement
+/// keywords no range expression can hold, so no loop header goes on there)
+/// unless a `range` is on that line too (`case x: for k := range m {`).
+fn may_open_loop_body(text: &str, brace: usize) -> bool {
+    let line_start = memchr::memrchr(b'\n', &text.as_bytes()[..brace]).map_or(0, |n| n + 1);
+    let line = text[line_start..brace].trim_start_matches([' ', '\t']);
+    let line = line.strip_prefix('}').map_or(line, |l| l.trim_start());
+    let first = line
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .next()
+        .unwrap_or("");
+    !matches!(first, "if" | "else" | "switch" | "select" | "case" | "func")
+        || prefilter::word_occurrences(line, "range").next().is_some()
+}
+
+/// Whether the `delete(…)` call `code` starts with is followed by the end
+/// of its block (`}`, after comments and an optional `;`). `code` starts at
+/// a code position, so its tokens are read right.
+fn closes_block(code: &str) -> bool {
+    let mut toks = skim::tokens(code).filter(|(t, _)| *t != Tok::Newline).skip(1);
+    if toks.next().map(|(t, _)| t) != Some(Tok::Punct(b'(')) {
+        return false;
+    }
+    let mut depth = 1usize;
+    for (tok, _) in toks.by_ref() {
+        match tok {
+            Tok::Punct(b'(' | b'[' | b'{') => depth += 1,
+            Tok::Punct(b')' | b']' | b'}') => {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    match toks.next().map(|(t, _)| t) {
+        Some(Tok::Punct(b'}')) => true,
+        Some(Tok::Punct(b';')) => toks.next().map(|(t, _)| t) == Some(Tok::Punct(b'}')),
+        // The text ended first: unsure.
+        None => true,
+        _ => false,
     }
 }
 
@@ -180,6 +228,27 @@ mod precondition_tests {
         assert!(may_match("for k := range m { // all\n\tdelete(m, k)\n}"));
         assert!(may_match("for k := range m { /* all */ delete(m, k) }"));
         assert!(may_match("x := `a\nb`\nfor k := range m {\n\tdelete(m, k)\n}"));
+        assert!(may_match("for k := range m {\n\tdelete(m, f(k, \")\"))\n}"));
+        assert!(may_match("for k := range m { delete(m, k); }"));
+        assert!(may_match("for k := range m {\n\tdelete(m, k) // all\n\t/* gone */\n}"));
+        assert!(
+            !may_match("for k := range m {\n\tdelete(m, k)\n\tn--\n}"),
+            "not the only statement"
+        );
+        assert!(!may_match("if ok {\n\tdelete(m, k)\n\treturn\n}\nfor range x {}"));
+        assert!(
+            !may_match("for k := range m {\n\tif k == \"\" {\n\t\tdelete(m, k)\n\t}\n}"),
+            "an if body"
+        );
+        assert!(!may_match(
+            "for k := range m {\n\tif a {\n\t} else {\n\t\tdelete(m, k)\n\t}\n}"
+        ));
+        assert!(
+            may_match("for k := range f(\n\ta) {\n\tdelete(m, k)\n}"),
+            "a header on two lines"
+        );
+        assert!(may_match("switch {\ncase x: for k := range m {\n\tdelete(m, k)\n}\n}"));
+        assert!(may_match("for k := range m {\n\tdelete(m, k)\n"), "unterminated");
         assert!(
             !may_match("x := `a\nb` + g(\ndelete(m, k))\nfor k := range m {}"),
             "unsure on bytes, told apart on tokens"

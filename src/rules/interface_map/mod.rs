@@ -7,10 +7,12 @@
 //! `uses` classifies each occurrence of the variable (any real-map use
 //! means no finding), `value_type` finds the types of stored values,
 //! `fields` plans the struct's fields, `layout` spells names and aligns
-//! the new text as gofmt does.
+//! the new text as gofmt does; `precondition` is the text test that spares
+//! most files holding the type a parse.
 
 mod fields;
 mod layout;
+mod precondition;
 mod uses;
 mod value_type;
 
@@ -22,6 +24,8 @@ use ast_grep_core::NodeMatch;
 use ast_grep_language::Go;
 use fields::{FieldPlan, JsonUse};
 use uses::{Access, Use};
+
+pub use precondition::may_match;
 
 pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     match MapDecl::find(m.get_node()) {
