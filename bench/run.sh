@@ -4,8 +4,9 @@
 # measurement is repeated (interleaved, so that load from other processes
 # hits all of them alike); medians of wall time, CPU time (user+sys) and
 # peak RSS are printed, with ratios against (a) reading and (b) parsing.
-# Then mapfix on 1x, 2x, 4x copies of the corpus: time should grow
-# linearly and memory not at all.
+# (f) is --write on a fresh copy, to compare with the dry run (c). Then
+# mapfix on 1x, 2x, 4x copies of the corpus: time should grow linearly and
+# memory not at all.
 #
 #   bench/run.sh [CORPUS]     default: a copy of $(go env GOROOT)/src
 #
@@ -105,10 +106,18 @@ run_config() {
         d) measure d "$MAPFIX" -j "$JOBS" --color never --rule all --unsafe "$corpus" ;;
         e) measure e "$AST_GREP" scan -c "$WORK/sg/sgconfig.yml" -j "$JOBS" --color never \
                --globs '!**/testdata/**' --globs '!**/vendor/**' "$corpus" ;;
+        f)
+            # --write on a fresh full copy (not hard links: a write keeps
+            # hard links, so it would reach the original).
+            rm -rf "$WORK/write-copy"
+            cp -r "$corpus" "$WORK/write-copy"
+            sync # the copy's own writeback is not the run's
+            measure f "$MAPFIX" -j "$JOBS" --color never --write "$WORK/write-copy"
+            ;;
     esac
 }
 
-CONFIGS="a b c d"
+CONFIGS="a b c d f"
 [ -n "$AST_GREP" ] && CONFIGS="$CONFIGS e"
 rm -f "$WORK"/[a-e] "$WORK"/scale-*
 echo "bench: corpus $SOURCE ($(find "$CORPUS" -name '*.go' | wc -l) .go files), $JOBS threads, $REPS repetitions, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
@@ -125,6 +134,7 @@ label() {
         c) echo "(c) mapfix, default rules (dry run)" ;;
         d) echo "(d) mapfix --rule all --unsafe (dry run)" ;;
         e) echo "(e) ast-grep scan, same YAML rules" ;;
+        f) echo "(f) mapfix --write (default rules)" ;;
     esac
 }
 
@@ -138,6 +148,9 @@ for cfg in $CONFIGS; do
         "$(ratio "$w" "$A_WALL" %.2f)" "$(ratio "$w" "$B_WALL")" \
         "$(ratio "$c" "$A_CPU" %.2f)" "$(ratio "$c" "$B_CPU")" "$(calc "$m / 1024")"
 done
+printf '(f)/(c): --write takes %sx the wall time of the dry run (%s files changed)\n' \
+    "$(ratio "$(median f 1)" "$(median c 1)" %.2f)" \
+    "$(diff -rq "$CORPUS" "$WORK/write-copy" 2>/dev/null | wc -l)"
 if [ -n "$AST_GREP" ]; then
     printf '(e)/(c): ast-grep takes %sx the wall time of mapfix (%sx the CPU time)\n' \
         "$(ratio "$(median e 1)" "$(median c 1)" %.1f)" "$(ratio "$(median e 2)" "$(median c 2)" %.1f)"

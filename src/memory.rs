@@ -6,7 +6,7 @@
 //! allocators manage this themselves) it does nothing.
 
 /// Reports handed on between two trims.
-pub const TRIM_EVERY: usize = 512;
+pub const TRIM_EVERY: usize = 64;
 
 /// Returns free heap pages to the system.
 pub fn release_free_pages() {
