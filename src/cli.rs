@@ -239,7 +239,8 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
         Err(SetupError::Config(e)) => return config_error(&e, args),
     };
     if args.batch.wanted(&args.paths) {
-        // One config (--config, or the nearest to the first PATH) for every repository.
+        // The rules of one config (--config, or the nearest to the first PATH) for
+        // every repository; batch::scan applies each repository's own excludes.
         return match runner.into_engine() {
             Some(engine) => batch::run(args, &engine, jobs),
             None => usage_error("no repository to process"),

@@ -298,6 +298,33 @@ fn many_roots_write_in_place_and_group_output() {
     );
 }
 
+#[test]
+fn each_repository_keeps_its_own_excludes() {
+    let tmp = tempfile::tempdir().unwrap();
+    for name in ["a", "b"] {
+        write_files(
+            &tmp.path().join(name),
+            &[
+                ("go.mod", &gomod(name, "1.22")),
+                ("b.go", RANGE_DELETE_GO),
+                ("gen/g.go", RANGE_DELETE_GO),
+            ],
+        );
+    }
+    std::fs::write(tmp.path().join("b/mapfix.toml"), "exclude = [\"gen\"]\n").unwrap();
+    let out = mapfix(tmp.path(), &["--write", "a", "b"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    for (file, fixed) in [
+        ("a/b.go", true),
+        ("a/gen/g.go", true),
+        ("b/b.go", true),
+        ("b/gen/g.go", false),
+    ] {
+        let text = std::fs::read_to_string(tmp.path().join(file)).unwrap();
+        assert_eq!(text.contains("clear(seen)"), fixed, "{file}: {text}");
+    }
+}
+
 /// The repositories a `--shard` run processed, from its JSON findings.
 fn processed(dir: &Path, args: &[&str]) -> BTreeSet<String> {
     let out = mapfix(dir, args);

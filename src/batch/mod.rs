@@ -13,6 +13,7 @@ mod shard;
 mod summary;
 
 use crate::cli::{self, OutputFormat, RunArgs};
+use crate::config::{self, Config};
 use crate::engine::{Engine, FileError, FileReport};
 use crate::render::{MarkdownRenderer, RunResult};
 use crate::walk;
@@ -20,7 +21,7 @@ use commit::{CommitOutcome, CommitSettings, Rewrite};
 use git::{Checkout, Identity};
 use pr::{PrOutcome, PrRequest};
 use repos::Repository;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -176,7 +177,30 @@ fn scan(list: &[Repository], args: &RunArgs, engine: &Engine, jobs: usize) -> Ve
             members: Vec::new(),
         })
         .collect();
+    let mut configs: HashMap<PathBuf, Result<Config, FileError>> = HashMap::new();
     for (i, repo) in list.iter().enumerate() {
+        // Each repository's own `exclude` globs: those of --config, or of
+        // the mapfix.toml nearest to it. A config that does not load stops
+        // that repository (nothing excluded by mistake is rewritten).
+        let config = match args.config.clone().or_else(|| config::find_for(&repo.path)) {
+            Some(path) => {
+                let loaded = configs.entry(path.clone()).or_insert_with(|| {
+                    Config::load(&path).map_err(|e| FileError {
+                        path: e.path.clone(),
+                        message: e.message.clone(),
+                        span: None,
+                    })
+                });
+                match loaded {
+                    Ok(c) => Some(&*c),
+                    Err(e) => {
+                        runs[i].run.errors.push(e.clone());
+                        continue;
+                    }
+                }
+            }
+            None => None,
+        };
         let (found, errors) = walk::go_files(std::slice::from_ref(&repo.path));
         runs[i].run.errors = errors
             .into_iter()
@@ -187,6 +211,9 @@ fn scan(list: &[Repository], args: &RunArgs, engine: &Engine, jobs: usize) -> Ve
             })
             .collect();
         for f in found {
+            if config.is_some_and(|c| !f.explicit && c.excludes(&f.path)) {
+                continue;
+            }
             if seen.insert(f.path.clone()) {
                 files.push(f);
                 owner.push(i);
