@@ -380,6 +380,7 @@ fn stream_text(runner: &Runner, args: &RunArgs) -> i32 {
             return;
         }
         progress.suspend(|| {
+            let _timer = crate::profile::timer(crate::profile::Stage::Output);
             if !noted_version {
                 if let Some(note) = assumed_version_note(&report) {
                     let _ = writeln!(err, "{note}");
@@ -390,6 +391,7 @@ fn stream_text(runner: &Runner, args: &RunArgs) -> i32 {
             let _ = out.flush();
         });
     });
+    let _timer = crate::profile::timer(crate::profile::Stage::Output);
     let _ = stream.finish(&summary, &mut out);
     let _ = out.flush();
     summary.exit_code(false)
@@ -413,6 +415,7 @@ fn verify_toolchain(args: &RunArgs) -> Result<Option<Toolchain>, String> {
 /// those directories by an interrupted run); a failed write becomes the
 /// file's error. Returns what was written, for `--verify`.
 pub(crate) fn write_fixes(reports: &mut [FileReport]) -> Vec<WrittenFile> {
+    let _timer = crate::profile::timer(crate::profile::Stage::Output);
     let mut dirs: Vec<PathBuf> = reports
         .iter()
         .filter(|r| r.fixed_text.is_some())
@@ -480,6 +483,7 @@ pub(crate) fn renderer_for(args: &RunArgs, sarif_rules: Vec<SarifRule>) -> Box<d
 }
 
 fn render(run: &RunResult, args: &RunArgs, sarif_rules: Vec<SarifRule>) {
+    let _timer = crate::profile::timer(crate::profile::Stage::Output);
     let renderer = renderer_for(args, sarif_rules);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

@@ -26,9 +26,11 @@ pub enum Stage {
     Fix,
     /// Rendering output (diffs included) and writing files.
     Output,
+    /// Computing unified diffs (part of `Output`).
+    Diff,
 }
 
-const STAGES: [(Stage, &str); 8] = [
+const STAGES: [(Stage, &str); 9] = [
     (Stage::Walk, "walk"),
     (Stage::Read, "read"),
     (Stage::Filter, "filter"),
@@ -37,6 +39,7 @@ const STAGES: [(Stage, &str); 8] = [
     (Stage::Index, "(of which package index)"),
     (Stage::Fix, "fix"),
     (Stage::Output, "output"),
+    (Stage::Diff, "(of which diffs)"),
 ];
 
 /// Something counted.
@@ -55,7 +58,7 @@ pub enum Counter {
     SiblingsParsed,
 }
 
-static NANOS: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
+static NANOS: [AtomicU64; 9] = [const { AtomicU64::new(0) }; 9];
 static COUNTS: [AtomicU64; 10] = [const { AtomicU64::new(0) }; 10];
 /// Rule id → files and bytes the pre-filter let through for it.
 static RULE_CANDIDATES: Mutex<BTreeMap<String, (u64, u64)>> = Mutex::new(BTreeMap::new());

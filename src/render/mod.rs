@@ -126,6 +126,7 @@ pub fn line_diff<'a>(old: &'a str, new: &'a str) -> similar::TextDiff<'a, 'a, 'a
 
 /// A unified diff of one file, as `git apply` accepts it.
 pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
+    let _timer = crate::profile::timer(crate::profile::Stage::Diff);
     let diff = line_diff(old, new);
     diff.unified_diff()
         .context_radius(3)
