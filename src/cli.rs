@@ -364,10 +364,7 @@ fn assumed_version_note(r: &FileReport) -> Option<String> {
 /// tree. (Baselines, interactive review and writing need the whole run.)
 fn stream_text(runner: &Runner, args: &RunArgs) -> i32 {
     use std::io::Write;
-    let renderer = TextRenderer {
-        color: use_color(args.color, std::io::stdout().is_terminal()),
-        stats: args.stats,
-    };
+    let renderer = text_renderer(args);
     let mut stream = renderer.stream(false);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut err = std::io::stderr();
@@ -468,12 +465,16 @@ fn use_color(choice: ColorChoice, terminal: bool) -> bool {
 }
 
 /// The renderer for `--format` (and `--color`, `--stats`).
+fn text_renderer(args: &RunArgs) -> TextRenderer {
+    TextRenderer {
+        color: use_color(args.color, std::io::stdout().is_terminal()),
+        stats: args.stats,
+    }
+}
+
 pub(crate) fn renderer_for(args: &RunArgs, sarif_rules: Vec<SarifRule>) -> Box<dyn Renderer> {
     match args.format {
-        OutputFormat::Text => Box::new(TextRenderer {
-            color: use_color(args.color, std::io::stdout().is_terminal()),
-            stats: args.stats,
-        }),
+        OutputFormat::Text => Box::new(text_renderer(args)),
         OutputFormat::Json => Box::new(JsonRenderer),
         OutputFormat::Sarif => Box::new(SarifRenderer { rules: sarif_rules }),
         OutputFormat::Github => Box::new(GithubRenderer),

@@ -78,6 +78,29 @@ pub struct FileReport {
 }
 
 impl FileReport {
+    /// The report of `path` before anything is known of it.
+    pub fn new(path: PathBuf) -> Self {
+        FileReport {
+            path,
+            source: None,
+            findings: Vec::new(),
+            fixed_text: None,
+            errors: Vec::new(),
+            scanned: false,
+        }
+    }
+
+    /// A file that could not be read or walked (not counted as scanned).
+    pub fn failed(path: PathBuf, message: String) -> Self {
+        let mut report = FileReport::new(path.clone());
+        report.errors.push(FileError {
+            path,
+            message,
+            span: None,
+        });
+        report
+    }
+
     /// Nothing to show, write or report: no finding, fix or error.
     pub fn is_clean(&self) -> bool {
         self.findings.is_empty() && self.errors.is_empty() && self.fixed_text.is_none()
@@ -130,23 +153,9 @@ impl Engine {
 
     /// Processes every file on `jobs` threads; reports come back in input order
     /// (all held at once: prefer `run_streaming`).
-    #[allow(dead_code)]
     pub fn run(&self, files: &[GoFile], jobs: usize) -> Vec<FileReport> {
-        self.run_observed(files, jobs, &|_| {})
-    }
-
-    /// As `run`, calling `on_done` as each file finishes (for progress display).
-    pub fn run_observed(
-        &self,
-        files: &[GoFile],
-        jobs: usize,
-        on_done: &(dyn Fn(&FileReport) + Sync),
-    ) -> Vec<FileReport> {
         let mut reports = Vec::with_capacity(files.len());
-        self.run_streaming(files, jobs, |r| {
-            on_done(&r);
-            reports.push(r)
-        });
+        self.run_streaming(files, jobs, |r| reports.push(r));
         reports
     }
 
@@ -162,18 +171,7 @@ impl Engine {
     pub fn run_walk(&self, items: impl Iterator<Item = WalkItem> + Send, jobs: usize, sink: impl FnMut(FileReport)) {
         let work = |item| match item {
             WalkItem::File(f) => self.process(&f),
-            WalkItem::Error(e) => FileReport {
-                path: e.path.clone(),
-                source: None,
-                findings: Vec::new(),
-                fixed_text: None,
-                errors: vec![FileError {
-                    path: e.path,
-                    message: e.message,
-                    span: None,
-                }],
-                scanned: false,
-            },
+            WalkItem::Error(e) => FileReport::failed(e.path, e.message),
         };
         ordered::for_each_ordered(items, jobs, work, sink);
     }
@@ -195,14 +193,7 @@ impl Engine {
 
     /// Processes one file.
     pub fn process(&self, file: &GoFile) -> FileReport {
-        let mut report = FileReport {
-            path: file.path.clone(),
-            source: None,
-            findings: Vec::new(),
-            fixed_text: None,
-            errors: Vec::new(),
-            scanned: false,
-        };
+        let mut report = FileReport::new(file.path.clone());
         // Most files cannot match: they are only read, checked and filtered.
         let read = {
             let _timer = profile::timer(Stage::Read);
@@ -216,25 +207,11 @@ impl Engine {
                 profile::count(Counter::Generated, 1);
                 return report;
             }
-            Err(e) => {
-                report.errors.push(FileError {
-                    path: e.path,
-                    message: e.message,
-                    span: None,
-                });
-                return report;
-            }
+            Err(e) => return FileReport::failed(e.path, e.message),
         };
         let text = match load::decode(&bytes) {
             Ok(text) => text,
-            Err(message) => {
-                report.errors.push(FileError {
-                    path: file.path.clone(),
-                    message,
-                    span: None,
-                });
-                return report;
-            }
+            Err(message) => return FileReport::failed(file.path.clone(), message),
         };
         report.scanned = true;
         profile::count(Counter::FilesRead, 1);

@@ -46,10 +46,14 @@ impl Group {
     /// Whether the walk keeps `item` (config excludes; files named on the
     /// command line are always kept).
     fn keeps(&self, item: &WalkItem) -> bool {
-        match (item, &self.config) {
-            (WalkItem::File(f), Some(c)) => f.explicit || !c.excludes(&f.path),
-            _ => true,
+        match item {
+            WalkItem::File(f) => self.keeps_file(f),
+            WalkItem::Error(_) => true,
         }
+    }
+
+    fn keeps_file(&self, f: &GoFile) -> bool {
+        f.explicit || !self.config.as_ref().is_some_and(|c| c.excludes(&f.path))
     }
 }
 
