@@ -12,6 +12,7 @@ pub mod config;
 pub mod engine;
 pub mod goversion;
 pub mod interactive;
+pub mod lang;
 pub mod load;
 pub mod memory;
 pub mod ordered;

@@ -74,10 +74,9 @@ pub fn import_edit(text: &str, root: &GoNode, paths: &[String]) -> Option<TextEd
         .into_iter()
         .filter(|n| n.kind() == "import_declaration")
         .collect();
-    if let Some(list) = decls
-        .iter()
-        .find_map(|d| code_children(d).into_iter().find(|c| c.kind() == "import_spec_list"))
-    {
+    // A parenthesised `import ( … )` holds its specs directly.
+    let paren = |d: &GoNode| d.children().find(|c| c.kind() == "(").map(|p| p.range().end);
+    if let Some((list, open)) = decls.iter().find_map(|d| paren(d).map(|open| (d.clone(), open))) {
         // Insert each path before the first spec of the first group that sorts after it.
         let group = first_group(text, &list);
         let mut insert_at = None;
@@ -92,7 +91,7 @@ pub fn import_edit(text: &str, root: &GoNode, paths: &[String]) -> Option<TextEd
                     Some(last) => text[last.range().end..]
                         .find('\n')
                         .map_or(text.len(), |i| last.range().end + i + 1),
-                    None => list.range().start + 1,
+                    None => open,
                 },
             };
             insert_at.get_or_insert(at);

@@ -3,7 +3,7 @@
 
 use ast_grep_core::tree_sitter::{LanguageExt, StrDoc};
 use ast_grep_core::{AstGrep, Node};
-use ast_grep_language::Go;
+use crate::lang::Go;
 
 /// A parsed Go file.
 pub type GoTree = AstGrep<StrDoc<Go>>;
@@ -28,7 +28,7 @@ pub fn first_error<'r>(root: &GoNode<'r>) -> Option<GoNode<'r>> {
 pub fn is_function(node: &GoNode) -> bool {
     matches!(
         node.kind().as_ref(),
-        "function_declaration" | "method_declaration" | "func_literal"
+        "function_declaration" | "method_declaration" | "function_literal"
     )
 }
 
@@ -42,12 +42,31 @@ pub fn code_children<'r>(node: &GoNode<'r>) -> Vec<GoNode<'r>> {
     node.named_children().filter(|c| c.kind() != "comment").collect()
 }
 
-/// Statements of a `block` (tree-sitter-go 0.25 wraps them in a `statement_list`).
-pub fn block_statements<'r>(block: &GoNode<'r>) -> Vec<GoNode<'r>> {
-    match block.children().find(|c| c.kind() == "statement_list") {
-        Some(list) => code_children(&list),
-        None => Vec::new(),
-    }
+/// Whether `node` holds a list of statements: a `block` or the body of a
+/// `case`/`default` clause (the grammar puts a clause's statements directly in it).
+pub fn is_statement_list(node: &GoNode) -> bool {
+    matches!(
+        node.kind().as_ref(),
+        "block" | "expression_case_clause" | "type_case_clause" | "communication_clause"
+    )
+}
+
+/// The statements of a block or a case clause, in order: comments, empty
+/// statements and a clause's own `case` operands left out.
+pub fn block_statements<'r>(list: &GoNode<'r>) -> Vec<GoNode<'r>> {
+    let header: Option<&str> = match list.kind().as_ref() {
+        "expression_case_clause" => Some("value"),
+        "type_case_clause" => Some("type"),
+        "communication_clause" => Some("communication"),
+        _ => None,
+    };
+    let header_ranges: Vec<_> = header
+        .map(|f| list.field_children(f).map(|n| n.range()).collect())
+        .unwrap_or_default();
+    list.named_children()
+        .filter(|c| !matches!(c.kind().as_ref(), "comment" | "empty_statement"))
+        .filter(|c| !header_ranges.contains(&c.range()))
+        .collect()
 }
 
 /// A stretch of code that may run after a statement, in execution order.
@@ -74,8 +93,8 @@ pub fn code_after<'r>(stmt: &GoNode<'r>, func: &GoNode<'r>) -> Vec<After<'r>> {
             break;
         }
         match parent.kind().as_ref() {
-            "statement_list" if exit.is_none() => {
-                for sib in code_children(&parent)
+            _ if exit.is_none() && is_statement_list(&parent) => {
+                for sib in block_statements(&parent)
                     .into_iter()
                     .filter(|s| s.range().start > cur.range().start)
                 {
@@ -136,12 +155,65 @@ pub fn is_terminating(stmt: &GoNode) -> bool {
                 && call.field("function").is_some_and(|f| {
                     matches!(
                         f.text().as_ref(),
-                        "panic" | "os.Exit" | "log.Fatal" | "log.Fatalf" | "log.Fatalln"
+                        "panic"
+                            | "os.Exit"
+                            | "log.Fatal"
+                            | "log.Fatalf"
+                            | "log.Fatalln"
+                            | "log.Panic"
+                            | "log.Panicf"
+                            | "log.Panicln"
                     )
                 })
         }),
-        "break_statement" | "continue_statement" => code_children(stmt).iter().any(|c| c.kind() == "label_name"),
+        "break_statement" | "continue_statement" => stmt.field("label").is_some(),
         _ => false,
+    }
+}
+
+/// Whether an expression is the predeclared `nil` (an identifier to this grammar).
+pub fn is_nil(node: &GoNode) -> bool {
+    node.kind() == "identifier" && node.text() == "nil"
+}
+
+/// Whether an expression is the predeclared `true` or `false`.
+pub fn is_bool_literal(node: &GoNode) -> bool {
+    node.kind() == "identifier" && matches!(node.text().as_ref(), "true" | "false")
+}
+
+/// The default type of an untyped constant literal (`"s"` string, `1` int,
+/// `true` bool…); `None` for anything else.
+pub fn untyped_default(node: &GoNode) -> Option<&'static str> {
+    match node.kind().as_ref() {
+        "interpreted_string_literal" | "raw_string_literal" => Some("string"),
+        "int_literal" => Some("int"),
+        "float_literal" => Some("float64"),
+        "rune_literal" => Some("rune"),
+        "imaginary_literal" => Some("complex128"),
+        _ if is_bool_literal(node) => Some("bool"),
+        _ => None,
+    }
+}
+
+/// Whether a parameter declaration is variadic (`xs ...T`).
+pub fn is_variadic(param: &GoNode) -> bool {
+    param.kind() == "parameter_declaration" && param.children().any(|c| c.kind() == "...")
+}
+
+/// Whether a call's arguments end with `xs...`.
+pub fn has_spread_argument(args: &GoNode) -> bool {
+    args.children().any(|c| c.kind() == "...")
+}
+
+/// Whether an argument may be a type (`new(T)`, `make(T)`): a type
+/// expression, or a name or qualified name that may denote one. Go 1.26's
+/// `new(expr)` takes values too; a literal or an operation is never a type.
+pub fn may_be_type(node: &GoNode) -> bool {
+    match node.kind().as_ref() {
+        "identifier" => !matches!(node.text().as_ref(), "nil" | "true" | "false" | "iota"),
+        "selector_expression" => node.field("operand").is_some_and(|o| o.kind() == "identifier"),
+        "parenthesized_expression" => code_children(node).first().is_some_and(may_be_type),
+        kind => kind.ends_with("_type") || kind == "qualified_identifier",
     }
 }
 
@@ -165,11 +237,7 @@ pub fn is_pure_expression(node: &GoNode) -> bool {
         | "int_literal"
         | "interpreted_string_literal"
         | "raw_string_literal"
-        | "rune_literal"
-        | "true"
-        | "false"
-        | "nil"
-        | "iota" => true,
+        | "rune_literal" => true,
         "selector_expression" => node.field("operand").is_some_and(|o| is_pure_expression(&o)),
         "index_expression" => {
             node.field("operand").is_some_and(|o| is_pure_expression(&o))
@@ -207,23 +275,30 @@ pub fn declared_names(node: &GoNode) -> Vec<String> {
     }
 }
 
-/// Renders the tree for `mapfix dump-tree` (a debugging aid for rule authors).
+/// Renders the tree for `mapfix dump-tree` (a debugging aid for rule authors):
+/// one named node a line, `field: kind [line:column] "text"`.
 pub fn dump(node: &GoNode, depth: usize, out: &mut String) {
-    if !node.is_named() {
-        return;
-    }
+    dump_node(node, None, depth, out);
+}
+
+fn dump_node(node: &GoNode, field: Option<&str>, depth: usize, out: &mut String) {
     let text = node.text();
     let short: String = text.chars().take(40).collect::<String>().replace('\n', "⏎");
+    let field = field.map(|f| format!("{f}: ")).unwrap_or_default();
     out.push_str(&format!(
-        "{}{} [{}:{}] {:?}\n",
+        "{}{field}{} [{}:{}] {:?}\n",
         "  ".repeat(depth),
         node.kind(),
         node.start_pos().line() + 1,
         node.start_pos().column(node) + 1,
         short
     ));
-    for c in node.children() {
-        dump(&c, depth + 1, out);
+    let inner = node.get_inner_node();
+    for (i, c) in node.children().enumerate() {
+        if c.is_named() {
+            let name = u32::try_from(i).ok().and_then(|i| inner.field_name_for_child(i));
+            dump_node(&c, name, depth + 1, out);
+        }
     }
 }
 

@@ -60,7 +60,7 @@ impl FileIndex {
                 "type_declaration" => {
                     for spec in decl
                         .children()
-                        .filter(|n| matches!(n.kind().as_ref(), "type_spec" | "type_alias"))
+                        .filter(|n| matches!(n.kind().as_ref(), "type_definition" | "alias_declaration"))
                     {
                         let (Some(name), Some(ty)) = (spec.field("name"), spec.field("type")) else {
                             continue;
@@ -70,11 +70,7 @@ impl FileIndex {
                 }
                 "var_declaration" => {
                     // Its own specs, not those of function literals in initialisers.
-                    let specs = decl.children().flat_map(|c| match c.kind().as_ref() {
-                        "var_spec_list" => c.children().filter(|s| s.kind() == "var_spec").collect(),
-                        "var_spec" => vec![c],
-                        _ => Vec::new(),
-                    });
+                    let specs = decl.children().filter(|c| c.kind() == "var_spec");
                     for spec in specs {
                         let names: Vec<_> = spec.field_children("name").collect();
                         let values: Vec<_> = spec.field("value").map(|v| code_children(&v)).unwrap_or_default();
@@ -132,9 +128,9 @@ pub fn nil_tested_names(root: &GoNode) -> std::collections::HashSet<String> {
         let (Some(l), Some(r)) = (n.field("left"), n.field("right")) else {
             continue;
         };
-        let other = if r.kind() == "nil" {
+        let other = if syntax::is_nil(&r) {
             l
-        } else if l.kind() == "nil" {
+        } else if syntax::is_nil(&l) {
             r
         } else {
             continue;
@@ -155,7 +151,7 @@ fn single_result(func: &GoNode) -> Option<String> {
         return None;
     }
     let result = func.field("result")?;
-    if result.kind() != "parameter_list" {
+    if result.kind() != "parameters" {
         return Some(result.text().to_string());
     }
     let [param] = code_children(&result).try_into().ok()?;
@@ -202,7 +198,8 @@ pub fn infer_type(value: &GoNode) -> Option<String> {
             let first = args.first()?;
             match func.text().as_ref() {
                 "make" => Some(first.text().to_string()),
-                "new" => Some(format!("*{}", first.text())),
+                // `new(T)`; since Go 1.26 also `new(expr)`, whose type is not written out.
+                "new" if syntax::may_be_type(first) => Some(format!("*{}", first.text())),
                 _ => None,
             }
         }
@@ -359,8 +356,8 @@ pub fn resolve(name: &str, at: &GoNode, scope: &PackageScope) -> Option<Binding>
 /// A declaration of `name` made by `scope_node` and visible to its child `child`.
 fn declared_in(scope_node: &GoNode, child: &GoNode, name: &str) -> Option<Binding> {
     match scope_node.kind().as_ref() {
-        "statement_list" => {
-            let before: Vec<_> = code_children(scope_node)
+        _ if syntax::is_statement_list(scope_node) => {
+            let before: Vec<_> = syntax::block_statements(scope_node)
                 .into_iter()
                 .take_while(|s| s.range().start < child.range().start)
                 .collect();
@@ -385,21 +382,24 @@ fn declared_in(scope_node: &GoNode, child: &GoNode, name: &str) -> Option<Bindin
                 })
             } else {
                 clause
-                    .field("initializer")
+                    .field("init_statement")
                     .and_then(|i| declared_by_statement(&i, name))
             }
         }
         "if_statement" | "expression_switch_statement" | "type_switch_statement" => {
-            let init = scope_node.field("initializer")?;
-            if init.range() == child.range() {
-                return None;
-            }
-            if let Some(b) = declared_by_statement(&init, name) {
-                return Some(b);
+            if let Some(init) = scope_node.field("init_statement") {
+                if init.range() == child.range() {
+                    return None;
+                }
+                if let Some(b) = declared_by_statement(&init, name) {
+                    return Some(b);
+                }
             }
             if scope_node.kind() == "type_switch_statement" {
-                let alias = scope_node.field("alias")?;
-                let id = code_children(&alias).into_iter().find(|n| n.text() == name)?;
+                let id = scope_node.field("name").filter(|n| n.text() == name)?;
+                if scope_node.field("operand").is_some_and(|o| o.range() == child.range()) {
+                    return None;
+                }
                 return Some(Binding {
                     decl_at: Some(id.range().start),
                     type_text: None,
@@ -407,7 +407,7 @@ fn declared_in(scope_node: &GoNode, child: &GoNode, name: &str) -> Option<Bindin
             }
             None
         }
-        "function_declaration" | "method_declaration" | "func_literal" => {
+        "function_declaration" | "method_declaration" | "function_literal" => {
             let mut lists: Vec<GoNode> = Vec::new();
             for f in ["receiver", "parameters", "result"] {
                 if let Some(l) = scope_node.field(f) {
@@ -419,7 +419,7 @@ fn declared_in(scope_node: &GoNode, child: &GoNode, name: &str) -> Option<Bindin
                     for id in param.field_children("name") {
                         if id.text() == name {
                             let ty = param.field("type").map(|t| {
-                                if param.kind() == "variadic_parameter_declaration" {
+                                if syntax::is_variadic(&param) {
                                     format!("[]{}", t.text())
                                 } else {
                                     t.text().to_string()
@@ -475,7 +475,7 @@ fn declared_by_statement(stmt: &GoNode, name: &str) -> Option<Binding> {
                 type_text: ty,
             })
         }),
-        "labeled_statement" => code_children(stmt).iter().find_map(|s| declared_by_statement(s, name)),
+        "labeled_statement" => stmt.field("statement").and_then(|s| declared_by_statement(&s, name)),
         _ => None,
     }
 }
@@ -549,7 +549,7 @@ pub fn map_parts(ty: &str, scope: &PackageScope) -> Option<(String, String)> {
             if t.kind() != "map_type" {
                 return None;
             }
-            return Some((t.field("key")?.text().to_string(), t.field("value")?.text().to_string()));
+            return Some((t.field("key")?.text().to_string(), t.field("element")?.text().to_string()));
         }
         if ty.contains(['.', '[', '*', '(']) || ty.contains(char::is_whitespace) {
             return None;

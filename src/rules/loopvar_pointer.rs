@@ -9,7 +9,7 @@ use crate::syntax::{self, block_statements, code_children, GoNode};
 use crate::types;
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
-use ast_grep_language::Go;
+use crate::lang::Go;
 
 /// Go 1.22 made loop variables per-iteration.
 const PER_ITERATION_SINCE: GoVersion = GoVersion(22);
@@ -75,7 +75,7 @@ fn is_map(ctx: &RuleContext, target: &GoNode) -> bool {
 /// not entered: what they do with `&v` is out of scope.
 fn collect_addresses<'r>(value: &GoNode<'r>, out: &mut Vec<GoNode<'r>>) {
     match value.kind().as_ref() {
-        "parenthesized_expression" | "literal_element" => {
+        "parenthesized_expression" => {
             for c in code_children(value) {
                 collect_addresses(&c, out);
             }
@@ -89,7 +89,7 @@ fn collect_addresses<'r>(value: &GoNode<'r>, out: &mut Vec<GoNode<'r>>) {
             }
         }
         "composite_literal" => {
-            if let Some(body) = value.field("body") {
+            if let Some(body) = value.field("value") {
                 collect_addresses(&body, out);
             }
         }
@@ -98,8 +98,8 @@ fn collect_addresses<'r>(value: &GoNode<'r>, out: &mut Vec<GoNode<'r>>) {
                 match element.kind().as_ref() {
                     // Only the value of `key: value`: a key holding &v is not stored as a pointer here.
                     "keyed_element" => {
-                        if let Some(v) = code_children(&element).get(1) {
-                            collect_addresses(v, out);
+                        if let Some(v) = element.field("element") {
+                            collect_addresses(&v, out);
                         }
                     }
                     _ => collect_addresses(&element, out),
@@ -137,7 +137,7 @@ fn loop_variable<'r>(ctx: &RuleContext, ident: &GoNode<'r>) -> Option<LoopVariab
     if !contains(&body, ident) {
         return None;
     }
-    let assignment = ident.ancestors().find(|a| a.kind() == "assignment_statement")?;
+    let assignment = ident.ancestors().find(|a| a.kind() == "assignment")?;
     if map_declared_inside(ctx, &assignment, &body) {
         return None;
     }
@@ -161,7 +161,7 @@ fn declares_at(loop_stmt: &GoNode, decl_at: usize) -> bool {
     let left = match clause.kind().as_ref() {
         "range_clause" => clause.field("left"),
         _ => clause
-            .field("initializer")
+            .field("init_statement")
             .filter(|i| i.kind() == "short_var_declaration")
             .and_then(|i| i.field("left")),
     };
@@ -182,7 +182,7 @@ fn shadowed_by_select_case(ident: &GoNode, loop_stmt: &GoNode, name: &str) -> bo
     ident
         .ancestors()
         .take_while(|a| a.range() != loop_stmt.range())
-        .filter(|a| a.kind() == "communication_case")
+        .filter(|a| a.kind() == "communication_clause")
         .any(|case| {
             case.field("communication").is_some_and(|recv| {
                 recv.kind() == "receive_statement"
@@ -247,7 +247,7 @@ fn exits_loop_after<'r>(store: &GoNode<'r>, loop_stmt: &GoNode<'r>) -> bool {
             current = parent;
             continue;
         }
-        if parent.kind() == "statement_list" {
+        if syntax::is_statement_list(&parent) {
             let mut jumped = None;
             for sibling in current.next_all().filter(|n| n.is_named() && n.kind() != "comment") {
                 match flow_of(&sibling, loop_stmt) {
@@ -282,7 +282,7 @@ fn enclosing_statement<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
     std::iter::once(node.clone()).chain(node.ancestors()).find(|a| {
         syntax::is_function(a)
             || a.parent()
-                .is_some_and(|p| p.kind() == "statement_list" || p.kind() == "labeled_statement")
+                .is_some_and(|p| syntax::is_statement_list(&p) || p.kind() == "labeled_statement")
     })
 }
 
@@ -303,10 +303,7 @@ fn flow_of<'r>(stmt: &GoNode<'r>, loop_stmt: &GoNode<'r>) -> Flow<'r> {
         }
         "break_statement" | "continue_statement" => {
             let is_break = stmt.kind() == "break_statement";
-            let label = code_children(stmt)
-                .into_iter()
-                .find(|c| c.kind() == "label_name")
-                .map(|l| l.text().to_string());
+            let label = stmt.field("label").map(|l| l.text().to_string());
             let Some(target) = jump_target(stmt, label.as_deref(), is_break) else {
                 return Flow::LeavesLoop;
             };
@@ -334,7 +331,7 @@ fn jump_target<'r>(stmt: &GoNode<'r>, label: Option<&str>, is_break: bool) -> Op
     match label {
         Some(name) => ancestors
             .find(|a| a.kind() == "labeled_statement" && a.field("label").is_some_and(|l| l.text() == name))
-            .and_then(|l| code_children(&l).into_iter().find(|c| c.kind() != "label_name")),
+            .and_then(|l| l.field("statement")),
         None => ancestors.find(|a| match a.kind().as_ref() {
             "for_statement" => true,
             "expression_switch_statement" | "type_switch_statement" | "select_statement" => is_break,
@@ -429,7 +426,7 @@ fn declares(stmt: &GoNode, name: &str) -> bool {
             .dfs()
             .filter(|n| matches!(n.kind().as_ref(), "var_spec" | "const_spec"))
             .any(|spec| syntax::declared_names(&spec).iter().any(|n| n == name)),
-        "labeled_statement" => code_children(stmt).iter().any(|s| declares(s, name)),
+        "labeled_statement" => stmt.field("statement").is_some_and(|s| declares(&s, name)),
         _ => false,
     }
 }
@@ -444,8 +441,8 @@ fn counter_changed_in_body(ctx: &RuleContext, body: &GoNode, var: &LoopVariable)
     };
     body.dfs().any(|n| match n.kind().as_ref() {
         // `:=` in the body declares a new variable; `=`, `op=`, `++` and `--` write the counter.
-        "assignment_statement" => n.field("left").is_some_and(|l| code_children(&l).iter().any(&refers)),
-        "inc_statement" | "dec_statement" => code_children(&n).first().is_some_and(&refers),
+        "assignment" => n.field("left").is_some_and(|l| code_children(&l).iter().any(&refers)),
+        "inc_dec_statement" => n.field("operand").is_some_and(|o| refers(&o)),
         "unary_expression" if n.field("operator").is_some_and(|o| o.text() == "&") => {
             n.field("operand").is_some_and(|o| refers(&o)) && !is_stored_address(ctx, &n)
         }
@@ -455,7 +452,7 @@ fn counter_changed_in_body(ctx: &RuleContext, body: &GoNode, var: &LoopVariable)
 
 /// Whether an `&v` node is one of the addresses its statement stores into a map.
 fn is_stored_address(ctx: &RuleContext, address: &GoNode) -> bool {
-    let Some(stmt) = address.ancestors().find(|a| a.kind() == "assignment_statement") else {
+    let Some(stmt) = address.ancestors().find(|a| a.kind() == "assignment") else {
         return false;
     };
     stored_addresses(ctx, &stmt)

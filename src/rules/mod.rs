@@ -21,7 +21,7 @@ use ast_grep_config::{from_yaml_string, GlobalRules, RuleConfig};
 use ast_grep_core::matcher::MatcherExt;
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::{Matcher, NodeMatch};
-use ast_grep_language::Go;
+use crate::lang::Go;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::path::{Path, PathBuf};

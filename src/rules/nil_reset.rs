@@ -13,7 +13,7 @@ use crate::syntax::{self, code_children, GoNode};
 use crate::types::{self, Binding};
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
-use ast_grep_language::Go;
+use crate::lang::Go;
 
 pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     let stmt = m.get_node();
@@ -54,7 +54,7 @@ fn analyse<'r>(ctx: &RuleContext, stmt: &GoNode<'r>) -> Option<Detection> {
     }
     let [lhs] = code_children(&stmt.field("left")?).try_into().ok()?;
     let [rhs] = code_children(&stmt.field("right")?).try_into().ok()?;
-    if rhs.kind() != "nil" || !matches!(lhs.kind().as_ref(), "identifier" | "selector_expression") {
+    if !syntax::is_nil(&rhs) || !matches!(lhs.kind().as_ref(), "identifier" | "selector_expression") {
         return None;
     }
     if !syntax::is_pure_expression(&lhs) || lhs.text() == "_" {
@@ -101,7 +101,7 @@ fn analyse<'r>(ctx: &RuleContext, stmt: &GoNode<'r>) -> Option<Detection> {
                 escapes |= segments.iter().any(|seg| escapes_in(ctx, &seg.node, &target, stmt));
                 let write_stmt = write
                     .ancestors()
-                    .find(|a| a.parent().is_some_and(|p| p.kind() == "statement_list"))?;
+                    .find(|a| a.parent().is_some_and(|p| syntax::is_statement_list(&p)))?;
                 let unconditional = seg.unconditional && write_stmt.range() == seg.node.range();
                 return Some(detection(ctx, stmt, &target, &map_type, &write, escapes, unconditional));
             }
@@ -197,7 +197,7 @@ fn scan<'r>(ctx: &RuleContext, node: &GoNode<'r>, target: &Target, reset: &GoNod
         if n.range().start < skip_until {
             continue;
         }
-        if n.kind() == "func_literal" {
+        if n.kind() == "function_literal" {
             skip_until = n.range().end;
             continue;
         }
@@ -246,12 +246,12 @@ fn guarded_by_read(ctx: &RuleContext, write: &GoNode, func: &GoNode, target: &Ta
         .any(|a| match a.kind().as_ref() {
             "if_statement" => {
                 a.field("condition").is_some_and(|c| reads_target(&c))
-                    || a.field("initializer").is_some_and(|i| reads_target(&i))
+                    || a.field("init_statement").is_some_and(|i| reads_target(&i))
             }
             "for_statement" => code_children(&a)
                 .iter()
                 .any(|c| c.kind() == "range_clause" && c.field("right").is_some_and(|r| target.is(&r, ctx))),
-            "expression_case" => a.field("value").is_some_and(|v| reads_target(&v)),
+            "expression_case_clause" => a.field("value").is_some_and(|v| reads_target(&v)),
             _ => false,
         })
 }
@@ -288,7 +288,7 @@ fn classify_use<'r>(n: &GoNode<'r>, parent: &GoNode<'r>) -> Use<'r> {
                 .field("operator")
                 .map(|o| o.text().to_string())
                 .unwrap_or_default();
-            if (op == "==" || op == "!=") && other.is_some_and(|o| o.kind() == "nil") {
+            if (op == "==" || op == "!=") && other.is_some_and(|o| syntax::is_nil(&o)) {
                 Use::NilTest
             } else {
                 Use::Escape
@@ -301,7 +301,7 @@ fn classify_use<'r>(n: &GoNode<'r>, parent: &GoNode<'r>) -> Use<'r> {
             };
             let on_left = stmt.field("left").is_some_and(|l| l.range() == parent.range());
             match stmt.kind().as_ref() {
-                "assignment_statement" | "short_var_declaration" if on_left => Use::Assigned,
+                "assignment" | "short_var_declaration" if on_left => Use::Assigned,
                 "range_clause" if on_left => Use::Assigned,
                 _ => Use::Escape,
             }
@@ -309,11 +309,11 @@ fn classify_use<'r>(n: &GoNode<'r>, parent: &GoNode<'r>) -> Use<'r> {
         "index_expression" if parent.field("operand").is_some_and(|o| o.range() == n.range()) => {
             let Some(up) = parent.parent() else { return Use::Read };
             match up.kind().as_ref() {
-                "inc_statement" | "dec_statement" => Use::Write(parent.clone()),
+                "inc_dec_statement" => Use::Write(parent.clone()),
                 "expression_list" => {
                     let stmt = up.parent();
                     let on_left = stmt.as_ref().is_some_and(|s| {
-                        s.kind() == "assignment_statement" && s.field("left").is_some_and(|l| l.range() == up.range())
+                        s.kind() == "assignment" && s.field("left").is_some_and(|l| l.range() == up.range())
                     });
                     if on_left {
                         Use::Write(parent.clone())
@@ -324,7 +324,7 @@ fn classify_use<'r>(n: &GoNode<'r>, parent: &GoNode<'r>) -> Use<'r> {
                 _ => Use::Read,
             }
         }
-        "call_expression" | "argument_list" => {
+        "call_expression" | "arguments" => {
             let is_len = parent
                 .parent()
                 .and_then(|c| c.field("function"))
@@ -368,11 +368,11 @@ fn call_may_reinit(ctx: &RuleContext, call: &GoNode, target: &Target) -> bool {
 /// that may re-create it at any time).
 fn assigned_in_closure(ctx: &RuleContext, func: &GoNode, target: &Target, reset: &GoNode) -> bool {
     func.dfs()
-        .filter(|n| n.kind() == "func_literal" && n.range() != func.range())
+        .filter(|n| n.kind() == "function_literal" && n.range() != func.range())
         .any(|lit| {
             lit.dfs().any(|n| {
                 n.range() != reset.range()
-                    && matches!(n.kind().as_ref(), "assignment_statement" | "short_var_declaration")
+                    && matches!(n.kind().as_ref(), "assignment" | "short_var_declaration")
                     && n.field("left")
                         .is_some_and(|l| code_children(&l).iter().any(|x| target.is(x, ctx)))
             })
@@ -382,7 +382,7 @@ fn assigned_in_closure(ctx: &RuleContext, func: &GoNode, target: &Target, reset:
 /// Whether a closure inside `func` uses the local target at all.
 fn used_in_closure(ctx: &RuleContext, func: &GoNode, target: &Target) -> bool {
     func.dfs()
-        .filter(|n| n.kind() == "func_literal" && n.range() != func.range())
+        .filter(|n| n.kind() == "function_literal" && n.range() != func.range())
         .any(|lit| lit.dfs().any(|n| n.kind() == "identifier" && target.is(&n, ctx)))
 }
 

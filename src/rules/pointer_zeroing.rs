@@ -8,7 +8,7 @@ use crate::syntax::{self, code_children, GoNode};
 use crate::types;
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
-use ast_grep_language::Go;
+use crate::lang::Go;
 
 pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     analyse(ctx, m.get_node()).into_iter().collect()
@@ -165,7 +165,7 @@ fn uses_map(func: &GoNode, map_ref: &MapRef, delete_call: &GoNode) -> bool {
         if !map_ref.matches(&n) {
             return false;
         }
-        let Some(args) = n.parent().filter(|p| p.kind() == "argument_list") else {
+        let Some(args) = n.parent().filter(|p| p.kind() == "arguments") else {
             return true;
         };
         let Some(call) = args.parent() else { return true };

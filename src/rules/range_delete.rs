@@ -10,7 +10,7 @@ use crate::syntax::{self, block_statements, code_children, GoNode};
 use crate::types;
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
-use ast_grep_language::Go;
+use crate::lang::Go;
 
 const CLEAR_SINCE: GoVersion = GoVersion(21);
 

@@ -6,7 +6,7 @@ use super::{Detection, RuleContext};
 use crate::suppress;
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
-use ast_grep_language::Go;
+use crate::lang::Go;
 
 pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     let known = &ctx.options.known_rules;

@@ -118,7 +118,7 @@ fn declaration(rw: &Rewrite, ident: &GoNode) -> Result<Vec<TextEdit>, String> {
         }
         _ => return Err(refuse()),
     };
-    if stmt.parent().is_none_or(|p| p.kind() != "statement_list") || syntax::contains_comment(&stmt) {
+    if stmt.parent().is_none_or(|p| !syntax::is_statement_list(&p)) || syntax::contains_comment(&stmt) {
         return Err(refuse());
     }
     let entries = match &value {
@@ -147,16 +147,14 @@ fn declaration(rw: &Rewrite, ident: &GoNode) -> Result<Vec<TextEdit>, String> {
 
 /// The key and value expressions of a map literal's entries.
 fn literal_entries<'r>(lit: &GoNode<'r>) -> Option<Vec<(GoNode<'r>, GoNode<'r>)>> {
-    let body = lit.field("body")?;
+    let body = lit.field("value")?;
     code_children(&body)
         .into_iter()
         .map(|elem| {
             if elem.kind() != "keyed_element" {
                 return None;
             }
-            let [k, v] = code_children(&elem).try_into().ok()?;
-            let inner = |e: GoNode<'r>| code_children(&e).into_iter().next();
-            Some((inner(k)?, inner(v)?))
+            Some((elem.field("key")?, elem.field("element")?))
         })
         .collect()
 }
@@ -183,7 +181,7 @@ fn rewrite_use(rw: &Rewrite, use_: &GoNode) -> Result<Vec<TextEdit>, String> {
                 }
             })
         }
-        "argument_list" => {
+        "arguments" => {
             let call = parent.parent().ok_or("no call")?;
             let func = call.field("function").map(|f| f.text().to_string()).unwrap_or_default();
             let args = code_children(&parent);
@@ -227,7 +225,7 @@ fn index_use(rw: &Rewrite, index: &GoNode) -> Result<Vec<TextEdit>, String> {
     let left = stmt.field("left").map(|l| code_children(&l)).unwrap_or_default();
     let right = stmt.field("right").map(|r| code_children(&r)).unwrap_or_default();
     let name = &rw.name;
-    if stmt.kind() == "assignment_statement" && on_left && op == "=" && left.len() == 1 && right.len() == 1 {
+    if stmt.kind() == "assignment" && on_left && op == "=" && left.len() == 1 && right.len() == 1 {
         let stored = format!(
             "{name}.Store({}, {})",
             rw.convert(&key, &rw.key),
@@ -237,15 +235,15 @@ fn index_use(rw: &Rewrite, index: &GoNode) -> Result<Vec<TextEdit>, String> {
     }
     let is_read = on_right
         && right.len() == 1
-        && matches!(stmt.kind().as_ref(), "assignment_statement" | "short_var_declaration");
+        && matches!(stmt.kind().as_ref(), "assignment" | "short_var_declaration");
     if !is_read || (op != "=" && op != ":=") || left.is_empty() || left.len() > 2 {
         return Err(String::new());
     }
     let load = format!("{name}.Load({})", rw.convert(&key, &rw.key));
-    let in_list = stmt.parent().is_some_and(|p| p.kind() == "statement_list");
+    let in_list = stmt.parent().is_some_and(|p| syntax::is_statement_list(&p));
     let in_if = stmt
         .parent()
-        .filter(|p| p.kind() == "if_statement" && p.field("initializer").is_some_and(|i| i.range() == stmt.range()));
+        .filter(|p| p.kind() == "if_statement" && p.field("init_statement").is_some_and(|i| i.range() == stmt.range()));
     let target = left[0].text().to_string();
     let ok = left.get(1).map(|o| o.text().to_string());
     if target == "_" {
@@ -298,8 +296,8 @@ fn if_init_load(
 ) -> Result<Vec<TextEdit>, String> {
     let ok = ok.filter(|o| *o != "_").ok_or("")?;
     let cond = if_stmt.field("condition").ok_or("")?;
-    let body = if_stmt.field("consequence").ok_or("")?;
-    if init.kind() != "short_var_declaration" || cond.text() != ok || if_stmt.field("alternative").is_some() {
+    let body = if_stmt.field("body").ok_or("")?;
+    if init.kind() != "short_var_declaration" || cond.text() != ok || if_stmt.field("else").is_some() {
         return Err(String::new());
     }
     let uses_target = body.dfs().any(|n| n.kind() == "identifier" && n.text() == target);
@@ -323,11 +321,12 @@ fn if_init_load(
 fn declared_in_same_scope(ident: &GoNode, stmt: &GoNode) -> bool {
     let Some(list) = stmt.parent() else { return false };
     let name = ident.text().to_string();
-    let earlier = code_children(&list)
+    let earlier = syntax::block_statements(&list)
         .into_iter()
         .take_while(|s| s.range().start < stmt.range().start)
         .any(|s| syntax::declared_names(&s).contains(&name) || declares_in_var(&s, &name));
-    let is_param = list.parent().and_then(|block| block.parent()).is_some_and(|f| {
+    // The function's own body block: its parameters are in the same scope.
+    let is_param = list.parent().filter(|_| list.kind() == "block").is_some_and(|f| {
         syntax::is_function(&f)
             && ["receiver", "parameters", "result"]
                 .iter()
@@ -349,9 +348,9 @@ fn declares_in_var(stmt: &GoNode, name: &str) -> bool {
 fn is_update(index: &GoNode) -> bool {
     let Some(up) = index.parent() else { return false };
     match up.kind().as_ref() {
-        "inc_statement" | "dec_statement" => true,
+        "inc_dec_statement" => true,
         "expression_list" => up.parent().is_some_and(|s| {
-            s.kind() == "assignment_statement"
+            s.kind() == "assignment"
                 && s.field("left").is_some_and(|l| l.range() == up.range())
                 && s.field("operator").is_some_and(|o| o.text() != "=")
         }),
@@ -370,7 +369,7 @@ fn edit(node: &GoNode, replacement: String) -> TextEdit {
 fn statement_text(node: &GoNode) -> String {
     let stmt = node
         .ancestors()
-        .find(|a| a.parent().is_some_and(|p| p.kind() == "statement_list"))
+        .find(|a| a.parent().is_some_and(|p| syntax::is_statement_list(&p)))
         .unwrap_or_else(|| node.clone());
     let text = stmt.text().to_string();
     let first = text.lines().next().unwrap_or_default().trim_end_matches('{').trim();
@@ -402,16 +401,7 @@ impl Rewrite<'_> {
     }
 
     fn has_type(&self, expr: &GoNode, ty: &str) -> bool {
-        let default = match expr.kind().as_ref() {
-            "interpreted_string_literal" | "raw_string_literal" => Some("string"),
-            "int_literal" => Some("int"),
-            "float_literal" => Some("float64"),
-            "rune_literal" => Some("rune"),
-            "true" | "false" => Some("bool"),
-            "imaginary_literal" => Some("complex128"),
-            _ => None,
-        };
-        if let Some(d) = default {
+        if let Some(d) = syntax::untyped_default(expr) {
             return d == ty || (d == "rune" && ty == "int32");
         }
         match expr.kind().as_ref() {
@@ -457,15 +447,7 @@ impl Rewrite<'_> {
                     }
                 }
                 let value = right.get(index).filter(|_| right.len() == code_children(&list).len())?;
-                let literal = match value.kind().as_ref() {
-                    "interpreted_string_literal" | "raw_string_literal" => "string",
-                    "int_literal" => "int",
-                    "float_literal" => "float64",
-                    "rune_literal" => "rune",
-                    "true" | "false" => "bool",
-                    _ => return None,
-                };
-                Some(literal.to_string())
+                syntax::untyped_default(value).map(str::to_string)
             }
             "range_clause" => {
                 let over = stmt.field("right")?;
@@ -561,7 +543,7 @@ fn results(func: &GoNode) -> Vec<String> {
     let Some(result) = func.field("result") else {
         return Vec::new();
     };
-    if result.kind() != "parameter_list" {
+    if result.kind() != "parameters" {
         return vec![result.text().to_string()];
     }
     let params = code_children(&result);

@@ -56,7 +56,7 @@ pub fn find_conflict<'r>(
         return Some(c);
     }
     // Goroutines started before this one and not waited for in between.
-    for lit in func.dfs().filter(|n| n.kind() == "func_literal" && !g.contains(n)) {
+    for lit in func.dfs().filter(|n| n.kind() == "function_literal" && !g.contains(n)) {
         let Some(other) = Goroutine::of_literal(&lit) else {
             continue;
         };
@@ -134,7 +134,7 @@ impl Scan<'_, '_> {
             return Some(Stop::Synced);
         }
         match node.kind().as_ref() {
-            "func_literal" => {
+            "function_literal" => {
                 if let Some(other) = Goroutine::of_literal(node) {
                     return self.other_goroutine(&other);
                 }
@@ -143,7 +143,7 @@ impl Scan<'_, '_> {
             "go_statement" => {
                 // `go f(m)`: the arguments go to another goroutine.
                 let call = code_children(node).into_iter().next()?;
-                if call.field("function").is_some_and(|f| f.kind() == "func_literal") {
+                if call.field("function").is_some_and(|f| f.kind() == "function_literal") {
                     return self.walk_children(node, deferred);
                 }
                 if let Seek::Accesses { .. } = self.seek {

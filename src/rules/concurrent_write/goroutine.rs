@@ -19,7 +19,7 @@ pub struct Goroutine<'r> {
 impl<'r> Goroutine<'r> {
     /// The goroutine a function literal is the body of, if any.
     pub fn of_literal(lit: &GoNode<'r>) -> Option<Goroutine<'r>> {
-        if lit.kind() != "func_literal" {
+        if lit.kind() != "function_literal" {
             return None;
         }
         let parent = lit.parent()?;
@@ -30,7 +30,7 @@ impl<'r> Goroutine<'r> {
                 launch: go,
             });
         }
-        if parent.kind() != "argument_list" || code_children(&parent).len() != 1 {
+        if parent.kind() != "arguments" || code_children(&parent).len() != 1 {
             return None;
         }
         let call = parent.parent().filter(|c| c.kind() == "call_expression")?;
@@ -41,7 +41,7 @@ impl<'r> Goroutine<'r> {
         let launch = call
             .ancestors()
             .take_while(|a| !syntax::is_function(a))
-            .find(|a| a.parent().is_some_and(|p| p.kind() == "statement_list"))?;
+            .find(|a| a.parent().is_some_and(|p| syntax::is_statement_list(&p)))?;
         Some(Goroutine {
             literal: lit.clone(),
             launch,

@@ -24,7 +24,7 @@ use crate::syntax::{code_children, GoNode};
 use crate::types;
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
-use ast_grep_language::Go;
+use crate::lang::Go;
 use flow::Conflict;
 use goroutine::Goroutine;
 use target::{Home, WrittenMap};

@@ -104,9 +104,9 @@ struct Depth {
 }
 
 fn walk(node: &GoNode, depth: Depth) -> Option<String> {
-    let labelled = || code_children(node).iter().any(|c| c.kind() == "label_name");
+    let labelled = || node.field("label").is_some();
     match node.kind().as_ref() {
-        "func_literal" => return None,
+        "function_literal" => return None,
         "return_statement" => return Some("returns from inside the loop".into()),
         "goto_statement" => return Some("has a goto".into()),
         "defer_statement" => return Some("defers a call".into()),

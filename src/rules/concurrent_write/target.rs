@@ -56,15 +56,10 @@ impl MapTarget<'_> {
 
 /// `x` in `T{x: 1}`: a field name when T is a struct, never a variable we track.
 fn is_literal_field_key(node: &GoNode) -> bool {
-    let Some(elem) = node.parent().filter(|p| p.kind() == "literal_element") else {
-        return false;
-    };
-    let Some(keyed) = elem.parent().filter(|p| p.kind() == "keyed_element") else {
-        return false;
-    };
-    code_children(&keyed)
-        .first()
-        .is_some_and(|first| first.range() == elem.range())
+    node.parent()
+        .filter(|p| p.kind() == "keyed_element")
+        .and_then(|keyed| keyed.field("key"))
+        .is_some_and(|key| key.range() == node.range())
 }
 
 fn root_identifier<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
@@ -117,7 +112,7 @@ pub fn written_maps<'r>(ctx: &RuleContext, g: &Goroutine<'r>) -> Vec<WrittenMap<
 fn write_sites<'r>(node: &GoNode<'r>) -> Vec<(GoNode<'r>, GoNode<'r>)> {
     let indexed_operand = |e: &GoNode<'r>| (e.kind() == "index_expression").then(|| e.field("operand")).flatten();
     match node.kind().as_ref() {
-        "assignment_statement" => node
+        "assignment" => node
             .field("left")
             .map(|l| code_children(&l))
             .unwrap_or_default()
@@ -125,8 +120,9 @@ fn write_sites<'r>(node: &GoNode<'r>) -> Vec<(GoNode<'r>, GoNode<'r>)> {
             .filter_map(indexed_operand)
             .map(|m| (m, node.clone()))
             .collect(),
-        "inc_statement" | "dec_statement" => code_children(node)
-            .first()
+        "inc_dec_statement" => node
+            .field("operand")
+            .as_ref()
             .and_then(indexed_operand)
             .map(|m| vec![(m, node.clone())])
             .unwrap_or_default(),
@@ -203,14 +199,14 @@ pub fn is_write_use(node: &GoNode) -> bool {
         "index_expression" if parent.field("operand").is_some_and(|o| o.range() == node.range()) => {
             let Some(up) = parent.parent() else { return false };
             match up.kind().as_ref() {
-                "inc_statement" | "dec_statement" => true,
+                "inc_dec_statement" => true,
                 "expression_list" => up.parent().is_some_and(|s| {
-                    s.kind() == "assignment_statement" && s.field("left").is_some_and(|l| l.range() == up.range())
+                    s.kind() == "assignment" && s.field("left").is_some_and(|l| l.range() == up.range())
                 }),
                 _ => false,
             }
         }
-        "argument_list" => parent
+        "arguments" => parent
             .parent()
             .and_then(|c| c.field("function"))
             .is_some_and(|f| matches!(f.text().as_ref(), "delete" | "clear")),

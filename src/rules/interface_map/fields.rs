@@ -7,7 +7,7 @@ use super::layout::camel;
 use super::uses::{Access, Use};
 use super::value_type::{same_type, stored_type};
 use super::Cx;
-use crate::syntax::GoNode;
+use crate::syntax::{self, GoNode};
 use std::collections::BTreeMap;
 
 /// Everything known about one key.
@@ -186,7 +186,7 @@ fn needs_omitempty(key: &Key, ty: &str, json: &JsonUse) -> Result<bool, String> 
 fn set_before(key: &Key, at: &GoNode) -> bool {
     key.in_literal
         || key.writes.iter().filter_map(|(_, stmt)| stmt.as_ref()).any(|stmt| {
-            let Some(list) = stmt.parent().filter(|p| p.kind() == "statement_list") else {
+            let Some(list) = stmt.parent().filter(syntax::is_statement_list) else {
                 return false;
             };
             let (l, a) = (list.range(), at.range());
@@ -214,7 +214,7 @@ fn provably_nonempty(v: &GoNode) -> bool {
             .next()
             .is_some_and(|m| m.chars().any(|c| ('1'..='9').contains(&c))),
         "rune_literal" => !text.contains('\\'),
-        "true" => true,
+        "identifier" => text == "true",
         "unary_expression" => match v.field("operator").map(|o| o.text().to_string()).as_deref() {
             Some("&") => true,
             Some("-") | Some("+") => v.field("operand").is_some_and(|o| provably_nonempty(&o)),
@@ -225,7 +225,7 @@ fn provably_nonempty(v: &GoNode) -> bool {
                 .field("type")
                 .is_some_and(|t| matches!(t.kind().as_ref(), "slice_type" | "map_type"));
             sized
-                && v.field("body")
+                && v.field("value")
                     .is_some_and(|b| b.named_children().any(|c| c.kind() != "comment"))
         }
         _ => false,

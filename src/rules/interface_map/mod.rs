@@ -21,7 +21,7 @@ use crate::syntax::{self, code_children, GoNode};
 use crate::types::PackageScope;
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
-use ast_grep_language::Go;
+use crate::lang::Go;
 use fields::{FieldPlan, JsonUse};
 use uses::{Access, Use};
 
@@ -67,7 +67,7 @@ impl<'r> MapDecl<'r> {
         let is = |a: &Option<GoNode>| a.as_ref().is_some_and(|n| n.range() == map_type.range());
         let (init, spec) = match parent.kind().as_ref() {
             "composite_literal" if is(&parent.field("type")) => (Init::Literal(parent.clone()), declaring(&parent)?),
-            "argument_list" => {
+            "arguments" => {
                 let call = parent.parent().filter(|c| c.kind() == "call_expression")?;
                 let first = code_children(&parent).into_iter().next();
                 if call.field("function")?.text() != "make" || !is(&first) {
@@ -141,10 +141,9 @@ impl<'r> MapDecl<'r> {
             return Some(Vec::new());
         };
         let mut out = Vec::new();
-        for element in lit.field("body").map(|b| code_children(&b)).unwrap_or_default() {
-            let [k, v] = code_children(&element).try_into().ok()?;
-            let key_expr = code_children(&k).into_iter().next()?;
-            let value = code_children(&v).into_iter().next()?;
+        for element in lit.field("value").map(|b| code_children(&b)).unwrap_or_default() {
+            let (k, value) = (element.field("key")?, element.field("element")?);
+            let key_expr = k.clone();
             out.push(Entry {
                 key: uses::literal_key(&key_expr)?,
                 key_node: k,
@@ -241,11 +240,11 @@ impl<'r> Cx<'_, 'r> {
             return false;
         }
         let ok = root.dfs().all(|n| match n.kind().as_ref() {
-            "qualified_type" => n
+            "qualified_identifier" => n
                 .field("package")
                 .is_some_and(|p| self.import_path(&p.text()).is_some()),
             "type_identifier" => {
-                n.parent().is_some_and(|p| p.kind() == "qualified_type")
+                n.parent().is_some_and(|p| p.kind() == "qualified_identifier")
                     || !self.local_types.contains(&n.text().to_string())
             }
             _ => true,
@@ -316,7 +315,7 @@ fn local_type_names(func: &GoNode) -> Vec<String> {
     if let Some(body) = func.field("body") {
         out.extend(
             body.dfs()
-                .filter(|n| matches!(n.kind().as_ref(), "type_spec" | "type_alias"))
+                .filter(|n| matches!(n.kind().as_ref(), "type_definition" | "alias_declaration"))
                 .filter_map(|s| s.field("name"))
                 .map(|n| n.text().to_string()),
         );
@@ -439,7 +438,7 @@ fn plan_fix<'r>(
             .name
             .parent()
             .and_then(|s| s.parent())
-            .is_some_and(|l| l.kind() == "var_spec_list" && code_children(&l).len() > 1)
+            .is_some_and(|l| l.kind() == "var_declaration" && l.children().filter(|s| s.kind() == "var_spec").count() > 1)
     {
         return Err("the variable is declared in a var group, whose columns mapfix does not re-align".into());
     }
@@ -516,7 +515,7 @@ fn plan_fix<'r>(
 fn in_statement_header(node: &GoNode) -> bool {
     for a in node.ancestors() {
         match a.kind().as_ref() {
-            "block" | "literal_value" | "parenthesized_expression" | "index_expression" | "argument_list" => {
+            "block" | "literal_value" | "parenthesized_expression" | "index_expression" | "arguments" => {
                 return false
             }
             "if_statement" | "for_statement" | "expression_switch_statement" | "type_switch_statement" => return true,
@@ -592,7 +591,7 @@ fn literal_key_edits(
     entries: &[Entry],
     fields: &[FieldPlan],
 ) -> Result<Vec<TextEdit>, String> {
-    let body = lit.field("body").ok_or("the map literal has no body")?;
+    let body = lit.field("value").ok_or("the map literal has no body")?;
     if syntax::contains_comment(&body) {
         return Err("the map literal contains comments, which mapfix does not re-align".into());
     }

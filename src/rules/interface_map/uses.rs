@@ -3,7 +3,7 @@
 //! JSON encode or decode, fmt printing, or a use that makes it a real map.
 
 use super::MapDecl;
-use crate::syntax::{code_children, GoNode};
+use crate::syntax::{self, code_children, GoNode};
 use crate::types;
 
 /// One occurrence of the map variable.
@@ -78,7 +78,7 @@ pub fn collect<'r>(decl: &MapDecl<'r>, func: &GoNode<'r>, imports: &Imports, cx:
 fn declares_new_variable(n: &GoNode, map_scope: &std::ops::Range<usize>) -> bool {
     let Some(parent) = n.parent() else { return false };
     match parent.kind().as_ref() {
-        "var_spec" | "const_spec" | "parameter_declaration" | "variadic_parameter_declaration" => {
+        "var_spec" | "const_spec" | "parameter_declaration" => {
             parent.field_children("name").any(|x| x.range() == n.range())
         }
         "expression_list" => {
@@ -109,7 +109,7 @@ fn classify<'r>(n: &GoNode<'r>, imports: &Imports, cx: &super::Cx) -> Use<'r> {
                 None => Use::RealMap,
             }
         }
-        "argument_list" => {
+        "arguments" => {
             let Some(call) = parent.parent() else {
                 return Use::RealMap;
             };
@@ -137,7 +137,7 @@ fn classify<'r>(n: &GoNode<'r>, imports: &Imports, cx: &super::Cx) -> Use<'r> {
             }
         }
         "unary_expression" if parent.field("operator").is_some_and(|o| o.text() == "&") => {
-            let list = parent.parent().filter(|l| l.kind() == "argument_list");
+            let list = parent.parent().filter(|l| l.kind() == "arguments");
             let call = list.as_ref().and_then(|l| l.parent());
             let args = list.as_ref().map(code_children).unwrap_or_default();
             let second = args.len() == 2 && args[1].range() == parent.range();
@@ -242,7 +242,7 @@ fn access<'r>(ix: &GoNode<'r>, key: &str) -> Access<'r> {
                 .map(|r| code_children(&r))
                 .unwrap_or_default();
             match stmt.kind().as_ref() {
-                "assignment_statement" if left => {
+                "assignment" if left => {
                     let op = stmt.field("operator").map(|o| o.text().to_string()).unwrap_or_default();
                     let i = lhs.iter().position(|x| x.range() == node.range());
                     match i {
@@ -253,18 +253,18 @@ fn access<'r>(ix: &GoNode<'r>, key: &str) -> Access<'r> {
                         _ => problem("is assigned in a way a struct field cannot reproduce"),
                     }
                 }
-                "assignment_statement" if lhs.len() == rhs.len() => Access::Read,
+                "assignment" if lhs.len() == rhs.len() => Access::Read,
                 "var_spec" if stmt.field("type").is_some() => Access::Read,
                 "return_statement" => Access::Read,
                 _ => problem("is stored in a new variable whose type would change from any"),
             }
         }
-        "return_statement" | "argument_list" | "literal_element" => Access::Read,
+        "return_statement" | "arguments" | "keyed_element" | "literal_value" => Access::Read,
         "binary_expression" => {
             let nil = [parent.field("left"), parent.field("right")]
                 .into_iter()
                 .flatten()
-                .any(|x| x.kind() == "nil");
+                .any(|x| syntax::is_nil(&x));
             if nil {
                 problem("is compared with nil; a struct field is never nil")
             } else {

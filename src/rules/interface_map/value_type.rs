@@ -6,7 +6,7 @@
 //! the asserted type. Anything else is unknown.
 
 use super::Cx;
-use crate::syntax::{code_children, GoNode};
+use crate::syntax::{self, code_children, GoNode};
 use crate::types;
 
 /// A type as text; `untyped` for constant expressions without a type yet.
@@ -78,14 +78,15 @@ fn value_type(expr: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
         "imaginary_literal" => Some(Typed::constant("complex128")),
         "rune_literal" => Some(Typed::constant("rune")),
         "interpreted_string_literal" | "raw_string_literal" => Some(Typed::constant("string")),
-        "true" | "false" => Some(Typed::constant("bool")),
+        "identifier" if syntax::is_bool_literal(expr) && !cx.scope.declares(&expr.text()) => {
+            Some(Typed::constant("bool"))
+        }
         "parenthesized_expression" => code_children(expr).first().and_then(|e| value_type(e, cx, depth + 1)),
         "composite_literal" => {
             let ty = expr.field("type")?;
             (ty.kind() != "implicit_length_array_type").then(|| Typed::of(ty.text().to_string()))
         }
         "type_assertion_expression" => expr.field("type").map(|t| Typed::of(t.text().to_string())),
-        "type_conversion_expression" => code_children(expr).first().map(|t| Typed::of(t.text().to_string())),
         "unary_expression" => unary_type(expr, cx, depth),
         "binary_expression" => binary_type(expr, cx, depth),
         "identifier" => identifier_type(expr, cx, depth),
@@ -173,7 +174,16 @@ fn call_type(call: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
             match name.as_str() {
                 "len" | "cap" if !cx.scope.declares(&name) => return Some(Typed::of("int")),
                 "append" if !cx.scope.declares(&name) => return value_type(args.first()?, cx, depth + 1),
-                "new" if !cx.scope.declares(&name) => return Some(Typed::of(format!("*{}", args.first()?.text()))),
+                "new" if !cx.scope.declares(&name) => {
+                    let arg = args.first()?;
+                    return if syntax::may_be_type(arg) {
+                        Some(Typed::of(format!("*{}", arg.text())))
+                    } else {
+                        // Go 1.26's `new(expr)`: a pointer to the value's default type.
+                        let inner = value_type(arg, cx, depth + 1)?;
+                        Some(Typed::of(format!("*{}", inner.text)))
+                    };
+                }
                 "make" if !cx.scope.declares(&name) => return Some(Typed::of(args.first()?.text().to_string())),
                 _ => {}
             }
@@ -196,6 +206,8 @@ fn call_type(call: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
             // `Error() string` and `String() string` by universal convention.
             (args.is_empty() && matches!(method.as_str(), "Error" | "String")).then(|| Typed::of("string"))
         }
+        // A conversion to a written-out type: `[]byte(s)`, `map[string]int(m)`.
+        kind if kind.ends_with("_type") && args.len() == 1 => Some(Typed::of(func.text().to_string())),
         _ => None,
     }
 }
