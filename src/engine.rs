@@ -246,11 +246,12 @@ impl Engine {
         }
         let tree = parse_counted(&source.text);
         if let Some(err) = syntax::first_error(&tree.root()) {
-            let (line, col) = line_col(&source.text, err.range().start);
+            let at = syntax::error_offset(&source.text, &err);
+            let (line, col) = line_col(&source.text, at);
             report.errors.push(FileError {
                 path: file.path.clone(),
                 message: format!("syntax error at {line}:{col}; file not analysed"),
-                span: Some(err.range()),
+                span: Some(at..at.max(err.range().end.min(at + 1))),
             });
             report.source = Some(Arc::new(source));
             return report;
@@ -466,7 +467,7 @@ impl Engine {
         let out = plan::apply_edits(text, &edits, source.crlf);
         let reparsed = syntax::parse(&out);
         if let Some(err) = syntax::first_error(&reparsed.root()) {
-            let (line, col) = line_col(&out, err.range().start);
+            let (line, col) = line_col(&out, syntax::error_offset(&out, &err));
             return Err(format!(
                 "internal error: a fix produced code that does not parse (at {line}:{col} of the fixed text); no fix written"
             ));

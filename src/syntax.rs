@@ -24,6 +24,24 @@ pub fn first_error<'r>(root: &GoNode<'r>) -> Option<GoNode<'r>> {
     root.dfs().find(|n| n.is_error() || n.is_missing())
 }
 
+/// The byte offset to report for a syntax error, near where `gofmt -e`
+/// would: a missing token where it is missing; the innermost error inside
+/// an error; an error on one line at its start; an error spanning lines
+/// (the parser skipped a valid prefix) at the first token after it.
+pub fn error_offset(text: &str, err: &GoNode) -> usize {
+    if let Some(inner) = err.dfs().skip(1).find(|n| n.is_error() || n.is_missing()) {
+        return error_offset(text, &inner);
+    }
+    let range = err.range();
+    let one_line = !text[range.clone()].contains('\n');
+    if err.is_missing() || one_line || err.children().count() <= 1 {
+        return range.start;
+    }
+    let rest = &text[range.end..];
+    let skipped = rest.len() - rest.trim_start().len();
+    (range.end + skipped).min(text.len())
+}
+
 /// Kinds of nodes that start a new function body (and so a new scope of control flow).
 pub fn is_function(node: &GoNode) -> bool {
     matches!(

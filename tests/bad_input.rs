@@ -188,3 +188,44 @@ fn a_file_without_read_permission() {
         .stderr(predicate::str::contains("locked.go").and(predicate::str::contains("Permission denied")));
     assert_eq!(std::fs::read_to_string(dir.join("good.go")).unwrap(), GOOD_FIXED);
 }
+
+/// A syntax error is reported at the line and column where `gofmt -e`
+/// reports it, not at the start of the enclosing declaration.
+#[test]
+fn syntax_errors_name_the_line_and_column_of_the_first_real_error() {
+    let cases: [(&str, &[u8], &str); 3] = [
+        (
+            "call.go",
+            b"package m\n\nimport \"fmt\"\n\nfunc f() {\n\tfmt.Println(\"a\"\n}\n",
+            "call.go: syntax error at 6:17",
+        ),
+        (
+            "literal.go",
+            b"package m\n\nfunc f() {\n\tx := [3]int{1, 2, 3\n\t_ = x\n}\n\nfunc g() int { return 1 }\n",
+            "literal.go: syntax error at 4:21",
+        ),
+        (
+            "deep.go",
+            b"package m\n\nfunc a() {}\n\nfunc b() {}\n\nfunc f() {\n\tfor i := 0; i < 3; i++ {\n\t\tif i > {\n\t\t}\n\t}\n}\n",
+            "deep.go: syntax error at 9:",
+        ),
+    ];
+    // A delete-all loop after the error makes each file a candidate that is parsed.
+    let tail = b"\nfunc r(m map[int]int) {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n}\n";
+    for (name, bytes, message) in cases {
+        check_bad_file(name, &[bytes, tail.as_slice()].concat(), message);
+    }
+}
+
+/// Go 1.26 syntax (`new(expr)`, generic methods) is not a syntax error.
+#[test]
+fn go_1_26_syntax_parses() {
+    let (_tmp, dir) = module();
+    std::fs::write(
+        dir.join("modern.go"),
+        "package m\n\nimport \"time\"\n\nvar timeout = new(3 * time.Second)\n\ntype Set[K comparable] struct{ m map[K]bool }\n\nfunc (s *Set[K]) Keys[R any](f func(K) R) []R {\n\tvar out []R\n\tfor k := range s.m {\n\t\tout = append(out, f(k))\n\t}\n\treturn out\n}\n",
+    )
+    .unwrap();
+    mapfix(&dir, &["--write", "."]).code(0).stderr(predicate::str::contains("syntax").not());
+    assert_eq!(std::fs::read_to_string(dir.join("good.go")).unwrap(), GOOD_FIXED);
+}
