@@ -48,7 +48,6 @@ pub enum Command {
     /// Print the man page (roff) to standard output (e.g. `mapfix man > mapfix.1`).
     Man,
     /// Print the syntax tree of a Go file (for rule authors).
-    #[command(hide = true)]
     DumpTree { file: PathBuf },
     /// Only read, or read and parse, the Go files a run would process (the
     /// baselines of bench/run.sh).

@@ -271,8 +271,19 @@ pub fn parse_rules(path: &Path, yaml: &str, builtin: bool) -> Result<Vec<Rule>, 
         path: path.to_path_buf(),
         message,
     };
-    let configs = from_yaml_string::<Go>(yaml, &GlobalRules::default())
-        .map_err(|e| err(format!("invalid ast-grep rule: {e}")))?;
+    if let Some(message) = unknown_kind(yaml) {
+        return Err(err(message));
+    }
+    let configs = from_yaml_string::<Go>(yaml, &GlobalRules::default()).map_err(|e| {
+        // ast-grep's top-level message is generic; its causes say what is wrong.
+        let mut message = format!("invalid ast-grep rule: {e}");
+        let mut cause = std::error::Error::source(&e);
+        while let Some(c) = cause {
+            message.push_str(&format!(": {c}"));
+            cause = c.source();
+        }
+        err(message)
+    })?;
     let mut rules = Vec::new();
     for config in configs {
         let meta: Metadata = match &config.metadata {
@@ -325,6 +336,45 @@ pub fn parse_rules(path: &Path, yaml: &str, builtin: bool) -> Result<Vec<Rule>, 
         });
     }
     Ok(rules)
+}
+
+/// A `kind:` in a rule document that this grammar does not have, as an
+/// error message naming the rule and the kind (ast-grep would only say
+/// that the rule failed to parse).
+fn unknown_kind(yaml: &str) -> Option<String> {
+    fn walk(v: &serde_yaml::Value, out: &mut Vec<String>) {
+        match v {
+            serde_yaml::Value::Mapping(m) => {
+                for (k, v) in m {
+                    match (k.as_str(), v.as_str()) {
+                        (Some("kind"), Some(kind)) => out.push(kind.to_string()),
+                        _ => walk(v, out),
+                    }
+                }
+            }
+            serde_yaml::Value::Sequence(items) => items.iter().for_each(|i| walk(i, out)),
+            _ => {}
+        }
+    }
+    for doc in serde_yaml::Deserializer::from_str(yaml) {
+        let Ok(value) = serde_yaml::Value::deserialize(doc) else {
+            return None; // the YAML parser's own error is reported instead
+        };
+        let id = value.get("id").and_then(|i| i.as_str()).unwrap_or("?").to_string();
+        let mut kinds = Vec::new();
+        for key in ["rule", "constraints", "utils"] {
+            if let Some(v) = value.get(key) {
+                walk(v, &mut kinds);
+            }
+        }
+        if let Some(kind) = kinds.iter().find(|k| !crate::lang::is_known_kind(k)) {
+            return Some(format!(
+                "rule {id}: unknown node kind `{kind}`: rules name the kinds of the tree-sitter-golang grammar \
+                 (`mapfix dump-tree FILE` shows them)"
+            ));
+        }
+    }
+    None
 }
 
 /// The built-in rules.
