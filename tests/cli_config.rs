@@ -191,3 +191,32 @@ fn readme_example_config_loads() {
     let found = findings(dir.path(), &["--unsafe", "."]);
     assert_eq!(found, [("a.go".to_string(), "range-delete".to_string())]);
 }
+
+/// User rules: a `pattern:` rule written for ast-grep's Go works unchanged;
+/// a `kind:` this grammar does not have is a config error naming the rule
+/// file and the kind, not a rule that silently matches nothing.
+#[test]
+fn user_rules_pattern_works_and_unknown_kind_is_an_error() {
+    let dir = tree(&["a.go"], None);
+    let rules = dir.path().join("lint");
+    std::fs::create_dir(&rules).unwrap();
+    std::fs::write(
+        rules.join("delete.yml"),
+        "id: any-delete\nlanguage: go\nseverity: warning\nmessage: a delete call\nrule:\n  pattern: delete($M, $K)\n",
+    )
+    .unwrap();
+    let got = findings(dir.path(), &["--rules", "lint", "--rule", "any-delete"]);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].1, "any-delete");
+
+    // `func_literal` is tree-sitter-go's name; this grammar calls it `function_literal`.
+    std::fs::write(
+        rules.join("old.yml"),
+        "id: old-kind\nlanguage: go\nseverity: warning\nmessage: a literal\nrule:\n  kind: func_literal\n",
+    )
+    .unwrap();
+    let out = mapfix(dir.path(), &["--rules", "lint", "."]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("old.yml") && err.contains("unknown node kind `func_literal`"), "{err}");
+}
