@@ -62,7 +62,9 @@ impl VersionResolver {
         if let Some(v) = build_constraint_version(text) {
             return (v, VersionSource::BuildConstraint);
         }
-        let dir = path.parent().map(absolute).unwrap_or_else(|| absolute(Path::new(".")));
+        // The walk shows `./p.go` as `p.go`, whose parent is the empty path:
+        // the search starts from the file's absolute directory either way.
+        let dir = absolute(crate::walk::parent_dir(path));
         if let Some(v) = self.gomod_version(&dir) {
             return (v, VersionSource::GoMod);
         }

@@ -152,6 +152,15 @@ fn error_path(e: &ignore::Error) -> Option<PathBuf> {
     }
 }
 
+/// The directory a file path lies in: its parent, or `.` for a bare file
+/// name (whose parent is the empty path).
+pub fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

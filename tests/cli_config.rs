@@ -220,3 +220,41 @@ fn user_rules_pattern_works_and_unknown_kind_is_an_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("old.yml") && err.contains("unknown node kind `func_literal`"), "{err}");
 }
+
+/// The nearest `go.mod` (and `mapfix.toml`) is found from the file's
+/// absolute directory however the PATH is spelled: run from a package
+/// directory of a `go 1.20` module, no spelling offers `clear` (Go 1.21).
+#[test]
+fn every_spelling_of_a_path_gives_the_same_go_version_and_config() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("go.mod"), "module m\n\ngo 1.20\n").unwrap();
+    std::fs::write(dir.path().join("mapfix.toml"), "[rules]\ndisable = [\"nil-reset\"]\n").unwrap();
+    let pkg = dir.path().join("pkg");
+    std::fs::create_dir(&pkg).unwrap();
+    let src = "package pkg\n\nfunc F(m map[string]int) {\n\tm = nil\n\tm[\"a\"] = 1\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n}\n";
+    std::fs::write(pkg.join("p.go"), src).unwrap();
+    let abs = pkg.to_str().unwrap().to_string();
+    let abs_file = pkg.join("p.go").to_str().unwrap().to_string();
+    let runs: Vec<(&Path, &str)> = vec![
+        (&pkg, "."),
+        (&pkg, "./"),
+        (&pkg, "p.go"),
+        (&pkg, "./p.go"),
+        (&pkg, "../pkg"),
+        (&pkg, &abs),
+        (&pkg, &abs_file),
+        (dir.path(), "pkg"),
+        (dir.path(), "pkg/p.go"),
+        (dir.path(), "./pkg/"),
+    ];
+    for (cwd, arg) in runs {
+        let out = mapfix(cwd, &["--format", "json", arg]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("assuming Go"), "{arg}: {err}");
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let found = doc["findings"].as_array().unwrap();
+        let rules: Vec<&str> = found.iter().map(|f| f["rule"].as_str().unwrap()).collect();
+        assert_eq!(rules, ["range-delete"], "{arg} from {}: nil-reset is disabled by the config", cwd.display());
+        assert!(found[0]["fix"].is_null(), "{arg}: clear() offered in a go 1.20 module: {}", found[0]);
+    }
+}

@@ -214,10 +214,7 @@ fn plural(n: usize, word: &str) -> String {
 
 /// The package directory of a file path.
 pub fn package_dir(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
+    crate::walk::parent_dir(path).to_path_buf()
 }
 
 /// `--verify` after `--write`: checks the packages of the `written` files,
