@@ -332,6 +332,10 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
         return run.exit_code();
     }
     let sarif_rules: Vec<SarifRule> = runner.rules().into_iter().map(SarifRule::from_rule).collect();
+    if args.format != OutputFormat::Text {
+        // SPEC §1: errors go to stderr in every format, and also into the document.
+        let _ = text_renderer(args).errors(&run, &mut std::io::stderr());
+    }
     render(&run, args, sarif_rules);
     run.exit_code()
 }

@@ -229,3 +229,21 @@ fn go_1_26_syntax_parses() {
     mapfix(&dir, &["--write", "."]).code(0).stderr(predicate::str::contains("syntax").not());
     assert_eq!(std::fs::read_to_string(dir.join("good.go")).unwrap(), GOOD_FIXED);
 }
+
+/// SPEC §1: in every format, per-file errors go to stderr as well as into
+/// the document (a CI log shows why the exit status is 2).
+#[test]
+fn errors_reach_stderr_in_machine_formats() {
+    let (_tmp, dir) = module();
+    std::fs::write(dir.join("blob.go"), b"package m\n\x00\x01delete(m, k)\n").unwrap();
+    for format in ["json", "sarif", "github", "patch", "markdown"] {
+        let out = mapfix(&dir, &["--format", format, "."]).code(2);
+        let out = out.get_output();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("blob.go") && err.contains("binary content"), "{format}: {err}");
+        if format == "json" {
+            let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(doc["errors"][0]["path"], "blob.go", "{doc}");
+        }
+    }
+}

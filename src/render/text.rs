@@ -15,6 +15,22 @@ pub struct TextRenderer {
     pub stats: bool,
 }
 
+impl TextRenderer {
+    /// Every error of the run as miette reports (for the machine formats,
+    /// whose documents hold the errors too: a CI log still shows them).
+    pub fn errors(&self, run: &RunResult, err: &mut dyn Write) -> io::Result<()> {
+        for e in run.all_errors() {
+            let src = run
+                .reports
+                .iter()
+                .find(|r| r.path == e.path)
+                .and_then(|r| r.source.as_ref());
+            write!(err, "{}", self.report(&ErrorDiag::new(e, src.map(|s| s.text.as_str()))))?;
+        }
+        Ok(())
+    }
+}
+
 impl Renderer for TextRenderer {
     fn render(&self, run: &RunResult, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
         let mut stream = self.stream(run.wrote);
