@@ -67,8 +67,24 @@ if [ -z "${SKIP_AST_GREP:-}" ]; then
         [ -x "$TOOLS/node_modules/.bin/ast-grep" ] && AST_GREP=$TOOLS/node_modules/.bin/ast-grep
     fi
     if [ -n "$AST_GREP" ]; then
-        mkdir -p "$WORK/sg"
-        printf 'ruleDirs:\n  - %s\n' "$ROOT/patterns" >"$WORK/sg/sgconfig.yml"
+        # ast-grep parses with tree-sitter-go, whose node kinds differ from
+        # tree-sitter-golang's: the same rules, with its kind and field names.
+        mkdir -p "$WORK/sg/rules"
+        for f in "$ROOT"/patterns/*.yml; do
+            python3 - "$f" >"$WORK/sg/rules/$(basename "$f")" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+for new, old in [("function_literal", "func_literal"), ("arguments", "argument_list"), ("assignment", "assignment_statement")]:
+    text = re.sub(r"(kind: )%s\b" % new, r"\g<1>%s" % old, text)
+text = text.replace("        field: element\n", "        field: value\n")
+# tree-sitter-go wraps a block's statements in a statement_list.
+text = text.replace(
+    "        has:\n          kind: expression_statement\n          has:\n            pattern: delete($M, $K)",
+    "        has:\n          kind: statement_list\n          has:\n            kind: expression_statement\n            has:\n              pattern: delete($M, $K)")
+print(text, end="")
+PY
+        done
+        printf 'ruleDirs:\n  - %s\n' "$WORK/sg/rules" >"$WORK/sg/sgconfig.yml"
     fi
 fi
 [ -n "$AST_GREP" ] || echo "bench: (e) skipped: the ast-grep CLI is not on PATH and could not be installed with npm (@ast-grep/cli)" >&2
