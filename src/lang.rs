@@ -41,7 +41,11 @@ impl Language for Go {
                 continue;
             }
             // `$A`, `$$A`, `$$$A`, `$_` and the anonymous `$$$`.
-            let sigil = if matches!(c, 'A'..='Z' | '_') || dollars == 3 { EXPANDO } else { '$' };
+            let sigil = if matches!(c, 'A'..='Z' | '_') || dollars == 3 {
+                EXPANDO
+            } else {
+                '$'
+            };
             out.extend(std::iter::repeat_n(sigil, dollars));
             dollars = 0;
             out.push(c);
@@ -74,7 +78,9 @@ impl<'de> serde::Deserialize<'de> for Go {
         if name.eq_ignore_ascii_case("go") || name.eq_ignore_ascii_case("golang") {
             Ok(Go)
         } else {
-            Err(serde::de::Error::custom(format!("unsupported language `{name}`: mapfix rules are `language: go`")))
+            Err(serde::de::Error::custom(format!(
+                "unsupported language `{name}`: mapfix rules are `language: go`"
+            )))
         }
     }
 }
@@ -93,12 +99,17 @@ mod tests {
     fn parses_go_1_26_syntax() {
         let src = "package p\n\nimport \"time\"\n\nvar d = new(3 * time.Second)\n\ntype S struct{}\n\nfunc (S) M[T any](x T) T { return x }\n";
         let tree = Go.ast_grep(src);
-        assert!(!tree.root().get_inner_node().has_error(), "{}", tree.root().get_inner_node().to_sexp());
+        assert!(
+            !tree.root().get_inner_node().has_error(),
+            "{}",
+            tree.root().get_inner_node().to_sexp()
+        );
     }
 
     #[test]
     fn patterns_with_meta_variables_match() {
-        let tree = Go.ast_grep("package p\n\nfunc f(m map[int]int) {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n}\n");
+        let tree =
+            Go.ast_grep("package p\n\nfunc f(m map[int]int) {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n}\n");
         let pat = Pattern::try_new("delete($M, $K)", Go).unwrap();
         assert_eq!(tree.root().find_all(&pat).count(), 1);
         assert!(is_known_kind("for_statement"));

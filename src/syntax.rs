@@ -1,9 +1,9 @@
 //! Thin helpers over the tree-sitter Go syntax tree as exposed by ast-grep:
 //! parsing, error detection, and navigation shared by every rule.
 
+use crate::lang::Go;
 use ast_grep_core::tree_sitter::{LanguageExt, StrDoc};
 use ast_grep_core::{AstGrep, Node};
-use crate::lang::Go;
 
 /// A parsed Go file.
 pub type GoTree = AstGrep<StrDoc<Go>>;

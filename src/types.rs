@@ -549,7 +549,10 @@ pub fn map_parts(ty: &str, scope: &PackageScope) -> Option<(String, String)> {
             if t.kind() != "map_type" {
                 return None;
             }
-            return Some((t.field("key")?.text().to_string(), t.field("element")?.text().to_string()));
+            return Some((
+                t.field("key")?.text().to_string(),
+                t.field("element")?.text().to_string(),
+            ));
         }
         if ty.contains(['.', '[', '*', '(']) || ty.contains(char::is_whitespace) {
             return None;

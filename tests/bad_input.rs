@@ -226,7 +226,9 @@ fn go_1_26_syntax_parses() {
         "package m\n\nimport \"time\"\n\nvar timeout = new(3 * time.Second)\n\ntype Set[K comparable] struct{ m map[K]bool }\n\nfunc (s *Set[K]) Keys[R any](f func(K) R) []R {\n\tvar out []R\n\tfor k := range s.m {\n\t\tout = append(out, f(k))\n\t}\n\treturn out\n}\n",
     )
     .unwrap();
-    mapfix(&dir, &["--write", "."]).code(0).stderr(predicate::str::contains("syntax").not());
+    mapfix(&dir, &["--write", "."])
+        .code(0)
+        .stderr(predicate::str::contains("syntax").not());
     assert_eq!(std::fs::read_to_string(dir.join("good.go")).unwrap(), GOOD_FIXED);
 }
 
@@ -240,7 +242,10 @@ fn errors_reach_stderr_in_machine_formats() {
         let out = mapfix(&dir, &["--format", format, "."]).code(2);
         let out = out.get_output();
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("blob.go") && err.contains("binary content"), "{format}: {err}");
+        assert!(
+            err.contains("blob.go") && err.contains("binary content"),
+            "{format}: {err}"
+        );
         if format == "json" {
             let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
             assert_eq!(doc["errors"][0]["path"], "blob.go", "{doc}");

@@ -218,7 +218,10 @@ fn user_rules_pattern_works_and_unknown_kind_is_an_error() {
     let out = mapfix(dir.path(), &["--rules", "lint", "."]);
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("old.yml") && err.contains("unknown node kind `func_literal`"), "{err}");
+    assert!(
+        err.contains("old.yml") && err.contains("unknown node kind `func_literal`"),
+        "{err}"
+    );
 }
 
 /// The nearest `go.mod` (and `mapfix.toml`) is found from the file's
@@ -254,7 +257,16 @@ fn every_spelling_of_a_path_gives_the_same_go_version_and_config() {
         let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
         let found = doc["findings"].as_array().unwrap();
         let rules: Vec<&str> = found.iter().map(|f| f["rule"].as_str().unwrap()).collect();
-        assert_eq!(rules, ["range-delete"], "{arg} from {}: nil-reset is disabled by the config", cwd.display());
-        assert!(found[0]["fix"].is_null(), "{arg}: clear() offered in a go 1.20 module: {}", found[0]);
+        assert_eq!(
+            rules,
+            ["range-delete"],
+            "{arg} from {}: nil-reset is disabled by the config",
+            cwd.display()
+        );
+        assert!(
+            found[0]["fix"].is_null(),
+            "{arg}: clear() offered in a go 1.20 module: {}",
+            found[0]
+        );
     }
 }

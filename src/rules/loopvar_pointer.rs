@@ -5,11 +5,11 @@
 
 use super::{Detection, FixPlan, FixSafety, RuleContext, TextEdit};
 use crate::goversion::GoVersion;
+use crate::lang::Go;
 use crate::syntax::{self, block_statements, code_children, GoNode};
 use crate::types;
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
-use crate::lang::Go;
 
 /// Go 1.22 made loop variables per-iteration.
 const PER_ITERATION_SINCE: GoVersion = GoVersion(22);

@@ -14,6 +14,7 @@ mod testing;
 mod unknown_suppression;
 
 use crate::goversion::GoVersion;
+use crate::lang::Go;
 use crate::load::SourceFile;
 use crate::syntax::GoNode;
 use crate::types::PackageScope;
@@ -21,7 +22,6 @@ use ast_grep_config::{from_yaml_string, GlobalRules, RuleConfig};
 use ast_grep_core::matcher::MatcherExt;
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::{Matcher, NodeMatch};
-use crate::lang::Go;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::path::{Path, PathBuf};

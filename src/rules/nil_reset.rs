@@ -7,13 +7,13 @@
 //! is inside a loop; `return`, `panic` and `goto` end the search.
 
 use super::{Detection, FixPlan, FixSafety, RuleContext, TextEdit};
+use crate::lang::Go;
 use crate::prefilter::{self, Before};
 use crate::skim::{self, Tok};
 use crate::syntax::{self, code_children, GoNode};
 use crate::types::{self, Binding};
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
-use crate::lang::Go;
 
 pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     let stmt = m.get_node();

@@ -4,11 +4,11 @@
 //! released even while other references to the pointer remain.
 
 use super::{Detection, FixPlan, FixSafety, RuleContext, TextEdit};
+use crate::lang::Go;
 use crate::syntax::{self, code_children, GoNode};
 use crate::types;
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
-use crate::lang::Go;
 
 pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     analyse(ctx, m.get_node()).into_iter().collect()

@@ -4,13 +4,13 @@
 
 use super::{Detection, FixPlan, FixSafety, RuleContext, TextEdit};
 use crate::goversion::GoVersion;
+use crate::lang::Go;
 use crate::prefilter::{self, Before};
 use crate::skim::{self, Tok};
 use crate::syntax::{self, block_statements, code_children, GoNode};
 use crate::types;
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
-use crate::lang::Go;
 
 const CLEAR_SINCE: GoVersion = GoVersion(21);
 

@@ -3,10 +3,10 @@
 //! it is reported (no fix) with the nearest known rule IDs.
 
 use super::{Detection, RuleContext};
+use crate::lang::Go;
 use crate::suppress;
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
-use crate::lang::Go;
 
 pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     let known = &ctx.options.known_rules;

@@ -233,9 +233,8 @@ fn index_use(rw: &Rewrite, index: &GoNode) -> Result<Vec<TextEdit>, String> {
         );
         return Ok(vec![edit(&stmt, stored)]);
     }
-    let is_read = on_right
-        && right.len() == 1
-        && matches!(stmt.kind().as_ref(), "assignment" | "short_var_declaration");
+    let is_read =
+        on_right && right.len() == 1 && matches!(stmt.kind().as_ref(), "assignment" | "short_var_declaration");
     if !is_read || (op != "=" && op != ":=") || left.is_empty() || left.len() > 2 {
         return Err(String::new());
     }

@@ -20,11 +20,11 @@ mod target;
 mod tests;
 
 use super::{Detection, RuleContext};
+use crate::lang::Go;
 use crate::syntax::{code_children, GoNode};
 use crate::types;
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
-use crate::lang::Go;
 use flow::Conflict;
 use goroutine::Goroutine;
 use target::{Home, WrittenMap};

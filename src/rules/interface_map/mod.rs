@@ -17,11 +17,11 @@ mod uses;
 mod value_type;
 
 use super::{Detection, FixPlan, FixSafety, RuleContext, TextEdit};
+use crate::lang::Go;
 use crate::syntax::{self, code_children, GoNode};
 use crate::types::PackageScope;
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
-use crate::lang::Go;
 use fields::{FieldPlan, JsonUse};
 use uses::{Access, Use};
 
@@ -434,11 +434,9 @@ fn plan_fix<'r>(
         return Err(format!("a package function would give the same type name {type_name}"));
     }
     if decl.declared_type.is_some()
-        && decl
-            .name
-            .parent()
-            .and_then(|s| s.parent())
-            .is_some_and(|l| l.kind() == "var_declaration" && l.children().filter(|s| s.kind() == "var_spec").count() > 1)
+        && decl.name.parent().and_then(|s| s.parent()).is_some_and(|l| {
+            l.kind() == "var_declaration" && l.children().filter(|s| s.kind() == "var_spec").count() > 1
+        })
     {
         return Err("the variable is declared in a var group, whose columns mapfix does not re-align".into());
     }
@@ -515,9 +513,7 @@ fn plan_fix<'r>(
 fn in_statement_header(node: &GoNode) -> bool {
     for a in node.ancestors() {
         match a.kind().as_ref() {
-            "block" | "literal_value" | "parenthesized_expression" | "index_expression" | "arguments" => {
-                return false
-            }
+            "block" | "literal_value" | "parenthesized_expression" | "index_expression" | "arguments" => return false,
             "if_statement" | "for_statement" | "expression_switch_statement" | "type_switch_statement" => return true,
             _ => {}
         }
