@@ -251,7 +251,8 @@ impl Engine {
             report.errors.push(FileError {
                 path: file.path.clone(),
                 message: format!("syntax error at {line}:{col}; file not analysed"),
-                span: Some(at..at.max(err.range().end.min(at + 1))),
+                // The character the error is reported at (none at the end of the file).
+                span: Some(at..at + source.text[at..].chars().next().map_or(0, char::len_utf8)),
             });
             report.source = Some(Arc::new(source));
             return report;

@@ -218,11 +218,6 @@ pub fn is_variadic(param: &GoNode) -> bool {
     param.kind() == "parameter_declaration" && param.children().any(|c| c.kind() == "...")
 }
 
-/// Whether a call's arguments end with `xs...`.
-pub fn has_spread_argument(args: &GoNode) -> bool {
-    args.children().any(|c| c.kind() == "...")
-}
-
 /// Whether an argument may be a type (`new(T)`, `make(T)`): a type
 /// expression, or a name or qualified name that may denote one. Go 1.26's
 /// `new(expr)` takes values too; a literal or an operation is never a type.

@@ -20,27 +20,26 @@ impl TextRenderer {
     /// whose documents hold the errors too: a CI log still shows them).
     pub fn errors(&self, run: &RunResult, err: &mut dyn Write) -> io::Result<()> {
         for e in run.all_errors() {
-            let src = run
-                .reports
-                .iter()
-                .find(|r| r.path == e.path)
-                .and_then(|r| r.source.as_ref());
-            write!(err, "{}", self.report(&ErrorDiag::new(e, src.map(|s| s.text.as_str()))))?;
+            write!(err, "{}", self.report(&ErrorDiag::new(e, source_of(run, e))))?;
         }
         Ok(())
     }
+}
+
+/// The text an error's span points into, when the run kept it.
+fn source_of<'a>(run: &'a RunResult, e: &FileError) -> Option<&'a str> {
+    run.reports
+        .iter()
+        .find(|r| r.path == e.path)
+        .and_then(|r| r.source.as_ref())
+        .map(|s| s.text.as_str())
 }
 
 impl Renderer for TextRenderer {
     fn render(&self, run: &RunResult, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
         let mut stream = self.stream(run.wrote);
         for e in &run.errors {
-            let src = run
-                .reports
-                .iter()
-                .find(|r| r.path == e.path)
-                .and_then(|r| r.source.as_ref());
-            stream.error(e, src.map(|s| s.text.as_str()), err)?;
+            stream.error(e, source_of(run, e), err)?;
         }
         for report in &run.reports {
             stream.file(report, out, err)?;

@@ -289,18 +289,7 @@ fn enclosing_statement<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
 fn flow_of<'r>(stmt: &GoNode<'r>, loop_stmt: &GoNode<'r>) -> Flow<'r> {
     match stmt.kind().as_ref() {
         "return_statement" | "goto_statement" => Flow::LeavesLoop,
-        "expression_statement" => {
-            let call = code_children(stmt).into_iter().next();
-            let func = call
-                .filter(|c| c.kind() == "call_expression")
-                .and_then(|c| c.field("function"));
-            match func.map(|f| f.text().to_string()).as_deref() {
-                Some("panic" | "os.Exit" | "log.Fatal" | "log.Fatalf" | "log.Fatalln" | "log.Panic" | "log.Panicf") => {
-                    Flow::LeavesLoop
-                }
-                _ => Flow::Next,
-            }
-        }
+        "expression_statement" if syntax::is_terminating(stmt) => Flow::LeavesLoop,
         "break_statement" | "continue_statement" => {
             let is_break = stmt.kind() == "break_statement";
             let label = stmt.field("label").map(|l| l.text().to_string());
