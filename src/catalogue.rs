@@ -64,6 +64,7 @@ pub fn render(rules: &[Rule], format: CatalogueFormat) -> String {
                         "id": r.id,
                         "severity": r.severity,
                         "safety": r.safety.as_str(),
+                        "fix_availability": r.fix_availability().as_str(),
                         "min_go": r.min_go.map(|v| v.to_string()),
                         "default": default_state(r),
                         "summary": r.docs.summary,
@@ -86,11 +87,7 @@ fn text_table(rules: &[Rule]) -> String {
     );
     for r in rules {
         let min_go = r.min_go.map(|v| v.to_string()).unwrap_or_else(|| "-".into());
-        let fix = if r.docs.fix.starts_with("none") {
-            "none"
-        } else {
-            r.safety.as_str()
-        };
+        let fix = r.fix_availability().as_str();
         let _ = writeln!(
             out,
             "{:<width$}  {:<8} {:<7} {:<7} {:<7} {}",
@@ -155,15 +152,25 @@ pub fn explain(rules: &[Rule], id: &str) -> Result<String, String> {
         "{} ({}, fix: {}{}, {})\n",
         r.id,
         r.severity,
-        r.safety.as_str(),
+        r.fix_availability().as_str(),
         min_go,
         default_state(r)
     );
-    let _ = writeln!(out, "{}\n", d.summary.trim());
-    let _ = writeln!(out, "Why is this bad?\n{}\n", d.why.trim());
-    let _ = writeln!(out, "Example:\n{}\n", indent(&d.before));
-    let _ = writeln!(out, "Use instead:\n{}\n", indent(&d.after));
-    let _ = writeln!(out, "Fix safety:\n{}", d.safety.trim());
+    let _ = writeln!(out, "{}", d.summary.trim());
+    if let Some(path) = &r.source {
+        let _ = writeln!(out, "\nUser rule, from {}.", path.display());
+    }
+    // A user rule without mapfix's `metadata.docs` has only its message.
+    for (heading, text) in [
+        ("Why is this bad?", d.why.trim().to_string()),
+        ("Example:", indent(&d.before)),
+        ("Use instead:", indent(&d.after)),
+        ("Fix safety:", d.safety.trim().to_string()),
+    ] {
+        if !text.trim().is_empty() {
+            let _ = write!(out, "\n{heading}\n{text}\n");
+        }
+    }
     if r.opt_in {
         let _ = writeln!(
             out,

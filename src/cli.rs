@@ -14,7 +14,7 @@ use crate::render::{
 use crate::runner::{self, Runner, Settings, SetupError};
 use crate::verify::{self, Toolchain, WrittenFile};
 use crate::{apply, baseline, interactive, syntax};
-use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -33,13 +33,19 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// List the rule catalogue.
+    /// List the rule catalogue (built-in rules and user rules of `rule_dirs` and `--rules`).
     Rules {
         #[arg(long, value_enum, default_value_t = CatalogueFormat::Text)]
         format: CatalogueFormat,
+        #[command(flatten)]
+        source: CatalogueSource,
     },
     /// Show a rule's rationale, a before/after example and its fix safety.
-    Explain { rule: String },
+    Explain {
+        rule: String,
+        #[command(flatten)]
+        source: CatalogueSource,
+    },
     /// Print a shell completion script (e.g. `mapfix completions bash > /etc/bash_completion.d/mapfix`).
     Completions {
         #[arg(value_enum)]
@@ -53,6 +59,41 @@ pub enum Command {
     /// baselines of bench/run.sh).
     #[command(hide = true)]
     BenchParse(crate::bench::BenchArgs),
+}
+
+/// Where `rules` and `explain` find user rules, as a run would.
+#[derive(Args, Debug)]
+pub struct CatalogueSource {
+    /// Also load the ast-grep YAML rules in DIR (repeatable)
+    #[arg(long = "rules", value_name = "DIR")]
+    rule_dirs: Vec<PathBuf>,
+    /// Config file whose `rule_dirs` to load (default: the nearest mapfix.toml upward from the current directory)
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+impl CatalogueSource {
+    fn load(&self) -> Result<Vec<crate::rules::Rule>, i32> {
+        let path = self
+            .config
+            .clone()
+            .or_else(|| std::env::current_dir().ok().and_then(|d| crate::config::find_for(&d)));
+        let fail = |e: SetupError| match e {
+            SetupError::Usage(message) => usage_error(&message),
+            SetupError::Config(e) => {
+                eprint!(
+                    "{}",
+                    crate::render::render_diagnostic(&e, use_color(ColorChoice::Auto, std::io::stderr().is_terminal()))
+                );
+                2
+            }
+        };
+        let config = match path.map(|p| crate::config::Config::load(&p)).transpose() {
+            Ok(c) => c,
+            Err(e) => return Err(fail(SetupError::Config(e))),
+        };
+        runner::load_rules(config.as_ref(), &self.rule_dirs).map_err(fail)
+    }
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -149,16 +190,22 @@ pub struct RunArgs {
 pub fn run() -> i32 {
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Rules { format }) => {
-            emit(&catalogue::render(&catalogue::builtin(), format));
-            0
-        }
-        Some(Command::Explain { rule }) => match catalogue::explain(&catalogue::builtin(), &rule) {
-            Ok(text) => {
-                emit(&text);
+        Some(Command::Rules { format, source }) => match source.load() {
+            Ok(rules) => {
+                emit(&catalogue::render(&rules, format));
                 0
             }
-            Err(message) => usage_error(&message),
+            Err(code) => code,
+        },
+        Some(Command::Explain { rule, source }) => match source.load() {
+            Ok(rules) => match catalogue::explain(&rules, &rule) {
+                Ok(text) => {
+                    emit(&text);
+                    0
+                }
+                Err(message) => usage_error(&message),
+            },
+            Err(code) => code,
         },
         Some(Command::Completions { shell }) => {
             clap_complete::generate(shell, &mut Cli::command(), "mapfix", &mut std::io::stdout());

@@ -87,7 +87,13 @@ impl ConfigError {
         ConfigError::in_text(&config.path, &config.text, Some(span), message, help)
     }
 
-    fn in_text(path: &Path, text: &str, span: Option<Range<usize>>, message: String, help: Option<String>) -> Self {
+    pub(crate) fn in_text(
+        path: &Path,
+        text: &str,
+        span: Option<Range<usize>>,
+        message: String,
+        help: Option<String>,
+    ) -> Self {
         ConfigError {
             path: path.to_path_buf(),
             message,
@@ -227,8 +233,10 @@ impl Config {
         let mut out = Vec::new();
         for dir in &self.raw.rule_dirs {
             let path = self.dir.join(dir.get_ref());
-            let loaded = rules::load_rule_dir(&path)
-                .map_err(|e| ConfigError::at(self, dir.span(), format!("{}: {}", e.path.display(), e.message), None))?;
+            let loaded = rules::load_rule_dir(&path).map_err(|e| match e.offset {
+                Some(_) => e.into_config_error(),
+                None => ConfigError::at(self, dir.span(), format!("{}: {}", e.path.display(), e.message), None),
+            })?;
             out.extend(loaded);
         }
         Ok(out)

@@ -125,6 +125,16 @@ struct Pass {
     text: String,
     applied: Vec<usize>,
     edits: Vec<TextEdit>,
+    /// Fixes left out, with why.
+    rejected: Vec<(usize, String)>,
+}
+
+/// What fixing a file came to: its text, the first-pass fixes left out
+/// (indices into the included findings) and a message for each fix left out.
+struct Fixed {
+    text: String,
+    left_out: Vec<usize>,
+    problems: Vec<String>,
 }
 
 /// The (rule, finding range) of each fix offered to a pass.
@@ -277,21 +287,20 @@ impl Engine {
             .any(|f| f.fix.as_ref().is_some_and(|x| x.included))
         {
             let _timer = profile::timer(Stage::Fix);
-            match self.fix_to_fixpoint(&source, &tree, &report.findings) {
-                Ok(text) => report.fixed_text = (text != source.text).then_some(text),
-                Err(message) => {
-                    for f in &mut report.findings {
-                        if let Some(fix) = &mut f.fix {
-                            fix.included = false;
-                        }
-                    }
-                    report.errors.push(FileError {
-                        path: file.path.clone(),
-                        message,
-                        span: None,
-                    })
+            let fixed = self.fix_to_fixpoint(&source, &tree, &report.findings);
+            for &i in &fixed.left_out {
+                if let Some(fix) = &mut report.findings[i].fix {
+                    fix.included = false;
                 }
             }
+            report
+                .errors
+                .extend(fixed.problems.into_iter().map(|message| FileError {
+                    path: file.path.clone(),
+                    message,
+                    span: None,
+                }));
+            report.fixed_text = (fixed.text != source.text).then_some(fixed.text);
         }
         if !report.findings.is_empty() || report.fixed_text.is_some() {
             report.source = Some(Arc::new(source));
@@ -375,27 +384,47 @@ impl Engine {
         }
     }
 
-    /// Applies the included fixes, re-parses and repeats until nothing changes.
-    fn fix_to_fixpoint(
-        &self,
-        source: &SourceFile,
-        tree: &syntax::GoTree,
-        findings: &[Finding],
-    ) -> Result<String, String> {
+    /// Applies the included fixes, re-parses and repeats until nothing
+    /// changes. A fix left out is named (rule and why) in `problems`; the
+    /// other fixes of the file are still applied.
+    fn fix_to_fixpoint(&self, source: &SourceFile, tree: &syntax::GoTree, findings: &[Finding]) -> Fixed {
         // With a selection, later passes apply only the selected fixes still pending.
         let mut pending = self.options.selection.as_ref().map(|s| s.pending_for(&source.path));
-        let included: Vec<&Finding> = findings
+        let included: Vec<(usize, &Finding)> = findings
             .iter()
-            .filter(|f| f.fix.as_ref().is_some_and(|x| x.included))
+            .enumerate()
+            .filter(|(_, f)| f.fix.as_ref().is_some_and(|x| x.included))
             .collect();
-        let mut keys: FixKeys = included.iter().map(|f| (f.rule.clone(), f.range.clone())).collect();
-        let first: Vec<(Vec<TextEdit>, Vec<String>)> = included
+        let mut keys: FixKeys = included
             .iter()
-            .filter_map(|f| f.fix.as_ref().map(|x| (x.edits.clone(), x.imports.clone())))
+            .map(|(_, f)| (f.rule.clone(), f.range.clone()))
             .collect();
-        let pass = self.apply_pass(source, &source.text, tree, first)?;
+        let first: Vec<PassFix> = included
+            .iter()
+            .filter_map(|(_, f)| {
+                f.fix.as_ref().map(|x| PassFix {
+                    rule: f.rule.clone(),
+                    edits: x.edits.clone(),
+                    imports: x.imports.clone(),
+                })
+            })
+            .collect();
+        let pass = self.apply_pass(source, &source.text, tree, &first);
+        let mut problems: Vec<String> = pass
+            .rejected
+            .iter()
+            .map(|(i, why)| left_out(&first[*i].rule, why))
+            .collect();
+        let left_out_first: Vec<usize> = pass.rejected.iter().map(|(i, _)| included[*i].0).collect();
+        let first_text = pass.text.clone();
         let mut text = pass.text;
+        let done = |text: String, problems: Vec<String>| Fixed {
+            text,
+            left_out: left_out_first.clone(),
+            problems,
+        };
         advance_pending(&mut pending, &keys, &pass.applied, &pass.edits, source.crlf);
+        let mut refused: Vec<(String, Range<usize>)> = Vec::new();
         for _ in 1..MAX_PASSES {
             // A fix may bring in the tokens of a rule the original text lacked.
             let rules: Vec<&Rule> = self
@@ -418,67 +447,137 @@ impl Engine {
                         .as_ref()
                         .is_none_or(|p| p.contains(&(rule.id.clone(), det.range.clone())))
                 })
+                .filter(|(rule, det)| !refused.contains(&(rule.id.clone(), det.range.clone())))
                 .filter_map(|(rule, d)| d.fix.map(|p| (rule.id.clone(), d.range, p)))
                 .filter(|(_, _, p)| self.fix_allowed(source, p.safety))
                 .collect();
             if selected.is_empty() {
-                return Ok(text);
+                return done(text, problems);
             }
             keys = selected
                 .iter()
                 .map(|(rule, range, _)| (rule.clone(), range.clone()))
                 .collect();
-            let fixes: Vec<(Vec<TextEdit>, Vec<String>)> =
-                selected.into_iter().map(|(_, _, p)| (p.edits, p.imports)).collect();
-            let pass = self.apply_pass(source, &text, &tree, fixes)?;
+            let fixes: Vec<PassFix> = selected
+                .into_iter()
+                .map(|(rule, _, p)| PassFix {
+                    rule,
+                    edits: p.edits,
+                    imports: p.imports,
+                })
+                .collect();
+            let pass = self.apply_pass(source, &text, &tree, &fixes);
+            for (i, why) in &pass.rejected {
+                problems.push(left_out(&fixes[*i].rule, why));
+                refused.push(keys[*i].clone());
+            }
             advance_pending(&mut pending, &keys, &pass.applied, &pass.edits, source.crlf);
-            let next = pass.text;
-            if next == text {
-                return Ok(text);
-            }
-            text = next;
-        }
-        Err(format!(
-            "fixes did not converge in {MAX_PASSES} passes; file left as it was"
-        ))
-    }
-
-    /// One pass: non-overlapping fixes applied; a result that does not parse is refused.
-    fn apply_pass(
-        &self,
-        source: &SourceFile,
-        text: &str,
-        tree: &syntax::GoTree,
-        fixes: Vec<(Vec<TextEdit>, Vec<String>)>,
-    ) -> Result<Pass, String> {
-        let groups: Vec<&[TextEdit]> = fixes.iter().map(|(e, _)| e.as_slice()).collect();
-        let accepted = plan::non_overlapping(&groups);
-        let mut edits: Vec<TextEdit> = accepted.iter().flat_map(|&i| fixes[i].0.clone()).collect();
-        let imports: Vec<String> = accepted.iter().flat_map(|&i| fixes[i].1.clone()).collect();
-        if !imports.is_empty() {
-            if let Some(e) = plan::import_edit(text, &tree.root(), &imports) {
-                if edits
-                    .iter()
-                    .all(|x| !(x.range.start <= e.range.start && e.range.start < x.range.end))
-                {
-                    edits.push(e);
+            if pass.text == text && pass.rejected.is_empty() {
+                // Fixes offered and none changed the text: they can never apply.
+                for (rule, _) in &keys {
+                    problems.push(left_out(rule, "its fix changes nothing"));
                 }
+                return done(text, problems);
             }
+            text = pass.text;
         }
-        let out = plan::apply_edits(text, &edits, source.crlf);
-        let reparsed = syntax::parse(&out);
-        if let Some(err) = syntax::first_error(&reparsed.root()) {
-            let (line, col) = line_col(&out, syntax::error_offset(&out, &err));
-            return Err(format!(
-                "internal error: a fix produced code that does not parse (at {line}:{col} of the fixed text); no fix written"
+        // Still fixing after MAX_PASSES: keep the first pass, name the rules.
+        let mut rules: Vec<&str> = keys.iter().map(|(r, _)| r.as_str()).collect();
+        rules.dedup();
+        for rule in rules {
+            problems.push(left_out(
+                rule,
+                &format!(
+                    "its fixes did not converge in {MAX_PASSES} passes (only the first pass's fixes were applied)"
+                ),
             ));
         }
-        Ok(Pass {
+        done(first_text, problems)
+    }
+
+    /// One pass: non-overlapping fixes applied with the imports they need.
+    /// A fix whose result does not parse, or whose import cannot be added
+    /// beside the other edits, is left out and named in `rejected`; the
+    /// others are still applied.
+    fn apply_pass(&self, source: &SourceFile, text: &str, tree: &syntax::GoTree, fixes: &[PassFix]) -> Pass {
+        let groups: Vec<&[TextEdit]> = fixes.iter().map(|f| f.edits.as_slice()).collect();
+        let mut accepted = plan::non_overlapping(&groups);
+        let mut rejected = Vec::new();
+        // An import edit that would overlap a fix's edit: the fixes needing
+        // imports wait for the next pass (the other edit is in the text
+        // then); one whose own edit is in the way can never be applied.
+        let imports_of =
+            |set: &[usize]| -> Vec<String> { set.iter().flat_map(|&i| fixes[i].imports.clone()).collect() };
+        let adds = plan::import_edits(text, &tree.root(), &imports_of(&accepted));
+        let in_the_way: Vec<usize> = accepted
+            .iter()
+            .copied()
+            .filter(|&i| {
+                fixes[i]
+                    .edits
+                    .iter()
+                    .any(|x| adds.iter().any(|e| plan::overlaps(&x.range, &e.range)))
+            })
+            .collect();
+        if !in_the_way.is_empty() {
+            let clash = |edits: &[TextEdit], adds: &[TextEdit]| {
+                edits
+                    .iter()
+                    .any(|x| adds.iter().any(|e| plan::overlaps(&x.range, &e.range)))
+            };
+            for &i in &in_the_way {
+                let own = plan::import_edits(text, &tree.root(), &fixes[i].imports);
+                if clash(&fixes[i].edits, &own) {
+                    rejected.push((
+                        i,
+                        format!("its edit is where import {} must go", fixes[i].imports.join(", ")),
+                    ));
+                }
+            }
+            accepted.retain(|i| fixes[*i].imports.is_empty() && !rejected.iter().any(|(r, _)| r == i));
+        }
+        let build = |set: &[usize]| -> (String, Vec<TextEdit>) {
+            let mut edits: Vec<TextEdit> = set.iter().flat_map(|&i| fixes[i].edits.clone()).collect();
+            edits.extend(plan::import_edits(text, &tree.root(), &imports_of(set)));
+            (plan::apply_edits(text, &edits, source.crlf), edits)
+        };
+        let parses = |out: &str| syntax::first_error(&syntax::parse(out).root()).is_none();
+        let (mut out, mut edits) = build(&accepted);
+        if !parses(&out) {
+            // Find the fixes that break the parse: add them one at a time.
+            let mut kept: Vec<usize> = Vec::new();
+            for &i in &accepted {
+                let mut trial = kept.clone();
+                trial.push(i);
+                let (t, _) = build(&trial);
+                if parses(&t) {
+                    kept = trial;
+                } else {
+                    rejected.push((i, "its fix produces code that does not parse".to_string()));
+                }
+            }
+            accepted = kept;
+            (out, edits) = build(&accepted);
+        }
+        Pass {
             text: out,
             applied: accepted,
             edits,
-        })
+            rejected,
+        }
     }
+}
+
+/// The message for a fix left out of a file.
+fn left_out(rule: &str, why: &str) -> String {
+    format!("rule {rule}: a fix was not applied: {why}; the file's other fixes were")
+}
+
+/// A fix offered to a pass: the rule it comes from, its edits, the imports it needs.
+struct PassFix {
+    rule: String,
+    edits: Vec<TextEdit>,
+    imports: Vec<String>,
 }
 
 /// Carries a selection's pending fixes across a pass (see `selection::advance`).

@@ -1,6 +1,6 @@
 //! Turning planned fixes into new file text: overlapping fixes resolved
 //! deterministically (the earlier one wins, the later waits for the next
-//! pass), edits applied back to front, missing imports added in one place,
+//! pass), edits applied back to front, missing imports added in gofmt order,
 //! and CRLF files given CRLF in inserted text.
 
 use crate::rules::TextEdit;
@@ -28,7 +28,7 @@ pub fn non_overlapping(fixes: &[&[TextEdit]]) -> Vec<usize> {
 }
 
 /// Ranges overlap, or are two insertions at the same point (order unknowable).
-fn overlaps(a: &std::ops::Range<usize>, b: &std::ops::Range<usize>) -> bool {
+pub fn overlaps(a: &std::ops::Range<usize>, b: &std::ops::Range<usize>) -> bool {
     (a.start < b.end && b.start < a.end)
         || (a.start == b.start)
         || (a.is_empty() && b.contains(&a.start))
@@ -55,9 +55,10 @@ fn to_crlf(s: &str) -> String {
     s.replace("\r\n", "\n").replace('\n', "\r\n")
 }
 
-/// An edit adding the import paths missing from the file, in gofmt order
-/// within the first import group; `None` when nothing is missing.
-pub fn import_edit(text: &str, root: &GoNode, paths: &[String]) -> Option<TextEdit> {
+/// The edits adding the import paths missing from the file, each in gofmt
+/// order within the first import group (one edit per insertion point);
+/// empty when nothing is missing.
+pub fn import_edits(text: &str, root: &GoNode, paths: &[String]) -> Vec<TextEdit> {
     let specs: Vec<GoNode> = root.dfs().filter(|n| n.kind() == "import_spec").collect();
     let present: Vec<String> = specs
         .iter()
@@ -68,7 +69,7 @@ pub fn import_edit(text: &str, root: &GoNode, paths: &[String]) -> Option<TextEd
     missing.sort();
     missing.dedup();
     if missing.is_empty() {
-        return None;
+        return Vec::new();
     }
     let decls: Vec<GoNode> = code_children(root)
         .into_iter()
@@ -77,10 +78,10 @@ pub fn import_edit(text: &str, root: &GoNode, paths: &[String]) -> Option<TextEd
     // A parenthesised `import ( … )` holds its specs directly.
     let paren = |d: &GoNode| d.children().find(|c| c.kind() == "(").map(|p| p.range().end);
     if let Some((list, open)) = decls.iter().find_map(|d| paren(d).map(|open| (d.clone(), open))) {
-        // Insert each path before the first spec of the first group that sorts after it.
+        // Each path goes before the first spec of the first group that sorts
+        // after it, or after the group's last spec.
         let group = first_group(text, &list);
-        let mut insert_at = None;
-        let mut lines = String::new();
+        let mut at_points: Vec<(usize, String)> = Vec::new();
         for m in &missing {
             let after = group
                 .iter()
@@ -94,37 +95,49 @@ pub fn import_edit(text: &str, root: &GoNode, paths: &[String]) -> Option<TextEd
                     None => open,
                 },
             };
-            insert_at.get_or_insert(at);
-            lines.push_str(&format!("\"{m}\"\n\t"));
+            let indent = syntax::line_indent(text, at);
+            let line = if text[..at].ends_with('\n') {
+                format!("\t\"{m}\"\n")
+            } else if indent.is_empty() {
+                format!("\n\t\"{m}\"")
+            } else {
+                format!("\"{m}\"\n{indent}")
+            };
+            match at_points.iter_mut().find(|(a, _)| *a == at) {
+                Some((_, r)) => r.push_str(&line),
+                None => at_points.push((at, line)),
+            }
         }
-        let at = insert_at?;
-        let indent = syntax::line_indent(text, at);
-        let at_line_start = text[..at].ends_with('\n');
-        let replacement = if at_line_start {
-            let body: String = missing.iter().map(|m| format!("\t\"{m}\"\n")).collect();
-            body
-        } else if indent.is_empty() {
-            missing.iter().map(|m| format!("\n\t\"{m}\"")).collect::<String>() + "\n"
-        } else {
-            missing.iter().map(|m| format!("\"{m}\"\n{indent}")).collect()
-        };
-        return Some(TextEdit {
-            range: at..at,
-            replacement,
-        });
+        return at_points
+            .into_iter()
+            .map(|(at, mut replacement)| {
+                // Right after `(` on its line: the last path ends its own line.
+                if !text[..at].ends_with('\n') && syntax::line_indent(text, at).is_empty() {
+                    replacement.push('\n');
+                }
+                TextEdit {
+                    range: at..at,
+                    replacement,
+                }
+            })
+            .collect();
     }
     if let Some(single) = decls.first() {
-        let spec = code_children(single).into_iter().find(|c| c.kind() == "import_spec")?;
+        let Some(spec) = code_children(single).into_iter().find(|c| c.kind() == "import_spec") else {
+            return Vec::new();
+        };
         let mut all: Vec<String> = missing.iter().map(|m| format!("\"{m}\"")).collect();
         all.push(spec.text().to_string());
         all.sort_by_key(|s| s.split('"').nth(1).unwrap_or("").to_string());
         let body: String = all.iter().map(|s| format!("\t{s}\n")).collect();
-        return Some(TextEdit {
+        return vec![TextEdit {
             range: single.range(),
             replacement: format!("import (\n{body})"),
-        });
+        }];
     }
-    let pkg = code_children(root).into_iter().find(|n| n.kind() == "package_clause")?;
+    let Some(pkg) = code_children(root).into_iter().find(|n| n.kind() == "package_clause") else {
+        return Vec::new();
+    };
     let end = pkg.range().end;
     let imports = if missing.len() == 1 {
         format!("\n\nimport \"{}\"", missing[0])
@@ -132,10 +145,10 @@ pub fn import_edit(text: &str, root: &GoNode, paths: &[String]) -> Option<TextEd
         let body: String = missing.iter().map(|m| format!("\t\"{m}\"\n")).collect();
         format!("\n\nimport (\n{body})")
     };
-    Some(TextEdit {
+    vec![TextEdit {
         range: end..end,
         replacement: imports,
-    })
+    }]
 }
 
 /// The edits of one fix applied on its own to `text`: its edits plus the
@@ -145,13 +158,9 @@ pub fn standalone_edits(text: &str, edits: &[TextEdit], imports: &[String]) -> V
     let mut all = edits.to_vec();
     if !imports.is_empty() {
         let tree = syntax::parse(text);
-        if let Some(e) = import_edit(text, &tree.root(), imports) {
-            if all
-                .iter()
-                .all(|x| !(x.range.start <= e.range.start && e.range.start < x.range.end))
-            {
-                all.push(e);
-            }
+        let adds = import_edits(text, &tree.root(), imports);
+        if adds.iter().all(|e| all.iter().all(|x| !overlaps(&x.range, &e.range))) {
+            all.extend(adds);
         }
     }
     all.sort_by_key(|e| (e.range.start, e.range.end));
@@ -205,10 +214,7 @@ mod tests {
     fn add(src: &str, paths: &[&str]) -> String {
         let tree = syntax::parse(src);
         let paths: Vec<String> = paths.iter().map(|s| s.to_string()).collect();
-        match import_edit(src, &tree.root(), &paths) {
-            Some(e) => apply_edits(src, &[e], false),
-            None => src.to_string(),
-        }
+        apply_edits(src, &import_edits(src, &tree.root(), &paths), false)
     }
 
     #[test]
@@ -232,6 +238,18 @@ mod tests {
         assert_eq!(
             add("package p\n\nimport \"sync\"\n", &["sync"]),
             "package p\n\nimport \"sync\"\n"
+        );
+    }
+
+    /// Several imports, each at its own place in the group.
+    #[test]
+    fn several_imports_each_go_to_their_place() {
+        assert_eq!(
+            add(
+                "package p\n\nimport (\n\t\"fmt\"\n\t\"sync\"\n)\n",
+                &["strings", "errors", "unicode"]
+            ),
+            "package p\n\nimport (\n\t\"errors\"\n\t\"fmt\"\n\t\"strings\"\n\t\"sync\"\n\t\"unicode\"\n)\n"
         );
     }
 }

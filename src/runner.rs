@@ -57,6 +57,23 @@ impl Group {
     }
 }
 
+/// The built-in rules, then those of the config's `rule_dirs`, then those
+/// of `--rules` directories; each id once.
+pub fn load_rules(config: Option<&Config>, rule_dirs: &[PathBuf]) -> Result<Vec<Rule>, SetupError> {
+    let mut all = rules::builtin_rules();
+    if let Some(c) = config {
+        all.extend(c.load_rule_dirs().map_err(SetupError::Config)?);
+    }
+    for dir in rule_dirs {
+        all.extend(rules::load_rule_dir(dir).map_err(|e| match e.offset {
+            Some(_) => SetupError::Config(e.into_config_error()),
+            None => SetupError::Usage(format!("{}: {}", e.path.display(), e.message)),
+        })?);
+    }
+    rules::check_unique_ids(&all).map_err(|e| SetupError::Config(e.into_config_error()))?;
+    Ok(all)
+}
+
 pub struct Runner {
     groups: Vec<Group>,
     jobs: usize,
@@ -73,16 +90,7 @@ impl Runner {
                 Some(p) => Some(Config::load(p).map_err(SetupError::Config)?),
                 None => None,
             };
-            let mut all = rules::builtin_rules();
-            if let Some(c) = &config {
-                all.extend(c.load_rule_dirs().map_err(SetupError::Config)?);
-            }
-            for dir in s.rule_dirs {
-                all.extend(
-                    rules::load_rule_dir(dir)
-                        .map_err(|e| SetupError::Usage(format!("{}: {}", e.path.display(), e.message)))?,
-                );
-            }
+            let all = load_rules(config.as_ref(), s.rule_dirs)?;
             let mut rule_options = RuleOptions {
                 known_rules: all.iter().map(|r| r.id.clone()).collect(),
                 ..Default::default()

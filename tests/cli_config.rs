@@ -270,3 +270,82 @@ fn every_spelling_of_a_path_gives_the_same_go_version_and_config() {
         );
     }
 }
+
+/// User rules: a built-in id is taken; `metadata` keys mapfix does not know
+/// (a docs link, an owner) load; YAML mistakes name the file, line and
+/// column; `rules` and `explain` show user rules of `rule_dirs` and `--rules`.
+#[test]
+fn user_rule_ids_metadata_errors_and_catalogue() {
+    let dir = tree(&["a.go"], Some("rule_dirs = [\"lint\"]\n"));
+    let rules = dir.path().join("lint");
+    std::fs::create_dir(&rules).unwrap();
+    let rule = |id: &str, extra: &str| {
+        format!("id: {id}\nlanguage: go\nseverity: warning\nmessage: a delete call\nrule:\n  pattern: delete($M, $K)\n{extra}")
+    };
+    std::fs::write(rules.join("d.yml"), rule("range-delete", "")).unwrap();
+    let out = mapfix(dir.path(), &["."]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("d.yml") && err.contains("`range-delete` is already used by a built-in rule"),
+        "{err}"
+    );
+
+    let meta = "metadata:\n  docs: \"https://example.com/any-delete\"\n  owner: platform-team\n";
+    std::fs::write(rules.join("d.yml"), rule("any-delete", meta)).unwrap();
+    let got = findings(dir.path(), &["--rule", "any-delete"]);
+    assert_eq!(got.len(), 1, "{got:?}");
+    let list = mapfix(dir.path(), &["rules"]);
+    assert!(
+        String::from_utf8_lossy(&list.stdout).contains("any-delete"),
+        "{}",
+        describe(&list)
+    );
+    let other = tempfile::tempdir().unwrap();
+    let explained = mapfix(
+        other.path(),
+        &["explain", "any-delete", "--rules", rules.to_str().unwrap()],
+    );
+    assert_eq!(explained.status.code(), Some(0), "{}", describe(&explained));
+    let text = String::from_utf8_lossy(&explained.stdout);
+    assert!(text.contains("a delete call") && text.contains("d.yml"), "{text}");
+
+    let good = rule("any-delete", "");
+    for (bad, with, at) in [
+        ("severity: warning", "severity: warnin", "d.yml:3:11"),
+        ("  pattern:", "  patern:", "d.yml:5:1"),
+        ("language: go", "language: python", "d.yml:2:11"),
+    ] {
+        std::fs::write(rules.join("d.yml"), good.replace(bad, with)).unwrap();
+        let out = mapfix(dir.path(), &["."]);
+        assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(at), "{with}: want {at} in\n{err}");
+    }
+}
+
+/// A fix that does not parse is left out and named (rule and file); the
+/// file's other fixes are still written.
+#[test]
+fn a_fix_that_does_not_parse_is_named_and_the_others_are_applied() {
+    let dir = tree(&["a.go"], None);
+    let rules = dir.path().join("lint");
+    std::fs::create_dir(&rules).unwrap();
+    std::fs::write(
+        rules.join("broken.yml"),
+        "id: broken-fix\nlanguage: go\nseverity: warning\nmessage: len\nrule:\n  pattern: len($M)\nfix: len($M\n",
+    )
+    .unwrap();
+    let out = mapfix(dir.path(), &["--rules", "lint", "--unsafe", "-w", "."]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("a.go") && err.contains("rule broken-fix: a fix was not applied"),
+        "{err}"
+    );
+    let written = std::fs::read_to_string(dir.path().join("a.go")).unwrap();
+    assert!(
+        written.contains("clear(m)") && written.contains("return len(m)"),
+        "{written}"
+    );
+}

@@ -45,6 +45,25 @@ impl FixSafety {
     }
 }
 
+/// What fix a rule offers, as the catalogue shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixAvailability {
+    /// The rule only reports.
+    None,
+    Unsafe,
+    Safe,
+}
+
+impl FixAvailability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FixAvailability::None => "none",
+            FixAvailability::Unsafe => "unsafe",
+            FixAvailability::Safe => "safe",
+        }
+    }
+}
+
 /// A replacement of a byte range of the file's text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TextEdit {
@@ -189,6 +208,20 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// The fix the rule offers: a built-in rule's docs say `none` when it
+    /// only reports; a user rule fixes when it has a `fix:`.
+    pub fn fix_availability(&self) -> FixAvailability {
+        let fixes = match self.source {
+            None => !self.docs.fix.trim_start().starts_with("none"),
+            Some(_) => self.checker.is_some() || !self.config.fixer.is_empty(),
+        };
+        match (fixes, self.safety) {
+            (false, _) => FixAvailability::None,
+            (true, FixSafety::Unsafe) => FixAvailability::Unsafe,
+            (true, FixSafety::Safe) => FixAvailability::Safe,
+        }
+    }
+
     /// Runs the rule over a parsed file (the one-rule form of `find_matches`
     /// and `check_matches`).
     #[allow(dead_code)]
@@ -263,16 +296,75 @@ pub fn find_matches<'r>(rules: &[&Rule], root: &GoNode<'r>) -> Vec<Vec<NodeMatch
 pub struct RuleLoadError {
     pub path: PathBuf,
     pub message: String,
+    /// The byte offset in the file the YAML parser points at, if it gave one.
+    pub offset: Option<usize>,
+    /// The file's text (for a snippet), when it was read.
+    pub text: Option<String>,
+}
+
+impl RuleLoadError {
+    fn new(path: &Path, message: String) -> Self {
+        RuleLoadError {
+            path: path.to_path_buf(),
+            message,
+            offset: None,
+            text: None,
+        }
+    }
+
+    /// The error as a config error: the rule file's snippet at the spot the
+    /// YAML parser named, else the file and the message.
+    pub fn into_config_error(self) -> crate::config::ConfigError {
+        let span = self.offset.map(|o| o..o + 1);
+        let message = match (&self.text, self.offset) {
+            (Some(text), Some(o)) => {
+                let (line, column) = crate::engine::line_col(text, o);
+                format!("{}:{line}:{column}: {}", self.path.display(), self.message)
+            }
+            _ => self.message,
+        };
+        crate::config::ConfigError::in_text(&self.path, self.text.as_deref().unwrap_or(""), span, message, None)
+    }
 }
 
 /// Parses one YAML rule file (which may hold several documents).
 pub fn parse_rules(path: &Path, yaml: &str, builtin: bool) -> Result<Vec<Rule>, RuleLoadError> {
-    let err = |message: String| RuleLoadError {
-        path: path.to_path_buf(),
-        message,
-    };
+    let err = |message: String| RuleLoadError::new(path, message);
     if let Some(message) = unknown_kind(yaml) {
         return Err(err(message));
+    }
+    // The YAML parser's own error, with the spot it points at (ast-grep's
+    // conversion below keeps only its text).
+    if let Err(e) = ast_grep_config::from_multiple::<ast_grep_config::SerializableRuleConfig<Go>>(yaml) {
+        let text = e.without_snippet().to_string();
+        // "error: line 4 column 11: unknown variant …" → the part after the position.
+        let message = match text
+            .find(" column ")
+            .and_then(|i| text[i..].find(": ").map(|j| i + j + 2))
+        {
+            Some(start) if text.starts_with("error: line ") => text[start..].to_string(),
+            _ => text,
+        };
+        let message = match message.rfind(" at line ") {
+            Some(i) => message[..i].to_string(),
+            None => message,
+        };
+        let offset = e.location().and_then(|l| {
+            let line_start = yaml
+                .split_inclusive('\n')
+                .take((l.line() as usize).saturating_sub(1))
+                .map(str::len)
+                .sum::<usize>();
+            let column = (l.column() as usize).saturating_sub(1);
+            let rest = &yaml[line_start.min(yaml.len())..];
+            let within: usize = rest.chars().take(column).map(char::len_utf8).sum();
+            (line_start < yaml.len()).then_some(line_start + within)
+        });
+        return Err(RuleLoadError {
+            offset,
+            text: Some(yaml.to_string()),
+            ..err(format!("invalid rule: {}", message.trim_end()))
+        });
     }
     let configs = from_yaml_string::<Go>(yaml, &GlobalRules::default()).map_err(|e| {
         // ast-grep's top-level message is generic; its causes say what is wrong.
@@ -288,7 +380,10 @@ pub fn parse_rules(path: &Path, yaml: &str, builtin: bool) -> Result<Vec<Rule>, 
     for config in configs {
         let meta: Metadata = match &config.metadata {
             Some(m) => {
-                let value = serde_json::to_value(m).map_err(|e| err(e.to_string()))?;
+                let mut value = serde_json::to_value(m).map_err(|e| err(e.to_string()))?;
+                if !builtin {
+                    user_metadata(&mut value);
+                }
                 serde_json::from_value(value).map_err(|e| err(format!("rule {}: bad metadata: {e}", config.id)))?
             }
             None => Metadata::default(),
@@ -336,6 +431,21 @@ pub fn parse_rules(path: &Path, yaml: &str, builtin: bool) -> Result<Vec<Rule>, 
         });
     }
     Ok(rules)
+}
+
+/// A user rule's `metadata` is free-form, as in ast-grep: mapfix keeps only
+/// its own keys, and its `docs` only when they have mapfix's shape (a
+/// `docs: "https://…"` link is someone else's key).
+fn user_metadata(value: &mut serde_json::Value) {
+    const OWN: &[&str] = &["safety", "min_go", "before_go", "fixer", "opt_in", "prefilter", "docs"];
+    if let Some(map) = value.as_object_mut() {
+        map.retain(|k, _| OWN.contains(&k.as_str()));
+        if map.get("docs").is_some_and(|d| RuleDocs::deserialize(d).is_err()) {
+            map.remove("docs");
+        }
+    } else {
+        *value = serde_json::Value::Object(Default::default());
+    }
 }
 
 /// A `kind:` in a rule document that this grammar does not have, as an
@@ -387,12 +497,32 @@ pub fn builtin_rules() -> Vec<Rule> {
         .collect()
 }
 
+/// A user rule may not take the id of a built-in rule or of another user
+/// rule: `--rule`, suppressions and config name rules by id.
+pub fn check_unique_ids(rules: &[Rule]) -> Result<(), RuleLoadError> {
+    for (i, rule) in rules.iter().enumerate() {
+        let Some(path) = &rule.source else { continue };
+        if let Some(first) = rules[..i].iter().find(|r| r.id == rule.id) {
+            let owner = match &first.source {
+                None => "a built-in rule".to_string(),
+                Some(p) => format!("the rule in {}", p.display()),
+            };
+            return Err(RuleLoadError::new(
+                path,
+                format!(
+                    "rule id `{}` is already used by {owner}: give this rule another id",
+                    rule.id
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Loads every `*.yml` in a user rule directory.
 pub fn load_rule_dir(dir: &Path) -> Result<Vec<Rule>, RuleLoadError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| RuleLoadError {
-        path: dir.to_path_buf(),
-        message: format!("cannot read rule directory: {e}"),
-    })?;
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| RuleLoadError::new(dir, format!("cannot read rule directory: {e}")))?;
     let mut paths: Vec<_> = entries
         .flatten()
         .map(|e| e.path())
@@ -401,10 +531,7 @@ pub fn load_rule_dir(dir: &Path) -> Result<Vec<Rule>, RuleLoadError> {
     paths.sort();
     let mut rules = Vec::new();
     for p in paths {
-        let yaml = std::fs::read_to_string(&p).map_err(|e| RuleLoadError {
-            path: p.clone(),
-            message: format!("cannot read: {e}"),
-        })?;
+        let yaml = std::fs::read_to_string(&p).map_err(|e| RuleLoadError::new(&p, format!("cannot read: {e}")))?;
         rules.extend(parse_rules(&p, &yaml, false)?);
     }
     Ok(rules)
@@ -454,10 +581,32 @@ mod tests {
     }
 
     #[test]
-    fn unknown_metadata_is_an_error() {
-        let yaml =
-            "id: t\nlanguage: go\nmessage: m\nseverity: warning\nrule:\n  pattern: len($A)\nmetadata:\n  colour: red\n";
-        let e = parse_rules(Path::new("t.yml"), yaml, false).err().unwrap();
+    fn unknown_metadata_is_an_error_in_builtin_rules_only() {
+        let yaml = "id: t\nlanguage: go\nmessage: m\nseverity: warning\nrule:\n  pattern: len($A)\nmetadata:\n  colour: red\n  docs: \"https://example.com/t\"\n  safety: safe\n";
+        let e = parse_rules(
+            Path::new("t.yml"),
+            &yaml.replace("  docs: \"https://example.com/t\"\n", ""),
+            true,
+        )
+        .err()
+        .unwrap();
         assert!(e.message.contains("colour"), "{}", e.message);
+        let user = parse_rules(Path::new("t.yml"), yaml, false).unwrap();
+        assert_eq!(user[0].safety, FixSafety::Safe, "mapfix's own keys are still read");
+        assert_eq!(user[0].docs.summary, "m", "a docs link is not mapfix's docs");
+    }
+
+    #[test]
+    fn yaml_errors_point_at_the_line_and_column() {
+        let yaml = "id: t\nlanguage: go\nmessage: m\nseverity: warnin\nrule:\n  pattern: len($A)\n";
+        let e = parse_rules(Path::new("t.yml"), yaml, false).err().unwrap();
+        assert_eq!(e.offset, Some(yaml.find("warnin").unwrap()), "{}", e.message);
+        let c = e.into_config_error();
+        assert!(
+            c.message
+                .starts_with("t.yml:4:11: invalid rule: unknown variant `warnin`"),
+            "{}",
+            c.message
+        );
     }
 }

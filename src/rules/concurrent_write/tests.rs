@@ -50,7 +50,7 @@ fn fixed(src: &str, go: u32) -> String {
     let plan = det.fix.as_ref().unwrap_or_else(|| panic!("no fix: {:?}", det.note));
     let mut edits = plan.edits.clone();
     let tree = syntax::parse(src);
-    edits.extend(plan::import_edit(src, &tree.root(), &plan.imports));
+    edits.extend(plan::import_edits(src, &tree.root(), &plan.imports));
     plan::apply_edits(src, &edits, false)
 }
 
