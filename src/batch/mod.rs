@@ -1,8 +1,9 @@
-//! Batch mode (SPEC §5): many repositories in one run (PATH arguments and
-//! `--repos FILE`, optionally one `--shard` of them), output grouped per
-//! repository, and with `--commit` a branch per repository holding the
-//! rewrite, then with `--pr` a pull request per branch. Files of every
-//! repository share one engine run on `--jobs` threads.
+//! Batch mode (SPEC §5), entered only by a flag (`BatchArgs::wanted`): many
+//! repositories in one run (PATH arguments and `--repos FILE`, optionally
+//! one `--shard` of them), a record per repository, and with `--commit` a
+//! branch per repository holding the rewrite, then with `--pr` a pull
+//! request per branch. Files of every repository share one engine run on
+//! `--jobs` threads.
 
 mod commit;
 mod git;
