@@ -205,3 +205,41 @@ fn sarif_is_one_log_with_a_run_per_repository() {
     assert_eq!(fix["uriBaseId"], "%SRCROOT%");
     assert!(!stdout(&out).contains("==> "));
 }
+
+/// Two entries of one git repository: the second is `shared`, with the
+/// first's branch and commit.
+#[test]
+fn entries_of_one_git_repository_share_the_record_of_the_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = git_repo(
+        &tmp.path().join("svc"),
+        &[
+            ("go.mod", &gomod("svc", "1.22")),
+            ("api/b.go", RANGE_DELETE_GO),
+            ("worker/b.go", RANGE_DELETE_GO),
+        ],
+    );
+    let out = mapfix(
+        tmp.path(),
+        &[
+            "-w",
+            "--commit",
+            "--branch",
+            BRANCH,
+            "--format",
+            "json",
+            "svc/api",
+            "svc/worker",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (api, worker) = (&doc["repositories"][0], &doc["repositories"][1]);
+    let tip = git(&repo, &["rev-parse", BRANCH]);
+    assert_eq!(api["status"], "committed");
+    assert_eq!(api["commit"], tip);
+    assert_eq!(worker["status"], "shared");
+    assert_eq!(worker["reason"], "same git repository as svc/api: committed with it");
+    assert_eq!(worker["branch"], BRANCH);
+    assert_eq!(worker["commit"], tip);
+}
