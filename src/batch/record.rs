@@ -105,6 +105,9 @@ pub fn records(runs: &[RepoRun], branch: Option<&str>, max_prs: Option<usize>) -
             };
             let mut rec = rec.clone();
             if let Some(l) = own.iter().find(|l| l.path == *lead) {
+                if l.branch.is_none() {
+                    rec.reason = Some(format!("same git repository as {lead}, whose entry says what happened"));
+                }
                 rec.branch.clone_from(&l.branch);
                 rec.commit.clone_from(&l.commit);
                 rec.pr_status = l.pr_status;
