@@ -222,7 +222,7 @@ pub fn run() -> i32 {
     }
 }
 
-fn usage_error(message: &str) -> i32 {
+pub(crate) fn usage_error(message: &str) -> i32 {
     eprintln!("mapfix: error: {message}");
     2
 }
@@ -246,6 +246,13 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
         },
         None => None,
     };
+    if args.interactive && args.batch.wanted() {
+        return usage_error(&format!(
+            "--interactive does not apply to a batch run ({} makes this one): it reviews the fixes of one \
+             ordinary run; run `mapfix -i PATH` on the repository, or drop -i",
+            args.batch.trigger()
+        ));
+    }
     let answers = match args.interactive {
         true => match interactive::answer_source(args.answers_from_stdin) {
             Ok(a) => Some(a),
@@ -284,11 +291,11 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
         Err(SetupError::Usage(message)) => return usage_error(&message),
         Err(SetupError::Config(e)) => return config_error(&e, args),
     };
-    if args.batch.wanted(&args.paths) {
+    if args.batch.wanted() {
         // The rules of one config (--config, or the nearest to the first PATH) for
         // every repository; batch::scan applies each repository's own excludes.
         return match runner.into_engine() {
-            Some(engine) => batch::run(args, &engine, jobs),
+            Some(engine) => batch::run(args, engine, jobs),
             None => usage_error("no repository to process"),
         };
     }
@@ -569,7 +576,7 @@ fn config_error(e: &ConfigError, args: &RunArgs) -> i32 {
 }
 
 /// `--write-baseline FILE`: records the findings; exit 0, or 2 on errors.
-fn write_baseline(path: &std::path::Path, run: RunResult) -> i32 {
+pub(crate) fn write_baseline(path: &std::path::Path, run: RunResult) -> i32 {
     for e in run.all_errors() {
         eprintln!("mapfix: error: {}: {}", e.path.display(), e.message);
     }

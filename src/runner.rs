@@ -220,10 +220,10 @@ impl Runner {
 }
 
 /// The fixes the reports include now, as a selection (to keep them and no others).
-pub fn included_fixes(reports: &[FileReport]) -> FixSelection {
+pub fn included_fixes<'a>(reports: impl IntoIterator<Item = &'a FileReport>) -> FixSelection {
     FixSelection::new(
         reports
-            .iter()
+            .into_iter()
             .flat_map(|r| r.findings.iter())
             .filter(|f| f.fix.as_ref().is_some_and(|x| x.included))
             .map(|f| FixKey {

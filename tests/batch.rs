@@ -12,47 +12,6 @@ use std::path::Path;
 
 const BRANCH: &str = "mapfix/maps";
 
-/// A fleet in `root`: `clean` (fixable), `nochange`, `dirty` (fixable, with
-/// an uncommitted edit in the file to fix), `plain` (not a repository) and
-/// `mono` (modules at Go 1.22 and, nested in `legacy/`, Go 1.20).
-fn fleet(root: &Path) {
-    git_repo(
-        &root.join("clean"),
-        &[
-            ("go.mod", &gomod("clean", "1.22")),
-            ("a.go", TWO_RULES_GO),
-            ("c.go", CLEAN_GO),
-        ],
-    );
-    git_repo(
-        &root.join("nochange"),
-        &[("go.mod", &gomod("nochange", "1.22")), ("c.go", CLEAN_GO)],
-    );
-    let dirty = git_repo(
-        &root.join("dirty"),
-        &[("go.mod", &gomod("dirty", "1.22")), ("b.go", RANGE_DELETE_GO)],
-    );
-    std::fs::write(dirty.join("b.go"), format!("{RANGE_DELETE_GO}\n// work in progress\n")).unwrap();
-    write_files(
-        &root.join("plain"),
-        &[("go.mod", &gomod("plain", "1.22")), ("b.go", RANGE_DELETE_GO)],
-    );
-    git_repo(
-        &root.join("mono"),
-        &[
-            ("go.mod", &gomod("mono", "1.22")),
-            ("b.go", RANGE_DELETE_GO),
-            ("legacy/go.mod", &gomod("mono/legacy", "1.20")),
-            ("legacy/b.go", RANGE_DELETE_GO),
-        ],
-    );
-    std::fs::write(
-        root.join("repos.txt"),
-        "# the fleet\nclean\n\nnochange/\n./dirty\nplain\n# mono comes last\nmono\n",
-    )
-    .unwrap();
-}
-
 #[test]
 fn commit_puts_each_rewrite_on_a_branch_and_leaves_checkouts_alone() {
     let tmp = tempfile::tempdir().unwrap();
@@ -278,7 +237,7 @@ fn many_roots_write_in_place_and_group_output() {
             &[("go.mod", &gomod(name, version)), ("b.go", RANGE_DELETE_GO)],
         );
     }
-    let out = mapfix(tmp.path(), &["--write", "a/", "b", "./c"]);
+    let out = mapfix(tmp.path(), &["--batch", "--write", "a/", "b", "./c"]);
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -312,7 +271,7 @@ fn each_repository_keeps_its_own_excludes() {
         );
     }
     std::fs::write(tmp.path().join("b/mapfix.toml"), "exclude = [\"gen\"]\n").unwrap();
-    let out = mapfix(tmp.path(), &["--write", "a", "b"]);
+    let out = mapfix(tmp.path(), &["--batch", "--write", "a", "b"]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     for (file, fixed) in [
         ("a/b.go", true),
@@ -440,4 +399,132 @@ fn entries_in_one_git_repository_share_one_commit() {
         describe(&out)
     );
     assert_eq!(git(&repo, &["--no-optional-locks", "status", "--porcelain"]), "");
+}
+
+/// Several module directories without a batch flag are one ordinary run:
+/// one SARIF log with one run, no `==>` headers, no closing table; each
+/// module still gets its own Go version.
+#[test]
+fn several_modules_without_a_batch_flag_are_one_ordinary_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    git_repo(
+        &tmp.path().join("new"),
+        &[("go.mod", &gomod("new", "1.22")), ("b.go", RANGE_DELETE_GO)],
+    );
+    git_repo(
+        &tmp.path().join("old"),
+        &[("go.mod", &gomod("old", "1.20")), ("b.go", RANGE_DELETE_GO)],
+    );
+    let text = mapfix(tmp.path(), &["new", "old"]);
+    assert_eq!(text.status.code(), Some(1), "{}", describe(&text));
+    let shown = stdout(&text);
+    assert!(!shown.contains("==> "), "{shown}");
+    assert!(!shown.contains("repository "), "{shown}");
+    assert!(
+        shown.contains("+++ b/new/b.go") && shown.contains("+\tclear(seen)"),
+        "{shown}"
+    );
+    assert!(!shown.contains("+++ b/old/b.go"), "{shown}");
+    assert!(shown.contains("clear needs Go 1.21; this file is Go 1.20"), "{shown}");
+
+    let sarif = mapfix(tmp.path(), &["--format", "sarif", "new", "old"]);
+    let doc: serde_json::Value =
+        serde_json::from_slice(&sarif.stdout).unwrap_or_else(|_| panic!("{}", describe(&sarif)));
+    let runs = doc["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1, "{doc}");
+    let uris: Vec<&str> = runs[0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(uris, ["new/b.go", "old/b.go"]);
+    assert!(
+        String::from_utf8_lossy(&sarif.stderr).trim().is_empty(),
+        "{}",
+        describe(&sarif)
+    );
+
+    let json = mapfix(tmp.path(), &["--format", "json", "new", "old"]);
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert!(doc.get("repositories").is_none(), "{doc}");
+    assert_eq!(doc["summary"]["findings"], 2);
+}
+
+#[test]
+fn interactive_is_refused_in_a_batch() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_files(
+        &tmp.path().join("a"),
+        &[("go.mod", &gomod("a", "1.22")), ("b.go", RANGE_DELETE_GO)],
+    );
+    std::fs::write(tmp.path().join("list.txt"), "a\n").unwrap();
+    for (args, flag) in [
+        (&["-i", "--answers-from-stdin", "--repos", "list.txt"][..], "--repos"),
+        (&["-i", "--answers-from-stdin", "--batch", "a"], "--batch"),
+        (&["-i", "-w", "--commit", "--branch", "x", "a"], "--commit"),
+    ] {
+        let out = mapfix(tmp.path(), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", describe(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("--interactive does not apply to a batch run") && stderr.contains(flag),
+            "{args:?}: {stderr}"
+        );
+    }
+    let text = std::fs::read_to_string(tmp.path().join("a/b.go")).unwrap();
+    assert_eq!(text, RANGE_DELETE_GO);
+}
+
+/// `--write-baseline` records the findings of every repository of the
+/// batch; `--baseline` then hides them, and their fixes are not written.
+#[test]
+fn baselines_cover_every_repository_of_a_batch() {
+    let tmp = tempfile::tempdir().unwrap();
+    for name in ["a", "b"] {
+        write_files(
+            &tmp.path().join(name),
+            &[("go.mod", &gomod(name, "1.22")), ("b.go", RANGE_DELETE_GO)],
+        );
+    }
+    std::fs::write(tmp.path().join("list.txt"), "a\nb\n").unwrap();
+    let recorded = mapfix(tmp.path(), &["--repos", "list.txt", "--write-baseline", "base.json"]);
+    assert_eq!(recorded.status.code(), Some(0), "{}", describe(&recorded));
+    assert!(
+        String::from_utf8_lossy(&recorded.stderr).contains("recorded 2 findings in base.json"),
+        "{}",
+        describe(&recorded)
+    );
+    // A new finding in b, beside the recorded one.
+    let new_site = "\nfunc Also(m map[string]int) {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n}\n";
+    std::fs::write(tmp.path().join("b/b.go"), format!("{RANGE_DELETE_GO}{new_site}")).unwrap();
+
+    let json = mapfix(
+        tmp.path(),
+        &["--repos", "list.txt", "--baseline", "base.json", "--format", "json"],
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap_or_else(|_| panic!("{}", describe(&json)));
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{doc}");
+    assert_eq!(findings[0]["path"], "b/b.go");
+    assert_eq!(findings[0]["line"], 10);
+
+    let out = mapfix(
+        tmp.path(),
+        &["--repos", "list.txt", "--baseline", "base.json", "--write"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("a/b.go")).unwrap(),
+        RANGE_DELETE_GO
+    );
+    let b = std::fs::read_to_string(tmp.path().join("b/b.go")).unwrap();
+    assert!(
+        b.starts_with(RANGE_DELETE_GO) && b.ends_with("func Also(m map[string]int) {\n\tclear(m)\n}\n"),
+        "{b}"
+    );
 }

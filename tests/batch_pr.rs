@@ -269,3 +269,70 @@ fn fresh_clones_reuse_the_pushed_branch() {
     assert_eq!(git(&job3, &["branch", "--show-current"]), "main");
     assert_eq!(git(&job3, &["--no-optional-locks", "status", "--porcelain"]), "");
 }
+
+/// `--format json` records each repository's branch, commit and pull
+/// request: the URL of the one opened, and why the other waits.
+#[test]
+fn json_records_the_pull_request_of_each_repository() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let alpha = repo_with_origin(root, "alpha");
+    let beta = repo_with_origin(root, "beta");
+    let gh = FakeGh::install(&root.join("gh"));
+    let args = [
+        "-w",
+        "--commit",
+        "--branch",
+        BRANCH,
+        "--push",
+        "--pr",
+        "--max-prs",
+        "1",
+        "--format",
+        "json",
+        "alpha",
+        "beta",
+    ];
+    let out = gh.mapfix(root, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", describe(&out)));
+    let repos = doc["repositories"].as_array().unwrap();
+    assert_eq!(repos.len(), 2, "{doc}");
+    let (a, b) = (&repos[0], &repos[1]);
+    assert_eq!(a["path"], "alpha");
+    assert_eq!(a["status"], "committed");
+    assert_eq!(a["branch"], BRANCH);
+    assert_eq!(a["commit"], git(&alpha, &["rev-parse", BRANCH]));
+    assert_eq!(a["pr_status"], "opened");
+    assert_eq!(a["pr_url"], "https://github.test/alpha/pull/7");
+    assert_eq!(a["reason"], serde_json::Value::Null);
+    assert_eq!(b["path"], "beta");
+    assert_eq!(b["status"], "committed");
+    assert_eq!(b["commit"], git(&beta, &["rev-parse", BRANCH]));
+    assert_eq!(b["pr_status"], "deferred");
+    assert_eq!(b["pr_url"], serde_json::Value::Null);
+    assert!(b["reason"].as_str().unwrap().starts_with("--max-prs 1 reached"), "{b}");
+
+    // The next run updates alpha's pull request and opens beta's.
+    let out = gh.mapfix(root, &args);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let states: Vec<(&str, &str, &str)> = doc["repositories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["status"].as_str().unwrap(),
+                r["pr_status"].as_str().unwrap(),
+                r["pr_url"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("up-to-date", "updated", "https://github.test/alpha/pull/7"),
+            ("up-to-date", "opened", "https://github.test/beta/pull/7")
+        ]
+    );
+}

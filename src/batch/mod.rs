@@ -1,22 +1,27 @@
-//! Batch mode (SPEC §5): many repositories in one run (PATH arguments and
-//! `--repos FILE`, optionally one `--shard` of them), output grouped per
-//! repository, and with `--commit` a branch per repository holding the
-//! rewrite, then with `--pr` a pull request per branch. Files of every
-//! repository share one engine run on `--jobs` threads.
+//! Batch mode (SPEC §5), entered only by a flag (`BatchArgs::wanted`): many
+//! repositories in one run (PATH arguments and `--repos FILE`, optionally
+//! one `--shard` of them), a record per repository, and with `--commit` a
+//! branch per repository holding the rewrite, then with `--pr` a pull
+//! request per branch. Files of every repository share one engine run on
+//! `--jobs` threads.
 
 mod commit;
 mod git;
 mod message;
+mod output;
 mod pr;
+mod record;
 mod repos;
 mod shard;
 mod summary;
 
+use crate::baseline::Baseline;
 use crate::cli::{self, OutputFormat, RunArgs};
 use crate::config::{self, Config};
 use crate::engine::{Engine, FileError, FileReport};
 use crate::render::{MarkdownRenderer, RunResult};
-use crate::walk;
+use crate::runner;
+use crate::walk::{self, GoFile};
 use commit::{CommitOutcome, CommitSettings, Rewrite};
 use git::{Checkout, Identity};
 use pr::{PrOutcome, PrRequest};
@@ -31,6 +36,12 @@ pub use shard::Shard;
 #[derive(clap::Args, Debug, Default)]
 #[command(next_help_heading = "Batch and pull requests")]
 pub struct BatchArgs {
+    /// Treat each PATH as a repository: output grouped per repository, a
+    /// closing table, `repositories[]` in JSON. Implied by --repos, --shard,
+    /// --list-repos and --commit; without any of them, several PATHs are one
+    /// ordinary run.
+    #[arg(long)]
+    pub batch: bool,
     /// Also process the repositories listed in FILE: one path per line,
     /// relative to FILE's directory; `#` comments and blank lines ignored.
     #[arg(long, value_name = "FILE")]
@@ -71,13 +82,25 @@ pub struct BatchArgs {
 }
 
 impl BatchArgs {
-    /// Whether the run needs batch handling rather than a plain run.
-    pub fn wanted(&self, paths: &[PathBuf]) -> bool {
-        let many_repositories = paths.len() > 1
-            && paths
-                .iter()
-                .all(|p| p.join(".git").exists() || p.join("go.mod").is_file());
-        many_repositories || self.repos.is_some() || self.shard.is_some() || self.commit || self.list_repos
+    /// Whether the run is a batch: only when a flag asks for one, never
+    /// guessed from the PATHs (several modules are one ordinary run).
+    pub fn wanted(&self) -> bool {
+        self.batch || self.repos.is_some() || self.shard.is_some() || self.commit || self.list_repos
+    }
+
+    /// The flag that made this run a batch, for messages.
+    pub fn trigger(&self) -> &'static str {
+        if self.commit {
+            "--commit"
+        } else if self.repos.is_some() {
+            "--repos"
+        } else if self.shard.is_some() {
+            "--shard"
+        } else if self.list_repos {
+            "--list-repos"
+        } else {
+            "--batch"
+        }
     }
 }
 
@@ -91,6 +114,9 @@ pub struct RepoRun {
     pub pushed: Option<Result<(), String>>,
     /// Later entries of the same git repository, committed with this one.
     pub members: Vec<usize>,
+    /// Why the repository could not be processed (its config did not load,
+    /// its path cannot be read).
+    pub failure: Option<String>,
 }
 
 /// The `--commit` result of one repository.
@@ -104,8 +130,12 @@ pub enum CommitStatus {
 }
 
 /// Runs the batch and returns the exit status.
-pub fn run(args: &RunArgs, engine: &Engine, jobs: usize) -> i32 {
+pub fn run(args: &RunArgs, mut engine: Engine, jobs: usize) -> i32 {
     let b = &args.batch;
+    let baseline = match args.baseline.as_deref().map(Baseline::load).transpose() {
+        Ok(b) => b,
+        Err(message) => return cli::usage_error(&message),
+    };
     if let Some(branch) = &b.branch {
         if let Err(e) = git::check_branch_name(branch) {
             eprintln!("mapfix: error: {e}");
@@ -134,11 +164,29 @@ pub fn run(args: &RunArgs, engine: &Engine, jobs: usize) -> i32 {
         }
         return 0;
     }
-    let mut runs = scan(&list, args, engine, jobs);
+    let mut runs = scan(&list, args, &engine, jobs);
+    if let Some(path) = &args.write_baseline {
+        let run = RunResult {
+            reports: runs.into_iter().flat_map(|r| r.run.reports).collect(),
+            errors: Vec::new(),
+            wrote: false,
+            clean_files: 0,
+        };
+        return cli::write_baseline(path, run);
+    }
+    if let Some(baseline) = &baseline {
+        apply_baseline(
+            baseline,
+            &mut runs,
+            &mut engine,
+            jobs,
+            args.format == OutputFormat::Text,
+        );
+    }
     if b.commit {
-        commit_all(&mut runs, args, engine, jobs);
+        commit_all(&mut runs, args, &engine, jobs);
         if b.pr || b.push {
-            publish(&mut runs, args, engine);
+            publish(&mut runs, args, &engine);
         }
     } else if args.write {
         // --verify: checked by cli::run before anything was written.
@@ -152,8 +200,50 @@ pub fn run(args: &RunArgs, engine: &Engine, jobs: usize) -> i32 {
             }
         }
     }
-    render(&runs, args, engine);
+    output::render(&runs, args, &engine);
     exit_code(&runs)
+}
+
+/// `--baseline`: hides the recorded findings of every repository, and
+/// leaves their fixes out (the files that had one are run again with only
+/// the fixes of the findings still shown).
+fn apply_baseline(baseline: &Baseline, runs: &mut [RepoRun], engine: &mut Engine, jobs: usize, say: bool) {
+    let mut hidden = 0;
+    let mut had_fix = false;
+    for r in runs.iter_mut() {
+        let (h, f) = baseline.filter(&mut r.run.reports);
+        hidden += h;
+        had_fix |= f;
+    }
+    if had_fix {
+        let keep = runner::included_fixes(runs.iter().flat_map(|r| r.run.reports.iter()));
+        engine.options.selection = Some(std::sync::Arc::new(keep));
+        for r in runs.iter_mut() {
+            let redo: Vec<GoFile> = r
+                .run
+                .reports
+                .iter()
+                .filter(|x| x.fixed_text.is_some())
+                .map(|x| GoFile {
+                    path: x.path.clone(),
+                    explicit: true,
+                })
+                .collect();
+            for new in engine.run(&redo, jobs) {
+                if let Some(old) = r.run.reports.iter_mut().find(|x| x.path == new.path) {
+                    *old = new;
+                }
+            }
+            baseline.filter(&mut r.run.reports);
+        }
+        engine.options.selection = None;
+    }
+    if hidden > 0 && say {
+        eprintln!(
+            "mapfix: {hidden} finding{} recorded in the baseline not shown",
+            if hidden == 1 { "" } else { "s" }
+        );
+    }
 }
 
 /// Walks every repository and runs the engine once over all their files.
@@ -175,6 +265,7 @@ fn scan(list: &[Repository], args: &RunArgs, engine: &Engine, jobs: usize) -> Ve
             pr: None,
             pushed: None,
             members: Vec::new(),
+            failure: None,
         })
         .collect();
     let mut configs: HashMap<PathBuf, Result<Config, FileError>> = HashMap::new();
@@ -194,6 +285,7 @@ fn scan(list: &[Repository], args: &RunArgs, engine: &Engine, jobs: usize) -> Ve
                 match loaded {
                     Ok(c) => Some(&*c),
                     Err(e) => {
+                        runs[i].failure = Some(format!("{}: {}", e.path.display(), e.message));
                         runs[i].run.errors.push(e.clone());
                         continue;
                     }
@@ -202,6 +294,9 @@ fn scan(list: &[Repository], args: &RunArgs, engine: &Engine, jobs: usize) -> Ve
             None => None,
         };
         let (found, errors) = walk::go_files(std::slice::from_ref(&repo.path));
+        if let Some(e) = errors.iter().find(|e| e.path == repo.path) {
+            runs[i].failure = Some(e.message.clone());
+        }
         runs[i].run.errors = errors
             .into_iter()
             .map(|e| FileError {
@@ -444,7 +539,7 @@ fn relative_to(run: &RunResult, checkout: &Checkout) -> RunResult {
 }
 
 /// The directory of a repository entry (a named file's parent).
-fn existing_dir(path: &Path) -> &Path {
+pub(super) fn existing_dir(path: &Path) -> &Path {
     if path.is_file() {
         path.parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -458,51 +553,6 @@ fn same_dir(a: &Path, b: &Path) -> bool {
     match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,
-    }
-}
-
-/// Output: per repository (a `==> path <==` header before each when there
-/// are several; JSON stays one document), then the per-repository table.
-fn render(runs: &[RepoRun], args: &RunArgs, engine: &Engine) {
-    let renderer = cli::renderer_for(
-        args,
-        engine.rules.iter().map(crate::render::SarifRule::from_rule).collect(),
-    );
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut err = std::io::stderr();
-    let grouped = runs.len() > 1;
-    match args.format {
-        OutputFormat::Json => {
-            let combined = RunResult {
-                reports: runs.iter().flat_map(|r| r.run.reports.iter().cloned()).collect(),
-                errors: runs.iter().flat_map(|r| r.run.errors.iter().cloned()).collect(),
-                wrote: args.write,
-                clean_files: runs.iter().map(|r| r.run.clean_files).sum(),
-            };
-            let _ = renderer.render(&combined, &mut out, &mut err);
-        }
-        format => {
-            for (i, r) in runs.iter().enumerate() {
-                if grouped {
-                    let header = match format {
-                        OutputFormat::Markdown => format!("## `{}`\n", r.repo.key),
-                        _ => format!("==> {} <==", r.repo.key),
-                    };
-                    let _ = writeln!(out, "{}{header}", if i > 0 { "\n" } else { "" });
-                }
-                let _ = out.flush();
-                let _ = renderer.render(&r.run, &mut out, &mut err);
-            }
-        }
-    }
-    let _ = out.flush();
-    if grouped || args.batch.commit {
-        let table = summary::table(runs, &args.batch);
-        let _ = match args.format {
-            OutputFormat::Text => write!(out, "\n{table}"),
-            _ => write!(err, "{table}"),
-        };
     }
 }
 

@@ -16,7 +16,7 @@ pub use github::GithubRenderer;
 pub use json::JsonRenderer;
 pub use markdown::MarkdownRenderer;
 pub use patch::PatchRenderer;
-pub use sarif::{SarifRenderer, SarifRule};
+pub use sarif::{SarifRenderer, SarifRepository, SarifRule};
 pub use text::{paint_diff, render_diagnostic, summary_line, TextRenderer};
 
 /// Counts over the whole run, gathered one report at a time (so a

@@ -1,4 +1,5 @@
-//! `--format sarif`: a SARIF 2.1.0 log for code-scanning services. One run;
+//! `--format sarif`: a SARIF 2.1.0 log for code-scanning services. One run
+//! (a batch: one per repository, URIs relative to its directory);
 //! `tool.driver.rules` from the rules' YAML docs; one result per finding
 //! with a 1-based region (columns in UTF-16 code units, SARIF's default);
 //! each fix as SARIF `fixes` (replacements in the file as read, imports
@@ -10,6 +11,7 @@ use crate::plan;
 use crate::rules::{Rule, TextEdit};
 use serde_json::{json, Value};
 use std::io::{self, Write};
+use std::path::{Component, Path, PathBuf};
 
 /// What SARIF says about a rule (`reportingDescriptor`).
 #[derive(Debug, Clone)]
@@ -78,8 +80,53 @@ pub struct SarifRenderer {
     pub rules: Vec<SarifRule>,
 }
 
+/// One repository of a batch run, for a SARIF log with a run per repository.
+pub struct SarifRepository<'a> {
+    /// The repository's name (its normalised path), the run's `automationDetails.id`.
+    pub name: &'a str,
+    /// The directory the repository's paths start with (as reached).
+    pub root: &'a Path,
+    pub run: &'a RunResult,
+}
+
+/// The base of a run's artifact URIs: `%SRCROOT%`, the repository's directory.
+struct UriBase<'a> {
+    root: &'a Path,
+    uri: String,
+}
+
+/// The `originalUriBaseIds` key of a batch run's repository directory.
+pub const SRCROOT: &str = "%SRCROOT%";
+
 impl SarifRenderer {
+    /// A log with one run.
     pub fn document(&self, run: &RunResult) -> Value {
+        log(vec![self.run_object(run, None)])
+    }
+
+    /// One log for a batch: a run per repository, its artifact URIs relative
+    /// to the repository's directory (`uriBaseId` `%SRCROOT%`, given in the
+    /// run's `originalUriBaseIds`).
+    pub fn batch_document(&self, repos: &[SarifRepository]) -> Value {
+        let runs = repos
+            .iter()
+            .map(|r| {
+                let base = std::fs::canonicalize(r.root).ok().map(|abs| UriBase {
+                    root: r.root,
+                    uri: format!("file://{}/", percent_encode(display_path(&abs).trim_end_matches('/'))),
+                });
+                let mut run = self.run_object(r.run, base.as_ref());
+                if let Some(base) = &base {
+                    run["originalUriBaseIds"] = json!({ SRCROOT: { "uri": base.uri } });
+                }
+                run["automationDetails"] = json!({ "id": format!("mapfix/{}/", r.name) });
+                run
+            })
+            .collect();
+        log(runs)
+    }
+
+    fn run_object(&self, run: &RunResult, base: Option<&UriBase>) -> Value {
         let mut rules = self.rules.clone();
         for f in run.findings() {
             if !rules.iter().any(|r| r.id == f.rule) {
@@ -100,29 +147,33 @@ impl SarifRenderer {
             let Some(source) = &report.source else { continue };
             for f in &report.findings {
                 let index = rules.iter().position(|r| r.id == f.rule).unwrap_or(0);
-                results.push(result(f, index, &source.text, source.crlf));
+                results.push(result(f, index, &source.text, source.crlf, base));
             }
         }
-        let notifications: Vec<Value> = run.all_errors().map(notification).collect();
+        let notifications: Vec<Value> = run.all_errors().map(|e| notification(e, base)).collect();
         json!({
-            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-            "version": "2.1.0",
-            "runs": [{
-                "tool": { "driver": {
-                    "name": "mapfix",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "rules": rules.iter().map(SarifRule::descriptor).collect::<Vec<_>>(),
-                }},
-                "columnKind": "utf16CodeUnits",
-                "invocations": [{
-                    "executionSuccessful": notifications.is_empty(),
-                    "toolExecutionNotifications": notifications,
-                }],
-                "results": results,
+            "tool": { "driver": {
+                "name": "mapfix",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": rules.iter().map(SarifRule::descriptor).collect::<Vec<_>>(),
+            }},
+            "columnKind": "utf16CodeUnits",
+            "invocations": [{
+                "executionSuccessful": notifications.is_empty(),
+                "toolExecutionNotifications": notifications,
             }],
+            "results": results,
         })
     }
+}
+
+fn log(runs: Vec<Value>) -> Value {
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": runs,
+    })
 }
 
 impl Renderer for SarifRenderer {
@@ -140,8 +191,8 @@ fn level(severity: &str) -> &'static str {
     }
 }
 
-fn result(f: &Finding, rule_index: usize, text: &str, crlf: bool) -> Value {
-    let uri = artifact_uri(&f.path);
+fn result(f: &Finding, rule_index: usize, text: &str, crlf: bool, base: Option<&UriBase>) -> Value {
+    let location = artifact_location(&f.path, base);
     let message = match &f.note {
         Some(note) => format!("{}\n{}", f.message, note),
         None => f.message.clone(),
@@ -152,19 +203,19 @@ fn result(f: &Finding, rule_index: usize, text: &str, crlf: bool) -> Value {
         "level": level(&f.severity),
         "message": { "text": message },
         "locations": [{ "physicalLocation": {
-            "artifactLocation": { "uri": uri },
+            "artifactLocation": location,
             "region": region(text, f.range.start, f.range.end),
         }}],
         "partialFingerprints": { "mapfixSnippet/v1": crate::baseline::fingerprint(&f.snippet) },
     });
     if let Some(fix) = &f.fix {
-        value["fixes"] = json!([sarif_fix(fix, &uri, text, crlf)]);
+        value["fixes"] = json!([sarif_fix(fix, &location, text, crlf)]);
     }
     value
 }
 
 /// A SARIF `fix`: the fix's edits (and the import it needs) against the file as read.
-fn sarif_fix(fix: &FindingFix, uri: &str, text: &str, crlf: bool) -> Value {
+fn sarif_fix(fix: &FindingFix, location: &Value, text: &str, crlf: bool) -> Value {
     let edits: Vec<TextEdit> = plan::standalone_edits(text, &fix.edits, &fix.imports);
     let replacements: Vec<Value> = edits
         .iter()
@@ -182,7 +233,7 @@ fn sarif_fix(fix: &FindingFix, uri: &str, text: &str, crlf: bool) -> Value {
         .collect();
     json!({
         "description": { "text": fix.description },
-        "artifactChanges": [{ "artifactLocation": { "uri": uri }, "replacements": replacements }],
+        "artifactChanges": [{ "artifactLocation": location, "replacements": replacements }],
         "properties": { "safety": fix.safety.as_str(), "applied": fix.applied },
     })
 }
@@ -194,12 +245,35 @@ fn region(text: &str, start: usize, end: usize) -> Value {
     json!({ "startLine": start_line, "startColumn": start_column, "endLine": end_line, "endColumn": end_column })
 }
 
-fn notification(e: &FileError) -> Value {
+fn notification(e: &FileError, base: Option<&UriBase>) -> Value {
     json!({
         "level": "error",
         "message": { "text": format!("{}: {}", display_path(&e.path), e.message) },
-        "locations": [{ "physicalLocation": { "artifactLocation": { "uri": artifact_uri(&e.path) } } }],
+        "locations": [{ "physicalLocation": { "artifactLocation": artifact_location(&e.path, base) } }],
     })
+}
+
+/// An `artifactLocation`: relative to the run's `%SRCROOT%` when the path
+/// lies under it, else the path as reached ([`artifact_uri`]).
+fn artifact_location(path: &Path, base: Option<&UriBase>) -> Value {
+    match base.and_then(|b| relative_to(path, b.root)) {
+        Some(rel) => json!({ "uri": percent_encode(&display_path(&rel)), "uriBaseId": SRCROOT }),
+        None => json!({ "uri": artifact_uri(path) }),
+    }
+}
+
+/// `path` below `root`, comparing components lexically (`./` ignored);
+/// `None` when it is not below it, or is `root` itself.
+fn relative_to(path: &Path, root: &Path) -> Option<PathBuf> {
+    let parts = |p: &Path| -> Vec<std::ffi::OsString> {
+        p.components()
+            .filter(|c| !matches!(c, Component::CurDir))
+            .map(|c| c.as_os_str().to_os_string())
+            .collect()
+    };
+    let (path, root) = (parts(path), parts(root));
+    let rest = path.strip_prefix(root.as_slice())?;
+    (!rest.is_empty()).then(|| rest.iter().collect())
 }
 
 /// The path as a URI reference: relative paths stay relative (to the

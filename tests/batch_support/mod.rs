@@ -39,6 +39,47 @@ pub const CLEAN_GO: &str = "package c
 func Len(m map[string]int) int { return len(m) }
 ";
 
+/// A fleet in `root`: `clean` (fixable), `nochange`, `dirty` (fixable, with
+/// an uncommitted edit in the file to fix), `plain` (not a repository) and
+/// `mono` (modules at Go 1.22 and, nested in `legacy/`, Go 1.20).
+pub fn fleet(root: &Path) {
+    git_repo(
+        &root.join("clean"),
+        &[
+            ("go.mod", &gomod("clean", "1.22")),
+            ("a.go", TWO_RULES_GO),
+            ("c.go", CLEAN_GO),
+        ],
+    );
+    git_repo(
+        &root.join("nochange"),
+        &[("go.mod", &gomod("nochange", "1.22")), ("c.go", CLEAN_GO)],
+    );
+    let dirty = git_repo(
+        &root.join("dirty"),
+        &[("go.mod", &gomod("dirty", "1.22")), ("b.go", RANGE_DELETE_GO)],
+    );
+    std::fs::write(dirty.join("b.go"), format!("{RANGE_DELETE_GO}\n// work in progress\n")).unwrap();
+    write_files(
+        &root.join("plain"),
+        &[("go.mod", &gomod("plain", "1.22")), ("b.go", RANGE_DELETE_GO)],
+    );
+    git_repo(
+        &root.join("mono"),
+        &[
+            ("go.mod", &gomod("mono", "1.22")),
+            ("b.go", RANGE_DELETE_GO),
+            ("legacy/go.mod", &gomod("mono/legacy", "1.20")),
+            ("legacy/b.go", RANGE_DELETE_GO),
+        ],
+    );
+    std::fs::write(
+        root.join("repos.txt"),
+        "# the fleet\nclean\n\nnochange/\n./dirty\nplain\n# mono comes last\nmono\n",
+    )
+    .unwrap();
+}
+
 /// Environment that keeps git away from the user's and system's configuration.
 fn isolate(cmd: &mut Command) {
     cmd.env("GIT_CONFIG_GLOBAL", "/dev/null")
