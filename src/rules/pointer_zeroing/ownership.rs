@@ -400,8 +400,9 @@ impl Scan<'_> {
                 let holder = parent.parent();
                 match holder.as_ref().map(|h| h.kind().to_string()).as_deref() {
                     Some("return_statement") => Err(format!("{at} returns {what}")),
-                    Some("short_var_declaration") | Some("var_spec") | Some("range_clause") => Err(format!(
-                        "{at} loads {what} into a variable, which may still be in use when the entry is deleted"
+                    Some("short_var_declaration") | Some("var_spec") => Err(format!(
+                        "{at} loads {what} into {}, which may outlive the delete",
+                        bound_name(parent, node).unwrap_or_else(|| "a variable".into())
                     )),
                     Some("assignment") => Err(format!("{at} stores {what} elsewhere")),
                     _ => Err(format!("{at} hands {what} on")),
@@ -457,6 +458,24 @@ fn is_reference_type(ty: &str) -> bool {
         .any(|p| ty.starts_with(p))
         || BASIC_TYPES.contains(&ty)
         || ty == "error"
+}
+
+/// The variable that `value`, one of the values of a `:=` or `var` spec,
+/// is bound to.
+fn bound_name(values: &GoNode, value: &GoNode) -> Option<String> {
+    let holder = values.parent()?;
+    let names: Vec<_> = match holder.kind().as_ref() {
+        "short_var_declaration" => code_children(&holder.field("left")?),
+        _ => holder.field_children("name").collect(),
+    };
+    let values = code_children(values);
+    let i = values.iter().position(|v| same(v, value))?;
+    let name = if values.len() == names.len() {
+        names.get(i)
+    } else {
+        names.first()
+    };
+    name.map(|n| n.text().to_string())
 }
 
 /// `&T{…}` or `new(T)`.
