@@ -402,6 +402,66 @@ mod tests {
     }
 
     #[test]
+    fn fix_needs_the_map_to_own_its_values() {
+        let owned = format!(
+            "{SESSIONS}\nfunc Open(n string) {{\n\ts := &Session{{buf: make([]byte, 1)}}\n\tsessions[n] = s\n\ts.id = 1\n}}\n\nfunc Size(n string) int {{\n\tif sessions[n] == nil {{\n\t\treturn 0\n\t}}\n\treturn len(sessions[n].buf)\n}}\n\nfunc Reset(n string) {{\n\tsessions[n] = &Session{{}}\n\tsessions[\"x\"] = nil\n\tif old := sessions[n]; old != nil {{\n\t\t*old = Session{{}}\n\t}}\n\tif _, ok := sessions[n]; ok {{\n\t\tsessions[n].buf = nil\n\t}}\n}}\n"
+        );
+        let found = run(&owned);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].1.is_ok(), "{found:?}");
+        for (extra, why) in [
+            ("func Get(n string) *Session {\n\treturn sessions[n]\n}\n", "Get (x.go:15) returns an entry"),
+            (
+                "func Open(n string) *Session {\n\ts := &Session{}\n\tsessions[n] = s\n\treturn s\n}\n",
+                "returns s",
+            ),
+            ("func Add(s *Session) {\n\tsessions[\"a\"] = s\n}\n", "stores s, which it did not create"),
+            (
+                "func Each() {\n\tfor _, s := range sessions {\n\t\t_ = s\n\t}\n}\n",
+                "ranges over the map into s",
+            ),
+            ("func Send(c chan *Session) {\n\tc <- sessions[\"a\"]\n}\n", "sends an entry"),
+            ("func Load() {\n\ts := sessions[\"a\"]\n\t_ = s.buf\n}\n", "loads an entry into s"),
+            (
+                "func Start() {\n\ts := &Session{}\n\tsessions[\"a\"] = s\n\tgo s.run()\n}\n\nfunc (s *Session) run() {}\n",
+                "starts s.run in a goroutine",
+            ),
+            ("func Tick() {\n\tsessions[\"a\"].run()\n}\n\nfunc (s *Session) run() {}\n", "method run of an entry"),
+            (
+                "func Keep() {\n\ts := &Session{}\n\tsessions[\"a\"] = s\n\tf := func() { _ = s.buf }\n\tf()\n}\n",
+                "captures s in a closure",
+            ),
+            (
+                "func All(ks []string) {\n\ts := &Session{}\n\tfor _, k := range ks {\n\t\tsessions[k] = s\n\t}\n}\n",
+                "inside a loop",
+            ),
+            ("func Buf() *[]byte {\n\treturn &sessions[\"a\"].buf\n}\n", "takes the address of field buf"),
+            ("var alias = sessions\n", "shares the map itself"),
+            ("func Dump() {\n\tprintln(len(sessions), sessions)\n}\n", "passes the map to println"),
+        ] {
+            let src = format!("{SESSIONS}\n{extra}");
+            let found = run(&src);
+            assert_eq!(found.len(), 1, "{extra}: {found:?}");
+            let note = found[0].1.as_ref().expect_err(extra);
+            assert!(note.starts_with("no fix: ") && note.contains(why), "{extra}: {note}");
+        }
+        let exported = SESSIONS.replace("sessions", "Sessions");
+        let note = run(&exported)[0].1.clone().unwrap_err();
+        assert!(note.contains("Sessions is exported"), "{note}");
+    }
+
+    #[test]
+    fn presence_tests_do_not_silence_it() {
+        let src = SESSIONS.replace(
+            "\tdelete(sessions, name)\n",
+            "\tif _, ok := sessions[name]; !ok || sessions[name] == nil {\n\t\treturn\n\t}\n\tdelete(sessions, name)\n",
+        );
+        let found = run(&src);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].1.is_ok());
+    }
+
+    #[test]
     fn value_types_that_zeroing_cannot_help_are_skipped() {
         for ty in [
             "struct {\n\tid int\n}",
