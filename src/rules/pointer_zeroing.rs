@@ -445,6 +445,11 @@ mod tests {
             let note = found[0].1.as_ref().expect_err(extra);
             assert!(note.starts_with("no fix: ") && note.contains(why), "{extra}: {note}");
         }
+        let elided = SESSIONS.replace("map[string]*Session{}", "map[string]*Session{\"root\": {}}");
+        assert!(
+            run(&elided)[0].1.is_ok(),
+            "`{{}}` in the literal is a fresh &Session{{}}"
+        );
         let exported = SESSIONS.replace("sessions", "Sessions");
         let note = run(&exported)[0].1.clone().unwrap_err();
         assert!(note.contains("Sessions is exported"), "{note}");

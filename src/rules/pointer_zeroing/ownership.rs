@@ -217,10 +217,14 @@ impl Scan<'_> {
     fn fresh_map_value(&self, value: &GoNode) -> bool {
         match value.kind().as_ref() {
             "call_expression" => value.field("function").is_some_and(|f| f.text() == "make"),
+            // `{…}` in a `map[K]*T` literal is an elided `&T{…}`.
             "composite_literal" => value.field("value").is_none_or(|body| {
-                code_children(&body)
-                    .iter()
-                    .all(|el| el.kind() == "keyed_element" && el.field("element").is_some_and(|e| is_fresh_pointer(&e)))
+                code_children(&body).iter().all(|el| {
+                    el.kind() == "keyed_element"
+                        && el
+                            .field("element")
+                            .is_some_and(|e| is_fresh_pointer(&e) || e.kind() == "literal_value")
+                })
             }),
             "parenthesized_expression" => code_children(value).first().is_some_and(|v| self.fresh_map_value(v)),
             _ => syntax::is_nil(value),
