@@ -248,6 +248,11 @@ impl<'a> PackageScope<'a> {
             .filter(move |f| f.path != me && f.index.package == pkg)
     }
 
+    /// Paths of the package's other files in this directory.
+    pub fn other_file_paths(&self) -> Vec<std::path::PathBuf> {
+        self.other_files().map(|f| f.path.clone()).collect()
+    }
+
     pub fn type_decl(&self, name: &str) -> Option<TypeDecl> {
         if let Some(t) = self.own.types.get(name) {
             return Some(t.clone());

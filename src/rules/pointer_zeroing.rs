@@ -1,7 +1,9 @@
 //! pointer-zeroing (opt-in): `delete(m, k)` on a package-level or field
 //! `map[K]*T` in a function that does not itself use the entry's value.
-//! Fix (unsafe): zero the struct before dropping it, so what it holds is
-//! released even while other references to the pointer remain.
+//! Fix (unsafe): zero the struct before dropping it, offered only where the
+//! package shows the map owns its pointees (`ownership.rs`).
+
+mod ownership;
 
 use super::{Detection, FixPlan, FixSafety, RuleContext, TextEdit};
 use crate::lang::Go;
@@ -23,6 +25,13 @@ enum MapRef {
 }
 
 impl MapRef {
+    /// The variable's or field's name.
+    fn name(&self) -> &str {
+        match self {
+            MapRef::Package(name) | MapRef::Field(name) => name,
+        }
+    }
+
     /// Whether `node` may denote this map (by name; shadowing is ignored,
     /// which only makes the rule quieter).
     fn matches(&self, node: &GoNode) -> bool {
@@ -71,6 +80,19 @@ fn analyse(ctx: &RuleContext, stmt: &GoNode) -> Option<Detection> {
         note: None,
         fix: None,
     };
+    let fields = ctx.scope.type_decl(&struct_name).map(|d| d.fields).unwrap_or_default();
+    let target = ownership::Owned {
+        map: &map_ref,
+        struct_name: &struct_name,
+        fields: &fields,
+    };
+    let root = stmt.ancestors().last().unwrap_or_else(|| stmt.clone());
+    if let Some(why) = ownership::why_not_owned(ctx, &target, &root) {
+        det.note = Some(format!(
+            "no fix: {why}, so other code may still use the *{struct_name} being deleted"
+        ));
+        return Some(det);
+    }
     match zeroing_edit(ctx, stmt, &func, &map_text, &key.text(), &struct_name) {
         Ok(edit) => {
             det.fix = Some(FixPlan {
@@ -158,11 +180,15 @@ fn outermost_function<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
 }
 
 /// Whether the function refers to the map other than as the target of
-/// `delete` or the operand of `len`: a read, a range, a store, passing or
+/// `delete`, the operand of `len` or a presence test of an entry
+/// (`_, ok := m[k]`, `m[k] != nil`): a read, a range, a store, passing or
 /// returning it.
 fn uses_map(func: &GoNode, map_ref: &MapRef, delete_call: &GoNode) -> bool {
     func.dfs().any(|n| {
         if !map_ref.matches(&n) {
+            return false;
+        }
+        if is_presence_test(&n) {
             return false;
         }
         let Some(args) = n.parent().filter(|p| p.kind() == "arguments") else {
@@ -178,6 +204,38 @@ fn uses_map(func: &GoNode, map_ref: &MapRef, delete_call: &GoNode) -> bool {
         };
         !harmless && call.range() != delete_call.range()
     })
+}
+
+/// Whether `map` is the operand of an index expression that only tests
+/// whether the entry is there: `_, ok := m[k]`, `_, ok = m[k]`, `m[k] == nil`.
+fn is_presence_test(map: &GoNode) -> bool {
+    let Some(entry) = map
+        .parent()
+        .filter(|p| p.kind() == "index_expression" && p.field("operand").is_some_and(|o| o.range() == map.range()))
+    else {
+        return false;
+    };
+    let Some(parent) = entry.parent() else { return false };
+    if parent.kind() == "binary_expression" {
+        let op = parent
+            .field("operator")
+            .map(|o| o.text().to_string())
+            .unwrap_or_default();
+        let other = [parent.field("left"), parent.field("right")]
+            .into_iter()
+            .flatten()
+            .find(|s| s.range() != entry.range());
+        return (op == "==" || op == "!=") && other.is_some_and(|o| syntax::is_nil(&o));
+    }
+    let Some(holder) = parent.parent().filter(|_| parent.kind() == "expression_list") else {
+        return false;
+    };
+    let comma_ok = matches!(holder.kind().as_ref(), "short_var_declaration" | "assignment")
+        && holder.field("right").is_some_and(|r| r.range() == parent.range())
+        && holder
+            .field("left")
+            .is_some_and(|l| matches!(&code_children(&l)[..], [blank, _] if blank.text() == "_"));
+    comma_ok
 }
 
 /// Whether the function may hold the value being removed through another
@@ -341,6 +399,71 @@ mod tests {
             "\tif len(sessions) > 0 {\n\t\tdelete(sessions, name)\n\t}\n",
         );
         assert_eq!(run(&allowed).len(), 1);
+    }
+
+    #[test]
+    fn fix_needs_the_map_to_own_its_values() {
+        let owned = format!(
+            "{SESSIONS}\nfunc Open(n string) {{\n\ts := &Session{{buf: make([]byte, 1)}}\n\tsessions[n] = s\n\ts.id = 1\n}}\n\nfunc Size(n string) int {{\n\tif sessions[n] == nil {{\n\t\treturn 0\n\t}}\n\treturn len(sessions[n].buf)\n}}\n\nfunc Reset(n string) {{\n\tsessions[n] = &Session{{}}\n\tsessions[\"x\"] = nil\n\tif old := sessions[n]; old != nil {{\n\t\t*old = Session{{}}\n\t}}\n\tif _, ok := sessions[n]; ok {{\n\t\tsessions[n].buf = nil\n\t}}\n}}\n"
+        );
+        let found = run(&owned);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].1.is_ok(), "{found:?}");
+        for (extra, why) in [
+            ("func Get(n string) *Session {\n\treturn sessions[n]\n}\n", "Get (x.go:15) returns an entry"),
+            (
+                "func Open(n string) *Session {\n\ts := &Session{}\n\tsessions[n] = s\n\treturn s\n}\n",
+                "returns s",
+            ),
+            ("func Add(s *Session) {\n\tsessions[\"a\"] = s\n}\n", "stores s, which it did not create"),
+            (
+                "func Each() {\n\tfor _, s := range sessions {\n\t\t_ = s\n\t}\n}\n",
+                "ranges over the map into s",
+            ),
+            ("func Send(c chan *Session) {\n\tc <- sessions[\"a\"]\n}\n", "sends an entry"),
+            ("func Load() {\n\ts := sessions[\"a\"]\n\t_ = s.buf\n}\n", "loads an entry into s"),
+            (
+                "func Start() {\n\ts := &Session{}\n\tsessions[\"a\"] = s\n\tgo s.run()\n}\n\nfunc (s *Session) run() {}\n",
+                "starts s.run in a goroutine",
+            ),
+            ("func Tick() {\n\tsessions[\"a\"].run()\n}\n\nfunc (s *Session) run() {}\n", "method run of an entry"),
+            (
+                "func Keep() {\n\ts := &Session{}\n\tsessions[\"a\"] = s\n\tf := func() { _ = s.buf }\n\tf()\n}\n",
+                "captures s in a closure",
+            ),
+            (
+                "func All(ks []string) {\n\ts := &Session{}\n\tfor _, k := range ks {\n\t\tsessions[k] = s\n\t}\n}\n",
+                "inside a loop",
+            ),
+            ("func Buf() *[]byte {\n\treturn &sessions[\"a\"].buf\n}\n", "takes the address of field buf"),
+            ("var alias = sessions\n", "shares the map itself"),
+            ("func Dump() {\n\tprintln(len(sessions), sessions)\n}\n", "passes the map to println"),
+        ] {
+            let src = format!("{SESSIONS}\n{extra}");
+            let found = run(&src);
+            assert_eq!(found.len(), 1, "{extra}: {found:?}");
+            let note = found[0].1.as_ref().expect_err(extra);
+            assert!(note.starts_with("no fix: ") && note.contains(why), "{extra}: {note}");
+        }
+        let elided = SESSIONS.replace("map[string]*Session{}", "map[string]*Session{\"root\": {}}");
+        assert!(
+            run(&elided)[0].1.is_ok(),
+            "`{{}}` in the literal is a fresh &Session{{}}"
+        );
+        let exported = SESSIONS.replace("sessions", "Sessions");
+        let note = run(&exported)[0].1.clone().unwrap_err();
+        assert!(note.contains("Sessions is exported"), "{note}");
+    }
+
+    #[test]
+    fn presence_tests_do_not_silence_it() {
+        let src = SESSIONS.replace(
+            "\tdelete(sessions, name)\n",
+            "\tif _, ok := sessions[name]; !ok || sessions[name] == nil {\n\t\treturn\n\t}\n\tdelete(sessions, name)\n",
+        );
+        let found = run(&src);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].1.is_ok());
     }
 
     #[test]
