@@ -509,6 +509,7 @@ pub(crate) fn mark_applied(report: &mut FileReport) {
             fix.applied = true;
         }
     }
+    report.moved_to_written();
 }
 
 /// `--color`: auto means stdout (or stderr, for what goes there) is a

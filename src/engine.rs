@@ -75,6 +75,9 @@ pub struct FileReport {
     pub errors: Vec<FileError>,
     /// Whether the file was read at all (counted as scanned).
     pub scanned: bool,
+    /// Whether `fixed_text` was written: the findings whose fix was not
+    /// written then point into it (`moved_to_written`).
+    pub written: bool,
 }
 
 impl FileReport {
@@ -87,6 +90,7 @@ impl FileReport {
             fixed_text: None,
             errors: Vec::new(),
             scanned: false,
+            written: false,
         }
     }
 
@@ -99,6 +103,54 @@ impl FileReport {
             span: None,
         });
         report
+    }
+
+    /// Records that `fixed_text` was written: the findings left (those
+    /// whose fix was not written) move to their place in the written text,
+    /// so what is reported afterwards points at the file as it now is.
+    pub fn moved_to_written(&mut self) {
+        if let (Some(source), Some(fixed)) = (self.source.clone(), self.fixed_text.clone()) {
+            self.move_findings(&source.text, &fixed);
+            self.written = true;
+        }
+    }
+
+    /// The written file was restored to the text as read (`--verify`): the
+    /// findings move back, and nothing counts as written.
+    pub fn restored(&mut self) {
+        if let (true, Some(source), Some(fixed)) = (self.written, self.source.clone(), self.fixed_text.clone()) {
+            self.move_findings(&fixed, &source.text);
+        }
+        self.written = false;
+        self.fixed_text = None;
+        for fix in self.findings.iter_mut().filter_map(|f| f.fix.as_mut()) {
+            fix.applied = false;
+        }
+    }
+
+    /// Moves the findings whose fix was not written from `from` to `to`.
+    fn move_findings(&mut self, from: &str, to: &str) {
+        let map = OffsetMap::new(from, to);
+        let lines = LineIndex::new(to);
+        for f in &mut self.findings {
+            if f.fix.as_ref().is_some_and(|x| x.applied) {
+                continue;
+            }
+            let start = map.map(f.range.start);
+            let end = map.map(f.range.end).max(start);
+            f.range = start..end;
+            (f.line, f.column) = lines.line_col(start);
+            (f.end_line, f.end_column) = lines.line_col(end);
+        }
+    }
+
+    /// The text a finding's positions refer to: the written text for a
+    /// finding left after a write, else the text as read.
+    pub fn text_for(&self, f: &Finding) -> Option<&str> {
+        match &self.fixed_text {
+            Some(fixed) if self.written && !f.fix.as_ref().is_some_and(|x| x.applied) => Some(fixed),
+            _ => self.source.as_ref().map(|s| s.text.as_str()),
+        }
     }
 
     /// Nothing to show, write or report: no finding, fix or error.
@@ -599,6 +651,63 @@ fn parse_counted(text: &str) -> syntax::GoTree {
     profile::count(Counter::FilesParsed, 1);
     profile::count(Counter::BytesParsed, text.len() as u64);
     syntax::parse(text)
+}
+
+/// Byte offsets of one text mapped into an edited version of it, through
+/// a line diff: an offset on an unchanged line keeps its column; one in a
+/// changed region goes to the start of what replaced it.
+struct OffsetMap {
+    old_starts: Vec<usize>,
+    new_starts: Vec<usize>,
+    /// (old line range, new line range) of each diff operation, in order.
+    ops: Vec<(Range<usize>, Range<usize>, bool)>,
+    new_len: usize,
+}
+
+impl OffsetMap {
+    fn new(old: &str, new: &str) -> Self {
+        let starts = |t: &str| LineIndex::new(t).starts;
+        let diff = similar::TextDiff::configure()
+            .algorithm(similar::Algorithm::Patience)
+            .diff_lines(old, new);
+        let ops = diff
+            .ops()
+            .iter()
+            .map(|op| (op.old_range(), op.new_range(), op.tag() == similar::DiffTag::Equal))
+            .collect();
+        OffsetMap {
+            old_starts: starts(old),
+            new_starts: starts(new),
+            ops,
+            new_len: new.len(),
+        }
+    }
+
+    fn map(&self, offset: usize) -> usize {
+        self.map_unclamped(offset).min(self.new_len)
+    }
+
+    fn map_unclamped(&self, offset: usize) -> usize {
+        let line = self.old_starts.partition_point(|&s| s <= offset) - 1;
+        let column = offset - self.old_starts[line];
+        let new_start = |l: usize| {
+            self.new_starts
+                .get(l)
+                .copied()
+                .unwrap_or(*self.new_starts.last().unwrap())
+        };
+        for (old, new, equal) in &self.ops {
+            if old.contains(&line) {
+                return if *equal {
+                    new_start(new.start + line - old.start) + column
+                } else {
+                    new_start(new.start)
+                };
+            }
+        }
+        // Past the last line (the end of the text).
+        new_start(self.new_starts.len() - 1) + column
+    }
 }
 
 /// Line starts of a text, for many offset → line/column look-ups.

@@ -29,11 +29,15 @@ pub enum Tok {
     IncDec,
     /// A newline, or a comment that contains one.
     Newline,
+    /// A `//` comment (only from `line_comments`).
+    LineComment,
 }
 
 struct Lexer<'a> {
     src: &'a [u8],
     pos: usize,
+    /// Report `//` comments as `Tok::LineComment`.
+    comments: bool,
 }
 
 impl Lexer<'_> {
@@ -49,6 +53,9 @@ impl Lexer<'_> {
                 b'\n' => return Some((Tok::Newline, start)),
                 b'/' if s.get(start + 1) == Some(&b'/') => {
                     self.pos = memchr::memchr(b'\n', &s[start..]).map_or(s.len(), |n| start + n);
+                    if self.comments {
+                        return Some((Tok::LineComment, start));
+                    }
                 }
                 b'/' if s.get(start + 1) == Some(&b'*') => {
                     let end = memchr::memmem::find(&s[start + 2..], b"*/").map_or(s.len(), |n| start + 2 + n + 2);
@@ -106,8 +113,20 @@ pub fn tokens(text: &str) -> impl Iterator<Item = (Tok, usize)> + '_ {
     let mut lex = Lexer {
         src: text.as_bytes(),
         pos: 0,
+        comments: false,
     };
     std::iter::from_fn(move || lex.next())
+}
+
+/// The offsets of the `//` comments of Go source (not `//` inside string
+/// or rune literals).
+pub fn line_comments(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let mut lex = Lexer {
+        src: text.as_bytes(),
+        pos: 0,
+        comments: true,
+    };
+    std::iter::from_fn(move || lex.next()).filter_map(|(t, at)| (t == Tok::LineComment).then_some(at))
 }
 
 fn is_word_byte(b: u8) -> bool {
@@ -148,7 +167,7 @@ fn ends_statement(tok: Tok, src: &[u8]) -> bool {
         Tok::Word(s, e) => !is_plain_keyword(&src[s..e]),
         Tok::Literal | Tok::IncDec => true,
         Tok::Punct(b) => matches!(b, b')' | b']' | b'}'),
-        Tok::Newline => false,
+        Tok::Newline | Tok::LineComment => false,
     }
 }
 
@@ -164,7 +183,11 @@ enum Decl {
 /// Skims `text` (without BOM) for its package-level declarations.
 pub fn skim(text: &str) -> Skeleton {
     let src = text.as_bytes();
-    let mut lex = Lexer { src, pos: 0 };
+    let mut lex = Lexer {
+        src,
+        pos: 0,
+        comments: false,
+    };
     let mut out = Skeleton::default();
     // The declaration being read: its kind and where its kept text starts.
     let mut decl: Option<(Decl, usize)> = None;

@@ -17,24 +17,26 @@ pub struct Suppression {
     pub offset: usize,
 }
 
-/// Finds every suppression comment in `text`.
+/// Finds every suppression comment in `text` (`//` comments only; a `//`
+/// inside a string literal starts none).
 pub fn scan(text: &str) -> Vec<Suppression> {
     let mut out = Vec::new();
-    let mut offset = 0;
-    for (line_no, line) in text.split('\n').enumerate() {
-        if let Some(pos) = line.find("//") {
-            let comment = line[pos + 2..].trim_end_matches('\r').trim_start();
-            let own_line = line[..pos].trim().is_empty();
-            if let Some(rules) = parse_directive(comment) {
-                out.push(Suppression {
-                    line: line_no,
-                    own_line,
-                    rules,
-                    offset: offset + pos,
-                });
-            }
+    let mut line_no = 0;
+    let mut counted = 0;
+    for at in crate::skim::line_comments(text) {
+        line_no += memchr::memchr_iter(b'\n', &text.as_bytes()[counted..at]).count();
+        counted = at;
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        let comment = text[at + 2..end].trim_end_matches('\r').trim_start();
+        if let Some(rules) = parse_directive(comment) {
+            out.push(Suppression {
+                line: line_no,
+                own_line: text[line_start..at].trim().is_empty(),
+                rules,
+                offset: at,
+            });
         }
-        offset += line.len() + 1;
     }
     out
 }
@@ -42,7 +44,7 @@ pub fn scan(text: &str) -> Vec<Suppression> {
 /// The rules a directive names (empty: all), or `None` if it is no directive.
 fn parse_directive(comment: &str) -> Option<Vec<String>> {
     let first = comment.split_whitespace().next()?;
-    if first == "mapfix:ignore" {
+    if first == "mapfix:ignore" || first.starts_with("mapfix:ignore:") {
         return Some(
             ignore_list(comment)
                 .into_iter()
@@ -63,23 +65,34 @@ fn parse_directive(comment: &str) -> Option<Vec<String>> {
 }
 
 /// The rule names of a `mapfix:ignore` directive (`comment` starts after
-/// `//`), each with its byte offset in `comment`. The list is the first word
-/// after the directive, continued across spaces after commas
-/// (`rule-a, rule-b`); anything after it is a free-form reason.
+/// `//`), each with its byte offset in `comment`. The grammar (README,
+/// "Suppression"):
+///
+/// ```text
+/// //mapfix:ignore[:]  [RULE[, RULE]...]  [-- reason | // reason]
+/// ```
+///
+/// The list is the first word after the directive (or after its colon),
+/// continued across spaces after commas (`rule-a, rule-b`); with no list,
+/// every rule is ignored. Anything after the list is a reason; a reason for
+/// a directive without a list starts with `--` or `//`, so that a word in
+/// the list's place is read as a rule name (and reported if unknown).
 pub fn ignore_list(comment: &str) -> Vec<(usize, &str)> {
     let Some(start) = comment.find("mapfix:ignore") else {
         return Vec::new();
     };
     let mut rest_at = start + "mapfix:ignore".len();
-    let mut names = Vec::new();
-    if !comment[rest_at..].starts_with(char::is_whitespace) {
-        return names;
+    if comment[rest_at..].starts_with(':') {
+        rest_at += 1;
+    } else if !comment[rest_at..].is_empty() && !comment[rest_at..].starts_with(char::is_whitespace) {
+        return Vec::new();
     }
+    let mut names = Vec::new();
     loop {
         let rest = &comment[rest_at..];
         let word_at = rest_at + (rest.len() - rest.trim_start().len());
         let word = comment[word_at..].split_whitespace().next().unwrap_or("");
-        if word.is_empty() || word.starts_with("//") {
+        if word.is_empty() || word.starts_with("//") || word.starts_with("--") {
             break;
         }
         let mut at = word_at;
@@ -137,6 +150,29 @@ mod tests {
         assert_eq!(ignore_list("mapfix:ignore a, b because"), [(14, "a"), (17, "b")]);
         assert_eq!(ignore_list("mapfix:ignore a // reason"), [(14, "a")]);
         assert_eq!(ignore_list("mapfix:ignorea"), []);
+    }
+
+    #[test]
+    fn a_double_slash_in_a_string_starts_no_comment() {
+        let s = scan("u := \"http://x\" //mapfix:ignore\nv := `//mapfix:ignore`\n");
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert!(is_suppressed(&s, "nil-reset", 0));
+        assert!(!is_suppressed(&s, "nil-reset", 1));
+    }
+
+    #[test]
+    fn reasons_follow_the_list_or_a_separator() {
+        assert_eq!(ignore_list("mapfix:ignore -- legacy code"), []);
+        assert_eq!(ignore_list("mapfix:ignore // legacy code"), []);
+        assert_eq!(ignore_list("mapfix:ignore nil-reset -- legacy"), [(14, "nil-reset")]);
+        assert_eq!(
+            ignore_list("mapfix:ignore:nil-reset,range-delete // legacy"),
+            [(14, "nil-reset"), (24, "range-delete")]
+        );
+        assert_eq!(ignore_list("mapfix:ignore: legacy"), [(15, "legacy")]);
+        assert_eq!(ignore_list("mapfix:ignore because legacy"), [(14, "because")]);
+        let all = scan("x //mapfix:ignore -- because legacy\n");
+        assert!(is_suppressed(&all, "nil-reset", 0));
     }
 
     #[test]

@@ -314,3 +314,22 @@ fn github_reports_file_errors_at_their_position() {
     assert!(error.starts_with("::error file=broken.go,line=3,col="), "{error}");
     assert!(error.contains(",title=mapfix::syntax error at 3:"), "{error}");
 }
+
+/// JSON findings carry the note other formats show as help: why a site has
+/// no fix, or what its unsafe fix may change.
+#[test]
+fn json_findings_carry_their_note() {
+    let dir = fixture();
+    let doc: Value = serde_json::from_str(&stdout(dir.path(), &["--format", "json", "."])).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    assert!(findings.iter().all(|f| f.get("note").is_some()), "{doc}");
+    let typo = findings
+        .iter()
+        .find(|f| f["rule"] == "unknown-suppression")
+        .expect("the misspelt suppression");
+    assert!(typo["fix"].is_null(), "{typo}");
+    assert!(
+        typo["note"].as_str().is_some_and(|n| n.contains("did you mean")),
+        "{typo}"
+    );
+}

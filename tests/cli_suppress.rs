@@ -141,3 +141,43 @@ fn names_of_disabled_and_user_rules_are_known() {
         ["unknown-suppression"]
     );
 }
+
+/// Findings reported after `-w` point into the written file: the
+/// unknown-suppression below a rewritten loop moves up with its line.
+#[test]
+fn positions_after_a_write_are_those_of_the_written_file() {
+    let dir = module("\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n\tm[\"a\"] = 1 //mapfix:ignore range-delet\n");
+    let before = findings(dir.path(), &[]);
+    assert!(before.contains(&(7, 29, "unknown-suppression".into())), "{before:?}");
+    let after = findings(dir.path(), &["-w"]);
+    let written = std::fs::read_to_string(dir.path().join("p.go")).unwrap();
+    let line = written.lines().position(|l| l.contains("range-delet")).unwrap() as u64 + 1;
+    assert_eq!(line, 5, "{written}");
+    let col = written.lines().nth(4).unwrap().find("range-delet").unwrap() as u64 + 1;
+    assert!(
+        after.contains(&(line, col, "unknown-suppression".into())),
+        "{after:?}\n{written}"
+    );
+    let text = mapfix(dir.path(), &["-w", "."]);
+    assert!(
+        String::from_utf8_lossy(&text.stdout).contains("p.go:5:"),
+        "{}",
+        describe(&text)
+    );
+}
+
+/// A `//` inside a string earlier on the line starts no comment, and a
+/// reason follows the list or `--`.
+#[test]
+fn directives_after_strings_and_with_reasons() {
+    let dir = module("\tu := \"http://x\"; m = nil //mapfix:ignore -- legacy\n\tm[u] = 1\n");
+    assert_eq!(findings(dir.path(), &[]), vec![]);
+    let dir = module("\tm = nil //mapfix:ignore:nil-reset // legacy\n\tm[\"a\"] = 1\n");
+    assert_eq!(findings(dir.path(), &[]), vec![]);
+    let dir = module("\tm = nil\n\tm[\"a\"] = 1 //mapfix:ignore because legacy\n");
+    let got = findings(dir.path(), &[]);
+    assert!(
+        got.iter().any(|f| f.2 == "unknown-suppression") && got.iter().any(|f| f.2 == "nil-reset"),
+        "{got:?}"
+    );
+}

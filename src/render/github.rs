@@ -14,7 +14,7 @@ impl Renderer for GithubRenderer {
         for report in &run.reports {
             let Some(source) = &report.source else { continue };
             for f in &report.findings {
-                writeln!(out, "{}", annotation(f, &source.text))?;
+                writeln!(out, "{}", annotation(f, report.text_for(f).unwrap_or(&source.text)))?;
             }
         }
         for e in run.all_errors() {

@@ -20,6 +20,7 @@ impl JsonRenderer {
                     "end_line": f.end_line,
                     "end_column": f.end_column,
                     "message": f.message,
+                    "note": f.note,
                     "fix": f.fix.as_ref().map(|x| json!({
                         "safety": x.safety.as_str(),
                         "description": x.description,

@@ -147,7 +147,8 @@ impl SarifRenderer {
             let Some(source) = &report.source else { continue };
             for f in &report.findings {
                 let index = rules.iter().position(|r| r.id == f.rule).unwrap_or(0);
-                results.push(result(f, index, &source.text, source.crlf, base));
+                let text = report.text_for(f).unwrap_or(&source.text);
+                results.push(result(f, index, text, source.crlf, base));
             }
         }
         let notifications: Vec<Value> = run.all_errors().map(|e| notification(e, base)).collect();

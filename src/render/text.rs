@@ -123,8 +123,8 @@ impl TextStream<'_> {
             .iter()
             .filter(|f| !f.fix.as_ref().is_some_and(|x| x.included))
         {
-            self.diagnostics
-                .push(self.renderer.report(&FindingDiag::new(f, &source.text)));
+            let text = report.text_for(f).unwrap_or(&source.text);
+            self.diagnostics.push(self.renderer.report(&FindingDiag::new(f, text)));
         }
         Ok(())
     }

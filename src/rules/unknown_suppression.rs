@@ -25,7 +25,10 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
         .map(|(at, name)| {
             let near = crate::catalogue::near_matches(name, known.iter().map(String::as_str));
             let note = if near.is_empty() {
-                format!("known rules: {}", known.join(", "))
+                format!(
+                    "known rules: {}; a reason goes after the list or after `--` (`//mapfix:ignore -- {name} …`)",
+                    known.join(", ")
+                )
             } else {
                 format!("did you mean {}?", near.join(" or "))
             };

@@ -230,10 +230,7 @@ pub fn check_and_restore(
     for failure in &outcome.failures {
         for report in reports.iter_mut().filter(|r| failure.restored.contains(&r.path)) {
             // The file is as it was: no diff to show for it.
-            report.fixed_text = None;
-            for fix in report.findings.iter_mut().filter_map(|f| f.fix.as_mut()) {
-                fix.applied = false;
-            }
+            report.restored();
         }
     }
     outcome
