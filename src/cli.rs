@@ -57,7 +57,6 @@ pub enum Command {
     DumpTree { file: PathBuf },
     /// Only read, or read and parse, the Go files a run would process (the
     /// baselines of bench/run.sh).
-    #[command(hide = true)]
     BenchParse(crate::bench::BenchArgs),
 }
 
@@ -179,10 +178,10 @@ pub struct RunArgs {
     #[command(flatten)]
     pub batch: batch::BatchArgs,
     /// Print counters and per-stage thread time on stderr (for benchmarking).
-    #[arg(long, hide = true)]
+    #[arg(long, help_heading = "Benchmarking")]
     pub profile: bool,
     /// Parse every file, even those the pre-filter would skip (for checking it).
-    #[arg(long, hide = true)]
+    #[arg(long, help_heading = "Benchmarking")]
     pub no_prefilter: bool,
 }
 
@@ -208,10 +207,21 @@ pub fn run() -> i32 {
             Err(code) => code,
         },
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(shell, &mut Cli::command(), "mapfix", &mut std::io::stdout());
+            // `--rule` and `--skip-rule` complete built-in rule IDs (any ID is accepted).
+            // (clap keeps `&'static str` names; the process ends after printing.)
+            let ids: Vec<&'static str> = std::iter::once("all")
+                .chain(
+                    catalogue::builtin()
+                        .into_iter()
+                        .map(|r| &*Box::leak(r.id.into_boxed_str())),
+                )
+                .collect();
+            let with_ids = |a: clap::Arg| a.value_parser(clap::builder::PossibleValuesParser::new(ids.clone()));
+            let mut command = Cli::command().mut_arg("rule", with_ids).mut_arg("skip_rule", with_ids);
+            clap_complete::generate(shell, &mut command, "mapfix", &mut std::io::stdout());
             0
         }
-        Some(Command::Man) => match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+        Some(Command::Man) => match man_page(&mut std::io::stdout()) {
             Ok(()) => 0,
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
             Err(e) => usage_error(&e.to_string()),
@@ -220,6 +230,27 @@ pub fn run() -> i32 {
         Some(Command::BenchParse(args)) => crate::bench::run(&args),
         None => run_paths(cli.run),
     }
+}
+
+/// The man page: clap's sections, then EXIT STATUS (as the README's
+/// usage section states it), then VERSION.
+fn man_page(w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let man = clap_mangen::Man::new(Cli::command());
+    man.render_title(w)?;
+    man.render_name_section(w)?;
+    man.render_synopsis_section(w)?;
+    man.render_description_section(w)?;
+    man.render_options_section(w)?;
+    man.render_subcommands_section(w)?;
+    w.write_all(
+        b".SH \"EXIT STATUS\"\n\
+.TP\n0\nNothing found (dry run), or every finding fixed (\\fB--write\\fR).\n\
+.TP\n1\nFindings or diffs reported (dry run), or findings left unfixed (\\fB--write\\fR).\n\
+.TP\n2\nA usage or configuration error, or a file that could not be read, parsed or fixed \
+(the other files are still processed).\n\
+.TP\n130\nInterrupted during \\fB--interactive\\fR; nothing was written.\n",
+    )?;
+    man.render_version_section(w)
 }
 
 pub(crate) fn usage_error(message: &str) -> i32 {
@@ -239,6 +270,15 @@ fn run_paths(args: RunArgs) -> i32 {
 }
 
 fn run_paths_inner(args: &RunArgs) -> i32 {
+    if args.stats && args.format != OutputFormat::Text {
+        return usage_error(&format!(
+            "--stats is a table of the text output; --format {} has the counts already \
+             (json: `summary` and each finding's `rule`)",
+            args.format
+                .to_possible_value()
+                .map_or("?".into(), |v| v.get_name().to_string())
+        ));
+    }
     let fallback = match &args.go_version {
         Some(v) => match GoVersion::parse(v) {
             Some(v) => Some(v),
@@ -310,8 +350,9 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
     if args.format == OutputFormat::Text && !whole_run {
         return stream_text(&runner, args);
     }
-    let progress = Progress::new(|| runner.file_count(), args.format == OutputFormat::Text);
+    let progress = Progress::new(args.format == OutputFormat::Text);
     let (mut reports, clean_files) = runner.process(&progress);
+    say_if_no_go_files(&runner, args);
     note_assumed_version(&reports);
     if let Some(path) = &args.write_baseline {
         return write_baseline(
@@ -348,6 +389,10 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
             use_color(args.color, std::io::stderr().is_terminal()),
         ) {
             Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+                eprintln!("mapfix: interrupted; nothing written");
+                return 130;
+            }
             Err(e) => return usage_error(&format!("cannot read an answer: {e}")),
         };
         eprintln!(
@@ -415,6 +460,22 @@ fn assumed_version_note(r: &FileReport) -> Option<String> {
         })
 }
 
+/// A run over PATHs holding no Go file says so on stderr (exit status as
+/// for a clean run), as ruff and golangci-lint do.
+fn say_if_no_go_files(runner: &Runner, args: &RunArgs) {
+    if runner.files_found() == 0 {
+        let paths: Vec<String> = if args.paths.is_empty() {
+            vec![".".into()]
+        } else {
+            args.paths.iter().map(|p| p.display().to_string()).collect()
+        };
+        eprintln!(
+            "mapfix: warning: no Go files found in {} (vendor, testdata, hidden and _ directories are skipped)",
+            paths.join(", ")
+        );
+    }
+}
+
 /// A plain text dry run, streamed: each file's diff is printed as soon as
 /// it and the files before it are done, and only the counts and the
 /// diagnostics still to print are kept, so memory does not grow with the
@@ -427,7 +488,7 @@ fn stream_text(runner: &Runner, args: &RunArgs) -> i32 {
     let mut err = std::io::stderr();
     let mut summary = Summary::default();
     let mut noted_version = false;
-    let progress = Progress::new(|| runner.file_count(), true);
+    let progress = Progress::new(true);
     runner.stream(&progress, |_, report| {
         summary.add(&report);
         if report.is_clean() {
@@ -445,6 +506,7 @@ fn stream_text(runner: &Runner, args: &RunArgs) -> i32 {
             let _ = out.flush();
         });
     });
+    say_if_no_go_files(runner, args);
     let _timer = crate::profile::timer(crate::profile::Stage::Output);
     let _ = stream.finish(&summary, &mut out);
     let _ = out.flush();

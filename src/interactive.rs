@@ -39,15 +39,22 @@ pub trait AnswerSource {
     fn next_key(&mut self) -> io::Result<Option<char>>;
 }
 
-/// Single keys from the terminal (raw mode; Ctrl-C interrupts the process).
+/// Single keys from the terminal (raw mode). Ctrl-C is an
+/// `ErrorKind::Interrupted` error, so that the run can end its line and
+/// say that nothing was written before it stops.
 pub struct TerminalAnswers(pub console::Term);
 
 impl AnswerSource for TerminalAnswers {
     fn next_key(&mut self) -> io::Result<Option<char>> {
-        match self.0.read_char() {
-            Ok(c) => Ok(Some(c)),
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
-            Err(e) => Err(e),
+        loop {
+            match self.0.read_key_raw() {
+                Ok(console::Key::Char(c)) => return Ok(Some(c)),
+                Ok(console::Key::Enter) => return Ok(Some('\n')),
+                Ok(console::Key::CtrlC) => return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted")),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
+                Err(e) => return Err(e),
+            }
         }
     }
 }
@@ -143,7 +150,14 @@ fn ask(answers: &mut dyn AnswerSource, out: &mut dyn Write) -> io::Result<Answer
     loop {
         write!(out, "Apply this fix? [y]es, [n]o, [a]ll remaining, [q]uit: ")?;
         out.flush()?;
-        let Some(key) = answers.next_key()? else {
+        let key = match answers.next_key() {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                writeln!(out)?;
+                return Err(e);
+            }
+            other => other?,
+        };
+        let Some(key) = key else {
             writeln!(out, "(end of input: quit)")?;
             return Ok(Answer::Quit);
         };
@@ -188,6 +202,21 @@ mod tests {
         let mut a = PipedAnswers(io::Cursor::new(&b"y\n n\r\nq"[..]));
         let keys: Vec<_> = std::iter::from_fn(|| a.next_key().unwrap()).collect();
         assert_eq!(keys, ['y', 'n', 'q']);
+    }
+
+    /// Ctrl-C ends the prompt's line and reaches the caller as `Interrupted`.
+    #[test]
+    fn an_interrupt_ends_the_line_and_stops() {
+        struct CtrlC;
+        impl AnswerSource for CtrlC {
+            fn next_key(&mut self) -> io::Result<Option<char>> {
+                Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"))
+            }
+        }
+        let mut out = Vec::new();
+        let e = ask(&mut CtrlC, &mut out).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::Interrupted);
+        assert!(String::from_utf8(out).unwrap().ends_with("[q]uit: \n"));
     }
 
     #[test]

@@ -14,16 +14,18 @@ pub const MIN_FILES: usize = 100;
 pub struct Progress {
     bar: Option<ProgressBar>,
     findings: AtomicUsize,
+    /// Files the walk has found so far (the bar's length).
+    found: AtomicUsize,
 }
 
 impl Progress {
-    /// A bar for `total()` files, if `wanted` (a text run) and stderr is a
-    /// terminal (only then is `total` called: counting walks the tree).
-    pub fn new(total: impl FnOnce() -> usize, wanted: bool) -> Self {
+    /// A bar, if `wanted` (a text run) and stderr is a terminal. Its length
+    /// grows as the run's own walk finds files (`file_found`), so the tree
+    /// is walked once; it is drawn once the run has `MIN_FILES` files.
+    pub fn new(wanted: bool) -> Self {
         let terminal = std::io::stderr().is_terminal() && std::env::var("TERM").map_or(true, |t| t != "dumb");
-        let total = if wanted && terminal { total() } else { 0 };
-        let bar = (total >= MIN_FILES).then(|| {
-            let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+        let bar = (wanted && terminal).then(|| {
+            let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
             bar.set_style(
                 ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} files, {msg} ({elapsed})")
                     .expect("valid template")
@@ -35,6 +37,16 @@ impl Progress {
         Progress {
             bar,
             findings: AtomicUsize::new(0),
+            found: AtomicUsize::new(0),
+        }
+    }
+
+    /// The walk found one more file to process.
+    pub fn file_found(&self) {
+        let Some(bar) = &self.bar else { return };
+        bar.inc_length(1);
+        if self.found.fetch_add(1, Ordering::Relaxed) + 1 == MIN_FILES {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
         }
     }
 

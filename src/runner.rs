@@ -79,6 +79,8 @@ pub struct Runner {
     jobs: usize,
     /// The group of each report `process` kept (for `rerun`).
     origin: Vec<(PathBuf, usize)>,
+    /// Go files the walks found (to say so when there are none).
+    files_found: std::sync::atomic::AtomicUsize,
 }
 
 impl Runner {
@@ -119,6 +121,7 @@ impl Runner {
             groups,
             jobs: s.jobs,
             origin: Vec::new(),
+            files_found: std::sync::atomic::AtomicUsize::new(0),
         })
     }
 
@@ -127,18 +130,9 @@ impl Runner {
         self.groups.into_iter().next().map(|g| g.engine)
     }
 
-    /// How many files the run covers (a walk of its own, for a progress bar).
-    pub fn file_count(&self) -> usize {
-        self.groups
-            .iter()
-            .map(|g| {
-                let (files, _) = walk::go_files(&g.roots);
-                files
-                    .into_iter()
-                    .filter(|f| g.keeps(&WalkItem::File(f.clone())))
-                    .count()
-            })
-            .sum()
+    /// How many Go files the run's walks found.
+    pub fn files_found(&self) -> usize {
+        self.files_found.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The rules of the run (each ID once), for formats that describe them.
@@ -182,7 +176,13 @@ impl Runner {
         for (i, g) in self.groups.iter().enumerate() {
             let (items, root_errors) = walk::walk_sorted(&g.roots);
             let items = root_errors.into_iter().map(WalkItem::Error).chain(items);
-            g.engine.run_walk(items.filter(|item| g.keeps(item)), self.jobs, |r| {
+            let items = items.filter(|item| g.keeps(item)).inspect(|item| {
+                if let WalkItem::File(_) = item {
+                    progress.file_found();
+                    self.files_found.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            });
+            g.engine.run_walk(items, self.jobs, |r| {
                 progress.file_done(&r);
                 sink(i, r);
                 done += 1;

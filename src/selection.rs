@@ -4,7 +4,7 @@
 //! ranges still pending are carried across each pass's edits.
 
 use crate::rules::TextEdit;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -16,33 +16,32 @@ pub struct FixKey {
     pub range: Range<usize>,
 }
 
-/// The fixes a run may apply; every other fix is left out.
+/// The fixes a run may apply; every other fix is left out. Looked up by
+/// file, then by (rule, range): constant time per question however many
+/// fixes were chosen.
 #[derive(Debug, Clone, Default)]
 pub struct FixSelection {
-    accepted: HashSet<FixKey>,
+    by_path: HashMap<PathBuf, HashSet<(String, Range<usize>)>>,
 }
 
 impl FixSelection {
     pub fn new(keys: impl IntoIterator<Item = FixKey>) -> Self {
-        FixSelection {
-            accepted: keys.into_iter().collect(),
+        let mut by_path: HashMap<PathBuf, HashSet<(String, Range<usize>)>> = HashMap::new();
+        for k in keys {
+            by_path.entry(k.path).or_default().insert((k.rule, k.range));
         }
+        FixSelection { by_path }
     }
 
     pub fn accepts(&self, path: &Path, rule: &str, range: &Range<usize>) -> bool {
-        self.accepted
-            .iter()
-            .any(|k| k.path == path && k.rule == rule && k.range == *range)
+        self.by_path
+            .get(path)
+            .is_some_and(|set| set.contains(&(rule.to_string(), range.clone())))
     }
 
     /// The accepted (rule, range) pairs of one file.
     pub fn pending_for(&self, path: &Path) -> Vec<(String, Range<usize>)> {
-        let mut out: Vec<_> = self
-            .accepted
-            .iter()
-            .filter(|k| k.path == path)
-            .map(|k| (k.rule.clone(), k.range.clone()))
-            .collect();
+        let mut out: Vec<_> = self.by_path.get(path).into_iter().flatten().cloned().collect();
         out.sort_by_key(|(rule, r)| (r.start, r.end, rule.clone()));
         out
     }

@@ -283,3 +283,25 @@ fn profile_counts_files_and_times_every_stage() {
         "the run itself is unchanged"
     );
 }
+
+/// A directory without Go files says so on stderr; `--stats` with a
+/// machine format is refused rather than ignored.
+#[test]
+fn no_go_files_is_said_and_stats_needs_text() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("README.md"), "# not Go\n").unwrap();
+    let out = mapfix(dir.path(), &["."]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no Go files found in ."),
+        "{}",
+        describe(&out)
+    );
+    let out = mapfix(dir.path(), &["--stats", "--format", "json", "."]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--stats"),
+        "{}",
+        describe(&out)
+    );
+}

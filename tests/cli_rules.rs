@@ -147,6 +147,13 @@ fn completions_are_generated_for_each_shell() {
         .output()
         .unwrap();
     assert!(syntax.status.success(), "bash -n: {}", describe(&syntax));
+    // `--rule` completes rule IDs, not file names.
+    let rule_case = bash.split("--rule)").nth(1).unwrap_or("");
+    let rule_case = &rule_case[..rule_case.find(";;").unwrap_or(0)];
+    assert!(
+        rule_case.contains("compgen -W \"all concurrent-write") && rule_case.contains("range-delete"),
+        "{rule_case}"
+    );
     assert!(ok_stdout(&["completions", "zsh"]).starts_with("#compdef mapfix"));
     assert!(ok_stdout(&["completions", "fish"]).contains("complete -c mapfix"));
     assert_eq!(run(&["completions", "tcsh"]).status.code(), Some(2));
@@ -164,6 +171,12 @@ fn man_page_is_roff_with_every_option() {
         "\\-\\-baseline",
         "\\-\\-format",
     ] {
+        assert!(man.contains(option), "{option} missing");
+    }
+    assert!(man.contains(".SH \"EXIT STATUS\""), "no EXIT STATUS section");
+    assert!(!man.contains("SEE ALSO"), "SEE ALSO names pages that do not exist");
+    // Options that completions offer are documented in the page too.
+    for option in ["\\-\\-profile", "\\-\\-no\\-prefilter"] {
         assert!(man.contains(option), "{option} missing");
     }
 }
