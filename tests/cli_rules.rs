@@ -180,3 +180,25 @@ fn man_page_is_roff_with_every_option() {
         assert!(man.contains(option), "{option} missing");
     }
 }
+
+/// Every code fence of the README is closed (an open one turns the rest of
+/// the page into code), by CommonMark's rule: a fence of N backticks closes
+/// at a line of at least N backticks and nothing else.
+#[test]
+fn readme_code_fences_balance() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let mut open: Option<(usize, usize)> = None;
+    for (i, line) in readme.lines().enumerate() {
+        let trimmed = line.trim_start();
+        let ticks = trimmed.chars().take_while(|&c| c == '`').count();
+        if ticks < 3 {
+            continue;
+        }
+        match open {
+            None => open = Some((i + 1, ticks)),
+            Some((_, n)) if ticks >= n && trimmed[ticks..].trim().is_empty() => open = None,
+            Some(_) => {}
+        }
+    }
+    assert_eq!(open, None, "README.md: the code fence opened at line {:?} is never closed", open.map(|o| o.0));
+}
