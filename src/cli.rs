@@ -11,6 +11,7 @@ use crate::render::{
     GithubRenderer, JsonRenderer, MarkdownRenderer, PatchRenderer, Renderer, RunResult, SarifRenderer, SarifRule,
     Summary, TextRenderer,
 };
+use crate::rules::Rule;
 use crate::runner::{self, Runner, Settings, SetupError};
 use crate::verify::{self, Toolchain, WrittenFile};
 use crate::{apply, baseline, interactive, syntax};
@@ -430,12 +431,11 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
         emit(&format!("{}\n", crate::render::summary_line(&run.summary(), run.wrote)));
         return run.exit_code();
     }
-    let sarif_rules: Vec<SarifRule> = runner.rules().into_iter().map(SarifRule::from_rule).collect();
     if args.format != OutputFormat::Text {
         // SPEC §1: errors go to stderr in every format, and also into the document.
         let _ = text_renderer(args).errors(&run, &mut std::io::stderr());
     }
-    render(&run, args, sarif_rules);
+    render(&run, args, &runner.rules());
     run.exit_code()
 }
 
@@ -592,20 +592,24 @@ fn text_renderer(args: &RunArgs) -> TextRenderer {
     }
 }
 
-pub(crate) fn renderer_for(args: &RunArgs, sarif_rules: Vec<SarifRule>) -> Box<dyn Renderer> {
+/// The renderer for `--format`; `rules` are the run's rules, whose docs
+/// SARIF and markdown quote.
+pub(crate) fn renderer_for(args: &RunArgs, rules: &[&Rule]) -> Box<dyn Renderer> {
     match args.format {
         OutputFormat::Text => Box::new(text_renderer(args)),
         OutputFormat::Json => Box::new(JsonRenderer),
-        OutputFormat::Sarif => Box::new(SarifRenderer { rules: sarif_rules }),
+        OutputFormat::Sarif => Box::new(SarifRenderer {
+            rules: rules.iter().copied().map(SarifRule::from_rule).collect(),
+        }),
         OutputFormat::Github => Box::new(GithubRenderer),
         OutputFormat::Patch => Box::new(PatchRenderer),
-        OutputFormat::Markdown => Box::new(MarkdownRenderer::new()),
+        OutputFormat::Markdown => Box::new(MarkdownRenderer::new(rules.iter().copied())),
     }
 }
 
-fn render(run: &RunResult, args: &RunArgs, sarif_rules: Vec<SarifRule>) {
+fn render(run: &RunResult, args: &RunArgs, rules: &[&Rule]) {
     let _timer = crate::profile::timer(crate::profile::Stage::Output);
-    let renderer = renderer_for(args, sarif_rules);
+    let renderer = renderer_for(args, rules);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let _ = renderer.render(run, &mut out, &mut std::io::stderr());
@@ -632,7 +636,7 @@ fn config_error(e: &ConfigError, args: &RunArgs) -> i32 {
                 clean_files: 0,
             },
             args,
-            Vec::new(),
+            &[],
         );
     }
     2

@@ -436,7 +436,7 @@ fn commit_unit<'a>(
 fn publish(runs: &mut [RepoRun], args: &RunArgs, engine: &Engine) {
     let b = &args.batch;
     let branch = b.branch.as_deref().expect("clap requires --branch");
-    let renderer = MarkdownRenderer::new();
+    let renderer = MarkdownRenderer::new(&engine.rules);
     let mut opened = 0usize;
     for lead in 0..runs.len() {
         let Some(CommitStatus::Done(outcome)) = &runs[lead].commit else {

@@ -9,12 +9,12 @@ use super::{existing_dir, summary, RepoRun};
 use crate::cli::{self, OutputFormat, RunArgs};
 use crate::engine::Engine;
 use crate::render::{JsonRenderer, MarkdownRenderer, RunResult, SarifRenderer, SarifRepository, SarifRule};
+use crate::rules::Rule;
 use serde_json::Value;
 use std::fmt::Write as _;
 use std::io::Write;
 
 pub fn render(runs: &[RepoRun], args: &RunArgs, engine: &Engine) {
-    let sarif_rules: Vec<SarifRule> = engine.rules.iter().map(SarifRule::from_rule).collect();
     let records = record::records(runs, args.batch.branch.as_deref(), args.batch.max_prs);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -36,13 +36,14 @@ pub fn render(runs: &[RepoRun], args: &RunArgs, engine: &Engine) {
                     run: &r.run,
                 })
                 .collect();
-            let doc = SarifRenderer { rules: sarif_rules }.batch_document(&repos);
+            let rules = engine.rules.iter().map(SarifRule::from_rule).collect();
+            let doc = SarifRenderer { rules }.batch_document(&repos);
             let _ = serde_json::to_writer_pretty(&mut out, &doc);
             let _ = writeln!(out);
         }
         OutputFormat::Markdown => {
             let _ = write!(out, "{}", markdown_table(&records));
-            let renderer = MarkdownRenderer::new();
+            let renderer = MarkdownRenderer::new(&engine.rules);
             for r in runs {
                 if grouped {
                     let _ = writeln!(out, "\n## `{}`\n", r.repo.key);
@@ -53,7 +54,8 @@ pub fn render(runs: &[RepoRun], args: &RunArgs, engine: &Engine) {
             }
         }
         _ => {
-            let renderer = cli::renderer_for(args, sarif_rules);
+            let rules: Vec<&Rule> = engine.rules.iter().collect();
+            let renderer = cli::renderer_for(args, &rules);
             for (i, r) in runs.iter().enumerate() {
                 if grouped {
                     let header = format!("==> {} <==", r.repo.key);

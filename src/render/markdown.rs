@@ -1,13 +1,17 @@
 //! `--format markdown`: a pull-request body. A summary table (rule,
 //! findings, fixed, unsafe-skipped), then per rule its rationale (the first
 //! two sentences of the rule's `docs.why`), the changed files with their
-//! diffs folded in `<details>` blocks, the sites left unfixed, and a pointer
-//! to `mapfix explain RULE`. It reads as plain text too.
+//! diffs folded in `<details>` blocks (only that rule's changes:
+//! `rule_diffs.rs`), every unsafe fix marked with why it may change
+//! behaviour, the sites left unfixed, and a pointer to `mapfix explain RULE`.
+//! It reads as plain text too.
+
+mod rule_diffs;
 
 use super::{display_path, RunResult};
-use crate::engine::{line_col, FileReport, Finding};
-use crate::rules::{FixSafety, RuleDocs};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::engine::Finding;
+use crate::rules::{FixSafety, Rule};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -16,14 +20,19 @@ use std::io::{self, Write};
 const DIFF_BUDGET: usize = 48_000;
 
 pub struct MarkdownRenderer {
-    /// Documentation of the rules, by ID.
-    docs: BTreeMap<String, RuleDocs>,
+    /// What the body says about each rule of the run, by ID.
+    rules: BTreeMap<String, MarkdownRule>,
 }
 
-impl Default for MarkdownRenderer {
-    fn default() -> Self {
-        Self::new()
-    }
+/// A rule's documentation as the body uses it.
+struct MarkdownRule {
+    summary: String,
+    why: String,
+    /// `docs.safety`: why the rule's unsafe fixes may change behaviour.
+    safety_doc: String,
+    /// The rule's default fix safety (`metadata.safety`); a checker that
+    /// lowers it for one site says why in the fix's description.
+    safety: FixSafety,
 }
 
 /// Per-rule counts of the summary table.
@@ -31,17 +40,28 @@ impl Default for MarkdownRenderer {
 struct RuleCounts {
     findings: usize,
     fixed: usize,
+    /// Fixed with an unsafe fix (`--unsafe`).
+    unsafe_fixed: usize,
     unsafe_skipped: usize,
 }
 
 impl MarkdownRenderer {
-    /// A renderer that knows the built-in rules' documentation.
-    pub fn new() -> Self {
-        let docs = crate::rules::builtin_rules()
+    /// A renderer for the rules of the run (built-in and user rules), whose
+    /// documentation the body quotes.
+    pub fn new<'a>(rules: impl IntoIterator<Item = &'a Rule>) -> Self {
+        let rules = rules
             .into_iter()
-            .map(|r| (r.id, r.docs))
+            .map(|r| {
+                let rule = MarkdownRule {
+                    summary: r.docs.summary.trim().to_string(),
+                    why: r.docs.why.clone(),
+                    safety_doc: r.docs.safety.clone(),
+                    safety: r.safety,
+                };
+                (r.id.clone(), rule)
+            })
             .collect();
-        MarkdownRenderer { docs }
+        MarkdownRenderer { rules }
     }
 
     /// The pull-request body for a run.
@@ -55,7 +75,9 @@ impl MarkdownRenderer {
                 let _ = writeln!(
                     out,
                     "| `{rule}` | {} | {} | {} |",
-                    c.findings, c.fixed, c.unsafe_skipped
+                    c.findings,
+                    fixed_cell(c.fixed, c.unsafe_fixed),
+                    c.unsafe_skipped
                 );
             }
             if counts.len() > 1 {
@@ -64,12 +86,12 @@ impl MarkdownRenderer {
                     out,
                     "| **total** | {} | {} | {} |",
                     total(|c| c.findings),
-                    total(|c| c.fixed),
+                    fixed_cell(total(|c| c.fixed), total(|c| c.unsafe_fixed)),
                     total(|c| c.unsafe_skipped)
                 );
             }
         }
-        let diffs = rule_diffs(run);
+        let diffs = rule_diffs::rule_diffs(run);
         let mut budget = DIFF_BUDGET;
         for rule in counts.keys() {
             out.push('\n');
@@ -87,8 +109,8 @@ impl MarkdownRenderer {
         budget: &mut usize,
         out: &mut String,
     ) {
-        let docs = self.docs.get(rule);
-        match docs.map(|d| d.summary.trim()).filter(|s| !s.is_empty()) {
+        let docs = self.rules.get(rule);
+        match docs.map(|d| d.summary.as_str()).filter(|s| !s.is_empty()) {
             Some(summary) => {
                 let _ = writeln!(out, "### `{rule}`: {summary}\n");
             }
@@ -111,13 +133,7 @@ impl MarkdownRenderer {
                 by_file.entry(display_path(&f.path)).or_default().push(f);
             }
             for (path, sites) in &by_file {
-                let lines: Vec<String> = sites
-                    .iter()
-                    .map(|f| match &f.fix {
-                        Some(fix) => format!("line {} ({})", f.line, fix.description),
-                        None => format!("line {}", f.line),
-                    })
-                    .collect();
+                let lines: Vec<String> = sites.iter().map(|f| self.site(f)).collect();
                 let _ = writeln!(out, "- `{path}`: {}", lines.join(", "));
             }
             out.push('\n');
@@ -142,6 +158,74 @@ impl MarkdownRenderer {
         }
         let _ = writeln!(out, "Before/after example and fix safety: `mapfix explain {rule}`.");
     }
+
+    /// A fixed site in the list of changed files: its line and what the fix
+    /// does, an unsafe fix marked with why it may change behaviour.
+    fn site(&self, f: &Finding) -> String {
+        let Some(fix) = &f.fix else {
+            return format!("line {}", f.line);
+        };
+        if fix.safety != FixSafety::Unsafe {
+            return format!("line {} ({})", f.line, fix.description);
+        }
+        let rule = self.rules.get(&f.rule);
+        // A checker that lowered a safe rule's fix to unsafe for this site
+        // gave the reason at the end of the description, in parentheses.
+        let lowered = rule.is_none_or(|r| r.safety == FixSafety::Safe);
+        let (what, reason) = match trailing_reason(&fix.description) {
+            Some((what, reason)) if lowered => (what, reason.to_string()),
+            _ => (
+                fix.description.as_str(),
+                rule.map(|r| safety_reason(&r.safety_doc)).unwrap_or_default(),
+            ),
+        };
+        let why = if reason.is_empty() {
+            format!("see `mapfix explain {}`", f.rule)
+        } else {
+            reason
+        };
+        format!("line {} ({what}; **unsafe: may change behaviour — {why}**)", f.line)
+    }
+}
+
+/// The summary table's "fixed" cell: the count, and how many of those
+/// fixes are unsafe when there are any.
+fn fixed_cell(fixed: usize, unsafe_fixed: usize) -> String {
+    if unsafe_fixed == 0 {
+        fixed.to_string()
+    } else {
+        format!("{fixed} ({unsafe_fixed} unsafe)")
+    }
+}
+
+/// `"replace loop with clear(m) (key type float64 can hold NaN)"` →
+/// `("replace loop with clear(m)", "key type float64 can hold NaN")`: a
+/// description's last parenthesised group, when a space sets it apart.
+fn trailing_reason(description: &str) -> Option<(&str, &str)> {
+    let body = description.strip_suffix(')')?;
+    let mut depth = 0usize;
+    for (i, c) in body.char_indices().rev() {
+        match c {
+            ')' => depth += 1,
+            '(' if depth > 0 => depth -= 1,
+            '(' => {
+                let what = description[..i].strip_suffix(' ')?;
+                return Some((what, &body[i + 1..])).filter(|(w, r)| !w.is_empty() && !r.is_empty());
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Why a rule's unsafe fix may change behaviour, from its `docs.safety`:
+/// the first sentence without its "Unsafe:" label, up to a colon that
+/// opens a list.
+fn safety_reason(doc: &str) -> String {
+    let first = first_sentences(doc, 1);
+    let first = first.strip_prefix("Unsafe:").unwrap_or(&first).trim();
+    let first = first.split_once(": ").map_or(first, |(head, _)| head);
+    first.trim_end_matches('.').to_string()
 }
 
 impl super::Renderer for MarkdownRenderer {
@@ -167,6 +251,7 @@ fn rule_counts(run: &RunResult) -> BTreeMap<String, RuleCounts> {
         c.findings += 1;
         if is_fixed(run, f) {
             c.fixed += 1;
+            c.unsafe_fixed += usize::from(f.fix.as_ref().is_some_and(|x| x.safety == FixSafety::Unsafe));
         }
         if f.fix
             .as_ref()
@@ -217,7 +302,13 @@ fn intro(run: &RunResult, counts: &BTreeMap<String, RuleCounts>) -> String {
             if fixed == 1 { "has" } else { "have" }
         )
     };
-    format!("{what} Each rule below says why the change is made; `mapfix explain RULE` has the details.\n")
+    let unsafe_fixed: usize = counts.values().map(|c| c.unsafe_fixed).sum();
+    let review = match unsafe_fixed {
+        0 => String::new(),
+        1 => " 1 fix is unsafe (`--unsafe`): it may change behaviour, and is marked below.".to_string(),
+        n => format!(" {n} fixes are unsafe (`--unsafe`): they may change behaviour, and are marked below."),
+    };
+    format!("{what}{review} Each rule below says why the change is made; `mapfix explain RULE` has the details.\n")
 }
 
 fn why_unfixed(f: &Finding) -> String {
@@ -296,82 +387,6 @@ fn ends_with_abbreviation(s: &str) -> bool {
     ["e.g.", "i.e.", "etc.", "vs."].iter().any(|a| s.ends_with(a))
 }
 
-/// Per rule, per file path: the unified diff of the hunks its fixes touch.
-fn rule_diffs(run: &RunResult) -> BTreeMap<&str, BTreeMap<String, String>> {
-    let mut out: BTreeMap<&str, BTreeMap<String, String>> = BTreeMap::new();
-    for report in &run.reports {
-        for (rule, diff) in hunks_by_rule(run, report) {
-            out.entry(rule).or_default().insert(display_path(&report.path), diff);
-        }
-    }
-    out
-}
-
-/// Splits one file's diff between the rules that changed it: a hunk goes to
-/// every rule whose fixed sites it touches; a hunk no site explains (an
-/// added import) goes to the rules whose fixes add imports, else to all.
-fn hunks_by_rule<'a>(run: &RunResult, report: &'a FileReport) -> Vec<(&'a str, String)> {
-    let (Some(source), Some(fixed)) = (&report.source, &report.fixed_text) else {
-        return Vec::new();
-    };
-    let old = source.text.as_str();
-    let sites: Vec<(&str, usize, usize, bool)> = report
-        .findings
-        .iter()
-        .filter(|f| is_fixed(run, f))
-        .flat_map(|f| {
-            let fix = f.fix.as_ref().expect("fixed findings have a fix");
-            let mut spans = vec![(f.line - 1, f.end_line - 1)];
-            spans.extend(
-                fix.edits
-                    .iter()
-                    .map(|e| (line_col(old, e.range.start).0 - 1, line_col(old, e.range.end).0 - 1)),
-            );
-            spans
-                .into_iter()
-                .map(move |(lo, hi)| (f.rule.as_str(), lo, hi, !fix.imports.is_empty()))
-        })
-        .collect();
-    let rules: BTreeSet<&str> = sites.iter().map(|s| s.0).collect();
-    let importers: BTreeSet<&str> = sites.iter().filter(|s| s.3).map(|s| s.0).collect();
-    let path = display_path(&report.path);
-    let diff = crate::render::line_diff(old, fixed.as_str());
-    let mut unified = diff.unified_diff();
-    unified.context_radius(3);
-    let mut per_rule: BTreeMap<&str, String> = BTreeMap::new();
-    for hunk in unified.iter_hunks() {
-        let changed: Vec<(usize, usize)> = hunk
-            .ops()
-            .iter()
-            .filter(|op| op.tag() != similar::DiffTag::Equal)
-            .map(|op| {
-                let r = op.old_range();
-                if r.is_empty() {
-                    (r.start.saturating_sub(1), r.start)
-                } else {
-                    (r.start, r.end - 1)
-                }
-            })
-            .collect();
-        let touches = |lo: usize, hi: usize| changed.iter().any(|&(a, b)| a <= hi + 1 && lo <= b + 1);
-        let mut owners: BTreeSet<&str> = sites.iter().filter(|s| touches(s.1, s.2)).map(|s| s.0).collect();
-        if owners.is_empty() {
-            owners = if importers.is_empty() {
-                rules.clone()
-            } else {
-                importers.clone()
-            };
-        }
-        for rule in owners {
-            per_rule
-                .entry(rule)
-                .or_insert_with(|| format!("--- a/{path}\n+++ b/{path}\n"))
-                .push_str(&hunk.to_string());
-        }
-    }
-    per_rule.into_iter().collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -384,6 +399,42 @@ mod tests {
             "`clear(m)` (Go 1.21) says what the loop means. It is short, e.g. one call."
         );
         assert_eq!(first_sentences("No full stop", 2), "No full stop");
+    }
+
+    #[test]
+    fn a_trailing_parenthesis_is_the_reason() {
+        assert_eq!(
+            trailing_reason("replace loop with clear(m) (key type float64 can hold NaN)"),
+            Some(("replace loop with clear(m)", "key type float64 can hold NaN"))
+        );
+        assert_eq!(
+            trailing_reason("reset m with make(map[K]V) instead of nil (other code may test it (for nil))"),
+            Some((
+                "reset m with make(map[K]V) instead of nil",
+                "other code may test it (for nil)"
+            ))
+        );
+        assert_eq!(trailing_reason("replace loop with clear(m)"), None);
+        assert_eq!(trailing_reason("(only a reason)"), None);
+    }
+
+    #[test]
+    fn the_docs_reason_drops_the_label_and_the_list() {
+        for rule in crate::rules::builtin_rules() {
+            let reason = safety_reason(&rule.docs.safety);
+            assert!(
+                !reason.is_empty() && !reason.starts_with("Unsafe"),
+                "{}: {reason}",
+                rule.id
+            );
+        }
+        let loopvar = "Unsafe: the fix changes what the map holds, which is the point. More.";
+        assert_eq!(
+            safety_reason(loopvar),
+            "the fix changes what the map holds, which is the point"
+        );
+        let sync_map = "Unsafe: the fix turns m into a `sync.Map`: `m[k] = v` → `m.Store(k, v)`.";
+        assert_eq!(safety_reason(sync_map), "the fix turns m into a `sync.Map`");
     }
 
     #[test]

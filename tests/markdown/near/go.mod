@@ -1,0 +1,3 @@
+module example.com/near
+
+go 1.22
