@@ -585,7 +585,7 @@ fn use_color(choice: ColorChoice, terminal: bool) -> bool {
 }
 
 /// The renderer for `--format` (and `--color`, `--stats`).
-fn text_renderer(args: &RunArgs) -> TextRenderer {
+pub(crate) fn text_renderer(args: &RunArgs) -> TextRenderer {
     TextRenderer {
         color: use_color(args.color, std::io::stdout().is_terminal()),
         stats: args.stats,

@@ -243,3 +243,27 @@ fn entries_of_one_git_repository_share_the_record_of_the_first() {
     assert_eq!(worker["branch"], BRANCH);
     assert_eq!(worker["commit"], tip);
 }
+
+/// SPEC §1: per-file errors reach stderr in machine formats of a batch too,
+/// not only the document.
+#[test]
+fn batch_file_errors_reach_stderr_in_machine_formats() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    for name in ["a", "b"] {
+        let dir = root.join(name);
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("go.mod"), "module m\n\ngo 1.22\n").unwrap();
+    }
+    std::fs::write(
+        root.join("b/bad.go"),
+        "package p\n\nfunc f(m map[string]int) {\n\tfor k := range m {\n",
+    )
+    .unwrap();
+    for format in ["json", "sarif"] {
+        let out = mapfix(root, &["--batch", "--no-prefilter", "--format", format, "a", "b"]);
+        assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("bad.go"), "{format}: {}", describe(&out));
+    }
+}

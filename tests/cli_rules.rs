@@ -200,5 +200,10 @@ fn readme_code_fences_balance() {
             Some(_) => {}
         }
     }
-    assert_eq!(open, None, "README.md: the code fence opened at line {:?} is never closed", open.map(|o| o.0));
+    assert_eq!(
+        open,
+        None,
+        "README.md: the code fence opened at line {:?} is never closed",
+        open.map(|o| o.0)
+    );
 }

@@ -20,6 +20,13 @@ pub fn render(runs: &[RepoRun], args: &RunArgs, engine: &Engine) {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut err = std::io::stderr();
     let grouped = runs.len() > 1;
+    if !matches!(args.format, OutputFormat::Text) {
+        // SPEC §1: errors go to stderr in every format, and also into the document.
+        let errors = cli::text_renderer(args);
+        for r in runs {
+            let _ = errors.errors(&r.run, &mut err);
+        }
+    }
     match args.format {
         OutputFormat::Json => {
             let mut doc = JsonRenderer::document(&combined(runs, args.write));
