@@ -15,6 +15,7 @@ pub mod interactive;
 pub mod lang;
 pub mod load;
 pub mod memory;
+pub mod methods;
 pub mod ordered;
 pub mod package_index;
 pub mod plan;

@@ -3,6 +3,7 @@
 //! types (named ones included) and the package-level declarations of a
 //! package (its other files are parsed only when a lookup needs them).
 
+use crate::methods::{self, MethodSummary};
 use crate::package_index::{DirectoryIndex, SiblingFile};
 use crate::skim;
 use crate::syntax::{self, code_children, GoNode};
@@ -219,6 +220,8 @@ pub struct PackageScope<'a> {
     path: &'a Path,
     cache: &'a PackageCache,
     siblings: std::cell::OnceCell<DirectoryIndex>,
+    /// The file's own method summaries, computed on first need.
+    own_methods: std::cell::OnceCell<Vec<MethodSummary>>,
 }
 
 impl<'a> PackageScope<'a> {
@@ -229,6 +232,7 @@ impl<'a> PackageScope<'a> {
             path,
             cache,
             siblings: std::cell::OnceCell::new(),
+            own_methods: std::cell::OnceCell::new(),
         }
     }
 
@@ -279,6 +283,29 @@ impl<'a> PackageScope<'a> {
             })
             .contains(name)
             || self.other_files().any(|f| f.compares_with_nil(name))
+    }
+
+    /// The methods of type `type_name` declared anywhere in the package,
+    /// this file's first, each with the name of its file; `node` is any
+    /// node of this scope's file.
+    pub fn methods_of(&self, type_name: &str, node: &GoNode) -> Vec<(MethodSummary, String)> {
+        let label = |p: &Path| {
+            p.file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+        };
+        let own = self.own_methods.get_or_init(|| {
+            let root = node.ancestors().last().unwrap_or_else(|| node.clone());
+            methods::summarize(&root)
+        });
+        let mut out: Vec<_> = own
+            .iter()
+            .filter(|m| m.type_name == type_name)
+            .map(|m| (m.clone(), label(self.path)))
+            .collect();
+        for f in self.other_files() {
+            out.extend(f.methods_of(type_name).into_iter().map(|m| (m, label(&f.path))));
+        }
+        out
     }
 
     pub fn is_package_func(&self, name: &str) -> bool {
