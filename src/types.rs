@@ -37,6 +37,8 @@ pub struct FileIndex {
     /// Names (identifiers, or field names of selectors) compared with `nil`
     /// anywhere in the file: code that may treat nil and empty differently.
     pub nil_tested: std::collections::HashSet<String>,
+    /// The file's imports (empty in a skeleton's index: see `full_index`).
+    pub imports: Vec<crate::imports::Import>,
 }
 
 impl FileIndex {
@@ -50,7 +52,10 @@ impl FileIndex {
 
     /// The index without `nil_tested` (which needs a walk of the whole tree).
     pub fn declarations(root: &GoNode) -> FileIndex {
-        let mut idx = FileIndex::default();
+        let mut idx = FileIndex {
+            imports: crate::imports::file_imports(root),
+            ..FileIndex::default()
+        };
         for decl in code_children(root) {
             match decl.kind().as_ref() {
                 "package_clause" => {
@@ -323,6 +328,11 @@ impl<'a> PackageScope<'a> {
             .find_map(|f| f.full_index().func_results.get(name).map(|t| (t.clone(), false)))
     }
 
+    /// The imports of each other file of the package (each parsed whole).
+    pub fn sibling_imports(&self) -> Vec<Vec<crate::imports::Import>> {
+        self.other_files().map(|f| f.full_index().imports.clone()).collect()
+    }
+
     /// Whether any file of the package declares `name` at package level.
     pub fn declares(&self, name: &str) -> bool {
         let has = |i: &FileIndex| {
@@ -586,6 +596,10 @@ pub fn map_parts(ty: &str, scope: &PackageScope) -> Option<(String, String)> {
                 t.field("element")?.text().to_string(),
             ));
         }
+        if let Some(under) = crate::imports::std_underlying(&ty, scope) {
+            ty = under.to_string();
+            continue;
+        }
         if ty.contains(['.', '[', '*', '(']) || ty.contains(char::is_whitespace) {
             return None;
         }
@@ -612,6 +626,9 @@ fn may_hold_nan(ty: &str, scope: &PackageScope, depth: u8) -> bool {
     }
     if ty.starts_with('*') || ty.starts_with("chan") || ty.starts_with("<-chan") {
         return false;
+    }
+    if let Some(under) = crate::imports::std_underlying(ty, scope) {
+        return may_hold_nan(under, scope, depth + 1);
     }
     if ty.starts_with("interface") {
         return true;

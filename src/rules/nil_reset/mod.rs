@@ -29,7 +29,7 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
             .field("left")
             .is_some_and(|l| code_children(&l).iter().any(|x| x.kind() == "index_expression"));
     if !index_write {
-        return analyse(ctx, stmt).into_iter().collect();
+        return analyse(ctx, stmt);
     }
     if ctx.options.nil_reset_cross_method {
         return cross_method::check(ctx, stmt).into_iter().collect();
@@ -40,6 +40,8 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
 /// The map being reset: its expression and the identity of its root variable.
 struct Target<'r> {
     expr: GoNode<'r>,
+    /// The `nil` assigned to it (the fix replaces it).
+    nil_value: GoNode<'r>,
     text: String,
     root_name: String,
     root: Option<Binding>,
@@ -65,13 +67,26 @@ fn root_identifier<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
     }
 }
 
-fn analyse<'r>(ctx: &RuleContext, stmt: &GoNode<'r>) -> Option<Detection> {
-    if stmt.field("operator")?.text() != "=" {
-        return None;
+/// Each `target = nil` of the assignment (`a, b = nil, nil` has two).
+fn analyse(ctx: &RuleContext, stmt: &GoNode) -> Vec<Detection> {
+    if stmt.field("operator").is_none_or(|o| o.text() != "=") {
+        return Vec::new();
     }
-    let [lhs] = code_children(&stmt.field("left")?).try_into().ok()?;
-    let [rhs] = code_children(&stmt.field("right")?).try_into().ok()?;
-    if !syntax::is_nil(&rhs) || !matches!(lhs.kind().as_ref(), "identifier" | "selector_expression") {
+    let left = stmt.field("left").map(|l| code_children(&l)).unwrap_or_default();
+    let right = stmt.field("right").map(|r| code_children(&r)).unwrap_or_default();
+    if left.len() != right.len() {
+        return Vec::new();
+    }
+    left.iter()
+        .zip(&right)
+        .filter(|(_, rhs)| syntax::is_nil(rhs))
+        .filter_map(|(lhs, rhs)| analyse_target(ctx, stmt, lhs, rhs))
+        .collect()
+}
+
+fn analyse_target<'r>(ctx: &RuleContext, stmt: &GoNode<'r>, lhs: &GoNode<'r>, rhs: &GoNode<'r>) -> Option<Detection> {
+    let lhs = lhs.clone();
+    if !matches!(lhs.kind().as_ref(), "identifier" | "selector_expression") {
         return None;
     }
     if !syntax::is_pure_expression(&lhs) || lhs.text() == "_" {
@@ -92,6 +107,7 @@ fn analyse<'r>(ctx: &RuleContext, stmt: &GoNode<'r>) -> Option<Detection> {
     let root = types::resolve(&root_node.text(), &root_node, ctx.scope);
     let is_local = lhs.kind() == "identifier" && root.as_ref().is_some_and(|b| b.decl_at.is_some());
     let target = Target {
+        nil_value: rhs.clone(),
         expr: lhs.clone(),
         text: syntax::squashed(&lhs),
         root_name: root_node.text().to_string(),
@@ -146,12 +162,15 @@ fn detection(
         note: None,
         fix: None,
     };
-    if map_type.contains('.') || receiver_is_generic(&target.expr, ctx) {
-        det.note = Some(format!(
-            "the map type {map_type} cannot be spelled here; use make(...) by hand"
-        ));
-        return det;
-    }
+    let imports = match crate::imports::spelling(map_type, stmt, ctx.scope) {
+        Some(imports) if !receiver_is_generic(&target.expr, ctx) => imports,
+        _ => {
+            det.note = Some(format!(
+                "the map type {map_type} cannot be spelled here; use make(...) by hand"
+            ));
+            return det;
+        }
+    };
     // A write reached on every path after the reset panics on every
     // execution that gets there: no surviving execution can see the change.
     let (safety, why) = if unconditional || (target.is_local && !escapes) {
@@ -169,15 +188,14 @@ fn detection(
             " (other code may test it for nil; the write is conditional)",
         )
     };
-    let rhs = stmt.field("right").and_then(|r| code_children(&r).into_iter().next());
-    det.fix = rhs.map(|rhs| FixPlan {
+    det.fix = Some(FixPlan {
         safety,
         description: format!("reset {name} with make({map_type}) instead of nil{why}"),
         edits: vec![TextEdit {
-            range: rhs.range(),
+            range: target.nil_value.range(),
             replacement: format!("make({map_type})"),
         }],
-        imports: Vec::new(),
+        imports,
     });
     det
 }
@@ -342,11 +360,13 @@ fn classify_use<'r>(n: &GoNode<'r>, parent: &GoNode<'r>) -> Use<'r> {
             }
         }
         "call_expression" | "arguments" => {
-            let is_len = parent
+            // `len`, `delete` and `clear` do the same on nil and empty maps.
+            let builtin = parent
                 .parent()
                 .and_then(|c| c.field("function"))
-                .is_some_and(|f| f.text() == "len");
-            if is_len {
+                .is_some_and(|f| matches!(f.text().as_ref(), "len" | "delete" | "clear"));
+            let first = code_children(parent).first().is_some_and(|a| a.range() == n.range());
+            if builtin && first && parent.kind() == "arguments" {
                 Use::Read
             } else {
                 Use::Escape
@@ -396,9 +416,17 @@ fn assigned_in_closure(ctx: &RuleContext, func: &GoNode, target: &Target, reset:
         })
 }
 
-/// Whether a closure inside `func` uses the local target at all.
+/// Whether a closure inside `func` uses the local target in a way that can
+/// tell nil from empty (reads, `len`, `range` and writes cannot).
 fn used_in_closure(ctx: &RuleContext, func: &GoNode, target: &Target) -> bool {
     func.dfs()
         .filter(|n| n.kind() == "function_literal" && n.range() != func.range())
-        .any(|lit| lit.dfs().any(|n| n.kind() == "identifier" && target.is(&n, ctx)))
+        .any(|lit| {
+            lit.dfs().any(|n| {
+                n.kind() == "identifier"
+                    && target.is(&n, ctx)
+                    && n.parent()
+                        .is_none_or(|p| !matches!(classify_use(&n, &p), Use::Read | Use::Write(_)))
+            })
+        })
 }

@@ -92,8 +92,11 @@ fn may_match_by_tokens(text: &str) -> bool {
                     let mut rest = recent.iter().rev().skip(1);
                     while let Some(&(Tok::Word(s, e), _)) = rest.next() {
                         names.insert(0, &text[s..e]);
-                        if !matches!(rest.next(), Some((Tok::Punct(b'.'), _))) {
-                            break;
+                        match rest.next() {
+                            Some((Tok::Punct(b'.'), _)) => {}
+                            // `a, b = nil, …`: any name of the list may get this nil.
+                            Some((Tok::Punct(b','), _)) => return true,
+                            _ => break,
                         }
                     }
                     if !names.is_empty() && chain_written(text, &names) {
@@ -136,6 +139,8 @@ fn assigned_chain(text: &str, eq: usize) -> Chain<'_> {
         names.insert(0, &text[start..end]);
         match prefilter::byte_before(text, start) {
             Before::Byte(b'.', i) => before = i,
+            // `a, b = nil, …`: which name gets this nil is not told here.
+            Before::Byte(b',', _) => return Chain::Unknown,
             // Unknown: a dot may hide behind a comment; the names so far are
             // a suffix of the chain, a weaker (still necessary) condition.
             _ => return Chain::Names(names),
@@ -221,6 +226,7 @@ mod tests {
     #[test]
     fn needs_a_nil_assignment_and_an_index_on_the_same_name() {
         assert!(may_match("s.m = nil\ns.m[k] = v"));
+        assert!(may_match("a, b = nil, nil\na[k] = v"), "a multiple assignment");
         assert!(may_match("m = nil\nm[k], n = 1, 2"));
         assert!(may_match("m = nil\nm[k] += 1"));
         assert!(!may_match("m = nil\nx := m[k]\nm[k].f = 1\nif m[k] == 1 {}"));
