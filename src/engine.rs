@@ -202,7 +202,8 @@ pub struct Engine {
 }
 
 impl Engine {
-    pub fn new(rules: Vec<Rule>, options: EngineOptions, versions: VersionResolver) -> Self {
+    pub fn new(mut rules: Vec<Rule>, options: EngineOptions, versions: VersionResolver) -> Self {
+        rules::apply_options(&mut rules, &options.rule_options);
         let prefilter = Prefilter::new(&rules);
         Engine {
             rules,

@@ -4,6 +4,7 @@
 //! workers ask at once, and kept for a few directories at a time (files
 //! arrive in path order, so a directory's files are processed together).
 
+use crate::methods::{self, MethodSummary};
 use crate::prefilter;
 use crate::profile::{self, Counter, Stage};
 use crate::syntax;
@@ -23,6 +24,8 @@ pub struct SiblingFile {
     /// Constants and function results (which the skeleton lacks), from a
     /// parse of the file made on first need.
     full: OnceLock<FileIndex>,
+    /// What its methods do to their receivers' fields, from a parse made on first need.
+    methods: OnceLock<Vec<MethodSummary>>,
 }
 
 impl SiblingFile {
@@ -54,6 +57,28 @@ impl SiblingFile {
                 types::nil_tested_names(&syntax::parse(text).root())
             })
             .contains(name)
+    }
+}
+
+impl SiblingFile {
+    /// The file's methods of type `type_name` (see `methods.rs`). The file
+    /// is parsed whole only when its text names the type at all.
+    pub fn methods_of(&self, type_name: &str) -> Vec<MethodSummary> {
+        if self.methods.get().is_none() {
+            let Ok(text) = std::fs::read_to_string(&self.path) else {
+                return Vec::new();
+            };
+            let text = text.trim_start_matches('\u{feff}');
+            if prefilter::word_occurrences(text, type_name).next().is_none() {
+                return Vec::new();
+            }
+            self.methods.get_or_init(|| {
+                profile::count(Counter::SiblingsParsed, 1);
+                methods::summarize(&syntax::parse(text).root())
+            });
+        }
+        let all = self.methods.get().map(Vec::as_slice).unwrap_or_default();
+        all.iter().filter(|m| m.type_name == type_name).cloned().collect()
     }
 }
 
@@ -113,6 +138,7 @@ fn index_directory(dir: &Path) -> DirectoryIndex {
                     index,
                     nil_tested: OnceLock::new(),
                     full: OnceLock::new(),
+                    methods: OnceLock::new(),
                 });
             }
         }

@@ -3,6 +3,7 @@
 //! types (named ones included) and the package-level declarations of a
 //! package (its other files are parsed only when a lookup needs them).
 
+use crate::methods::{self, MethodSummary};
 use crate::package_index::{DirectoryIndex, SiblingFile};
 use crate::skim;
 use crate::syntax::{self, code_children, GoNode};
@@ -36,6 +37,8 @@ pub struct FileIndex {
     /// Names (identifiers, or field names of selectors) compared with `nil`
     /// anywhere in the file: code that may treat nil and empty differently.
     pub nil_tested: std::collections::HashSet<String>,
+    /// The file's imports (empty in a skeleton's index: see `full_index`).
+    pub imports: Vec<crate::imports::Import>,
 }
 
 impl FileIndex {
@@ -49,7 +52,10 @@ impl FileIndex {
 
     /// The index without `nil_tested` (which needs a walk of the whole tree).
     pub fn declarations(root: &GoNode) -> FileIndex {
-        let mut idx = FileIndex::default();
+        let mut idx = FileIndex {
+            imports: crate::imports::file_imports(root),
+            ..FileIndex::default()
+        };
         for decl in code_children(root) {
             match decl.kind().as_ref() {
                 "package_clause" => {
@@ -219,6 +225,8 @@ pub struct PackageScope<'a> {
     path: &'a Path,
     cache: &'a PackageCache,
     siblings: std::cell::OnceCell<DirectoryIndex>,
+    /// The file's own method summaries, computed on first need.
+    own_methods: std::cell::OnceCell<Vec<MethodSummary>>,
 }
 
 impl<'a> PackageScope<'a> {
@@ -229,6 +237,7 @@ impl<'a> PackageScope<'a> {
             path,
             cache,
             siblings: std::cell::OnceCell::new(),
+            own_methods: std::cell::OnceCell::new(),
         }
     }
 
@@ -281,6 +290,29 @@ impl<'a> PackageScope<'a> {
             || self.other_files().any(|f| f.compares_with_nil(name))
     }
 
+    /// The methods of type `type_name` declared anywhere in the package,
+    /// this file's first, each with the name of its file; `node` is any
+    /// node of this scope's file.
+    pub fn methods_of(&self, type_name: &str, node: &GoNode) -> Vec<(MethodSummary, String)> {
+        let label = |p: &Path| {
+            p.file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+        };
+        let own = self.own_methods.get_or_init(|| {
+            let root = node.ancestors().last().unwrap_or_else(|| node.clone());
+            methods::summarize(&root)
+        });
+        let mut out: Vec<_> = own
+            .iter()
+            .filter(|m| m.type_name == type_name)
+            .map(|m| (m.clone(), label(self.path)))
+            .collect();
+        for f in self.other_files() {
+            out.extend(f.methods_of(type_name).into_iter().map(|m| (m, label(&f.path))));
+        }
+        out
+    }
+
     pub fn is_package_func(&self, name: &str) -> bool {
         self.own.funcs.iter().any(|f| f == name) || self.others().any(|i| i.funcs.iter().any(|f| f == name))
     }
@@ -294,6 +326,11 @@ impl<'a> PackageScope<'a> {
         }
         self.other_files()
             .find_map(|f| f.full_index().func_results.get(name).map(|t| (t.clone(), false)))
+    }
+
+    /// The imports of each other file of the package (each parsed whole).
+    pub fn sibling_imports(&self) -> Vec<Vec<crate::imports::Import>> {
+        self.other_files().map(|f| f.full_index().imports.clone()).collect()
     }
 
     /// Whether any file of the package declares `name` at package level.
@@ -559,6 +596,10 @@ pub fn map_parts(ty: &str, scope: &PackageScope) -> Option<(String, String)> {
                 t.field("element")?.text().to_string(),
             ));
         }
+        if let Some(under) = crate::imports::std_underlying(&ty, scope) {
+            ty = under.to_string();
+            continue;
+        }
         if ty.contains(['.', '[', '*', '(']) || ty.contains(char::is_whitespace) {
             return None;
         }
@@ -585,6 +626,9 @@ fn may_hold_nan(ty: &str, scope: &PackageScope, depth: u8) -> bool {
     }
     if ty.starts_with('*') || ty.starts_with("chan") || ty.starts_with("<-chan") {
         return false;
+    }
+    if let Some(under) = crate::imports::std_underlying(ty, scope) {
+        return may_hold_nan(under, scope, depth + 1);
     }
     if ty.starts_with("interface") {
         return true;

@@ -151,6 +151,18 @@ fn precondition_named(name: &str) -> Option<Precondition> {
     }
 }
 
+/// Adjusts what the pre-filter lets through to the options: with
+/// `cross_method`, nil-reset also needs files that only write a field (the
+/// reset may be in another file of the package).
+pub fn apply_options(rules: &mut [Rule], options: &RuleOptions) {
+    for rule in rules.iter_mut().filter(|r| r.source.is_none() && r.id == "nil-reset") {
+        if options.nil_reset_cross_method {
+            rule.prefilter.push("[".to_string());
+            rule.precondition = Some(nil_reset::may_match_cross_method);
+        }
+    }
+}
+
 /// A rule's documentation, written once in its YAML.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

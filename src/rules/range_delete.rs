@@ -39,7 +39,12 @@ fn delete_all_loop<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
         return None;
     }
     let map = clause.field("right")?;
-    if !syntax::is_pure_expression(&map) {
+    if !is_map_operand(&map) {
+        return None;
+    }
+    // The body's `delete(m[k], k)` names the loop's `k`, the header's
+    // `range m[k]` an outer one: not the same map.
+    if map.dfs().any(|n| n.kind() == "identifier" && n.text() == key.text()) {
         return None;
     }
     let body = node.field("body")?;
@@ -62,6 +67,18 @@ fn delete_all_loop<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
     }
 }
 
+/// A map expression the loop evaluates once and the body again each
+/// time, with no side effects and the same map each time: a name, a field,
+/// an index of those (`idx[t]`, a map of maps), or `*p` of them.
+fn is_map_operand(map: &GoNode) -> bool {
+    match map.kind().as_ref() {
+        "unary_expression" if map.field("operator").is_some_and(|o| o.text() == "*") => {
+            map.field("operand").is_some_and(|o| syntax::is_pure_expression(&o))
+        }
+        _ => syntax::is_pure_expression(map),
+    }
+}
+
 fn detection(ctx: &RuleContext, node: &GoNode, map: &GoNode) -> Detection {
     let map_text = map.text().to_string();
     let message = Some(format!("loop deletes every key; use clear({map_text})"));
@@ -78,17 +95,26 @@ fn detection(ctx: &RuleContext, node: &GoNode, map: &GoNode) -> Detection {
     let map_type = types::expr_type(map, ctx.scope);
     let parts = map_type.as_deref().and_then(|t| types::map_parts(t, ctx.scope));
     if ctx.options.range_delete_prefer_make {
-        match &map_type {
-            Some(t) if parts.is_some() => {
-                det.fix = Some(replace_loop(
+        let imports = map_type
+            .as_deref()
+            .and_then(|t| crate::imports::spelling(t, node, ctx.scope));
+        match (&map_type, imports) {
+            (Some(t), Some(imports)) if parts.is_some() => {
+                let mut fix = replace_loop(
                     ctx,
                     node,
                     &format!("{map_text} = make({t})"),
                     FixSafety::Unsafe,
                     format!("replace loop with {map_text} = make({t}) (aliases keep the old map)"),
-                ));
+                );
+                fix.imports = imports;
+                det.fix = Some(fix);
             }
-            _ => det.note = Some(format!("cannot resolve the type of {map_text} to write make(...)")),
+            _ => {
+                det.note = Some(format!(
+                    "cannot resolve or spell the type of {map_text} to write make(...)"
+                ))
+            }
         }
         return det;
     }

@@ -5,11 +5,18 @@
 //! "Afterwards" follows execution order: the statements after the reset,
 //! then those after each enclosing block, a loop body again when the reset
 //! is inside a loop; `return`, `panic` and `goto` end the search.
+//!
+//! With `[rules.nil-reset] cross_method = true` the rule also reports
+//! writes of a field that another method of the type resets
+//! (`cross_method.rs`); the YAML rule matches index writes for that.
+
+mod cross_method;
+mod precondition;
+
+pub use precondition::{may_match, may_match_cross_method};
 
 use super::{Detection, FixPlan, FixSafety, RuleContext, TextEdit};
 use crate::lang::Go;
-use crate::prefilter::{self, Before};
-use crate::skim::{self, Tok};
 use crate::syntax::{self, code_children, GoNode};
 use crate::types::{self, Binding};
 use ast_grep_core::tree_sitter::StrDoc;
@@ -17,12 +24,24 @@ use ast_grep_core::NodeMatch;
 
 pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     let stmt = m.get_node();
-    analyse(ctx, stmt).into_iter().collect()
+    let index_write = stmt.kind() == "inc_dec_statement"
+        || stmt
+            .field("left")
+            .is_some_and(|l| code_children(&l).iter().any(|x| x.kind() == "index_expression"));
+    if !index_write {
+        return analyse(ctx, stmt);
+    }
+    if ctx.options.nil_reset_cross_method {
+        return cross_method::check(ctx, stmt).into_iter().collect();
+    }
+    Vec::new()
 }
 
 /// The map being reset: its expression and the identity of its root variable.
 struct Target<'r> {
     expr: GoNode<'r>,
+    /// The `nil` assigned to it (the fix replaces it).
+    nil_value: GoNode<'r>,
     text: String,
     root_name: String,
     root: Option<Binding>,
@@ -48,13 +67,26 @@ fn root_identifier<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
     }
 }
 
-fn analyse<'r>(ctx: &RuleContext, stmt: &GoNode<'r>) -> Option<Detection> {
-    if stmt.field("operator")?.text() != "=" {
-        return None;
+/// Each `target = nil` of the assignment (`a, b = nil, nil` has two).
+fn analyse(ctx: &RuleContext, stmt: &GoNode) -> Vec<Detection> {
+    if stmt.field("operator").is_none_or(|o| o.text() != "=") {
+        return Vec::new();
     }
-    let [lhs] = code_children(&stmt.field("left")?).try_into().ok()?;
-    let [rhs] = code_children(&stmt.field("right")?).try_into().ok()?;
-    if !syntax::is_nil(&rhs) || !matches!(lhs.kind().as_ref(), "identifier" | "selector_expression") {
+    let left = stmt.field("left").map(|l| code_children(&l)).unwrap_or_default();
+    let right = stmt.field("right").map(|r| code_children(&r)).unwrap_or_default();
+    if left.len() != right.len() {
+        return Vec::new();
+    }
+    left.iter()
+        .zip(&right)
+        .filter(|(_, rhs)| syntax::is_nil(rhs))
+        .filter_map(|(lhs, rhs)| analyse_target(ctx, stmt, lhs, rhs))
+        .collect()
+}
+
+fn analyse_target<'r>(ctx: &RuleContext, stmt: &GoNode<'r>, lhs: &GoNode<'r>, rhs: &GoNode<'r>) -> Option<Detection> {
+    let lhs = lhs.clone();
+    if !matches!(lhs.kind().as_ref(), "identifier" | "selector_expression") {
         return None;
     }
     if !syntax::is_pure_expression(&lhs) || lhs.text() == "_" {
@@ -75,6 +107,7 @@ fn analyse<'r>(ctx: &RuleContext, stmt: &GoNode<'r>) -> Option<Detection> {
     let root = types::resolve(&root_node.text(), &root_node, ctx.scope);
     let is_local = lhs.kind() == "identifier" && root.as_ref().is_some_and(|b| b.decl_at.is_some());
     let target = Target {
+        nil_value: rhs.clone(),
         expr: lhs.clone(),
         text: syntax::squashed(&lhs),
         root_name: root_node.text().to_string(),
@@ -129,12 +162,15 @@ fn detection(
         note: None,
         fix: None,
     };
-    if map_type.contains('.') || receiver_is_generic(&target.expr, ctx) {
-        det.note = Some(format!(
-            "the map type {map_type} cannot be spelled here; use make(...) by hand"
-        ));
-        return det;
-    }
+    let imports = match crate::imports::spelling(map_type, stmt, ctx.scope) {
+        Some(imports) if !receiver_is_generic(&target.expr, ctx) => imports,
+        _ => {
+            det.note = Some(format!(
+                "the map type {map_type} cannot be spelled here; use make(...) by hand"
+            ));
+            return det;
+        }
+    };
     // A write reached on every path after the reset panics on every
     // execution that gets there: no surviving execution can see the change.
     let (safety, why) = if unconditional || (target.is_local && !escapes) {
@@ -152,15 +188,14 @@ fn detection(
             " (other code may test it for nil; the write is conditional)",
         )
     };
-    let rhs = stmt.field("right").and_then(|r| code_children(&r).into_iter().next());
-    det.fix = rhs.map(|rhs| FixPlan {
+    det.fix = Some(FixPlan {
         safety,
         description: format!("reset {name} with make({map_type}) instead of nil{why}"),
         edits: vec![TextEdit {
-            range: rhs.range(),
+            range: target.nil_value.range(),
             replacement: format!("make({map_type})"),
         }],
-        imports: Vec::new(),
+        imports,
     });
     det
 }
@@ -325,11 +360,13 @@ fn classify_use<'r>(n: &GoNode<'r>, parent: &GoNode<'r>) -> Use<'r> {
             }
         }
         "call_expression" | "arguments" => {
-            let is_len = parent
+            // `len`, `delete` and `clear` do the same on nil and empty maps.
+            let builtin = parent
                 .parent()
                 .and_then(|c| c.field("function"))
-                .is_some_and(|f| f.text() == "len");
-            if is_len {
+                .is_some_and(|f| matches!(f.text().as_ref(), "len" | "delete" | "clear"));
+            let first = code_children(parent).first().is_some_and(|a| a.range() == n.range());
+            if builtin && first && parent.kind() == "arguments" {
                 Use::Read
             } else {
                 Use::Escape
@@ -379,220 +416,17 @@ fn assigned_in_closure(ctx: &RuleContext, func: &GoNode, target: &Target, reset:
         })
 }
 
-/// Whether a closure inside `func` uses the local target at all.
+/// Whether a closure inside `func` uses the local target in a way that can
+/// tell nil from empty (reads, `len`, `range` and writes cannot).
 fn used_in_closure(ctx: &RuleContext, func: &GoNode, target: &Target) -> bool {
     func.dfs()
         .filter(|n| n.kind() == "function_literal" && n.range() != func.range())
-        .any(|lit| lit.dfs().any(|n| n.kind() == "identifier" && target.is(&n, ctx)))
-}
-
-/// Precondition (see `prefilter.rs`): the file assigns `nil` with a plain
-/// `=` to a name or a field chain (`s.m`) that is also written through an
-/// index somewhere (`s.m[k] = v`, `s.m[k]++`, `s.m[k] += v`), which a reset
-/// followed by a write needs. (A write looked for in other files, as the
-/// `cross_method` option of SPEC §3 would, must relax this.)
-pub fn may_match(text: &str) -> bool {
-    let mut tried: Vec<Vec<&str>> = Vec::new();
-    let mut unsure = false;
-    for at in prefilter::word_occurrences(text, "nil") {
-        let eq = match prefilter::byte_before(text, at) {
-            Before::Unknown => {
-                unsure = true;
-                continue;
-            }
-            Before::Byte(b'=', i) if is_plain_assignment(text, i) => i,
-            _ => continue,
-        };
-        let chain = match assigned_chain(text, eq) {
-            Chain::Unknown => {
-                unsure = true;
-                continue;
-            }
-            Chain::NotAName => continue,
-            Chain::Names(names) => names,
-        };
-        if !tried.contains(&chain) && chain_written(text, &chain) {
-            return true;
-        }
-        tried.push(chain);
-    }
-    unsure && may_match_by_tokens(text)
-}
-
-/// `=` at `eq` is an assignment, not part of `==`, `!=`, `<=`, `:=`, `+=`, `<<=`...
-fn is_plain_assignment(text: &str, eq: usize) -> bool {
-    eq == 0 || !b"=!<>:+-*/%&|^".contains(&text.as_bytes()[eq - 1])
-}
-
-/// `may_match` on the file's tokens, for when comments or raw strings left
-/// the byte-level look unsure.
-fn may_match_by_tokens(text: &str) -> bool {
-    // The latest code tokens: enough for the longest field chain worth telling apart.
-    let mut recent: std::collections::VecDeque<(Tok, usize)> = std::collections::VecDeque::with_capacity(64);
-    for (tok, at) in skim::tokens(text) {
-        if tok == Tok::Newline {
-            continue;
-        }
-        if tok == Tok::Word(at, at + 3) && &text[at..at + 3] == "nil" {
-            if let Some(&(Tok::Punct(b'='), eq)) = recent.back() {
-                if is_plain_assignment(text, eq) {
-                    let mut names = Vec::new();
-                    let mut rest = recent.iter().rev().skip(1);
-                    while let Some(&(Tok::Word(s, e), _)) = rest.next() {
-                        names.insert(0, &text[s..e]);
-                        if !matches!(rest.next(), Some((Tok::Punct(b'.'), _))) {
-                            break;
-                        }
-                    }
-                    if !names.is_empty() && chain_written(text, &names) {
-                        return true;
-                    }
-                }
-            }
-        }
-        if recent.len() == 64 {
-            recent.pop_front();
-        }
-        recent.push_back((tok, at));
-    }
-    false
-}
-
-enum Chain<'t> {
-    /// `a.b.c`: identifiers joined by dots.
-    Names(Vec<&'t str>),
-    /// Something else (`a[i].b`, `f().b`, `)`...): the checker ignores it.
-    NotAName,
-    /// A comment is in the way.
-    Unknown,
-}
-
-/// The expression before the `=` at `eq`, read backwards.
-fn assigned_chain(text: &str, eq: usize) -> Chain<'_> {
-    let mut names = Vec::new();
-    let mut before = eq;
-    loop {
-        let end = match prefilter::byte_before(text, before) {
-            Before::Unknown => return Chain::Unknown,
-            Before::Byte(b, i) if prefilter::is_ident_byte(b) => i + 1,
-            _ => return Chain::NotAName,
-        };
-        let start = text.as_bytes()[..end]
-            .iter()
-            .rposition(|&b| !prefilter::is_ident_byte(b))
-            .map_or(0, |i| i + 1);
-        names.insert(0, &text[start..end]);
-        match prefilter::byte_before(text, start) {
-            Before::Byte(b'.', i) => before = i,
-            // Unknown: a dot may hide behind a comment; the names so far are
-            // a suffix of the chain, a weaker (still necessary) condition.
-            _ => return Chain::Names(names),
-        }
-    }
-}
-
-/// Whether `a.b.c[…]` occurs followed by an assignment or increment (spaces
-/// allowed between tokens, and newlines after a `.`; a block comment in the
-/// way counts as a yes; a line comment after a name ends the statement).
-fn chain_written(text: &str, chain: &[&str]) -> bool {
-    let bytes = text.as_bytes();
-    let skip_space = |mut i: usize| {
-        while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\r' | b'\n') {
-            i += 1;
-        }
-        i
-    };
-    // After a name a newline ends the statement, so only spaces may follow.
-    let skip_space_on_line = |mut i: usize| {
-        while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\r') {
-            i += 1;
-        }
-        i
-    };
-    let comment_at = |i: usize| bytes[i..].starts_with(b"//") || bytes[i..].starts_with(b"/*");
-    // After a name, a line comment ends the statement (Go inserts a
-    // semicolon at the newline): the chain goes no further.
-    let after_name = |i: usize| match bytes.get(i..i + 2) {
-        Some(b"//") => Some(false),
-        Some(b"/*") => Some(true),
-        _ => None,
-    };
-    prefilter::word_occurrences(text, chain[0]).any(|at| {
-        let mut i = at + chain[0].len();
-        for name in &chain[1..] {
-            i = skip_space_on_line(i);
-            if let Some(answer) = after_name(i) {
-                return answer;
-            }
-            if bytes.get(i) != Some(&b'.') {
-                return false;
-            }
-            i = skip_space(i + 1);
-            if i < bytes.len() && comment_at(i) {
-                return true;
-            }
-            let end = i + name.len();
-            if !bytes[i..].starts_with(name.as_bytes()) || bytes.get(end).is_some_and(|&b| prefilter::is_ident_byte(b))
-            {
-                return false;
-            }
-            i = end;
-        }
-        i = skip_space_on_line(i);
-        if let Some(answer) = after_name(i) {
-            return answer;
-        }
-        if bytes.get(i) != Some(&b'[') {
-            return false;
-        }
-        match prefilter::bracketed(text, i + 1) {
-            None => true,
-            Some(b) => !b.slice && prefilter::assignment_follows(text, b.end),
-        }
-    })
-}
-
-#[cfg(test)]
-mod precondition_tests {
-    use super::may_match;
-
-    #[test]
-    fn needs_a_nil_assignment_and_an_index_on_the_same_name() {
-        assert!(may_match("s.m = nil\ns.m[k] = v"));
-        assert!(may_match("m = nil\nm[k], n = 1, 2"));
-        assert!(may_match("m = nil\nm[k] += 1"));
-        assert!(!may_match("m = nil\nx := m[k]\nm[k].f = 1\nif m[k] == 1 {}"));
-        assert!(may_match("m=nil\nm [k]++"));
-        assert!(may_match("m =\n\tnil\nm[k] = 1"));
-        assert!(may_match("m = /* reset */ nil\nm[k] = 1"));
-        assert!(may_match("m /* reset */ = nil\nm[k] = 1"));
-        assert!(may_match("x := `a\nb`\nm = nil\nm[k] = 1"));
-        assert!(!may_match("x := `a\nb`\nm = nil\nn[k] = 1"));
-        assert!(
-            !may_match("x := `a\nb` + f(\nnil)\nm[k] = 1"),
-            "unsure on bytes, told apart on tokens"
-        );
-        assert!(may_match("m = // reset\n\tnil\nm[k] = 1"));
-        assert!(may_match("métrique = nil\nmétrique[k] = 1"));
-        assert!(!may_match("if m == nil { m[k] = 1 }"));
-        assert!(!may_match("m := nil\nm[k] = 1"));
-        assert!(!may_match("err = nil\nm[k] = 1"));
-        assert!(!may_match("x.m = nil\nmm[k] = 1"));
-        assert!(!may_match("x.m = nil\ny.m[k] = 1"));
-        assert!(!may_match("a[i].m = nil\na[i].m[k] = 1"));
-        assert!(may_match("x.m = nil\nx . m [k] = 1"));
-        assert!(may_match("x.m = nil\nx. /* c */ m[k] = 1"));
-        assert!(may_match("x.y.m = nil\nx.y.m[k] = 1"));
-        assert!(!may_match("package p\nfunc f() { return }\n"));
-        assert!(
-            !may_match("err = nil\nreturn err // done\n"),
-            "a line comment ends the chain"
-        );
-        assert!(!may_match("x.m = nil\nuse(x.m) // note\n"));
-        assert!(may_match("m = nil\nm /* c */ [k] = 1"));
-        assert!(
-            may_match("x.m = nil\nx. // c\n\tm[k] = 1"),
-            "a newline after a dot goes on"
-        );
-    }
+        .any(|lit| {
+            lit.dfs().any(|n| {
+                n.kind() == "identifier"
+                    && target.is(&n, ctx)
+                    && n.parent()
+                        .is_none_or(|p| !matches!(classify_use(&n, &p), Use::Read | Use::Write(_)))
+            })
+        })
 }

@@ -1,0 +1,223 @@
+//! nil-reset's `cross_method` option: a write `s.f[k] = v` (or `++`,
+//! `op=`) in a method of `T` to a map field that another method of `T`
+//! leaves nil (`s.f = nil` in `Close`), anywhere in the package. A finding
+//! at the write, no fix: the remedy for a write after close is a guard.
+//!
+//! Silent when the writing method, before the write, assigns the field,
+//! compares it with nil, tests a field the resetting method also sets (a
+//! `closed` flag) or the field itself in a condition, calls a receiver
+//! method in a condition, or calls a method of `T` that assigns or
+//! nil-tests the field.
+
+use super::{Detection, RuleContext};
+use crate::methods::{self, FieldEvent, MethodSummary};
+use crate::syntax::{code_children, GoNode};
+use crate::types;
+use std::collections::HashSet;
+
+/// The write's finding, if `write` (an assignment or `inc_dec_statement`)
+/// writes a receiver field some other method of the type resets to nil.
+pub fn check(ctx: &RuleContext, write: &GoNode) -> Option<Detection> {
+    let map = written_map(write)?;
+    let method = write.ancestors().find(|a| a.kind() == "method_declaration")?;
+    let (Some(recv), type_name, _) = methods::receiver(&method)? else {
+        return None;
+    };
+    let field = methods::receiver_field(&map, &recv)?;
+    let method_name = method.field("name")?.text().to_string();
+    let map_type = types::expr_type(&map, ctx.scope)?;
+    types::map_parts(&map_type, ctx.scope)?;
+    let all = ctx.scope.methods_of(&type_name, write);
+    let resetters: Vec<&(MethodSummary, String)> = all
+        .iter()
+        .filter(|(m, _)| m.name != method_name && leaves_nil(m, &field, &all))
+        .collect();
+    if resetters.is_empty() {
+        return None;
+    }
+    let flags: HashSet<&str> = resetters
+        .iter()
+        .flat_map(|(m, _)| m.assigned_fields())
+        .filter(|f| *f != field)
+        .collect();
+    let body = method.field("body")?;
+    if guarded(&body, write, &recv, &field, &flags, &all) {
+        return None;
+    }
+    let (first, file) = resetters[0];
+    let line = first
+        .events
+        .iter()
+        .find_map(|e| match e {
+            FieldEvent::Assign {
+                field: f,
+                nil: true,
+                line,
+            } if *f == field => Some(*line),
+            _ => None,
+        })
+        .unwrap_or(0);
+    let others = match resetters.len() {
+        1 => String::new(),
+        n => format!(" (and {} other method{})", n - 1, if n == 2 { "" } else { "s" }),
+    };
+    let name = map.text();
+    Some(Detection {
+        range: write.range(),
+        message: Some(format!(
+            "{name} is written here but {type_name}.{}{others} sets it to nil: after {} the write panics",
+            first.name, first.name
+        )),
+        note: Some(format!(
+            "{type_name}.{} sets {field} to nil ({file}:{line}); guard the write with `if {name} == nil {{ … }}` \
+             (or re-make the map) by hand: no automatic fix",
+            first.name
+        )),
+        fix: None,
+    })
+}
+
+/// The map of `m[k] = v`, `m[k] op= v`, `m[k]++`: the first index write of
+/// the statement (`a[i], m[k] = …` writes `a` first; only a map operand of
+/// the form `recv.field` matters to the caller).
+fn written_map<'r>(write: &GoNode<'r>) -> Option<GoNode<'r>> {
+    let target = match write.kind().as_ref() {
+        "inc_dec_statement" => write.field("operand")?,
+        "assignment" => code_children(&write.field("left")?)
+            .into_iter()
+            .find(|l| l.kind() == "index_expression")?,
+        _ => return None,
+    };
+    if target.kind() != "index_expression" {
+        return None;
+    }
+    target.field("operand")
+}
+
+/// Whether method `m` sets `field` to nil and nothing after that in `m`
+/// (an assignment, or a call of a method of the type that assigns it) can
+/// make it a map again. Only a pointer receiver's reset reaches the caller.
+fn leaves_nil(m: &MethodSummary, field: &str, all: &[(MethodSummary, String)]) -> bool {
+    if !m.pointer_receiver {
+        return false;
+    }
+    let Some(last_reset) = m
+        .events
+        .iter()
+        .rposition(|e| matches!(e, FieldEvent::Assign { field: f, nil: true, .. } if f == field))
+    else {
+        return false;
+    };
+    !m.events[last_reset + 1..].iter().any(|e| match e {
+        FieldEvent::Assign { field: f, .. } => f == field,
+        FieldEvent::Call { method } => calls_may_touch(method, field, all),
+        FieldEvent::NilTest { .. } => false,
+    })
+}
+
+/// Whether a method of the type named `method` assigns `field` or tests it
+/// for nil (an `ensure()`-style lazy init). Unknown methods (embedded,
+/// promoted) answer yes.
+fn calls_may_touch(method: &str, field: &str, all: &[(MethodSummary, String)]) -> bool {
+    let found: Vec<_> = all.iter().filter(|(m, _)| m.name == method).collect();
+    found.is_empty() || found.iter().any(|(m, _)| m.may_make(field) || m.nil_tests(field))
+}
+
+/// Whether code of the writing method before the write guards it (see the
+/// module doc).
+fn guarded(
+    body: &GoNode,
+    write: &GoNode,
+    recv: &str,
+    field: &str,
+    flags: &HashSet<&str>,
+    all: &[(MethodSummary, String)],
+) -> bool {
+    let before = |n: &GoNode| n.range().start < write.range().start;
+    for n in body.dfs().take_while(before) {
+        let is_field = |x: &GoNode| methods::receiver_field(x, recv).is_some_and(|f| f == field);
+        match n.kind().as_ref() {
+            // An earlier write of the same field: the finding is there.
+            "index_expression" if n.field("operand").is_some_and(|o| is_field(&o)) && is_written(&n) => return true,
+            "assignment" => {
+                let left = n.field("left").map(|l| code_children(&l)).unwrap_or_default();
+                if left.iter().any(is_field) {
+                    return true;
+                }
+            }
+            "unary_expression"
+                if n.field("operator").is_some_and(|o| o.text() == "&")
+                    && n.field("operand").is_some_and(|o| is_field(&o)) =>
+            {
+                return true
+            }
+            "binary_expression" => {
+                let nil_side = |s: &str| n.field(s).is_some_and(|x| crate::syntax::is_nil(&x));
+                let op = n.field("operator").map(|o| o.text().to_string()).unwrap_or_default();
+                let other = if nil_side("right") {
+                    n.field("left")
+                } else if nil_side("left") {
+                    n.field("right")
+                } else {
+                    None
+                };
+                if (op == "==" || op == "!=") && other.is_some_and(|o| is_field(&o)) {
+                    return true;
+                }
+            }
+            "call_expression" => {
+                let callee = n.field("function").and_then(|f| methods::receiver_field(&f, recv));
+                if callee.is_some_and(|m| calls_may_touch(&m, field, all)) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+        if condition_guards(&n, recv, field, flags) {
+            return true;
+        }
+    }
+    false
+}
+
+fn is_written(index: &GoNode) -> bool {
+    let Some(up) = index.parent() else { return false };
+    match up.kind().as_ref() {
+        "inc_dec_statement" => true,
+        "expression_list" => up
+            .parent()
+            .is_some_and(|s| s.kind() == "assignment" && s.field("left").is_some_and(|l| l.range() == up.range())),
+        _ => false,
+    }
+}
+
+/// Whether `n` is a condition (of an `if`, `for`, `switch` or `case`, or a
+/// range over the field) that reads the field, a field the resetting method
+/// sets, or calls a receiver method: code that may know the map is closed.
+fn condition_guards(n: &GoNode, recv: &str, field: &str, flags: &HashSet<&str>) -> bool {
+    let conditions: Vec<GoNode> = match n.kind().as_ref() {
+        "if_statement" => ["condition", "init_statement"]
+            .iter()
+            .filter_map(|f| n.field(f))
+            .collect(),
+        "for_statement" => code_children(n)
+            .into_iter()
+            .filter(|c| matches!(c.kind().as_ref(), "range_clause" | "for_clause"))
+            .chain(n.field("condition"))
+            .collect(),
+        "expression_switch_statement" => n.field("value").into_iter().collect(),
+        "expression_case_clause" => n.field("value").into_iter().collect(),
+        _ => return false,
+    };
+    conditions.iter().any(|c| {
+        c.dfs().any(|x| {
+            if let Some(f) = methods::receiver_field(&x, recv) {
+                let called = x.parent().is_some_and(|p| {
+                    p.kind() == "call_expression" && p.field("function").is_some_and(|f| f.range() == x.range())
+                });
+                return f == field || flags.contains(f.as_str()) || called;
+            }
+            false
+        })
+    })
+}
