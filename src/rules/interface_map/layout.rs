@@ -84,6 +84,12 @@ pub fn camel(text: &str) -> Option<String> {
     out.chars().next().filter(|c| c.is_ascii_uppercase()).map(|_| out)
 }
 
+/// An unexported lowerCamel identifier: `Cmd_Run` → `cmdRun`, `HTTPServer`
+/// → `httpServer`, `serve_http` → `serveHTTP`.
+pub fn lower_camel(text: &str) -> Option<String> {
+    camel(text).map(|c| lower_first_word(&c))
+}
+
 /// `HandleUser` → `handleUser`, `HTTPServer` → `httpServer`, `ID` → `id`.
 pub fn lower_first_word(name: &str) -> String {
     let upper = name.chars().take_while(|c| c.is_ascii_uppercase()).count();
@@ -246,6 +252,16 @@ mod tests {
         assert_eq!(lower_first_word("ID"), "id");
         assert_eq!(lower_first_word("serveHTTP"), "serveHTTP");
         assert_eq!(lower_first_word("UTF8Decode"), "utf8Decode");
+    }
+
+    #[test]
+    fn lower_camel_drops_underscores() {
+        assert_eq!(lower_camel("Cmd_Run").as_deref(), Some("cmdRun"));
+        assert_eq!(lower_camel("Test_parse_config").as_deref(), Some("testParseConfig"));
+        assert_eq!(lower_camel("serve_http").as_deref(), Some("serveHTTP"));
+        assert_eq!(lower_camel("HTTPServer").as_deref(), Some("httpServer"));
+        assert_eq!(lower_camel("handleUser").as_deref(), Some("handleUser"));
+        assert_eq!(lower_camel("_"), None);
     }
 
     #[test]

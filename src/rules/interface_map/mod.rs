@@ -28,10 +28,21 @@ use uses::{Access, Use};
 pub use precondition::may_match;
 
 pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
+    // In tests, such maps are mostly expected values and fixtures, which a
+    // struct would not improve: opt in with `[rules.interface-map] tests = true`.
+    if is_test_file(&ctx.file.path) && !ctx.options.interface_map_tests {
+        return Vec::new();
+    }
     match MapDecl::find(m.get_node()) {
         Some(decl) => analyse(ctx, &decl).into_iter().collect(),
         None => Vec::new(),
     }
+}
+
+fn is_test_file(path: &std::path::Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with("_test.go"))
 }
 
 /// How the variable gets its map.
@@ -343,13 +354,25 @@ fn analyse(ctx: &RuleContext, decl: &MapDecl) -> Option<Detection> {
         return None;
     }
     let entries = decl.literal_entries()?;
-    let decoded = all.iter().any(|u| matches!(u, Use::JsonDecode));
+    let decoded = all.iter().any(|u| matches!(u, Use::JsonDecode(_)));
     if matches!(decl.init, Init::Nil) && !decoded {
+        return None;
+    }
+    let encoded = all.iter().any(|u| matches!(u, Use::JsonEncode(_)));
+    if decoded && encoded {
+        // A document decoded, changed and encoded again: the map keeps the
+        // keys the code does not know, which is its job.
+        return None;
+    }
+    if polymorphic(&all) {
+        // A key whose value changes type (between versions of a document):
+        // `any` is the honest type of that field.
         return None;
     }
     let literal: Vec<(String, GoNode)> = entries.iter().map(|e| (e.key.clone(), e.value.clone())).collect();
     let keys = fields::gather(&literal, &all);
-    if keys.is_empty() {
+    if keys.is_empty() || decoded && keys.len() == 1 {
+        // One value read from a foreign document: a one-field type says little more.
         return None;
     }
     let name = decl.name.text().to_string();
@@ -382,6 +405,24 @@ fn analyse(ctx: &RuleContext, decl: &MapDecl) -> Option<Detection> {
     Some(det)
 }
 
+/// Whether some key is type-switched, or asserted to two different types.
+fn polymorphic(all: &[Use]) -> bool {
+    let mut asserted: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for u in all {
+        let Use::Key { key, access, .. } = u else { continue };
+        let types: Vec<&str> = match access {
+            Access::Inspected { switched: true, .. } => return true,
+            Access::Inspected { types, .. } => types.iter().map(String::as_str).collect(),
+            Access::AssertedRead { ty, .. } => vec![ty.as_str()],
+            _ => continue,
+        };
+        asserted.entry(key).or_default().extend(types);
+    }
+    asserted
+        .values()
+        .any(|ts| ts.iter().any(|t| !value_type::same_type(t, ts[0])))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn plan_fix<'r>(
     ctx: &RuleContext,
@@ -395,23 +436,15 @@ fn plan_fix<'r>(
     root: &GoNode<'r>,
 ) -> Result<FixPlan, String> {
     let name = decl.name.text().to_string();
-    if let Some(why) = all.iter().find_map(|u| {
-        if let Use::NoFix(why) = u {
-            Some(why.clone())
-        } else {
-            None
-        }
+    if let Some(why) = all.iter().find_map(|u| match u {
+        Use::NoFix(why) | Use::JsonDecode(Some(why)) => Some(why.clone()),
+        _ => None,
     }) {
         return Err(why);
     }
-    if json.decoded && !json.encodes.is_empty() {
-        return Err(format!(
-            "{name} is decoded and encoded again: keys the struct lacks would be dropped"
-        ));
-    }
     if let Some(why) = all.iter().find_map(|u| match u {
         Use::Key {
-            access: Access::Problem(why),
+            access: Access::Problem(why) | Access::Inspected { why, .. },
             ..
         } => Some(why.clone()),
         _ => None,
@@ -539,7 +572,9 @@ fn field_list(fields: &[FieldPlan]) -> Vec<layout::Field> {
         .collect()
 }
 
-/// `handleUserResp` for `resp` in `handleUser`; `serverHandleResp` for a method `(*Server).Handle`.
+/// `handleUserResp` for `resp` in `handleUser`; `serverHandleResp` for a
+/// method `(*Server).Handle`; `cmdRunConf` for `conf` in `Cmd_Run`: an
+/// unexported lowerCamel name, underscores dropped.
 fn type_name(top: &GoNode, var: &str) -> Option<String> {
     let func = top.field("name")?.text().to_string();
     let base = if top.kind() == "method_declaration" {
@@ -549,9 +584,9 @@ fn type_name(top: &GoNode, var: &str) -> Option<String> {
             .find(|n| n.kind() == "type_identifier")?
             .text()
             .to_string();
-        format!("{}{}", layout::lower_first_word(&recv), layout::camel(&func)?)
+        format!("{}{}", layout::lower_camel(&recv)?, layout::camel(&func)?)
     } else {
-        layout::lower_first_word(&func)
+        layout::lower_camel(&func)?
     };
     Some(format!("{base}{}", layout::camel(var)?))
 }
