@@ -156,7 +156,10 @@ fn bad_values_are_shown_in_the_file() {
     let err = config_error("[rules.nil-reset]\ncross_method = \"yes\"\n");
     assert!(err.contains("mapfix.toml:2:16"), "{err}");
     let err = config_error("[rules.interface-map]\ntests = \"yes\"\n");
-    assert!(err.contains("invalid type: string \"yes\", expected a boolean"), "{err}");
+    assert!(
+        err.contains("invalid type: string \"yes\", expected a boolean"),
+        "{err}"
+    );
     assert!(err.contains("mapfix.toml:2:9"), "{err}");
     let err = config_error("[rules.interface-map]\ntest = true\n");
     assert!(err.contains("unknown field `test`, expected `tests`"), "{err}");

@@ -99,6 +99,25 @@ pub fn lower_first_word(name: &str) -> String {
     format!("{}{tail}", head.to_ascii_lowercase())
 }
 
+/// `handleUserResp` for `resp` in `handleUser`; `serverHandleResp` for a
+/// method `(*Server).Handle`; `cmdRunConf` for `conf` in `Cmd_Run`: an
+/// unexported lowerCamel name, underscores dropped.
+pub fn type_name(top: &GoNode, var: &str) -> Option<String> {
+    let func = top.field("name")?.text().to_string();
+    let base = if top.kind() == "method_declaration" {
+        let recv = top
+            .field("receiver")?
+            .dfs()
+            .find(|n| n.kind() == "type_identifier")?
+            .text()
+            .to_string();
+        format!("{}{}", lower_camel(&recv)?, camel(&func)?)
+    } else {
+        lower_camel(&func)?
+    };
+    Some(format!("{base}{}", camel(var)?))
+}
+
 /// One field of the generated struct.
 pub struct Field {
     pub name: String,

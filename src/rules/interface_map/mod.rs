@@ -239,6 +239,16 @@ impl<'r> Cx<'_, 'r> {
         self.imports.iter().find(|(n, _)| n == name).map(|(_, p)| p.as_str())
     }
 
+    /// The name under which this file imports `path`.
+    pub fn import_name(&self, path: &str) -> Option<&str> {
+        self.imports.iter().find(|(_, p)| p == path).map(|(n, _)| n.as_str())
+    }
+
+    /// Whether `name` is a type declared inside the top-level function.
+    pub fn is_local_type(&self, name: &str) -> bool {
+        self.local_types.iter().any(|t| t == name)
+    }
+
     /// Whether a type can be written at package level in this file: no
     /// type local to the function, every package qualifier imported here.
     pub fn valid_at_package_level(&self, ty: &str) -> bool {
@@ -262,35 +272,6 @@ impl<'r> Cx<'_, 'r> {
         });
         ok
     }
-}
-
-/// Import names and paths (`name` is the alias, or the package's usual name).
-fn file_imports(root: &GoNode) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for spec in root.dfs().filter(|n| n.kind() == "import_spec") {
-        let Some(path) = spec
-            .field("path")
-            .map(|p| p.text().trim_matches(['"', '`']).to_string())
-        else {
-            continue;
-        };
-        let name = match spec.field("name") {
-            Some(n) => n.text().to_string(),
-            None => {
-                let mut parts = path.rsplit('/');
-                let last = parts.next().unwrap_or_default();
-                let versioned =
-                    last.len() > 1 && last.starts_with('v') && last[1..].chars().all(|c| c.is_ascii_digit());
-                if versioned {
-                    parts.next().unwrap_or(last).to_string()
-                } else {
-                    last.to_string()
-                }
-            }
-        };
-        out.push((name, path));
-    }
-    out
 }
 
 /// The top-level function or method declaration containing `node`.
@@ -342,7 +323,7 @@ fn analyse(ctx: &RuleContext, decl: &MapDecl) -> Option<Detection> {
         scope: ctx.scope,
         map_decl_at: decl.name.range().start,
         search: top.clone().unwrap_or_else(|| root.clone()),
-        imports: file_imports(&root),
+        imports: ctx.scope.own.imports.clone(),
         local_types: top.as_ref().map(local_type_names).unwrap_or_default(),
     };
     let names = uses::Imports {
@@ -453,7 +434,7 @@ fn plan_fix<'r>(
     }
     let top = top.ok_or("the map is not inside a named function, so the type has no name to take")?;
     let fields = fields::plan(keys, &json, cx)?;
-    let type_name = type_name(top, &name).ok_or("the function and variable names give no Go type name")?;
+    let type_name = layout::type_name(top, &name).ok_or("the function and variable names give no Go type name")?;
     let used = root.dfs().any(|n| {
         matches!(
             n.kind().as_ref(),
@@ -463,7 +444,11 @@ fn plan_fix<'r>(
     if used || ctx.scope.declares(&type_name) {
         return Err(format!("the type name {type_name} is already used in this package"));
     }
-    if top.kind() == "method_declaration" && ctx.scope.is_package_func(type_name.trim_end_matches(&camel_var(&name))) {
+    if top.kind() == "method_declaration"
+        && ctx
+            .scope
+            .is_package_func(type_name.trim_end_matches(&layout::camel(&name).unwrap_or_default()))
+    {
         return Err(format!("a package function would give the same type name {type_name}"));
     }
     if decl.declared_type.is_some()
@@ -570,29 +555,6 @@ fn field_list(fields: &[FieldPlan]) -> Vec<layout::Field> {
             tag: f.tag.clone(),
         })
         .collect()
-}
-
-/// `handleUserResp` for `resp` in `handleUser`; `serverHandleResp` for a
-/// method `(*Server).Handle`; `cmdRunConf` for `conf` in `Cmd_Run`: an
-/// unexported lowerCamel name, underscores dropped.
-fn type_name(top: &GoNode, var: &str) -> Option<String> {
-    let func = top.field("name")?.text().to_string();
-    let base = if top.kind() == "method_declaration" {
-        let recv = top
-            .field("receiver")?
-            .dfs()
-            .find(|n| n.kind() == "type_identifier")?
-            .text()
-            .to_string();
-        format!("{}{}", layout::lower_camel(&recv)?, layout::camel(&func)?)
-    } else {
-        layout::lower_camel(&func)?
-    };
-    Some(format!("{base}{}", layout::camel(var)?))
-}
-
-fn camel_var(var: &str) -> String {
-    layout::camel(var).unwrap_or_default()
 }
 
 /// Where the type declaration goes: above the function and its doc comment.
