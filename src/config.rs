@@ -39,6 +39,8 @@ struct RawRules {
     range_delete: RangeDeleteOptions,
     #[serde(rename = "nil-reset", default)]
     nil_reset: NilResetOptions,
+    #[serde(rename = "interface-map", default)]
+    interface_map: InterfaceMapOptions,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -58,6 +60,12 @@ enum Prefer {
 #[serde(deny_unknown_fields)]
 struct NilResetOptions {
     cross_method: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InterfaceMapOptions {
+    tests: Option<bool>,
 }
 
 /// A loaded `mapfix.toml`.
@@ -249,6 +257,9 @@ impl Config {
         }
         if let Some(cross) = self.raw.rules.nil_reset.cross_method {
             options.nil_reset_cross_method = cross;
+        }
+        if let Some(tests) = self.raw.rules.interface_map.tests {
+            options.interface_map_tests = tests;
         }
     }
 

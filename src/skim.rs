@@ -362,6 +362,8 @@ mod tests {
             // The skeleton drops constants and function bodies (results included).
             full.consts.clear();
             full.func_results.clear();
+            full.method_results.clear();
+            full.imports.clear();
             let skimmed = FileIndex::skim(&text);
             assert_eq!(
                 skimmed,

@@ -33,6 +33,12 @@ pub struct FileIndex {
     pub consts: Vec<String>,
     /// Non-generic package functions with exactly one result: that result's type text.
     pub func_results: HashMap<String, String>,
+    /// Methods with exactly one result, keyed `Type.Method` (receivers
+    /// without type parameters): that result's type text.
+    pub method_results: HashMap<String, String>,
+    /// The file's imports: local name (the alias, or the path's usual
+    /// package name) and path.
+    pub imports: Vec<(String, String)>,
     pub package: String,
     /// Names (identifiers, or field names of selectors) compared with `nil`
     /// anywhere in the file: code that may treat nil and empty differently.
@@ -89,6 +95,19 @@ impl FileIndex {
                             });
                             idx.vars.insert(name.text().to_string(), ty);
                         }
+                    }
+                }
+                "import_declaration" => {
+                    idx.imports.extend(
+                        decl.dfs()
+                            .filter(|n| n.kind() == "import_spec")
+                            .filter_map(|s| import_of(&s)),
+                    );
+                }
+                "method_declaration" => {
+                    let recv = decl.field("receiver").and_then(|r| receiver_type_name(&r));
+                    if let (Some(recv), Some(n), Some(result)) = (recv, decl.field("name"), single_result(&decl)) {
+                        idx.method_results.insert(format!("{recv}.{}", n.text()), result);
                     }
                 }
                 "function_declaration" => {
@@ -149,6 +168,38 @@ pub fn nil_tested_names(root: &GoNode) -> std::collections::HashSet<String> {
         out.extend(name);
     }
     out
+}
+
+/// An import spec's local name and path (`None` for `_` and `.` imports).
+pub fn import_of(spec: &GoNode) -> Option<(String, String)> {
+    let path = spec.field("path")?.text().trim_matches(['"', '`']).to_string();
+    let name = match spec.field("name") {
+        Some(n) if matches!(n.text().as_ref(), "_" | ".") => return None,
+        Some(n) => n.text().to_string(),
+        None => {
+            let is_version = |v: &str| v.len() > 1 && v.starts_with('v') && v[1..].chars().all(|c| c.is_ascii_digit());
+            let mut parts = path.rsplit('/');
+            let last = parts.next().unwrap_or_default();
+            match last.rsplit_once('.') {
+                // gopkg.in/yaml.v3
+                Some((name, v)) if is_version(v) => name.to_string(),
+                // example.com/mod/v2
+                _ if is_version(last) => parts.next().unwrap_or(last).to_string(),
+                _ => last.to_string(),
+            }
+        }
+    };
+    Some((name, path))
+}
+
+/// `T` for a receiver `(t T)` or `(t *T)`; `None` for a generic receiver.
+fn receiver_type_name(receiver: &GoNode) -> Option<String> {
+    let [param] = code_children(receiver).try_into().ok()?;
+    let mut ty = param.field("type")?;
+    if ty.kind() == "pointer_type" {
+        ty = code_children(&ty).into_iter().next()?;
+    }
+    (ty.kind() == "type_identifier").then(|| ty.text().to_string())
 }
 
 /// The result type of a non-generic function declaring exactly one result.
@@ -212,6 +263,13 @@ pub fn infer_type(value: &GoNode) -> Option<String> {
         "parenthesized_expression" => code_children(value).first().and_then(infer_type),
         _ => None,
     }
+}
+
+/// A declared result type and the imports of the file that declares it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultType {
+    pub text: String,
+    pub imports: Vec<(String, String)>,
 }
 
 /// Package-level declarations visible from one file: its own, then those of
@@ -318,14 +376,27 @@ impl<'a> PackageScope<'a> {
     }
 
     /// The single result type of a non-generic package function, with
-    /// whether it is declared in this file (a type from another file may
-    /// name packages this file does not import).
-    pub fn func_result(&self, name: &str) -> Option<(String, bool)> {
-        if let Some(t) = self.own.func_results.get(name) {
-            return Some((t.clone(), true));
-        }
-        self.other_files()
-            .find_map(|f| f.full_index().func_results.get(name).map(|t| (t.clone(), false)))
+    /// the imports of the file declaring it (a type from another file may
+    /// name packages this file imports under other names, or not at all).
+    pub fn func_result(&self, name: &str) -> Option<ResultType> {
+        self.result_in(|i| i.func_results.get(name))
+    }
+
+    /// The single result type of the method `method` of the package type
+    /// `ty` (declared on `ty` or `*ty`), with the declaring file's imports.
+    pub fn method_result(&self, ty: &str, method: &str) -> Option<ResultType> {
+        let key = format!("{ty}.{method}");
+        self.result_in(|i| i.method_results.get(&key))
+    }
+
+    fn result_in<'s>(&'s self, get: impl Fn(&'s FileIndex) -> Option<&'s String>) -> Option<ResultType> {
+        let found = |i: &'s FileIndex| {
+            get(i).map(|t| ResultType {
+                text: t.clone(),
+                imports: i.imports.clone(),
+            })
+        };
+        found(&self.own).or_else(|| self.other_files().find_map(|f| found(f.full_index())))
     }
 
     /// The imports of each other file of the package (each parsed whole).
@@ -721,6 +792,22 @@ mod tests {
             assert_eq!(expr_type(&find("m", 2), s), None);
             assert_eq!(expr_type(&find("p", 1), s).as_deref(), Some("map[uint]int"));
             assert_eq!(expr_type(&find("g", 1), s).as_deref(), Some("map[string]bool"));
+        });
+    }
+
+    #[test]
+    fn indexes_method_results_and_imports() {
+        let src = "package p\nimport (\n\ttm \"time\"\n\t\"gopkg.in/yaml.v3\"\n\t_ \"embed\"\n)\ntype S struct{}\ntype L[T any] struct{}\nfunc (s *S) At() tm.Time { return tm.Time{} }\nfunc (S) n() (n int) { return 0 }\nfunc (S) two() (int, error) { return 0, nil }\nfunc (l *L[T]) get() T { var t T; return t }\n";
+        with_scope(src, |_, s| {
+            let at = s.method_result("S", "At").unwrap();
+            assert_eq!(at.text, "tm.Time");
+            assert_eq!(
+                at.imports,
+                [("tm".into(), "time".into()), ("yaml".into(), "gopkg.in/yaml.v3".into())]
+            );
+            assert_eq!(s.method_result("S", "n").map(|r| r.text).as_deref(), Some("int"));
+            assert_eq!(s.method_result("S", "two"), None);
+            assert_eq!(s.method_result("L", "get"), None);
         });
     }
 }

@@ -155,6 +155,15 @@ fn bad_values_are_shown_in_the_file() {
     assert!(err.contains("mapfix.toml:2:10"), "{err}");
     let err = config_error("[rules.nil-reset]\ncross_method = \"yes\"\n");
     assert!(err.contains("mapfix.toml:2:16"), "{err}");
+    let err = config_error("[rules.interface-map]\ntests = \"yes\"\n");
+    assert!(
+        err.contains("invalid type: string \"yes\", expected a boolean"),
+        "{err}"
+    );
+    assert!(err.contains("mapfix.toml:2:9"), "{err}");
+    let err = config_error("[rules.interface-map]\ntest = true\n");
+    assert!(err.contains("unknown field `test`, expected `tests`"), "{err}");
+    assert!(err.contains("mapfix.toml:2:1"), "{err}");
     let err = config_error("exclude = [\"a[\"]\n");
     assert!(err.contains("bad exclude glob"), "{err}");
     let err = config_error("rule_dirs = [\"missing\"]\n");

@@ -100,6 +100,8 @@ pub struct RuleOptions {
     pub range_delete_prefer_make: bool,
     /// `[rules.nil-reset] cross_method = true`.
     pub nil_reset_cross_method: bool,
+    /// `[rules.interface-map] tests = true`: also report `_test.go` files.
+    pub interface_map_tests: bool,
     /// IDs of every loaded rule, enabled or not (suppression comments may name any of them).
     pub known_rules: Vec<String>,
 }

@@ -70,7 +70,7 @@ pub fn gather<'r>(literal: &[(String, GoNode<'r>)], uses: &[Use<'r>]) -> BTreeMa
                 e.reads.push((index.clone(), false));
                 e.replaced.push(index.clone());
             }
-            Access::Problem(_) => {}
+            Access::Problem(_) | Access::Inspected { .. } => {}
         }
     }
     keys

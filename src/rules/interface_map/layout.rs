@@ -84,6 +84,12 @@ pub fn camel(text: &str) -> Option<String> {
     out.chars().next().filter(|c| c.is_ascii_uppercase()).map(|_| out)
 }
 
+/// An unexported lowerCamel identifier: `Cmd_Run` → `cmdRun`, `HTTPServer`
+/// → `httpServer`, `serve_http` → `serveHTTP`.
+pub fn lower_camel(text: &str) -> Option<String> {
+    camel(text).map(|c| lower_first_word(&c))
+}
+
 /// `HandleUser` → `handleUser`, `HTTPServer` → `httpServer`, `ID` → `id`.
 pub fn lower_first_word(name: &str) -> String {
     let upper = name.chars().take_while(|c| c.is_ascii_uppercase()).count();
@@ -91,6 +97,25 @@ pub fn lower_first_word(name: &str) -> String {
     let lower = if upper > 1 && next_is_lower { upper - 1 } else { upper };
     let (head, tail) = name.split_at(lower);
     format!("{}{tail}", head.to_ascii_lowercase())
+}
+
+/// `handleUserResp` for `resp` in `handleUser`; `serverHandleResp` for a
+/// method `(*Server).Handle`; `cmdRunConf` for `conf` in `Cmd_Run`: an
+/// unexported lowerCamel name, underscores dropped.
+pub fn type_name(top: &GoNode, var: &str) -> Option<String> {
+    let func = top.field("name")?.text().to_string();
+    let base = if top.kind() == "method_declaration" {
+        let recv = top
+            .field("receiver")?
+            .dfs()
+            .find(|n| n.kind() == "type_identifier")?
+            .text()
+            .to_string();
+        format!("{}{}", lower_camel(&recv)?, camel(&func)?)
+    } else {
+        lower_camel(&func)?
+    };
+    Some(format!("{base}{}", camel(var)?))
 }
 
 /// One field of the generated struct.
@@ -246,6 +271,16 @@ mod tests {
         assert_eq!(lower_first_word("ID"), "id");
         assert_eq!(lower_first_word("serveHTTP"), "serveHTTP");
         assert_eq!(lower_first_word("UTF8Decode"), "utf8Decode");
+    }
+
+    #[test]
+    fn lower_camel_drops_underscores() {
+        assert_eq!(lower_camel("Cmd_Run").as_deref(), Some("cmdRun"));
+        assert_eq!(lower_camel("Test_parse_config").as_deref(), Some("testParseConfig"));
+        assert_eq!(lower_camel("serve_http").as_deref(), Some("serveHTTP"));
+        assert_eq!(lower_camel("HTTPServer").as_deref(), Some("httpServer"));
+        assert_eq!(lower_camel("handleUser").as_deref(), Some("handleUser"));
+        assert_eq!(lower_camel("_"), None);
     }
 
     #[test]

@@ -28,10 +28,21 @@ use uses::{Access, Use};
 pub use precondition::may_match;
 
 pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
+    // In tests, such maps are mostly expected values and fixtures, which a
+    // struct would not improve: opt in with `[rules.interface-map] tests = true`.
+    if is_test_file(&ctx.file.path) && !ctx.options.interface_map_tests {
+        return Vec::new();
+    }
     match MapDecl::find(m.get_node()) {
         Some(decl) => analyse(ctx, &decl).into_iter().collect(),
         None => Vec::new(),
     }
+}
+
+fn is_test_file(path: &std::path::Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with("_test.go"))
 }
 
 /// How the variable gets its map.
@@ -228,6 +239,16 @@ impl<'r> Cx<'_, 'r> {
         self.imports.iter().find(|(n, _)| n == name).map(|(_, p)| p.as_str())
     }
 
+    /// The name under which this file imports `path`.
+    pub fn import_name(&self, path: &str) -> Option<&str> {
+        self.imports.iter().find(|(_, p)| p == path).map(|(n, _)| n.as_str())
+    }
+
+    /// Whether `name` is a type declared inside the top-level function.
+    pub fn is_local_type(&self, name: &str) -> bool {
+        self.local_types.iter().any(|t| t == name)
+    }
+
     /// Whether a type can be written at package level in this file: no
     /// type local to the function, every package qualifier imported here.
     pub fn valid_at_package_level(&self, ty: &str) -> bool {
@@ -251,35 +272,6 @@ impl<'r> Cx<'_, 'r> {
         });
         ok
     }
-}
-
-/// Import names and paths (`name` is the alias, or the package's usual name).
-fn file_imports(root: &GoNode) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for spec in root.dfs().filter(|n| n.kind() == "import_spec") {
-        let Some(path) = spec
-            .field("path")
-            .map(|p| p.text().trim_matches(['"', '`']).to_string())
-        else {
-            continue;
-        };
-        let name = match spec.field("name") {
-            Some(n) => n.text().to_string(),
-            None => {
-                let mut parts = path.rsplit('/');
-                let last = parts.next().unwrap_or_default();
-                let versioned =
-                    last.len() > 1 && last.starts_with('v') && last[1..].chars().all(|c| c.is_ascii_digit());
-                if versioned {
-                    parts.next().unwrap_or(last).to_string()
-                } else {
-                    last.to_string()
-                }
-            }
-        };
-        out.push((name, path));
-    }
-    out
 }
 
 /// The top-level function or method declaration containing `node`.
@@ -331,7 +323,7 @@ fn analyse(ctx: &RuleContext, decl: &MapDecl) -> Option<Detection> {
         scope: ctx.scope,
         map_decl_at: decl.name.range().start,
         search: top.clone().unwrap_or_else(|| root.clone()),
-        imports: file_imports(&root),
+        imports: ctx.scope.own.imports.clone(),
         local_types: top.as_ref().map(local_type_names).unwrap_or_default(),
     };
     let names = uses::Imports {
@@ -343,13 +335,25 @@ fn analyse(ctx: &RuleContext, decl: &MapDecl) -> Option<Detection> {
         return None;
     }
     let entries = decl.literal_entries()?;
-    let decoded = all.iter().any(|u| matches!(u, Use::JsonDecode));
+    let decoded = all.iter().any(|u| matches!(u, Use::JsonDecode(_)));
     if matches!(decl.init, Init::Nil) && !decoded {
+        return None;
+    }
+    let encoded = all.iter().any(|u| matches!(u, Use::JsonEncode(_)));
+    if decoded && encoded {
+        // A document decoded, changed and encoded again: the map keeps the
+        // keys the code does not know, which is its job.
+        return None;
+    }
+    if polymorphic(&all) {
+        // A key whose value changes type (between versions of a document):
+        // `any` is the honest type of that field.
         return None;
     }
     let literal: Vec<(String, GoNode)> = entries.iter().map(|e| (e.key.clone(), e.value.clone())).collect();
     let keys = fields::gather(&literal, &all);
-    if keys.is_empty() {
+    if keys.is_empty() || decoded && keys.len() == 1 {
+        // One value read from a foreign document: a one-field type says little more.
         return None;
     }
     let name = decl.name.text().to_string();
@@ -382,6 +386,24 @@ fn analyse(ctx: &RuleContext, decl: &MapDecl) -> Option<Detection> {
     Some(det)
 }
 
+/// Whether some key is type-switched, or asserted to two different types.
+fn polymorphic(all: &[Use]) -> bool {
+    let mut asserted: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for u in all {
+        let Use::Key { key, access, .. } = u else { continue };
+        let types: Vec<&str> = match access {
+            Access::Inspected { switched: true, .. } => return true,
+            Access::Inspected { types, .. } => types.iter().map(String::as_str).collect(),
+            Access::AssertedRead { ty, .. } => vec![ty.as_str()],
+            _ => continue,
+        };
+        asserted.entry(key).or_default().extend(types);
+    }
+    asserted
+        .values()
+        .any(|ts| ts.iter().any(|t| !value_type::same_type(t, ts[0])))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn plan_fix<'r>(
     ctx: &RuleContext,
@@ -395,23 +417,15 @@ fn plan_fix<'r>(
     root: &GoNode<'r>,
 ) -> Result<FixPlan, String> {
     let name = decl.name.text().to_string();
-    if let Some(why) = all.iter().find_map(|u| {
-        if let Use::NoFix(why) = u {
-            Some(why.clone())
-        } else {
-            None
-        }
+    if let Some(why) = all.iter().find_map(|u| match u {
+        Use::NoFix(why) | Use::JsonDecode(Some(why)) => Some(why.clone()),
+        _ => None,
     }) {
         return Err(why);
     }
-    if json.decoded && !json.encodes.is_empty() {
-        return Err(format!(
-            "{name} is decoded and encoded again: keys the struct lacks would be dropped"
-        ));
-    }
     if let Some(why) = all.iter().find_map(|u| match u {
         Use::Key {
-            access: Access::Problem(why),
+            access: Access::Problem(why) | Access::Inspected { why, .. },
             ..
         } => Some(why.clone()),
         _ => None,
@@ -420,7 +434,7 @@ fn plan_fix<'r>(
     }
     let top = top.ok_or("the map is not inside a named function, so the type has no name to take")?;
     let fields = fields::plan(keys, &json, cx)?;
-    let type_name = type_name(top, &name).ok_or("the function and variable names give no Go type name")?;
+    let type_name = layout::type_name(top, &name).ok_or("the function and variable names give no Go type name")?;
     let used = root.dfs().any(|n| {
         matches!(
             n.kind().as_ref(),
@@ -430,7 +444,11 @@ fn plan_fix<'r>(
     if used || ctx.scope.declares(&type_name) {
         return Err(format!("the type name {type_name} is already used in this package"));
     }
-    if top.kind() == "method_declaration" && ctx.scope.is_package_func(type_name.trim_end_matches(&camel_var(&name))) {
+    if top.kind() == "method_declaration"
+        && ctx
+            .scope
+            .is_package_func(type_name.trim_end_matches(&layout::camel(&name).unwrap_or_default()))
+    {
         return Err(format!("a package function would give the same type name {type_name}"));
     }
     if decl.declared_type.is_some()
@@ -537,27 +555,6 @@ fn field_list(fields: &[FieldPlan]) -> Vec<layout::Field> {
             tag: f.tag.clone(),
         })
         .collect()
-}
-
-/// `handleUserResp` for `resp` in `handleUser`; `serverHandleResp` for a method `(*Server).Handle`.
-fn type_name(top: &GoNode, var: &str) -> Option<String> {
-    let func = top.field("name")?.text().to_string();
-    let base = if top.kind() == "method_declaration" {
-        let recv = top
-            .field("receiver")?
-            .dfs()
-            .find(|n| n.kind() == "type_identifier")?
-            .text()
-            .to_string();
-        format!("{}{}", layout::lower_first_word(&recv), layout::camel(&func)?)
-    } else {
-        layout::lower_first_word(&func)
-    };
-    Some(format!("{base}{}", layout::camel(var)?))
-}
-
-fn camel_var(var: &str) -> String {
-    layout::camel(var).unwrap_or_default()
 }
 
 /// Where the type declaration goes: above the function and its doc comment.

@@ -16,8 +16,10 @@ pub enum Use<'r> {
     },
     /// `json.Marshal(m)`, `json.MarshalIndent(m, …)`, `enc.Encode(m)`.
     JsonEncode(GoNode<'r>),
-    /// `json.Unmarshal(data, &m)`.
-    JsonDecode,
+    /// `json.Unmarshal(data, &m)`, `dec.Decode(&m)` (`json.NewDecoder(r)`
+    /// or a variable holding one); with why a struct would decode
+    /// differently, when it would.
+    JsonDecode(Option<String>),
     /// A use the map allows and a struct would change: why.
     NoFix(String),
     /// Anything that treats it as a map (range, len, delete, passed on,
@@ -35,6 +37,13 @@ pub enum Access<'r> {
     Read,
     /// An access whose meaning changes on a struct: why.
     Problem(String),
+    /// A read that asks for the value's dynamic type, directly or through a
+    /// variable holding it: a type switch, or comma-ok assertions to `types`.
+    Inspected {
+        why: String,
+        types: Vec<String>,
+        switched: bool,
+    },
 }
 
 /// Import names of the packages the classification needs.
@@ -68,7 +77,7 @@ pub fn collect<'r>(decl: &MapDecl<'r>, func: &GoNode<'r>, imports: &Imports, cx:
         .filter(|n| n.kind() == "identifier" && n.text() == name && n.range().start >= decl.scope_start)
         .filter(|n| !declares_new_variable(n, &decl.scope))
         .filter(|n| types::resolve(&name, n, cx.scope).and_then(|b| b.decl_at) == Some(decl_at))
-        .map(|n| classify(&n, imports, cx))
+        .map(|n| classify(&n, func, imports, cx))
         .collect()
 }
 
@@ -94,7 +103,7 @@ fn declares_new_variable(n: &GoNode, map_scope: &std::ops::Range<usize>) -> bool
     }
 }
 
-fn classify<'r>(n: &GoNode<'r>, imports: &Imports, cx: &super::Cx) -> Use<'r> {
+fn classify<'r>(n: &GoNode<'r>, func: &GoNode<'r>, imports: &Imports, cx: &super::Cx) -> Use<'r> {
     let Some(parent) = n.parent() else { return Use::RealMap };
     match parent.kind().as_ref() {
         "index_expression" if parent.field("operand").is_some_and(|o| o.range() == n.range()) => {
@@ -102,7 +111,7 @@ fn classify<'r>(n: &GoNode<'r>, imports: &Imports, cx: &super::Cx) -> Use<'r> {
                 // `v, ok := m["k"]` tests membership, which only a map can answer.
                 Some(_) if in_comma_ok(&parent) => Use::RealMap,
                 Some(key) => Use::Key {
-                    access: access(&parent, &key),
+                    access: access(&parent, &n.text(), &key, func, cx),
                     index: parent,
                     key,
                 },
@@ -141,8 +150,18 @@ fn classify<'r>(n: &GoNode<'r>, imports: &Imports, cx: &super::Cx) -> Use<'r> {
             let call = list.as_ref().and_then(|l| l.parent());
             let args = list.as_ref().map(code_children).unwrap_or_default();
             let second = args.len() == 2 && args[1].range() == parent.range();
+            let only = args.len() == 1 && args[0].range() == parent.range();
             match call {
-                Some(c) if second && is_pkg_call(&c, imports.json.as_deref(), &["Unmarshal"]) => Use::JsonDecode,
+                Some(c) if second && is_pkg_call(&c, imports.json.as_deref(), &["Unmarshal"]) => Use::JsonDecode(None),
+                Some(c) if only => match decoder_call(&c, func, imports, cx) {
+                    Some(strict) => Use::JsonDecode(strict.then(|| {
+                        format!(
+                            "{} is decoded with DisallowUnknownFields: a struct would reject the keys it lacks, a map takes them all",
+                            n.text()
+                        )
+                    })),
+                    None => Use::RealMap,
+                },
                 _ => Use::RealMap,
             }
         }
@@ -176,41 +195,65 @@ fn is_pkg_call(call: &GoNode, pkg: Option<&str>, funcs: &[&str]) -> bool {
 
 /// `X.Encode(m)` where X is `json.NewEncoder(…)` or a variable holding one.
 fn is_encoder_call(call: &GoNode, imports: &Imports, cx: &super::Cx) -> bool {
-    let Some(json) = imports.json.as_deref() else {
-        return false;
-    };
-    let Some(f) = call.field("function").filter(|f| f.kind() == "selector_expression") else {
-        return false;
-    };
-    if f.field("field").is_none_or(|x| x.text() != "Encode") {
-        return false;
-    }
-    let Some(recv) = f.field("operand") else { return false };
-    let new_encoder = |e: &GoNode| e.kind() == "call_expression" && is_pkg_call(e, Some(json), &["NewEncoder"]);
-    if new_encoder(&recv) {
-        return true;
-    }
-    if recv.kind() != "identifier" {
-        return false;
-    }
-    let Some(binding) = types::resolve(&recv.text(), &recv, cx.scope) else {
-        return false;
-    };
-    if binding
-        .type_text
-        .as_deref()
-        .is_some_and(|t| t.replace(' ', "") == format!("*{json}.Encoder"))
-    {
-        return true;
-    }
-    binding
-        .decl_at
-        .and_then(|at| cx.initializer_of(at))
-        .is_some_and(|v| new_encoder(&v))
+    coder_receiver(call, ("Encode", "NewEncoder", "Encoder"), imports, cx).is_some()
 }
 
-/// What `m["k"]` (the index expression `ix`) does where it stands.
-fn access<'r>(ix: &GoNode<'r>, key: &str) -> Access<'r> {
+/// `X.Decode(&m)` where X is `json.NewDecoder(…)` or a variable holding
+/// one: whether the decoder is told to reject unknown fields (a variable
+/// on which `func` calls `DisallowUnknownFields`).
+fn decoder_call(call: &GoNode, func: &GoNode, imports: &Imports, cx: &super::Cx) -> Option<bool> {
+    let recv = coder_receiver(call, ("Decode", "NewDecoder", "Decoder"), imports, cx)?;
+    if recv.kind() != "identifier" {
+        return Some(false);
+    }
+    let strict = func.dfs().any(|c| {
+        c.kind() == "call_expression"
+            && c.field("function").is_some_and(|f| {
+                f.kind() == "selector_expression"
+                    && f.field("operand").is_some_and(|o| o.text() == recv.text())
+                    && f.field("field").is_some_and(|x| x.text() == "DisallowUnknownFields")
+            })
+    });
+    Some(strict)
+}
+
+/// The receiver X of `X.METHOD(…)` when X is `json.NEW(…)`, or a variable
+/// of type `*json.TYPE` or initialised with `json.NEW(…)`.
+fn coder_receiver<'r>(
+    call: &GoNode<'r>,
+    (method, new, ty): (&str, &str, &str),
+    imports: &Imports,
+    cx: &super::Cx,
+) -> Option<GoNode<'r>> {
+    let json = imports.json.as_deref()?;
+    let f = call.field("function").filter(|f| f.kind() == "selector_expression")?;
+    if f.field("field").is_none_or(|x| x.text() != method) {
+        return None;
+    }
+    let recv = f.field("operand")?;
+    let made = |e: &GoNode| e.kind() == "call_expression" && is_pkg_call(e, Some(json), &[new]);
+    if made(&recv) {
+        return Some(recv);
+    }
+    if recv.kind() != "identifier" {
+        return None;
+    }
+    let binding = types::resolve(&recv.text(), &recv, cx.scope)?;
+    let typed = binding
+        .type_text
+        .as_deref()
+        .is_some_and(|t| t.replace(' ', "") == format!("*{json}.{ty}"));
+    let initialised = || {
+        binding
+            .decl_at
+            .and_then(|at| cx.initializer_of(at))
+            .is_some_and(|v| made(&v))
+    };
+    (typed || initialised()).then_some(recv)
+}
+
+/// What `m["k"]` (the index expression `ix` on the map named `map`) does where it stands.
+fn access<'r>(ix: &GoNode<'r>, map: &str, key: &str, func: &GoNode<'r>, cx: &super::Cx) -> Access<'r> {
     let mut node = ix.clone();
     while let Some(p) = node.parent().filter(|p| p.kind() == "parenthesized_expression") {
         node = p;
@@ -218,12 +261,23 @@ fn access<'r>(ix: &GoNode<'r>, key: &str) -> Access<'r> {
     let Some(parent) = node.parent() else {
         return Access::Problem(String::new());
     };
-    let problem = |why: &str| Access::Problem(format!("m[{key:?}] {why}"));
+    let problem = |why: &str| Access::Problem(format!("{map}[{key:?}] {why}"));
     match parent.kind().as_ref() {
-        "type_assertion_expression" => match parent.field("type") {
-            Some(_) if in_comma_ok(&parent) => {
-                problem("is read with a comma-ok type assertion, which a struct field cannot reproduce")
+        "type_switch_statement" if parent.field("operand").is_some_and(|o| o.range() == node.range()) => {
+            Access::Inspected {
+                why: format!("{map}[{key:?}] is used in a type switch"),
+                types: Vec::new(),
+                switched: true,
             }
+        }
+        "type_assertion_expression" => match parent.field("type") {
+            Some(ty) if in_comma_ok(&parent) => Access::Inspected {
+                why: format!(
+                    "{map}[{key:?}] is read with a comma-ok type assertion, which a struct field cannot reproduce"
+                ),
+                types: vec![ty.text().to_string()],
+                switched: false,
+            },
             Some(ty) => Access::AssertedRead {
                 node: parent.clone(),
                 ty: ty.text().to_string(),
@@ -256,7 +310,17 @@ fn access<'r>(ix: &GoNode<'r>, key: &str) -> Access<'r> {
                 "assignment" if lhs.len() == rhs.len() => Access::Read,
                 "var_spec" if stmt.field("type").is_some() => Access::Read,
                 "return_statement" => Access::Read,
-                _ => problem("is stored in a new variable whose type would change from any"),
+                _ => {
+                    let why = format!("{map}[{key:?}] is stored in a new variable whose type would change from any");
+                    let i = rhs.iter().position(|x| x.range() == node.range());
+                    let held = i.filter(|_| lhs.len() == rhs.len()).map(|i| lhs[i].clone());
+                    match held.map(|v| inspections(&v, func, cx)) {
+                        Some((types, switched)) if switched || !types.is_empty() => {
+                            Access::Inspected { why, types, switched }
+                        }
+                        _ => Access::Problem(why),
+                    }
+                }
             }
         }
         "return_statement" | "arguments" | "keyed_element" | "literal_value" => Access::Read,
@@ -273,6 +337,29 @@ fn access<'r>(ix: &GoNode<'r>, key: &str) -> Access<'r> {
         }
         _ => problem("is used where its static type matters"),
     }
+}
+
+/// How `func` asks for the dynamic type of the variable `var` declares:
+/// the types it is asserted to, and whether it is type-switched.
+fn inspections(var: &GoNode, func: &GoNode, cx: &super::Cx) -> (Vec<String>, bool) {
+    let (name, at) = (var.text().to_string(), var.range().start);
+    let mut types = Vec::new();
+    let mut switched = false;
+    let uses = func.dfs().filter(|n| {
+        n.kind() == "identifier"
+            && n.text() == name
+            && n.range().start > at
+            && types::resolve(&name, n, cx.scope).and_then(|b| b.decl_at) == Some(at)
+    });
+    for n in uses {
+        let Some(p) = n.parent() else { continue };
+        match p.kind().as_ref() {
+            "type_switch_statement" if p.field("operand").is_some_and(|o| o.range() == n.range()) => switched = true,
+            "type_assertion_expression" => types.extend(p.field("type").map(|t| t.text().to_string())),
+            _ => {}
+        }
+    }
+    (types, switched)
 }
 
 /// `v, ok := x` / `v, ok = x` / `var v, ok = x` for a single expression `x`

@@ -2,8 +2,10 @@
 //! in the same package: untyped constants take their default type,
 //! composite literals and conversions their type, identifiers the type of
 //! their declaration or initialiser, calls the declared single result of a
-//! package function (and a few standard-library functions), type assertions
-//! the asserted type. Anything else is unknown.
+//! package function or of a method of a package type (declared in any file
+//! of the package), of a few standard-library functions and of an
+//! `*http.Request`'s accessors, type assertions the asserted type. Anything
+//! else is unknown.
 
 use super::Cx;
 use crate::syntax::{self, code_children, GoNode};
@@ -57,6 +59,30 @@ const STDLIB_RESULTS: &[(&str, &str, &str)] = &[
     ("net/http", "StatusText", "string"),
 ];
 
+/// Fields and accessors of `*http.Request` (read from a handler's request
+/// variable), as the path from the variable: `()` marks a call.
+const REQUEST_PARTS: &[(&str, &str)] = &[
+    ("Method", "string"),
+    ("Host", "string"),
+    ("RemoteAddr", "string"),
+    ("RequestURI", "string"),
+    ("Proto", "string"),
+    ("ContentLength", "int64"),
+    ("URL.Path", "string"),
+    ("URL.RawPath", "string"),
+    ("URL.RawQuery", "string"),
+    ("URL.Host", "string"),
+    ("URL.Scheme", "string"),
+    ("URL.Fragment", "string"),
+    ("URL.Query().Get()", "string"),
+    ("Header.Get()", "string"),
+    ("FormValue()", "string"),
+    ("PostFormValue()", "string"),
+    ("PathValue()", "string"),
+    ("UserAgent()", "string"),
+    ("Referer()", "string"),
+];
+
 /// The type a value would have when stored in an `any` (untyped constants
 /// converted to their default type); `None` when unknown.
 pub fn stored_type(expr: &GoNode, cx: &Cx) -> Option<String> {
@@ -94,7 +120,9 @@ fn value_type(expr: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
             if is_own_map_read(expr, cx) {
                 return None;
             }
-            types::expr_type(expr, cx.scope).map(Typed::of)
+            types::expr_type(expr, cx.scope)
+                .or_else(|| request_part(expr, cx))
+                .map(Typed::of)
         }
         "call_expression" => call_type(expr, cx, depth),
         _ => None,
@@ -193,7 +221,7 @@ fn call_type(call: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
             if cx.scope.type_decl(&name).is_some() {
                 return Some(Typed::of(name));
             }
-            cx.scope.func_result(&name).map(|(t, _)| Typed::of(t))
+            cx.scope.func_result(&name).and_then(|r| declared_result(r, cx))
         }
         "selector_expression" => {
             let operand = func.field("operand")?;
@@ -203,6 +231,12 @@ fn call_type(call: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
                 let (_, _, result) = STDLIB_RESULTS.iter().find(|(p, f, _)| *p == path && *f == method)?;
                 return Some(Typed::of(result.replace("{}", &operand.text())));
             }
+            if let Some(t) = method_type(&operand, &method, cx) {
+                return Some(t);
+            }
+            if let Some(t) = request_part(call, cx) {
+                return Some(Typed::of(t));
+            }
             // `Error() string` and `String() string` by universal convention.
             (args.is_empty() && matches!(method.as_str(), "Error" | "String")).then(|| Typed::of("string"))
         }
@@ -210,6 +244,67 @@ fn call_type(call: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
         kind if kind.ends_with("_type") && args.len() == 1 => Some(Typed::of(func.text().to_string())),
         _ => None,
     }
+}
+
+/// The result of `operand.method(…)` when the operand's type is a type of
+/// the package (or a pointer to one) that declares the method: the
+/// receiver of a method, a variable or a field of such a type.
+fn method_type(operand: &GoNode, method: &str, cx: &Cx) -> Option<Typed> {
+    if is_own_map_read(operand, cx) {
+        return None;
+    }
+    let ty = types::expr_type(operand, cx.scope)?;
+    let name = ty.trim_start_matches('*').trim();
+    let plain = !name.is_empty() && name.chars().all(|c| c == '_' || c.is_alphanumeric());
+    if !plain || cx.is_local_type(name) || cx.scope.type_decl(name).is_none() {
+        return None;
+    }
+    declared_result(cx.scope.method_result(name, method)?, cx)
+}
+
+/// A declared result type, when its package qualifiers mean in this file
+/// what they mean in the file that declares it.
+fn declared_result(r: types::ResultType, cx: &Cx) -> Option<Typed> {
+    let tree = syntax::parse(&format!("package p\n\nvar _ {}\n", r.text));
+    let root = tree.root();
+    let agree = root.dfs().filter(|n| n.kind() == "qualified_identifier").all(|q| {
+        q.field("package").is_some_and(|p| {
+            let theirs = r
+                .imports
+                .iter()
+                .find(|(n, _)| *n == p.text())
+                .map(|(_, path)| path.as_str());
+            theirs.is_some() && theirs == cx.import_path(&p.text())
+        })
+    });
+    agree.then(|| Typed::of(r.text))
+}
+
+/// The type of a part of an `*http.Request` read through a variable of
+/// that type (`r.URL.Path`, `r.FormValue("q")`), from `REQUEST_PARTS`.
+fn request_part(expr: &GoNode, cx: &Cx) -> Option<String> {
+    fn path(e: &GoNode, cx: &Cx, http: &str) -> Option<String> {
+        match e.kind().as_ref() {
+            "identifier" => {
+                let t = types::resolve(&e.text(), e, cx.scope)?.type_text?;
+                (t.replace(' ', "") == format!("*{http}.Request")).then(String::new)
+            }
+            "selector_expression" => {
+                let base = path(&e.field("operand")?, cx, http)?;
+                let field = e.field("field")?.text().to_string();
+                Some(if base.is_empty() {
+                    field
+                } else {
+                    format!("{base}.{field}")
+                })
+            }
+            "call_expression" => Some(format!("{}()", path(&e.field("function")?, cx, http)?)),
+            _ => None,
+        }
+    }
+    let http = cx.import_name("net/http")?;
+    let p = path(expr, cx, http)?;
+    REQUEST_PARTS.iter().find(|(k, _)| *k == p).map(|(_, t)| t.to_string())
 }
 
 /// Type texts equal up to spacing and the aliases `any`/`interface{}`, `byte`/`uint8`, `rune`/`int32`.
