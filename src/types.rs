@@ -36,9 +36,6 @@ pub struct FileIndex {
     /// Methods with exactly one result, keyed `Type.Method` (receivers
     /// without type parameters): that result's type text.
     pub method_results: HashMap<String, String>,
-    /// The file's imports: local name (the alias, or the path's usual
-    /// package name) and path.
-    pub imports: Vec<(String, String)>,
     pub package: String,
     /// Names (identifiers, or field names of selectors) compared with `nil`
     /// anywhere in the file: code that may treat nil and empty differently.
@@ -96,13 +93,6 @@ impl FileIndex {
                             idx.vars.insert(name.text().to_string(), ty);
                         }
                     }
-                }
-                "import_declaration" => {
-                    idx.imports.extend(
-                        decl.dfs()
-                            .filter(|n| n.kind() == "import_spec")
-                            .filter_map(|s| import_of(&s)),
-                    );
                 }
                 "method_declaration" => {
                     let recv = decl.field("receiver").and_then(|r| receiver_type_name(&r));
@@ -170,12 +160,20 @@ pub fn nil_tested_names(root: &GoNode) -> std::collections::HashSet<String> {
     out
 }
 
-/// An import spec's local name and path (`None` for `_` and `.` imports).
-pub fn import_of(spec: &GoNode) -> Option<(String, String)> {
-    let path = spec.field("path")?.text().trim_matches(['"', '`']).to_string();
-    let name = match spec.field("name") {
-        Some(n) if matches!(n.text().as_ref(), "_" | ".") => return None,
-        Some(n) => n.text().to_string(),
+impl FileIndex {
+    /// The file's imports as (local name, path): the alias, or the path's
+    /// usual package name (`gopkg.in/yaml.v3` → `yaml`, `example.com/m/v2`
+    /// → `m`); `_` and `.` imports left out.
+    pub fn import_names(&self) -> Vec<(String, String)> {
+        self.imports.iter().filter_map(usual_name).collect()
+    }
+}
+
+fn usual_name(import: &crate::imports::Import) -> Option<(String, String)> {
+    let path = import.path.clone();
+    let name = match import.alias.as_deref() {
+        Some("_" | ".") => return None,
+        Some(a) => a.to_string(),
         None => {
             let is_version = |v: &str| v.len() > 1 && v.starts_with('v') && v[1..].chars().all(|c| c.is_ascii_digit());
             let mut parts = path.rsplit('/');
@@ -393,7 +391,7 @@ impl<'a> PackageScope<'a> {
         let found = |i: &'s FileIndex| {
             get(i).map(|t| ResultType {
                 text: t.clone(),
-                imports: i.imports.clone(),
+                imports: i.import_names(),
             })
         };
         found(&self.own).or_else(|| self.other_files().find_map(|f| found(f.full_index())))

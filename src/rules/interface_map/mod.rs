@@ -323,7 +323,7 @@ fn analyse(ctx: &RuleContext, decl: &MapDecl) -> Option<Detection> {
         scope: ctx.scope,
         map_decl_at: decl.name.range().start,
         search: top.clone().unwrap_or_else(|| root.clone()),
-        imports: ctx.scope.own.imports.clone(),
+        imports: ctx.scope.own.import_names(),
         local_types: top.as_ref().map(local_type_names).unwrap_or_default(),
     };
     let names = uses::Imports {
