@@ -17,7 +17,7 @@ use crate::verify::{self, Toolchain, WrittenFile};
 use crate::{apply, baseline, interactive, syntax};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Find Go map anti-patterns and rewrite them safely.
 ///
@@ -169,6 +169,9 @@ pub struct RunArgs {
     /// Report only findings not recorded in this baseline file.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// Report (and with --write fix) only findings on lines changed since REV (git diff REV, and untracked files).
+    #[arg(long, value_name = "REV")]
+    pub diff_base: Option<String>,
     /// Record the current findings in FILE (for --baseline) and exit.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["write", "interactive"])]
     pub write_baseline: Option<PathBuf>,
@@ -347,7 +350,15 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
         },
         None => None,
     };
-    let whole_run = baseline.is_some() || args.write_baseline.is_some() || args.interactive || args.write;
+    let diff_base = match &args.diff_base {
+        Some(rev) => match crate::diff_base::DiffBase::new(rev, args.paths.first().map_or(Path::new("."), |p| p)) {
+            Ok(d) => Some(d),
+            Err(message) => return usage_error(&message),
+        },
+        None => None,
+    };
+    let whole_run =
+        baseline.is_some() || diff_base.is_some() || args.write_baseline.is_some() || args.interactive || args.write;
     if args.format == OutputFormat::Text && !whole_run {
         return stream_text(&runner, args);
     }
@@ -378,6 +389,28 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
             eprintln!(
                 "mapfix: {hidden} finding{} recorded in the baseline not shown",
                 if hidden == 1 { "" } else { "s" }
+            );
+        }
+    }
+    if let Some(d) = &diff_base {
+        let filter = |reports: &mut [FileReport]| d.filter(reports);
+        let (hidden, had_fix) = match filter(&mut reports) {
+            Ok(x) => x,
+            Err(message) => return usage_error(&message),
+        };
+        if had_fix {
+            // Fixes of findings on unchanged lines are left out too.
+            let keep = runner::included_fixes(&reports);
+            runner.rerun(&mut reports, keep);
+            if let Err(message) = filter(&mut reports) {
+                return usage_error(&message);
+            }
+        }
+        if hidden > 0 && args.format == OutputFormat::Text {
+            eprintln!(
+                "mapfix: {hidden} finding{} on lines not changed since {} not shown",
+                if hidden == 1 { "" } else { "s" },
+                args.diff_base.as_deref().unwrap_or_default()
             );
         }
     }

@@ -9,6 +9,7 @@ pub mod bench;
 pub mod catalogue;
 pub mod cli;
 pub mod config;
+pub mod diff_base;
 pub mod engine;
 pub mod goversion;
 pub mod imports;

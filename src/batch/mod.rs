@@ -174,14 +174,28 @@ pub fn run(args: &RunArgs, mut engine: Engine, jobs: usize) -> i32 {
         };
         return cli::write_baseline(path, run);
     }
+    let say = args.format == OutputFormat::Text;
     if let Some(baseline) = &baseline {
-        apply_baseline(
-            baseline,
-            &mut runs,
-            &mut engine,
-            jobs,
-            args.format == OutputFormat::Text,
-        );
+        let hidden = apply_filter(&|r| Ok(baseline.filter(r)), &mut runs, &mut engine, jobs);
+        if let (Ok(hidden @ 1..), true) = (hidden, say) {
+            eprintln!(
+                "mapfix: {hidden} finding{} recorded in the baseline not shown",
+                if hidden == 1 { "" } else { "s" }
+            );
+        }
+    }
+    if let Some(rev) = &args.diff_base {
+        let probe = list.first().map_or_else(|| PathBuf::from("."), |r| r.path.clone());
+        let hidden = crate::diff_base::DiffBase::new(rev, &probe)
+            .and_then(|d| apply_filter(&|r| d.filter(r), &mut runs, &mut engine, jobs));
+        match hidden {
+            Ok(hidden @ 1..) if say => eprintln!(
+                "mapfix: {hidden} finding{} on lines not changed since {rev} not shown",
+                if hidden == 1 { "" } else { "s" }
+            ),
+            Ok(_) => {}
+            Err(message) => return cli::usage_error(&message),
+        }
     }
     if b.commit {
         commit_all(&mut runs, args, &engine, jobs);
@@ -204,14 +218,22 @@ pub fn run(args: &RunArgs, mut engine: Engine, jobs: usize) -> i32 {
     exit_code(&runs)
 }
 
-/// `--baseline`: hides the recorded findings of every repository, and
+/// `--baseline`, `--diff-base`: hides findings of every repository, and
 /// leaves their fixes out (the files that had one are run again with only
-/// the fixes of the findings still shown).
-fn apply_baseline(baseline: &Baseline, runs: &mut [RepoRun], engine: &mut Engine, jobs: usize, say: bool) {
+/// the fixes of the findings still shown). Returns how many were hidden.
+/// A report filter: how many findings it hid, and whether one had a fix.
+type ReportFilter<'a> = dyn Fn(&mut [FileReport]) -> Result<(usize, bool), String> + 'a;
+
+fn apply_filter(
+    filter: &ReportFilter,
+    runs: &mut [RepoRun],
+    engine: &mut Engine,
+    jobs: usize,
+) -> Result<usize, String> {
     let mut hidden = 0;
     let mut had_fix = false;
     for r in runs.iter_mut() {
-        let (h, f) = baseline.filter(&mut r.run.reports);
+        let (h, f) = filter(&mut r.run.reports)?;
         hidden += h;
         had_fix |= f;
     }
@@ -234,16 +256,11 @@ fn apply_baseline(baseline: &Baseline, runs: &mut [RepoRun], engine: &mut Engine
                     *old = new;
                 }
             }
-            baseline.filter(&mut r.run.reports);
+            filter(&mut r.run.reports)?;
         }
         engine.options.selection = None;
     }
-    if hidden > 0 && say {
-        eprintln!(
-            "mapfix: {hidden} finding{} recorded in the baseline not shown",
-            if hidden == 1 { "" } else { "s" }
-        );
-    }
+    Ok(hidden)
 }
 
 /// Walks every repository and runs the engine once over all their files.
