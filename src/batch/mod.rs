@@ -218,12 +218,12 @@ pub fn run(args: &RunArgs, mut engine: Engine, jobs: usize) -> i32 {
     exit_code(&runs)
 }
 
-/// `--baseline`, `--diff-base`: hides findings of every repository, and
-/// leaves their fixes out (the files that had one are run again with only
-/// the fixes of the findings still shown). Returns how many were hidden.
 /// A report filter: how many findings it hid, and whether one had a fix.
 type ReportFilter<'a> = dyn Fn(&mut [FileReport]) -> Result<(usize, bool), String> + 'a;
 
+/// `--baseline`, `--diff-base`: hides findings of every repository, and
+/// leaves their fixes out (the files that had one are run again with only
+/// the fixes of the findings still shown). Returns how many were hidden.
 fn apply_filter(
     filter: &ReportFilter,
     runs: &mut [RepoRun],
