@@ -18,22 +18,7 @@ pub enum CatalogueFormat {
     Markdown,
 }
 
-/// Known IDs close to `unknown` (edit distance, or one containing the
-/// other), nearest first.
-pub fn near_matches<'a>(unknown: &str, known: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let wanted = unknown.to_ascii_lowercase();
-    let limit = (wanted.len() / 3).max(2);
-    let mut scored: Vec<(usize, &str)> = known
-        .filter_map(|k| {
-            let d = strsim::levenshtein(&wanted, k);
-            let contains = wanted.len() >= 3 && (k.contains(wanted.as_str()) || wanted.contains(k));
-            (d <= limit || contains).then_some((d, k))
-        })
-        .collect();
-    scored.sort();
-    scored.dedup();
-    scored.into_iter().take(3).map(|(_, k)| k.to_string()).collect()
-}
+pub use crate::rules::near_matches;
 
 /// The message for an unknown rule ID: near matches, else every known ID.
 pub fn unknown_rule_message(id: &str, known: &[String]) -> String {

@@ -204,7 +204,7 @@ pub struct Engine {
 impl Engine {
     pub fn new(mut rules: Vec<Rule>, options: EngineOptions, versions: VersionResolver) -> Self {
         rules::apply_options(&mut rules, &options.rule_options);
-        let prefilter = Prefilter::new(&rules);
+        let prefilter = Prefilter::new(rules.iter().map(|r| (r.prefilter.as_slice(), r.precondition)));
         Engine {
             rules,
             options,

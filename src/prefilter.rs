@@ -8,8 +8,10 @@
 //! Also the small lexical helpers preconditions are written with. They err
 //! on the side of "may match" around comments.
 
-use crate::rules::Rule;
 use aho_corasick::{AhoCorasick, MatchKind};
+
+/// A checker's text precondition: a necessary condition on a file's bytes.
+pub type Precondition = fn(&str) -> bool;
 
 /// Which of a fixed list of rules may match a file.
 pub struct Prefilter {
@@ -18,19 +20,24 @@ pub struct Prefilter {
     pattern_rule: Vec<usize>,
     /// Rules with no tokens: every file is a candidate for them.
     unconditional: Vec<bool>,
-    preconditions: Vec<Option<crate::rules::Precondition>>,
+    preconditions: Vec<Option<Precondition>>,
 }
 
 impl Prefilter {
-    /// Compiles the tokens of `rules` (indexes in the result follow `rules`).
-    pub fn new(rules: &[Rule]) -> Self {
+    /// Compiles each rule's tokens and precondition (indexes in the result
+    /// follow `rules`).
+    pub fn new<'a>(rules: impl IntoIterator<Item = (&'a [String], Option<Precondition>)>) -> Self {
         let mut tokens = Vec::new();
         let mut pattern_rule = Vec::new();
-        for (i, rule) in rules.iter().enumerate() {
-            for tok in rule.prefilter.iter().filter(|t| !t.is_empty()) {
+        let mut unconditional = Vec::new();
+        let mut preconditions = Vec::new();
+        for (i, (prefilter, precondition)) in rules.into_iter().enumerate() {
+            for tok in prefilter.iter().filter(|t| !t.is_empty()) {
                 tokens.push(tok.as_bytes());
                 pattern_rule.push(i);
             }
+            unconditional.push(prefilter.iter().all(String::is_empty));
+            preconditions.push(precondition);
         }
         let automaton = (!tokens.is_empty()).then(|| {
             AhoCorasick::builder()
@@ -41,8 +48,8 @@ impl Prefilter {
         Prefilter {
             automaton,
             pattern_rule,
-            unconditional: rules.iter().map(|r| r.prefilter.iter().all(String::is_empty)).collect(),
-            preconditions: rules.iter().map(|r| r.precondition).collect(),
+            unconditional,
+            preconditions,
         }
     }
 

@@ -64,12 +64,7 @@ impl FixAvailability {
     }
 }
 
-/// A replacement of a byte range of the file's text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TextEdit {
-    pub range: Range<usize>,
-    pub replacement: String,
-}
+pub use crate::plan::TextEdit;
 
 /// A fix a rule proposes for one site.
 #[derive(Debug, Clone)]
@@ -139,7 +134,7 @@ fn checker_named(name: &str) -> Option<Checker> {
 
 /// A necessary condition on a file's text for a checker to find anything
 /// (checked before parsing, after the `metadata.prefilter` tokens matched).
-pub type Precondition = fn(&str) -> bool;
+pub use crate::prefilter::Precondition;
 
 /// The preconditions of checkers, by `metadata.fixer` name. A checker
 /// without one is tried on every file its prefilter tokens let through.
@@ -499,6 +494,23 @@ fn unknown_kind(yaml: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// Known IDs close to `unknown` (edit distance, or one containing the
+/// other), nearest first.
+pub fn near_matches<'a>(unknown: &str, known: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let wanted = unknown.to_ascii_lowercase();
+    let limit = (wanted.len() / 3).max(2);
+    let mut scored: Vec<(usize, &str)> = known
+        .filter_map(|k| {
+            let d = strsim::levenshtein(&wanted, k);
+            let contains = wanted.len() >= 3 && (k.contains(wanted.as_str()) || wanted.contains(k));
+            (d <= limit || contains).then_some((d, k))
+        })
+        .collect();
+    scored.sort();
+    scored.dedup();
+    scored.into_iter().take(3).map(|(_, k)| k.to_string()).collect()
 }
 
 /// The built-in rules.

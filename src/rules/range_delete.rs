@@ -97,7 +97,7 @@ fn detection(ctx: &RuleContext, node: &GoNode, map: &GoNode) -> Detection {
     if ctx.options.range_delete_prefer_make {
         let imports = map_type
             .as_deref()
-            .and_then(|t| crate::imports::spelling(t, node, ctx.scope));
+            .and_then(|t| crate::types::imports::spelling(t, node, ctx.scope));
         match (&map_type, imports) {
             (Some(t), Some(imports)) if parts.is_some() => {
                 let mut fix = replace_loop(

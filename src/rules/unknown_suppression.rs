@@ -23,7 +23,7 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
         .into_iter()
         .filter(|(_, name)| !known.iter().any(|k| k == name))
         .map(|(at, name)| {
-            let near = crate::catalogue::near_matches(name, known.iter().map(String::as_str));
+            let near = super::near_matches(name, known.iter().map(String::as_str));
             let note = if near.is_empty() {
                 format!(
                     "known rules: {}; a reason goes after the list or after `--` (`//mapfix:ignore -- {name} …`)",

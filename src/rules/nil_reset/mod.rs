@@ -162,7 +162,7 @@ fn detection(
         note: None,
         fix: None,
     };
-    let imports = match crate::imports::spelling(map_type, stmt, ctx.scope) {
+    let imports = match crate::types::imports::spelling(map_type, stmt, ctx.scope) {
         Some(imports) if !receiver_is_generic(&target.expr, ctx) => imports,
         _ => {
             det.note = Some(format!(

@@ -3,14 +3,17 @@
 //! types (named ones included) and the package-level declarations of a
 //! package (its other files are parsed only when a lookup needs them).
 
+pub mod imports;
+pub mod package_index;
+
 use crate::methods::{self, MethodSummary};
-use crate::package_index::{DirectoryIndex, SiblingFile};
+use crate::types::package_index::{DirectoryIndex, SiblingFile};
 use crate::skim;
 use crate::syntax::{self, code_children, GoNode};
 use std::collections::HashMap;
 use std::path::Path;
 
-pub use crate::package_index::PackageCache;
+pub use crate::types::package_index::PackageCache;
 
 /// A declared named type.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,7 +44,7 @@ pub struct FileIndex {
     /// anywhere in the file: code that may treat nil and empty differently.
     pub nil_tested: std::collections::HashSet<String>,
     /// The file's imports (empty in a skeleton's index: see `full_index`).
-    pub imports: Vec<crate::imports::Import>,
+    pub imports: Vec<crate::types::imports::Import>,
 }
 
 impl FileIndex {
@@ -56,7 +59,7 @@ impl FileIndex {
     /// The index without `nil_tested` (which needs a walk of the whole tree).
     pub fn declarations(root: &GoNode) -> FileIndex {
         let mut idx = FileIndex {
-            imports: crate::imports::file_imports(root),
+            imports: crate::types::imports::file_imports(root),
             ..FileIndex::default()
         };
         for decl in code_children(root) {
@@ -169,7 +172,7 @@ impl FileIndex {
     }
 }
 
-fn usual_name(import: &crate::imports::Import) -> Option<(String, String)> {
+fn usual_name(import: &crate::types::imports::Import) -> Option<(String, String)> {
     let path = import.path.clone();
     let name = match import.alias.as_deref() {
         Some("_" | ".") => return None,
@@ -398,7 +401,7 @@ impl<'a> PackageScope<'a> {
     }
 
     /// The imports of each other file of the package (each parsed whole).
-    pub fn sibling_imports(&self) -> Vec<Vec<crate::imports::Import>> {
+    pub fn sibling_imports(&self) -> Vec<Vec<crate::types::imports::Import>> {
         self.other_files().map(|f| f.full_index().imports.clone()).collect()
     }
 
@@ -665,7 +668,7 @@ pub fn map_parts(ty: &str, scope: &PackageScope) -> Option<(String, String)> {
                 t.field("element")?.text().to_string(),
             ));
         }
-        if let Some(under) = crate::imports::std_underlying(&ty, scope) {
+        if let Some(under) = crate::types::imports::std_underlying(&ty, scope) {
             ty = under.to_string();
             continue;
         }
@@ -696,7 +699,7 @@ fn may_hold_nan(ty: &str, scope: &PackageScope, depth: u8) -> bool {
     if ty.starts_with('*') || ty.starts_with("chan") || ty.starts_with("<-chan") {
         return false;
     }
-    if let Some(under) = crate::imports::std_underlying(ty, scope) {
+    if let Some(under) = crate::types::imports::std_underlying(ty, scope) {
         return may_hold_nan(under, scope, depth + 1);
     }
     if ty.starts_with("interface") {
