@@ -25,6 +25,7 @@ pub mod render;
 pub mod rules;
 pub mod runner;
 pub mod selection;
+pub mod server;
 pub mod skim;
 pub mod suppress;
 pub mod syntax;
