@@ -68,8 +68,9 @@ impl Analysis {
 
 /// The engine of the files one config (or none) applies to.
 struct Group {
-    /// The config file's modification time when loaded (reloaded when it changes).
-    stamp: Option<SystemTime>,
+    /// The config file's modification time and size when loaded (it is
+    /// loaded again when they change).
+    stamp: Option<(SystemTime, u64)>,
     loaded: Result<(Engine, Option<Config>), String>,
 }
 
@@ -217,7 +218,8 @@ impl Workspace {
     fn group(&mut self, config_path: Option<PathBuf>) -> &mut Group {
         let stamp = config_path
             .as_ref()
-            .and_then(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+            .and_then(|p| std::fs::metadata(p).ok())
+            .and_then(|m| Some((m.modified().ok()?, m.len())));
         let fresh = self.groups.get(&config_path).is_some_and(|g| g.stamp == stamp);
         if !fresh {
             let loaded = self.load_group(config_path.as_deref());
