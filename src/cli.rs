@@ -54,8 +54,10 @@ pub enum Command {
     },
     /// Print the man page (roff) to standard output (e.g. `mapfix man > mapfix.1`).
     Man,
-    /// Run a Language Server on standard input/output, for editors: diagnostics
-    /// for open Go buffers, fixes as code actions (see the README's "Editors").
+    /// Run a Language Server on standard input/output, for editors.
+    ///
+    /// Diagnostics for open Go buffers and fixes as code actions; see the
+    /// README's "Editors (language server)".
     Server(crate::server::ServerArgs),
     /// Print the syntax tree of a Go file (for rule authors).
     DumpTree { file: PathBuf },

@@ -1,6 +1,5 @@
-//! `mapfix server`: a Language Server on standard input/output — the
-//! handshake, the message loop and the dispatch of each message.
-//! Not for analysis (`workspace.rs`) or LSP conversions (`protocol.rs`).
+//! `mapfix server`, a Language Server on stdio: handshake, message loop, dispatch.
+//! Not for analysis (`workspace.rs`) or converting to LSP types (`protocol.rs`).
 
 mod protocol;
 mod workspace;
@@ -113,7 +112,11 @@ fn serve(connection: &Connection, options: ServerOptions) -> Result<i32, Box<dyn
             Message::Request(req) if connection.handle_shutdown(&req)? => return Ok(0),
             Message::Notification(n) if n.method == lsp_types::notification::Exit::METHOD => return Ok(1),
             message => {
-                for out in server.handle(message) {
+                let request = match &message {
+                    Message::Request(r) => Some(r.id.clone()),
+                    _ => None,
+                };
+                for out in guarded(request, || server.handle(message)) {
                     connection.sender.send(out)?;
                 }
             }
@@ -121,10 +124,28 @@ fn serve(connection: &Connection, options: ServerOptions) -> Result<i32, Box<dyn
         // Diagnostics wait until the messages that came meanwhile are handled
         // (a burst of edits is analysed once).
         if connection.receiver.is_empty() {
-            for out in server.flush() {
+            for out in guarded(None, || server.flush()) {
                 connection.sender.send(out)?;
             }
         }
+    }
+}
+
+/// Runs a handler; a panic (its message is on stderr) ends only this
+/// message, answered with an error when it was a request.
+fn guarded(request: Option<lsp_server::RequestId>, handler: impl FnOnce() -> Vec<Message>) -> Vec<Message> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(handler)) {
+        Ok(out) => out,
+        Err(_) => request
+            .map(|id| {
+                Message::Response(Response::new_err(
+                    id,
+                    ErrorCode::InternalError as i32,
+                    "mapfix server: internal error (see its standard error)".into(),
+                ))
+            })
+            .into_iter()
+            .collect(),
     }
 }
 

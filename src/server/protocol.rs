@@ -1,5 +1,4 @@
-//! The language server's view of an analysis in LSP terms: UTF-16 positions,
-//! file URIs, diagnostics, quick fixes, `source.fixAll.mapfix` and hovers.
+//! An analysis in LSP terms: UTF-16 positions, URIs, diagnostics, code actions, hovers.
 //! Not for running the engine (`workspace.rs`) or the message loop (`mod.rs`).
 
 use super::workspace::Analysis;
@@ -232,8 +231,13 @@ pub fn code_actions(
     let fixed = analysis.report.as_ref().and_then(|r| r.fixed_text.as_deref());
     if let (true, Some(fixed)) = (kind_wanted(only, FIX_ALL), fixed) {
         let edit = minimal_edit(text, fixed);
-        let title = match unsafe_fixes {
-            true => "mapfix: apply all fixes, unsafe ones included",
+        let with_unsafe = analysis
+            .findings()
+            .iter()
+            .filter_map(|f| f.fix.as_ref())
+            .any(|x| x.included && x.safety == FixSafety::Unsafe);
+        let title = match with_unsafe {
+            true => "mapfix: apply all fixes (unsafe ones included)",
             false => "mapfix: apply all safe fixes",
         };
         out.push(CodeActionOrCommand::CodeAction(CodeAction {

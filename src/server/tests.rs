@@ -1,4 +1,5 @@
 //! The server's handlers driven in-process: messages in, messages out.
+//! Not for the stdio transport, which `tests/server.rs` drives through the binary.
 
 use super::*;
 use lsp_server::RequestId;
@@ -232,6 +233,7 @@ fn fix_all_applies_the_safe_fixes_and_unsafe_ones_when_asked() {
     let actions = fx.actions("a.go", Some(&["source.fixAll"]));
     assert_eq!(actions.len(), 1, "only the fix-all: {actions:?}");
     assert_eq!(actions[0]["kind"], FIX_ALL);
+    assert_eq!(actions[0]["title"], "mapfix: apply all safe fixes");
     assert_eq!(edits_of(&actions[0], &uri).as_array().unwrap().len(), 1, "one edit");
     let fixed = apply(&text, edits_of(&actions[0], &uri));
     assert_eq!(
@@ -379,6 +381,12 @@ fn settings_come_from_initialization_options_in_either_shape() {
     );
     assert_eq!(Settings::from_json(Some(&flat)), Some(Settings { unsafe_fixes: true }));
     assert_eq!(Settings::from_json(Some(&json!({"other": 1}))), None);
+    let empty = json!({"mapfix": {}});
+    assert_eq!(
+        Settings::from_json(Some(&empty)),
+        Some(Settings::default()),
+        "a section without it: the default"
+    );
     assert_eq!(Settings::from_json(None), None);
 }
 

@@ -1,5 +1,4 @@
-//! The language server's state: open buffers, settings, and one engine per
-//! `mapfix.toml` (as a run groups files), which analyses a buffer's text.
+//! The server's state: open buffers, settings, one engine per `mapfix.toml`, analyses.
 //! Not for LSP types (`protocol.rs`) or the connection (`mod.rs`).
 
 use crate::catalogue;
@@ -30,12 +29,15 @@ pub struct Settings {
 
 impl Settings {
     /// Reads `{"mapfix": {"unsafe": true}}`, or `{"unsafe": true}` (what
-    /// clients that send a server's own section pass); `None` when the
-    /// value holds no mapfix settings.
+    /// clients that send a server's own section pass); a `mapfix` section
+    /// without `unsafe` means the default. `None` when the value holds no
+    /// mapfix settings.
     pub fn from_json(value: Option<&serde_json::Value>) -> Option<Settings> {
         let value = value?;
-        let section = value.get("mapfix").unwrap_or(value);
-        let unsafe_fixes = section.get("unsafe")?.as_bool()?;
+        let unsafe_fixes = match value.get("mapfix") {
+            Some(section) => section.get("unsafe").and_then(|v| v.as_bool()).unwrap_or(false),
+            None => value.get("unsafe")?.as_bool()?,
+        };
         Some(Settings { unsafe_fixes })
     }
 }
