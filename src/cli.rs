@@ -54,6 +54,11 @@ pub enum Command {
     },
     /// Print the man page (roff) to standard output (e.g. `mapfix man > mapfix.1`).
     Man,
+    /// Run a Language Server on standard input/output, for editors.
+    ///
+    /// Diagnostics for open Go buffers and fixes as code actions; see the
+    /// README's "Editors (language server)".
+    Server(crate::server::ServerArgs),
     /// Print the syntax tree of a Go file (for rule authors).
     DumpTree { file: PathBuf },
     /// Only read, or read and parse, the Go files a run would process (the
@@ -230,6 +235,7 @@ pub fn run() -> i32 {
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
             Err(e) => usage_error(&e.to_string()),
         },
+        Some(Command::Server(args)) => crate::server::run(&args),
         Some(Command::DumpTree { file }) => dump_tree(&file),
         Some(Command::BenchParse(args)) => crate::bench::run(&args),
         None => run_paths(cli.run),

@@ -214,6 +214,13 @@ impl Engine {
         }
     }
 
+    /// Makes `text` (an editor's buffer) stand in for the file at `path`
+    /// when another file of its package is processed; `None` goes back to
+    /// the file on disk.
+    pub fn set_buffer(&self, path: &std::path::Path, text: Option<Arc<str>>) {
+        self.packages.set_buffer(path, text);
+    }
+
     /// Processes every file on `jobs` threads; reports come back in input order
     /// (all held at once: prefer `run_streaming`).
     pub fn run(&self, files: &[GoFile], jobs: usize) -> Vec<FileReport> {
@@ -272,9 +279,23 @@ impl Engine {
             }
             Err(e) => return FileReport::failed(e.path, e.message),
         };
+        self.process_bytes(report, bytes)
+    }
+
+    /// Processes the text of `path` as an editor holds it (the language
+    /// server's open buffers), not as it is on disk; everything else — the
+    /// Go version from `go.mod`, the generated-file check, suppression
+    /// comments, the fix passes — is as for a file read from disk.
+    pub fn process_text(&self, path: &std::path::Path, text: &str) -> FileReport {
+        self.process_bytes(FileReport::new(path.to_path_buf()), text.as_bytes().to_vec())
+    }
+
+    /// The pipeline after reading: decode, pre-filter, parse, match, fix.
+    fn process_bytes(&self, mut report: FileReport, bytes: Vec<u8>) -> FileReport {
+        let path = report.path.clone();
         let text = match load::decode(&bytes) {
             Ok(text) => text,
-            Err(message) => return FileReport::failed(file.path.clone(), message),
+            Err(message) => return FileReport::failed(path.clone(), message),
         };
         report.scanned = true;
         profile::count(Counter::FilesRead, 1);
@@ -287,11 +308,11 @@ impl Engine {
         if candidates.is_empty() {
             return report;
         }
-        let source = match SourceFile::from_bytes(&file.path, bytes, &self.versions) {
+        let source = match SourceFile::from_bytes(&path, bytes, &self.versions) {
             Ok(source) => source,
             Err(message) => {
                 report.errors.push(FileError {
-                    path: file.path.clone(),
+                    path: path.clone(),
                     message,
                     span: None,
                 });
@@ -312,7 +333,7 @@ impl Engine {
             let at = syntax::error_offset(&source.text, &err);
             let (line, col) = line_col(&source.text, at);
             report.errors.push(FileError {
-                path: file.path.clone(),
+                path: path.clone(),
                 message: format!("syntax error at {line}:{col}; file not analysed"),
                 // The character the error is reported at (none at the end of the file).
                 span: Some(at..at + source.text[at..].chars().next().map_or(0, char::len_utf8)),
@@ -349,7 +370,7 @@ impl Engine {
             report
                 .errors
                 .extend(fixed.problems.into_iter().map(|message| FileError {
-                    path: file.path.clone(),
+                    path: path.clone(),
                     message,
                     span: None,
                 }));

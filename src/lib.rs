@@ -26,6 +26,7 @@ pub mod render;
 pub mod rules;
 pub mod runner;
 pub mod selection;
+pub mod server;
 pub mod skim;
 pub mod stdlib_types;
 pub mod suppress;

@@ -74,6 +74,31 @@ pub fn load_rules(config: Option<&Config>, rule_dirs: &[PathBuf]) -> Result<Vec<
     Ok(all)
 }
 
+/// The engine of the files a config (or none) applies to: its rules
+/// loaded and selected, its options set, with the command line's say.
+pub fn engine_for(config: Option<&Config>, s: &Settings) -> Result<Engine, SetupError> {
+    let all = load_rules(config, s.rule_dirs)?;
+    let mut rule_options = RuleOptions {
+        known_rules: all.iter().map(|r| r.id.clone()).collect(),
+        ..Default::default()
+    };
+    if let Some(c) = config {
+        c.apply_options(&mut rule_options);
+    }
+    let selected = config::select_rules(all, &s.choice, config).map_err(|e| match e {
+        SelectError::CommandLine(m) => SetupError::Usage(m),
+        SelectError::Config(c) => SetupError::Config(c),
+    })?;
+    let options = EngineOptions {
+        unsafe_fixes: s.unsafe_fixes,
+        include_generated: s.include_generated,
+        rule_options,
+        selection: None,
+        skip_prefilter: s.skip_prefilter,
+    };
+    Ok(Engine::new(selected, options, VersionResolver::new(s.go_version)))
+}
+
 pub struct Runner {
     groups: Vec<Group>,
     jobs: usize,
@@ -92,27 +117,8 @@ impl Runner {
                 Some(p) => Some(Config::load(p).map_err(SetupError::Config)?),
                 None => None,
             };
-            let all = load_rules(config.as_ref(), s.rule_dirs)?;
-            let mut rule_options = RuleOptions {
-                known_rules: all.iter().map(|r| r.id.clone()).collect(),
-                ..Default::default()
-            };
-            if let Some(c) = &config {
-                c.apply_options(&mut rule_options);
-            }
-            let selected = config::select_rules(all, &s.choice, config.as_ref()).map_err(|e| match e {
-                SelectError::CommandLine(m) => SetupError::Usage(m),
-                SelectError::Config(c) => SetupError::Config(c),
-            })?;
-            let options = EngineOptions {
-                unsafe_fixes: s.unsafe_fixes,
-                include_generated: s.include_generated,
-                rule_options,
-                selection: None,
-                skip_prefilter: s.skip_prefilter,
-            };
             groups.push(Group {
-                engine: Engine::new(selected, options, VersionResolver::new(s.go_version)),
+                engine: engine_for(config.as_ref(), s)?,
                 roots,
                 config,
             });

@@ -316,9 +316,10 @@ impl<'a> PackageScope<'a> {
             .filter(move |f| f.path != me && f.index.package == pkg)
     }
 
-    /// Paths of the package's other files in this directory.
-    pub fn other_file_paths(&self) -> Vec<std::path::PathBuf> {
-        self.other_files().map(|f| f.path.clone()).collect()
+    /// The package's other files in this directory: path and text (an
+    /// editor's buffer when it has one; `None` when the file cannot be read).
+    pub fn other_file_texts(&self) -> Vec<(std::path::PathBuf, Option<String>)> {
+        self.other_files().map(|f| (f.path.clone(), f.text())).collect()
     }
 
     pub fn type_decl(&self, name: &str) -> Option<TypeDecl> {

@@ -3,13 +3,15 @@
 //! skeletons (`skim.rs`) rather than full parses, once even when several
 //! workers ask at once, and kept for a few directories at a time (files
 //! arrive in path order, so a directory's files are processed together).
+//! Editor buffers (the language server's open files) stand in for the files
+//! on disk when set with `PackageCache::set_buffer`.
 
 use crate::methods::{self, MethodSummary};
 use crate::prefilter;
 use crate::profile::{self, Counter, Stage};
 use crate::syntax;
 use crate::types::{self, FileIndex};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -19,6 +21,8 @@ pub struct SiblingFile {
     pub path: PathBuf,
     /// Package-level declarations (its `nil_tested` is empty: see below).
     pub index: FileIndex,
+    /// The editor's text of the file, when it is open in one.
+    buffer: Option<Arc<str>>,
     /// Names the file compares with nil, from a full parse made on first need.
     nil_tested: OnceLock<HashSet<String>>,
     /// Constants and function results (which the skeleton lacks), from a
@@ -29,10 +33,18 @@ pub struct SiblingFile {
 }
 
 impl SiblingFile {
+    /// The file's text: the editor's buffer if it has one, else the file on disk.
+    pub fn text(&self) -> Option<String> {
+        match &self.buffer {
+            Some(text) => Some(text.to_string()),
+            None => std::fs::read_to_string(&self.path).ok(),
+        }
+    }
+
     /// The file's declarations including constants and function results.
     pub fn full_index(&self) -> &FileIndex {
         self.full.get_or_init(|| {
-            let text = std::fs::read_to_string(&self.path).unwrap_or_default();
+            let text = self.text().unwrap_or_default();
             profile::count(Counter::SiblingsParsed, 1);
             FileIndex::declarations(&syntax::parse(text.trim_start_matches('\u{feff}')).root())
         })
@@ -44,7 +56,7 @@ impl SiblingFile {
         if let Some(names) = self.nil_tested.get() {
             return names.contains(name);
         }
-        let Ok(text) = std::fs::read_to_string(&self.path) else {
+        let Some(text) = self.text() else {
             return false;
         };
         let text = text.trim_start_matches('\u{feff}');
@@ -93,12 +105,18 @@ const CACHED_DIRECTORIES: usize = 16;
 pub struct PackageCache {
     /// Most recently used last.
     dirs: Mutex<Vec<(PathBuf, Arc<OnceLock<DirectoryIndex>>)>>,
+    /// Editor buffers by absolute path, read instead of the files on disk.
+    buffers: Mutex<HashMap<PathBuf, Arc<str>>>,
+}
+
+fn absolute(file: &Path) -> PathBuf {
+    std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf())
 }
 
 impl PackageCache {
     /// The index of the directory holding `file`.
     pub fn directory(&self, file: &Path) -> DirectoryIndex {
-        let abs = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+        let abs = absolute(file);
         let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
         let slot = {
             let mut dirs = self.dirs.lock().unwrap_or_else(|e| e.into_inner());
@@ -112,38 +130,74 @@ impl PackageCache {
             }
             slot
         };
-        slot.get_or_init(|| index_directory(&dir)).clone()
+        slot.get_or_init(|| self.index_directory(&dir)).clone()
     }
-}
 
-/// Indexes every `.go` file of `dir`.
-fn index_directory(dir: &Path) -> DirectoryIndex {
-    let _timer = profile::timer(Stage::Index);
-    profile::count(Counter::PackageIndexes, 1);
-    let mut files = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        let mut paths: Vec<_> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "go") && p.is_file())
-            .collect();
-        paths.sort();
-        for path in paths {
-            if let Ok(text) = std::fs::read_to_string(&path) {
-                profile::count(Counter::FilesIndexed, 1);
-                profile::count(Counter::BytesIndexed, text.len() as u64);
-                let index = FileIndex::skim(text.trim_start_matches('\u{feff}'));
-                files.push(SiblingFile {
-                    path,
-                    index,
-                    nil_tested: OnceLock::new(),
-                    full: OnceLock::new(),
-                    methods: OnceLock::new(),
-                });
-            }
+    /// Makes `text` (an editor's buffer) stand in for the file at `path`,
+    /// or, with `None`, the file on disk again. The directory's index is
+    /// rebuilt on its next use.
+    pub fn set_buffer(&self, path: &Path, text: Option<Arc<str>>) {
+        let abs = absolute(path);
+        let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+        {
+            let mut buffers = self.buffers.lock().unwrap_or_else(|e| e.into_inner());
+            match text {
+                Some(text) => buffers.insert(abs, text),
+                None => buffers.remove(&abs),
+            };
         }
+        self.dirs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|(d, _)| *d != dir);
     }
-    Arc::new(files)
+
+    /// Indexes every `.go` file of `dir`, and the buffers of files in it.
+    fn index_directory(&self, dir: &Path) -> DirectoryIndex {
+        let _timer = profile::timer(Stage::Index);
+        profile::count(Counter::PackageIndexes, 1);
+        let buffers: HashMap<PathBuf, Arc<str>> = self
+            .buffers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter(|(p, _)| p.parent() == Some(dir))
+            .map(|(p, t)| (p.clone(), t.clone()))
+            .collect();
+        let mut paths: Vec<PathBuf> = match std::fs::read_dir(dir) {
+            Ok(entries) => entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "go") && p.is_file())
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        paths.extend(buffers.keys().filter(|p| !p.exists()).cloned());
+        paths.sort();
+        let mut files = Vec::new();
+        for path in paths {
+            let buffer = buffers.get(&path).cloned();
+            let text = match &buffer {
+                Some(text) => text.to_string(),
+                None => match std::fs::read_to_string(&path) {
+                    Ok(text) => text,
+                    Err(_) => continue,
+                },
+            };
+            profile::count(Counter::FilesIndexed, 1);
+            profile::count(Counter::BytesIndexed, text.len() as u64);
+            let index = FileIndex::skim(text.trim_start_matches('\u{feff}'));
+            files.push(SiblingFile {
+                path,
+                index,
+                buffer,
+                nil_tested: OnceLock::new(),
+                full: OnceLock::new(),
+                methods: OnceLock::new(),
+            });
+        }
+        Arc::new(files)
+    }
 }
 
 #[cfg(test)]
@@ -172,5 +226,26 @@ mod tests {
         assert!(first[1].compares_with_nil("items"));
         assert!(!first[0].compares_with_nil("items"));
         assert!(!first[1].compares_with_nil("other"));
+    }
+
+    #[test]
+    fn buffers_stand_in_for_files_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.go");
+        std::fs::write(&a, "package p\n\ntype T struct{}\n").unwrap();
+        let cache = PackageCache::default();
+        assert!(cache.directory(&a)[0].index.types.contains_key("T"));
+        cache.set_buffer(&a, Some("package p\n\ntype U struct{}\n".into()));
+        let unsaved = dir.path().join("new.go");
+        cache.set_buffer(&unsaved, Some("package p\n\nvar seen map[string]bool\n".into()));
+        let index = cache.directory(&a);
+        assert_eq!(index.len(), 2, "a buffer of a file not on disk is a sibling too");
+        assert!(index[0].index.types.contains_key("U") && !index[0].index.types.contains_key("T"));
+        assert_eq!(index[1].text().unwrap(), "package p\n\nvar seen map[string]bool\n");
+        cache.set_buffer(&a, None);
+        cache.set_buffer(&unsaved, None);
+        let index = cache.directory(&a);
+        assert_eq!(index.len(), 1);
+        assert!(index[0].index.types.contains_key("T"));
     }
 }

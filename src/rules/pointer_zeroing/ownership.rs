@@ -33,8 +33,8 @@ pub fn why_not_owned(ctx: &RuleContext, target: &Owned, own_root: &GoNode) -> Op
     if let Err(why) = scan(target, own_root, &own_name) {
         return Some(why);
     }
-    for path in ctx.scope.other_file_paths() {
-        let Ok(text) = std::fs::read_to_string(&path) else {
+    for (path, text) in ctx.scope.other_file_texts() {
+        let Some(text) = text else {
             return Some(format!("{} cannot be read", file_label(&path)));
         };
         let text = text.trim_start_matches('\u{feff}');

@@ -1,0 +1,335 @@
+//! `mapfix server`, a Language Server on stdio: handshake, message loop, dispatch.
+//! Not for analysis (`workspace.rs`) or converting to LSP types (`protocol.rs`).
+
+mod protocol;
+mod workspace;
+
+#[cfg(test)]
+mod tests;
+
+pub use protocol::{path_to_uri, uri_to_path, FIX_ALL, UNSAFE_MARK};
+pub use workspace::{ServerOptions, Settings};
+
+use crate::goversion::GoVersion;
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
+use lsp_types::notification::{
+    DidChangeConfiguration, DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
+    LogMessage, Notification as _, PublishDiagnostics,
+};
+use lsp_types::request::{CodeActionRequest, HoverRequest, Request as _};
+use lsp_types::{
+    CodeActionKind, CodeActionOptions, CodeActionProviderCapability, HoverProviderCapability, MessageType,
+    PublishDiagnosticsParams, SaveOptions, ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
+};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use workspace::Workspace;
+
+/// `mapfix server` options.
+#[derive(clap::Args, Debug)]
+pub struct ServerArgs {
+    /// Also load the ast-grep YAML rules in DIR (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rule_dirs: Vec<PathBuf>,
+    /// Go version for files with no go.mod above them and no //go:build go1.N line.
+    #[arg(long, value_name = "1.N")]
+    pub go_version: Option<String>,
+}
+
+/// Runs the server until the client says `exit`; the exit status is 0
+/// after a `shutdown` request, 1 otherwise (as LSP asks), 2 on bad options.
+pub fn run(args: &ServerArgs) -> i32 {
+    let go_version = match &args.go_version {
+        Some(v) => match GoVersion::parse(v) {
+            Some(v) => Some(v),
+            None => return crate::cli::usage_error(&format!("--go-version {v:?} is not a Go version like 1.21")),
+        },
+        None => None,
+    };
+    // A `--rules DIR` that cannot be loaded is a mistake on the command line, said at once.
+    if let Err(e) = crate::runner::load_rules(None, &args.rule_dirs) {
+        return crate::cli::usage_error(&match e {
+            crate::runner::SetupError::Usage(m) => m,
+            crate::runner::SetupError::Config(c) => c.to_string(),
+        });
+    }
+    let options = ServerOptions {
+        rule_dirs: args.rule_dirs.clone(),
+        go_version,
+    };
+    let (connection, io_threads) = Connection::stdio();
+    let code = match serve(&connection, options) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("mapfix server: {e}");
+            1
+        }
+    };
+    drop(connection);
+    if let Err(e) = io_threads.join() {
+        eprintln!("mapfix server: {e}");
+        return 1;
+    }
+    code
+}
+
+/// What the server offers the client.
+pub fn capabilities() -> ServerCapabilities {
+    ServerCapabilities {
+        text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+            open_close: Some(true),
+            change: Some(TextDocumentSyncKind::FULL),
+            save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
+                include_text: Some(false),
+            })),
+            ..TextDocumentSyncOptions::default()
+        })),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, CodeActionKind::new(FIX_ALL)]),
+            ..CodeActionOptions::default()
+        })),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        ..ServerCapabilities::default()
+    }
+}
+
+fn serve(connection: &Connection, options: ServerOptions) -> Result<i32, Box<dyn std::error::Error>> {
+    let (id, params) = connection.initialize_start()?;
+    let settings = Settings::from_json(params.get("initializationOptions")).unwrap_or_default();
+    let result = serde_json::json!({
+        "capabilities": capabilities(),
+        "serverInfo": { "name": "mapfix", "version": env!("CARGO_PKG_VERSION") },
+    });
+    connection.initialize_finish(id, result)?;
+    let mut server = Server::new(options, settings);
+    loop {
+        let Ok(message) = connection.receiver.recv() else {
+            // The client went away without `exit`.
+            return Ok(1);
+        };
+        match message {
+            Message::Request(req) if connection.handle_shutdown(&req)? => return Ok(0),
+            Message::Notification(n) if n.method == lsp_types::notification::Exit::METHOD => return Ok(1),
+            message => {
+                let request = match &message {
+                    Message::Request(r) => Some(r.id.clone()),
+                    _ => None,
+                };
+                for out in guarded(request, || server.handle(message)) {
+                    connection.sender.send(out)?;
+                }
+            }
+        }
+        // Diagnostics wait until the messages that came meanwhile are handled
+        // (a burst of edits is analysed once).
+        if connection.receiver.is_empty() {
+            for out in guarded(None, || server.flush()) {
+                connection.sender.send(out)?;
+            }
+        }
+    }
+}
+
+/// Runs a handler; a panic (its message is on stderr) ends only this
+/// message, answered with an error when it was a request.
+fn guarded(request: Option<lsp_server::RequestId>, handler: impl FnOnce() -> Vec<Message>) -> Vec<Message> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(handler)) {
+        Ok(out) => out,
+        Err(_) => request
+            .map(|id| {
+                Message::Response(Response::new_err(
+                    id,
+                    ErrorCode::InternalError as i32,
+                    "mapfix server: internal error (see its standard error)".into(),
+                ))
+            })
+            .into_iter()
+            .collect(),
+    }
+}
+
+/// The message handlers, apart from the connection (tests drive them directly).
+pub struct Server {
+    workspace: Workspace,
+    /// Buffers whose diagnostics are to be published.
+    dirty: BTreeSet<Uri>,
+}
+
+impl Server {
+    pub fn new(options: ServerOptions, settings: Settings) -> Self {
+        Server {
+            workspace: Workspace::new(options, settings),
+            dirty: BTreeSet::new(),
+        }
+    }
+
+    /// Handles one message; returns the messages to send (responses, and
+    /// `publishDiagnostics` for closed files). Diagnostics of open files
+    /// come from `flush`.
+    pub fn handle(&mut self, message: Message) -> Vec<Message> {
+        match message {
+            Message::Request(req) => vec![Message::Response(self.request(req))],
+            Message::Notification(n) => self.notification(n),
+            Message::Response(_) => Vec::new(),
+        }
+    }
+
+    /// `publishDiagnostics` for every buffer changed since the last flush.
+    pub fn flush(&mut self) -> Vec<Message> {
+        let mut out = Vec::new();
+        for uri in std::mem::take(&mut self.dirty) {
+            let Some(analysis) = self.workspace.analysis(&uri) else {
+                continue;
+            };
+            let doc = self.workspace.document(&uri).expect("analysed");
+            let unsafe_fixes = self.workspace.settings.unsafe_fixes;
+            let diagnostics = protocol::diagnostics(&analysis, &doc.text, unsafe_fixes);
+            let errors = analysis.report.iter().flat_map(|r| &r.errors);
+            // Syntax errors are the Go tools' to show; other errors (a fix left out) go to the log.
+            for e in errors.filter(|e| !e.message.starts_with("syntax error")) {
+                out.push(log(
+                    MessageType::WARNING,
+                    format!("{}: {}", e.path.display(), e.message),
+                ));
+            }
+            out.push(publish(uri, diagnostics, Some(doc.version)));
+        }
+        out
+    }
+
+    fn request(&mut self, req: Request) -> Response {
+        let result = match req.method.as_str() {
+            CodeActionRequest::METHOD => serde_json::from_value(req.params).map(|p| self.code_actions(p)),
+            HoverRequest::METHOD => serde_json::from_value(req.params).map(|p| self.hover(p)),
+            _ => {
+                return Response::new_err(
+                    req.id,
+                    ErrorCode::MethodNotFound as i32,
+                    format!("mapfix server does not handle {}", req.method),
+                )
+            }
+        };
+        match result {
+            Ok(value) => Response::new_ok(req.id, value),
+            Err(e) => Response::new_err(req.id, ErrorCode::InvalidParams as i32, e.to_string()),
+        }
+    }
+
+    fn code_actions(&mut self, p: lsp_types::CodeActionParams) -> serde_json::Value {
+        let uri = p.text_document.uri;
+        let Some(analysis) = self.workspace.analysis(&uri) else {
+            return serde_json::Value::Null;
+        };
+        let doc = self.workspace.document(&uri).expect("analysed");
+        let actions = protocol::code_actions(
+            &analysis,
+            &uri,
+            &doc.text,
+            p.range,
+            p.context.only.as_deref(),
+            self.workspace.settings.unsafe_fixes,
+        );
+        serde_json::to_value(actions).unwrap_or_default()
+    }
+
+    fn hover(&mut self, p: lsp_types::HoverParams) -> serde_json::Value {
+        let at = p.text_document_position_params;
+        let Some(analysis) = self.workspace.analysis(&at.text_document.uri) else {
+            return serde_json::Value::Null;
+        };
+        let doc = self.workspace.document(&at.text_document.uri).expect("analysed");
+        serde_json::to_value(protocol::hover(&analysis, &doc.text, at.position)).unwrap_or_default()
+    }
+
+    fn notification(&mut self, n: Notification) -> Vec<Message> {
+        match n.method.as_str() {
+            DidOpenTextDocument::METHOD => {
+                if let Ok(p) = serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params) {
+                    let doc = p.text_document;
+                    self.changed(doc.uri, doc.text, doc.version);
+                }
+            }
+            DidChangeTextDocument::METHOD => {
+                if let Ok(p) = serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(n.params) {
+                    let uri = p.text_document.uri;
+                    let Some(mut text) = self.workspace.document(&uri).map(|d| d.text.clone()) else {
+                        return Vec::new();
+                    };
+                    for change in p.content_changes {
+                        match change.range {
+                            // Full sync is what the server asks for; a ranged change is applied anyway.
+                            Some(range) => {
+                                let map = protocol::LineMap::new(&text);
+                                let span = map.offset(range.start)..map.offset(range.end).max(map.offset(range.start));
+                                text.replace_range(span, &change.text);
+                            }
+                            None => text = change.text,
+                        }
+                    }
+                    self.changed(uri, text, p.text_document.version);
+                }
+            }
+            DidSaveTextDocument::METHOD => {
+                // Files on disk may have changed with it (siblings, go.mod): analyse again.
+                self.workspace.invalidate();
+                let open: Vec<Uri> = self.workspace.documents().map(|d| d.uri.clone()).collect();
+                self.dirty.extend(open);
+            }
+            DidCloseTextDocument::METHOD => {
+                if let Ok(p) = serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(n.params) {
+                    let uri = p.text_document.uri;
+                    let siblings = self.workspace.same_directory(&uri);
+                    self.workspace.close_document(&uri);
+                    self.dirty.remove(&uri);
+                    for other in siblings.into_iter().filter(|u| *u != uri) {
+                        self.workspace.invalidate_one(&other);
+                        self.dirty.insert(other);
+                    }
+                    return vec![publish(uri, Vec::new(), None)];
+                }
+            }
+            DidChangeConfiguration::METHOD => {
+                if let Ok(p) = serde_json::from_value::<lsp_types::DidChangeConfigurationParams>(n.params) {
+                    if let Some(settings) = Settings::from_json(Some(&p.settings)) {
+                        if settings != self.workspace.settings {
+                            self.workspace.settings = settings;
+                            self.workspace.invalidate();
+                            let open: Vec<Uri> = self.workspace.documents().map(|d| d.uri.clone()).collect();
+                            self.dirty.extend(open);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// A buffer opened or edited: it and the open files of its package are analysed again.
+    fn changed(&mut self, uri: Uri, text: String, version: i32) {
+        self.workspace.set_document(uri.clone(), text, version);
+        for other in self.workspace.same_directory(&uri) {
+            self.workspace.invalidate_one(&other);
+            self.dirty.insert(other);
+        }
+    }
+}
+
+fn publish(uri: Uri, diagnostics: Vec<lsp_types::Diagnostic>, version: Option<i32>) -> Message {
+    Message::Notification(Notification::new(
+        PublishDiagnostics::METHOD.to_string(),
+        PublishDiagnosticsParams {
+            uri,
+            diagnostics,
+            version,
+        },
+    ))
+}
+
+fn log(typ: MessageType, message: String) -> Message {
+    Message::Notification(Notification::new(
+        LogMessage::METHOD.to_string(),
+        lsp_types::LogMessageParams { typ, message },
+    ))
+}
