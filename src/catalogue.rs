@@ -3,9 +3,13 @@
 //! "did you mean" suggestions for unknown rule IDs. Everything here is
 //! generated from the rules' YAML (`metadata.docs`), written once.
 
+mod pages;
+
 use crate::rules::{self, Rule};
 use serde_json::json;
 use std::fmt::Write;
+
+pub use pages::{rule_pages, INDEX};
 
 /// `mapfix rules --format …`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -14,7 +18,8 @@ pub enum CatalogueFormat {
     Text,
     /// An array of rule objects.
     Json,
-    /// The README's rule table (the rows between its `rules-table` markers).
+    /// The README's rule table (the rows between its `rules-table` markers);
+    /// with `--out DIR`, a page per rule and an index instead.
     Markdown,
 }
 
@@ -89,12 +94,18 @@ fn text_table(rules: &[Rule]) -> String {
 
 /// The README's rule table: a header and one row per rule, from its YAML.
 pub fn markdown_table(rules: &[Rule]) -> String {
+    markdown_table_with(rules, |r| format!("`{}`", r.id))
+}
+
+/// The rule table with each rule's id cell written by `id_cell`
+/// (the index of the rule pages links them).
+fn markdown_table_with(rules: &[Rule], id_cell: impl Fn(&Rule) -> String) -> String {
     let mut out = String::from("| id | finds | fix | safety |\n|---|---|---|---|\n");
     for r in rules {
         let id = if r.opt_in {
-            format!("`{}` (opt-in)", r.id)
+            format!("{} (opt-in)", id_cell(r))
         } else {
-            format!("`{}`", r.id)
+            id_cell(r)
         };
         let safety = r
             .docs
@@ -150,6 +161,8 @@ pub fn explain(rules: &[Rule], id: &str) -> Result<String, String> {
         ("Why is this bad?", d.why.trim().to_string()),
         ("Example:", indent(&d.before)),
         ("Use instead:", indent(&d.after)),
+        ("Options:", option_lines(r)),
+        ("Limitations:", limitation_lines(r)),
         ("Fix safety:", d.safety.trim().to_string()),
     ] {
         if !text.trim().is_empty() {
@@ -164,6 +177,34 @@ pub fn explain(rules: &[Rule], id: &str) -> Result<String, String> {
         );
     }
     Ok(out)
+}
+
+/// `explain`'s options: `[rules.<id>] key = values (default …): meaning`.
+fn option_lines(r: &Rule) -> String {
+    r.docs
+        .options
+        .iter()
+        .map(|o| {
+            format!(
+                "    [rules.{}] {} = {} (default {}): {}",
+                r.id,
+                o.key,
+                o.values,
+                o.default,
+                cell(&o.meaning)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn limitation_lines(r: &Rule) -> String {
+    r.docs
+        .limitations
+        .iter()
+        .map(|l| format!("  - {}", cell(l)))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn indent(code: &str) -> String {

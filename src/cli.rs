@@ -38,6 +38,10 @@ pub enum Command {
     Rules {
         #[arg(long, value_enum, default_value_t = CatalogueFormat::Text)]
         format: CatalogueFormat,
+        /// With `--format markdown`: write a page per rule (`DIR/<id>.md`) and an
+        /// index (`DIR/README.md`) instead of printing the table
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
         #[command(flatten)]
         source: CatalogueSource,
     },
@@ -198,11 +202,17 @@ pub struct RunArgs {
 pub fn run() -> i32 {
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Rules { format, source }) => match source.load() {
-            Ok(rules) => {
-                emit(&catalogue::render(&rules, format));
-                0
-            }
+        Some(Command::Rules { format, out, source }) => match source.load() {
+            Ok(rules) => match out {
+                Some(_) if format != CatalogueFormat::Markdown => {
+                    usage_error("`mapfix rules --out DIR` writes markdown pages: use it with `--format markdown`")
+                }
+                Some(dir) => write_rule_pages(&rules, &dir),
+                None => {
+                    emit(&catalogue::render(&rules, format));
+                    0
+                }
+            },
             Err(code) => code,
         },
         Some(Command::Explain { rule, source }) => match source.load() {
@@ -239,6 +249,20 @@ pub fn run() -> i32 {
         Some(Command::DumpTree { file }) => dump_tree(&file),
         Some(Command::BenchParse(args)) => crate::bench::run(&args),
         None => run_paths(cli.run),
+    }
+}
+
+/// `mapfix rules --format markdown --out DIR`: the rule pages, written
+/// into DIR (created if missing); other files in DIR are left alone.
+fn write_rule_pages(rules: &[Rule], dir: &Path) -> i32 {
+    let written = std::fs::create_dir_all(dir).and_then(|()| {
+        catalogue::rule_pages(rules)
+            .into_iter()
+            .try_for_each(|(name, text)| std::fs::write(dir.join(name), text))
+    });
+    match written {
+        Ok(()) => 0,
+        Err(e) => usage_error(&format!("{}: {e}", dir.display())),
     }
 }
 

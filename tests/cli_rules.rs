@@ -207,3 +207,78 @@ fn readme_code_fences_balance() {
         open.map(|o| o.0)
     );
 }
+
+/// `docs/rules/` is `mapfix rules --format markdown --out docs/rules`, byte
+/// for byte and with no other files. With `MAPFIX_UPDATE_DOCS=1` the test
+/// regenerates the directory instead of failing.
+#[test]
+fn rule_pages_are_generated_from_the_rules() {
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules");
+    let fresh = tempfile::tempdir().unwrap();
+    let out_dir = fresh.path().join("rules");
+    ok_stdout(&["rules", "--format", "markdown", "--out", out_dir.to_str().unwrap()]);
+    let names = |dir: &Path| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    };
+    let generated = names(&out_dir);
+    if std::env::var_os("MAPFIX_UPDATE_DOCS").is_some() {
+        let _ = std::fs::remove_dir_all(&committed);
+        std::fs::create_dir_all(&committed).unwrap();
+        for name in &generated {
+            std::fs::copy(out_dir.join(name), committed.join(name)).unwrap();
+        }
+        return;
+    }
+    let hint = "regenerate them with `MAPFIX_UPDATE_DOCS=1 cargo test --test cli_rules`";
+    assert_eq!(
+        names(&committed),
+        generated,
+        "docs/rules/ has other pages than the rules; {hint}"
+    );
+    for name in &generated {
+        let want = std::fs::read(out_dir.join(name)).unwrap();
+        let have = std::fs::read(committed.join(name)).unwrap();
+        assert!(
+            want == have,
+            "docs/rules/{name} differs from `mapfix rules --format markdown --out`; {hint}"
+        );
+    }
+}
+
+#[test]
+fn rule_pages_have_every_section_of_the_docs() {
+    let dir = tempfile::tempdir().unwrap();
+    ok_stdout(&["rules", "--format", "markdown", "--out", dir.path().to_str().unwrap()]);
+    let page = std::fs::read_to_string(dir.path().join("range-delete.md")).unwrap();
+    assert!(
+        page.starts_with("<!-- Generated from patterns/range-delete.yml "),
+        "{page}"
+    );
+    for part in [
+        "# `range-delete`: use clear() for delete-all loops\n",
+        "## Why is this bad?\n",
+        "## Example\n\n```go\nfor k := range c.items {\n",
+        "## Use instead\n\n```go\nclear(c.items)\n```\n",
+        "| `prefer` | `\"clear\" \\| \"make\"` | `\"clear\"` |",
+        "## Limitations\n\n- ",
+        "## Fix safety\n",
+    ] {
+        assert!(page.contains(part), "{part:?} missing:\n{page}");
+    }
+    let opt_in = std::fs::read_to_string(dir.path().join("pointer-zeroing.md")).unwrap();
+    assert!(opt_in.contains("--rule pointer-zeroing"), "{opt_in}");
+    let index = std::fs::read_to_string(dir.path().join("README.md")).unwrap();
+    assert!(index.contains("| [`nil-reset`](nil-reset.md) |"), "{index}");
+    // Without --out the table is printed as before; --out needs markdown.
+    assert!(ok_stdout(&["rules", "--format", "markdown"]).starts_with("| id | finds |"));
+    let out = run(&["rules", "--out", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+}

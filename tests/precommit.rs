@@ -45,14 +45,22 @@ fn hooks_report_and_fix_the_staged_go_files() {
     let dir = tmp.path().join("r");
     git_repo(
         &dir,
-        &[("go.mod", "module m\n\ngo 1.22\n"), ("a/loop.go", LOOP), ("a/clean.go", CLEAN)],
+        &[
+            ("go.mod", "module m\n\ngo 1.22\n"),
+            ("a/loop.go", LOOP),
+            ("a/clean.go", CLEAN),
+        ],
     );
     let files = ["a/loop.go", "a/clean.go"];
 
     // The dry run fails the commit and changes nothing.
     let out = run_hook(&hooks[0], &dir, &files);
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("+\tclear(m)"), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("+\tclear(m)"),
+        "{}",
+        describe(&out)
+    );
     assert_eq!(std::fs::read_to_string(dir.join("a/loop.go")).unwrap(), LOOP);
     // On clean files it passes.
     assert_eq!(run_hook(&hooks[0], &dir, &["a/clean.go"]).status.code(), Some(0));
@@ -61,6 +69,8 @@ fn hooks_report_and_fix_the_staged_go_files() {
     // because a file changed); a second run finds nothing.
     let out = run_hook(&hooks[1], &dir, &files);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    assert!(std::fs::read_to_string(dir.join("a/loop.go")).unwrap().contains("\tclear(m)\n"));
+    assert!(std::fs::read_to_string(dir.join("a/loop.go"))
+        .unwrap()
+        .contains("\tclear(m)\n"));
     assert_eq!(run_hook(&hooks[0], &dir, &files).status.code(), Some(0));
 }

@@ -179,6 +179,29 @@ pub struct RuleDocs {
     /// The fix safety in a few words for the rule table; default: `metadata.safety`.
     #[serde(default)]
     pub fix_safety: Option<String>,
+    /// The rule's `[rules.<id>]` keys in `mapfix.toml`, for its doc page.
+    #[serde(default)]
+    pub options: Vec<RuleOptionDoc>,
+    /// What the rule does not see or does not fix, one item each, for its doc page.
+    #[serde(default)]
+    pub limitations: Vec<String>,
+    /// A complete Go file in which `before` and `after` stand in for the
+    /// line `// EXAMPLE` (the declarations the snippets need), so that a
+    /// test can run the rule on the example; empty when `before` is a
+    /// whole file.
+    #[serde(default)]
+    pub context: String,
+}
+
+/// One `[rules.<id>]` key of `mapfix.toml`, as a rule's doc page lists it.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleOptionDoc {
+    pub key: String,
+    /// The values it accepts, as written in TOML (`"clear" | "make"`).
+    pub values: String,
+    pub default: String,
+    pub meaning: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
