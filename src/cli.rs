@@ -5,16 +5,17 @@ use crate::batch;
 use crate::catalogue::{self, CatalogueFormat};
 use crate::config::{ConfigError, RuleChoice};
 use crate::engine::{FileError, FileReport};
-use crate::goversion::{GoVersion, VersionSource};
+use crate::goversion::GoVersion;
 use crate::progress::Progress;
-use crate::render::{
-    GithubRenderer, JsonRenderer, MarkdownRenderer, PatchRenderer, Renderer, RunResult, SarifRenderer, SarifRule,
-    Summary, TextRenderer,
-};
+use crate::render::{RunResult, Summary, TextRenderer};
 use crate::rules::Rule;
 use crate::runner::{self, Runner, Settings, SetupError};
-use crate::verify::{self, Toolchain, WrittenFile};
-use crate::{apply, baseline, interactive, syntax};
+use crate::session::{
+    assumed_version_note, note_assumed_version, usage_error, use_color, write_baseline, write_fixes, Output,
+};
+pub use crate::session::{ColorChoice, OutputFormat};
+use crate::verify::{self, Toolchain};
+use crate::{baseline, interactive, syntax};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -103,29 +104,6 @@ impl CatalogueSource {
         };
         runner::load_rules(config.as_ref(), &self.rule_dirs).map_err(fail)
     }
-}
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    /// Diffs, diagnostics and a summary, for people.
-    Text,
-    /// The stable, versioned JSON document.
-    Json,
-    /// SARIF 2.1.0, for code scanning.
-    Sarif,
-    /// GitHub Actions workflow commands (annotations).
-    Github,
-    /// One patch of all fixes, for `git apply`.
-    Patch,
-    /// A pull-request body: summary table, rationale per rule, folded diffs.
-    Markdown,
-}
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
 }
 
 #[derive(clap::Args, Debug)]
@@ -287,11 +265,6 @@ fn man_page(w: &mut dyn std::io::Write) -> std::io::Result<()> {
     man.render_version_section(w)
 }
 
-pub(crate) fn usage_error(message: &str) -> i32 {
-    eprintln!("mapfix: error: {message}");
-    2
-}
-
 fn run_paths(args: RunArgs) -> i32 {
     if args.profile {
         crate::profile::enable();
@@ -369,7 +342,7 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
         // The rules of one config (--config, or the nearest to the first PATH) for
         // every repository; batch::scan applies each repository's own excludes.
         return match runner.into_engine() {
-            Some(engine) => batch::run(args, engine, jobs),
+            Some(engine) => batch::run(&batch_request(args), engine, jobs),
             None => usage_error("no repository to process"),
         };
     }
@@ -502,27 +475,6 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
     run.exit_code()
 }
 
-/// Says once on stderr when a file's Go version is a guess.
-pub(crate) fn note_assumed_version(reports: &[FileReport]) {
-    if let Some(note) = reports.iter().find_map(assumed_version_note) {
-        eprintln!("{note}");
-    }
-}
-
-/// The note for a file whose Go version is a guess (no go.mod, no flag).
-fn assumed_version_note(r: &FileReport) -> Option<String> {
-    r.source
-        .as_ref()
-        .is_some_and(|s| s.version_source == VersionSource::Default)
-        .then(|| {
-            format!(
-                "mapfix: no go.mod above {} and no --go-version: assuming Go {}",
-                r.path.display(),
-                GoVersion::NEWEST
-            )
-        })
-}
-
 /// A run over PATHs holding no Go file says so on stderr (exit status as
 /// for a clean run), as ruff and golangci-lint do.
 fn say_if_no_go_files(runner: &Runner, args: &RunArgs) {
@@ -590,89 +542,9 @@ fn verify_toolchain(args: &RunArgs) -> Result<Option<Toolchain>, String> {
     Toolchain::find().map(Some)
 }
 
-/// Writes every report's fixed text (first removing temporary files left in
-/// those directories by an interrupted run); a failed write becomes the
-/// file's error. Returns what was written, for `--verify`.
-pub(crate) fn write_fixes(reports: &mut [FileReport]) -> Vec<WrittenFile> {
-    let _timer = crate::profile::timer(crate::profile::Stage::Output);
-    let mut dirs: Vec<PathBuf> = reports
-        .iter()
-        .filter(|r| r.fixed_text.is_some())
-        .filter_map(|r| std::fs::canonicalize(&r.path).ok()?.parent().map(PathBuf::from))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    for dir in dirs {
-        for stale in apply::remove_stale_temp_files(&dir) {
-            eprintln!("mapfix: removed {}, left by an interrupted run", stale.display());
-        }
-    }
-    let mut written = Vec::new();
-    for report in reports {
-        let (Some(source), Some(text)) = (report.source.clone(), report.fixed_text.clone()) else {
-            continue;
-        };
-        match apply::write_file(&source, &text) {
-            Ok(()) => {
-                mark_applied(report);
-                written.push(WrittenFile::new(report, &source, &text));
-            }
-            Err(message) => report.errors.push(FileError {
-                path: report.path.clone(),
-                message,
-                span: None,
-            }),
-        }
-    }
-    written
-}
-
-/// Records that the fixes a report includes reached their destination.
-pub(crate) fn mark_applied(report: &mut FileReport) {
-    for f in &mut report.findings {
-        if let Some(fix) = f.fix.as_mut().filter(|x| x.included) {
-            fix.applied = true;
-        }
-    }
-    report.moved_to_written();
-}
-
-/// `--color`: auto means stdout (or stderr, for what goes there) is a
-/// terminal and `NO_COLOR` is unset or empty (no-color.org).
-fn use_color(choice: ColorChoice, terminal: bool) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-    }
-}
-
-/// The renderer for `--format` (and `--color`, `--stats`).
-pub(crate) fn text_renderer(args: &RunArgs) -> TextRenderer {
-    TextRenderer {
-        color: use_color(args.color, std::io::stdout().is_terminal()),
-        stats: args.stats,
-    }
-}
-
-/// The renderer for `--format`; `rules` are the run's rules, whose docs
-/// SARIF and markdown quote.
-pub(crate) fn renderer_for(args: &RunArgs, rules: &[&Rule]) -> Box<dyn Renderer> {
-    match args.format {
-        OutputFormat::Text => Box::new(text_renderer(args)),
-        OutputFormat::Json => Box::new(JsonRenderer),
-        OutputFormat::Sarif => Box::new(SarifRenderer {
-            rules: rules.iter().copied().map(SarifRule::from_rule).collect(),
-        }),
-        OutputFormat::Github => Box::new(GithubRenderer),
-        OutputFormat::Patch => Box::new(PatchRenderer),
-        OutputFormat::Markdown => Box::new(MarkdownRenderer::new(rules.iter().copied())),
-    }
-}
-
 fn render(run: &RunResult, args: &RunArgs, rules: &[&Rule]) {
     let _timer = crate::profile::timer(crate::profile::Stage::Output);
-    let renderer = renderer_for(args, rules);
+    let renderer = crate::session::renderer_for(&args.output(), rules);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let _ = renderer.render(run, &mut out, &mut std::io::stderr());
@@ -705,28 +577,6 @@ fn config_error(e: &ConfigError, args: &RunArgs) -> i32 {
     2
 }
 
-/// `--write-baseline FILE`: records the findings; exit 0, or 2 on errors.
-pub(crate) fn write_baseline(path: &std::path::Path, run: RunResult) -> i32 {
-    for e in run.all_errors() {
-        eprintln!("mapfix: error: {}: {}", e.path.display(), e.message);
-    }
-    match baseline::write(path, &run.reports) {
-        Ok(n) => {
-            eprintln!(
-                "mapfix: recorded {n} finding{} in {}",
-                if n == 1 { "" } else { "s" },
-                path.display()
-            );
-            if run.all_errors().next().is_some() {
-                2
-            } else {
-                0
-            }
-        }
-        Err(message) => usage_error(&message),
-    }
-}
-
 fn dump_tree(file: &std::path::Path) -> i32 {
     match std::fs::read_to_string(file) {
         Ok(text) => {
@@ -744,4 +594,34 @@ fn dump_tree(file: &std::path::Path) -> i32 {
 fn emit(text: &str) {
     use std::io::Write;
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+impl RunArgs {
+    /// `--format`, `--color`, `--stats`.
+    pub fn output(&self) -> Output {
+        Output {
+            format: self.format,
+            color: self.color,
+            stats: self.stats,
+        }
+    }
+}
+
+fn text_renderer(args: &RunArgs) -> TextRenderer {
+    crate::session::text_renderer(&args.output())
+}
+
+/// What a batch run needs of the command line.
+fn batch_request(args: &RunArgs) -> batch::Request<'_> {
+    batch::Request {
+        batch: &args.batch,
+        paths: &args.paths,
+        output: args.output(),
+        write: args.write,
+        verify: args.verify,
+        config: args.config.as_deref(),
+        baseline: args.baseline.as_deref(),
+        write_baseline: args.write_baseline.as_deref(),
+        diff_base: args.diff_base.as_deref(),
+    }
 }

@@ -27,6 +27,7 @@ pub mod rules;
 pub mod runner;
 pub mod selection;
 pub mod server;
+pub mod session;
 pub mod skim;
 pub mod stdlib_types;
 pub mod suppress;

@@ -52,7 +52,11 @@ fn referenced_modules(code: &str) -> BTreeSet<String> {
         if let Some(list) = rest.strip_prefix('{') {
             let list = &list[..list.find('}').unwrap_or(list.len())];
             for item in list.split(',') {
-                let name: String = item.trim().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                let name: String = item
+                    .trim()
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
                 if !name.is_empty() {
                     out.insert(name);
                 }
@@ -128,13 +132,21 @@ fn cycles(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
 #[test]
 fn the_module_graph_has_no_cycle() {
     let graph = graph();
-    assert!(graph.contains_key("engine") && graph["engine"].contains("rules"), "the scan sees the crate");
+    assert!(
+        graph.contains_key("engine") && graph["engine"].contains("rules"),
+        "the scan sees the crate"
+    );
     let found = cycles(&graph);
     let described: Vec<String> = found
         .iter()
         .map(|c| {
             c.iter()
-                .map(|m| format!("{m} → {:?}", graph[m].iter().filter(|u| c.contains(u)).collect::<Vec<_>>()))
+                .map(|m| {
+                    format!(
+                        "{m} → {:?}",
+                        graph[m].iter().filter(|u| c.contains(u)).collect::<Vec<_>>()
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("; ")
         })

@@ -16,11 +16,11 @@ mod shard;
 mod summary;
 
 use crate::baseline::Baseline;
-use crate::cli::{self, OutputFormat, RunArgs};
 use crate::config::{self, Config};
 use crate::engine::{Engine, FileError, FileReport};
 use crate::render::{MarkdownRenderer, RunResult};
 use crate::runner;
+use crate::session::{self, OutputFormat};
 use crate::walk::{self, GoFile};
 use commit::{CommitOutcome, CommitSettings, Rewrite};
 use git::{Checkout, Identity};
@@ -129,12 +129,25 @@ pub enum CommitStatus {
     Failed(String),
 }
 
+/// What a batch run needs of the command line (built by `cli`).
+pub struct Request<'a> {
+    pub batch: &'a BatchArgs,
+    pub paths: &'a [PathBuf],
+    pub output: crate::session::Output,
+    pub write: bool,
+    pub verify: bool,
+    pub config: Option<&'a Path>,
+    pub baseline: Option<&'a Path>,
+    pub write_baseline: Option<&'a Path>,
+    pub diff_base: Option<&'a str>,
+}
+
 /// Runs the batch and returns the exit status.
-pub fn run(args: &RunArgs, mut engine: Engine, jobs: usize) -> i32 {
+pub fn run(args: &Request, mut engine: Engine, jobs: usize) -> i32 {
     let b = &args.batch;
-    let baseline = match args.baseline.as_deref().map(Baseline::load).transpose() {
+    let baseline = match args.baseline.map(Baseline::load).transpose() {
         Ok(b) => b,
-        Err(message) => return cli::usage_error(&message),
+        Err(message) => return session::usage_error(&message),
     };
     if let Some(branch) = &b.branch {
         if let Err(e) = git::check_branch_name(branch) {
@@ -142,7 +155,7 @@ pub fn run(args: &RunArgs, mut engine: Engine, jobs: usize) -> i32 {
             return 2;
         }
     }
-    let mut list = match repos::collect(&args.paths, b.repos.as_deref()) {
+    let mut list = match repos::collect(args.paths, b.repos.as_deref()) {
         Ok(list) => list,
         Err(e) => {
             eprintln!("mapfix: error: {e}");
@@ -172,9 +185,9 @@ pub fn run(args: &RunArgs, mut engine: Engine, jobs: usize) -> i32 {
             wrote: false,
             clean_files: 0,
         };
-        return cli::write_baseline(path, run);
+        return session::write_baseline(path, run);
     }
-    let say = args.format == OutputFormat::Text;
+    let say = args.output.format == OutputFormat::Text;
     if let Some(baseline) = &baseline {
         let hidden = apply_filter(&|r| Ok(baseline.filter(r)), &mut runs, &mut engine, jobs);
         if let (Ok(hidden @ 1..), true) = (hidden, say) {
@@ -194,7 +207,7 @@ pub fn run(args: &RunArgs, mut engine: Engine, jobs: usize) -> i32 {
                 if hidden == 1 { "" } else { "s" }
             ),
             Ok(_) => {}
-            Err(message) => return cli::usage_error(&message),
+            Err(message) => return session::usage_error(&message),
         }
     }
     if b.commit {
@@ -206,7 +219,7 @@ pub fn run(args: &RunArgs, mut engine: Engine, jobs: usize) -> i32 {
         // --verify: checked by cli::run before anything was written.
         let toolchain = args.verify.then(crate::verify::Toolchain::find).and_then(Result::ok);
         for r in &mut runs {
-            let written = cli::write_fixes(&mut r.run.reports);
+            let written = session::write_fixes(&mut r.run.reports);
             if let Some(tc) = &toolchain {
                 let outcome = crate::verify::check_and_restore(tc, &mut r.run.reports, &written, jobs);
                 eprintln!("{}: {}", r.repo.path.display(), outcome.summary_line());
@@ -264,7 +277,7 @@ fn apply_filter(
 }
 
 /// Walks every repository and runs the engine once over all their files.
-fn scan(list: &[Repository], args: &RunArgs, engine: &Engine, jobs: usize) -> Vec<RepoRun> {
+fn scan(list: &[Repository], args: &Request, engine: &Engine, jobs: usize) -> Vec<RepoRun> {
     let mut files = Vec::new();
     let mut owner = Vec::new();
     let mut seen = HashSet::new();
@@ -290,7 +303,11 @@ fn scan(list: &[Repository], args: &RunArgs, engine: &Engine, jobs: usize) -> Ve
         // Each repository's own `exclude` globs: those of --config, or of
         // the mapfix.toml nearest to it. A config that does not load stops
         // that repository (nothing excluded by mistake is rewritten).
-        let config = match args.config.clone().or_else(|| config::find_for(&repo.path)) {
+        let config = match args
+            .config
+            .map(Path::to_path_buf)
+            .or_else(|| config::find_for(&repo.path))
+        {
             Some(path) => {
                 let loaded = configs.entry(path.clone()).or_insert_with(|| {
                     Config::load(&path).map_err(|e| FileError {
@@ -333,7 +350,7 @@ fn scan(list: &[Repository], args: &RunArgs, engine: &Engine, jobs: usize) -> Ve
         }
     }
     let reports = engine.run(&files, jobs);
-    cli::note_assumed_version(&reports);
+    session::note_assumed_version(&reports);
     for (report, i) in reports.into_iter().zip(owner) {
         runs[i].run.reports.push(report);
     }
@@ -342,7 +359,7 @@ fn scan(list: &[Repository], args: &RunArgs, engine: &Engine, jobs: usize) -> Ve
 
 /// `--commit`: one commit per git repository, on `jobs` threads. Entries
 /// that lie in the same git repository are committed together.
-fn commit_all(runs: &mut [RepoRun], args: &RunArgs, engine: &Engine, jobs: usize) {
+fn commit_all(runs: &mut [RepoRun], args: &Request, engine: &Engine, jobs: usize) {
     let b = &args.batch;
     let settings = CommitSettings {
         branch: b.branch.as_deref().expect("clap requires --branch with --commit"),
@@ -403,7 +420,7 @@ fn commit_all(runs: &mut [RepoRun], args: &RunArgs, engine: &Engine, jobs: usize
         };
         if matches!(&status, CommitStatus::Done(o) if o.branch_has_rewrite()) {
             for &i in members {
-                runs[i].run.reports.iter_mut().for_each(cli::mark_applied);
+                runs[i].run.reports.iter_mut().for_each(session::mark_applied);
             }
         }
         runs[members[0]].commit = Some(status);
@@ -450,7 +467,7 @@ fn commit_unit<'a>(
 }
 
 /// `--push` and `--pr`, in list order, for every branch holding a rewrite.
-fn publish(runs: &mut [RepoRun], args: &RunArgs, engine: &Engine) {
+fn publish(runs: &mut [RepoRun], args: &Request, engine: &Engine) {
     let b = &args.batch;
     let branch = b.branch.as_deref().expect("clap requires --branch");
     let renderer = MarkdownRenderer::new(&engine.rules);

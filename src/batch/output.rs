@@ -5,29 +5,30 @@
 //! otherwise, so machine output stays parseable).
 
 use super::record::{self, RepoRecord};
+use super::Request;
 use super::{existing_dir, summary, RepoRun};
-use crate::cli::{self, OutputFormat, RunArgs};
 use crate::engine::Engine;
 use crate::render::{JsonRenderer, MarkdownRenderer, RunResult, SarifRenderer, SarifRepository, SarifRule};
 use crate::rules::Rule;
+use crate::session::{self, OutputFormat};
 use serde_json::Value;
 use std::fmt::Write as _;
 use std::io::Write;
 
-pub fn render(runs: &[RepoRun], args: &RunArgs, engine: &Engine) {
+pub fn render(runs: &[RepoRun], args: &Request, engine: &Engine) {
     let records = record::records(runs, args.batch.branch.as_deref(), args.batch.max_prs);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut err = std::io::stderr();
     let grouped = runs.len() > 1;
-    if !matches!(args.format, OutputFormat::Text) {
+    if !matches!(args.output.format, OutputFormat::Text) {
         // SPEC §1: errors go to stderr in every format, and also into the document.
-        let errors = cli::text_renderer(args);
+        let errors = session::text_renderer(&args.output);
         for r in runs {
             let _ = errors.errors(&r.run, &mut err);
         }
     }
-    match args.format {
+    match args.output.format {
         OutputFormat::Json => {
             let mut doc = JsonRenderer::document(&combined(runs, args.write));
             doc["repositories"] = Value::Array(records.iter().map(RepoRecord::to_json).collect());
@@ -62,7 +63,7 @@ pub fn render(runs: &[RepoRun], args: &RunArgs, engine: &Engine) {
         }
         _ => {
             let rules: Vec<&Rule> = engine.rules.iter().collect();
-            let renderer = cli::renderer_for(args, &rules);
+            let renderer = session::renderer_for(&args.output, &rules);
             for (i, r) in runs.iter().enumerate() {
                 if grouped {
                     let header = format!("==> {} <==", r.repo.key);
@@ -75,8 +76,8 @@ pub fn render(runs: &[RepoRun], args: &RunArgs, engine: &Engine) {
     }
     let _ = out.flush();
     if grouped || args.batch.commit {
-        let table = summary::table(runs, &args.batch);
-        let _ = match args.format {
+        let table = summary::table(runs, args.batch);
+        let _ = match args.output.format {
             OutputFormat::Text => write!(out, "\n{table}"),
             _ => write!(err, "{table}"),
         };

@@ -43,13 +43,13 @@ pub fn run(args: &ServerArgs) -> i32 {
     let go_version = match &args.go_version {
         Some(v) => match GoVersion::parse(v) {
             Some(v) => Some(v),
-            None => return crate::cli::usage_error(&format!("--go-version {v:?} is not a Go version like 1.21")),
+            None => return crate::session::usage_error(&format!("--go-version {v:?} is not a Go version like 1.21")),
         },
         None => None,
     };
     // A `--rules DIR` that cannot be loaded is a mistake on the command line, said at once.
     if let Err(e) = crate::runner::load_rules(None, &args.rule_dirs) {
-        return crate::cli::usage_error(&match e {
+        return crate::session::usage_error(&match e {
             crate::runner::SetupError::Usage(m) => m,
             crate::runner::SetupError::Config(c) => c.to_string(),
         });

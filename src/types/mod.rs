@@ -7,9 +7,9 @@ pub mod imports;
 pub mod package_index;
 
 use crate::methods::{self, MethodSummary};
-use crate::types::package_index::{DirectoryIndex, SiblingFile};
 use crate::skim;
 use crate::syntax::{self, code_children, GoNode};
+use crate::types::package_index::{DirectoryIndex, SiblingFile};
 use std::collections::HashMap;
 use std::path::Path;
 
