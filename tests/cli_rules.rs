@@ -181,31 +181,61 @@ fn man_page_is_roff_with_every_option() {
     }
 }
 
-/// Every code fence of the README is closed (an open one turns the rest of
-/// the page into code), by CommonMark's rule: a fence of N backticks closes
-/// at a line of at least N backticks and nothing else.
+/// Every code fence of the README and the other documents is closed (an
+/// open one turns the rest of the page into code), by CommonMark's rule: a
+/// fence of N backticks closes at a line of at least N backticks and
+/// nothing else. Relative links between the documents name files that exist.
 #[test]
 fn readme_code_fences_balance() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let mut open: Option<(usize, usize)> = None;
-    for (i, line) in readme.lines().enumerate() {
-        let trimmed = line.trim_start();
-        let ticks = trimmed.chars().take_while(|&c| c == '`').count();
-        if ticks < 3 {
-            continue;
-        }
-        match open {
-            None => open = Some((i + 1, ticks)),
-            Some((_, n)) if ticks >= n && trimmed[ticks..].trim().is_empty() => open = None,
-            Some(_) => {}
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut docs = vec![
+        root.join("README.md"),
+        root.join("CONTRIBUTING.md"),
+        root.join("ARCHITECTURE.md"),
+    ];
+    for dir in ["docs", "docs/rules"] {
+        for e in std::fs::read_dir(root.join(dir)).unwrap().flatten() {
+            if e.path().extension().is_some_and(|x| x == "md") {
+                docs.push(e.path());
+            }
         }
     }
-    assert_eq!(
-        open,
-        None,
-        "README.md: the code fence opened at line {:?} is never closed",
-        open.map(|o| o.0)
-    );
+    for doc in docs {
+        let text = std::fs::read_to_string(&doc).unwrap();
+        let mut open: Option<(usize, usize)> = None;
+        for (i, line) in text.lines().enumerate() {
+            let trimmed = line.trim_start();
+            let ticks = trimmed.chars().take_while(|&c| c == '`').count();
+            if ticks >= 3 {
+                match open {
+                    None => open = Some((i + 1, ticks)),
+                    Some((_, n)) if ticks >= n && trimmed[ticks..].trim().is_empty() => open = None,
+                    Some(_) => {}
+                }
+                continue;
+            }
+            if open.is_some() {
+                continue;
+            }
+            for (at, _) in line.match_indices("](") {
+                let target = &line[at + 2..];
+                let target = &target[..target.find(')').unwrap_or(target.len())];
+                let file = target.split('#').next().unwrap();
+                if file.is_empty() || file.contains("://") || file.contains(' ') {
+                    continue;
+                }
+                let path = doc.parent().unwrap().join(file);
+                assert!(path.exists(), "{}:{}: link to missing {file}", doc.display(), i + 1);
+            }
+        }
+        assert_eq!(
+            open,
+            None,
+            "{}: the code fence opened at line {:?} is never closed",
+            doc.display(),
+            open.map(|o| o.0)
+        );
+    }
 }
 
 /// `docs/rules/` is `mapfix rules --format markdown --out docs/rules`, byte
