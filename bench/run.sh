@@ -77,6 +77,9 @@ text = open(sys.argv[1]).read()
 for new, old in [("function_literal", "func_literal"), ("arguments", "argument_list"), ("assignment", "assignment_statement")]:
     text = re.sub(r"(kind: )%s\b" % new, r"\g<1>%s" % old, text)
 text = text.replace("        field: element\n", "        field: value\n")
+# nil is its own kind there; ++/-- are two statements.
+text = text.replace("kind: identifier\n          regex: ^nil$", "kind: nil")
+text = re.sub(r"( *)- kind: inc_dec_statement\n((?:\1  .*\n)*)", lambda m: "%s- kind: inc_statement\n%s%s- kind: dec_statement\n%s" % (m.group(1), m.group(2), m.group(1), m.group(2)), text)
 # tree-sitter-go wraps a block's statements in a statement_list.
 text = text.replace(
     "        has:\n          kind: expression_statement\n          has:\n            pattern: delete($M, $K)",
