@@ -283,8 +283,7 @@ fn run_paths(args: RunArgs) -> i32 {
 }
 
 /// `--watch`: runs, then polls the files the run depends on and runs again
-/// when one changes (as ruff's `--watch`); a run's own writes are part of
-/// the state it waits from, so `--watch -w` settles.
+/// when one changes (as ruff's `--watch`).
 fn watch(args: &RunArgs) -> i32 {
     if args.batch.wanted() {
         return usage_error(&format!(
@@ -298,8 +297,14 @@ fn watch(args: &RunArgs) -> i32 {
         args.paths.clone()
     };
     loop {
+        // The state the run starts from: a change made while it runs
+        // triggers the next one. With --write the run's own writes are
+        // part of it (taken after the run), so that the loop settles.
+        let mut before = watched_state(&roots);
         run_paths_inner(args);
-        let before = watched_state(&roots);
+        if args.write {
+            before = watched_state(&roots);
+        }
         eprintln!("mapfix: watching for changes (Ctrl-C to stop)");
         loop {
             std::thread::sleep(std::time::Duration::from_millis(300));
