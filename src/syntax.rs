@@ -315,6 +315,27 @@ fn dump_node(node: &GoNode, field: Option<&str>, depth: usize, out: &mut String)
     }
 }
 
+/// The variable at the root of a selector chain (`s.a.b` → `s`), or the
+/// identifier itself; `None` for anything else.
+pub fn selector_root<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
+    match node.kind().as_ref() {
+        "identifier" => Some(node.clone()),
+        "selector_expression" => selector_root(&node.field("operand")?),
+        _ => None,
+    }
+}
+
+/// The variable at the root of an access path through selectors, indexes
+/// and parentheses (`(s.m[k]).f` → `s`).
+pub fn access_root<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
+    match node.kind().as_ref() {
+        "identifier" => Some(node.clone()),
+        "selector_expression" | "index_expression" => access_root(&node.field("operand")?),
+        "parenthesized_expression" => access_root(code_children(node).first()?),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -205,7 +205,7 @@ fn map_declared_inside(ctx: &RuleContext, assignment: &GoNode, body: &GoNode) ->
         .iter()
         .filter(|t| t.kind() == "index_expression")
         .all(|target| {
-            let Some(root) = root_identifier(target) else {
+            let Some(root) = crate::syntax::access_root(target) else {
                 return false;
             };
             let binding = types::resolve(&root.text(), &root, ctx.scope);
@@ -213,15 +213,6 @@ fn map_declared_inside(ctx: &RuleContext, assignment: &GoNode, body: &GoNode) ->
                 .and_then(|b| b.decl_at)
                 .is_some_and(|at| body.range().contains(&at))
         })
-}
-
-fn root_identifier<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
-    match node.kind().as_ref() {
-        "identifier" => Some(node.clone()),
-        "selector_expression" | "index_expression" => root_identifier(&node.field("operand")?),
-        "parenthesized_expression" => root_identifier(code_children(node).first()?),
-        _ => None,
-    }
 }
 
 /// What a statement following the store does to the loop.

@@ -43,7 +43,7 @@ impl MapTarget<'_> {
         if node.kind() == "identifier" && is_literal_field_key(node) {
             return false;
         }
-        let Some(root) = root_identifier(node) else {
+        let Some(root) = crate::syntax::selector_root(node) else {
             return false;
         };
         types::resolve(&root.text(), &root, ctx.scope).as_ref() == Some(&self.root)
@@ -60,14 +60,6 @@ fn is_literal_field_key(node: &GoNode) -> bool {
         .filter(|p| p.kind() == "keyed_element")
         .and_then(|keyed| keyed.field("key"))
         .is_some_and(|key| key.range() == node.range())
-}
-
-fn root_identifier<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
-    match node.kind().as_ref() {
-        "identifier" => Some(node.clone()),
-        "selector_expression" => root_identifier(&node.field("operand")?),
-        _ => None,
-    }
 }
 
 /// A map a goroutine writes, with where it does so.
@@ -144,7 +136,7 @@ fn captured_map<'r>(ctx: &RuleContext, g: &Goroutine, map: &GoNode<'r>, write: &
     if !matches!(map.kind().as_ref(), "identifier" | "selector_expression") || !is_field_chain(map) {
         return None;
     }
-    let root_node = root_identifier(map)?;
+    let root_node = crate::syntax::selector_root(map)?;
     let root = types::resolve(&root_node.text(), &root_node, ctx.scope)?;
     if root.decl_at.is_some_and(|at| g.literal.range().contains(&at)) {
         return None;

@@ -54,16 +54,8 @@ impl<'r> Target<'r> {
         if syntax::squashed(node) != self.text {
             return false;
         }
-        let root = root_identifier(node);
+        let root = crate::syntax::selector_root(node);
         root.is_some_and(|r| types::resolve(&r.text(), &r, ctx.scope) == self.root)
-    }
-}
-
-fn root_identifier<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
-    match node.kind().as_ref() {
-        "identifier" => Some(node.clone()),
-        "selector_expression" => root_identifier(&node.field("operand")?),
-        _ => None,
     }
 }
 
@@ -103,7 +95,7 @@ fn analyse_target<'r>(ctx: &RuleContext, stmt: &GoNode<'r>, lhs: &GoNode<'r>, rh
     }
     let map_type = types::expr_type(&lhs, ctx.scope)?;
     types::map_parts(&map_type, ctx.scope)?;
-    let root_node = root_identifier(&lhs)?;
+    let root_node = crate::syntax::selector_root(&lhs)?;
     let root = types::resolve(&root_node.text(), &root_node, ctx.scope);
     let is_local = lhs.kind() == "identifier" && root.as_ref().is_some_and(|b| b.decl_at.is_some());
     let target = Target {
