@@ -40,7 +40,7 @@ pub struct FindingFix {
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub rule: String,
-    pub severity: String,
+    pub severity: crate::rules::Severity,
     pub path: PathBuf,
     pub range: Range<usize>,
     pub line: usize,
@@ -444,7 +444,7 @@ impl Engine {
         });
         Finding {
             rule: rule.id.clone(),
-            severity: rule.severity.clone(),
+            severity: rule.severity,
             path: source.path.clone(),
             line,
             column,

@@ -35,10 +35,10 @@ impl Renderer for GithubRenderer {
 }
 
 fn annotation(f: &Finding, text: &str) -> String {
-    let command = match f.severity.as_str() {
-        "error" => "error",
-        "info" | "hint" => "notice",
-        _ => "warning",
+    let command = match f.severity {
+        crate::rules::Severity::Error => "error",
+        crate::rules::Severity::Warning => "warning",
+        _ => "notice",
     };
     let mut message = f.message.clone();
     match (&f.fix, &f.note) {

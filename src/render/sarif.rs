@@ -8,6 +8,7 @@
 use super::{display_path, utf16_position, Renderer, RunResult};
 use crate::engine::{FileError, Finding, FindingFix};
 use crate::plan;
+use crate::rules::Severity;
 use crate::rules::{Rule, TextEdit};
 use serde_json::{json, Value};
 use std::io::{self, Write};
@@ -17,7 +18,7 @@ use std::path::{Component, Path, PathBuf};
 #[derive(Debug, Clone)]
 pub struct SarifRule {
     pub id: String,
-    pub severity: String,
+    pub severity: Severity,
     pub summary: String,
     pub why: String,
     pub before: String,
@@ -31,7 +32,7 @@ impl SarifRule {
         let d = &r.docs;
         SarifRule {
             id: r.id.clone(),
-            severity: r.severity.clone(),
+            severity: r.severity,
             summary: d.summary.trim().to_string(),
             why: d.why.trim().to_string(),
             before: d.before.trim_end().to_string(),
@@ -69,7 +70,7 @@ impl SarifRule {
             "shortDescription": { "text": self.summary },
             "fullDescription": { "text": why },
             "help": { "text": text, "markdown": markdown },
-            "defaultConfiguration": { "level": level(&self.severity) },
+            "defaultConfiguration": { "level": level(self.severity) },
             "properties": { "fixSafety": self.fix_safety, "tags": ["go", "maps"] },
         })
     }
@@ -132,7 +133,7 @@ impl SarifRenderer {
             if !rules.iter().any(|r| r.id == f.rule) {
                 rules.push(SarifRule {
                     id: f.rule.clone(),
-                    severity: f.severity.clone(),
+                    severity: f.severity,
                     summary: f.message.clone(),
                     why: String::new(),
                     before: String::new(),
@@ -184,11 +185,11 @@ impl Renderer for SarifRenderer {
     }
 }
 
-fn level(severity: &str) -> &'static str {
+fn level(severity: Severity) -> &'static str {
     match severity {
-        "error" => "error",
-        "info" | "hint" => "note",
-        _ => "warning",
+        Severity::Error => "error",
+        Severity::Info | Severity::Hint | Severity::Off => "note",
+        Severity::Warning => "warning",
     }
 }
 
@@ -201,7 +202,7 @@ fn result(f: &Finding, rule_index: usize, text: &str, crlf: bool, base: Option<&
     let mut value = json!({
         "ruleId": f.rule,
         "ruleIndex": rule_index,
-        "level": level(&f.severity),
+        "level": level(f.severity),
         "message": { "text": message },
         "locations": [{ "physicalLocation": {
             "artifactLocation": location,

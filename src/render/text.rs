@@ -262,10 +262,10 @@ impl FindingDiag {
         FindingDiag {
             message: f.message.clone(),
             code: format!("mapfix/{}", f.rule),
-            severity: match f.severity.as_str() {
-                "error" => Severity::Error,
-                "info" | "hint" => Severity::Advice,
-                _ => Severity::Warning,
+            severity: match f.severity {
+                crate::rules::Severity::Error => Severity::Error,
+                crate::rules::Severity::Warning => Severity::Warning,
+                _ => Severity::Advice,
             },
             help,
             source: NamedSource::new(display_path(&f.path), text.to_string()),

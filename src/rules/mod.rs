@@ -45,6 +45,50 @@ impl FixSafety {
     }
 }
 
+/// A rule's severity, as its YAML `severity:` says (ast-grep's levels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Off,
+    Hint,
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Off => "off",
+            Severity::Hint => "hint",
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    fn of(s: &ast_grep_config::Severity) -> Severity {
+        match s {
+            ast_grep_config::Severity::Error => Severity::Error,
+            ast_grep_config::Severity::Warning => Severity::Warning,
+            ast_grep_config::Severity::Info => Severity::Info,
+            ast_grep_config::Severity::Hint => Severity::Hint,
+            ast_grep_config::Severity::Off => Severity::Off,
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl Serialize for Severity {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// What fix a rule offers, as the catalogue shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -221,7 +265,7 @@ struct Metadata {
 /// One loaded rule.
 pub struct Rule {
     pub id: String,
-    pub severity: String,
+    pub severity: Severity,
     pub message: String,
     pub safety: FixSafety,
     pub min_go: Option<GoVersion>,
@@ -439,7 +483,7 @@ pub fn parse_rules(path: &Path, yaml: &str, builtin: bool) -> Result<Vec<Rule>, 
             }
             None => None,
         };
-        let severity = format!("{:?}", config.severity).to_lowercase();
+        let severity = Severity::of(&config.severity);
         rules.push(Rule {
             id: config.id.clone(),
             severity,

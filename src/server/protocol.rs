@@ -130,12 +130,13 @@ fn analysed(buffer: &str) -> (&str, usize) {
     }
 }
 
-fn severity(rule_severity: &str) -> DiagnosticSeverity {
+fn severity(rule_severity: crate::rules::Severity) -> DiagnosticSeverity {
+    use crate::rules::Severity;
     match rule_severity {
-        "error" => DiagnosticSeverity::ERROR,
-        "info" => DiagnosticSeverity::INFORMATION,
-        "hint" => DiagnosticSeverity::HINT,
-        _ => DiagnosticSeverity::WARNING,
+        Severity::Error => DiagnosticSeverity::ERROR,
+        Severity::Info => DiagnosticSeverity::INFORMATION,
+        Severity::Hint | Severity::Off => DiagnosticSeverity::HINT,
+        Severity::Warning => DiagnosticSeverity::WARNING,
     }
 }
 
@@ -169,7 +170,7 @@ fn diagnostic(f: &Finding, map: &LineMap, base: usize, unsafe_fixes: bool) -> Di
     }
     Diagnostic {
         range: map.range(&(f.range.start + base..f.range.end + base)),
-        severity: Some(severity(&f.severity)),
+        severity: Some(severity(f.severity)),
         code: Some(NumberOrString::String(f.rule.clone())),
         source: Some("mapfix".into()),
         message,
