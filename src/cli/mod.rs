@@ -1,6 +1,12 @@
 //! The command line (SPEC §1): flags are defined here once, with their docs,
 //! which also generate `--help`. `run` wires walk → engine → apply → render.
 
+mod subcommands;
+mod watch;
+
+use subcommands::man_page;
+pub use subcommands::CatalogueSource;
+
 use crate::batch;
 use crate::catalogue::{self, CatalogueFormat};
 use crate::config::{ConfigError, RuleChoice};
@@ -16,7 +22,7 @@ use crate::session::{
 pub use crate::session::{ColorChoice, OutputFormat};
 use crate::verify::{self, Toolchain};
 use crate::{baseline, interactive, syntax};
-use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -69,41 +75,6 @@ pub enum Command {
     /// Only read, or read and parse, the Go files a run would process (the
     /// baselines of bench/run.sh).
     BenchParse(crate::bench::BenchArgs),
-}
-
-/// Where `rules` and `explain` find user rules, as a run would.
-#[derive(Args, Debug)]
-pub struct CatalogueSource {
-    /// Also load the ast-grep YAML rules in DIR (repeatable)
-    #[arg(long = "rules", value_name = "DIR")]
-    rule_dirs: Vec<PathBuf>,
-    /// Config file whose `rule_dirs` to load (default: the nearest mapfix.toml upward from the current directory)
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-}
-
-impl CatalogueSource {
-    fn load(&self) -> Result<Vec<crate::rules::Rule>, i32> {
-        let path = self
-            .config
-            .clone()
-            .or_else(|| std::env::current_dir().ok().and_then(|d| crate::config::find_for(&d)));
-        let fail = |e: SetupError| match e {
-            SetupError::Usage(message) => usage_error(&message),
-            SetupError::Config(e) => {
-                eprint!(
-                    "{}",
-                    crate::render::render_diagnostic(&e, use_color(ColorChoice::Auto, std::io::stderr().is_terminal()))
-                );
-                2
-            }
-        };
-        let config = match path.map(|p| crate::config::Config::load(&p)).transpose() {
-            Ok(c) => c,
-            Err(e) => return Err(fail(SetupError::Config(e))),
-        };
-        runner::load_rules(config.as_ref(), &self.rule_dirs).map_err(fail)
-    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -247,113 +218,18 @@ fn write_rule_pages(rules: &[Rule], dir: &Path) -> i32 {
     }
 }
 
-/// The man page: clap's sections, then EXIT STATUS (as the README's
-/// usage section states it), then VERSION.
-fn man_page(w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let man = clap_mangen::Man::new(Cli::command());
-    man.render_title(w)?;
-    man.render_name_section(w)?;
-    man.render_synopsis_section(w)?;
-    man.render_description_section(w)?;
-    man.render_options_section(w)?;
-    man.render_subcommands_section(w)?;
-    w.write_all(
-        b".SH \"EXIT STATUS\"\n\
-.TP\n0\nNothing found (dry run), or every finding fixed (\\fB--write\\fR).\n\
-.TP\n1\nFindings or diffs reported (dry run), or findings left unfixed (\\fB--write\\fR).\n\
-.TP\n2\nA usage or configuration error, or a file that could not be read, parsed or fixed \
-(the other files are still processed).\n\
-.TP\n130\nInterrupted during \\fB--interactive\\fR; nothing was written.\n",
-    )?;
-    man.render_version_section(w)
-}
-
 fn run_paths(args: RunArgs) -> i32 {
     if args.profile {
         crate::profile::enable();
     }
     if args.watch {
-        return watch(&args);
+        return watch::watch(&args, run_paths_inner);
     }
     let code = run_paths_inner(&args);
     if args.profile {
         eprintln!("{}", crate::profile::report());
     }
     code
-}
-
-/// `--watch`: runs, then polls the files the run depends on and runs again
-/// when one changes (as ruff's `--watch`).
-fn watch(args: &RunArgs) -> i32 {
-    if args.batch.wanted() {
-        return usage_error(&format!(
-            "--watch does not apply to a batch run ({})",
-            args.batch.trigger()
-        ));
-    }
-    let roots = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    loop {
-        // The state the run starts from: a change made while it runs
-        // triggers the next one. With --write the run's own writes are
-        // part of it (taken after the run), so that the loop settles.
-        let mut before = watched_state(&roots);
-        run_paths_inner(args);
-        if args.write {
-            before = watched_state(&roots);
-        }
-        eprintln!("mapfix: watching for changes (Ctrl-C to stop)");
-        loop {
-            std::thread::sleep(std::time::Duration::from_millis(300));
-            if watched_state(&roots) != before {
-                // Let an editor finish writing (several files, temp + rename).
-                std::thread::sleep(std::time::Duration::from_millis(100));
-                break;
-            }
-        }
-        eprintln!("mapfix: change detected; running again");
-    }
-}
-
-/// What a watched run depends on: every Go file of the walk, and the
-/// go.mod and mapfix.toml files of their directories and above, with their
-/// modification times and sizes.
-fn watched_state(roots: &[PathBuf]) -> Vec<(PathBuf, Option<std::time::SystemTime>, u64)> {
-    let (files, _) = crate::walk::go_files(roots);
-    let mut paths: Vec<PathBuf> = files.into_iter().map(|f| f.path).collect();
-    let mut dirs: Vec<PathBuf> = paths
-        .iter()
-        .filter_map(|p| std::path::absolute(p).ok()?.parent().map(Path::to_path_buf))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    let mut seen = std::collections::HashSet::new();
-    for dir in dirs {
-        for d in dir.ancestors() {
-            if !seen.insert(d.to_path_buf()) {
-                break;
-            }
-            paths.extend(
-                ["go.mod", "mapfix.toml"]
-                    .iter()
-                    .map(|n| d.join(n))
-                    .filter(|p| p.is_file()),
-            );
-        }
-    }
-    paths.sort();
-    paths
-        .into_iter()
-        .map(|p| {
-            let meta = std::fs::metadata(&p).ok();
-            let modified = meta.as_ref().and_then(|m| m.modified().ok());
-            let len = meta.map_or(0, |m| m.len());
-            (p, modified, len)
-        })
-        .collect()
 }
 
 fn run_paths_inner(args: &RunArgs) -> i32 {
