@@ -5,6 +5,7 @@
 
 mod concurrent_write;
 mod interface_map;
+mod load;
 mod loopvar_pointer;
 mod nil_reset;
 mod pointer_zeroing;
@@ -18,7 +19,7 @@ use crate::lang::Go;
 use crate::load::SourceFile;
 use crate::syntax::GoNode;
 use crate::types::PackageScope;
-use ast_grep_config::{from_yaml_string, GlobalRules, RuleConfig};
+use ast_grep_config::RuleConfig;
 use ast_grep_core::matcher::MatcherExt;
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::{Matcher, NodeMatch};
@@ -109,6 +110,7 @@ impl FixAvailability {
 }
 
 pub use crate::plan::TextEdit;
+pub use load::{builtin_rules, check_unique_ids, load_rule_dir, parse_rules, RuleLoadError};
 
 /// A fix a rule proposes for one site.
 #[derive(Debug, Clone)]
@@ -248,20 +250,6 @@ pub struct RuleOptionDoc {
     pub meaning: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Metadata {
-    safety: Option<FixSafety>,
-    min_go: Option<String>,
-    before_go: Option<String>,
-    fixer: Option<String>,
-    #[serde(default)]
-    opt_in: bool,
-    #[serde(default)]
-    prefilter: Vec<String>,
-    docs: Option<RuleDocs>,
-}
-
 /// One loaded rule.
 pub struct Rule {
     pub id: String,
@@ -367,202 +355,6 @@ pub fn find_matches<'r>(rules: &[&Rule], root: &GoNode<'r>) -> Vec<Vec<NodeMatch
     out
 }
 
-/// A rule file that could not be loaded.
-#[derive(Debug, Clone)]
-pub struct RuleLoadError {
-    pub path: PathBuf,
-    pub message: String,
-    /// The byte offset in the file the YAML parser points at, if it gave one.
-    pub offset: Option<usize>,
-    /// The file's text (for a snippet), when it was read.
-    pub text: Option<String>,
-}
-
-impl RuleLoadError {
-    fn new(path: &Path, message: String) -> Self {
-        RuleLoadError {
-            path: path.to_path_buf(),
-            message,
-            offset: None,
-            text: None,
-        }
-    }
-
-    /// The error as a config error: the rule file's snippet at the spot the
-    /// YAML parser named, else the file and the message.
-    pub fn into_config_error(self) -> crate::config::ConfigError {
-        let span = self.offset.map(|o| o..o + 1);
-        let message = match (&self.text, self.offset) {
-            (Some(text), Some(o)) => {
-                let (line, column) = crate::engine::line_col(text, o);
-                format!("{}:{line}:{column}: {}", self.path.display(), self.message)
-            }
-            _ => self.message,
-        };
-        crate::config::ConfigError::in_text(&self.path, self.text.as_deref().unwrap_or(""), span, message, None)
-    }
-}
-
-/// Parses one YAML rule file (which may hold several documents).
-pub fn parse_rules(path: &Path, yaml: &str, builtin: bool) -> Result<Vec<Rule>, RuleLoadError> {
-    let err = |message: String| RuleLoadError::new(path, message);
-    if let Some(message) = unknown_kind(yaml) {
-        return Err(err(message));
-    }
-    // The YAML parser's own error, with the spot it points at (ast-grep's
-    // conversion below keeps only its text).
-    if let Err(e) = ast_grep_config::from_multiple::<ast_grep_config::SerializableRuleConfig<Go>>(yaml) {
-        let text = e.without_snippet().to_string();
-        // "error: line 4 column 11: unknown variant …" → the part after the position.
-        let message = match text
-            .find(" column ")
-            .and_then(|i| text[i..].find(": ").map(|j| i + j + 2))
-        {
-            Some(start) if text.starts_with("error: line ") => text[start..].to_string(),
-            _ => text,
-        };
-        let message = match message.rfind(" at line ") {
-            Some(i) => message[..i].to_string(),
-            None => message,
-        };
-        let offset = e.location().and_then(|l| {
-            let line_start = yaml
-                .split_inclusive('\n')
-                .take((l.line() as usize).saturating_sub(1))
-                .map(str::len)
-                .sum::<usize>();
-            let column = (l.column() as usize).saturating_sub(1);
-            let rest = &yaml[line_start.min(yaml.len())..];
-            let within: usize = rest.chars().take(column).map(char::len_utf8).sum();
-            (line_start < yaml.len()).then_some(line_start + within)
-        });
-        return Err(RuleLoadError {
-            offset,
-            text: Some(yaml.to_string()),
-            ..err(format!("invalid rule: {}", message.trim_end()))
-        });
-    }
-    let configs = from_yaml_string::<Go>(yaml, &GlobalRules::default()).map_err(|e| {
-        // ast-grep's top-level message is generic; its causes say what is wrong.
-        let mut message = format!("invalid ast-grep rule: {e}");
-        let mut cause = std::error::Error::source(&e);
-        while let Some(c) = cause {
-            message.push_str(&format!(": {c}"));
-            cause = c.source();
-        }
-        err(message)
-    })?;
-    let mut rules = Vec::new();
-    for config in configs {
-        let meta: Metadata = match &config.metadata {
-            Some(m) => {
-                let mut value = serde_json::to_value(m).map_err(|e| err(e.to_string()))?;
-                if !builtin {
-                    user_metadata(&mut value);
-                }
-                serde_json::from_value(value).map_err(|e| err(format!("rule {}: bad metadata: {e}", config.id)))?
-            }
-            None => Metadata::default(),
-        };
-        let checker = match &meta.fixer {
-            Some(name) => Some(
-                checker_named(name)
-                    .ok_or_else(|| err(format!("rule {}: unknown metadata.fixer {name:?}", config.id)))?,
-            ),
-            None => None,
-        };
-        let before_go = match &meta.before_go {
-            Some(v) => Some(
-                GoVersion::parse(v).ok_or_else(|| err(format!("rule {}: bad metadata.before_go {v:?}", config.id)))?,
-            ),
-            None => None,
-        };
-        let min_go = match &meta.min_go {
-            Some(v) => {
-                Some(GoVersion::parse(v).ok_or_else(|| err(format!("rule {}: bad metadata.min_go {v:?}", config.id)))?)
-            }
-            None => None,
-        };
-        let severity = Severity::of(&config.severity);
-        rules.push(Rule {
-            id: config.id.clone(),
-            severity,
-            message: config.message.clone(),
-            // A user rule's fix is unsafe unless it says otherwise.
-            safety: meta
-                .safety
-                .unwrap_or(if builtin { FixSafety::Safe } else { FixSafety::Unsafe }),
-            min_go,
-            before_go,
-            opt_in: meta.opt_in,
-            prefilter: meta.prefilter,
-            docs: meta.docs.unwrap_or_else(|| RuleDocs {
-                summary: config.message.clone(),
-                ..Default::default()
-            }),
-            checker,
-            precondition: meta.fixer.as_deref().and_then(precondition_named),
-            config,
-            source: if builtin { None } else { Some(path.to_path_buf()) },
-        });
-    }
-    Ok(rules)
-}
-
-/// A user rule's `metadata` is free-form, as in ast-grep: mapfix keeps only
-/// its own keys, and its `docs` only when they have mapfix's shape (a
-/// `docs: "https://…"` link is someone else's key).
-fn user_metadata(value: &mut serde_json::Value) {
-    const OWN: &[&str] = &["safety", "min_go", "before_go", "fixer", "opt_in", "prefilter", "docs"];
-    if let Some(map) = value.as_object_mut() {
-        map.retain(|k, _| OWN.contains(&k.as_str()));
-        if map.get("docs").is_some_and(|d| RuleDocs::deserialize(d).is_err()) {
-            map.remove("docs");
-        }
-    } else {
-        *value = serde_json::Value::Object(Default::default());
-    }
-}
-
-/// A `kind:` in a rule document that this grammar does not have, as an
-/// error message naming the rule and the kind (ast-grep would only say
-/// that the rule failed to parse).
-fn unknown_kind(yaml: &str) -> Option<String> {
-    fn walk(v: &serde_yaml::Value, out: &mut Vec<String>) {
-        match v {
-            serde_yaml::Value::Mapping(m) => {
-                for (k, v) in m {
-                    match (k.as_str(), v.as_str()) {
-                        (Some("kind"), Some(kind)) => out.push(kind.to_string()),
-                        _ => walk(v, out),
-                    }
-                }
-            }
-            serde_yaml::Value::Sequence(items) => items.iter().for_each(|i| walk(i, out)),
-            _ => {}
-        }
-    }
-    for doc in serde_yaml::Deserializer::from_str(yaml) {
-        let Ok(value) = serde_yaml::Value::deserialize(doc) else {
-            return None; // the YAML parser's own error is reported instead
-        };
-        let id = value.get("id").and_then(|i| i.as_str()).unwrap_or("?").to_string();
-        let mut kinds = Vec::new();
-        for key in ["rule", "constraints", "utils"] {
-            if let Some(v) = value.get(key) {
-                walk(v, &mut kinds);
-            }
-        }
-        if let Some(kind) = kinds.iter().find(|k| !crate::lang::is_known_kind(k)) {
-            return Some(format!(
-                "rule {id}: unknown node kind `{kind}`: rules name the kinds of the tree-sitter-golang grammar \
-                 (`mapfix dump-tree FILE` shows them)"
-            ));
-        }
-    }
-    None
-}
-
 /// Known IDs close to `unknown` (edit distance, or one containing the
 /// other), nearest first.
 pub fn near_matches<'a>(unknown: &str, known: impl Iterator<Item = &'a str>) -> Vec<String> {
@@ -578,56 +370,6 @@ pub fn near_matches<'a>(unknown: &str, known: impl Iterator<Item = &'a str>) -> 
     scored.sort();
     scored.dedup();
     scored.into_iter().take(3).map(|(_, k)| k.to_string()).collect()
-}
-
-/// The built-in rules.
-pub fn builtin_rules() -> Vec<Rule> {
-    BUILTIN_RULES
-        .iter()
-        .flat_map(|(name, yaml)| {
-            parse_rules(Path::new(name), yaml, true).unwrap_or_else(|e| panic!("built-in rule {name}: {}", e.message))
-        })
-        .collect()
-}
-
-/// A user rule may not take the id of a built-in rule or of another user
-/// rule: `--rule`, suppressions and config name rules by id.
-pub fn check_unique_ids(rules: &[Rule]) -> Result<(), RuleLoadError> {
-    for (i, rule) in rules.iter().enumerate() {
-        let Some(path) = &rule.source else { continue };
-        if let Some(first) = rules[..i].iter().find(|r| r.id == rule.id) {
-            let owner = match &first.source {
-                None => "a built-in rule".to_string(),
-                Some(p) => format!("the rule in {}", p.display()),
-            };
-            return Err(RuleLoadError::new(
-                path,
-                format!(
-                    "rule id `{}` is already used by {owner}: give this rule another id",
-                    rule.id
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Loads every `*.yml` in a user rule directory.
-pub fn load_rule_dir(dir: &Path) -> Result<Vec<Rule>, RuleLoadError> {
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| RuleLoadError::new(dir, format!("cannot read rule directory: {e}")))?;
-    let mut paths: Vec<_> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
-        .collect();
-    paths.sort();
-    let mut rules = Vec::new();
-    for p in paths {
-        let yaml = std::fs::read_to_string(&p).map_err(|e| RuleLoadError::new(&p, format!("cannot read: {e}")))?;
-        rules.extend(parse_rules(&p, &yaml, false)?);
-    }
-    Ok(rules)
 }
 
 #[cfg(test)]
