@@ -117,6 +117,22 @@ impl ConfigError {
     }
 }
 
+impl From<crate::rules::RuleLoadError> for ConfigError {
+    /// A rule file's error: its snippet at the spot the YAML parser named,
+    /// else the file and the message.
+    fn from(e: crate::rules::RuleLoadError) -> Self {
+        let span = e.offset.map(|o| o..o + 1);
+        let message = match (&e.text, e.offset) {
+            (Some(text), Some(o)) => {
+                let (line, column) = crate::lines::line_col(text, o);
+                format!("{}:{line}:{column}: {}", e.path.display(), e.message)
+            }
+            _ => e.message,
+        };
+        ConfigError::in_text(&e.path, e.text.as_deref().unwrap_or(""), span, message, None)
+    }
+}
+
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.span.is_some() {
@@ -242,7 +258,7 @@ impl Config {
         for dir in &self.raw.rule_dirs {
             let path = self.dir.join(dir.get_ref());
             let loaded = rules::load_rule_dir(&path).map_err(|e| match e.offset {
-                Some(_) => e.into_config_error(),
+                Some(_) => ConfigError::from(e),
                 None => ConfigError::at(self, dir.span(), format!("{}: {}", e.path.display(), e.message), None),
             })?;
             out.extend(loaded);

@@ -66,11 +66,11 @@ pub fn load_rules(config: Option<&Config>, rule_dirs: &[PathBuf]) -> Result<Vec<
     }
     for dir in rule_dirs {
         all.extend(rules::load_rule_dir(dir).map_err(|e| match e.offset {
-            Some(_) => SetupError::Config(e.into_config_error()),
+            Some(_) => SetupError::Config(ConfigError::from(e)),
             None => SetupError::Usage(format!("{}: {}", e.path.display(), e.message)),
         })?);
     }
-    rules::check_unique_ids(&all).map_err(|e| SetupError::Config(e.into_config_error()))?;
+    rules::check_unique_ids(&all).map_err(|e| SetupError::Config(ConfigError::from(e)))?;
     Ok(all)
 }
 

@@ -28,9 +28,9 @@ fn graph() -> BTreeMap<String, BTreeSet<String>> {
                 continue;
             }
             let text = std::fs::read_to_string(&path).unwrap();
-            let code = text.split("#[cfg(test)]").next().unwrap();
+            let code = without_test_modules(&text);
             let uses = graph.entry(top.clone()).or_default();
-            for name in referenced_modules(code) {
+            for name in referenced_modules(&code) {
                 if name != top {
                     uses.insert(name);
                 }
@@ -42,6 +42,23 @@ fn graph() -> BTreeMap<String, BTreeSet<String>> {
         uses.retain(|u| known.contains(u));
     }
     graph
+}
+
+/// The text without its `#[cfg(test)]` items: a `mod testing;` line, or a
+/// `mod tests { … }` block, which by convention ends the file.
+fn without_test_modules(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("#[cfg(test)]") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at..];
+        match (after.find(';'), after.find('{')) {
+            (Some(semi), brace) if brace.is_none_or(|b| semi < b) => rest = &after[semi + 1..],
+            _ => return out,
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `crate::X…` paths and the first names of `use crate::{X, Y::…}` lists.
@@ -152,6 +169,16 @@ fn the_module_graph_has_no_cycle() {
         })
         .collect();
     assert!(found.is_empty(), "module cycles:\n{}", described.join("\n"));
+}
+
+#[test]
+fn test_modules_are_left_out() {
+    let text = "use crate::a;\n#[cfg(test)]\nmod testing;\nuse crate::b;\n#[cfg(test)]\nmod tests {\n    fn f() { if x { crate::c::f() } }\n}\n";
+    let kept = without_test_modules(text);
+    assert_eq!(
+        referenced_modules(&kept),
+        ["a", "b"].iter().map(|s| s.to_string()).collect()
+    );
 }
 
 #[test]

@@ -16,6 +16,8 @@ use crate::types::{PackageCache, PackageScope};
 use crate::walk::{GoFile, WalkItem};
 
 mod fixpoint;
+
+pub use crate::lines::{line_col, LineIndex};
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -508,33 +510,6 @@ impl OffsetMap {
         // Past the last line (the end of the text).
         new_start(self.new_starts.len() - 1) + column
     }
-}
-
-/// Line starts of a text, for many offset → line/column look-ups.
-pub struct LineIndex {
-    starts: Vec<usize>,
-}
-
-impl LineIndex {
-    pub fn new(text: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        LineIndex { starts }
-    }
-
-    /// 1-based line and byte column of a byte offset.
-    pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let line = self.starts.partition_point(|&s| s <= offset);
-        (line, offset - self.starts[line - 1] + 1)
-    }
-}
-
-/// 1-based line and byte column of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text.as_bytes()[..offset.min(text.len())];
-    let line = memchr::memchr_iter(b'\n', before).count() + 1;
-    let start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
-    (line, offset - start + 1)
 }
 
 #[cfg(test)]

@@ -40,20 +40,6 @@ impl RuleLoadError {
             text: None,
         }
     }
-
-    /// The error as a config error: the rule file's snippet at the spot the
-    /// YAML parser named, else the file and the message.
-    pub fn into_config_error(self) -> crate::config::ConfigError {
-        let span = self.offset.map(|o| o..o + 1);
-        let message = match (&self.text, self.offset) {
-            (Some(text), Some(o)) => {
-                let (line, column) = crate::engine::line_col(text, o);
-                format!("{}:{line}:{column}: {}", self.path.display(), self.message)
-            }
-            _ => self.message,
-        };
-        crate::config::ConfigError::in_text(&self.path, self.text.as_deref().unwrap_or(""), span, message, None)
-    }
 }
 
 /// Parses one YAML rule file (which may hold several documents).

@@ -436,7 +436,7 @@ mod tests {
         let yaml = "id: t\nlanguage: go\nmessage: m\nseverity: warnin\nrule:\n  pattern: len($A)\n";
         let e = parse_rules(Path::new("t.yml"), yaml, false).err().unwrap();
         assert_eq!(e.offset, Some(yaml.find("warnin").unwrap()), "{}", e.message);
-        let c = e.into_config_error();
+        let c = crate::config::ConfigError::from(e);
         assert!(
             c.message
                 .starts_with("t.yml:4:11: invalid rule: unknown variant `warnin`"),
