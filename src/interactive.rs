@@ -136,12 +136,15 @@ fn show(source: &SourceFile, f: &Finding, n: usize, total: usize, out: &mut dyn 
     let edits = plan::standalone_edits(&source.text, &fix.edits, &fix.imports);
     let fixed = plan::apply_edits(&source.text, &edits, source.crlf);
     let path = display_path(&f.path);
-    let (bold, reset) = if color { ("\x1b[1m", "\x1b[0m") } else { ("", "") };
-    writeln!(
-        out,
-        "{bold}[{n}/{total}] {path}:{}:{}: {} [mapfix/{}]{reset}",
+    let header = format!(
+        "[{n}/{total}] {path}:{}:{}: {} [mapfix/{}]",
         f.line, f.column, f.message, f.rule
-    )?;
+    );
+    if color {
+        writeln!(out, "{}", crate::render::styled(console::Style::new().bold(), &header))?;
+    } else {
+        writeln!(out, "{header}")?;
+    }
     writeln!(out, "fix ({}): {}", fix.safety.as_str(), fix.description)?;
     write!(out, "{}", paint_diff(&unified_diff(&path, &source.text, &fixed), color))
 }

@@ -68,9 +68,9 @@ impl TextRenderer {
         out.write_all(paint_diff(diff, self.color).as_bytes())
     }
 
-    fn paint(&self, style: &str, text: &str) -> String {
+    fn paint(&self, style: console::Style, text: &str) -> String {
         if self.color {
-            format!("{style}{text}\x1b[0m")
+            styled(style, text)
         } else {
             text.to_string()
         }
@@ -137,7 +137,7 @@ impl TextStream<'_> {
             let width = rows.iter().map(|(r, _)| r.len()).max().unwrap_or(4).max(4);
             let verb = if self.wrote { "applied" } else { "fixable" };
             let header = format!("{:<width$}  {:>8}  {:>8}  {:>8}", "rule", "findings", verb, "unsafe");
-            writeln!(out, "{}", self.renderer.paint("\x1b[1m", &header))?;
+            writeln!(out, "{}", self.renderer.paint(console::Style::new().bold(), &header))?;
             for (rule, [n, fixed, unsafe_left]) in rows {
                 writeln!(out, "{rule:<width$}  {n:>8}  {fixed:>8}  {unsafe_left:>8}")?;
             }
@@ -174,25 +174,33 @@ pub fn paint_diff(diff: &str, color: bool) -> String {
     let mut in_header = true;
     for line in diff.split_inclusive('\n') {
         let style = if in_header && (line.starts_with("---") || line.starts_with("+++")) {
-            "\x1b[1m"
+            Some(console::Style::new().bold())
         } else if line.starts_with("@@") {
             in_header = false;
-            "\x1b[36m"
+            Some(console::Style::new().cyan())
         } else if line.starts_with('+') {
-            "\x1b[32m"
+            Some(console::Style::new().green())
         } else if line.starts_with('-') {
-            "\x1b[31m"
+            Some(console::Style::new().red())
         } else {
-            ""
+            None
         };
         let body = line.trim_end_matches(['\n', '\r']);
-        if style.is_empty() || body.is_empty() {
-            out.push_str(line);
-        } else {
-            out.push_str(&format!("{style}{body}\x1b[0m{}", &line[body.len()..]));
+        match style {
+            Some(style) if !body.is_empty() => {
+                out.push_str(&styled(style, body));
+                out.push_str(&line[body.len()..]);
+            }
+            _ => out.push_str(line),
         }
     }
     out
+}
+
+/// `text` in `style`, whether or not the stream is a terminal (the caller
+/// has decided colour is wanted: `--color`, NO_COLOR).
+pub fn styled(style: console::Style, text: &str) -> String {
+    style.force_styling(true).apply_to(text).to_string()
 }
 
 /// The closing line of text output.
