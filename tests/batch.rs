@@ -375,14 +375,7 @@ fn shards_partition_the_list_whatever_its_order() {
 #[test]
 fn entries_in_one_git_repository_share_one_commit() {
     let tmp = tempfile::tempdir().unwrap();
-    let repo = git_repo(
-        &tmp.path().join("svc"),
-        &[
-            ("go.mod", &gomod("svc", "1.22")),
-            ("api/b.go", RANGE_DELETE_GO),
-            ("worker/b.go", RANGE_DELETE_GO),
-        ],
-    );
+    let repo = two_package_repo(&tmp.path().join("svc"));
     let out = mapfix(
         tmp.path(),
         &["-w", "--commit", "--branch", BRANCH, "svc/api", "svc/worker"],

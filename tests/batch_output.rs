@@ -4,10 +4,10 @@
 //! repository whose URIs are relative to that repository.
 
 mod batch_support;
+mod common;
 
 use batch_support::*;
 use serde_json::Value;
-use std::path::Path;
 
 const BRANCH: &str = "mapfix/maps";
 
@@ -152,14 +152,6 @@ fn markdown_starts_with_a_repository_table() {
     assert!(text.contains("\n## `clean`\n\nmapfix fixed 2 of 2 findings"), "{text}");
 }
 
-fn schema_validator() -> jsonschema::Validator {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json");
-    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    jsonschema::draft4::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .expect("the SARIF schema compiles")
-}
 
 #[test]
 fn sarif_is_one_log_with_a_run_per_repository() {
@@ -169,7 +161,7 @@ fn sarif_is_one_log_with_a_run_per_repository() {
     let out = mapfix(root, &["--repos", "repos.txt", "--format", "sarif"]);
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", describe(&out)));
-    let errors: Vec<String> = schema_validator().iter_errors(&doc).map(|e| e.to_string()).collect();
+    let errors: Vec<String> = common::sarif_schema_validator().iter_errors(&doc).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(doc["version"], "2.1.0");
     let runs = doc["runs"].as_array().unwrap();
@@ -211,14 +203,7 @@ fn sarif_is_one_log_with_a_run_per_repository() {
 #[test]
 fn entries_of_one_git_repository_share_the_record_of_the_first() {
     let tmp = tempfile::tempdir().unwrap();
-    let repo = git_repo(
-        &tmp.path().join("svc"),
-        &[
-            ("go.mod", &gomod("svc", "1.22")),
-            ("api/b.go", RANGE_DELETE_GO),
-            ("worker/b.go", RANGE_DELETE_GO),
-        ],
-    );
+    let repo = two_package_repo(&tmp.path().join("svc"));
     let out = mapfix(
         tmp.path(),
         &[

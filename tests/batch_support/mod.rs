@@ -305,3 +305,16 @@ pub fn flag_value<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
         .and_then(|i| args.get(i + 1))
         .map(String::as_str)
 }
+
+/// A git repository `svc` with one module and two packages (`api`,
+/// `worker`) each holding a delete-all loop.
+pub fn two_package_repo(dir: &Path) -> PathBuf {
+    git_repo(
+        dir,
+        &[
+            ("go.mod", &gomod("svc", "1.22")),
+            ("api/b.go", RANGE_DELETE_GO),
+            ("worker/b.go", RANGE_DELETE_GO),
+        ],
+    )
+}
