@@ -152,7 +152,6 @@ fn markdown_starts_with_a_repository_table() {
     assert!(text.contains("\n## `clean`\n\nmapfix fixed 2 of 2 findings"), "{text}");
 }
 
-
 #[test]
 fn sarif_is_one_log_with_a_run_per_repository() {
     let tmp = tempfile::tempdir().unwrap();
@@ -161,7 +160,10 @@ fn sarif_is_one_log_with_a_run_per_repository() {
     let out = mapfix(root, &["--repos", "repos.txt", "--format", "sarif"]);
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", describe(&out)));
-    let errors: Vec<String> = common::sarif_schema_validator().iter_errors(&doc).map(|e| e.to_string()).collect();
+    let errors: Vec<String> = common::sarif_schema_validator()
+        .iter_errors(&doc)
+        .map(|e| e.to_string())
+        .collect();
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(doc["version"], "2.1.0");
     let runs = doc["runs"].as_array().unwrap();

@@ -47,7 +47,6 @@ fn every_format_matches_its_snapshot() {
     }
 }
 
-
 fn assert_valid_sarif(doc: &Value) {
     let validator = sarif_schema_validator();
     let errors: Vec<String> = validator

@@ -4,7 +4,7 @@
 //! built-in rules and leniently for user rules. Not matching or checking.
 
 use super::*;
-use ast_grep_config::{from_yaml_string, GlobalRules};
+use ast_grep_config::{from_multiple, GlobalRules, SerializableRuleConfig};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -48,49 +48,57 @@ pub fn parse_rules(path: &Path, yaml: &str, builtin: bool) -> Result<Vec<Rule>, 
     if let Some(message) = unknown_kind(yaml) {
         return Err(err(message));
     }
-    // The YAML parser's own error, with the spot it points at (ast-grep's
-    // conversion below keeps only its text).
-    if let Err(e) = ast_grep_config::from_multiple::<ast_grep_config::SerializableRuleConfig<Go>>(yaml) {
-        let text = e.without_snippet().to_string();
-        // "error: line 4 column 11: unknown variant …" → the part after the position.
-        let message = match text
-            .find(" column ")
-            .and_then(|i| text[i..].find(": ").map(|j| i + j + 2))
-        {
-            Some(start) if text.starts_with("error: line ") => text[start..].to_string(),
-            _ => text,
-        };
-        let message = match message.rfind(" at line ") {
-            Some(i) => message[..i].to_string(),
-            None => message,
-        };
-        let offset = e.location().and_then(|l| {
-            let line_start = yaml
-                .split_inclusive('\n')
-                .take((l.line() as usize).saturating_sub(1))
-                .map(str::len)
-                .sum::<usize>();
-            let column = (l.column() as usize).saturating_sub(1);
-            let rest = &yaml[line_start.min(yaml.len())..];
-            let within: usize = rest.chars().take(column).map(char::len_utf8).sum();
-            (line_start < yaml.len()).then_some(line_start + within)
-        });
-        return Err(RuleLoadError {
-            offset,
-            text: Some(yaml.to_string()),
-            ..err(format!("invalid rule: {}", message.trim_end()))
-        });
-    }
-    let configs = from_yaml_string::<Go>(yaml, &GlobalRules::default()).map_err(|e| {
-        // ast-grep's top-level message is generic; its causes say what is wrong.
-        let mut message = format!("invalid ast-grep rule: {e}");
-        let mut cause = std::error::Error::source(&e);
-        while let Some(c) = cause {
-            message.push_str(&format!(": {c}"));
-            cause = c.source();
+    // Parsed once: the YAML parser's error keeps the spot it points at;
+    // ast-grep's conversion of each document follows.
+    let documents = match from_multiple::<SerializableRuleConfig<Go>>(yaml) {
+        Ok(documents) => documents,
+        Err(e) => {
+            let text = e.without_snippet().to_string();
+            // "error: line 4 column 11: unknown variant …" → the part after the position.
+            let message = match text
+                .find(" column ")
+                .and_then(|i| text[i..].find(": ").map(|j| i + j + 2))
+            {
+                Some(start) if text.starts_with("error: line ") => text[start..].to_string(),
+                _ => text,
+            };
+            let message = match message.rfind(" at line ") {
+                Some(i) => message[..i].to_string(),
+                None => message,
+            };
+            let offset = e.location().and_then(|l| {
+                let line_start = yaml
+                    .split_inclusive('\n')
+                    .take((l.line() as usize).saturating_sub(1))
+                    .map(str::len)
+                    .sum::<usize>();
+                let column = (l.column() as usize).saturating_sub(1);
+                let rest = &yaml[line_start.min(yaml.len())..];
+                let within: usize = rest.chars().take(column).map(char::len_utf8).sum();
+                (line_start < yaml.len()).then_some(line_start + within)
+            });
+            return Err(RuleLoadError {
+                offset,
+                text: Some(yaml.to_string()),
+                ..err(format!("invalid rule: {}", message.trim_end()))
+            });
         }
-        err(message)
-    })?;
+    };
+    let globals = GlobalRules::default();
+    let configs = documents
+        .into_iter()
+        .map(|d| RuleConfig::try_from(d, &globals))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| {
+            // ast-grep's top-level message is generic; its causes say what is wrong.
+            let mut message = format!("invalid ast-grep rule: {e}");
+            let mut cause = std::error::Error::source(&e);
+            while let Some(c) = cause {
+                message.push_str(&format!(": {c}"));
+                cause = c.source();
+            }
+            err(message)
+        })?;
     let mut rules = Vec::new();
     for config in configs {
         let meta: Metadata = match &config.metadata {
