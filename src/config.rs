@@ -5,7 +5,7 @@
 //! points at its spot in the file; nothing here runs code.
 
 use crate::catalogue;
-use crate::rules::{self, Rule, RuleOptions};
+use crate::rules::{self, Rule};
 use globset::{GlobSet, GlobSetBuilder};
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 use serde::Deserialize;
@@ -28,44 +28,41 @@ struct RawConfig {
     rules: RawRules,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// `[rules]`: `enable`, `disable`, and a `[rules.<id>]` table of options
+/// per rule, which the rule's module reads (`rules::registry`).
+#[derive(Debug, Default)]
 struct RawRules {
-    #[serde(default)]
     enable: Vec<Spanned<String>>,
-    #[serde(default)]
     disable: Vec<Spanned<String>>,
-    #[serde(rename = "range-delete", default)]
-    range_delete: RangeDeleteOptions,
-    #[serde(rename = "nil-reset", default)]
-    nil_reset: NilResetOptions,
-    #[serde(rename = "interface-map", default)]
-    interface_map: InterfaceMapOptions,
+    /// The other keys, and whether each holds a table.
+    tables: Vec<(Spanned<String>, bool)>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RangeDeleteOptions {
-    prefer: Option<Prefer>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum Prefer {
-    Clear,
-    Make,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NilResetOptions {
-    cross_method: Option<bool>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct InterfaceMapOptions {
-    tests: Option<bool>,
+impl<'de> Deserialize<'de> for RawRules {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Keys;
+        impl<'de> serde::de::Visitor<'de> for Keys {
+            type Value = RawRules;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a table")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<RawRules, A::Error> {
+                let mut raw = RawRules::default();
+                while let Some(key) = map.next_key::<Spanned<String>>()? {
+                    match key.get_ref().as_str() {
+                        "enable" => raw.enable = map.next_value()?,
+                        "disable" => raw.disable = map.next_value()?,
+                        _ => {
+                            let value: toml::Value = map.next_value()?;
+                            raw.tables.push((key, value.is_table()));
+                        }
+                    }
+                }
+                Ok(raw)
+            }
+        }
+        d.deserialize_map(Keys)
+    }
 }
 
 /// A loaded `mapfix.toml`.
@@ -191,6 +188,13 @@ impl Config {
         })?;
         let raw: RawConfig = toml::from_str(&text)
             .map_err(|e| ConfigError::in_text(path, &text, e.span(), e.message().to_string(), None))?;
+        if let Some((key, _)) = raw.rules.tables.iter().find(|(_, table)| !table) {
+            let message = format!(
+                "unknown field `{}`, expected `enable`, `disable` or a `[rules.<id>]` table",
+                key.get_ref()
+            );
+            return Err(ConfigError::in_text(path, &text, Some(key.span()), message, None));
+        }
         let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
         let mut builder = GlobSetBuilder::new();
@@ -266,17 +270,34 @@ impl Config {
         Ok(out)
     }
 
-    /// Per-rule options set in the file.
-    pub fn apply_options(&self, options: &mut RuleOptions) {
-        if let Some(prefer) = self.raw.rules.range_delete.prefer {
-            options.range_delete_prefer_make = prefer == Prefer::Make;
+    /// Sets each rule's options from its `[rules.<id>]` table, read by the
+    /// rule's module; a table for an unknown rule, or for one without
+    /// options, is an error pointing at its name.
+    pub fn apply_options(&self, rules: &mut [Rule]) -> Result<(), ConfigError> {
+        for (key, _) in self.raw.rules.tables.iter().filter(|(_, table)| *table) {
+            let id = key.get_ref();
+            let known = || rules.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+            let Some(rule) = rules.iter().position(|r| r.id == *id) else {
+                let message = catalogue::unknown_rule_message(id, &known());
+                let help = Some("`mapfix rules` lists every rule".into());
+                return Err(ConfigError::at(self, key.span(), message, help));
+            };
+            let rule = &mut rules[rule];
+            let Some(spec) = rule.module.and_then(|m| m.options) else {
+                let message = format!("rule {id} has no options");
+                return Err(ConfigError::at(
+                    self,
+                    key.span(),
+                    message,
+                    Some(format!("`mapfix explain {id}`")),
+                ));
+            };
+            let values = spec
+                .read(&self.text, id, rule)
+                .map_err(|e| ConfigError::in_text(&self.path, &self.text, e.span(), e.message().to_string(), None))?;
+            rule.options = Some(values);
         }
-        if let Some(cross) = self.raw.rules.nil_reset.cross_method {
-            options.nil_reset_cross_method = cross;
-        }
-        if let Some(tests) = self.raw.rules.interface_map.tests {
-            options.interface_map_tests = tests;
-        }
+        Ok(())
     }
 
     /// Checks `[rules] enable/disable` against the known rule IDs.
@@ -377,9 +398,44 @@ mod tests {
     #[test]
     fn bad_value_points_at_it() {
         let text = "[rules.range-delete]\nprefer = \"fast\"\n";
-        let e = config(text).unwrap_err();
+        let e = config(text)
+            .unwrap()
+            .apply_options(&mut rules::builtin_rules())
+            .unwrap_err();
         assert!(e.message.contains("unknown variant `fast`"), "{}", e.message);
         assert_eq!(&text[e.span().unwrap()], "\"fast\"");
+    }
+
+    #[test]
+    fn options_of_an_unknown_rule_or_of_one_without_options_point_at_its_name() {
+        let text = "[rules.range-delet]\nprefer = \"make\"\n";
+        let e = config(text)
+            .unwrap()
+            .apply_options(&mut rules::builtin_rules())
+            .unwrap_err();
+        assert!(e.message.contains("did you mean range-delete"), "{}", e.message);
+        assert_eq!(&text[e.span().unwrap()], "range-delet");
+        let text = "[rules.loopvar-pointer]\nstrict = true\n";
+        let e = config(text)
+            .unwrap()
+            .apply_options(&mut rules::builtin_rules())
+            .unwrap_err();
+        assert_eq!(e.message, "rule loopvar-pointer has no options");
+        assert_eq!(&text[e.span().unwrap()], "loopvar-pointer");
+    }
+
+    #[test]
+    fn a_rule_reads_its_own_options() {
+        let text = "[rules.nil-reset]\ncross_method = true\n";
+        let mut all = rules::builtin_rules();
+        let before = all.iter().find(|r| r.id == "nil-reset").unwrap().prefilter.len();
+        config(text).unwrap().apply_options(&mut all).unwrap();
+        let nil_reset = all.iter().find(|r| r.id == "nil-reset").unwrap();
+        assert_eq!(
+            nil_reset.prefilter.len(),
+            before + 1,
+            "cross_method widens the pre-filter"
+        );
     }
 
     #[test]

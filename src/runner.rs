@@ -8,7 +8,7 @@ use crate::engine::{Engine, EngineOptions, FileReport};
 use crate::goversion::{GoVersion, VersionResolver};
 use crate::memory;
 use crate::progress::Progress;
-use crate::rules::{self, Rule, RuleOptions};
+use crate::rules::{self, Rule};
 use crate::selection::{FixKey, FixSelection};
 use crate::walk::{self, GoFile, WalkItem};
 use std::path::{Path, PathBuf};
@@ -77,13 +77,10 @@ pub fn load_rules(config: Option<&Config>, rule_dirs: &[PathBuf]) -> Result<Vec<
 /// The engine of the files a config (or none) applies to: its rules
 /// loaded and selected, its options set, with the command line's say.
 pub fn engine_for(config: Option<&Config>, s: &Settings) -> Result<Engine, SetupError> {
-    let all = load_rules(config, s.rule_dirs)?;
-    let mut rule_options = RuleOptions {
-        known_rules: all.iter().map(|r| r.id.clone()).collect(),
-        ..Default::default()
-    };
+    let mut all = load_rules(config, s.rule_dirs)?;
+    let known_rules = all.iter().map(|r| r.id.clone()).collect();
     if let Some(c) = config {
-        c.apply_options(&mut rule_options);
+        c.apply_options(&mut all).map_err(SetupError::Config)?;
     }
     let selected = config::select_rules(all, &s.choice, config).map_err(|e| match e {
         SelectError::CommandLine(m) => SetupError::Usage(m),
@@ -92,7 +89,7 @@ pub fn engine_for(config: Option<&Config>, s: &Settings) -> Result<Engine, Setup
     let options = EngineOptions {
         unsafe_fixes: s.unsafe_fixes,
         include_generated: s.include_generated,
-        rule_options,
+        known_rules,
         selection: None,
         skip_prefilter: s.skip_prefilter,
     };

@@ -8,7 +8,7 @@ use crate::load::{self, SourceFile};
 use crate::ordered;
 use crate::prefilter::Prefilter;
 use crate::profile::{self, Counter, Stage};
-use crate::rules::{self, Detection, FixSafety, Rule, RuleContext, RuleOptions, TextEdit};
+use crate::rules::{self, Detection, FixSafety, Rule, RuleContext, TextEdit};
 use crate::selection::FixSelection;
 use crate::suppress;
 use crate::syntax;
@@ -167,7 +167,8 @@ impl FileReport {
 pub struct EngineOptions {
     pub unsafe_fixes: bool,
     pub include_generated: bool,
-    pub rule_options: RuleOptions,
+    /// IDs of every loaded rule, enabled or not (suppression comments may name any of them).
+    pub known_rules: Vec<String>,
     /// When set, only these fixes are included (interactive answers, baseline).
     pub selection: Option<Arc<FixSelection>>,
     /// Parse every file, as if no rule had prefilter tokens or a
@@ -185,8 +186,7 @@ pub struct Engine {
 }
 
 impl Engine {
-    pub fn new(mut rules: Vec<Rule>, options: EngineOptions, versions: VersionResolver) -> Self {
-        rules::apply_options(&mut rules, &options.rule_options);
+    pub fn new(rules: Vec<Rule>, options: EngineOptions, versions: VersionResolver) -> Self {
         let prefilter = Prefilter::new(rules.iter().map(|r| (r.prefilter.as_slice(), r.precondition)));
         Engine {
             rules,
@@ -374,12 +374,7 @@ impl Engine {
     ) -> Vec<(&'a Rule, Detection)> {
         let root = tree.root();
         let scope = PackageScope::new(&root, &source.path, &self.packages);
-        let ctx = RuleContext {
-            file: source,
-            text,
-            scope: &scope,
-            options: &self.options.rule_options,
-        };
+        let ctx = RuleContext::new(source, text, &scope, &self.options.known_rules);
         let rules: Vec<&Rule> = rules
             .iter()
             .copied()

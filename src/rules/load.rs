@@ -111,9 +111,9 @@ pub fn parse_rules(path: &Path, yaml: &str, builtin: bool) -> Result<Vec<Rule>, 
             }
             None => Metadata::default(),
         };
-        let checker = match &meta.fixer {
+        let module = match &meta.fixer {
             Some(name) => Some(
-                checker_named(name)
+                registry::module_named(name)
                     .ok_or_else(|| err(format!("rule {}: unknown metadata.fixer {name:?}", config.id)))?,
             ),
             None => None,
@@ -147,8 +147,10 @@ pub fn parse_rules(path: &Path, yaml: &str, builtin: bool) -> Result<Vec<Rule>, 
                 summary: config.message.clone(),
                 ..Default::default()
             }),
-            checker,
-            precondition: meta.fixer.as_deref().and_then(precondition_named),
+            checker: module.map(|m| m.check),
+            precondition: module.and_then(|m| m.precondition),
+            module,
+            options: module.and_then(|m| m.options).map(|o| o.default_values()),
             config,
             source: if builtin { None } else { Some(path.to_path_buf()) },
         });

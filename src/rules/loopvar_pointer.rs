@@ -3,7 +3,7 @@
 //! every entry points to the one variable the loop reuses. Fix (unsafe):
 //! `v := v` as the first statement of the loop that declares `v`.
 
-use super::{Detection, FixPlan, FixSafety, RuleContext, TextEdit};
+use super::{Detection, FixPlan, FixSafety, RuleContext, RuleModule, TextEdit};
 use crate::goversion::GoVersion;
 use crate::lang::Go;
 use crate::syntax::{self, block_statements, code_children, GoNode};
@@ -13,6 +13,13 @@ use ast_grep_core::NodeMatch;
 
 /// Go 1.22 made loop variables per-iteration.
 const PER_ITERATION_SINCE: GoVersion = GoVersion(22);
+
+pub const MODULE: RuleModule = RuleModule {
+    name: "loopvar_pointer",
+    check,
+    precondition: None,
+    options: None,
+};
 
 pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     if ctx.go_version() >= PER_ITERATION_SINCE {

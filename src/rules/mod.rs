@@ -1,18 +1,17 @@
 //! The rule catalogue: rules are ast-grep YAML files (`patterns/*.yml`,
 //! embedded at build time, plus user `--rules` directories) with mapfix
 //! metadata; a rule whose fix needs more than a pattern names a Rust
-//! checker (`metadata.fixer`), one module per rule in this directory.
+//! module (`metadata.fixer`), one per rule in this directory, registered
+//! by `build.rs` (see `registry.rs`).
 
-mod concurrent_write;
-mod interface_map;
 mod load;
-mod loopvar_pointer;
-mod nil_reset;
-mod pointer_zeroing;
-mod range_delete;
+pub mod registry;
 #[cfg(test)]
 mod testing;
-mod unknown_suppression;
+
+// The rule modules (`mod <fixer>;` for each `metadata.fixer` of
+// `patterns/*.yml`) and `MODULES`, their list.
+include!(concat!(env!("OUT_DIR"), "/rule_modules.rs"));
 
 use crate::goversion::GoVersion;
 use crate::lang::Go;
@@ -134,77 +133,49 @@ pub struct Detection {
     pub fix: Option<FixPlan>,
 }
 
-/// Per-rule options from `mapfix.toml`.
-#[derive(Debug, Clone, Default)]
-pub struct RuleOptions {
-    /// `[rules.range-delete] prefer = "make"`.
-    pub range_delete_prefer_make: bool,
-    /// `[rules.nil-reset] cross_method = true`.
-    pub nil_reset_cross_method: bool,
-    /// `[rules.interface-map] tests = true`: also report `_test.go` files.
-    pub interface_map_tests: bool,
-    /// IDs of every loaded rule, enabled or not (suppression comments may name any of them).
-    pub known_rules: Vec<String>,
-}
+pub use registry::{OptionValues, RuleModule, RuleOptions};
 
 /// Everything a checker may look at for one file.
+#[derive(Clone, Copy)]
 pub struct RuleContext<'a> {
     pub file: &'a SourceFile,
     pub text: &'a str,
     pub scope: &'a PackageScope<'a>,
-    pub options: &'a RuleOptions,
+    /// IDs of every loaded rule, enabled or not (suppression comments may name any of them).
+    pub known_rules: &'a [String],
+    /// The checked rule's options (set by `Rule::check_matches`).
+    options: Option<&'a (dyn std::any::Any + Send + Sync)>,
 }
 
-impl RuleContext<'_> {
+impl<'a> RuleContext<'a> {
+    pub fn new(file: &'a SourceFile, text: &'a str, scope: &'a PackageScope<'a>, known_rules: &'a [String]) -> Self {
+        RuleContext {
+            file,
+            text,
+            scope,
+            known_rules,
+            options: None,
+        }
+    }
+
     pub fn go_version(&self) -> GoVersion {
         self.file.go_version
+    }
+
+    /// The checked rule's `[rules.<id>]` options, of its module's type.
+    pub fn options<T: RuleOptions>(&self) -> &'a T {
+        self.options
+            .and_then(|o| o.downcast_ref::<T>())
+            .expect("a rule's options are of its module's type")
     }
 }
 
 /// A Rust checker: validates a YAML match and plans its fix.
 pub type Checker = fn(&RuleContext, &NodeMatch<StrDoc<Go>>) -> Vec<Detection>;
 
-/// The checkers a rule's `metadata.fixer` may name.
-fn checker_named(name: &str) -> Option<Checker> {
-    match name {
-        "range_delete" => Some(range_delete::check),
-        "nil_reset" => Some(nil_reset::check),
-        "concurrent_write" => Some(concurrent_write::check),
-        "loopvar_pointer" => Some(loopvar_pointer::check),
-        "pointer_zeroing" => Some(pointer_zeroing::check),
-        "interface_map" => Some(interface_map::check),
-        "unknown_suppression" => Some(unknown_suppression::check),
-        _ => None,
-    }
-}
-
 /// A necessary condition on a file's text for a checker to find anything
 /// (checked before parsing, after the `metadata.prefilter` tokens matched).
 pub use crate::prefilter::Precondition;
-
-/// The preconditions of checkers, by `metadata.fixer` name. A checker
-/// without one is tried on every file its prefilter tokens let through.
-fn precondition_named(name: &str) -> Option<Precondition> {
-    match name {
-        "range_delete" => Some(range_delete::may_match),
-        "nil_reset" => Some(nil_reset::may_match),
-        "concurrent_write" => Some(concurrent_write::may_match),
-        "interface_map" => Some(interface_map::may_match),
-        _ => None,
-    }
-}
-
-/// Adjusts what the pre-filter lets through to the options: with
-/// `cross_method`, nil-reset also needs files that only write a field (the
-/// reset may be in another file of the package).
-pub fn apply_options(rules: &mut [Rule], options: &RuleOptions) {
-    for rule in rules.iter_mut().filter(|r| r.source.is_none() && r.id == "nil-reset") {
-        if options.nil_reset_cross_method {
-            rule.prefilter.push("[".to_string());
-            rule.precondition = Some(nil_reset::may_match_cross_method);
-        }
-    }
-}
 
 /// A rule's documentation, written once in its YAML.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -266,6 +237,11 @@ pub struct Rule {
     pub checker: Option<Checker>,
     /// The checker's text precondition (see `prefilter.rs`).
     pub precondition: Option<Precondition>,
+    /// The module `metadata.fixer` names, if any.
+    pub module: Option<&'static RuleModule>,
+    /// The rule's `[rules.<id>]` options (its module's defaults unless a
+    /// config sets them).
+    pub options: Option<OptionValues>,
     pub config: RuleConfig<Go>,
     /// Where a user rule came from; `None` for built-in rules.
     pub source: Option<PathBuf>,
@@ -296,10 +272,14 @@ impl Rule {
 
     /// Runs the rule's checker (or its YAML fix) on its matches.
     pub fn check_matches(&self, ctx: &RuleContext, matches: &[NodeMatch<StrDoc<Go>>]) -> Vec<Detection> {
+        let ctx = RuleContext {
+            options: self.options.as_deref(),
+            ..*ctx
+        };
         let mut out = Vec::new();
         for m in matches {
             if let Some(checker) = self.checker {
-                out.extend(checker(ctx, m));
+                out.extend(checker(&ctx, m));
             } else {
                 out.push(self.yaml_detection(m));
             }

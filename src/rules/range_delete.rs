@@ -2,7 +2,8 @@
 //! unsafe when the key type can hold a NaN; or `m = make(map[K]V)` with
 //! `prefer = "make"` (unsafe: aliases keep the old map).
 
-use super::{Detection, FixPlan, FixSafety, RuleContext, TextEdit};
+use super::registry::OptionsSpec;
+use super::{Detection, FixPlan, FixSafety, RuleContext, RuleModule, RuleOptions, TextEdit};
 use crate::goversion::GoVersion;
 use crate::lang::Go;
 use crate::prefilter::{self, Before};
@@ -11,8 +12,35 @@ use crate::syntax::{self, block_statements, code_children, GoNode};
 use crate::types;
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
+use serde::Deserialize;
 
 const CLEAR_SINCE: GoVersion = GoVersion(21);
+
+pub const MODULE: RuleModule = RuleModule {
+    name: "range_delete",
+    check,
+    precondition: Some(may_match),
+    options: Some(OptionsSpec::of::<Options>()),
+};
+
+/// `[rules.range-delete]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// `prefer = "make"`: `m = make(map[K]V)` instead of `clear(m)`.
+    #[serde(default)]
+    prefer: Prefer,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Prefer {
+    #[default]
+    Clear,
+    Make,
+}
+
+impl RuleOptions for Options {}
 
 pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     let node = m.get_node();
@@ -94,7 +122,7 @@ fn detection(ctx: &RuleContext, node: &GoNode, map: &GoNode) -> Detection {
     }
     let map_type = types::expr_type(map, ctx.scope);
     let parts = map_type.as_deref().and_then(|t| types::map_parts(t, ctx.scope));
-    if ctx.options.range_delete_prefer_make {
+    if ctx.options::<Options>().prefer == Prefer::Make {
         let imports = map_type
             .as_deref()
             .and_then(|t| crate::types::imports::spelling(t, node, ctx.scope));

@@ -1,7 +1,7 @@
 //! Test support for rule checkers: runs one built-in rule over a source
 //! text at a given Go version, without touching the file system.
 
-use super::{builtin_rules, RuleContext, RuleOptions};
+use super::{builtin_rules, RuleContext};
 use crate::goversion::{GoVersion, VersionSource};
 use crate::load::SourceFile;
 use crate::syntax;
@@ -37,13 +37,7 @@ pub fn run_rule(id: &str, src: &str, minor: u32) -> Vec<Outcome> {
     let tree = syntax::parse(src);
     let cache = PackageCache::default();
     let scope = PackageScope::new(&tree.root(), &file.path, &cache);
-    let options = RuleOptions::default();
-    let ctx = RuleContext {
-        file: &file,
-        text: src,
-        scope: &scope,
-        options: &options,
-    };
+    let ctx = RuleContext::new(&file, src, &scope, &[]);
     rule.check(&ctx, &tree.root())
         .into_iter()
         .map(|d| Outcome {

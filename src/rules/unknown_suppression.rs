@@ -2,14 +2,21 @@
 //! rule mapfix does not know silences nothing, most often because of a typo;
 //! it is reported (no fix) with the nearest known rule IDs.
 
-use super::{Detection, RuleContext};
+use super::{Detection, RuleContext, RuleModule};
 use crate::lang::Go;
 use crate::suppress;
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
 
+pub const MODULE: RuleModule = RuleModule {
+    name: "unknown_suppression",
+    check,
+    precondition: None,
+    options: None,
+};
+
 pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
-    let known = &ctx.options.known_rules;
+    let known = ctx.known_rules;
     let node = m.get_node();
     let text = node.text();
     let Some(body) = text.strip_prefix("//") else {

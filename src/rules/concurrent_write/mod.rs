@@ -19,7 +19,7 @@ mod target;
 #[cfg(test)]
 mod tests;
 
-use super::{Detection, RuleContext};
+use super::{Detection, RuleContext, RuleModule};
 use crate::lang::Go;
 use crate::syntax::{code_children, GoNode};
 use crate::types;
@@ -29,7 +29,12 @@ use flow::Conflict;
 use goroutine::Goroutine;
 use target::{Home, WrittenMap};
 
-pub use precondition::may_match;
+pub const MODULE: RuleModule = RuleModule {
+    name: "concurrent_write",
+    check,
+    precondition: Some(precondition::may_match),
+    options: None,
+};
 
 pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     let Some(g) = Goroutine::of_literal(m.get_node()) else {

@@ -4,7 +4,7 @@
 use crate::goversion::{GoVersion, VersionResolver};
 use crate::load::SourceFile;
 use crate::plan;
-use crate::rules::{builtin_rules, Detection, RuleContext, RuleOptions};
+use crate::rules::{builtin_rules, Detection, RuleContext};
 use crate::syntax;
 use crate::types::{PackageCache, PackageScope};
 use std::path::Path;
@@ -21,13 +21,7 @@ fn detect(src: &str, go: u32) -> Vec<Detection> {
     let root = tree.root();
     let cache = PackageCache::default();
     let scope = PackageScope::new(&root, path, &cache);
-    let options = RuleOptions::default();
-    let ctx = RuleContext {
-        file: &file,
-        text: &file.text,
-        scope: &scope,
-        options: &options,
-    };
+    let ctx = RuleContext::new(&file, &file.text, &scope, &[]);
     let rule = builtin_rules()
         .into_iter()
         .find(|r| r.id == "concurrent-write")

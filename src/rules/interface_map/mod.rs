@@ -17,7 +17,8 @@ mod precondition;
 mod uses;
 mod value_type;
 
-use super::{Detection, FixPlan, FixSafety, RuleContext, TextEdit};
+use super::registry::OptionsSpec;
+use super::{Detection, FixPlan, FixSafety, RuleContext, RuleModule, RuleOptions, TextEdit};
 use crate::lang::Go;
 use crate::syntax::{self, code_children, GoNode};
 use crate::types::PackageScope;
@@ -27,12 +28,28 @@ use fields::{FieldPlan, JsonUse};
 use fix::plan_fix;
 use uses::{Access, Use};
 
-pub use precondition::may_match;
+pub const MODULE: RuleModule = RuleModule {
+    name: "interface_map",
+    check,
+    precondition: Some(precondition::may_match),
+    options: Some(OptionsSpec::of::<Options>()),
+};
+
+/// `[rules.interface-map]`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// `tests = true`: also report `_test.go` files.
+    #[serde(default)]
+    tests: bool,
+}
+
+impl RuleOptions for Options {}
 
 pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     // In tests, such maps are mostly expected values and fixtures, which a
     // struct would not improve: opt in with `[rules.interface-map] tests = true`.
-    if is_test_file(&ctx.file.path) && !ctx.options.interface_map_tests {
+    if is_test_file(&ctx.file.path) && !ctx.options::<Options>().tests {
         return Vec::new();
     }
     match MapDecl::find(m.get_node()) {

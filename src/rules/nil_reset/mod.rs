@@ -13,14 +13,41 @@
 mod cross_method;
 mod precondition;
 
-pub use precondition::{may_match, may_match_cross_method};
-
-use super::{Detection, FixPlan, FixSafety, RuleContext, TextEdit};
+use super::registry::OptionsSpec;
+use super::{Detection, FixPlan, FixSafety, Rule, RuleContext, RuleModule, RuleOptions, TextEdit};
 use crate::lang::Go;
 use crate::syntax::{self, code_children, GoNode};
 use crate::types::{self, Binding};
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
+use serde::Deserialize;
+
+pub const MODULE: RuleModule = RuleModule {
+    name: "nil_reset",
+    check,
+    precondition: Some(precondition::may_match),
+    options: Some(OptionsSpec::of::<Options>()),
+};
+
+/// `[rules.nil-reset]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// `cross_method = true`: also report writes of a field another method resets.
+    #[serde(default)]
+    cross_method: bool,
+}
+
+impl RuleOptions for Options {
+    /// With `cross_method`, files that only write a field are candidates too
+    /// (the reset may be in another file of the package).
+    fn widen(&self, rule: &mut Rule) {
+        if self.cross_method {
+            rule.prefilter.push("[".to_string());
+            rule.precondition = Some(precondition::may_match_cross_method);
+        }
+    }
+}
 
 pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     let stmt = m.get_node();
@@ -31,7 +58,7 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     if !index_write {
         return analyse(ctx, stmt);
     }
-    if ctx.options.nil_reset_cross_method {
+    if ctx.options::<Options>().cross_method {
         return cross_method::check(ctx, stmt).into_iter().collect();
     }
     Vec::new()

@@ -5,12 +5,19 @@
 
 mod ownership;
 
-use super::{Detection, FixPlan, FixSafety, RuleContext, TextEdit};
+use super::{Detection, FixPlan, FixSafety, RuleContext, RuleModule, TextEdit};
 use crate::lang::Go;
 use crate::syntax::{self, code_children, GoNode};
 use crate::types;
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
+
+pub const MODULE: RuleModule = RuleModule {
+    name: "pointer_zeroing",
+    check,
+    precondition: None,
+    options: None,
+};
 
 pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     analyse(ctx, m.get_node()).into_iter().collect()
