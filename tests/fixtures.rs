@@ -23,6 +23,7 @@ mod common;
 use common::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 #[derive(serde::Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -217,7 +218,8 @@ fn check_case(rule: &str, case_dir: &Path) {
     );
 }
 
-fn run_rule_fixtures(rule: &str) {
+/// The cases of one rule: the directories under `tests/fixtures/<rule>/`.
+fn rule_cases(rule: &str) -> Vec<PathBuf> {
     let dir = fixtures_root().join(rule);
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
@@ -227,37 +229,73 @@ fn run_rule_fixtures(rule: &str) {
         .collect();
     cases.sort();
     assert!(!cases.is_empty(), "no fixtures for {rule}");
-    for case in cases {
-        check_case(rule, &case);
+    cases
+}
+
+/// The rules with fixture modules: every directory of `tests/fixtures/`
+/// but `generative/` (tests/generative.rs), each named after a rule.
+fn fixture_rules() -> Vec<String> {
+    let known = rule_ids();
+    let mut rules: Vec<String> = std::fs::read_dir(fixtures_root())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "generative")
+        .collect();
+    rules.sort();
+    for rule in &rules {
+        assert!(
+            known.contains(rule),
+            "tests/fixtures/{rule}/ does not name a rule ({known:?})"
+        );
     }
+    rules
 }
 
-#[test]
-fn range_delete_fixtures() {
-    run_rule_fixtures("range-delete");
+/// The IDs `mapfix rules --format json` lists.
+fn rule_ids() -> Vec<String> {
+    let out = Command::new(mapfix_bin())
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect()
 }
 
+/// Every case of every rule, on as many threads as there are cores (a new
+/// rule's fixtures need no test function of their own).
 #[test]
-fn nil_reset_fixtures() {
-    run_rule_fixtures("nil-reset");
-}
-
-#[test]
-fn concurrent_write_fixtures() {
-    run_rule_fixtures("concurrent-write");
-}
-
-#[test]
-fn loopvar_pointer_fixtures() {
-    run_rule_fixtures("loopvar-pointer");
-}
-
-#[test]
-fn pointer_zeroing_fixtures() {
-    run_rule_fixtures("pointer-zeroing");
-}
-
-#[test]
-fn interface_map_fixtures() {
-    run_rule_fixtures("interface-map");
+fn every_rule_fixture() {
+    let cases: Vec<(String, PathBuf)> = fixture_rules()
+        .into_iter()
+        .flat_map(|rule| rule_cases(&rule).into_iter().map(move |c| (rule.clone(), c)))
+        .collect();
+    assert!(cases.len() >= 6, "fixtures found: {}", cases.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let failed: Vec<String> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut failed = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((rule, case)) = cases.get(i) else { break };
+                        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check_case(rule, case)));
+                        if run.is_err() {
+                            failed.push(case.strip_prefix(fixtures_root()).unwrap().display().to_string());
+                        }
+                    }
+                    failed
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap()).collect()
+    });
+    assert!(failed.is_empty(), "failing fixture cases (messages above): {failed:?}");
 }
