@@ -1,8 +1,8 @@
 //! The byte-level pre-filter that spares most files a parse: one
 //! Aho-Corasick automaton over the `metadata.prefilter` tokens of every
 //! enabled rule finds, in a single pass over a file, which rules can match
-//! it; a rule's optional text precondition (a Rust function, see
-//! `rules::precondition_named`) then looks closer. Both are necessary
+//! it; a rule's optional text precondition (a Rust function its module
+//! gives, `rules::registry::RuleModule`) then looks closer. Both are necessary
 //! conditions: a file they reject cannot hold a finding of that rule.
 //!
 //! Also the small lexical helpers preconditions are written with. They err
