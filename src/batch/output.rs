@@ -4,16 +4,27 @@
 //! `==> path <==` headers; then the closing table (stdout in text, stderr
 //! otherwise, so machine output stays parseable).
 
-use super::record::{self, RepoRecord};
+use super::record::{self, RepoRecord, RepoRecordJson};
 use super::Request;
 use super::{existing_dir, summary, RepoRun};
 use crate::engine::Engine;
-use crate::render::{JsonRenderer, MarkdownRenderer, RunResult, SarifRenderer, SarifRepository, SarifRule};
+use crate::render::{
+    JsonDocument, JsonRenderer, MarkdownRenderer, RunResult, SarifRenderer, SarifRepository, SarifRule,
+};
 use crate::rules::Rule;
 use crate::session::{self, OutputFormat};
-use serde_json::Value;
+use serde::Serialize;
 use std::fmt::Write as _;
 use std::io::Write;
+
+/// The batch JSON document: the combined run's document (SPEC §2), then
+/// `repositories[]`.
+#[derive(Serialize)]
+struct BatchJsonDocument<'a> {
+    #[serde(flatten)]
+    run: JsonDocument<'a>,
+    repositories: Vec<RepoRecordJson<'a>>,
+}
 
 pub fn render(runs: &[RepoRun], args: &Request, engine: &Engine) {
     let records = record::records(runs, args.batch.branch.as_deref(), args.batch.max_prs);
@@ -30,8 +41,11 @@ pub fn render(runs: &[RepoRun], args: &Request, engine: &Engine) {
     }
     match args.output.format {
         OutputFormat::Json => {
-            let mut doc = JsonRenderer::document(&combined(runs, args.write));
-            doc["repositories"] = Value::Array(records.iter().map(RepoRecord::to_json).collect());
+            let run = combined(runs, args.write);
+            let doc = BatchJsonDocument {
+                run: JsonRenderer::document(&run),
+                repositories: records.iter().map(RepoRecord::to_json).collect(),
+            };
             let _ = serde_json::to_writer_pretty(&mut out, &doc);
             let _ = writeln!(out);
         }
