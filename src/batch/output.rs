@@ -2,7 +2,8 @@
 //! SARIF log with a run per repository, markdown with a repository table
 //! before each repository's section, the other formats per repository under
 //! `==> path <==` headers; then the closing table (stdout in text, stderr
-//! otherwise, so machine output stays parseable).
+//! otherwise, so machine output stays parseable). The documents' structs are
+//! the renderers' (render::json, render::sarif, and record.rs for `repositories[]`).
 
 use super::record::{self, RepoRecord, RepoRecordJson};
 use super::Request;
@@ -59,7 +60,8 @@ pub fn render(runs: &[RepoRun], args: &Request, engine: &Engine) {
                 })
                 .collect();
             let rules = engine.rules.iter().map(SarifRule::from_rule).collect();
-            let doc = SarifRenderer { rules }.batch_document(&repos);
+            let renderer = SarifRenderer { rules };
+            let doc = renderer.batch_document(&repos);
             let _ = serde_json::to_writer_pretty(&mut out, &doc);
             let _ = writeln!(out);
         }
