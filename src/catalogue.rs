@@ -5,8 +5,8 @@
 
 mod pages;
 
-use crate::rules::{self, Rule};
-use serde_json::json;
+use crate::rules::{self, Rule, Severity};
+use serde::Serialize;
 use std::fmt::Write;
 
 pub use pages::{rule_pages, INDEX};
@@ -43,25 +43,39 @@ fn default_state(r: &Rule) -> &'static str {
     }
 }
 
+/// A rule in `mapfix rules --format json`; `min_go` is `null` when the rule has none.
+#[derive(Debug, Serialize)]
+struct CatalogueEntry<'a> {
+    id: &'a str,
+    severity: Severity,
+    safety: &'static str,
+    fix_availability: &'static str,
+    min_go: Option<String>,
+    default: &'static str,
+    summary: &'a str,
+    fix: &'a str,
+}
+
+impl<'a> From<&'a Rule> for CatalogueEntry<'a> {
+    fn from(r: &'a Rule) -> Self {
+        CatalogueEntry {
+            id: &r.id,
+            severity: r.severity,
+            safety: r.safety.as_str(),
+            fix_availability: r.fix_availability().as_str(),
+            min_go: r.min_go.map(|v| v.to_string()),
+            default: default_state(r),
+            summary: &r.docs.summary,
+            fix: &r.docs.fix,
+        }
+    }
+}
+
 /// `mapfix rules`: the catalogue in the chosen format.
 pub fn render(rules: &[Rule], format: CatalogueFormat) -> String {
     match format {
         CatalogueFormat::Json => {
-            let list: Vec<_> = rules
-                .iter()
-                .map(|r| {
-                    json!({
-                        "id": r.id,
-                        "severity": r.severity,
-                        "safety": r.safety.as_str(),
-                        "fix_availability": r.fix_availability().as_str(),
-                        "min_go": r.min_go.map(|v| v.to_string()),
-                        "default": default_state(r),
-                        "summary": r.docs.summary,
-                        "fix": r.docs.fix,
-                    })
-                })
-                .collect();
+            let list: Vec<CatalogueEntry> = rules.iter().map(CatalogueEntry::from).collect();
             serde_json::to_string_pretty(&list).unwrap() + "\n"
         }
         CatalogueFormat::Text => text_table(rules),

@@ -2,18 +2,30 @@
 //! SARIF log with a run per repository, markdown with a repository table
 //! before each repository's section, the other formats per repository under
 //! `==> path <==` headers; then the closing table (stdout in text, stderr
-//! otherwise, so machine output stays parseable).
+//! otherwise, so machine output stays parseable). The documents' structs are
+//! the renderers' (render::json, render::sarif, and record.rs for `repositories[]`).
 
-use super::record::{self, RepoRecord};
+use super::record::{self, RepoRecord, RepoRecordJson};
 use super::Request;
 use super::{existing_dir, summary, RepoRun};
 use crate::engine::Engine;
-use crate::render::{JsonRenderer, MarkdownRenderer, RunResult, SarifRenderer, SarifRepository, SarifRule};
+use crate::render::{
+    JsonDocument, JsonRenderer, MarkdownRenderer, RunResult, SarifRenderer, SarifRepository, SarifRule,
+};
 use crate::rules::Rule;
 use crate::session::{self, OutputFormat};
-use serde_json::Value;
+use serde::Serialize;
 use std::fmt::Write as _;
 use std::io::Write;
+
+/// The batch JSON document: the combined run's document (SPEC §2), then
+/// `repositories[]`.
+#[derive(Serialize)]
+struct BatchJsonDocument<'a> {
+    #[serde(flatten)]
+    run: JsonDocument<'a>,
+    repositories: Vec<RepoRecordJson<'a>>,
+}
 
 pub fn render(runs: &[RepoRun], args: &Request, engine: &Engine) {
     let records = record::records(runs, args.batch.branch.as_deref(), args.batch.max_prs);
@@ -30,8 +42,11 @@ pub fn render(runs: &[RepoRun], args: &Request, engine: &Engine) {
     }
     match args.output.format {
         OutputFormat::Json => {
-            let mut doc = JsonRenderer::document(&combined(runs, args.write));
-            doc["repositories"] = Value::Array(records.iter().map(RepoRecord::to_json).collect());
+            let run = combined(runs, args.write);
+            let doc = BatchJsonDocument {
+                run: JsonRenderer::document(&run),
+                repositories: records.iter().map(RepoRecord::to_json).collect(),
+            };
             let _ = serde_json::to_writer_pretty(&mut out, &doc);
             let _ = writeln!(out);
         }
@@ -45,7 +60,8 @@ pub fn render(runs: &[RepoRun], args: &Request, engine: &Engine) {
                 })
                 .collect();
             let rules = engine.rules.iter().map(SarifRule::from_rule).collect();
-            let doc = SarifRenderer { rules }.batch_document(&repos);
+            let renderer = SarifRenderer { rules };
+            let doc = renderer.batch_document(&repos);
             let _ = serde_json::to_writer_pretty(&mut out, &doc);
             let _ = writeln!(out);
         }

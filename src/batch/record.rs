@@ -1,12 +1,13 @@
 //! The per-repository record of a batch run (`repositories[]` in JSON, the
 //! repository table in markdown): what happened to each repository, its
-//! branch, commit and pull request, and why it fell short when it did.
+//! branch, commit and pull request, and why it fell short when it did. Not
+//! the document around the records (output.rs, render::json).
 
 use super::commit::CommitOutcome;
 use super::pr::PrOutcome;
 use super::{CommitStatus, RepoRun};
-use crate::render::Summary;
-use serde_json::{json, Value};
+use crate::render::{JsonSummary, Summary};
+use serde::Serialize;
 
 /// What happened to one repository, in one word (README: "repositories[]").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,24 +73,32 @@ pub struct RepoRecord {
     pub summary: Summary,
 }
 
+/// A record as JSON (an object of `repositories[]`); absent values are `null`.
+#[derive(Debug, Serialize)]
+pub struct RepoRecordJson<'a> {
+    pub path: &'a str,
+    pub status: &'static str,
+    pub reason: Option<&'a str>,
+    pub branch: Option<&'a str>,
+    pub commit: Option<&'a str>,
+    pub pr_status: Option<&'static str>,
+    pub pr_url: Option<&'a str>,
+    pub summary: JsonSummary,
+}
+
 impl RepoRecord {
     /// The JSON object of `repositories[]`.
-    pub fn to_json(&self) -> Value {
-        json!({
-            "path": self.path,
-            "status": self.status.as_str(),
-            "reason": self.reason,
-            "branch": self.branch,
-            "commit": self.commit,
-            "pr_status": self.pr_status,
-            "pr_url": self.pr_url,
-            "summary": {
-                "files_scanned": self.summary.files_scanned,
-                "findings": self.summary.findings,
-                "fixable": self.summary.fixable,
-                "applied": self.summary.applied,
-            },
-        })
+    pub fn to_json(&self) -> RepoRecordJson<'_> {
+        RepoRecordJson {
+            path: &self.path,
+            status: self.status.as_str(),
+            reason: self.reason.as_deref(),
+            branch: self.branch.as_deref(),
+            commit: self.commit.as_deref(),
+            pr_status: self.pr_status,
+            pr_url: self.pr_url.as_deref(),
+            summary: JsonSummary::from(&self.summary),
+        }
     }
 }
 

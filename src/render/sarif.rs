@@ -3,14 +3,21 @@
 //! `tool.driver.rules` from the rules' YAML docs; one result per finding
 //! with a 1-based region (columns in UTF-16 code units, SARIF's default);
 //! each fix as SARIF `fixes` (replacements in the file as read, imports
-//! included); file errors as tool execution notifications.
+//! included); file errors as tool execution notifications. The objects'
+//! shapes are in `schema`; this module fills them, and never parses SARIF.
+
+mod schema;
 
 use super::{display_path, utf16_position, Renderer, RunResult};
 use crate::engine::{FileError, Finding, FindingFix};
 use crate::plan;
 use crate::rules::Severity;
 use crate::rules::{Rule, TextEdit};
-use serde_json::{json, Value};
+use schema::{
+    ArtifactChange, ArtifactLocation, AutomationDetails, Driver, Fix, FixProperties, Invocation, Location, Log,
+    Message, MultiformatMessage, Notification, OriginalUriBaseIds, PartialFingerprints, PhysicalLocation, Region,
+    Replacement, ReportingConfiguration, ReportingDescriptor, RuleProperties, Run, SarifResult, Tool,
+};
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
@@ -42,12 +49,49 @@ impl SarifRule {
         }
     }
 
-    fn descriptor(&self) -> Value {
-        let why = if self.why.is_empty() {
-            self.summary.clone()
-        } else {
-            self.why.clone()
-        };
+    fn text(&self) -> RuleText<'_> {
+        RuleText {
+            id: &self.id,
+            severity: self.severity,
+            summary: &self.summary,
+            why: &self.why,
+            before: &self.before,
+            after: &self.after,
+            safety_doc: &self.safety_doc,
+            fix_safety: &self.fix_safety,
+        }
+    }
+}
+
+/// A [`SarifRule`], borrowed: a listed rule's, or that of a rule found
+/// but not listed (its finding's message as its summary, nothing else).
+struct RuleText<'a> {
+    id: &'a str,
+    severity: Severity,
+    summary: &'a str,
+    why: &'a str,
+    before: &'a str,
+    after: &'a str,
+    safety_doc: &'a str,
+    fix_safety: &'a str,
+}
+
+impl<'a> RuleText<'a> {
+    fn unlisted(f: &'a Finding) -> Self {
+        RuleText {
+            id: &f.rule,
+            severity: f.severity,
+            summary: &f.message,
+            why: "",
+            before: "",
+            after: "",
+            safety_doc: "",
+            fix_safety: "",
+        }
+    }
+
+    fn descriptor(self) -> ReportingDescriptor<'a> {
+        let why = if self.why.is_empty() { self.summary } else { self.why };
         let mut text = format!("{}\n\n{}", self.summary, why);
         let mut markdown = format!("{}\n\n{}", self.summary, why);
         if !self.before.is_empty() {
@@ -64,15 +108,20 @@ impl SarifRule {
             text.push_str(&format!("\n\nFix safety: {}", self.safety_doc));
             markdown.push_str(&format!("\n\n**Fix safety**: {}", self.safety_doc));
         }
-        json!({
-            "id": self.id,
-            "name": self.id,
-            "shortDescription": { "text": self.summary },
-            "fullDescription": { "text": why },
-            "help": { "text": text, "markdown": markdown },
-            "defaultConfiguration": { "level": level(self.severity) },
-            "properties": { "fixSafety": self.fix_safety, "tags": ["go", "maps"] },
-        })
+        ReportingDescriptor {
+            id: self.id,
+            name: self.id,
+            short_description: self.summary.into(),
+            full_description: why.into(),
+            help: MultiformatMessage { text, markdown },
+            default_configuration: ReportingConfiguration {
+                level: level(self.severity),
+            },
+            properties: RuleProperties {
+                fix_safety: self.fix_safety,
+                tags: ["go", "maps"],
+            },
+        }
     }
 }
 
@@ -101,14 +150,14 @@ pub const SRCROOT: &str = "%SRCROOT%";
 
 impl SarifRenderer {
     /// A log with one run.
-    pub fn document(&self, run: &RunResult) -> Value {
+    pub fn document<'a>(&'a self, run: &'a RunResult) -> Log<'a> {
         log(vec![self.run_object(run, None)])
     }
 
     /// One log for a batch: a run per repository, its artifact URIs relative
     /// to the repository's directory (`uriBaseId` `%SRCROOT%`, given in the
     /// run's `originalUriBaseIds`).
-    pub fn batch_document(&self, repos: &[SarifRepository]) -> Value {
+    pub fn batch_document<'a>(&'a self, repos: &[SarifRepository<'a>]) -> Log<'a> {
         let runs = repos
             .iter()
             .map(|r| {
@@ -117,30 +166,26 @@ impl SarifRenderer {
                     uri: format!("file://{}/", percent_encode(display_path(&abs).trim_end_matches('/'))),
                 });
                 let mut run = self.run_object(r.run, base.as_ref());
-                if let Some(base) = &base {
-                    run["originalUriBaseIds"] = json!({ SRCROOT: { "uri": base.uri } });
-                }
-                run["automationDetails"] = json!({ "id": format!("mapfix/{}/", r.name) });
+                run.original_uri_base_ids = base.map(|base| OriginalUriBaseIds {
+                    src_root: ArtifactLocation {
+                        uri: base.uri,
+                        uri_base_id: None,
+                    },
+                });
+                run.automation_details = Some(AutomationDetails {
+                    id: format!("mapfix/{}/", r.name),
+                });
                 run
             })
             .collect();
         log(runs)
     }
 
-    fn run_object(&self, run: &RunResult, base: Option<&UriBase>) -> Value {
-        let mut rules = self.rules.clone();
+    fn run_object<'a>(&'a self, run: &'a RunResult, base: Option<&UriBase>) -> Run<'a> {
+        let mut rules: Vec<ReportingDescriptor> = self.rules.iter().map(|r| r.text().descriptor()).collect();
         for f in run.findings() {
             if !rules.iter().any(|r| r.id == f.rule) {
-                rules.push(SarifRule {
-                    id: f.rule.clone(),
-                    severity: f.severity,
-                    summary: f.message.clone(),
-                    why: String::new(),
-                    before: String::new(),
-                    after: String::new(),
-                    safety_doc: String::new(),
-                    fix_safety: String::new(),
-                });
+                rules.push(RuleText::unlisted(f).descriptor());
             }
         }
         let mut results = Vec::new();
@@ -152,30 +197,34 @@ impl SarifRenderer {
                 results.push(result(f, index, text, source.crlf, base));
             }
         }
-        let notifications: Vec<Value> = run.all_errors().map(|e| notification(e, base)).collect();
-        json!({
-            "tool": { "driver": {
-                "name": "mapfix",
-                "version": env!("CARGO_PKG_VERSION"),
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "rules": rules.iter().map(SarifRule::descriptor).collect::<Vec<_>>(),
-            }},
-            "columnKind": "utf16CodeUnits",
-            "invocations": [{
-                "executionSuccessful": notifications.is_empty(),
-                "toolExecutionNotifications": notifications,
+        let notifications: Vec<Notification> = run.all_errors().map(|e| notification(e, base)).collect();
+        Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "mapfix",
+                    version: env!("CARGO_PKG_VERSION"),
+                    semantic_version: env!("CARGO_PKG_VERSION"),
+                    rules,
+                },
+            },
+            column_kind: "utf16CodeUnits",
+            invocations: [Invocation {
+                execution_successful: notifications.is_empty(),
+                tool_execution_notifications: notifications,
             }],
-            "results": results,
-        })
+            results,
+            original_uri_base_ids: None,
+            automation_details: None,
+        }
     }
 }
 
-fn log(runs: Vec<Value>) -> Value {
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": runs,
-    })
+fn log(runs: Vec<Run>) -> Log {
+    Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs,
+    }
 }
 
 impl Renderer for SarifRenderer {
@@ -193,74 +242,98 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn result(f: &Finding, rule_index: usize, text: &str, crlf: bool, base: Option<&UriBase>) -> Value {
+fn result<'a>(f: &'a Finding, rule_index: usize, text: &str, crlf: bool, base: Option<&UriBase>) -> SarifResult<'a> {
     let location = artifact_location(&f.path, base);
     let message = match &f.note {
-        Some(note) => format!("{}\n{}", f.message, note),
-        None => f.message.clone(),
+        Some(note) => Message::from(format!("{}\n{}", f.message, note)),
+        None => Message::from(f.message.as_str()),
     };
-    let mut value = json!({
-        "ruleId": f.rule,
-        "ruleIndex": rule_index,
-        "level": level(f.severity),
-        "message": { "text": message },
-        "locations": [{ "physicalLocation": {
-            "artifactLocation": location,
-            "region": region(text, f.range.start, f.range.end),
-        }}],
-        "partialFingerprints": { "mapfixSnippet/v1": crate::baseline::fingerprint(&f.snippet) },
-    });
-    if let Some(fix) = &f.fix {
-        value["fixes"] = json!([sarif_fix(fix, &location, text, crlf)]);
+    let fixes = f.fix.as_ref().map(|fix| [sarif_fix(fix, &location, text, crlf)]);
+    SarifResult {
+        rule_id: &f.rule,
+        rule_index,
+        level: level(f.severity),
+        message,
+        locations: [Location {
+            physical_location: PhysicalLocation {
+                artifact_location: location,
+                region: Some(region(text, f.range.start, f.range.end)),
+            },
+        }],
+        partial_fingerprints: PartialFingerprints {
+            snippet: crate::baseline::fingerprint(&f.snippet),
+        },
+        fixes,
     }
-    value
 }
 
 /// A SARIF `fix`: the fix's edits (and the import it needs) against the file as read.
-fn sarif_fix(fix: &FindingFix, location: &Value, text: &str, crlf: bool) -> Value {
+fn sarif_fix<'a>(fix: &'a FindingFix, location: &ArtifactLocation, text: &str, crlf: bool) -> Fix<'a> {
     let edits: Vec<TextEdit> = plan::standalone_edits(text, &fix.edits, &fix.imports);
-    let replacements: Vec<Value> = edits
-        .iter()
+    let replacements = edits
+        .into_iter()
         .map(|e| {
             let inserted = if crlf {
                 e.replacement.replace("\r\n", "\n").replace('\n', "\r\n")
             } else {
-                e.replacement.clone()
+                e.replacement
             };
-            json!({
-                "deletedRegion": region(text, e.range.start, e.range.end),
-                "insertedContent": { "text": inserted },
-            })
+            Replacement {
+                deleted_region: region(text, e.range.start, e.range.end),
+                inserted_content: inserted.into(),
+            }
         })
         .collect();
-    json!({
-        "description": { "text": fix.description },
-        "artifactChanges": [{ "artifactLocation": location, "replacements": replacements }],
-        "properties": { "safety": fix.safety.as_str(), "applied": fix.applied },
-    })
+    Fix {
+        description: fix.description.as_str().into(),
+        artifact_changes: [ArtifactChange {
+            artifact_location: location.clone(),
+            replacements,
+        }],
+        properties: FixProperties {
+            safety: fix.safety.as_str(),
+            applied: fix.applied,
+        },
+    }
 }
 
 /// A text region from byte offsets: 1-based lines, 1-based UTF-16 columns, end exclusive.
-fn region(text: &str, start: usize, end: usize) -> Value {
+fn region(text: &str, start: usize, end: usize) -> Region {
     let (start_line, start_column) = utf16_position(text, start);
     let (end_line, end_column) = utf16_position(text, end);
-    json!({ "startLine": start_line, "startColumn": start_column, "endLine": end_line, "endColumn": end_column })
+    Region {
+        start_line,
+        start_column,
+        end_line,
+        end_column,
+    }
 }
 
-fn notification(e: &FileError, base: Option<&UriBase>) -> Value {
-    json!({
-        "level": "error",
-        "message": { "text": format!("{}: {}", display_path(&e.path), e.message) },
-        "locations": [{ "physicalLocation": { "artifactLocation": artifact_location(&e.path, base) } }],
-    })
+fn notification<'a>(e: &FileError, base: Option<&UriBase>) -> Notification<'a> {
+    Notification {
+        level: "error",
+        message: format!("{}: {}", display_path(&e.path), e.message).into(),
+        locations: [Location {
+            physical_location: PhysicalLocation {
+                artifact_location: artifact_location(&e.path, base),
+                region: None,
+            },
+        }],
+    }
 }
 
 /// An `artifactLocation`: relative to the run's `%SRCROOT%` when the path
 /// lies under it, else the path as reached ([`artifact_uri`]).
-fn artifact_location(path: &Path, base: Option<&UriBase>) -> Value {
+fn artifact_location(path: &Path, base: Option<&UriBase>) -> ArtifactLocation {
     match base.and_then(|b| relative_to(path, b.root)) {
-        Some(rel) => json!({ "uri": percent_encode(&display_path(&rel)), "uriBaseId": SRCROOT }),
-        None => json!({ "uri": artifact_uri(path) }),
+        Some(rel) => ArtifactLocation {
+            uri: percent_encode(&display_path(&rel)),
+            uri_base_id: Some(SRCROOT),
+        },
+        None => ArtifactLocation {
+            uri: artifact_uri(path),
+            uri_base_id: None,
+        },
     }
 }
 
@@ -305,6 +378,18 @@ fn percent_encode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_srcroot_key_is_srcroot() {
+        let ids = OriginalUriBaseIds {
+            src_root: ArtifactLocation {
+                uri: "file:///r/".into(),
+                uri_base_id: None,
+            },
+        };
+        let value = serde_json::to_value(&ids).unwrap();
+        assert_eq!(value[SRCROOT]["uri"], "file:///r/");
+    }
 
     #[test]
     fn uris_are_percent_encoded() {
