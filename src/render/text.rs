@@ -246,14 +246,17 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-/// A finding as a miette diagnostic.
-#[derive(Debug)]
+/// A finding as a miette diagnostic. (Its `Diagnostic` is written out:
+/// miette's derive takes a code and a severity only as constants, and a
+/// finding's are its rule's.)
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
 struct FindingDiag {
     message: String,
     code: String,
     severity: Severity,
     help: Option<String>,
-    source: NamedSource<String>,
+    text: NamedSource<String>,
     span: (usize, usize),
     label: String,
 }
@@ -276,7 +279,7 @@ impl FindingDiag {
                 _ => Severity::Advice,
             },
             help,
-            source: NamedSource::new(display_path(&f.path), text.to_string()),
+            text: NamedSource::new(display_path(&f.path), text.to_string()),
             span: (f.range.start, first_line_len(text, &f.range)),
             label: f.rule.clone(),
         }
@@ -287,13 +290,6 @@ fn first_line_len(text: &str, range: &std::ops::Range<usize>) -> usize {
     let s = &text[range.clone()];
     s.find('\n').unwrap_or(s.len())
 }
-
-impl fmt::Display for FindingDiag {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-impl std::error::Error for FindingDiag {}
 
 impl Diagnostic for FindingDiag {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
@@ -306,7 +302,7 @@ impl Diagnostic for FindingDiag {
         self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
+        Some(&self.text)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(std::iter::once(LabeledSpan::new(
@@ -318,10 +314,14 @@ impl Diagnostic for FindingDiag {
 }
 
 /// A file error as a miette diagnostic (with the source span when known).
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(severity(Error))]
 struct ErrorDiag {
     message: String,
-    source: Option<NamedSource<String>>,
+    #[source_code]
+    text: Option<NamedSource<String>>,
+    #[label("here")]
     span: Option<(usize, usize)>,
 }
 
@@ -331,36 +331,14 @@ impl ErrorDiag {
         match (text, &e.span) {
             (Some(t), Some(span)) => ErrorDiag {
                 message: format!("{path}: {}", e.message),
-                source: Some(NamedSource::new(path, t.to_string())),
+                text: Some(NamedSource::new(path, t.to_string())),
                 span: Some((span.start, span.len().min(40))),
             },
             _ => ErrorDiag {
                 message: format!("{path}: {}", e.message),
-                source: None,
+                text: None,
                 span: None,
             },
         }
-    }
-}
-
-impl fmt::Display for ErrorDiag {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-impl std::error::Error for ErrorDiag {}
-
-impl Diagnostic for ErrorDiag {
-    fn severity(&self) -> Option<Severity> {
-        Some(Severity::Error)
-    }
-    fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.source.as_ref().map(|s| s as &dyn SourceCode)
-    }
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.span.map(|(s, l)| {
-            Box::new(std::iter::once(LabeledSpan::new(Some("here".into()), s, l)))
-                as Box<dyn Iterator<Item = LabeledSpan>>
-        })
     }
 }
