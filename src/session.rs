@@ -48,8 +48,7 @@ pub struct Output {
 }
 
 pub fn usage_error(message: &str) -> i32 {
-    eprintln!("mapfix: error: {message}");
-    2
+    crate::report::fail(&crate::report::Message(message.to_string()))
 }
 
 /// Says once on stderr when a file's Go version is a guess.
@@ -156,7 +155,7 @@ pub fn renderer_for(out: &Output, rules: &[&Rule]) -> Box<dyn Renderer> {
 /// `--write-baseline FILE`: records the findings; exit 0, or 2 on errors.
 pub fn write_baseline(path: &std::path::Path, run: RunResult) -> i32 {
     for e in run.all_errors() {
-        eprintln!("mapfix: error: {}: {}", e.path.display(), e.message);
+        crate::report::error(e);
     }
     match baseline::write(path, &run.reports) {
         Ok(n) => {

@@ -151,16 +151,12 @@ pub fn run(args: &Request, mut engine: Engine, jobs: usize) -> i32 {
     };
     if let Some(branch) = &b.branch {
         if let Err(e) = git::check_branch_name(branch) {
-            eprintln!("mapfix: error: {e}");
-            return 2;
+            return session::usage_error(&e);
         }
     }
     let mut list = match repos::collect(args.paths, b.repos.as_deref()) {
         Ok(list) => list,
-        Err(e) => {
-            eprintln!("mapfix: error: {e}");
-            return 2;
-        }
+        Err(e) => return session::usage_error(&e),
     };
     if list.is_empty() && b.repos.is_none() {
         list.push(Repository::new(PathBuf::from(".")));

@@ -153,6 +153,7 @@ pub struct RunArgs {
 /// Parses the command line, runs, and returns the exit status.
 pub fn run() -> i32 {
     let cli = Cli::parse();
+    crate::report::set_color(use_color(cli.run.color, std::io::stderr().is_terminal()));
     match cli.command {
         Some(Command::Rules { format, out, source }) => match source.load() {
             Ok(rules) => match out {
@@ -418,7 +419,7 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
     if args.interactive && args.format == OutputFormat::Text {
         // Every diff was shown while asking: only errors and the summary remain.
         for e in run.all_errors() {
-            eprintln!("mapfix: error: {}: {}", e.path.display(), e.message);
+            crate::report::error(e);
         }
         emit(&format!("{}\n", crate::render::summary_line(&run.summary(), run.wrote)));
         return run.exit_code();
@@ -509,10 +510,7 @@ fn render(run: &RunResult, args: &RunArgs, rules: &[&Rule]) {
 /// A bad config: a miette report on stderr; machine formats also get a
 /// document whose `errors` hold it.
 fn config_error(e: &ConfigError, args: &RunArgs) -> i32 {
-    eprint!(
-        "{}",
-        crate::render::render_diagnostic(e, use_color(args.color, std::io::stderr().is_terminal()))
-    );
+    crate::report::error(e);
     if !matches!(args.format, OutputFormat::Text | OutputFormat::Patch) {
         let error = FileError {
             path: e.path.clone(),

@@ -4,7 +4,7 @@
 use super::{display_path, unified_diff, Renderer, RunResult, Summary};
 use crate::engine::FileReport;
 use crate::engine::{FileError, Finding};
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity, SourceCode};
+use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceCode};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Write};
@@ -61,7 +61,7 @@ impl TextRenderer {
     }
 
     fn report(&self, diag: &dyn Diagnostic) -> String {
-        render_diagnostic(diag, self.color)
+        crate::report::render(diag, self.color)
     }
 
     fn write_diff(&self, diff: &str, out: &mut dyn Write) -> io::Result<()> {
@@ -147,21 +147,6 @@ impl TextStream<'_> {
         }
         writeln!(out, "{}", summary_line(summary, self.wrote))
     }
-}
-
-/// A miette diagnostic as text (source snippet, labels, help).
-pub fn render_diagnostic(diag: &dyn Diagnostic, color: bool) -> String {
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let mut s = String::new();
-    let _ = GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
-        .render_report(&mut s, diag);
-    s.push('\n');
-    s
 }
 
 /// One file's unified diff coloured as `git diff` colours it: file headers
@@ -313,11 +298,13 @@ impl Diagnostic for FindingDiag {
     }
 }
 
-/// A file error as a miette diagnostic (with the source span when known).
+/// A file error as a miette diagnostic (with the source span when known);
+/// without one it is only a message, which `report::write_error` prints
+/// as one line.
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[error("{message}")]
 #[diagnostic(severity(Error))]
-struct ErrorDiag {
+pub(super) struct ErrorDiag {
     message: String,
     #[source_code]
     text: Option<NamedSource<String>>,
@@ -326,7 +313,7 @@ struct ErrorDiag {
 }
 
 impl ErrorDiag {
-    fn new(e: &FileError, text: Option<&str>) -> Self {
+    pub(super) fn new(e: &FileError, text: Option<&str>) -> Self {
         let path = display_path(&e.path);
         match (text, &e.span) {
             (Some(t), Some(span)) => ErrorDiag {
