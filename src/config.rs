@@ -241,7 +241,7 @@ impl Config {
             let path = self.dir.join(dir.get_ref());
             let loaded = rules::load_rule_dir(&path).map_err(|e| match e.offset {
                 Some(_) => ConfigError::from(e),
-                None => ConfigError::at(self, dir.span(), format!("{}: {}", e.path.display(), e.message), None),
+                None => ConfigError::at(self, dir.span(), e.to_string(), None),
             })?;
             out.extend(loaded);
         }
@@ -303,7 +303,10 @@ pub fn select_rules(all: Vec<Rule>, choice: &RuleChoice, config: Option<&Config>
     let known: Vec<String> = all.iter().map(|r| r.id.clone()).collect();
     for id in choice.only.iter().chain(choice.skip) {
         if id != "all" && !known.contains(id) {
-            return Err(SelectError::CommandLine(catalogue::unknown_rule_message(id, &known)));
+            return Err(SelectError::CommandLine(catalogue::UnknownRule {
+                id: id.clone(),
+                known,
+            }));
         }
     }
     if let Some(c) = config {
@@ -331,7 +334,7 @@ pub fn select_rules(all: Vec<Rule>, choice: &RuleChoice, config: Option<&Config>
 /// Why rule selection failed.
 #[derive(Debug)]
 pub enum SelectError {
-    CommandLine(String),
+    CommandLine(catalogue::UnknownRule),
     Config(ConfigError),
 }
 

@@ -174,7 +174,7 @@ pub fn run() -> i32 {
                     emit(&text);
                     0
                 }
-                Err(message) => usage_error(&message),
+                Err(e) => crate::report::fail(&e),
             },
             Err(code) => code,
         },
@@ -292,8 +292,8 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
     };
     let mut runner = match Runner::prepare(&settings) {
         Ok(r) => r,
-        Err(SetupError::Usage(message)) => return usage_error(&message),
         Err(SetupError::Config(e)) => return config_error(&e, args),
+        Err(e) => return crate::report::fail(&e),
     };
     if args.batch.wanted() {
         // The rules of one config (--config, or the nearest to the first PATH) for

@@ -47,12 +47,10 @@ pub fn run(args: &ServerArgs) -> i32 {
         },
         None => None,
     };
-    // A `--rules DIR` that cannot be loaded is a mistake on the command line, said at once.
+    // A `--rules DIR` that cannot be loaded is a mistake on the command line, said at once
+    // (in one line: the server's stderr is an editor's log).
     if let Err(e) = crate::runner::load_rules(None, &args.rule_dirs) {
-        return crate::session::usage_error(&match e {
-            crate::runner::SetupError::Usage(m) => m,
-            crate::runner::SetupError::Config(c) => c.to_string(),
-        });
+        return crate::report::fail(&crate::report::Message(e.to_string()));
     }
     let options = ServerOptions {
         rule_dirs: args.rule_dirs.clone(),
