@@ -99,9 +99,9 @@ pub fn write_fixes(reports: &mut [FileReport]) -> Vec<WrittenFile> {
                 mark_applied(report);
                 written.push(WrittenFile::new(report, &source, &text));
             }
-            Err(message) => report.errors.push(FileError {
+            Err(e) => report.errors.push(FileError {
                 path: report.path.clone(),
-                message,
+                message: e.to_string(),
                 span: None,
             }),
         }

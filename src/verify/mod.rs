@@ -320,7 +320,7 @@ fn check_package(tc: &Toolchain, dir: &Path, files: &[&WrittenFile]) -> (Option<
     for f in files {
         match apply::restore_file(&f.path, &f.written, &f.original) {
             Ok(()) => failure.restored.push(f.path.clone()),
-            Err(e) => failure.not_restored.push((f.path.clone(), e)),
+            Err(e) => failure.not_restored.push((f.path.clone(), e.to_string())),
         }
     }
     // gofmt failures are only counted for files that were clean before.
