@@ -20,7 +20,7 @@ use crate::session::{
     assumed_version_note, note_assumed_version, usage_error, use_color, write_baseline, write_fixes, Output,
 };
 pub use crate::session::{ColorChoice, OutputFormat};
-use crate::verify::{self, Toolchain};
+use crate::verify::{self, Toolchain, VerifyError};
 use crate::{baseline, interactive, syntax};
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -266,7 +266,7 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
     };
     let toolchain = match verify_toolchain(args) {
         Ok(t) => t,
-        Err(message) => return usage_error(&message),
+        Err(e) => return crate::report::fail(&e),
     };
     let roots = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -486,15 +486,15 @@ fn stream_text(runner: &Runner, args: &RunArgs) -> i32 {
 }
 
 /// `--verify`: the Go toolchain, found before anything is written.
-fn verify_toolchain(args: &RunArgs) -> Result<Option<Toolchain>, String> {
+fn verify_toolchain(args: &RunArgs) -> Result<Option<Toolchain>, VerifyError> {
     if !args.verify {
         return Ok(None);
     }
     if !args.write && !args.interactive {
-        return Err("--verify checks what was written: use it with --write or --interactive".into());
+        return Err(VerifyError::NothingWritten);
     }
     if args.batch.commit {
-        return Err("--verify checks files written in place; it does not apply to --commit".into());
+        return Err(VerifyError::Commit);
     }
     Toolchain::find().map(Some)
 }
