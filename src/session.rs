@@ -170,6 +170,6 @@ pub fn write_baseline(path: &std::path::Path, run: RunResult) -> i32 {
                 0
             }
         }
-        Err(message) => usage_error(&message),
+        Err(e) => crate::report::fail(&e),
     }
 }

@@ -147,7 +147,7 @@ pub fn run(args: &Request, mut engine: Engine, jobs: usize) -> i32 {
     let b = &args.batch;
     let baseline = match args.baseline.map(Baseline::load).transpose() {
         Ok(b) => b,
-        Err(message) => return session::usage_error(&message),
+        Err(e) => return crate::report::fail(&e),
     };
     if let Some(branch) = &b.branch {
         if let Err(e) = git::check_branch_name(branch) {

@@ -306,7 +306,7 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
     let baseline = match &args.baseline {
         Some(path) => match baseline::Baseline::load(path) {
             Ok(b) => Some(b),
-            Err(message) => return usage_error(&message),
+            Err(e) => return crate::report::fail(&e),
         },
         None => None,
     };
