@@ -17,6 +17,7 @@ mod summary;
 
 use crate::baseline::Baseline;
 use crate::config::{self, Config};
+use crate::diff_base::DiffBaseError;
 use crate::engine::{Engine, FileError, FileReport};
 use crate::render::{MarkdownRenderer, RunResult};
 use crate::runner;
@@ -203,7 +204,7 @@ pub fn run(args: &Request, mut engine: Engine, jobs: usize) -> i32 {
                 if hidden == 1 { "" } else { "s" }
             ),
             Ok(_) => {}
-            Err(message) => return session::usage_error(&message),
+            Err(e) => return crate::report::fail(&e),
         }
     }
     if b.commit {
@@ -228,7 +229,7 @@ pub fn run(args: &Request, mut engine: Engine, jobs: usize) -> i32 {
 }
 
 /// A report filter: how many findings it hid, and whether one had a fix.
-type ReportFilter<'a> = dyn Fn(&mut [FileReport]) -> Result<(usize, bool), String> + 'a;
+type ReportFilter<'a> = dyn Fn(&mut [FileReport]) -> Result<(usize, bool), DiffBaseError> + 'a;
 
 /// `--baseline`, `--diff-base`: hides findings of every repository, and
 /// leaves their fixes out (the files that had one are run again with only
@@ -238,7 +239,7 @@ fn apply_filter(
     runs: &mut [RepoRun],
     engine: &mut Engine,
     jobs: usize,
-) -> Result<usize, String> {
+) -> Result<usize, DiffBaseError> {
     let mut hidden = 0;
     let mut had_fix = false;
     for r in runs.iter_mut() {

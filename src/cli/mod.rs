@@ -313,7 +313,7 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
     let diff_base = match &args.diff_base {
         Some(rev) => match crate::diff_base::DiffBase::new(rev, args.paths.first().map_or(Path::new("."), |p| p)) {
             Ok(d) => Some(d),
-            Err(message) => return usage_error(&message),
+            Err(e) => return crate::report::fail(&e),
         },
         None => None,
     };
@@ -356,14 +356,14 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
         let filter = |reports: &mut [FileReport]| d.filter(reports);
         let (hidden, had_fix) = match filter(&mut reports) {
             Ok(x) => x,
-            Err(message) => return usage_error(&message),
+            Err(e) => return crate::report::fail(&e),
         };
         if had_fix {
             // Fixes of findings on unchanged lines are left out too.
             let keep = runner::included_fixes(&reports);
             runner.rerun(&mut reports, keep);
-            if let Err(message) = filter(&mut reports) {
-                return usage_error(&message);
+            if let Err(e) = filter(&mut reports) {
+                return crate::report::fail(&e);
             }
         }
         if hidden > 0 && args.format == OutputFormat::Text {
