@@ -24,7 +24,7 @@ use crate::runner;
 use crate::session::{self, OutputFormat};
 use crate::walk::{self, GoFile};
 use commit::{CommitOutcome, CommitSettings, Rewrite};
-use git::{Checkout, Identity};
+use git::{Checkout, GitError, Identity};
 use pr::{PrOutcome, PrRequest};
 use repos::Repository;
 use std::collections::{HashMap, HashSet};
@@ -112,7 +112,7 @@ pub struct RepoRun {
     pub commit: Option<CommitStatus>,
     pub pr: Option<PrOutcome>,
     /// `--push` without `--pr`: whether the branch was pushed.
-    pub pushed: Option<Result<(), String>>,
+    pub pushed: Option<Result<(), GitError>>,
     /// Later entries of the same git repository, committed with this one.
     pub members: Vec<usize>,
     /// Why the repository could not be processed (its config did not load,
@@ -127,7 +127,7 @@ pub enum CommitStatus {
     Done(CommitOutcome),
     /// Committed together with an earlier entry of the same git repository.
     SharedWith(String),
-    Failed(String),
+    Failed(GitError),
 }
 
 /// What a batch run needs of the command line (built by `cli`).
@@ -152,12 +152,12 @@ pub fn run(args: &Request, mut engine: Engine, jobs: usize) -> i32 {
     };
     if let Some(branch) = &b.branch {
         if let Err(e) = git::check_branch_name(branch) {
-            return session::usage_error(&e);
+            return crate::report::fail(&e);
         }
     }
     let mut list = match repos::collect(args.paths, b.repos.as_deref()) {
         Ok(list) => list,
-        Err(e) => return session::usage_error(&e),
+        Err(e) => return crate::report::fail(&e),
     };
     if list.is_empty() && b.repos.is_none() {
         list.push(Repository::new(PathBuf::from(".")));
@@ -368,7 +368,7 @@ fn commit_all(runs: &mut [RepoRun], args: &Request, engine: &Engine, jobs: usize
         .build()
         .expect("thread pool");
     // Only entries with changes are looked at as git repositories.
-    let checkouts: Vec<Option<Result<Option<Checkout>, String>>> = pool.install(|| {
+    let checkouts: Vec<Option<Result<Option<Checkout>, GitError>>> = pool.install(|| {
         use rayon::prelude::*;
         runs.par_iter()
             .map(|r| {
@@ -399,7 +399,7 @@ fn commit_all(runs: &mut [RepoRun], args: &Request, engine: &Engine, jobs: usize
             },
         }
     }
-    let outcomes: Vec<Result<CommitOutcome, String>> = pool.install(|| {
+    let outcomes: Vec<Result<CommitOutcome, GitError>> = pool.install(|| {
         use rayon::prelude::*;
         units
             .par_iter()
@@ -445,7 +445,7 @@ fn commit_unit<'a>(
     reports: impl Iterator<Item = &'a FileReport> + Clone,
     engine: &Engine,
     settings: &CommitSettings,
-) -> Result<CommitOutcome, String> {
+) -> Result<CommitOutcome, GitError> {
     let rewrites: Vec<Rewrite> = reports
         .clone()
         .filter_map(|r| {
