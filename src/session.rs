@@ -47,10 +47,6 @@ pub struct Output {
     pub stats: bool,
 }
 
-pub fn usage_error(message: &str) -> i32 {
-    crate::report::fail(&crate::report::Message(message.to_string()))
-}
-
 /// Says once on stderr when a file's Go version is a guess.
 pub fn note_assumed_version(reports: &[FileReport]) {
     if let Some(note) = reports.iter().find_map(assumed_version_note) {

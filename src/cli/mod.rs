@@ -16,9 +16,7 @@ use crate::progress::Progress;
 use crate::render::{RunResult, Summary, TextRenderer};
 use crate::rules::Rule;
 use crate::runner::{self, Runner, Settings, SetupError};
-use crate::session::{
-    assumed_version_note, note_assumed_version, usage_error, use_color, write_baseline, write_fixes, Output,
-};
+use crate::session::{assumed_version_note, note_assumed_version, use_color, write_baseline, write_fixes, Output};
 pub use crate::session::{ColorChoice, OutputFormat};
 use crate::verify::{self, Toolchain, VerifyError};
 use crate::{baseline, interactive, syntax};
@@ -260,7 +258,7 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
     let answers = match args.interactive {
         true => match interactive::answer_source(args.answers_from_stdin) {
             Ok(a) => Some(a),
-            Err(message) => return usage_error(&message),
+            Err(e) => return crate::report::fail(&e),
         },
         false => None,
     };
@@ -542,6 +540,11 @@ fn dump_tree(file: &std::path::Path) -> i32 {
         }
         Err(e) => usage_error(&format!("{}: {e}", file.display())),
     }
+}
+
+/// A mistake in the flags (or a subcommand's file that cannot be used): reported, exit 2.
+fn usage_error(message: &str) -> i32 {
+    crate::report::fail(&crate::report::Message(message.to_string()))
 }
 
 /// Writes to stdout; a closed pipe (`mapfix rules | head`) ends output quietly.

@@ -43,7 +43,10 @@ pub fn run(args: &ServerArgs) -> i32 {
     let go_version = match &args.go_version {
         Some(v) => match GoVersion::parse(v) {
             Some(v) => Some(v),
-            None => return crate::session::usage_error(&format!("--go-version {v:?} is not a Go version like 1.21")),
+            None => {
+                let message = format!("--go-version {v:?} is not a Go version like 1.21");
+                return crate::report::fail(&crate::report::Message(message));
+            }
         },
         None => None,
     };
