@@ -1,7 +1,7 @@
 //! What a plain run and a batch share once the engine has run: writing the
 //! fixes, the output format and its renderer, recording a baseline, and the
-//! one-line notes and errors on stderr. Not the command line (`cli`), not
-//! batch policy (`batch`).
+//! one-line notes on stderr (errors go through `report`). Not the command
+//! line (`cli`), not batch policy (`batch`).
 
 use crate::engine::{FileError, FileReport};
 use crate::goversion::{GoVersion, VersionSource};
