@@ -8,7 +8,7 @@
 //! the same directory once their process is gone.
 
 use crate::load::SourceFile;
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -21,78 +21,104 @@ const TEMP_SUFFIX: &str = ".tmp";
 /// is older than this where process liveness cannot be checked.
 const STALE_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 
+/// Why a file was not written (or not restored); it is as it was.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum WriteError {
+    #[error("cannot resolve path: {0}")]
+    Resolve(io::Error),
+    #[error("cannot stat: {0}")]
+    Stat(io::Error),
+    #[error("not a regular file; not written")]
+    NotAFile,
+    #[error("file has {0} hard links; replacing it would split them, so it was not written")]
+    HardLinks(u64),
+    #[error("cannot re-read before writing: {0}")]
+    Reread(io::Error),
+    /// The file no longer holds what was read (or written).
+    #[error("file changed on disk since it was read; not overwritten")]
+    ChangedSinceRead,
+    #[error("file has no parent directory")]
+    NoParent,
+    #[error("cannot create a temporary file beside it: {0}")]
+    CreateTemp(io::Error),
+    #[error("cannot set permissions: {0}")]
+    Permissions(io::Error),
+    #[error("cannot write temporary file: {0}")]
+    WriteTemp(io::Error),
+    #[error("cannot sync temporary file: {0}")]
+    SyncTemp(io::Error),
+    /// The file changed between the content check and the rename.
+    #[error("file changed on disk while it was being written; not overwritten")]
+    ChangedWhileWriting,
+    #[error("cannot rename into place: {0}")]
+    Rename(io::Error),
+}
+
 /// Writes `text` (BOM restored) over `source`'s file, atomically.
-pub fn write_file(source: &SourceFile, text: &str) -> Result<(), String> {
+pub fn write_file(source: &SourceFile, text: &str) -> Result<(), WriteError> {
     replace_checked(&source.path, &source.original, &source.encode(text))
 }
 
 /// Puts `original` back over a file mapfix wrote as `written` (the `--verify`
 /// rollback); refuses when the file no longer holds `written`.
-pub fn restore_file(path: &Path, written: &[u8], original: &[u8]) -> Result<(), String> {
+pub fn restore_file(path: &Path, written: &[u8], original: &[u8]) -> Result<(), WriteError> {
     replace_checked(path, written, original)
 }
 
 /// Replaces the file at `path` (or its symlink target) by `new`, provided it
 /// still holds exactly `expected`.
-fn replace_checked(path: &Path, expected: &[u8], new: &[u8]) -> Result<(), String> {
-    let target = std::fs::canonicalize(path).map_err(|e| format!("cannot resolve path: {e}"))?;
-    let before = std::fs::metadata(&target).map_err(|e| format!("cannot stat: {e}"))?;
+fn replace_checked(path: &Path, expected: &[u8], new: &[u8]) -> Result<(), WriteError> {
+    let target = std::fs::canonicalize(path).map_err(WriteError::Resolve)?;
+    let before = std::fs::metadata(&target).map_err(WriteError::Stat)?;
     if !before.is_file() {
-        return Err("not a regular file; not written".into());
+        return Err(WriteError::NotAFile);
     }
     refuse_hard_links(&before)?;
     failpoint("before-check");
-    let current = std::fs::read(&target).map_err(|e| format!("cannot re-read before writing: {e}"))?;
+    let current = std::fs::read(&target).map_err(WriteError::Reread)?;
     if current != expected {
-        return Err("file changed on disk since it was read; not overwritten".into());
+        return Err(WriteError::ChangedSinceRead);
     }
     atomic_replace(&target, new, &before)
 }
 
 #[cfg(unix)]
-fn refuse_hard_links(meta: &std::fs::Metadata) -> Result<(), String> {
+fn refuse_hard_links(meta: &std::fs::Metadata) -> Result<(), WriteError> {
     use std::os::unix::fs::MetadataExt;
     if meta.nlink() > 1 {
-        return Err(format!(
-            "file has {} hard links; replacing it would split them, so it was not written",
-            meta.nlink()
-        ));
+        return Err(WriteError::HardLinks(meta.nlink()));
     }
     Ok(())
 }
 
 #[cfg(not(unix))]
-fn refuse_hard_links(_: &std::fs::Metadata) -> Result<(), String> {
+fn refuse_hard_links(_: &std::fs::Metadata) -> Result<(), WriteError> {
     Ok(())
 }
 
 /// Replaces `target` by a file holding `bytes`, with the owner and
 /// permissions of `before` (its metadata when its content was checked).
-fn atomic_replace(target: &Path, bytes: &[u8], before: &std::fs::Metadata) -> Result<(), String> {
-    let dir = target.parent().ok_or("file has no parent directory")?;
+fn atomic_replace(target: &Path, bytes: &[u8], before: &std::fs::Metadata) -> Result<(), WriteError> {
+    let dir = target.parent().ok_or(WriteError::NoParent)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!("{TEMP_PREFIX}{}-", std::process::id()))
         .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)
-        .map_err(|e| format!("cannot create a temporary file beside it: {e}"))?;
+        .map_err(WriteError::CreateTemp)?;
     failpoint("after-temp-create");
     preserve_owner(before, tmp.path());
-    std::fs::set_permissions(tmp.path(), before.permissions()).map_err(|e| format!("cannot set permissions: {e}"))?;
-    tmp.write_all(bytes)
-        .map_err(|e| format!("cannot write temporary file: {e}"))?;
+    std::fs::set_permissions(tmp.path(), before.permissions()).map_err(WriteError::Permissions)?;
+    tmp.write_all(bytes).map_err(WriteError::WriteTemp)?;
     failpoint("after-write");
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| format!("cannot sync temporary file: {e}"))?;
+    tmp.as_file().sync_all().map_err(WriteError::SyncTemp)?;
     failpoint("after-fsync");
     // Last look before the rename: the file must be the one whose content was checked.
-    let now = std::fs::metadata(target).map_err(|e| format!("cannot stat: {e}"))?;
+    let now = std::fs::metadata(target).map_err(WriteError::Stat)?;
     if !same_file_state(before, &now) {
-        return Err("file changed on disk while it was being written; not overwritten".into());
+        return Err(WriteError::ChangedWhileWriting);
     }
     failpoint("before-rename");
-    tmp.persist(target)
-        .map_err(|e| format!("cannot rename into place: {}", e.error))?;
+    tmp.persist(target).map_err(|e| WriteError::Rename(e.error))?;
     failpoint("after-rename");
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
@@ -215,7 +241,10 @@ mod tests {
         std::fs::write(&p, "package a\n").unwrap();
         let src = load(&p);
         std::fs::write(&p, "package b\n").unwrap();
-        assert!(write_file(&src, "package c\n").unwrap_err().contains("changed on disk"));
+        assert!(write_file(&src, "package c\n")
+            .unwrap_err()
+            .to_string()
+            .contains("changed on disk"));
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "package b\n");
     }
 
@@ -274,7 +303,10 @@ mod tests {
         std::fs::write(&p, "package a\n").unwrap();
         std::fs::hard_link(&p, dir.path().join("b.go")).unwrap();
         let src = load(&p);
-        assert!(write_file(&src, "package b\n").unwrap_err().contains("hard links"));
+        assert!(write_file(&src, "package b\n")
+            .unwrap_err()
+            .to_string()
+            .contains("hard links"));
         assert_eq!(std::fs::read_to_string(dir.path().join("b.go")).unwrap(), "package a\n");
     }
 

@@ -8,10 +8,24 @@
 use crate::engine::{FileReport, Finding};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::io;
 use std::path::{Path, PathBuf};
 
 /// The baseline file format version.
 pub const VERSION: u32 = 1;
+
+/// A baseline file that cannot be read or written.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum BaselineError {
+    #[error("{}: cannot read baseline: {error}", path.display())]
+    Read { path: PathBuf, error: io::Error },
+    #[error("{}: not a mapfix baseline: {error}", path.display())]
+    Format { path: PathBuf, error: serde_json::Error },
+    #[error("{}: baseline version {version} (this mapfix reads {VERSION})", path.display())]
+    Version { path: PathBuf, version: u32 },
+    #[error("{}: cannot write baseline: {error}", path.display())]
+    Write { path: PathBuf, error: io::Error },
+}
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -70,17 +84,16 @@ fn key(dir: &Path, f: &Finding) -> Key {
 }
 
 impl Baseline {
-    pub fn load(file: &Path) -> Result<Baseline, String> {
-        let text =
-            std::fs::read_to_string(file).map_err(|e| format!("{}: cannot read baseline: {e}", file.display()))?;
+    pub fn load(file: &Path) -> Result<Baseline, BaselineError> {
+        let path = || file.to_path_buf();
+        let text = std::fs::read_to_string(file).map_err(|error| BaselineError::Read { path: path(), error })?;
         let parsed: BaselineFile =
-            serde_json::from_str(&text).map_err(|e| format!("{}: not a mapfix baseline: {e}", file.display()))?;
+            serde_json::from_str(&text).map_err(|error| BaselineError::Format { path: path(), error })?;
         if parsed.version != VERSION {
-            return Err(format!(
-                "{}: baseline version {} (this mapfix reads {VERSION})",
-                file.display(),
-                parsed.version
-            ));
+            return Err(BaselineError::Version {
+                path: path(),
+                version: parsed.version,
+            });
         }
         let mut counts = BTreeMap::new();
         for e in parsed.findings {
@@ -114,7 +127,7 @@ impl Baseline {
 }
 
 /// Writes every finding of `reports` to `file`; returns how many.
-pub fn write(file: &Path, reports: &[FileReport]) -> Result<usize, String> {
+pub fn write(file: &Path, reports: &[FileReport]) -> Result<usize, BaselineError> {
     let dir = base_dir(file);
     let mut counts: BTreeMap<Key, usize> = BTreeMap::new();
     for f in reports.iter().flat_map(|r| r.findings.iter()) {
@@ -134,7 +147,10 @@ pub fn write(file: &Path, reports: &[FileReport]) -> Result<usize, String> {
             .collect(),
     };
     let text = serde_json::to_string_pretty(&doc).expect("baseline serialises") + "\n";
-    std::fs::write(file, text).map_err(|e| format!("{}: cannot write baseline: {e}", file.display()))?;
+    std::fs::write(file, text).map_err(|error| BaselineError::Write {
+        path: file.to_path_buf(),
+        error,
+    })?;
     Ok(total)
 }
 

@@ -25,6 +25,15 @@ pub enum CatalogueFormat {
 
 pub use crate::rules::near_matches;
 
+/// A rule ID that names no rule (`--rule`, `--skip-rule`, `explain`).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{}", unknown_rule_message(.id, .known))]
+pub struct UnknownRule {
+    pub id: String,
+    /// Every rule ID there is, to suggest the near ones from.
+    pub known: Vec<String>,
+}
+
 /// The message for an unknown rule ID: near matches, else every known ID.
 pub fn unknown_rule_message(id: &str, known: &[String]) -> String {
     let near = near_matches(id, known.iter().map(String::as_str));
@@ -149,10 +158,12 @@ fn cell(s: &str) -> String {
 }
 
 /// `mapfix explain RULE`: the rule's documentation, or near matches.
-pub fn explain(rules: &[Rule], id: &str) -> Result<String, String> {
+pub fn explain(rules: &[Rule], id: &str) -> Result<String, UnknownRule> {
     let Some(r) = rules.iter().find(|r| r.id == id) else {
-        let known: Vec<String> = rules.iter().map(|r| r.id.clone()).collect();
-        return Err(unknown_rule_message(id, &known));
+        return Err(UnknownRule {
+            id: id.to_string(),
+            known: rules.iter().map(|r| r.id.clone()).collect(),
+        });
     };
     let d = &r.docs;
     let mut out = String::new();

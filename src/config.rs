@@ -7,11 +7,11 @@
 use crate::catalogue;
 use crate::rules::{self, Rule};
 use globset::{GlobSet, GlobSetBuilder};
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use miette::{Diagnostic, NamedSource, SourceSpan};
 use serde::Deserialize;
-use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use toml::Spanned;
 
 /// The file name looked for upward from each PATH.
@@ -43,7 +43,7 @@ impl<'de> Deserialize<'de> for RawRules {
         struct Keys;
         impl<'de> serde::de::Visitor<'de> for Keys {
             type Value = RawRules;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a table")
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<RawRules, A::Error> {
@@ -78,13 +78,18 @@ pub struct Config {
 }
 
 /// A configuration mistake, pointing at its place in the file.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{}", headline(.path, .message, .span))]
+#[diagnostic(code(mapfix::config))]
 pub struct ConfigError {
     pub path: PathBuf,
     pub message: String,
+    #[help]
     pub help: Option<String>,
-    source: Option<Box<NamedSource<String>>>,
-    span: Option<Range<usize>>,
+    #[source_code]
+    snippet: Option<Arc<NamedSource<String>>>,
+    #[label("here")]
+    span: Option<SourceSpan>,
 }
 
 impl ConfigError {
@@ -103,14 +108,14 @@ impl ConfigError {
             path: path.to_path_buf(),
             message,
             help,
-            source: Some(Box::new(NamedSource::new(path.to_string_lossy(), text.to_string()))),
-            span,
+            snippet: Some(Arc::new(NamedSource::new(path.to_string_lossy(), text.to_string()))),
+            span: span.map(SourceSpan::from),
         }
     }
 
     /// The byte span the error points at, if any.
     pub fn span(&self) -> Option<Range<usize>> {
-        self.span.clone()
+        self.span.map(|s| s.offset()..s.offset() + s.len())
     }
 }
 
@@ -130,35 +135,12 @@ impl From<crate::rules::RuleLoadError> for ConfigError {
     }
 }
 
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.span.is_some() {
-            // The snippet's header names the file.
-            f.write_str(&self.message)
-        } else {
-            write!(f, "{}: {}", self.path.display(), self.message)
-        }
-    }
-}
-impl std::error::Error for ConfigError {}
-
-impl Diagnostic for ConfigError {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new("mapfix::config"))
-    }
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
-    }
-    fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.source.as_deref().map(|s| s as &dyn SourceCode)
-    }
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = self.span.clone()?;
-        Some(Box::new(std::iter::once(LabeledSpan::new(
-            Some("here".into()),
-            span.start,
-            span.len(),
-        ))))
+/// A config error's message: the snippet's header names the file when
+/// there is a span, else the path leads.
+fn headline(path: &Path, message: &str, span: &Option<SourceSpan>) -> String {
+    match span {
+        Some(_) => message.to_string(),
+        None => format!("{}: {message}", path.display()),
     }
 }
 
@@ -183,7 +165,7 @@ impl Config {
             path: path.to_path_buf(),
             message: format!("cannot read: {e}"),
             help: None,
-            source: None,
+            snippet: None,
             span: None,
         })?;
         let raw: RawConfig = toml::from_str(&text)
@@ -263,7 +245,7 @@ impl Config {
             let path = self.dir.join(dir.get_ref());
             let loaded = rules::load_rule_dir(&path).map_err(|e| match e.offset {
                 Some(_) => ConfigError::from(e),
-                None => ConfigError::at(self, dir.span(), format!("{}: {}", e.path.display(), e.message), None),
+                None => ConfigError::at(self, dir.span(), e.to_string(), None),
             })?;
             out.extend(loaded);
         }
@@ -342,7 +324,10 @@ pub fn select_rules(all: Vec<Rule>, choice: &RuleChoice, config: Option<&Config>
     let known: Vec<String> = all.iter().map(|r| r.id.clone()).collect();
     for id in choice.only.iter().chain(choice.skip) {
         if id != "all" && !known.contains(id) {
-            return Err(SelectError::CommandLine(catalogue::unknown_rule_message(id, &known)));
+            return Err(SelectError::CommandLine(catalogue::UnknownRule {
+                id: id.clone(),
+                known,
+            }));
         }
     }
     if let Some(c) = config {
@@ -370,7 +355,7 @@ pub fn select_rules(all: Vec<Rule>, choice: &RuleChoice, config: Option<&Config>
 /// Why rule selection failed.
 #[derive(Debug)]
 pub enum SelectError {
-    CommandLine(String),
+    CommandLine(catalogue::UnknownRule),
     Config(ConfigError),
 }
 

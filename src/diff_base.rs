@@ -5,6 +5,7 @@
 
 use crate::engine::FileReport;
 use std::collections::HashMap;
+use std::io;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,12 +21,39 @@ pub struct DiffBase {
 
 type Changes = HashMap<PathBuf, Option<Vec<RangeInclusive<usize>>>>;
 
+/// Why `--diff-base` cannot tell which lines changed.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum DiffBaseError {
+    /// git would read REV as an option.
+    #[error("--diff-base {0:?}: a revision cannot start with '-'")]
+    OptionLike(String),
+    #[error("--diff-base {rev:?}: not a commit in {}", top.display())]
+    NotACommit { rev: String, top: PathBuf },
+    #[error("{} is not in a git work tree", .0.display())]
+    NotInWorkTree(PathBuf),
+    /// The top level git names cannot be resolved.
+    #[error("{0}")]
+    TopLevel(io::Error),
+    /// A reported file that cannot be resolved.
+    #[error("{}: {error}", path.display())]
+    Resolve { path: PathBuf, error: io::Error },
+    /// A reported file whose work tree cannot be found.
+    #[error("--diff-base: {}: {error}", path.display())]
+    File { path: PathBuf, error: Box<DiffBaseError> },
+    /// `git diff` failed (`error`: what git said).
+    #[error("--diff-base {rev}: git diff failed in {}: {error}", top.display())]
+    Diff { rev: String, top: PathBuf, error: String },
+    /// `git ls-files` (the untracked files) failed.
+    #[error("--diff-base: git ls-files failed in {}: {error}", top.display())]
+    Untracked { top: PathBuf, error: String },
+}
+
 impl DiffBase {
     /// Checks that REV names a commit in the repository of `probe` (the
     /// first PATH), so that a typo fails before the run.
-    pub fn new(rev: &str, probe: &Path) -> Result<Self, String> {
+    pub fn new(rev: &str, probe: &Path) -> Result<Self, DiffBaseError> {
         if rev.starts_with('-') {
-            return Err(format!("--diff-base {rev:?}: a revision cannot start with '-'"));
+            return Err(DiffBaseError::OptionLike(rev.to_string()));
         }
         let base = DiffBase {
             rev: rev.to_string(),
@@ -37,13 +65,16 @@ impl DiffBase {
             &top,
             &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")],
         )
-        .map_err(|_| format!("--diff-base {rev:?}: not a commit in {}", top.display()))?;
+        .map_err(|_| DiffBaseError::NotACommit {
+            rev: rev.to_string(),
+            top: top.clone(),
+        })?;
         Ok(base)
     }
 
     /// Drops the findings on no changed line; returns how many were dropped
     /// and whether one of them had a fix the run included.
-    pub fn filter(&self, reports: &mut [FileReport]) -> Result<(usize, bool), String> {
+    pub fn filter(&self, reports: &mut [FileReport]) -> Result<(usize, bool), DiffBaseError> {
         let (mut hidden, mut had_fix) = (0, false);
         for report in reports {
             if report.findings.is_empty() {
@@ -67,10 +98,16 @@ impl DiffBase {
     }
 
     /// The changed lines of one file: `None` unchanged, `Some(None)` new.
-    fn changed_lines(&self, path: &Path) -> Result<Option<Option<Vec<RangeInclusive<usize>>>>, String> {
-        let abs = std::fs::canonicalize(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    fn changed_lines(&self, path: &Path) -> Result<Option<Option<Vec<RangeInclusive<usize>>>>, DiffBaseError> {
+        let abs = std::fs::canonicalize(path).map_err(|error| DiffBaseError::Resolve {
+            path: path.to_path_buf(),
+            error,
+        })?;
         let dir = abs.parent().unwrap_or(Path::new("/")).to_path_buf();
-        let top = toplevel(&dir).map_err(|e| format!("--diff-base: {}: {e}", path.display()))?;
+        let top = toplevel(&dir).map_err(|e| DiffBaseError::File {
+            path: path.to_path_buf(),
+            error: Box::new(e),
+        })?;
         let mut repos = self.repos.lock().expect("diff-base cache");
         if !repos.contains_key(&top) {
             let changes = read_changes(&top, &self.rev)?;
@@ -90,13 +127,14 @@ fn existing_dir(path: &Path) -> PathBuf {
 }
 
 /// The top level of the git work tree holding `dir`.
-fn toplevel(dir: &Path) -> Result<PathBuf, String> {
-    let out = git(dir, &["rev-parse", "--show-toplevel"])
-        .map_err(|_| format!("{} is not in a git work tree", dir.display()))?;
-    std::fs::canonicalize(out.trim()).map_err(|e| e.to_string())
+fn toplevel(dir: &Path) -> Result<PathBuf, DiffBaseError> {
+    let out =
+        git(dir, &["rev-parse", "--show-toplevel"]).map_err(|_| DiffBaseError::NotInWorkTree(dir.to_path_buf()))?;
+    std::fs::canonicalize(out.trim()).map_err(DiffBaseError::TopLevel)
 }
 
-/// Runs git in `dir` (argv only) and returns its stdout.
+/// Runs git in `dir` (argv only) and returns its stdout, or what it said
+/// on stderr (or why it could not run).
 fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
     let out = Command::new("git")
         .arg("-C")
@@ -113,7 +151,7 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
 
 /// The lines of each file changed between REV and the work tree, and the
 /// untracked files (new as a whole).
-fn read_changes(top: &Path, rev: &str) -> Result<Changes, String> {
+fn read_changes(top: &Path, rev: &str) -> Result<Changes, DiffBaseError> {
     let diff = git(
         top,
         &[
@@ -128,10 +166,17 @@ fn read_changes(top: &Path, rev: &str) -> Result<Changes, String> {
             "--",
         ],
     )
-    .map_err(|e| format!("--diff-base {rev}: git diff failed in {}: {e}", top.display()))?;
+    .map_err(|error| DiffBaseError::Diff {
+        rev: rev.to_string(),
+        top: top.to_path_buf(),
+        error,
+    })?;
     let mut changes = parse_diff(top, &diff);
-    let untracked = git(top, &["ls-files", "--others", "--exclude-standard", "-z"])
-        .map_err(|e| format!("--diff-base: git ls-files failed in {}: {e}", top.display()))?;
+    let untracked =
+        git(top, &["ls-files", "--others", "--exclude-standard", "-z"]).map_err(|error| DiffBaseError::Untracked {
+            top: top.to_path_buf(),
+            error,
+        })?;
     for name in untracked.split('\0').filter(|n| !n.is_empty()) {
         changes.insert(top.join(name), None);
     }

@@ -174,19 +174,24 @@ fn ask(answers: &mut dyn AnswerSource, out: &mut dyn Write) -> io::Result<Answer
     }
 }
 
+/// `--interactive` with neither a terminal on standard input nor
+/// `--answers-from-stdin` (exit 2).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error(
+    "--interactive needs a terminal on standard input to ask its questions; \
+     to answer from a pipe or a file, add --answers-from-stdin (one letter y/n/a/q per fix)"
+)]
+pub struct NoTerminal;
+
 /// The answer source for this process: the terminal when standard input is
-/// one, piped input when `from_stdin`; otherwise an error message (exit 2).
-pub fn answer_source(from_stdin: bool) -> Result<Box<dyn AnswerSource>, String> {
+/// one, piped input when `from_stdin`; otherwise `NoTerminal`.
+pub fn answer_source(from_stdin: bool) -> Result<Box<dyn AnswerSource>, NoTerminal> {
     use std::io::IsTerminal;
     if from_stdin {
         return Ok(Box::new(PipedAnswers(io::BufReader::new(io::stdin()))));
     }
     if !io::stdin().is_terminal() {
-        return Err(
-            "--interactive needs a terminal on standard input to ask its questions; \
-                    to answer from a pipe or a file, add --answers-from-stdin (one letter y/n/a/q per fix)"
-                .into(),
-        );
+        return Err(NoTerminal);
     }
     let term = if io::stderr().is_terminal() {
         console::Term::stderr()

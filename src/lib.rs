@@ -24,6 +24,7 @@ pub mod prefilter;
 pub mod profile;
 pub mod progress;
 pub mod render;
+pub mod report;
 pub mod rules;
 pub mod runner;
 pub mod selection;

@@ -3,12 +3,13 @@
 //! walked files minus config excludes; the engine run with progress; and
 //! re-runs restricted to chosen fixes (baseline, interactive answers).
 
+use crate::catalogue::UnknownRule;
 use crate::config::{self, Config, ConfigError, RuleChoice, SelectError};
 use crate::engine::{Engine, EngineOptions, FileReport};
 use crate::goversion::{GoVersion, VersionResolver};
 use crate::memory;
 use crate::progress::Progress;
-use crate::rules::{self, Rule};
+use crate::rules::{self, Rule, RuleLoadError};
 use crate::selection::{FixKey, FixSelection};
 use crate::walk::{self, GoFile, WalkItem};
 use std::path::{Path, PathBuf};
@@ -28,11 +29,18 @@ pub struct Settings<'a> {
 }
 
 /// Why a run could not start.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum SetupError {
-    /// A usage mistake (unknown `--rule`, unreadable `--rules DIR`).
-    Usage(String),
-    Config(ConfigError),
+    /// `--rule` or `--skip-rule` names no rule.
+    #[error(transparent)]
+    UnknownRule(UnknownRule),
+    /// A `--rules DIR` (or a file in it) that cannot be read; a mistake
+    /// located in a rule file is a `Config` error.
+    #[error(transparent)]
+    RulesDir(RuleLoadError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] ConfigError),
 }
 
 /// PATHs sharing a config, with their rules.
@@ -67,7 +75,7 @@ pub fn load_rules(config: Option<&Config>, rule_dirs: &[PathBuf]) -> Result<Vec<
     for dir in rule_dirs {
         all.extend(rules::load_rule_dir(dir).map_err(|e| match e.offset {
             Some(_) => SetupError::Config(ConfigError::from(e)),
-            None => SetupError::Usage(format!("{}: {}", e.path.display(), e.message)),
+            None => SetupError::RulesDir(e),
         })?);
     }
     rules::check_unique_ids(&all).map_err(|e| SetupError::Config(ConfigError::from(e)))?;
@@ -83,7 +91,7 @@ pub fn engine_for(config: Option<&Config>, s: &Settings) -> Result<Engine, Setup
         c.apply_options(&mut all).map_err(SetupError::Config)?;
     }
     let selected = config::select_rules(all, &s.choice, config).map_err(|e| match e {
-        SelectError::CommandLine(m) => SetupError::Usage(m),
+        SelectError::CommandLine(e) => SetupError::UnknownRule(e),
         SelectError::Config(c) => SetupError::Config(c),
     })?;
     let options = EngineOptions {

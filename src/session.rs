@@ -1,7 +1,7 @@
 //! What a plain run and a batch share once the engine has run: writing the
 //! fixes, the output format and its renderer, recording a baseline, and the
-//! one-line notes and errors on stderr. Not the command line (`cli`), not
-//! batch policy (`batch`).
+//! one-line notes on stderr (errors go through `report`). Not the command
+//! line (`cli`), not batch policy (`batch`).
 
 use crate::engine::{FileError, FileReport};
 use crate::goversion::{GoVersion, VersionSource};
@@ -45,11 +45,6 @@ pub struct Output {
     pub format: OutputFormat,
     pub color: ColorChoice,
     pub stats: bool,
-}
-
-pub fn usage_error(message: &str) -> i32 {
-    eprintln!("mapfix: error: {message}");
-    2
 }
 
 /// Says once on stderr when a file's Go version is a guess.
@@ -100,9 +95,9 @@ pub fn write_fixes(reports: &mut [FileReport]) -> Vec<WrittenFile> {
                 mark_applied(report);
                 written.push(WrittenFile::new(report, &source, &text));
             }
-            Err(message) => report.errors.push(FileError {
+            Err(e) => report.errors.push(FileError {
                 path: report.path.clone(),
-                message,
+                message: e.to_string(),
                 span: None,
             }),
         }
@@ -156,7 +151,7 @@ pub fn renderer_for(out: &Output, rules: &[&Rule]) -> Box<dyn Renderer> {
 /// `--write-baseline FILE`: records the findings; exit 0, or 2 on errors.
 pub fn write_baseline(path: &std::path::Path, run: RunResult) -> i32 {
     for e in run.all_errors() {
-        eprintln!("mapfix: error: {}: {}", e.path.display(), e.message);
+        crate::report::error(e);
     }
     match baseline::write(path, &run.reports) {
         Ok(n) => {
@@ -171,6 +166,6 @@ pub fn write_baseline(path: &std::path::Path, run: RunResult) -> i32 {
                 0
             }
         }
-        Err(message) => usage_error(&message),
+        Err(e) => crate::report::fail(&e),
     }
 }

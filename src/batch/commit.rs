@@ -7,7 +7,7 @@
 //! remote-tracking `origin/NAME` counts as the branch (a CI job's fresh
 //! clone), so re-runs stay idempotent there too.
 
-use super::git::{Checkout, Identity, NewBlob, ObjectId};
+use super::git::{Checkout, GitError, Identity, NewBlob, ObjectId};
 use std::path::PathBuf;
 
 /// How to commit.
@@ -55,7 +55,7 @@ pub fn commit_rewrites(
     rewrites: &[Rewrite],
     message: &str,
     settings: &CommitSettings,
-) -> Result<CommitOutcome, String> {
+) -> Result<CommitOutcome, GitError> {
     let skip = |reason: String| Ok(CommitOutcome::Skipped { reason });
     let Some(head) = repo.head()? else {
         return skip("the repository has no commits yet".into());

@@ -6,9 +6,9 @@
 //! working tree and current branch are never written.
 
 use std::ffi::OsString;
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 
 /// Variables that would point git at another repository or index than the
 /// one asked for (set, for example, when mapfix runs inside a git hook).
@@ -22,6 +22,39 @@ const INHERITED_GIT_VARS: &[&str] = &[
     "GIT_PREFIX",
     "GIT_COMMON_DIR",
 ];
+
+/// A git (or other) command that failed, or a path the checkout cannot place.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum GitError {
+    /// The program could not be started (`command`: the argv, quoted).
+    #[error("cannot run {command}: {error}")]
+    Spawn { command: String, error: io::Error },
+    #[error("{command}: cannot write its input: {error}")]
+    Input { command: String, error: io::Error },
+    #[error("{command}: {error}")]
+    Wait { command: String, error: io::Error },
+    /// It ran and failed; `stderr` is what it said.
+    #[error("{command} failed ({status}): {stderr}")]
+    Failed {
+        command: String,
+        status: ExitStatus,
+        stderr: String,
+    },
+    /// `git rev-parse` could not be started to resolve a revision.
+    #[error("cannot run git: {0}")]
+    Resolve(io::Error),
+    #[error("{}: unexpected `git rev-parse` output {output:?}", dir.display())]
+    RevParse { dir: PathBuf, output: String },
+    /// A path that cannot be canonicalised.
+    #[error("{}: {error}", path.display())]
+    Path { path: PathBuf, error: io::Error },
+    #[error("{} is outside the repository at {}", file.display(), top.display())]
+    Outside { file: PathBuf, top: PathBuf },
+    #[error("cannot create a temporary index directory: {0}")]
+    TempIndex(io::Error),
+    #[error("--branch {0:?} is not a valid git branch name")]
+    BranchName(String),
+}
 
 /// The 40 (or 64) hex digits of an object.
 pub type ObjectId = String;
@@ -86,22 +119,32 @@ pub fn clean_env(cmd: &mut Command) {
 
 /// Runs `cmd`, feeding `stdin`; stdout on success, a message naming the
 /// command and quoting git's stderr otherwise.
-pub fn run(mut cmd: Command, stdin: Option<&[u8]>) -> Result<String, String> {
-    let what = describe(&cmd);
+pub fn run(mut cmd: Command, stdin: Option<&[u8]>) -> Result<String, GitError> {
+    let command = describe(&cmd);
     cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().map_err(|e| format!("cannot run {what}: {e}"))?;
+    let mut child = match cmd.spawn() {
+        Ok(child) => child,
+        Err(error) => return Err(GitError::Spawn { command, error }),
+    };
     if let Some(bytes) = stdin {
         let mut pipe = child.stdin.take().expect("piped stdin");
-        pipe.write_all(bytes)
-            .map_err(|e| format!("{what}: cannot write its input: {e}"))?;
+        if let Err(error) = pipe.write_all(bytes) {
+            return Err(GitError::Input { command, error });
+        }
     }
-    let out = child.wait_with_output().map_err(|e| format!("{what}: {e}"))?;
+    let out = match child.wait_with_output() {
+        Ok(out) => out,
+        Err(error) => return Err(GitError::Wait { command, error }),
+    };
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        Err(format!("{what} failed ({}): {}", out.status, stderr.trim()))
+        Err(GitError::Failed {
+            command,
+            status: out.status,
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        })
     }
 }
 
@@ -112,13 +155,13 @@ fn describe(cmd: &Command) -> String {
 
 /// The checkout containing `dir`; `Ok(None)` when `dir` is not inside a git
 /// working tree.
-pub fn open(dir: &Path) -> Result<Option<Checkout>, String> {
+pub fn open(dir: &Path) -> Result<Option<Checkout>, GitError> {
     let mut cmd = git_command(dir);
     cmd.args(["rev-parse", "--is-inside-work-tree"]);
     match run(cmd, None) {
         Ok(s) if s.trim() == "true" => {}
         Ok(_) => return Ok(None),
-        Err(e) if e.starts_with("cannot run") => return Err(e),
+        Err(e @ GitError::Spawn { .. }) => return Err(e),
         Err(_) => return Ok(None),
     }
     let mut cmd = git_command(dir);
@@ -126,7 +169,10 @@ pub fn open(dir: &Path) -> Result<Option<Checkout>, String> {
     let out = run(cmd, None)?;
     let mut lines = out.lines();
     let (Some(top), Some(git_dir)) = (lines.next(), lines.next()) else {
-        return Err(format!("{}: unexpected `git rev-parse` output {out:?}", dir.display()));
+        return Err(GitError::RevParse {
+            dir: dir.to_path_buf(),
+            output: out,
+        });
     };
     Ok(Some(Checkout {
         toplevel: PathBuf::from(top),
@@ -139,39 +185,46 @@ impl Checkout {
         git_command(&self.toplevel)
     }
 
-    fn git_run(&self, args: &[&str]) -> Result<String, String> {
+    fn git_run(&self, args: &[&str]) -> Result<String, GitError> {
         let mut cmd = self.git();
         cmd.args(args);
         run(cmd, None)
     }
 
     /// `file` relative to the top level, with `/` separators.
-    pub fn relative(&self, file: &Path) -> Result<String, String> {
-        let abs = std::fs::canonicalize(file).map_err(|e| format!("{}: {e}", file.display()))?;
-        let top = std::fs::canonicalize(&self.toplevel).map_err(|e| format!("{}: {e}", self.toplevel.display()))?;
-        let rel = abs
-            .strip_prefix(&top)
-            .map_err(|_| format!("{} is outside the repository at {}", file.display(), top.display()))?;
+    pub fn relative(&self, file: &Path) -> Result<String, GitError> {
+        let canonical = |path: &Path| {
+            std::fs::canonicalize(path).map_err(|error| GitError::Path {
+                path: path.to_path_buf(),
+                error,
+            })
+        };
+        let abs = canonical(file)?;
+        let top = canonical(&self.toplevel)?;
+        let rel = abs.strip_prefix(&top).map_err(|_| GitError::Outside {
+            file: file.to_path_buf(),
+            top: top.clone(),
+        })?;
         Ok(rel.to_string_lossy().replace('\\', "/"))
     }
 
     /// The commit HEAD points at; `None` in a repository with no commits.
-    pub fn head(&self) -> Result<Option<ObjectId>, String> {
+    pub fn head(&self) -> Result<Option<ObjectId>, GitError> {
         self.resolve("HEAD^{commit}")
     }
 
     /// The object a revision names, if it exists.
-    pub fn resolve(&self, rev: &str) -> Result<Option<ObjectId>, String> {
+    pub fn resolve(&self, rev: &str) -> Result<Option<ObjectId>, GitError> {
         let mut cmd = self.git();
         cmd.args(["rev-parse", "--verify", "--quiet", "--end-of-options", rev]);
-        let out = cmd.output().map_err(|e| format!("cannot run git: {e}"))?;
+        let out = cmd.output().map_err(GitError::Resolve)?;
         let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
         Ok((out.status.success() && !id.is_empty()).then_some(id))
     }
 
     /// Paths among `paths` with staged, unstaged or untracked changes, or
     /// merge conflicts (`git status`, without refreshing the user's index).
-    pub fn changed_paths(&self, paths: &[String]) -> Result<Vec<String>, String> {
+    pub fn changed_paths(&self, paths: &[String]) -> Result<Vec<String>, GitError> {
         let mut dirty = Vec::new();
         for chunk in paths.chunks(500) {
             let mut cmd = self.git();
@@ -201,7 +254,7 @@ impl Checkout {
     }
 
     /// The index mode (`100644`, `100755`, `120000`…) of each tracked path.
-    pub fn tracked_modes(&self, paths: &[String]) -> Result<std::collections::HashMap<String, String>, String> {
+    pub fn tracked_modes(&self, paths: &[String]) -> Result<std::collections::HashMap<String, String>, GitError> {
         let mut modes = std::collections::HashMap::new();
         for chunk in paths.chunks(500) {
             let mut cmd = self.git();
@@ -221,15 +274,15 @@ impl Checkout {
 
     /// Stores `bytes` as the blob of `path` (clean filters and line-ending
     /// settings applied, as `git add` would).
-    pub fn store_blob(&self, path: &str, bytes: &[u8]) -> Result<ObjectId, String> {
+    pub fn store_blob(&self, path: &str, bytes: &[u8]) -> Result<ObjectId, GitError> {
         let mut cmd = self.git();
         cmd.args(["hash-object", "-w", "--stdin"]).arg(format!("--path={path}"));
         Ok(run(cmd, Some(bytes))?.trim().to_string())
     }
 
     /// The tree of `base` with `blobs` replaced, built in a temporary index.
-    pub fn tree_with(&self, base: &str, blobs: &[NewBlob]) -> Result<ObjectId, String> {
-        let tmp = tempfile::tempdir().map_err(|e| format!("cannot create a temporary index directory: {e}"))?;
+    pub fn tree_with(&self, base: &str, blobs: &[NewBlob]) -> Result<ObjectId, GitError> {
+        let tmp = tempfile::tempdir().map_err(GitError::TempIndex)?;
         let index: OsString = tmp.path().join("index").into_os_string();
         let with_index = |args: &[&str]| {
             let mut cmd = self.git();
@@ -255,7 +308,7 @@ impl Checkout {
         parent: &str,
         message: &str,
         author: Option<&Identity>,
-    ) -> Result<ObjectId, String> {
+    ) -> Result<ObjectId, GitError> {
         let mut cmd = self.git();
         cmd.args(["commit-tree", tree, "-p", parent, "-F", "-"]);
         if let Some(id) = author {
@@ -270,14 +323,14 @@ impl Checkout {
 
     /// Points `refs/heads/NAME` at `new`, only if it still points at `old`
     /// (`None`: only if it does not exist yet).
-    pub fn update_branch(&self, name: &str, new: &str, old: Option<&str>, reason: &str) -> Result<(), String> {
+    pub fn update_branch(&self, name: &str, new: &str, old: Option<&str>, reason: &str) -> Result<(), GitError> {
         let refname = format!("refs/heads/{name}");
         self.git_run(&["update-ref", "-m", reason, &refname, new, old.unwrap_or("")])
             .map(drop)
     }
 
     /// Working trees (this one or linked ones) that have `name` checked out.
-    pub fn checked_out_at(&self, name: &str) -> Result<Option<PathBuf>, String> {
+    pub fn checked_out_at(&self, name: &str) -> Result<Option<PathBuf>, GitError> {
         let out = self.git_run(&["worktree", "list", "--porcelain"])?;
         let wanted = format!("branch refs/heads/{name}");
         let mut current: Option<&str> = None;
@@ -293,7 +346,7 @@ impl Checkout {
 
     /// `git push -u origin NAME`; when `force` (NAME was reset), with a lease
     /// on the value `origin/NAME` had when it was last fetched.
-    pub fn push(&self, name: &str, force: bool) -> Result<(), String> {
+    pub fn push(&self, name: &str, force: bool) -> Result<(), GitError> {
         let mut args = vec!["push".to_string(), "--porcelain".into(), "-u".into()];
         if force {
             if let Some(expected) = self.resolve(&format!("refs/remotes/origin/{name}"))? {
@@ -317,12 +370,12 @@ impl Checkout {
 }
 
 /// Whether `name` is a valid branch name (`git check-ref-format --branch`).
-pub fn check_branch_name(name: &str) -> Result<(), String> {
+pub fn check_branch_name(name: &str) -> Result<(), GitError> {
     let mut cmd = git_command(Path::new("."));
     cmd.args(["check-ref-format", "--branch", name]);
     run(cmd, None)
         .map(drop)
-        .map_err(|_| format!("--branch {name:?} is not a valid git branch name"))
+        .map_err(|_| GitError::BranchName(name.to_string()))
 }
 
 #[cfg(test)]

@@ -17,13 +17,14 @@ mod summary;
 
 use crate::baseline::Baseline;
 use crate::config::{self, Config};
+use crate::diff_base::DiffBaseError;
 use crate::engine::{Engine, FileError, FileReport};
 use crate::render::{MarkdownRenderer, RunResult};
 use crate::runner;
 use crate::session::{self, OutputFormat};
 use crate::walk::{self, GoFile};
 use commit::{CommitOutcome, CommitSettings, Rewrite};
-use git::{Checkout, Identity};
+use git::{Checkout, GitError, Identity};
 use pr::{PrOutcome, PrRequest};
 use repos::Repository;
 use std::collections::{HashMap, HashSet};
@@ -111,7 +112,7 @@ pub struct RepoRun {
     pub commit: Option<CommitStatus>,
     pub pr: Option<PrOutcome>,
     /// `--push` without `--pr`: whether the branch was pushed.
-    pub pushed: Option<Result<(), String>>,
+    pub pushed: Option<Result<(), GitError>>,
     /// Later entries of the same git repository, committed with this one.
     pub members: Vec<usize>,
     /// Why the repository could not be processed (its config did not load,
@@ -126,7 +127,7 @@ pub enum CommitStatus {
     Done(CommitOutcome),
     /// Committed together with an earlier entry of the same git repository.
     SharedWith(String),
-    Failed(String),
+    Failed(GitError),
 }
 
 /// What a batch run needs of the command line (built by `cli`).
@@ -147,20 +148,16 @@ pub fn run(args: &Request, mut engine: Engine, jobs: usize) -> i32 {
     let b = &args.batch;
     let baseline = match args.baseline.map(Baseline::load).transpose() {
         Ok(b) => b,
-        Err(message) => return session::usage_error(&message),
+        Err(e) => return crate::report::fail(&e),
     };
     if let Some(branch) = &b.branch {
         if let Err(e) = git::check_branch_name(branch) {
-            eprintln!("mapfix: error: {e}");
-            return 2;
+            return crate::report::fail(&e);
         }
     }
     let mut list = match repos::collect(args.paths, b.repos.as_deref()) {
         Ok(list) => list,
-        Err(e) => {
-            eprintln!("mapfix: error: {e}");
-            return 2;
-        }
+        Err(e) => return crate::report::fail(&e),
     };
     if list.is_empty() && b.repos.is_none() {
         list.push(Repository::new(PathBuf::from(".")));
@@ -207,7 +204,7 @@ pub fn run(args: &Request, mut engine: Engine, jobs: usize) -> i32 {
                 if hidden == 1 { "" } else { "s" }
             ),
             Ok(_) => {}
-            Err(message) => return session::usage_error(&message),
+            Err(e) => return crate::report::fail(&e),
         }
     }
     if b.commit {
@@ -232,7 +229,7 @@ pub fn run(args: &Request, mut engine: Engine, jobs: usize) -> i32 {
 }
 
 /// A report filter: how many findings it hid, and whether one had a fix.
-type ReportFilter<'a> = dyn Fn(&mut [FileReport]) -> Result<(usize, bool), String> + 'a;
+type ReportFilter<'a> = dyn Fn(&mut [FileReport]) -> Result<(usize, bool), DiffBaseError> + 'a;
 
 /// `--baseline`, `--diff-base`: hides findings of every repository, and
 /// leaves their fixes out (the files that had one are run again with only
@@ -242,7 +239,7 @@ fn apply_filter(
     runs: &mut [RepoRun],
     engine: &mut Engine,
     jobs: usize,
-) -> Result<usize, String> {
+) -> Result<usize, DiffBaseError> {
     let mut hidden = 0;
     let mut had_fix = false;
     for r in runs.iter_mut() {
@@ -371,7 +368,7 @@ fn commit_all(runs: &mut [RepoRun], args: &Request, engine: &Engine, jobs: usize
         .build()
         .expect("thread pool");
     // Only entries with changes are looked at as git repositories.
-    let checkouts: Vec<Option<Result<Option<Checkout>, String>>> = pool.install(|| {
+    let checkouts: Vec<Option<Result<Option<Checkout>, GitError>>> = pool.install(|| {
         use rayon::prelude::*;
         runs.par_iter()
             .map(|r| {
@@ -402,7 +399,7 @@ fn commit_all(runs: &mut [RepoRun], args: &Request, engine: &Engine, jobs: usize
             },
         }
     }
-    let outcomes: Vec<Result<CommitOutcome, String>> = pool.install(|| {
+    let outcomes: Vec<Result<CommitOutcome, GitError>> = pool.install(|| {
         use rayon::prelude::*;
         units
             .par_iter()
@@ -448,7 +445,7 @@ fn commit_unit<'a>(
     reports: impl Iterator<Item = &'a FileReport> + Clone,
     engine: &Engine,
     settings: &CommitSettings,
-) -> Result<CommitOutcome, String> {
+) -> Result<CommitOutcome, GitError> {
     let rewrites: Vec<Rewrite> = reports
         .clone()
         .filter_map(|r| {

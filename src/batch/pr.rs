@@ -5,7 +5,7 @@
 //! always kept in a file inside the repository's git directory, so that it
 //! survives when `gh` is missing or fails.
 
-use super::git::{self, Checkout};
+use super::git::{self, Checkout, GitError};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -50,7 +50,7 @@ pub fn ensure_pr(
     repo: &Checkout,
     req: &PrRequest,
     may_open: bool,
-    push: &mut dyn FnMut() -> Result<(), String>,
+    push: &mut dyn FnMut() -> Result<(), GitError>,
 ) -> PrOutcome {
     let body_file = body_path(repo, req.branch);
     if let Err(e) = std::fs::write(&body_file, req.body) {
@@ -85,8 +85,8 @@ pub fn ensure_pr(
     if existing.is_empty() && !may_open {
         return PrOutcome::LeftForNextRun;
     }
-    if let Err(message) = push() {
-        return PrOutcome::PushFailed { message };
+    if let Err(e) = push() {
+        return PrOutcome::PushFailed { message: e.to_string() };
     }
     if let Some((number, url)) = existing.into_iter().next() {
         let number = number.to_string();

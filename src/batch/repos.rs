@@ -22,12 +22,22 @@ impl Repository {
     }
 }
 
+/// A `--repos` file that cannot be read.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("--repos {}: cannot read: {error}", path.display())]
+pub struct RepoListError {
+    pub path: PathBuf,
+    pub error: std::io::Error,
+}
+
 /// PATH arguments, then the entries of `list`, without duplicates (first wins).
-pub fn collect(paths: &[PathBuf], list: Option<&Path>) -> Result<Vec<Repository>, String> {
+pub fn collect(paths: &[PathBuf], list: Option<&Path>) -> Result<Vec<Repository>, RepoListError> {
     let mut repos: Vec<Repository> = paths.iter().cloned().map(Repository::new).collect();
     if let Some(file) = list {
-        let text =
-            std::fs::read_to_string(file).map_err(|e| format!("--repos {}: cannot read: {e}", file.display()))?;
+        let text = std::fs::read_to_string(file).map_err(|error| RepoListError {
+            path: file.to_path_buf(),
+            error,
+        })?;
         let base = file.parent().unwrap_or(Path::new(""));
         repos.extend(
             parse_list(&text)
@@ -114,6 +124,6 @@ mod tests {
     #[test]
     fn missing_list_file_is_an_error() {
         let e = collect(&[], Some(Path::new("/nonexistent/repos.txt"))).unwrap_err();
-        assert!(e.contains("/nonexistent/repos.txt"), "{e}");
+        assert!(e.to_string().contains("/nonexistent/repos.txt"), "{e}");
     }
 }

@@ -16,11 +16,9 @@ use crate::progress::Progress;
 use crate::render::{RunResult, Summary, TextRenderer};
 use crate::rules::Rule;
 use crate::runner::{self, Runner, Settings, SetupError};
-use crate::session::{
-    assumed_version_note, note_assumed_version, usage_error, use_color, write_baseline, write_fixes, Output,
-};
+use crate::session::{assumed_version_note, note_assumed_version, use_color, write_baseline, write_fixes, Output};
 pub use crate::session::{ColorChoice, OutputFormat};
-use crate::verify::{self, Toolchain};
+use crate::verify::{self, Toolchain, VerifyError};
 use crate::{baseline, interactive, syntax};
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -153,6 +151,7 @@ pub struct RunArgs {
 /// Parses the command line, runs, and returns the exit status.
 pub fn run() -> i32 {
     let cli = Cli::parse();
+    crate::report::set_color(use_color(cli.run.color, std::io::stderr().is_terminal()));
     match cli.command {
         Some(Command::Rules { format, out, source }) => match source.load() {
             Ok(rules) => match out {
@@ -173,7 +172,7 @@ pub fn run() -> i32 {
                     emit(&text);
                     0
                 }
-                Err(message) => usage_error(&message),
+                Err(e) => crate::report::fail(&e),
             },
             Err(code) => code,
         },
@@ -259,13 +258,13 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
     let answers = match args.interactive {
         true => match interactive::answer_source(args.answers_from_stdin) {
             Ok(a) => Some(a),
-            Err(message) => return usage_error(&message),
+            Err(e) => return crate::report::fail(&e),
         },
         false => None,
     };
     let toolchain = match verify_toolchain(args) {
         Ok(t) => t,
-        Err(message) => return usage_error(&message),
+        Err(e) => return crate::report::fail(&e),
     };
     let roots = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -291,8 +290,8 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
     };
     let mut runner = match Runner::prepare(&settings) {
         Ok(r) => r,
-        Err(SetupError::Usage(message)) => return usage_error(&message),
         Err(SetupError::Config(e)) => return config_error(&e, args),
+        Err(e) => return crate::report::fail(&e),
     };
     if args.batch.wanted() {
         // The rules of one config (--config, or the nearest to the first PATH) for
@@ -305,14 +304,14 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
     let baseline = match &args.baseline {
         Some(path) => match baseline::Baseline::load(path) {
             Ok(b) => Some(b),
-            Err(message) => return usage_error(&message),
+            Err(e) => return crate::report::fail(&e),
         },
         None => None,
     };
     let diff_base = match &args.diff_base {
         Some(rev) => match crate::diff_base::DiffBase::new(rev, args.paths.first().map_or(Path::new("."), |p| p)) {
             Ok(d) => Some(d),
-            Err(message) => return usage_error(&message),
+            Err(e) => return crate::report::fail(&e),
         },
         None => None,
     };
@@ -355,14 +354,14 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
         let filter = |reports: &mut [FileReport]| d.filter(reports);
         let (hidden, had_fix) = match filter(&mut reports) {
             Ok(x) => x,
-            Err(message) => return usage_error(&message),
+            Err(e) => return crate::report::fail(&e),
         };
         if had_fix {
             // Fixes of findings on unchanged lines are left out too.
             let keep = runner::included_fixes(&reports);
             runner.rerun(&mut reports, keep);
-            if let Err(message) = filter(&mut reports) {
-                return usage_error(&message);
+            if let Err(e) = filter(&mut reports) {
+                return crate::report::fail(&e);
             }
         }
         if hidden > 0 && args.format == OutputFormat::Text {
@@ -418,7 +417,7 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
     if args.interactive && args.format == OutputFormat::Text {
         // Every diff was shown while asking: only errors and the summary remain.
         for e in run.all_errors() {
-            eprintln!("mapfix: error: {}: {}", e.path.display(), e.message);
+            crate::report::error(e);
         }
         emit(&format!("{}\n", crate::render::summary_line(&run.summary(), run.wrote)));
         return run.exit_code();
@@ -485,15 +484,15 @@ fn stream_text(runner: &Runner, args: &RunArgs) -> i32 {
 }
 
 /// `--verify`: the Go toolchain, found before anything is written.
-fn verify_toolchain(args: &RunArgs) -> Result<Option<Toolchain>, String> {
+fn verify_toolchain(args: &RunArgs) -> Result<Option<Toolchain>, VerifyError> {
     if !args.verify {
         return Ok(None);
     }
     if !args.write && !args.interactive {
-        return Err("--verify checks what was written: use it with --write or --interactive".into());
+        return Err(VerifyError::NothingWritten);
     }
     if args.batch.commit {
-        return Err("--verify checks files written in place; it does not apply to --commit".into());
+        return Err(VerifyError::Commit);
     }
     Toolchain::find().map(Some)
 }
@@ -509,10 +508,7 @@ fn render(run: &RunResult, args: &RunArgs, rules: &[&Rule]) {
 /// A bad config: a miette report on stderr; machine formats also get a
 /// document whose `errors` hold it.
 fn config_error(e: &ConfigError, args: &RunArgs) -> i32 {
-    eprint!(
-        "{}",
-        crate::render::render_diagnostic(e, use_color(args.color, std::io::stderr().is_terminal()))
-    );
+    crate::report::error(e);
     if !matches!(args.format, OutputFormat::Text | OutputFormat::Patch) {
         let error = FileError {
             path: e.path.clone(),
@@ -544,6 +540,11 @@ fn dump_tree(file: &std::path::Path) -> i32 {
         }
         Err(e) => usage_error(&format!("{}: {e}", file.display())),
     }
+}
+
+/// A mistake in the flags (or a subcommand's file that cannot be used): reported, exit 2.
+fn usage_error(message: &str) -> i32 {
+    crate::report::fail(&crate::report::Message(message.to_string()))
 }
 
 /// Writes to stdout; a closed pipe (`mapfix rules | head`) ends output quietly.

@@ -1,10 +1,9 @@
 //! The subcommands that are not a run: where `rules` and `explain` find
 //! user rules, and the man page. Not the flags of a run (`cli`).
 
-use super::{usage_error, use_color, Cli, ColorChoice};
-use crate::runner::{self, SetupError};
+use super::Cli;
+use crate::runner;
 use clap::{Args, CommandFactory};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// Where `rules` and `explain` find user rules, as a run would.
@@ -24,21 +23,11 @@ impl CatalogueSource {
             .config
             .clone()
             .or_else(|| std::env::current_dir().ok().and_then(|d| crate::config::find_for(&d)));
-        let fail = |e: SetupError| match e {
-            SetupError::Usage(message) => usage_error(&message),
-            SetupError::Config(e) => {
-                eprint!(
-                    "{}",
-                    crate::render::render_diagnostic(&e, use_color(ColorChoice::Auto, std::io::stderr().is_terminal()))
-                );
-                2
-            }
-        };
         let config = match path.map(|p| crate::config::Config::load(&p)).transpose() {
             Ok(c) => c,
-            Err(e) => return Err(fail(SetupError::Config(e))),
+            Err(e) => return Err(crate::report::fail(&e)),
         };
-        runner::load_rules(config.as_ref(), &self.rule_dirs).map_err(fail)
+        runner::load_rules(config.as_ref(), &self.rule_dirs).map_err(|e| crate::report::fail(&e))
     }
 }
 

@@ -1,8 +1,7 @@
 //! `--watch`: a run, then polling of what it depends on (Go files, go.mod,
 //! mapfix.toml) and another run on each change. Not the run itself.
 
-use super::RunArgs;
-use crate::session::usage_error;
+use super::{usage_error, RunArgs};
 use std::path::{Path, PathBuf};
 
 /// `--watch`: runs, then polls the files the run depends on and runs again

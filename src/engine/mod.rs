@@ -58,7 +58,8 @@ pub struct Finding {
 }
 
 /// An error tied to a file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, thiserror::Error, miette::Diagnostic)]
+#[error("{}: {message}", path.display())]
 pub struct FileError {
     pub path: PathBuf,
     pub message: String,

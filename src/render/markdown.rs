@@ -231,7 +231,7 @@ fn safety_reason(doc: &str) -> String {
 impl super::Renderer for MarkdownRenderer {
     fn render(&self, run: &RunResult, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
         for e in run.all_errors() {
-            writeln!(err, "mapfix: error: {}: {}", display_path(&e.path), e.message)?;
+            crate::report::write_error(err, &super::text::ErrorDiag::new(e, None))?;
         }
         out.write_all(self.body(run).as_bytes())
     }

@@ -17,7 +17,7 @@ pub use json::{JsonDocument, JsonRenderer, JsonSummary};
 pub use markdown::MarkdownRenderer;
 pub use patch::PatchRenderer;
 pub use sarif::{SarifRenderer, SarifRepository, SarifRule};
-pub use text::{paint_diff, render_diagnostic, styled, summary_line, TextRenderer};
+pub use text::{paint_diff, styled, summary_line, TextRenderer};
 
 /// Counts over the whole run, gathered one report at a time (so a
 /// streamed run needs no more than this).

@@ -24,7 +24,7 @@ impl Renderer for PatchRenderer {
             out.write_all(unified_diff(&patch_path(&report.path), &old, &new).as_bytes())?;
         }
         for e in run.all_errors() {
-            writeln!(err, "mapfix: error: {}: {}", display_path(&e.path), e.message)?;
+            crate::report::write_error(err, &super::text::ErrorDiag::new(e, None))?;
         }
         Ok(())
     }

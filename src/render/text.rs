@@ -4,7 +4,7 @@
 use super::{display_path, unified_diff, Renderer, RunResult, Summary};
 use crate::engine::FileReport;
 use crate::engine::{FileError, Finding};
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity, SourceCode};
+use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceCode};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Write};
@@ -61,7 +61,7 @@ impl TextRenderer {
     }
 
     fn report(&self, diag: &dyn Diagnostic) -> String {
-        render_diagnostic(diag, self.color)
+        crate::report::render(diag, self.color)
     }
 
     fn write_diff(&self, diff: &str, out: &mut dyn Write) -> io::Result<()> {
@@ -149,21 +149,6 @@ impl TextStream<'_> {
     }
 }
 
-/// A miette diagnostic as text (source snippet, labels, help).
-pub fn render_diagnostic(diag: &dyn Diagnostic, color: bool) -> String {
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let mut s = String::new();
-    let _ = GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
-        .render_report(&mut s, diag);
-    s.push('\n');
-    s
-}
-
 /// One file's unified diff coloured as `git diff` colours it: file headers
 /// bold, hunk headers cyan, removed lines red, added lines green, context plain.
 pub fn paint_diff(diff: &str, color: bool) -> String {
@@ -246,14 +231,17 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-/// A finding as a miette diagnostic.
-#[derive(Debug)]
+/// A finding as a miette diagnostic. (Its `Diagnostic` is written out:
+/// miette's derive takes a code and a severity only as constants, and a
+/// finding's are its rule's.)
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
 struct FindingDiag {
     message: String,
     code: String,
     severity: Severity,
     help: Option<String>,
-    source: NamedSource<String>,
+    text: NamedSource<String>,
     span: (usize, usize),
     label: String,
 }
@@ -276,7 +264,7 @@ impl FindingDiag {
                 _ => Severity::Advice,
             },
             help,
-            source: NamedSource::new(display_path(&f.path), text.to_string()),
+            text: NamedSource::new(display_path(&f.path), text.to_string()),
             span: (f.range.start, first_line_len(text, &f.range)),
             label: f.rule.clone(),
         }
@@ -287,13 +275,6 @@ fn first_line_len(text: &str, range: &std::ops::Range<usize>) -> usize {
     let s = &text[range.clone()];
     s.find('\n').unwrap_or(s.len())
 }
-
-impl fmt::Display for FindingDiag {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-impl std::error::Error for FindingDiag {}
 
 impl Diagnostic for FindingDiag {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
@@ -306,7 +287,7 @@ impl Diagnostic for FindingDiag {
         self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
+        Some(&self.text)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(std::iter::once(LabeledSpan::new(
@@ -317,50 +298,34 @@ impl Diagnostic for FindingDiag {
     }
 }
 
-/// A file error as a miette diagnostic (with the source span when known).
-#[derive(Debug)]
-struct ErrorDiag {
+/// A file error as a miette diagnostic (with the source span when known);
+/// without one it is only a message, which `report::write_error` prints
+/// as one line.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(severity(Error))]
+pub(super) struct ErrorDiag {
     message: String,
-    source: Option<NamedSource<String>>,
+    #[source_code]
+    text: Option<NamedSource<String>>,
+    #[label("here")]
     span: Option<(usize, usize)>,
 }
 
 impl ErrorDiag {
-    fn new(e: &FileError, text: Option<&str>) -> Self {
+    pub(super) fn new(e: &FileError, text: Option<&str>) -> Self {
         let path = display_path(&e.path);
         match (text, &e.span) {
             (Some(t), Some(span)) => ErrorDiag {
                 message: format!("{path}: {}", e.message),
-                source: Some(NamedSource::new(path, t.to_string())),
+                text: Some(NamedSource::new(path, t.to_string())),
                 span: Some((span.start, span.len().min(40))),
             },
             _ => ErrorDiag {
                 message: format!("{path}: {}", e.message),
-                source: None,
+                text: None,
                 span: None,
             },
         }
-    }
-}
-
-impl fmt::Display for ErrorDiag {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-impl std::error::Error for ErrorDiag {}
-
-impl Diagnostic for ErrorDiag {
-    fn severity(&self) -> Option<Severity> {
-        Some(Severity::Error)
-    }
-    fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.source.as_ref().map(|s| s as &dyn SourceCode)
-    }
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.span.map(|(s, l)| {
-            Box::new(std::iter::once(LabeledSpan::new(Some("here".into()), s, l)))
-                as Box<dyn Iterator<Item = LabeledSpan>>
-        })
     }
 }

@@ -21,7 +21,8 @@ struct Metadata {
 }
 
 /// A rule file that could not be loaded.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{}: {message}", path.display())]
 pub struct RuleLoadError {
     pub path: PathBuf,
     pub message: String,

@@ -43,16 +43,17 @@ pub fn run(args: &ServerArgs) -> i32 {
     let go_version = match &args.go_version {
         Some(v) => match GoVersion::parse(v) {
             Some(v) => Some(v),
-            None => return crate::session::usage_error(&format!("--go-version {v:?} is not a Go version like 1.21")),
+            None => {
+                let message = format!("--go-version {v:?} is not a Go version like 1.21");
+                return crate::report::fail(&crate::report::Message(message));
+            }
         },
         None => None,
     };
-    // A `--rules DIR` that cannot be loaded is a mistake on the command line, said at once.
+    // A `--rules DIR` that cannot be loaded is a mistake on the command line, said at once
+    // (in one line: the server's stderr is an editor's log).
     if let Err(e) = crate::runner::load_rules(None, &args.rule_dirs) {
-        return crate::session::usage_error(&match e {
-            crate::runner::SetupError::Usage(m) => m,
-            crate::runner::SetupError::Config(c) => c.to_string(),
-        });
+        return crate::report::fail(&crate::report::Message(e.to_string()));
     }
     let options = ServerOptions {
         rule_dirs: args.rule_dirs.clone(),

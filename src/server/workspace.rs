@@ -259,7 +259,6 @@ impl Workspace {
 /// A setup error as one line, naming the file and the spot.
 fn describe(e: SetupError) -> String {
     match e {
-        SetupError::Usage(message) => message,
         SetupError::Config(e) => match e.span() {
             Some(span) => {
                 let text = std::fs::read_to_string(&e.path).unwrap_or_default();
@@ -268,5 +267,6 @@ fn describe(e: SetupError) -> String {
             }
             None => e.to_string(),
         },
+        e => e.to_string(),
     }
 }

@@ -30,17 +30,29 @@ pub struct Toolchain {
     pub gofmt: PathBuf,
 }
 
+/// Why `--verify` cannot run (found before anything is written).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum VerifyError {
+    /// Neither `--write` nor `--interactive`: nothing would be written.
+    #[error("--verify checks what was written: use it with --write or --interactive")]
+    NothingWritten,
+    /// `--commit` writes commits, not files in place.
+    #[error("--verify checks files written in place; it does not apply to --commit")]
+    Commit,
+    #[error("--verify needs the Go toolchain, but `go` is not on PATH; nothing was written")]
+    NoGo,
+    #[error("--verify needs `gofmt`, which is neither on PATH nor in `go env GOROOT`/bin; nothing was written")]
+    NoGofmt,
+}
+
 impl Toolchain {
     /// Finds `go` on PATH and `gofmt` on PATH or beside `go`; a clear error
     /// when either is missing (checked before anything is written).
-    pub fn find() -> Result<Toolchain, String> {
-        let go = find_on_path("go")
-            .ok_or("--verify needs the Go toolchain, but `go` is not on PATH; nothing was written")?;
+    pub fn find() -> Result<Toolchain, VerifyError> {
+        let go = find_on_path("go").ok_or(VerifyError::NoGo)?;
         let gofmt = match find_on_path("gofmt") {
             Some(p) => p,
-            None => gofmt_in_goroot(&go).ok_or(
-                "--verify needs `gofmt`, which is neither on PATH nor in `go env GOROOT`/bin; nothing was written",
-            )?,
+            None => gofmt_in_goroot(&go).ok_or(VerifyError::NoGofmt)?,
         };
         Ok(Toolchain { go, gofmt })
     }
@@ -320,7 +332,7 @@ fn check_package(tc: &Toolchain, dir: &Path, files: &[&WrittenFile]) -> (Option<
     for f in files {
         match apply::restore_file(&f.path, &f.written, &f.original) {
             Ok(()) => failure.restored.push(f.path.clone()),
-            Err(e) => failure.not_restored.push((f.path.clone(), e)),
+            Err(e) => failure.not_restored.push((f.path.clone(), e.to_string())),
         }
     }
     // gofmt failures are only counted for files that were clean before.
