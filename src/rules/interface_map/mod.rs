@@ -17,7 +17,7 @@ mod precondition;
 mod uses;
 mod value_type;
 
-use super::{Detection, FixPlan, FixSafety, RuleContext, TextEdit};
+use super::{Detection, Fix, FixSafety, RuleContext, TextEdit};
 use crate::lang::Go;
 use crate::syntax::{self, code_children, GoNode};
 use crate::types::PackageScope;

@@ -15,7 +15,7 @@ mod precondition;
 
 pub use precondition::{may_match, may_match_cross_method};
 
-use super::{Detection, FixPlan, FixSafety, RuleContext, TextEdit};
+use super::{Detection, Fix, FixSafety, RuleContext, TextEdit};
 use crate::lang::Go;
 use crate::syntax::{self, code_children, GoNode};
 use crate::types::{self, Binding};
@@ -180,7 +180,7 @@ fn detection(
             " (other code may test it for nil; the write is conditional)",
         )
     };
-    det.fix = Some(FixPlan {
+    det.fix = Some(Fix {
         safety,
         description: format!("reset {name} with make({map_type}) instead of nil{why}"),
         edits: vec![TextEdit {
