@@ -97,7 +97,7 @@ pub fn choose(
         .flat_map(|(s, r)| {
             r.findings
                 .iter()
-                .filter(|f| f.fix.as_ref().is_some_and(|x| x.included))
+                .filter(|f| f.fix_status().is_included())
                 .map(move |f| (s, f))
         })
         .collect();

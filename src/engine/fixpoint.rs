@@ -62,7 +62,7 @@ impl Engine {
         let included: Vec<(usize, &Finding)> = findings
             .iter()
             .enumerate()
-            .filter(|(_, f)| f.fix.as_ref().is_some_and(|x| x.included))
+            .filter(|(_, f)| f.fix_status().is_included())
             .collect();
         let mut keys: FixKeys = included
             .iter()

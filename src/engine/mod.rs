@@ -3,12 +3,13 @@
 //! fixed text, errors), handed on in path order as soon as it is ready;
 //! rendering and writing happen elsewhere.
 
+use crate::fix::{Fix, FixSafety, FixStatus};
 use crate::goversion::VersionResolver;
 use crate::load::{self, SourceFile};
 use crate::ordered;
 use crate::prefilter::Prefilter;
 use crate::profile::{self, Counter, Stage};
-use crate::rules::{self, Detection, FixSafety, Rule, RuleContext, RuleOptions, TextEdit};
+use crate::rules::{self, Detection, Rule, RuleContext, RuleOptions};
 use crate::selection::FixSelection;
 use crate::suppress;
 use crate::syntax;
@@ -25,20 +26,6 @@ use std::sync::Arc;
 /// Fix passes before a file is declared non-converging (SPEC §3).
 pub const MAX_PASSES: usize = 10;
 
-/// The fix attached to a finding.
-#[derive(Debug, Clone)]
-pub struct FindingFix {
-    pub safety: FixSafety,
-    pub description: String,
-    /// Whether this run applies it (`--write`) or shows it in the diff (dry run).
-    pub included: bool,
-    /// Whether it was written to disk.
-    pub applied: bool,
-    pub edits: Vec<TextEdit>,
-    /// Import paths the fix needs.
-    pub imports: Vec<String>,
-}
-
 /// One reported site.
 #[derive(Debug, Clone)]
 pub struct Finding {
@@ -52,9 +39,20 @@ pub struct Finding {
     pub end_column: usize,
     pub message: String,
     pub note: Option<String>,
-    pub fix: Option<FindingFix>,
+    /// The checker's fix, as it made it.
+    pub fix: Option<Fix>,
+    /// What this run does with `fix`: decided by the engine, changed
+    /// afterwards only by `FileReport::mark_written` and `mark_restored`.
+    fix_status: FixStatus,
     /// The matched source text (for baselines).
     pub snippet: String,
+}
+
+impl Finding {
+    /// What this run does with the fix (`LeftOut` when there is none).
+    pub fn fix_status(&self) -> FixStatus {
+        self.fix_status
+    }
 }
 
 /// An error tied to a file.
@@ -79,7 +77,7 @@ pub struct FileReport {
     /// Whether the file was read at all (counted as scanned).
     pub scanned: bool,
     /// Whether `fixed_text` was written: the findings whose fix was not
-    /// written then point into it (`moved_to_written`).
+    /// written then point into it (`mark_written`).
     pub written: bool,
 }
 
@@ -108,10 +106,17 @@ impl FileReport {
         report
     }
 
-    /// Records that `fixed_text` was written: the findings left (those
-    /// whose fix was not written) move to their place in the written text,
-    /// so what is reported afterwards points at the file as it now is.
-    pub fn moved_to_written(&mut self) {
+    /// Records that the fixes this report includes reached their
+    /// destination (written, or committed): they count as applied, and when
+    /// `fixed_text` was written the findings left (those whose fix was not
+    /// written) move to their place in it, so what is reported afterwards
+    /// points at the file as it now is.
+    pub fn mark_written(&mut self) {
+        for f in &mut self.findings {
+            if f.fix_status == FixStatus::Included {
+                f.fix_status = FixStatus::Applied;
+            }
+        }
         if let (Some(source), Some(fixed)) = (self.source.clone(), self.fixed_text.clone()) {
             self.move_findings(&source.text, &fixed);
             self.written = true;
@@ -119,15 +124,18 @@ impl FileReport {
     }
 
     /// The written file was restored to the text as read (`--verify`): the
-    /// findings move back, and nothing counts as written.
-    pub fn restored(&mut self) {
+    /// findings move back, nothing counts as written, and its fixes are
+    /// included but not applied.
+    pub fn mark_restored(&mut self) {
         if let (true, Some(source), Some(fixed)) = (self.written, self.source.clone(), self.fixed_text.clone()) {
             self.move_findings(&fixed, &source.text);
         }
         self.written = false;
         self.fixed_text = None;
-        for fix in self.findings.iter_mut().filter_map(|f| f.fix.as_mut()) {
-            fix.applied = false;
+        for f in &mut self.findings {
+            if f.fix_status == FixStatus::Applied {
+                f.fix_status = FixStatus::Included;
+            }
         }
     }
 
@@ -136,7 +144,7 @@ impl FileReport {
         let map = OffsetMap::new(from, to);
         let lines = LineIndex::new(to);
         for f in &mut self.findings {
-            if f.fix.as_ref().is_some_and(|x| x.applied) {
+            if f.fix_status.is_applied() {
                 continue;
             }
             let start = map.map(f.range.start);
@@ -151,7 +159,7 @@ impl FileReport {
     /// finding left after a write, else the text as read.
     pub fn text_for(&self, f: &Finding) -> Option<&str> {
         match &self.fixed_text {
-            Some(fixed) if self.written && !f.fix.as_ref().is_some_and(|x| x.applied) => Some(fixed),
+            Some(fixed) if self.written && !f.fix_status.is_applied() => Some(fixed),
             _ => self.source.as_ref().map(|s| s.text.as_str()),
         }
     }
@@ -338,17 +346,11 @@ impl Engine {
             report.findings.push(self.finding(&source, &lines, rule, det));
         }
         report.findings.sort_by_key(|f| (f.range.start, f.rule.clone()));
-        if report
-            .findings
-            .iter()
-            .any(|f| f.fix.as_ref().is_some_and(|x| x.included))
-        {
+        if report.findings.iter().any(|f| f.fix_status.is_included()) {
             let _timer = profile::timer(Stage::Fix);
             let fixed = self.fix_to_fixpoint(&source, &tree, &report.findings);
             for &i in &fixed.left_out {
-                if let Some(fix) = &mut report.findings[i].fix {
-                    fix.included = false;
-                }
+                report.findings[i].fix_status = FixStatus::LeftOut;
             }
             report
                 .errors
@@ -412,19 +414,18 @@ impl Engine {
         let (line, column) = lines.line_col(det.range.start);
         let (end_line, end_column) = lines.line_col(det.range.end);
         let mut note = det.note;
-        let mut plan = det.fix;
-        if source.generated && plan.is_some() {
-            plan = None;
+        let mut fix = det.fix;
+        if source.generated && fix.is_some() {
+            fix = None;
             note = Some("generated file: reported, never fixed".into());
         }
-        let fix = plan.map(|plan| FindingFix {
-            included: self.fix_allowed(source, plan.safety) && self.selected(source, &rule.id, &det.range),
-            safety: plan.safety,
-            description: plan.description,
-            applied: false,
-            edits: plan.edits,
-            imports: plan.imports,
-        });
+        // The run's one decision about the fix; the planner may still leave it out.
+        let fix_status = match &fix {
+            Some(fix) if self.fix_allowed(source, fix.safety) && self.selected(source, &rule.id, &det.range) => {
+                FixStatus::Included
+            }
+            _ => FixStatus::LeftOut,
+        };
         Finding {
             rule: rule.id.clone(),
             severity: rule.severity,
@@ -436,6 +437,7 @@ impl Engine {
             message: det.message.unwrap_or_else(|| rule.message.clone()),
             note,
             fix,
+            fix_status,
             snippet: text[det.range.clone()].to_string(),
             range: det.range,
         }

@@ -24,7 +24,7 @@ impl JsonRenderer {
                     "fix": f.fix.as_ref().map(|x| json!({
                         "safety": x.safety.as_str(),
                         "description": x.description,
-                        "applied": x.applied,
+                        "applied": f.fix_status().is_applied(),
                     })),
                 })
             })

@@ -6,7 +6,8 @@
 //! included); file errors as tool execution notifications.
 
 use super::{display_path, utf16_position, Renderer, RunResult};
-use crate::engine::{FileError, Finding, FindingFix};
+use crate::engine::{FileError, Finding};
+use crate::fix::{Fix, FixStatus};
 use crate::plan;
 use crate::rules::Severity;
 use crate::rules::{Rule, TextEdit};
@@ -211,13 +212,13 @@ fn result(f: &Finding, rule_index: usize, text: &str, crlf: bool, base: Option<&
         "partialFingerprints": { "mapfixSnippet/v1": crate::baseline::fingerprint(&f.snippet) },
     });
     if let Some(fix) = &f.fix {
-        value["fixes"] = json!([sarif_fix(fix, &location, text, crlf)]);
+        value["fixes"] = json!([sarif_fix(fix, f.fix_status(), &location, text, crlf)]);
     }
     value
 }
 
 /// A SARIF `fix`: the fix's edits (and the import it needs) against the file as read.
-fn sarif_fix(fix: &FindingFix, location: &Value, text: &str, crlf: bool) -> Value {
+fn sarif_fix(fix: &Fix, status: FixStatus, location: &Value, text: &str, crlf: bool) -> Value {
     let edits: Vec<TextEdit> = plan::standalone_edits(text, &fix.edits, &fix.imports);
     let replacements: Vec<Value> = edits
         .iter()
@@ -236,7 +237,7 @@ fn sarif_fix(fix: &FindingFix, location: &Value, text: &str, crlf: bool) -> Valu
     json!({
         "description": { "text": fix.description },
         "artifactChanges": [{ "artifactLocation": location, "replacements": replacements }],
-        "properties": { "safety": fix.safety.as_str(), "applied": fix.applied },
+        "properties": { "safety": fix.safety.as_str(), "applied": status.is_applied() },
     })
 }
 

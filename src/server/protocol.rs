@@ -2,7 +2,8 @@
 //! Not for running the engine (`workspace.rs`) or the message loop (`mod.rs`).
 
 use super::workspace::Analysis;
-use crate::engine::{Finding, FindingFix};
+use crate::engine::Finding;
+use crate::fix::Fix;
 use crate::plan;
 use crate::rules::{FixSafety, TextEdit as ByteEdit};
 use crate::syntax;
@@ -235,8 +236,9 @@ pub fn code_actions(
         let with_unsafe = analysis
             .findings()
             .iter()
+            .filter(|f| f.fix_status().is_included())
             .filter_map(|f| f.fix.as_ref())
-            .any(|x| x.included && x.safety == FixSafety::Unsafe);
+            .any(|x| x.safety == FixSafety::Unsafe);
         let title = match with_unsafe {
             true => "mapfix: apply all fixes (unsafe ones included)",
             false => "mapfix: apply all safe fixes",
@@ -253,7 +255,7 @@ pub fn code_actions(
 
 /// A fix's edits applied on their own, with the imports it needs; `None`
 /// when the result would not parse (the engine would leave the fix out).
-fn quick_fix_edits(text: &str, fix: &FindingFix) -> Option<Vec<ByteEdit>> {
+fn quick_fix_edits(text: &str, fix: &Fix) -> Option<Vec<ByteEdit>> {
     let edits = plan::standalone_edits(text, &fix.edits, &fix.imports);
     let after = plan::apply_edits(text, &edits, false);
     syntax::first_error(&syntax::parse(&after).root())
