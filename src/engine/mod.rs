@@ -7,9 +7,10 @@ use crate::fix::{Fix, FixSafety, FixStatus};
 use crate::goversion::VersionResolver;
 use crate::load::{self, SourceFile};
 use crate::ordered;
+use crate::plan;
 use crate::prefilter::Prefilter;
 use crate::profile::{self, Counter, Stage};
-use crate::rules::{self, Detection, Rule, RuleContext, RuleOptions};
+use crate::rules::{self, Detection, Rule, RuleContext, RuleOptions, TextEdit};
 use crate::selection::FixSelection;
 use crate::suppress;
 use crate::syntax;
@@ -44,6 +45,9 @@ pub struct Finding {
     /// What this run does with `fix`: decided by the engine, changed
     /// afterwards only by `FileReport::mark_written` and `mark_restored`.
     fix_status: FixStatus,
+    /// The edits adding the imports `fix` needs when it is applied on its
+    /// own to the file as read (planned with the engine's parse of it).
+    fix_import_edits: Vec<TextEdit>,
     /// The matched source text (for baselines).
     pub snippet: String,
 }
@@ -52,6 +56,16 @@ impl Finding {
     /// What this run does with the fix (`LeftOut` when there is none).
     pub fn fix_status(&self) -> FixStatus {
         self.fix_status
+    }
+
+    /// The fix's edits applied on its own to the file as read, with the
+    /// imports it needs (`plan::standalone_edits`), sorted by position.
+    fn standalone_edits(&self) -> Vec<TextEdit> {
+        let Some(fix) = &self.fix else { return Vec::new() };
+        let mut all = fix.edits.clone();
+        all.extend(self.fix_import_edits.iter().cloned());
+        all.sort_by_key(|e| (e.range.start, e.range.end));
+        all
     }
 }
 
@@ -161,6 +175,19 @@ impl FileReport {
         match &self.fixed_text {
             Some(fixed) if self.written && !f.fix_status.is_applied() => Some(fixed),
             _ => self.source.as_ref().map(|s| s.text.as_str()),
+        }
+    }
+
+    /// The edits of a finding's fix applied on its own, with the imports it
+    /// needs, against the text `text_for` gives (interactive mode, quick
+    /// fixes, SARIF `fixes`): as the engine planned them for the text as
+    /// read; for a finding moved into the written text, placed in that text.
+    pub fn standalone_edits(&self, f: &Finding) -> Vec<TextEdit> {
+        match (&self.fixed_text, &f.fix) {
+            (Some(fixed), Some(fix)) if self.written && !f.fix_status.is_applied() => {
+                plan::standalone_edits(fixed, &fix.edits, &fix.imports)
+            }
+            _ => f.standalone_edits(),
         }
     }
 
@@ -343,7 +370,7 @@ impl Engine {
             if suppress::is_suppressed(&suppressions, &rule.id, line - 1) {
                 continue;
             }
-            report.findings.push(self.finding(&source, &lines, rule, det));
+            report.findings.push(self.finding(&source, &tree, &lines, rule, det));
         }
         report.findings.sort_by_key(|f| (f.range.start, f.rule.clone()));
         if report.findings.iter().any(|f| f.fix_status.is_included()) {
@@ -409,7 +436,14 @@ impl Engine {
             .is_none_or(|s| s.accepts(&source.path, rule, range))
     }
 
-    fn finding(&self, source: &SourceFile, lines: &LineIndex, rule: &Rule, det: Detection) -> Finding {
+    fn finding(
+        &self,
+        source: &SourceFile,
+        tree: &syntax::GoTree,
+        lines: &LineIndex,
+        rule: &Rule,
+        det: Detection,
+    ) -> Finding {
         let text = &source.text;
         let (line, column) = lines.line_col(det.range.start);
         let (end_line, end_column) = lines.line_col(det.range.end);
@@ -426,6 +460,10 @@ impl Engine {
             }
             _ => FixStatus::LeftOut,
         };
+        let fix_import_edits = fix
+            .as_ref()
+            .map(|fix| plan::standalone_import_edits(text, &tree.root(), &fix.edits, &fix.imports))
+            .unwrap_or_default();
         Finding {
             rule: rule.id.clone(),
             severity: rule.severity,
@@ -438,6 +476,7 @@ impl Engine {
             note,
             fix,
             fix_status,
+            fix_import_edits,
             snippet: text[det.range.clone()].to_string(),
             range: det.range,
         }
@@ -525,5 +564,34 @@ mod tests {
         for offset in 0..=text.len() {
             assert_eq!(idx.line_col(offset), line_col(text, offset), "offset {offset}");
         }
+    }
+
+    /// The edits of a fix on its own, planned with the engine's parse, are
+    /// those `plan::standalone_edits` gives from the text (imports included).
+    #[test]
+    fn standalone_edits_are_planned_as_from_the_text() {
+        let options = EngineOptions {
+            unsafe_fixes: true,
+            ..EngineOptions::default()
+        };
+        let engine = Engine::new(rules::builtin_rules(), options, VersionResolver::new(None));
+        let body = "func F() {\n\tm := map[string]int{}\n\tgo func() {\n\t\tm[\"x\"] = 1\n\t}()\n\tv := m[\"x\"]\n\tfmt.Println(v)\n}\n";
+        let dir = tempfile::tempdir().unwrap();
+        let mut with_imports = 0;
+        for imports in [
+            "import \"fmt\"\n",
+            "import (\n\t\"fmt\"\n)\n",
+            "import (\n\t\"fmt\"\n\t\"sync\"\n)\n",
+        ] {
+            let text = format!("package p\n\n{imports}\n{body}");
+            let report = engine.process_text(&dir.path().join("p.go"), &text);
+            for f in &report.findings {
+                let Some(fix) = &f.fix else { continue };
+                with_imports += usize::from(!fix.imports.is_empty());
+                let expected = plan::standalone_edits(&text, &fix.edits, &fix.imports);
+                assert_eq!(report.standalone_edits(f), expected, "{text}");
+            }
+        }
+        assert_eq!(with_imports, 3);
     }
 }

@@ -6,9 +6,8 @@
 //! included); file errors as tool execution notifications.
 
 use super::{display_path, utf16_position, Renderer, RunResult};
-use crate::engine::{FileError, Finding};
+use crate::engine::{FileError, FileReport, Finding};
 use crate::fix::{Fix, FixStatus};
-use crate::plan;
 use crate::rules::Severity;
 use crate::rules::{Rule, TextEdit};
 use serde_json::{json, Value};
@@ -150,7 +149,7 @@ impl SarifRenderer {
             for f in &report.findings {
                 let index = rules.iter().position(|r| r.id == f.rule).unwrap_or(0);
                 let text = report.text_for(f).unwrap_or(&source.text);
-                results.push(result(f, index, text, source.crlf, base));
+                results.push(result(report, f, index, text, source.crlf, base));
             }
         }
         let notifications: Vec<Value> = run.all_errors().map(|e| notification(e, base)).collect();
@@ -194,7 +193,14 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn result(f: &Finding, rule_index: usize, text: &str, crlf: bool, base: Option<&UriBase>) -> Value {
+fn result(
+    report: &FileReport,
+    f: &Finding,
+    rule_index: usize,
+    text: &str,
+    crlf: bool,
+    base: Option<&UriBase>,
+) -> Value {
     let location = artifact_location(&f.path, base);
     let message = match &f.note {
         Some(note) => format!("{}\n{}", f.message, note),
@@ -212,14 +218,14 @@ fn result(f: &Finding, rule_index: usize, text: &str, crlf: bool, base: Option<&
         "partialFingerprints": { "mapfixSnippet/v1": crate::baseline::fingerprint(&f.snippet) },
     });
     if let Some(fix) = &f.fix {
-        value["fixes"] = json!([sarif_fix(fix, f.fix_status(), &location, text, crlf)]);
+        let edits = report.standalone_edits(f);
+        value["fixes"] = json!([sarif_fix(fix, f.fix_status(), &edits, &location, text, crlf)]);
     }
     value
 }
 
 /// A SARIF `fix`: the fix's edits (and the import it needs) against the file as read.
-fn sarif_fix(fix: &Fix, status: FixStatus, location: &Value, text: &str, crlf: bool) -> Value {
-    let edits: Vec<TextEdit> = plan::standalone_edits(text, &fix.edits, &fix.imports);
+fn sarif_fix(fix: &Fix, status: FixStatus, edits: &[TextEdit], location: &Value, text: &str, crlf: bool) -> Value {
     let replacements: Vec<Value> = edits
         .iter()
         .map(|e| {
