@@ -594,4 +594,26 @@ mod tests {
         }
         assert_eq!(with_imports, 3);
     }
+
+    /// Safety decides the status; writing marks the included fixes applied,
+    /// and restoring the file takes that back.
+    #[test]
+    fn the_status_is_decided_then_written_and_restored() {
+        let engine = Engine::new(
+            rules::builtin_rules(),
+            EngineOptions::default(),
+            VersionResolver::new(None),
+        );
+        let text = "package p\n\nfunc F(m map[string]int, f map[float64]int) {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n\tfor k := range f {\n\t\tdelete(f, k)\n\t}\n}\n";
+        let dir = tempfile::tempdir().unwrap();
+        let mut report = engine.process_text(&dir.path().join("p.go"), text);
+        let statuses = |r: &FileReport| -> Vec<FixStatus> { r.findings.iter().map(Finding::fix_status).collect() };
+        assert_eq!(statuses(&report), [FixStatus::Included, FixStatus::LeftOut]);
+        report.mark_written();
+        assert!(report.written);
+        assert_eq!(statuses(&report), [FixStatus::Applied, FixStatus::LeftOut]);
+        report.mark_restored();
+        assert!(!report.written && report.fixed_text.is_none());
+        assert_eq!(statuses(&report), [FixStatus::Included, FixStatus::LeftOut]);
+    }
 }
