@@ -116,7 +116,7 @@ impl Baseline {
                 Some(n) if *n > 0 => {
                     *n -= 1;
                     hidden += 1;
-                    had_fix |= f.fix.as_ref().is_some_and(|x| x.included);
+                    had_fix |= f.fix_status().is_included();
                     false
                 }
                 _ => true,

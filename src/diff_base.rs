@@ -89,7 +89,7 @@ impl DiffBase {
                 };
                 if !keep {
                     hidden += 1;
-                    had_fix |= f.fix.as_ref().is_some_and(|x| x.included);
+                    had_fix |= f.fix_status().is_included();
                 }
                 keep
             });

@@ -91,19 +91,19 @@ pub fn choose(
     out: &mut dyn Write,
     color: bool,
 ) -> io::Result<Choice> {
-    let offered: Vec<(&SourceFile, &Finding)> = reports
+    let offered: Vec<(&SourceFile, &FileReport, &Finding)> = reports
         .iter()
         .filter_map(|r| r.source.as_deref().map(|s| (s, r)))
         .flat_map(|(s, r)| {
             r.findings
                 .iter()
-                .filter(|f| f.fix.as_ref().is_some_and(|x| x.included))
-                .map(move |f| (s, f))
+                .filter(|f| f.fix_status().is_included())
+                .map(move |f| (s, r, f))
         })
         .collect();
     let mut keys = Vec::new();
     let mut all = false;
-    for (i, (source, finding)) in offered.iter().enumerate() {
+    for (i, (source, report, finding)) in offered.iter().enumerate() {
         let key = FixKey {
             path: finding.path.clone(),
             rule: finding.rule.clone(),
@@ -113,7 +113,7 @@ pub fn choose(
             keys.push(key);
             continue;
         }
-        show(source, finding, i + 1, offered.len(), out, color)?;
+        show(source, report, finding, i + 1, offered.len(), out, color)?;
         match ask(answers, out)? {
             Answer::Yes => keys.push(key),
             Answer::No => {}
@@ -131,9 +131,17 @@ pub fn choose(
     })
 }
 
-fn show(source: &SourceFile, f: &Finding, n: usize, total: usize, out: &mut dyn Write, color: bool) -> io::Result<()> {
+fn show(
+    source: &SourceFile,
+    report: &FileReport,
+    f: &Finding,
+    n: usize,
+    total: usize,
+    out: &mut dyn Write,
+    color: bool,
+) -> io::Result<()> {
     let fix = f.fix.as_ref().expect("offered findings have a fix");
-    let edits = plan::standalone_edits(&source.text, &fix.edits, &fix.imports);
+    let edits = report.standalone_edits(f);
     let fixed = plan::apply_edits(&source.text, &edits, source.crlf);
     let path = display_path(&f.path);
     let header = format!(

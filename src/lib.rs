@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod diff_base;
 pub mod engine;
+pub mod fix;
 pub mod goversion;
 pub mod interactive;
 pub mod lang;

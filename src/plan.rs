@@ -160,18 +160,31 @@ pub fn import_edits(text: &str, root: &GoNode, paths: &[String]) -> Vec<TextEdit
 
 /// The edits of one fix applied on its own to `text`: its edits plus the
 /// import edit it needs, as a fix pass adds it; sorted by position. Used to
-/// show or export a single fix (interactive mode, SARIF `fixes`).
+/// show or export a single fix (interactive mode, quick fixes, SARIF
+/// `fixes`); the engine plans it for the file as read with the parse it
+/// already has (`standalone_import_edits`).
 pub fn standalone_edits(text: &str, edits: &[TextEdit], imports: &[String]) -> Vec<TextEdit> {
     let mut all = edits.to_vec();
     if !imports.is_empty() {
         let tree = syntax::parse(text);
-        let adds = import_edits(text, &tree.root(), imports);
-        if adds.iter().all(|e| all.iter().all(|x| !overlaps(&x.range, &e.range))) {
-            all.extend(adds);
-        }
+        all.extend(standalone_import_edits(text, &tree.root(), edits, imports));
     }
     all.sort_by_key(|e| (e.range.start, e.range.end));
     all
+}
+
+/// The import edits of `standalone_edits`, with the file's parse at hand:
+/// those adding `imports` to `text`, or none when one would overlap `edits`.
+pub fn standalone_import_edits(text: &str, root: &GoNode, edits: &[TextEdit], imports: &[String]) -> Vec<TextEdit> {
+    if imports.is_empty() {
+        return Vec::new();
+    }
+    let adds = import_edits(text, root, imports);
+    if adds.iter().all(|e| edits.iter().all(|x| !overlaps(&x.range, &e.range))) {
+        adds
+    } else {
+        Vec::new()
+    }
 }
 
 /// The import specs of the first blank-line-separated group of a list.

@@ -236,7 +236,7 @@ pub fn included_fixes<'a>(reports: impl IntoIterator<Item = &'a FileReport>) -> 
         reports
             .into_iter()
             .flat_map(|r| r.findings.iter())
-            .filter(|f| f.fix.as_ref().is_some_and(|x| x.included))
+            .filter(|f| f.fix_status().is_included())
             .map(|f| FixKey {
                 path: f.path.clone(),
                 rule: f.rule.clone(),

@@ -92,7 +92,7 @@ pub fn write_fixes(reports: &mut [FileReport]) -> Vec<WrittenFile> {
         };
         match apply::write_file(&source, &text) {
             Ok(()) => {
-                mark_applied(report);
+                report.mark_written();
                 written.push(WrittenFile::new(report, &source, &text));
             }
             Err(e) => report.errors.push(FileError {
@@ -103,16 +103,6 @@ pub fn write_fixes(reports: &mut [FileReport]) -> Vec<WrittenFile> {
         }
     }
     written
-}
-
-/// Records that the fixes a report includes reached their destination.
-pub fn mark_applied(report: &mut FileReport) {
-    for f in &mut report.findings {
-        if let Some(fix) = f.fix.as_mut().filter(|x| x.included) {
-            fix.applied = true;
-        }
-    }
-    report.moved_to_written();
 }
 
 /// `--color`: auto means stdout (or stderr, for what goes there) is a

@@ -22,7 +22,7 @@ pub struct RuleChange {
 /// Groups the fixes this run includes by rule (sorted by rule ID).
 pub fn rule_changes<'a>(findings: impl Iterator<Item = &'a Finding>, rules: &[Rule]) -> Vec<RuleChange> {
     let mut by_rule: BTreeMap<&str, (usize, BTreeSet<&std::path::Path>)> = BTreeMap::new();
-    for f in findings.filter(|f| f.fix.as_ref().is_some_and(|x| x.included)) {
+    for f in findings.filter(|f| f.fix_status().is_included()) {
         let entry = by_rule.entry(&f.rule).or_default();
         entry.0 += 1;
         entry.1.insert(&f.path);

@@ -417,7 +417,7 @@ fn commit_all(runs: &mut [RepoRun], args: &Request, engine: &Engine, jobs: usize
         };
         if matches!(&status, CommitStatus::Done(o) if o.branch_has_rewrite()) {
             for &i in members {
-                runs[i].run.reports.iter_mut().for_each(session::mark_applied);
+                runs[i].run.reports.iter_mut().for_each(FileReport::mark_written);
             }
         }
         runs[members[0]].commit = Some(status);

@@ -6,7 +6,7 @@
 use super::{applies_to, Engine, Finding, LineIndex, MAX_PASSES};
 use crate::load::SourceFile;
 use crate::plan;
-use crate::rules::{FixPlan, Rule, TextEdit};
+use crate::rules::{Fix, Rule, TextEdit};
 use crate::selection;
 use crate::suppress;
 use crate::syntax;
@@ -62,7 +62,7 @@ impl Engine {
         let included: Vec<(usize, &Finding)> = findings
             .iter()
             .enumerate()
-            .filter(|(_, f)| f.fix.as_ref().is_some_and(|x| x.included))
+            .filter(|(_, f)| f.fix_status().is_included())
             .collect();
         let mut keys: FixKeys = included
             .iter()
@@ -104,7 +104,7 @@ impl Engine {
             let tree = syntax::parse(&text);
             let suppressions = suppress::scan(&text);
             let lines = LineIndex::new(&text);
-            let selected: Vec<(String, Range<usize>, FixPlan)> = self
+            let selected: Vec<(String, Range<usize>, Fix)> = self
                 .detect(source, &text, &tree, &rules)
                 .into_iter()
                 .filter(|(rule, det)| {

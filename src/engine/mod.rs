@@ -3,12 +3,14 @@
 //! fixed text, errors), handed on in path order as soon as it is ready;
 //! rendering and writing happen elsewhere.
 
+use crate::fix::{Fix, FixSafety, FixStatus};
 use crate::goversion::VersionResolver;
 use crate::load::{self, SourceFile};
 use crate::ordered;
+use crate::plan;
 use crate::prefilter::Prefilter;
 use crate::profile::{self, Counter, Stage};
-use crate::rules::{self, Detection, FixSafety, Rule, RuleContext, TextEdit};
+use crate::rules::{self, Detection, Rule, RuleContext, TextEdit};
 use crate::selection::FixSelection;
 use crate::suppress;
 use crate::syntax;
@@ -25,20 +27,6 @@ use std::sync::Arc;
 /// Fix passes before a file is declared non-converging (SPEC §3).
 pub const MAX_PASSES: usize = 10;
 
-/// The fix attached to a finding.
-#[derive(Debug, Clone)]
-pub struct FindingFix {
-    pub safety: FixSafety,
-    pub description: String,
-    /// Whether this run applies it (`--write`) or shows it in the diff (dry run).
-    pub included: bool,
-    /// Whether it was written to disk.
-    pub applied: bool,
-    pub edits: Vec<TextEdit>,
-    /// Import paths the fix needs.
-    pub imports: Vec<String>,
-}
-
 /// One reported site.
 #[derive(Debug, Clone)]
 pub struct Finding {
@@ -52,9 +40,33 @@ pub struct Finding {
     pub end_column: usize,
     pub message: String,
     pub note: Option<String>,
-    pub fix: Option<FindingFix>,
+    /// The checker's fix, as it made it.
+    pub fix: Option<Fix>,
+    /// What this run does with `fix`: decided by the engine, changed
+    /// afterwards only by `FileReport::mark_written` and `mark_restored`.
+    fix_status: FixStatus,
+    /// The edits adding the imports `fix` needs when it is applied on its
+    /// own to the file as read (planned with the engine's parse of it).
+    fix_import_edits: Vec<TextEdit>,
     /// The matched source text (for baselines).
     pub snippet: String,
+}
+
+impl Finding {
+    /// What this run does with the fix (`LeftOut` when there is none).
+    pub fn fix_status(&self) -> FixStatus {
+        self.fix_status
+    }
+
+    /// The fix's edits applied on its own to the file as read, with the
+    /// imports it needs (`plan::standalone_edits`), sorted by position.
+    fn standalone_edits(&self) -> Vec<TextEdit> {
+        let Some(fix) = &self.fix else { return Vec::new() };
+        let mut all = fix.edits.clone();
+        all.extend(self.fix_import_edits.iter().cloned());
+        all.sort_by_key(|e| (e.range.start, e.range.end));
+        all
+    }
 }
 
 /// An error tied to a file.
@@ -80,7 +92,7 @@ pub struct FileReport {
     /// Whether the file was read at all (counted as scanned).
     pub scanned: bool,
     /// Whether `fixed_text` was written: the findings whose fix was not
-    /// written then point into it (`moved_to_written`).
+    /// written then point into it (`mark_written`).
     pub written: bool,
 }
 
@@ -109,10 +121,17 @@ impl FileReport {
         report
     }
 
-    /// Records that `fixed_text` was written: the findings left (those
-    /// whose fix was not written) move to their place in the written text,
-    /// so what is reported afterwards points at the file as it now is.
-    pub fn moved_to_written(&mut self) {
+    /// Records that the fixes this report includes reached their
+    /// destination (written, or committed): they count as applied, and when
+    /// `fixed_text` was written the findings left (those whose fix was not
+    /// written) move to their place in it, so what is reported afterwards
+    /// points at the file as it now is.
+    pub fn mark_written(&mut self) {
+        for f in &mut self.findings {
+            if f.fix_status == FixStatus::Included {
+                f.fix_status = FixStatus::Applied;
+            }
+        }
         if let (Some(source), Some(fixed)) = (self.source.clone(), self.fixed_text.clone()) {
             self.move_findings(&source.text, &fixed);
             self.written = true;
@@ -120,15 +139,18 @@ impl FileReport {
     }
 
     /// The written file was restored to the text as read (`--verify`): the
-    /// findings move back, and nothing counts as written.
-    pub fn restored(&mut self) {
+    /// findings move back, nothing counts as written, and its fixes are
+    /// included but not applied.
+    pub fn mark_restored(&mut self) {
         if let (true, Some(source), Some(fixed)) = (self.written, self.source.clone(), self.fixed_text.clone()) {
             self.move_findings(&fixed, &source.text);
         }
         self.written = false;
         self.fixed_text = None;
-        for fix in self.findings.iter_mut().filter_map(|f| f.fix.as_mut()) {
-            fix.applied = false;
+        for f in &mut self.findings {
+            if f.fix_status == FixStatus::Applied {
+                f.fix_status = FixStatus::Included;
+            }
         }
     }
 
@@ -137,7 +159,7 @@ impl FileReport {
         let map = OffsetMap::new(from, to);
         let lines = LineIndex::new(to);
         for f in &mut self.findings {
-            if f.fix.as_ref().is_some_and(|x| x.applied) {
+            if f.fix_status.is_applied() {
                 continue;
             }
             let start = map.map(f.range.start);
@@ -152,8 +174,21 @@ impl FileReport {
     /// finding left after a write, else the text as read.
     pub fn text_for(&self, f: &Finding) -> Option<&str> {
         match &self.fixed_text {
-            Some(fixed) if self.written && !f.fix.as_ref().is_some_and(|x| x.applied) => Some(fixed),
+            Some(fixed) if self.written && !f.fix_status.is_applied() => Some(fixed),
             _ => self.source.as_ref().map(|s| s.text.as_str()),
+        }
+    }
+
+    /// The edits of a finding's fix applied on its own, with the imports it
+    /// needs, against the text `text_for` gives (interactive mode, quick
+    /// fixes, SARIF `fixes`): as the engine planned them for the text as
+    /// read; for a finding moved into the written text, placed in that text.
+    pub fn standalone_edits(&self, f: &Finding) -> Vec<TextEdit> {
+        match (&self.fixed_text, &f.fix) {
+            (Some(fixed), Some(fix)) if self.written && !f.fix_status.is_applied() => {
+                plan::standalone_edits(fixed, &fix.edits, &fix.imports)
+            }
+            _ => f.standalone_edits(),
         }
     }
 
@@ -336,20 +371,14 @@ impl Engine {
             if suppress::is_suppressed(&suppressions, &rule.id, line - 1) {
                 continue;
             }
-            report.findings.push(self.finding(&source, &lines, rule, det));
+            report.findings.push(self.finding(&source, &tree, &lines, rule, det));
         }
         report.findings.sort_by_key(|f| (f.range.start, f.rule.clone()));
-        if report
-            .findings
-            .iter()
-            .any(|f| f.fix.as_ref().is_some_and(|x| x.included))
-        {
+        if report.findings.iter().any(|f| f.fix_status.is_included()) {
             let _timer = profile::timer(Stage::Fix);
             let fixed = self.fix_to_fixpoint(&source, &tree, &report.findings);
             for &i in &fixed.left_out {
-                if let Some(fix) = &mut report.findings[i].fix {
-                    fix.included = false;
-                }
+                report.findings[i].fix_status = FixStatus::LeftOut;
             }
             report
                 .errors
@@ -403,24 +432,34 @@ impl Engine {
             .is_none_or(|s| s.accepts(&source.path, rule, range))
     }
 
-    fn finding(&self, source: &SourceFile, lines: &LineIndex, rule: &Rule, det: Detection) -> Finding {
+    fn finding(
+        &self,
+        source: &SourceFile,
+        tree: &syntax::GoTree,
+        lines: &LineIndex,
+        rule: &Rule,
+        det: Detection,
+    ) -> Finding {
         let text = &source.text;
         let (line, column) = lines.line_col(det.range.start);
         let (end_line, end_column) = lines.line_col(det.range.end);
         let mut note = det.note;
-        let mut plan = det.fix;
-        if source.generated && plan.is_some() {
-            plan = None;
+        let mut fix = det.fix;
+        if source.generated && fix.is_some() {
+            fix = None;
             note = Some("generated file: reported, never fixed".into());
         }
-        let fix = plan.map(|plan| FindingFix {
-            included: self.fix_allowed(source, plan.safety) && self.selected(source, &rule.id, &det.range),
-            safety: plan.safety,
-            description: plan.description,
-            applied: false,
-            edits: plan.edits,
-            imports: plan.imports,
-        });
+        // The run's one decision about the fix; the planner may still leave it out.
+        let fix_status = match &fix {
+            Some(fix) if self.fix_allowed(source, fix.safety) && self.selected(source, &rule.id, &det.range) => {
+                FixStatus::Included
+            }
+            _ => FixStatus::LeftOut,
+        };
+        let fix_import_edits = fix
+            .as_ref()
+            .map(|fix| plan::standalone_import_edits(text, &tree.root(), &fix.edits, &fix.imports))
+            .unwrap_or_default();
         Finding {
             rule: rule.id.clone(),
             severity: rule.severity,
@@ -432,6 +471,8 @@ impl Engine {
             message: det.message.unwrap_or_else(|| rule.message.clone()),
             note,
             fix,
+            fix_status,
+            fix_import_edits,
             snippet: text[det.range.clone()].to_string(),
             range: det.range,
         }
@@ -519,5 +560,56 @@ mod tests {
         for offset in 0..=text.len() {
             assert_eq!(idx.line_col(offset), line_col(text, offset), "offset {offset}");
         }
+    }
+
+    /// The edits of a fix on its own, planned with the engine's parse, are
+    /// those `plan::standalone_edits` gives from the text (imports included).
+    #[test]
+    fn standalone_edits_are_planned_as_from_the_text() {
+        let options = EngineOptions {
+            unsafe_fixes: true,
+            ..EngineOptions::default()
+        };
+        let engine = Engine::new(rules::builtin_rules(), options, VersionResolver::new(None));
+        let body = "func F() {\n\tm := map[string]int{}\n\tgo func() {\n\t\tm[\"x\"] = 1\n\t}()\n\tv := m[\"x\"]\n\tfmt.Println(v)\n}\n";
+        let dir = tempfile::tempdir().unwrap();
+        let mut with_imports = 0;
+        for imports in [
+            "import \"fmt\"\n",
+            "import (\n\t\"fmt\"\n)\n",
+            "import (\n\t\"fmt\"\n\t\"sync\"\n)\n",
+        ] {
+            let text = format!("package p\n\n{imports}\n{body}");
+            let report = engine.process_text(&dir.path().join("p.go"), &text);
+            for f in &report.findings {
+                let Some(fix) = &f.fix else { continue };
+                with_imports += usize::from(!fix.imports.is_empty());
+                let expected = plan::standalone_edits(&text, &fix.edits, &fix.imports);
+                assert_eq!(report.standalone_edits(f), expected, "{text}");
+            }
+        }
+        assert_eq!(with_imports, 3);
+    }
+
+    /// Safety decides the status; writing marks the included fixes applied,
+    /// and restoring the file takes that back.
+    #[test]
+    fn the_status_is_decided_then_written_and_restored() {
+        let engine = Engine::new(
+            rules::builtin_rules(),
+            EngineOptions::default(),
+            VersionResolver::new(None),
+        );
+        let text = "package p\n\nfunc F(m map[string]int, f map[float64]int) {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n\tfor k := range f {\n\t\tdelete(f, k)\n\t}\n}\n";
+        let dir = tempfile::tempdir().unwrap();
+        let mut report = engine.process_text(&dir.path().join("p.go"), text);
+        let statuses = |r: &FileReport| -> Vec<FixStatus> { r.findings.iter().map(Finding::fix_status).collect() };
+        assert_eq!(statuses(&report), [FixStatus::Included, FixStatus::LeftOut]);
+        report.mark_written();
+        assert!(report.written);
+        assert_eq!(statuses(&report), [FixStatus::Applied, FixStatus::LeftOut]);
+        report.mark_restored();
+        assert!(!report.written && report.fixed_text.is_none());
+        assert_eq!(statuses(&report), [FixStatus::Included, FixStatus::LeftOut]);
     }
 }

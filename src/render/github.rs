@@ -42,8 +42,8 @@ fn annotation(f: &Finding, text: &str) -> String {
     };
     let mut message = f.message.clone();
     match (&f.fix, &f.note) {
-        (Some(fix), _) if fix.applied => message.push_str(&format!("\nfixed: {}", fix.description)),
-        (Some(fix), _) if fix.included => message.push_str(&format!(
+        (Some(fix), _) if f.fix_status().is_applied() => message.push_str(&format!("\nfixed: {}", fix.description)),
+        (Some(fix), _) if f.fix_status().is_included() => message.push_str(&format!(
             "\nfix ({}): {}; run mapfix -w",
             fix.safety.as_str(),
             fix.description

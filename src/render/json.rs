@@ -2,7 +2,7 @@
 //! structs in key order. Not SARIF (sarif.rs) nor a batch's `repositories[]` (batch/record.rs).
 
 use super::{display_path, Renderer, RunResult, Summary};
-use crate::engine::{FileError, Finding, FindingFix};
+use crate::engine::{FileError, Finding};
 use crate::rules::Severity;
 use serde::Serialize;
 use std::io::{self, Write};
@@ -78,17 +78,11 @@ impl<'a> From<&'a Finding> for JsonFinding<'a> {
             end_column: f.end_column,
             message: &f.message,
             note: f.note.as_deref(),
-            fix: f.fix.as_ref().map(JsonFix::from),
-        }
-    }
-}
-
-impl<'a> From<&'a FindingFix> for JsonFix<'a> {
-    fn from(x: &'a FindingFix) -> Self {
-        JsonFix {
-            safety: x.safety.as_str(),
-            description: &x.description,
-            applied: x.applied,
+            fix: f.fix.as_ref().map(|x| JsonFix {
+                safety: x.safety.as_str(),
+                description: &x.description,
+                applied: f.fix_status().is_applied(),
+            }),
         }
     }
 }

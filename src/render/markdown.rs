@@ -239,9 +239,11 @@ impl super::Renderer for MarkdownRenderer {
 
 /// Whether this run fixes (dry run: shows the fix for) a finding.
 fn is_fixed(run: &RunResult, f: &Finding) -> bool {
-    f.fix
-        .as_ref()
-        .is_some_and(|x| if run.wrote { x.applied } else { x.included })
+    if run.wrote {
+        f.fix_status().is_applied()
+    } else {
+        f.fix_status().is_included()
+    }
 }
 
 fn rule_counts(run: &RunResult) -> BTreeMap<String, RuleCounts> {
@@ -253,10 +255,7 @@ fn rule_counts(run: &RunResult) -> BTreeMap<String, RuleCounts> {
             c.fixed += 1;
             c.unsafe_fixed += usize::from(f.fix.as_ref().is_some_and(|x| x.safety == FixSafety::Unsafe));
         }
-        if f.fix
-            .as_ref()
-            .is_some_and(|x| !x.included && x.safety == FixSafety::Unsafe)
-        {
+        if !f.fix_status().is_included() && f.fix.as_ref().is_some_and(|x| x.safety == FixSafety::Unsafe) {
             c.unsafe_skipped += 1;
         }
     }
@@ -313,7 +312,7 @@ fn intro(run: &RunResult, counts: &BTreeMap<String, RuleCounts>) -> String {
 
 fn why_unfixed(f: &Finding) -> String {
     match (&f.fix, &f.note) {
-        (Some(fix), _) if fix.safety == FixSafety::Unsafe && !fix.included => {
+        (Some(fix), _) if fix.safety == FixSafety::Unsafe && !f.fix_status().is_included() => {
             format!(" — unsafe fix available with `--unsafe`: {}", fix.description)
         }
         (_, Some(note)) => format!(" — {note}"),

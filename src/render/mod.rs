@@ -46,12 +46,13 @@ impl Summary {
         self.changed_files += usize::from(report.fixed_text.is_some());
         for f in &report.findings {
             self.findings += 1;
-            let fix = f.fix.as_ref();
+            let (fix, status) = (f.fix.as_ref(), f.fix_status());
             self.fixable += usize::from(fix.is_some());
-            self.applied += usize::from(fix.is_some_and(|x| x.applied));
-            self.included += usize::from(fix.is_some_and(|x| x.included));
-            self.unsafe_left += usize::from(fix.is_some_and(|x| !x.included && x.safety == FixSafety::Unsafe));
-            self.unapplied += usize::from(!fix.is_some_and(|x| x.applied));
+            self.applied += usize::from(status.is_applied());
+            self.included += usize::from(status.is_included());
+            self.unsafe_left +=
+                usize::from(!status.is_included() && fix.is_some_and(|x| x.safety == FixSafety::Unsafe));
+            self.unapplied += usize::from(!status.is_applied());
         }
     }
 

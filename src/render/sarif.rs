@@ -9,8 +9,8 @@
 mod schema;
 
 use super::{display_path, utf16_position, Renderer, RunResult};
-use crate::engine::{FileError, Finding, FindingFix};
-use crate::plan;
+use crate::engine::{FileError, FileReport, Finding};
+use crate::fix::FixStatus;
 use crate::rules::Severity;
 use crate::rules::{Rule, TextEdit};
 use schema::{
@@ -194,7 +194,7 @@ impl SarifRenderer {
             for f in &report.findings {
                 let index = rules.iter().position(|r| r.id == f.rule).unwrap_or(0);
                 let text = report.text_for(f).unwrap_or(&source.text);
-                results.push(result(f, index, text, source.crlf, base));
+                results.push(result(report, f, index, text, source.crlf, base));
             }
         }
         let notifications: Vec<Notification> = run.all_errors().map(|e| notification(e, base)).collect();
@@ -242,13 +242,23 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn result<'a>(f: &'a Finding, rule_index: usize, text: &str, crlf: bool, base: Option<&UriBase>) -> SarifResult<'a> {
+fn result<'a>(
+    report: &FileReport,
+    f: &'a Finding,
+    rule_index: usize,
+    text: &str,
+    crlf: bool,
+    base: Option<&UriBase>,
+) -> SarifResult<'a> {
     let location = artifact_location(&f.path, base);
     let message = match &f.note {
         Some(note) => Message::from(format!("{}\n{}", f.message, note)),
         None => Message::from(f.message.as_str()),
     };
-    let fixes = f.fix.as_ref().map(|fix| [sarif_fix(fix, &location, text, crlf)]);
+    let fixes = f.fix.as_ref().map(|fix| {
+        let edits = report.standalone_edits(f);
+        [sarif_fix(fix, f.fix_status(), &edits, &location, text, crlf)]
+    });
     SarifResult {
         rule_id: &f.rule,
         rule_index,
@@ -268,15 +278,21 @@ fn result<'a>(f: &'a Finding, rule_index: usize, text: &str, crlf: bool, base: O
 }
 
 /// A SARIF `fix`: the fix's edits (and the import it needs) against the file as read.
-fn sarif_fix<'a>(fix: &'a FindingFix, location: &ArtifactLocation, text: &str, crlf: bool) -> Fix<'a> {
-    let edits: Vec<TextEdit> = plan::standalone_edits(text, &fix.edits, &fix.imports);
+fn sarif_fix<'a>(
+    fix: &'a crate::fix::Fix,
+    status: FixStatus,
+    edits: &[TextEdit],
+    location: &ArtifactLocation,
+    text: &str,
+    crlf: bool,
+) -> Fix<'a> {
     let replacements = edits
-        .into_iter()
+        .iter()
         .map(|e| {
             let inserted = if crlf {
                 e.replacement.replace("\r\n", "\n").replace('\n', "\r\n")
             } else {
-                e.replacement
+                e.replacement.clone()
             };
             Replacement {
                 deleted_region: region(text, e.range.start, e.range.end),
@@ -292,7 +308,7 @@ fn sarif_fix<'a>(fix: &'a FindingFix, location: &ArtifactLocation, text: &str, c
         }],
         properties: FixProperties {
             safety: fix.safety.as_str(),
-            applied: fix.applied,
+            applied: status.is_applied(),
         },
     }
 }

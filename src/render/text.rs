@@ -104,10 +104,11 @@ impl TextStream<'_> {
             for f in &report.findings {
                 let c = self.rule_counts.entry(f.rule.clone()).or_default();
                 c[0] += 1;
+                let status = f.fix_status();
                 match &f.fix {
-                    Some(x) if self.wrote && x.applied => c[1] += 1,
-                    Some(x) if !self.wrote && x.included => c[1] += 1,
-                    Some(x) if !x.included && x.safety == crate::rules::FixSafety::Unsafe => c[2] += 1,
+                    Some(_) if self.wrote && status.is_applied() => c[1] += 1,
+                    Some(_) if !self.wrote && status.is_included() => c[1] += 1,
+                    Some(x) if !status.is_included() && x.safety == crate::rules::FixSafety::Unsafe => c[2] += 1,
                     _ => {}
                 }
             }
@@ -118,11 +119,7 @@ impl TextStream<'_> {
             let diff = unified_diff(&display_path(&report.path), &source.text, fixed);
             self.renderer.write_diff(&diff, out)?;
         }
-        for f in report
-            .findings
-            .iter()
-            .filter(|f| !f.fix.as_ref().is_some_and(|x| x.included))
-        {
+        for f in report.findings.iter().filter(|f| !f.fix_status().is_included()) {
             let text = report.text_for(f).unwrap_or(&source.text);
             self.diagnostics.push(self.renderer.report(&FindingDiag::new(f, text)));
         }
@@ -249,7 +246,7 @@ struct FindingDiag {
 impl FindingDiag {
     fn new(f: &Finding, text: &str) -> Self {
         let help = match (&f.fix, &f.note) {
-            (Some(fix), _) if !fix.included && fix.safety == crate::rules::FixSafety::Unsafe => {
+            (Some(fix), _) if !f.fix_status().is_included() && fix.safety == crate::rules::FixSafety::Unsafe => {
                 Some(format!("unsafe fix available (--unsafe): {}", fix.description))
             }
             (_, Some(note)) => Some(note.clone()),

@@ -3,7 +3,7 @@
 //! every entry points to the one variable the loop reuses. Fix (unsafe):
 //! `v := v` as the first statement of the loop that declares `v`.
 
-use super::{Detection, FixPlan, FixSafety, RuleContext, RuleModule, TextEdit};
+use super::{Detection, Fix, FixSafety, RuleContext, RuleModule, TextEdit};
 use crate::goversion::GoVersion;
 use crate::lang::Go;
 use crate::syntax::{self, block_statements, code_children, GoNode};
@@ -341,7 +341,7 @@ fn detection(ctx: &RuleContext, stmt: &GoNode, var: &LoopVariable) -> Detection 
     };
     match copy_insertion(ctx, var) {
         Ok(edit) => {
-            det.fix = Some(FixPlan {
+            det.fix = Some(Fix {
                 safety: FixSafety::Unsafe,
                 description: format!(
                     "copy {name} per iteration: `{name} := {name}` at the top of the loop at line {loop_line}"

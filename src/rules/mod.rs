@@ -28,23 +28,6 @@ use std::path::{Path, PathBuf};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
-/// Whether applying a fix can change what a program observably does (SPEC §3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FixSafety {
-    Safe,
-    Unsafe,
-}
-
-impl FixSafety {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FixSafety::Safe => "safe",
-            FixSafety::Unsafe => "unsafe",
-        }
-    }
-}
-
 /// A rule's severity, as its YAML `severity:` says (ast-grep's levels).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -108,18 +91,9 @@ impl FixAvailability {
     }
 }
 
+pub use crate::fix::{Fix, FixSafety};
 pub use crate::plan::TextEdit;
 pub use load::{builtin_rules, check_unique_ids, load_rule_dir, parse_rules, RuleLoadError};
-
-/// A fix a rule proposes for one site.
-#[derive(Debug, Clone)]
-pub struct FixPlan {
-    pub safety: FixSafety,
-    pub description: String,
-    pub edits: Vec<TextEdit>,
-    /// Import paths the fixed code needs (added in one place by the planner).
-    pub imports: Vec<String>,
-}
 
 /// What a rule reports for one matched site.
 #[derive(Debug, Clone)]
@@ -130,7 +104,7 @@ pub struct Detection {
     pub message: Option<String>,
     /// Help shown with the finding, e.g. why no fix is offered.
     pub note: Option<String>,
-    pub fix: Option<FixPlan>,
+    pub fix: Option<Fix>,
 }
 
 pub use registry::{OptionValues, RuleModule, RuleOptions};
@@ -306,7 +280,7 @@ impl Rule {
             range: m.get_node().range(),
             message: Some(self.config.get_message(m)),
             note: None,
-            fix: fix.map(|edit| FixPlan {
+            fix: fix.map(|edit| Fix {
                 safety: self.safety,
                 description: format!("apply the fix of rule {}", self.id),
                 edits: vec![edit],

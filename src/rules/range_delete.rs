@@ -3,7 +3,7 @@
 //! `prefer = "make"` (unsafe: aliases keep the old map).
 
 use super::registry::OptionsSpec;
-use super::{Detection, FixPlan, FixSafety, RuleContext, RuleModule, RuleOptions, TextEdit};
+use super::{Detection, Fix, FixSafety, RuleContext, RuleModule, RuleOptions, TextEdit};
 use crate::goversion::GoVersion;
 use crate::lang::Go;
 use crate::prefilter::{self, Before};
@@ -175,7 +175,7 @@ fn detection(ctx: &RuleContext, node: &GoNode, map: &GoNode) -> Detection {
 }
 
 /// Replaces the loop with `statement`, keeping the loop's comments above it.
-fn replace_loop(ctx: &RuleContext, node: &GoNode, statement: &str, safety: FixSafety, description: String) -> FixPlan {
+fn replace_loop(ctx: &RuleContext, node: &GoNode, statement: &str, safety: FixSafety, description: String) -> Fix {
     let indent = syntax::line_indent(ctx.text, node.range().start);
     let mut replacement = String::new();
     for comment in node.dfs().filter(|n| n.kind() == "comment") {
@@ -184,7 +184,7 @@ fn replace_loop(ctx: &RuleContext, node: &GoNode, statement: &str, safety: FixSa
         replacement.push_str(indent);
     }
     replacement.push_str(statement);
-    FixPlan {
+    Fix {
         safety,
         description,
         edits: vec![TextEdit {

@@ -2,7 +2,7 @@
 //! Not for running the engine (`workspace.rs`) or the message loop (`mod.rs`).
 
 use super::workspace::Analysis;
-use crate::engine::{Finding, FindingFix};
+use crate::engine::{FileReport, Finding};
 use crate::plan;
 use crate::rules::{FixSafety, TextEdit as ByteEdit};
 use crate::syntax;
@@ -215,7 +215,7 @@ pub fn code_actions(
             else {
                 continue;
             };
-            let Some(edits) = quick_fix_edits(text, fix) else {
+            let Some(edits) = analysis.report.as_ref().and_then(|r| quick_fix_edits(text, r, f)) else {
                 continue;
             };
             let safe = fix.safety == FixSafety::Safe;
@@ -235,8 +235,9 @@ pub fn code_actions(
         let with_unsafe = analysis
             .findings()
             .iter()
+            .filter(|f| f.fix_status().is_included())
             .filter_map(|f| f.fix.as_ref())
-            .any(|x| x.included && x.safety == FixSafety::Unsafe);
+            .any(|x| x.safety == FixSafety::Unsafe);
         let title = match with_unsafe {
             true => "mapfix: apply all fixes (unsafe ones included)",
             false => "mapfix: apply all safe fixes",
@@ -251,10 +252,11 @@ pub fn code_actions(
     out
 }
 
-/// A fix's edits applied on their own, with the imports it needs; `None`
-/// when the result would not parse (the engine would leave the fix out).
-fn quick_fix_edits(text: &str, fix: &FindingFix) -> Option<Vec<ByteEdit>> {
-    let edits = plan::standalone_edits(text, &fix.edits, &fix.imports);
+/// A finding's fix applied on its own, with the imports it needs (as the
+/// engine planned them); `None` when the result would not parse (the engine
+/// would leave the fix out).
+fn quick_fix_edits(text: &str, report: &FileReport, f: &Finding) -> Option<Vec<ByteEdit>> {
+    let edits = report.standalone_edits(f);
     let after = plan::apply_edits(text, &edits, false);
     syntax::first_error(&syntax::parse(&after).root())
         .is_none()

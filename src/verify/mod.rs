@@ -112,7 +112,7 @@ impl WrittenFile {
         let fixes: Vec<AppliedFix> = report
             .findings
             .iter()
-            .filter(|f| f.fix.as_ref().is_some_and(|x| x.applied))
+            .filter(|f| f.fix_status().is_applied())
             .map(|f| AppliedFix {
                 rule: f.rule.clone(),
                 first_line: f.line,
@@ -242,7 +242,7 @@ pub fn check_and_restore(
     for failure in &outcome.failures {
         for report in reports.iter_mut().filter(|r| failure.restored.contains(&r.path)) {
             // The file is as it was: no diff to show for it.
-            report.restored();
+            report.mark_restored();
         }
     }
     outcome

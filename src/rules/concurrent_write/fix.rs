@@ -10,7 +10,7 @@
 use super::range_fix;
 use super::target::MapTarget;
 use crate::goversion::GoVersion;
-use crate::rules::{FixPlan, FixSafety, RuleContext, TextEdit};
+use crate::rules::{Fix, FixSafety, RuleContext, TextEdit};
 use crate::syntax::{self, code_children, GoNode};
 use crate::types;
 
@@ -26,7 +26,7 @@ pub struct Rewrite<'a> {
     pub taken: std::cell::RefCell<Vec<String>>,
 }
 
-pub fn plan(ctx: &RuleContext, target: &MapTarget) -> Result<FixPlan, String> {
+pub fn plan(ctx: &RuleContext, target: &MapTarget) -> Result<Fix, String> {
     let name = target.name();
     let map_type = target
         .map_type
@@ -66,7 +66,7 @@ pub fn plan(ctx: &RuleContext, target: &MapTarget) -> Result<FixPlan, String> {
     if edits.windows(2).any(|w| w[0].range.end > w[1].range.start) {
         return Err(format!("uses of {name} are nested in one another"));
     }
-    Ok(FixPlan {
+    Ok(Fix {
         safety: FixSafety::Unsafe,
         description: format!("make {name} a sync.Map (Store/Load/Delete/Range)"),
         edits,

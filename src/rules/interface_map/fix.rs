@@ -15,7 +15,7 @@ pub(super) fn plan_fix<'r>(
     json: JsonUse<'r>,
     top: Option<&GoNode<'r>>,
     root: &GoNode<'r>,
-) -> Result<FixPlan, String> {
+) -> Result<Fix, String> {
     let name = decl.name.text().to_string();
     if let Some(why) = all.iter().find_map(|u| match u {
         Use::NoFix(why) | Use::JsonDecode(Some(why)) => Some(why.clone()),
@@ -118,7 +118,7 @@ pub(super) fn plan_fix<'r>(
             "line {line} has a trailing comment aligned with its neighbours, which mapfix does not re-align"
         ));
     }
-    Ok(FixPlan {
+    Ok(Fix {
         safety: FixSafety::Unsafe,
         description: format!("replace map {name} with struct type {type_name}"),
         edits,

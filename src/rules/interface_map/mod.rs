@@ -18,7 +18,7 @@ mod uses;
 mod value_type;
 
 use super::registry::OptionsSpec;
-use super::{Detection, FixPlan, FixSafety, RuleContext, RuleModule, RuleOptions, TextEdit};
+use super::{Detection, Fix, FixSafety, RuleContext, RuleModule, RuleOptions, TextEdit};
 use crate::lang::Go;
 use crate::syntax::{self, code_children, GoNode};
 use crate::types::PackageScope;

@@ -14,7 +14,7 @@ mod cross_method;
 mod precondition;
 
 use super::registry::OptionsSpec;
-use super::{Detection, FixPlan, FixSafety, Rule, RuleContext, RuleModule, RuleOptions, TextEdit};
+use super::{Detection, Fix, FixSafety, Rule, RuleContext, RuleModule, RuleOptions, TextEdit};
 use crate::lang::Go;
 use crate::syntax::{self, code_children, GoNode};
 use crate::types::{self, Binding};
@@ -207,7 +207,7 @@ fn detection(
             " (other code may test it for nil; the write is conditional)",
         )
     };
-    det.fix = Some(FixPlan {
+    det.fix = Some(Fix {
         safety,
         description: format!("reset {name} with make({map_type}) instead of nil{why}"),
         edits: vec![TextEdit {

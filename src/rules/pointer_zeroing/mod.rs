@@ -5,7 +5,7 @@
 
 mod ownership;
 
-use super::{Detection, FixPlan, FixSafety, RuleContext, RuleModule, TextEdit};
+use super::{Detection, Fix, FixSafety, RuleContext, RuleModule, TextEdit};
 use crate::lang::Go;
 use crate::syntax::{self, code_children, GoNode};
 use crate::types;
@@ -102,7 +102,7 @@ fn analyse(ctx: &RuleContext, stmt: &GoNode) -> Option<Detection> {
     }
     match zeroing_edit(ctx, stmt, &func, &map_text, &key.text(), &struct_name) {
         Ok(edit) => {
-            det.fix = Some(FixPlan {
+            det.fix = Some(Fix {
                 safety: FixSafety::Unsafe,
                 description: format!(
                     "zero the *{struct_name} before deleting it from {map_text} (other holders of the pointer will see a zero {struct_name})"
