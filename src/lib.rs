@@ -14,6 +14,7 @@ pub mod engine;
 pub mod goversion;
 pub mod interactive;
 pub mod lang;
+pub mod lex;
 pub mod lines;
 pub mod load;
 pub mod memory;

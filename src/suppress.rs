@@ -23,7 +23,7 @@ pub fn scan(text: &str) -> Vec<Suppression> {
     let mut out = Vec::new();
     let mut line_no = 0;
     let mut counted = 0;
-    for at in crate::skim::line_comments(text) {
+    for at in crate::lex::line_comments(text) {
         line_no += memchr::memchr_iter(b'\n', &text.as_bytes()[counted..at]).count();
         counted = at;
         let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);

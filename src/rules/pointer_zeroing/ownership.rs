@@ -7,7 +7,7 @@
 //! it. Anything the scan does not recognise as harmless defeats the proof.
 
 use super::MapRef;
-use crate::prefilter;
+use crate::lex;
 use crate::rules::RuleContext;
 use crate::syntax::{self, code_children, GoNode};
 use crate::types::BASIC_TYPES;
@@ -38,7 +38,7 @@ pub fn why_not_owned(ctx: &RuleContext, target: &Owned, own_root: &GoNode) -> Op
             return Some(format!("{} cannot be read", file_label(&path)));
         };
         let text = text.trim_start_matches('\u{feff}');
-        if prefilter::word_occurrences(text, name).next().is_none() {
+        if lex::word_occurrences(text, name).next().is_none() {
             continue;
         }
         let tree = syntax::parse(text);
