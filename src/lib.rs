@@ -12,6 +12,7 @@ pub mod config;
 pub mod diff_base;
 pub mod engine;
 pub mod goversion;
+pub mod hash;
 pub mod interactive;
 pub mod lang;
 pub mod lex;
