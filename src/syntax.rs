@@ -263,7 +263,7 @@ pub fn is_pure_expression(node: &GoNode) -> bool {
 
 /// The leading whitespace of the line on which byte offset `at` lies.
 pub fn line_indent(text: &str, at: usize) -> &str {
-    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let start = crate::lines::line_start(text, at);
     let rest = &text[start..];
     let len = rest.len() - rest.trim_start_matches([' ', '\t']).len();
     &rest[..len]

@@ -299,7 +299,7 @@ fn zeroing_edit(
 ) -> Result<TextEdit, String> {
     let start = stmt.range().start;
     let indent = syntax::line_indent(ctx.text, start);
-    let line_start = ctx.text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_start = crate::lines::line_start(ctx.text, start);
     if line_start + indent.len() != start {
         return Err("the delete shares its line with other code; zero the value by hand".into());
     }

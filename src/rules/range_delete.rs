@@ -201,7 +201,7 @@ pub fn may_match(text: &str) -> bool {
 /// keywords no range expression can hold, so no loop header goes on there)
 /// unless a `range` is on that line too (`case x: for k := range m {`).
 fn may_open_loop_body(text: &str, brace: usize) -> bool {
-    let line_start = memchr::memrchr(b'\n', &text.as_bytes()[..brace]).map_or(0, |n| n + 1);
+    let line_start = crate::lines::line_start(text, brace);
     let line = text[line_start..brace].trim_start_matches([' ', '\t']);
     let line = line.strip_prefix('}').map_or(line, |l| l.trim_start());
     let first = line

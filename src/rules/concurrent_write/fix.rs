@@ -162,7 +162,7 @@ fn literal_entries<'r>(lit: &GoNode<'r>) -> Option<Vec<(GoNode<'r>, GoNode<'r>)>
 /// The edits for one use of the map variable, or why it has no sync.Map form.
 fn rewrite_use(rw: &Rewrite, use_: &GoNode) -> Result<Vec<TextEdit>, String> {
     let parent = use_.parent().ok_or("no parent")?;
-    let line = rw.ctx.text[..use_.range().start].matches('\n').count() + 1;
+    let line = crate::lines::line_col(rw.ctx.text, use_.range().start).0;
     let name = &rw.name;
     let no_form = |what: &str| format!("{what} at line {line} has no sync.Map form");
     match parent.kind().as_ref() {

@@ -20,7 +20,7 @@ pub fn may_match(text: &str) -> bool {
 
 /// The map type written at `start..end`.
 fn occurrence_may_match(text: &str, start: usize, end: usize) -> bool {
-    let line_start = memchr::memrchr(b'\n', &text.as_bytes()[..start]).map_or(0, |n| n + 1);
+    let line_start = crate::lines::line_start(text, start);
     let mut before = text[line_start..start].trim_end();
     if let Some(b) = before.strip_suffix("make(") {
         before = b.trim_end();
