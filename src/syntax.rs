@@ -199,20 +199,6 @@ pub fn is_bool_literal(node: &GoNode) -> bool {
     node.kind() == "identifier" && matches!(node.text().as_ref(), "true" | "false")
 }
 
-/// The default type of an untyped constant literal (`"s"` string, `1` int,
-/// `true` bool…); `None` for anything else.
-pub fn untyped_default(node: &GoNode) -> Option<&'static str> {
-    match node.kind().as_ref() {
-        "interpreted_string_literal" | "raw_string_literal" => Some("string"),
-        "int_literal" => Some("int"),
-        "float_literal" => Some("float64"),
-        "rune_literal" => Some("rune"),
-        "imaginary_literal" => Some("complex128"),
-        _ if is_bool_literal(node) => Some("bool"),
-        _ => None,
-    }
-}
-
 /// Whether a parameter declaration is variadic (`xs ...T`).
 pub fn is_variadic(param: &GoNode) -> bool {
     param.kind() == "parameter_declaration" && param.children().any(|c| c.kind() == "...")

@@ -149,28 +149,10 @@ fn has_embedded_field(struct_text: &str) -> bool {
     embedded
 }
 
+/// A number or a boolean (a basic type but `string`).
 fn is_scalar(ty: &str) -> bool {
-    matches!(
-        ty.trim(),
-        "bool"
-            | "int"
-            | "int8"
-            | "int16"
-            | "int32"
-            | "int64"
-            | "uint"
-            | "uint8"
-            | "uint16"
-            | "uint32"
-            | "uint64"
-            | "uintptr"
-            | "byte"
-            | "rune"
-            | "float32"
-            | "float64"
-            | "complex64"
-            | "complex128"
-    )
+    let ty = ty.trim();
+    types::basic::is_basic(ty) && ty != "string"
 }
 
 /// The function declaration (or top-level function literal) around `node`,

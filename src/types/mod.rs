@@ -3,10 +3,12 @@
 //! types (named ones included) and the package-level declarations of a
 //! package (its other files are parsed only when a lookup needs them).
 
+pub mod basic;
 mod file_index;
 pub mod imports;
 pub mod package_index;
 
+pub use basic::BASIC_TYPES;
 use file_index::type_decl;
 pub use file_index::{infer_type, nil_tested_names, FileIndex, TypeDecl};
 
@@ -173,29 +175,6 @@ impl<'a> PackageScope<'a> {
                 .any(|f| has(&f.index) || f.full_index().consts.iter().any(|c| c == name))
     }
 }
-
-/// The predeclared basic types of Go.
-pub const BASIC_TYPES: &[&str] = &[
-    "bool",
-    "string",
-    "int",
-    "int8",
-    "int16",
-    "int32",
-    "int64",
-    "uint",
-    "uint8",
-    "uint16",
-    "uint32",
-    "uint64",
-    "uintptr",
-    "byte",
-    "rune",
-    "float32",
-    "float64",
-    "complex64",
-    "complex128",
-];
 
 /// What an identifier refers to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -444,11 +423,11 @@ fn may_hold_nan(ty: &str, scope: &PackageScope, depth: u8) -> bool {
     if depth > 8 {
         return true;
     }
-    match ty {
-        "string" | "bool" | "int" | "int8" | "int16" | "int32" | "int64" | "uint" | "uint8" | "uint16" | "uint32"
-        | "uint64" | "uintptr" | "byte" | "rune" => return false,
-        "float32" | "float64" | "complex64" | "complex128" | "any" | "error" => return true,
-        _ => {}
+    if basic::is_basic(ty) {
+        return basic::has_nan(ty);
+    }
+    if matches!(ty, "any" | "error") {
+        return true;
     }
     if ty.starts_with('*') || ty.starts_with("chan") || ty.starts_with("<-chan") {
         return false;

@@ -400,7 +400,7 @@ impl Rewrite<'_> {
     }
 
     fn has_type(&self, expr: &GoNode, ty: &str) -> bool {
-        if let Some(d) = syntax::untyped_default(expr) {
+        if let Some(d) = types::basic::untyped_default(expr) {
             return d == ty || (d == "rune" && ty == "int32");
         }
         match expr.kind().as_ref() {
@@ -446,7 +446,7 @@ impl Rewrite<'_> {
                     }
                 }
                 let value = right.get(index).filter(|_| right.len() == code_children(&list).len())?;
-                syntax::untyped_default(value).map(str::to_string)
+                types::basic::untyped_default(value).map(str::to_string)
             }
             "range_clause" => {
                 let over = stmt.field("right")?;

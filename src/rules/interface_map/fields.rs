@@ -196,11 +196,8 @@ fn set_before(key: &Key, at: &GoNode) -> bool {
 
 /// Types whose zero value `omitempty` leaves out.
 fn omittable(ty: &str) -> bool {
-    const SCALARS: &[&str] = &[
-        "bool", "string", "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64",
-        "uintptr", "byte", "rune", "float32", "float64",
-    ];
-    SCALARS.contains(&ty) || ty.starts_with('*') || ty.starts_with("[]") || ty.starts_with("map[")
+    let scalar = crate::types::basic::is_basic(ty) && !crate::types::basic::is_complex(ty);
+    scalar || ty.starts_with('*') || ty.starts_with("[]") || ty.starts_with("map[")
 }
 
 /// A value that is never the zero value of its type.

@@ -97,16 +97,14 @@ fn value_type(expr: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
     if depth > 6 {
         return None;
     }
+    if let Some(default) = types::basic::untyped_default(expr) {
+        // `true` and `false` are constants unless the package declares the name.
+        if !syntax::is_bool_literal(expr) || !cx.scope.declares(&expr.text()) {
+            return Some(Typed::constant(default));
+        }
+    }
     let kind = expr.kind();
     match kind.as_ref() {
-        "int_literal" => Some(Typed::constant("int")),
-        "float_literal" => Some(Typed::constant("float64")),
-        "imaginary_literal" => Some(Typed::constant("complex128")),
-        "rune_literal" => Some(Typed::constant("rune")),
-        "interpreted_string_literal" | "raw_string_literal" => Some(Typed::constant("string")),
-        "identifier" if syntax::is_bool_literal(expr) && !cx.scope.declares(&expr.text()) => {
-            Some(Typed::constant("bool"))
-        }
         "parenthesized_expression" => code_children(expr).first().and_then(|e| value_type(e, cx, depth + 1)),
         "composite_literal" => {
             let ty = expr.field("type")?;
@@ -163,7 +161,7 @@ fn binary_type(expr: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
     let right = value_type(&expr.field("right")?, cx, depth + 1)?;
     match (left.untyped, right.untyped) {
         (true, true) => {
-            let rank = |t: &str| ["int", "rune", "float64", "complex128"].iter().position(|x| *x == t);
+            let rank = types::basic::numeric_kind_rank;
             match (rank(&left.text), rank(&right.text)) {
                 (Some(a), Some(b)) => Some(if a >= b { left } else { right }),
                 _ => (left.text == right.text).then_some(left),
