@@ -4,11 +4,13 @@
 //! package (its other files are parsed only when a lookup needs them).
 
 pub mod basic;
+pub mod expr;
 mod file_index;
 pub mod imports;
 pub mod package_index;
 
 pub use basic::BASIC_TYPES;
+pub use expr::{TypeExpr, TypeKind};
 use file_index::type_decl;
 pub use file_index::{infer_type, nil_tested_names, FileIndex, TypeDecl};
 
