@@ -196,8 +196,12 @@ fn set_before(key: &Key, at: &GoNode) -> bool {
 
 /// Types whose zero value `omitempty` leaves out.
 fn omittable(ty: &str) -> bool {
-    let scalar = crate::types::basic::is_basic(ty) && !crate::types::basic::is_complex(ty);
-    scalar || ty.starts_with('*') || ty.starts_with("[]") || ty.starts_with("map[")
+    use crate::types::{basic, TypeExpr, TypeKind};
+    TypeExpr::parse(ty).is_some_and(|t| match t.kind() {
+        TypeKind::Name(name) => basic::is_basic(name) && !basic::is_complex(name),
+        TypeKind::Pointer(_) | TypeKind::Slice(_) | TypeKind::Map { .. } => true,
+        _ => false,
+    })
 }
 
 /// A value that is never the zero value of its type.

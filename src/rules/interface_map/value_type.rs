@@ -9,7 +9,7 @@
 
 use super::Cx;
 use crate::syntax::{self, code_children, GoNode};
-use crate::types;
+use crate::types::{self, TypeExpr, TypeKind};
 
 /// A type as text; `untyped` for constant expressions without a type yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -251,10 +251,9 @@ fn method_type(operand: &GoNode, method: &str, cx: &Cx) -> Option<Typed> {
     if is_own_map_read(operand, cx) {
         return None;
     }
-    let ty = types::expr_type(operand, cx.scope)?;
-    let name = ty.trim_start_matches('*').trim();
-    let plain = !name.is_empty() && name.chars().all(|c| c == '_' || c.is_alphanumeric());
-    if !plain || cx.is_local_type(name) || cx.scope.type_decl(name).is_none() {
+    let ty = TypeExpr::parse(&types::expr_type(operand, cx.scope)?)?;
+    let name = ty.without_pointers().name()?;
+    if cx.is_local_type(name) || cx.scope.type_decl(name).is_none() {
         return None;
     }
     declared_result(cx.scope.method_result(name, method)?, cx)
@@ -263,17 +262,9 @@ fn method_type(operand: &GoNode, method: &str, cx: &Cx) -> Option<Typed> {
 /// A declared result type, when its package qualifiers mean in this file
 /// what they mean in the file that declares it.
 fn declared_result(r: types::ResultType, cx: &Cx) -> Option<Typed> {
-    let tree = syntax::parse(&format!("package p\n\nvar _ {}\n", r.text));
-    let root = tree.root();
-    let agree = root.dfs().filter(|n| n.kind() == "qualified_identifier").all(|q| {
-        q.field("package").is_some_and(|p| {
-            let theirs = r
-                .imports
-                .iter()
-                .find(|(n, _)| *n == p.text())
-                .map(|(_, path)| path.as_str());
-            theirs.is_some() && theirs == cx.import_path(&p.text())
-        })
+    let agree = TypeExpr::parse(&r.text)?.packages().into_iter().all(|p| {
+        let theirs = r.imports.iter().find(|(n, _)| n == p).map(|(_, path)| path.as_str());
+        theirs.is_some() && theirs == cx.import_path(p)
     });
     agree.then(|| Typed::of(r.text))
 }
@@ -284,8 +275,12 @@ fn request_part(expr: &GoNode, cx: &Cx) -> Option<String> {
     fn path(e: &GoNode, cx: &Cx, http: &str) -> Option<String> {
         match e.kind().as_ref() {
             "identifier" => {
-                let t = types::resolve(&e.text(), e, cx.scope)?.type_text?;
-                (t.replace(' ', "") == format!("*{http}.Request")).then(String::new)
+                let t = TypeExpr::parse(&types::resolve(&e.text(), e, cx.scope)?.type_text?)?;
+                let request = TypeKind::Qualified {
+                    package: http.to_string(),
+                    name: "Request".to_string(),
+                };
+                (t.pointee().map(TypeExpr::kind) == Some(&request)).then(String::new)
             }
             "selector_expression" => {
                 let base = path(&e.field("operand")?, cx, http)?;
