@@ -619,8 +619,9 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// The fields of a struct type, from its `{`.
-    fn fields(&mut self) -> Option<Vec<Field>> {
+    /// The declarations of a struct or interface body, from its `{` past
+    /// its `}`, each read by `item` and ended by `;` (or a newline) or the `}`.
+    fn body<T>(&mut self, item: impl Fn(&mut Self) -> Option<T>) -> Option<Vec<T>> {
         self.expect(b'{')?;
         let mut out = Vec::new();
         loop {
@@ -631,84 +632,76 @@ impl<'a> Parser<'a> {
                 self.at += 1;
                 return Some(out);
             }
+            out.push(item(self)?);
+            if !self.punct(0, b';') && !self.punct(0, b'}') {
+                return None;
+            }
+        }
+    }
+
+    /// The fields of a struct type, from its `{`.
+    fn fields(&mut self) -> Option<Vec<Field>> {
+        self.body(|p| {
             let end_of_field = |p: &Self| p.punct(0, b';') || p.punct(0, b'}') || p.tok(0) == Some(Tok::Literal);
-            let field = match self.ident(0) {
-                Some(_) if self.punct(1, b',') => {
+            let field = match p.ident(0) {
+                Some(_) if p.punct(1, b',') => {
                     let mut names = Vec::new();
-                    while let Some(name) = self.ident(0) {
+                    while let Some(name) = p.ident(0) {
                         names.push(name.to_string());
-                        self.at += 1;
-                        if !self.punct(0, b',') {
+                        p.at += 1;
+                        if !p.punct(0, b',') {
                             break;
                         }
-                        self.at += 1;
+                        p.at += 1;
                     }
-                    Field { names, ty: self.ty()? }
+                    Field { names, ty: p.ty()? }
                 }
-                Some(name) if !self.qualified_at(0) => match self.named(end_of_field) {
+                Some(name) if !p.qualified_at(0) => match p.named(end_of_field) {
                     Some(ty) => Field {
                         names: vec![name.to_string()],
                         ty,
                     },
                     None => Field {
                         names: Vec::new(),
-                        ty: self.ty()?,
+                        ty: p.ty()?,
                     },
                 },
                 _ => Field {
                     names: Vec::new(),
-                    ty: self.ty()?,
+                    ty: p.ty()?,
                 },
             };
-            if self.tok(0) == Some(Tok::Literal) {
-                self.at += 1;
+            // The tag.
+            if p.tok(0) == Some(Tok::Literal) {
+                p.at += 1;
             }
-            if !self.punct(0, b';') && !self.punct(0, b'}') {
-                return None;
-            }
-            out.push(field);
-        }
+            Some(field)
+        })
     }
 
     /// The elements of an interface type, from its `{`.
     fn interface_elems(&mut self) -> Option<Vec<InterfaceElem>> {
-        self.expect(b'{')?;
-        let mut out = Vec::new();
-        loop {
-            while self.punct(0, b';') {
-                self.at += 1;
+        self.body(|p| match p.ident(0) {
+            Some(name) if p.punct(1, b'(') => {
+                p.at += 1;
+                Some(InterfaceElem::Method {
+                    name: name.to_string(),
+                    signature: p.signature()?,
+                })
             }
-            if self.punct(0, b'}') {
-                self.at += 1;
-                return Some(out);
-            }
-            let elem = match self.ident(0) {
-                Some(name) if self.punct(1, b'(') => {
-                    self.at += 1;
-                    InterfaceElem::Method {
-                        name: name.to_string(),
-                        signature: self.signature()?,
+            _ => {
+                let mut terms = Vec::new();
+                loop {
+                    let tilde = p.punct(0, b'~');
+                    p.at += usize::from(tilde);
+                    terms.push((tilde, p.ty()?));
+                    if !p.punct(0, b'|') {
+                        return Some(InterfaceElem::Terms(terms));
                     }
+                    p.at += 1;
                 }
-                _ => {
-                    let mut terms = Vec::new();
-                    loop {
-                        let tilde = self.punct(0, b'~');
-                        self.at += usize::from(tilde);
-                        terms.push((tilde, self.ty()?));
-                        if !self.punct(0, b'|') {
-                            break;
-                        }
-                        self.at += 1;
-                    }
-                    InterfaceElem::Terms(terms)
-                }
-            };
-            if !self.punct(0, b';') && !self.punct(0, b'}') {
-                return None;
             }
-            out.push(elem);
-        }
+        })
     }
 }
 
@@ -1024,21 +1017,9 @@ mod tests {
     /// The same on a sample of the Go standard library.
     #[test]
     fn reads_the_standard_library_types_as_the_syntax_tree_does() {
-        let out = std::process::Command::new("go")
-            .args(["env", "GOROOT"])
-            .env("GOTOOLCHAIN", "local")
-            .output();
-        let out = out.expect("the Go toolchain is not on PATH; run `bash tests/run.sh`, which installs it");
-        let src = std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("src");
-        let (files, _) = crate::walk::go_files(&[src]);
         let mut compared = 0;
-        for file in files.iter().step_by(13) {
-            let Ok(text) = std::fs::read_to_string(&file.path) else {
-                continue;
-            };
-            if text.len() <= 200_000 {
-                compared += agrees_with_tree(&text, &file.path.display().to_string());
-            }
+        for (path, text) in crate::testing::stdlib_sample(13) {
+            compared += agrees_with_tree(&text, &path.display().to_string());
         }
         assert!(compared > 10_000, "{compared} type nodes compared");
     }
