@@ -35,6 +35,8 @@ pub mod skim;
 pub mod stdlib_types;
 pub mod suppress;
 pub mod syntax;
+#[cfg(test)]
+mod testing;
 pub mod types;
 pub mod verify;
 pub mod walk;

@@ -145,22 +145,8 @@ mod tests {
     #[test]
     fn skeleton_index_equals_full_index_on_the_standard_library() {
         use crate::types::FileIndex;
-        let out = std::process::Command::new("go")
-            .args(["env", "GOROOT"])
-            .env("GOTOOLCHAIN", "local")
-            .output();
-        let out = out.expect("the Go toolchain is not on PATH; run `bash tests/run.sh`, which installs it");
-        let src = std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("src");
-        let (files, _) = crate::walk::go_files(&[src]);
-        assert!(files.len() > 1000, "{} files", files.len());
         let mut compared = 0;
-        for file in files.iter().step_by(13) {
-            let Ok(text) = std::fs::read_to_string(&file.path) else {
-                continue;
-            };
-            if text.len() > 200_000 {
-                continue;
-            }
+        for (path, text) in crate::testing::stdlib_sample(13) {
             let tree = crate::syntax::parse(&text);
             if crate::syntax::first_error(&tree.root()).is_some() {
                 continue;
@@ -173,13 +159,7 @@ mod tests {
             full.method_results.clear();
             full.imports.clear();
             let skimmed = FileIndex::skim(&text);
-            assert_eq!(
-                skimmed,
-                full,
-                "{}\nskeleton:\n{}",
-                file.path.display(),
-                skim(&text).text
-            );
+            assert_eq!(skimmed, full, "{}\nskeleton:\n{}", path.display(), skim(&text).text);
             compared += 1;
         }
         assert!(compared > 100, "{compared} files compared");
