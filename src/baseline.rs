@@ -56,12 +56,7 @@ pub struct Baseline {
 /// with every run of whitespace turned into one space, as 16 hex digits.
 pub fn fingerprint(snippet: &str) -> String {
     let normalised = snippet.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in normalised.bytes() {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{hash:016x}")
+    format!("{:016x}", crate::hash::fnv1a64(normalised.as_bytes()))
 }
 
 /// The directory a baseline's paths are relative to.

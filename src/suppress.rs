@@ -4,6 +4,8 @@
 //! does not exist is reported by the `unknown-suppression` rule
 //! (`rules/unknown_suppression.rs`), which uses `ignore_list` below.
 
+use crate::lines::LineIndex;
+
 /// One suppression comment found in a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suppression {
@@ -21,18 +23,15 @@ pub struct Suppression {
 /// inside a string literal starts none).
 pub fn scan(text: &str) -> Vec<Suppression> {
     let mut out = Vec::new();
-    let mut line_no = 0;
-    let mut counted = 0;
-    for at in crate::skim::line_comments(text) {
-        line_no += memchr::memchr_iter(b'\n', &text.as_bytes()[counted..at]).count();
-        counted = at;
-        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let mut lines = None;
+    for at in crate::lex::line_comments(text) {
         let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
         let comment = text[at + 2..end].trim_end_matches('\r').trim_start();
         if let Some(rules) = parse_directive(comment) {
+            let (line, column) = lines.get_or_insert_with(|| LineIndex::new(text)).line_col(at);
             out.push(Suppression {
-                line: line_no,
-                own_line: text[line_start..at].trim().is_empty(),
+                line: line - 1,
+                own_line: text[at + 1 - column..at].trim().is_empty(),
                 rules,
                 offset: at,
             });

@@ -199,20 +199,6 @@ pub fn is_bool_literal(node: &GoNode) -> bool {
     node.kind() == "identifier" && matches!(node.text().as_ref(), "true" | "false")
 }
 
-/// The default type of an untyped constant literal (`"s"` string, `1` int,
-/// `true` bool…); `None` for anything else.
-pub fn untyped_default(node: &GoNode) -> Option<&'static str> {
-    match node.kind().as_ref() {
-        "interpreted_string_literal" | "raw_string_literal" => Some("string"),
-        "int_literal" => Some("int"),
-        "float_literal" => Some("float64"),
-        "rune_literal" => Some("rune"),
-        "imaginary_literal" => Some("complex128"),
-        _ if is_bool_literal(node) => Some("bool"),
-        _ => None,
-    }
-}
-
 /// Whether a parameter declaration is variadic (`xs ...T`).
 pub fn is_variadic(param: &GoNode) -> bool {
     param.kind() == "parameter_declaration" && param.children().any(|c| c.kind() == "...")
@@ -263,7 +249,7 @@ pub fn is_pure_expression(node: &GoNode) -> bool {
 
 /// The leading whitespace of the line on which byte offset `at` lies.
 pub fn line_indent(text: &str, at: usize) -> &str {
-    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let start = crate::lines::line_start(text, at);
     let rest = &text[start..];
     let len = rest.len() - rest.trim_start_matches([' ', '\t']).len();
     &rest[..len]

@@ -1,8 +1,8 @@
 //! `--shard K/N`: a deterministic partition of the repository list. A
-//! repository belongs to shard `fnv1a64(key) % N + 1`, where the key is its
-//! lexically normalised path, so the partition depends neither on the order
-//! of the list nor on the machine, and a repository keeps its shard when
-//! others are added to or removed from the list.
+//! repository belongs to shard `fnv1a64(key) % N + 1` (`hash.rs`), where
+//! the key is its lexically normalised path, so the partition depends
+//! neither on the order of the list nor on the machine, and a repository
+//! keeps its shard when others are added to or removed from the list.
 
 use std::fmt;
 use std::str::FromStr;
@@ -23,17 +23,7 @@ impl Shard {
 
 /// The 1-based shard of N that `key` belongs to.
 pub fn shard_of(key: &str, count: u64) -> u64 {
-    fnv1a64(key.as_bytes()) % count.max(1) + 1
-}
-
-/// 64-bit FNV-1a: stable across runs, platforms and Rust versions (unlike
-/// std's randomly seeded hasher).
-pub fn fnv1a64(bytes: &[u8]) -> u64 {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    bytes
-        .iter()
-        .fold(OFFSET, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(PRIME))
+    crate::hash::fnv1a64(key.as_bytes()) % count.max(1) + 1
 }
 
 impl FromStr for Shard {
@@ -61,14 +51,6 @@ impl fmt::Display for Shard {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fnv1a_matches_reference_vectors() {
-        // Reference values of the FNV-1a 64-bit specification.
-        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
-        assert_eq!(fnv1a64(b"foobar"), 0x8594_4171_f739_67e8);
-    }
 
     #[test]
     fn parses_and_rejects() {

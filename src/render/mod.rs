@@ -139,10 +139,8 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
 /// (by default) and GitHub annotations count in.
 pub fn utf16_position(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].encode_utf16().count() + 1)
+    let (line, column) = crate::lines::line_col(text, offset);
+    (line, text[offset + 1 - column..offset].encode_utf16().count() + 1)
 }
 
 /// The path as shown in output (forward slashes).

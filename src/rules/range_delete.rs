@@ -6,8 +6,7 @@ use super::registry::OptionsSpec;
 use super::{Detection, Fix, FixSafety, RuleContext, RuleModule, RuleOptions, TextEdit};
 use crate::goversion::GoVersion;
 use crate::lang::Go;
-use crate::prefilter::{self, Before};
-use crate::skim::{self, Tok};
+use crate::lex::{self, Before, Tok};
 use crate::syntax::{self, block_statements, code_children, GoNode};
 use crate::types;
 use ast_grep_core::tree_sitter::StrDoc;
@@ -199,12 +198,12 @@ fn replace_loop(ctx: &RuleContext, node: &GoNode, statement: &str, safety: FixSa
 /// of a block and the only statement in it (the loop body is that one
 /// call), in a file with a `range`.
 pub fn may_match(text: &str) -> bool {
-    if prefilter::word_occurrences(text, "range").next().is_none() {
+    if lex::word_occurrences(text, "range").next().is_none() {
         return false;
     }
     let mut unsure = false;
-    for at in prefilter::word_occurrences(text, "delete") {
-        match prefilter::byte_before(text, at) {
+    for at in lex::word_occurrences(text, "delete") {
+        match lex::byte_before(text, at) {
             Before::Byte(b'{', brace) if closes_block(&text[at..]) && may_open_loop_body(text, brace) => return true,
             Before::Byte(b';', _) if closes_block(&text[at..]) => return true,
             Before::Unknown => unsure = true,
@@ -214,7 +213,7 @@ pub fn may_match(text: &str) -> bool {
     // Comments or raw strings in the way: look at the tokens.
     unsure && {
         let mut prev = Tok::Newline;
-        skim::tokens(text).any(|(tok, _)| {
+        lex::tokens(text).any(|(tok, _)| {
             let found = matches!(tok, Tok::Word(s, e) if &text[s..e] == "delete" && closes_block(&text[s..]))
                 && matches!(prev, Tok::Punct(b'{' | b';'));
             if tok != Tok::Newline {
@@ -230,7 +229,7 @@ pub fn may_match(text: &str) -> bool {
 /// keywords no range expression can hold, so no loop header goes on there)
 /// unless a `range` is on that line too (`case x: for k := range m {`).
 fn may_open_loop_body(text: &str, brace: usize) -> bool {
-    let line_start = memchr::memrchr(b'\n', &text.as_bytes()[..brace]).map_or(0, |n| n + 1);
+    let line_start = crate::lines::line_start(text, brace);
     let line = text[line_start..brace].trim_start_matches([' ', '\t']);
     let line = line.strip_prefix('}').map_or(line, |l| l.trim_start());
     let first = line
@@ -238,14 +237,14 @@ fn may_open_loop_body(text: &str, brace: usize) -> bool {
         .next()
         .unwrap_or("");
     !matches!(first, "if" | "else" | "switch" | "select" | "case" | "func")
-        || prefilter::word_occurrences(line, "range").next().is_some()
+        || lex::word_occurrences(line, "range").next().is_some()
 }
 
 /// Whether the `delete(…)` call `code` starts with is followed by the end
 /// of its block (`}`, after comments and an optional `;`). `code` starts at
 /// a code position, so its tokens are read right.
 fn closes_block(code: &str) -> bool {
-    let mut toks = skim::tokens(code).filter(|(t, _)| *t != Tok::Newline).skip(1);
+    let mut toks = lex::tokens(code).filter(|(t, _)| *t != Tok::Newline).skip(1);
     if toks.next().map(|(t, _)| t) != Some(Tok::Punct(b'(')) {
         return false;
     }

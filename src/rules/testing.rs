@@ -41,7 +41,7 @@ pub fn run_rule(id: &str, src: &str, minor: u32) -> Vec<Outcome> {
     rule.check(&ctx, &tree.root())
         .into_iter()
         .map(|d| Outcome {
-            line: src[..d.range.start].matches('\n').count() + 1,
+            line: crate::lines::line_col(src, d.range.start).0,
             fixed: match d.fix {
                 Some(fix) => Ok(crate::plan::apply_edits(src, &fix.edits, false)),
                 None => Err(d.note.unwrap_or_default()),

@@ -3,6 +3,7 @@
 
 use super::workspace::Analysis;
 use crate::engine::{FileReport, Finding};
+use crate::lines::LineIndex;
 use crate::plan;
 use crate::rules::{FixSafety, TextEdit as ByteEdit};
 use crate::syntax;
@@ -22,14 +23,15 @@ pub const UNSAFE_MARK: &str = " (unsafe: may change behaviour)";
 /// Byte offsets ↔ LSP positions (0-based lines, UTF-16 columns) in one text.
 pub struct LineMap<'a> {
     text: &'a str,
-    starts: Vec<usize>,
+    lines: LineIndex,
 }
 
 impl<'a> LineMap<'a> {
     pub fn new(text: &'a str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        LineMap { text, starts }
+        LineMap {
+            text,
+            lines: LineIndex::new(text),
+        }
     }
 
     /// The position of a byte offset (clamped to the text, and back to a
@@ -39,22 +41,20 @@ impl<'a> LineMap<'a> {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = self.starts.partition_point(|&s| s <= offset) - 1;
-        let column = self.text[self.starts[line]..offset].encode_utf16().count();
-        Position::new(line as u32, column as u32)
+        let (line, column) = self.lines.line_col(offset);
+        let column = self.text[offset + 1 - column..offset].encode_utf16().count();
+        Position::new(line as u32 - 1, column as u32)
     }
 
     /// The byte offset of a position; a column past the end of its line
     /// means the line's end (before `\r\n`), a line past the last the
     /// text's end, as LSP asks.
     pub fn offset(&self, position: Position) -> usize {
-        let Some(&start) = self.starts.get(position.line as usize) else {
+        let line = position.line as usize + 1;
+        let Some(start) = self.lines.start(line) else {
             return self.text.len();
         };
-        let end = self
-            .starts
-            .get(position.line as usize + 1)
-            .map_or(self.text.len(), |&next| next - 1);
+        let end = self.lines.start(line + 1).map_or(self.text.len(), |next| next - 1);
         let line = self.text[start..end].trim_end_matches('\r');
         let mut units = 0;
         for (i, c) in line.char_indices() {

@@ -5,20 +5,11 @@
 
 use super::*;
 
-/// A declared named type.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TypeDecl {
-    /// Node kind of the type's definition (`map_type`, `struct_type`, ...).
-    pub kind: String,
-    pub text: String,
-    /// Struct fields: name and type text (embedded fields are skipped).
-    pub fields: Vec<(String, String)>,
-}
-
 /// Package-level declarations of one file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FileIndex {
-    pub types: HashMap<String, TypeDecl>,
+    /// Declared named types (and aliases) and the types that define them.
+    pub types: HashMap<String, TypeExpr>,
     /// Package-level variables and the type text declared or inferred for them.
     pub vars: HashMap<String, Option<String>>,
     pub funcs: Vec<String>,
@@ -67,7 +58,7 @@ impl FileIndex {
                         let (Some(name), Some(ty)) = (spec.field("name"), spec.field("type")) else {
                             continue;
                         };
-                        idx.types.insert(name.text().to_string(), type_decl(&ty));
+                        idx.types.insert(name.text().to_string(), TypeExpr::of_node(&ty));
                     }
                 }
                 "var_declaration" => {
@@ -207,28 +198,6 @@ fn single_result(func: &GoNode) -> Option<String> {
         return None;
     }
     param.field("type").map(|t| t.text().to_string())
-}
-
-pub(super) fn type_decl(ty: &GoNode) -> TypeDecl {
-    let mut fields = Vec::new();
-    if ty.kind() == "struct_type" {
-        for fd in ty.dfs().filter(|n| n.kind() == "field_declaration") {
-            // Only the fields of this struct, not of nested struct types.
-            if fd.ancestors().find(|a| a.kind() == "struct_type").map(|s| s.range()) != Some(ty.range()) {
-                continue;
-            }
-            if let Some(t) = fd.field("type") {
-                for name in fd.field_children("name") {
-                    fields.push((name.text().to_string(), t.text().to_string()));
-                }
-            }
-        }
-    }
-    TypeDecl {
-        kind: ty.kind().to_string(),
-        text: ty.text().to_string(),
-        fields,
-    }
 }
 
 /// The type of an initialiser when it is written out: `make(T, …)`, `T{…}`,

@@ -3,8 +3,8 @@
 //! importable as another file of the package imports it) and, for the
 //! standard library's named types (`stdlib_types.rs`), what they are.
 
-use crate::syntax::{self, code_children, GoNode};
-use crate::types::{self, PackageScope};
+use crate::syntax::{code_children, GoNode};
+use crate::types::{self, PackageScope, TypeExpr, TypeKind};
 
 /// One import spec.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,18 +81,16 @@ fn importable(name: &str, scope: &PackageScope) -> Option<String> {
 /// that name (or can be, as another file of the package imports it), and
 /// no declaration in scope hides the name.
 pub fn spelling(ty: &str, at: &GoNode, scope: &PackageScope) -> Option<Vec<String>> {
-    let tree = syntax::parse(&format!("package p\n\nvar _ {ty}\n"));
-    let root = tree.root();
+    let packages = TypeExpr::parse(ty)?
+        .packages()
+        .into_iter()
+        .map(str::to_string)
+        .collect::<Vec<_>>();
     let mut imports = Vec::new();
-    let qualified: Vec<_> = root
-        .dfs()
-        .filter(|n| matches!(n.kind().as_ref(), "qualified_identifier" | "qualified_type"))
-        .collect();
-    if qualified.is_empty() && ty.contains('.') {
+    if packages.is_empty() && ty.contains('.') {
         return None;
     }
-    for q in qualified {
-        let name = q.field("package")?.text().to_string();
+    for name in packages {
         if types::resolve(&name, at, scope).is_some() || scope.declares(&name) {
             return None;
         }
@@ -109,13 +107,11 @@ pub fn spelling(ty: &str, at: &GoNode, scope: &PackageScope) -> Option<Vec<Strin
 /// The underlying type of `pkg.Name` when `pkg` is a standard-library
 /// package this file (or, failing that, another file of the package)
 /// imports under that name and the table knows the type.
-pub fn std_underlying(ty: &str, scope: &PackageScope) -> Option<&'static str> {
-    let (pkg, name) = ty.split_once('.')?;
-    let ident = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-    if !ident(pkg) || !ident(name) {
+pub fn std_underlying(ty: &TypeExpr, scope: &PackageScope) -> Option<&'static str> {
+    let TypeKind::Qualified { package, name } = ty.kind() else {
         return None;
-    }
-    let path = path_of(pkg, scope).or_else(|| importable(pkg, scope))?;
+    };
+    let path = path_of(package, scope).or_else(|| importable(package, scope))?;
     crate::stdlib_types::underlying(&path, name)
 }
 

@@ -2,13 +2,18 @@
 //! refers to, the type text of simple expressions, the key and value of map
 //! types (named ones included) and the package-level declarations of a
 //! package (its other files are parsed only when a lookup needs them).
+//! Type texts are taken apart as `TypeExpr`s (`expr.rs`), never by hand;
+//! `basic.rs` knows the predeclared types.
 
+pub mod basic;
+pub mod expr;
 mod file_index;
 pub mod imports;
 pub mod package_index;
 
-use file_index::type_decl;
-pub use file_index::{infer_type, nil_tested_names, FileIndex, TypeDecl};
+pub use basic::BASIC_TYPES;
+pub use expr::{TypeExpr, TypeKind};
+pub use file_index::{infer_type, nil_tested_names, FileIndex};
 
 use crate::methods::{self, MethodSummary};
 use crate::skim;
@@ -75,7 +80,8 @@ impl<'a> PackageScope<'a> {
         self.other_files().map(|f| (f.path.clone(), f.text())).collect()
     }
 
-    pub fn type_decl(&self, name: &str) -> Option<TypeDecl> {
+    /// The type that defines the package's named type `name`.
+    pub fn type_decl(&self, name: &str) -> Option<TypeExpr> {
         if let Some(t) = self.own.types.get(name) {
             return Some(t.clone());
         }
@@ -173,29 +179,6 @@ impl<'a> PackageScope<'a> {
                 .any(|f| has(&f.index) || f.full_index().consts.iter().any(|c| c == name))
     }
 }
-
-/// The predeclared basic types of Go.
-pub const BASIC_TYPES: &[&str] = &[
-    "bool",
-    "string",
-    "int",
-    "int8",
-    "int16",
-    "int32",
-    "int64",
-    "uint",
-    "uint8",
-    "uint16",
-    "uint32",
-    "uint64",
-    "uintptr",
-    "byte",
-    "rune",
-    "float32",
-    "float64",
-    "complex64",
-    "complex128",
-];
 
 /// What an identifier refers to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -366,9 +349,8 @@ pub fn expr_type(expr: &GoNode, scope: &PackageScope) -> Option<String> {
             element_type(&base)
         }
         "unary_expression" if expr.field("operator").is_some_and(|o| o.text() == "*") => {
-            expr_type(&expr.field("operand")?, scope)?
-                .strip_prefix('*')
-                .map(str::to_string)
+            let pointer = TypeExpr::parse(&expr_type(&expr.field("operand")?, scope)?)?;
+            pointer.pointee().map(TypeExpr::to_string)
         }
         _ => None,
     }
@@ -378,58 +360,41 @@ fn field_type(base: &str, field: &str, scope: &PackageScope, depth: u8) -> Optio
     if depth > 4 {
         return None;
     }
-    let name = base.trim_start_matches('*');
-    let name = name.split('[').next().unwrap_or(name).trim();
-    if name.contains('.') && !name.starts_with("struct") {
-        return None;
-    }
-    let decl = if name.starts_with("struct") {
-        let tree = syntax::parse(&format!("package p\n\ntype T {name}\n"));
-        let ty = tree.root().dfs().find(|n| n.kind() == "struct_type")?;
-        type_decl(&ty)
-    } else {
-        scope.type_decl(name)?
+    let base = TypeExpr::parse(base)?;
+    let base = base.without_pointers();
+    let name = match base.kind() {
+        TypeKind::Struct(_) => None,
+        TypeKind::Name(name) => Some(name.as_str()),
+        TypeKind::Generic { base, .. } => Some(base.name()?),
+        _ => return None,
     };
-    match decl.kind.as_str() {
-        "struct_type" => decl.fields.iter().find(|(n, _)| n == field).map(|(_, t)| t.clone()),
-        "type_identifier" | "pointer_type" => field_type(&decl.text, field, scope, depth + 1),
+    let decl = match name {
+        Some(name) => scope.type_decl(name)?,
+        None => base.clone(),
+    };
+    match decl.kind() {
+        TypeKind::Struct(_) => decl.fields().find(|(n, _)| *n == field).map(|(_, t)| t.to_string()),
+        TypeKind::Name(_) | TypeKind::Pointer(_) => field_type(decl.text(), field, scope, depth + 1),
         _ => None,
     }
 }
 
 fn element_type(ty: &str) -> Option<String> {
-    let tree = syntax::parse(&format!("package p\n\nvar _ {ty}\n"));
-    let t = tree.root().dfs().find(|n| n.kind() == "var_spec")?.field("type")?;
-    match t.kind().as_ref() {
-        "slice_type" | "array_type" => t.field("element").map(|e| e.text().to_string()),
-        _ => None,
-    }
+    TypeExpr::parse(ty)?.element().map(TypeExpr::to_string)
 }
 
 /// The key and value type texts of a map type, following named types
-/// declared in the package (`type Registry map[string]*Entry`).
+/// declared in the package (`type Registry map[string]*Entry`) and the
+/// standard library's (`url.Values`).
 pub fn map_parts(ty: &str, scope: &PackageScope) -> Option<(String, String)> {
-    let mut ty = ty.trim().to_string();
+    let mut ty = TypeExpr::parse(ty)?;
     for _ in 0..5 {
-        if ty.starts_with("map[") {
-            let tree = syntax::parse(&format!("package p\n\nvar _ {ty}\n"));
-            let t = tree.root().dfs().find(|n| n.kind() == "var_spec")?.field("type")?;
-            if t.kind() != "map_type" {
-                return None;
-            }
-            return Some((
-                t.field("key")?.text().to_string(),
-                t.field("element")?.text().to_string(),
-            ));
-        }
-        if let Some(under) = crate::types::imports::std_underlying(&ty, scope) {
-            ty = under.to_string();
-            continue;
-        }
-        if ty.contains(['.', '[', '*', '(']) || ty.contains(char::is_whitespace) {
-            return None;
-        }
-        ty = scope.type_decl(&ty)?.text;
+        ty = match ty.kind() {
+            TypeKind::Map { key, value } => return Some((key.to_string(), value.to_string())),
+            TypeKind::Qualified { .. } => TypeExpr::parse(imports::std_underlying(&ty, scope)?)?,
+            TypeKind::Name(name) => scope.type_decl(name)?,
+            _ => return None,
+        };
     }
     None
 }
@@ -437,67 +402,31 @@ pub fn map_parts(ty: &str, scope: &PackageScope) -> Option<(String, String)> {
 /// Whether a map key of this type can hold a NaN, making a delete-all loop
 /// and `clear` differ. Unresolvable types answer yes.
 pub fn key_may_hold_nan(ty: &str, scope: &PackageScope) -> bool {
-    may_hold_nan(ty.trim(), scope, 0)
+    TypeExpr::parse(ty).is_none_or(|ty| may_hold_nan(&ty, scope, 0))
 }
 
-fn may_hold_nan(ty: &str, scope: &PackageScope, depth: u8) -> bool {
+fn may_hold_nan(ty: &TypeExpr, scope: &PackageScope, depth: u8) -> bool {
     if depth > 8 {
         return true;
     }
-    match ty {
-        "string" | "bool" | "int" | "int8" | "int16" | "int32" | "int64" | "uint" | "uint8" | "uint16" | "uint32"
-        | "uint64" | "uintptr" | "byte" | "rune" => return false,
-        "float32" | "float64" | "complex64" | "complex128" | "any" | "error" => return true,
-        _ => {}
-    }
-    if ty.starts_with('*') || ty.starts_with("chan") || ty.starts_with("<-chan") {
-        return false;
-    }
-    if let Some(under) = crate::types::imports::std_underlying(ty, scope) {
-        return may_hold_nan(under, scope, depth + 1);
-    }
-    if ty.starts_with("interface") {
-        return true;
-    }
-    let tree = syntax::parse(&format!("package p\n\nvar _ {ty}\n"));
-    let Some(t) = tree
-        .root()
-        .dfs()
-        .find(|n| n.kind() == "var_spec")
-        .and_then(|s| s.field("type"))
-    else {
-        return true;
-    };
-    match t.kind().as_ref() {
-        "array_type" => t
-            .field("element")
-            .is_none_or(|e| may_hold_nan(&e.text(), scope, depth + 1)),
-        "struct_type" => {
-            type_decl(&t)
-                .fields
-                .iter()
-                .any(|(_, f)| may_hold_nan(f, scope, depth + 1))
-                || t.dfs()
-                    .any(|n| n.kind() == "field_declaration" && n.field("name").is_none())
-        }
-        "type_identifier" => match scope.type_decl(ty) {
-            Some(decl) if decl.kind == "struct_type" => {
-                decl.fields.iter().any(|(_, f)| may_hold_nan(f, scope, depth + 1)) || has_embedded_field(&decl.text)
-            }
-            Some(decl) => may_hold_nan(&decl.text, scope, depth + 1),
+    let fields_may =
+        |s: &TypeExpr| s.fields().any(|(_, f)| may_hold_nan(f, scope, depth + 1)) || s.has_embedded_field();
+    match ty.kind() {
+        TypeKind::Name(name) if basic::is_basic(name) => basic::has_nan(name),
+        TypeKind::Name(name) if name == "any" || name == "error" => true,
+        TypeKind::Name(name) => match scope.type_decl(name) {
+            Some(decl) if decl.is_struct() => fields_may(&decl),
+            Some(decl) => may_hold_nan(&decl, scope, depth + 1),
             None => true,
         },
+        TypeKind::Pointer(_) | TypeKind::Chan { .. } => false,
+        TypeKind::Qualified { .. } => imports::std_underlying(ty, scope)
+            .and_then(TypeExpr::parse)
+            .is_none_or(|under| may_hold_nan(&under, scope, depth + 1)),
+        TypeKind::Array { elem, .. } => may_hold_nan(elem, scope, depth + 1),
+        TypeKind::Struct(_) => fields_may(ty),
         _ => true,
     }
-}
-
-fn has_embedded_field(struct_text: &str) -> bool {
-    let tree = syntax::parse(&format!("package p\n\ntype T {struct_text}\n"));
-    let root = tree.root();
-    let found = root
-        .dfs()
-        .any(|n| n.kind() == "field_declaration" && n.field("name").is_none());
-    found
 }
 
 #[cfg(test)]

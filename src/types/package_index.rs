@@ -6,8 +6,8 @@
 //! Editor buffers (the language server's open files) stand in for the files
 //! on disk when set with `PackageCache::set_buffer`.
 
+use crate::lex;
 use crate::methods::{self, MethodSummary};
-use crate::prefilter;
 use crate::profile::{self, Counter, Stage};
 use crate::syntax;
 use crate::types::{self, FileIndex};
@@ -60,7 +60,7 @@ impl SiblingFile {
             return false;
         };
         let text = text.trim_start_matches('\u{feff}');
-        if prefilter::word_occurrences(text, name).next().is_none() {
+        if lex::word_occurrences(text, name).next().is_none() {
             return false;
         }
         self.nil_tested
@@ -81,7 +81,7 @@ impl SiblingFile {
                 return Vec::new();
             };
             let text = text.trim_start_matches('\u{feff}');
-            if prefilter::word_occurrences(text, type_name).next().is_none() {
+            if lex::word_occurrences(text, type_name).next().is_none() {
                 return Vec::new();
             }
             self.methods.get_or_init(|| {

@@ -12,7 +12,7 @@ use super::target::MapTarget;
 use crate::goversion::GoVersion;
 use crate::rules::{Fix, FixSafety, RuleContext, TextEdit};
 use crate::syntax::{self, code_children, GoNode};
-use crate::types;
+use crate::types::{self, TypeExpr, TypeKind};
 
 /// What the rewrite of one variable needs to know.
 pub struct Rewrite<'a> {
@@ -162,7 +162,7 @@ fn literal_entries<'r>(lit: &GoNode<'r>) -> Option<Vec<(GoNode<'r>, GoNode<'r>)>
 /// The edits for one use of the map variable, or why it has no sync.Map form.
 fn rewrite_use(rw: &Rewrite, use_: &GoNode) -> Result<Vec<TextEdit>, String> {
     let parent = use_.parent().ok_or("no parent")?;
-    let line = rw.ctx.text[..use_.range().start].matches('\n').count() + 1;
+    let line = crate::lines::line_col(rw.ctx.text, use_.range().start).0;
     let name = &rw.name;
     let no_form = |what: &str| format!("{what} at line {line} has no sync.Map form");
     match parent.kind().as_ref() {
@@ -380,9 +380,10 @@ impl Rewrite<'_> {
     /// type (or `ty` is an interface), else converted: `int64(1)`.
     pub fn convert(&self, expr: &GoNode, ty: &str) -> String {
         let text = expr.text().to_string();
+        let parsed = TypeExpr::parse(ty);
         if expr.kind() == "literal_value" {
             // An elided composite literal: `{…}` stands for `T{…}`, or `&T{…}` when the type is `*T`.
-            return match ty.strip_prefix('*') {
+            return match parsed.as_ref().and_then(TypeExpr::pointee) {
                 Some(pointee) => format!("&{pointee}{text}"),
                 None => format!("{ty}{text}"),
             };
@@ -390,8 +391,13 @@ impl Rewrite<'_> {
         if self.is_interface(ty) || self.has_type(expr, ty) {
             return text;
         }
-        let needs_parens =
-            ty.starts_with('*') || ty.starts_with("func") || ty.starts_with("chan") || ty.starts_with("<-");
+        // `*T(x)`, `func()(x)` and `<-chan T(x)` would read otherwise.
+        let needs_parens = parsed.as_ref().is_some_and(|t| {
+            matches!(
+                t.kind(),
+                TypeKind::Pointer(_) | TypeKind::Func(_) | TypeKind::Chan { .. }
+            )
+        });
         if needs_parens {
             format!("({ty})({text})")
         } else {
@@ -400,7 +406,7 @@ impl Rewrite<'_> {
     }
 
     fn has_type(&self, expr: &GoNode, ty: &str) -> bool {
-        if let Some(d) = syntax::untyped_default(expr) {
+        if let Some(d) = types::basic::untyped_default(expr) {
             return d == ty || (d == "rune" && ty == "int32");
         }
         match expr.kind().as_ref() {
@@ -446,7 +452,7 @@ impl Rewrite<'_> {
                     }
                 }
                 let value = right.get(index).filter(|_| right.len() == code_children(&list).len())?;
-                syntax::untyped_default(value).map(str::to_string)
+                types::basic::untyped_default(value).map(str::to_string)
             }
             "range_clause" => {
                 let over = stmt.field("right")?;
@@ -454,7 +460,7 @@ impl Rewrite<'_> {
                 if let Some((k, v)) = types::map_parts(&ty, self.ctx.scope) {
                     return Some(if index == 0 { k } else { v });
                 }
-                if let Some(elem) = ty.strip_prefix("[]") {
+                if let Some(TypeKind::Slice(elem)) = TypeExpr::parse(&ty).as_ref().map(TypeExpr::kind) {
                     return Some(if index == 0 { "int".into() } else { elem.to_string() });
                 }
                 match ty.as_str() {
@@ -474,13 +480,14 @@ impl Rewrite<'_> {
             return Vec::new();
         }
         if let Some(ty) = types::expr_type(func, self.ctx.scope) {
-            let tree = syntax::parse(&format!("package p\n\nvar _ {ty}\n"));
-            let found = tree
-                .root()
-                .dfs()
-                .find(|n| n.kind() == "function_type")
-                .map(|n| results(&n));
-            return found.unwrap_or_default();
+            let Some(ty) = TypeExpr::parse(&ty) else {
+                return Vec::new();
+            };
+            // The function type, in parentheses or not.
+            let func_type = ty.parts().into_iter().find_map(TypeExpr::signature);
+            return func_type.map_or_else(Vec::new, |sig| {
+                sig.unnamed_results().iter().map(|t| t.to_string()).collect()
+            });
         }
         let root = func.ancestors().last();
         let decl = root.and_then(|r| {
@@ -495,8 +502,8 @@ impl Rewrite<'_> {
     /// and a type assertion to it fails on nil).
     pub fn is_interface(&self, ty: &str) -> bool {
         matches!(ty, "any" | "error")
-            || ty.starts_with("interface")
-            || self.ctx.scope.type_decl(ty).is_some_and(|d| d.kind == "interface_type")
+            || TypeExpr::parse(ty).is_some_and(|t| t.is_interface())
+            || self.ctx.scope.type_decl(ty).is_some_and(|d| d.is_interface())
     }
 
     /// Whether a value of `ty` stored in the map always asserts back to it
@@ -505,11 +512,20 @@ impl Rewrite<'_> {
         if self.is_interface(ty) {
             return false;
         }
-        crate::types::BASIC_TYPES.contains(&ty)
-            || ["*", "[", "map[", "chan", "func", "struct"]
-                .iter()
-                .any(|p| ty.starts_with(p))
-            || self.ctx.scope.type_decl(ty).is_some()
+        let Some(parsed) = TypeExpr::parse(ty) else {
+            return false;
+        };
+        match parsed.kind() {
+            TypeKind::Name(name) => types::basic::is_basic(name) || self.ctx.scope.type_decl(name).is_some(),
+            TypeKind::Pointer(_)
+            | TypeKind::Slice(_)
+            | TypeKind::Array { .. }
+            | TypeKind::Map { .. }
+            | TypeKind::Chan { .. }
+            | TypeKind::Func(_)
+            | TypeKind::Struct(_) => true,
+            _ => false,
+        }
     }
 
     /// A fresh identifier based on `base`: not in the file, not chosen before.

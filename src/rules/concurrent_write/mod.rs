@@ -60,7 +60,7 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
 
 fn detection(ctx: &RuleContext, written: &WrittenMap, conflict: &Conflict) -> Detection {
     let name = written.target.name();
-    let line = |at: usize| ctx.text[..at].matches('\n').count() + 1;
+    let line = |at: usize| crate::lines::line_col(ctx.text, at).0;
     let verb = |write: bool| if write { "writes" } else { "reads" };
     let message = match conflict {
         Conflict::OtherIteration => {

@@ -8,12 +8,11 @@
 //! cannot mislead it; anything it cannot follow to the end counts as a
 //! possible match.
 
-use crate::prefilter;
-use crate::skim::{self, Tok};
+use crate::lex::{self, Tok};
 
 pub fn may_match(text: &str) -> bool {
     let word = |s: usize, e: usize| &text[s..e];
-    let toks: Vec<(Tok, usize)> = skim::tokens(text).filter(|(t, _)| *t != Tok::Newline).collect();
+    let toks: Vec<(Tok, usize)> = lex::tokens(text).filter(|(t, _)| *t != Tok::Newline).collect();
     // Bracket depth, and the depths at which the literals we are inside began.
     let mut depth = 0usize;
     let mut open: Vec<Literal> = Vec::new();
@@ -39,10 +38,7 @@ pub fn may_match(text: &str) -> bool {
             Tok::Punct(b')' | b']' | b'}') => {
                 let Some(d) = depth.checked_sub(1) else { return true };
                 depth = d;
-                if !open.is_empty()
-                    && matches!(tok, Tok::Punct(b']' | b')'))
-                    && prefilter::assignment_follows(text, at + 1)
-                {
+                if !open.is_empty() && matches!(tok, Tok::Punct(b']' | b')')) && lex::assignment_follows(text, at + 1) {
                     return true;
                 }
                 // A `{…}` at the literal's own depth closed: its body, unless

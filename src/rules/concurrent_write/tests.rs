@@ -33,7 +33,7 @@ fn detect(src: &str, go: u32) -> Vec<Detection> {
 fn lines(src: &str) -> Vec<usize> {
     detect(src, 22)
         .iter()
-        .map(|d| src[..d.range.start].matches('\n').count() + 1)
+        .map(|d| crate::lines::line_col(src, d.range.start).0)
         .collect()
 }
 

@@ -196,11 +196,12 @@ fn set_before(key: &Key, at: &GoNode) -> bool {
 
 /// Types whose zero value `omitempty` leaves out.
 fn omittable(ty: &str) -> bool {
-    const SCALARS: &[&str] = &[
-        "bool", "string", "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64",
-        "uintptr", "byte", "rune", "float32", "float64",
-    ];
-    SCALARS.contains(&ty) || ty.starts_with('*') || ty.starts_with("[]") || ty.starts_with("map[")
+    use crate::types::{basic, TypeExpr, TypeKind};
+    TypeExpr::parse(ty).is_some_and(|t| match t.kind() {
+        TypeKind::Name(name) => basic::is_basic(name) && !basic::is_complex(name),
+        TypeKind::Pointer(_) | TypeKind::Slice(_) | TypeKind::Map { .. } => true,
+        _ => false,
+    })
 }
 
 /// A value that is never the zero value of its type.

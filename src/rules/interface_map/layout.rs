@@ -4,6 +4,7 @@
 //! as gofmt aligns them (go/printer's exprList and fieldList, measured by
 //! text/tabwriter with padding 1).
 
+use crate::lines::LineIndex;
 use crate::rules::TextEdit;
 use crate::syntax::GoNode;
 use std::collections::HashSet;
@@ -12,14 +13,15 @@ use std::collections::HashSet;
 /// an edit that changes the length of such a line would leave the column
 /// ragged. Returns the 1-based line of the first such edit.
 pub fn breaks_comment_column(root: &GoNode, text: &str, edits: &[TextEdit]) -> Option<usize> {
-    let line_of = |at: usize| text[..at].matches('\n').count();
+    let lines = LineIndex::new(text);
+    let line_of = |at: usize| lines.line_col(at).0 - 1;
     let trailing: HashSet<usize> = root
         .dfs()
         .filter(|n| n.kind() == "comment")
         .filter(|c| {
             let start = c.range().start;
-            let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-            !text[line_start..start].trim().is_empty()
+            let (_, column) = lines.line_col(start);
+            !text[start + 1 - column..start].trim().is_empty()
         })
         .map(|c| line_of(c.range().start))
         .collect();

@@ -21,7 +21,7 @@ use super::registry::OptionsSpec;
 use super::{Detection, Fix, FixSafety, RuleContext, RuleModule, RuleOptions, TextEdit};
 use crate::lang::Go;
 use crate::syntax::{self, code_children, GoNode};
-use crate::types::PackageScope;
+use crate::types::{PackageScope, TypeExpr};
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
 use fields::{FieldPlan, JsonUse};
@@ -274,22 +274,11 @@ impl<'r> Cx<'_, 'r> {
         if ty.contains('\n') {
             return false;
         }
-        let tree = syntax::parse(&format!("package p\n\nvar _ {ty}\n"));
-        let root = tree.root();
-        if syntax::first_error(&root).is_some() {
+        let Some(ty) = TypeExpr::parse(ty) else {
             return false;
-        }
-        let ok = root.dfs().all(|n| match n.kind().as_ref() {
-            "qualified_identifier" => n
-                .field("package")
-                .is_some_and(|p| self.import_path(&p.text()).is_some()),
-            "type_identifier" => {
-                n.parent().is_some_and(|p| p.kind() == "qualified_identifier")
-                    || !self.local_types.contains(&n.text().to_string())
-            }
-            _ => true,
-        });
-        ok
+        };
+        ty.packages().into_iter().all(|p| self.import_path(p).is_some())
+            && ty.names().into_iter().all(|n| !self.local_types.iter().any(|t| t == n))
     }
 }
 

@@ -7,7 +7,7 @@
 //!
 //! Anything it cannot read on one line counts as a possible match.
 
-use crate::prefilter;
+use crate::lex;
 
 const SPELLINGS: [&str; 2] = ["map[string]any", "map[string]interface{}"];
 
@@ -20,7 +20,7 @@ pub fn may_match(text: &str) -> bool {
 
 /// The map type written at `start..end`.
 fn occurrence_may_match(text: &str, start: usize, end: usize) -> bool {
-    let line_start = memchr::memrchr(b'\n', &text.as_bytes()[..start]).map_or(0, |n| n + 1);
+    let line_start = crate::lines::line_start(text, start);
     let mut before = text[line_start..start].trim_end();
     if let Some(b) = before.strip_suffix("make(") {
         before = b.trim_end();
@@ -62,7 +62,7 @@ fn declared_name(before: &str) -> Declared<'_> {
         Some(rest) => (true, rest.trim()),
         None => (false, lhs.trim()),
     };
-    let is_ident = !lhs.is_empty() && lhs.bytes().all(prefilter::is_ident_byte) && !lhs.as_bytes()[0].is_ascii_digit();
+    let is_ident = !lhs.is_empty() && lhs.bytes().all(lex::is_ident_byte) && !lhs.as_bytes()[0].is_ascii_digit();
     match (is_ident, assigned || var) {
         (true, _) if matches!(lhs, "return" | "case" | "go" | "defer") => Declared::No,
         // (`m map[string]any` alone: an entry of a `var (…)` block, or a field.)
@@ -76,7 +76,7 @@ fn declared_name(before: &str) -> Declared<'_> {
 
 /// Whether `name[` followed by a string literal (or a comment) occurs.
 fn indexed_with_literal(text: &str, name: &str) -> bool {
-    prefilter::word_occurrences(text, name).any(|at| {
+    lex::word_occurrences(text, name).any(|at| {
         let rest = text[at + name.len()..].trim_start_matches([' ', '\t']);
         rest.strip_prefix('[')
             .map(|r| r.trim_start_matches([' ', '\t', '\r', '\n']))

@@ -9,7 +9,7 @@
 
 use super::Cx;
 use crate::syntax::{self, code_children, GoNode};
-use crate::types;
+use crate::types::{self, TypeExpr, TypeKind};
 
 /// A type as text; `untyped` for constant expressions without a type yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,16 +97,14 @@ fn value_type(expr: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
     if depth > 6 {
         return None;
     }
+    if let Some(default) = types::basic::untyped_default(expr) {
+        // `true` and `false` are constants unless the package declares the name.
+        if !syntax::is_bool_literal(expr) || !cx.scope.declares(&expr.text()) {
+            return Some(Typed::constant(default));
+        }
+    }
     let kind = expr.kind();
     match kind.as_ref() {
-        "int_literal" => Some(Typed::constant("int")),
-        "float_literal" => Some(Typed::constant("float64")),
-        "imaginary_literal" => Some(Typed::constant("complex128")),
-        "rune_literal" => Some(Typed::constant("rune")),
-        "interpreted_string_literal" | "raw_string_literal" => Some(Typed::constant("string")),
-        "identifier" if syntax::is_bool_literal(expr) && !cx.scope.declares(&expr.text()) => {
-            Some(Typed::constant("bool"))
-        }
         "parenthesized_expression" => code_children(expr).first().and_then(|e| value_type(e, cx, depth + 1)),
         "composite_literal" => {
             let ty = expr.field("type")?;
@@ -163,7 +161,7 @@ fn binary_type(expr: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
     let right = value_type(&expr.field("right")?, cx, depth + 1)?;
     match (left.untyped, right.untyped) {
         (true, true) => {
-            let rank = |t: &str| ["int", "rune", "float64", "complex128"].iter().position(|x| *x == t);
+            let rank = types::basic::numeric_kind_rank;
             match (rank(&left.text), rank(&right.text)) {
                 (Some(a), Some(b)) => Some(if a >= b { left } else { right }),
                 _ => (left.text == right.text).then_some(left),
@@ -253,10 +251,9 @@ fn method_type(operand: &GoNode, method: &str, cx: &Cx) -> Option<Typed> {
     if is_own_map_read(operand, cx) {
         return None;
     }
-    let ty = types::expr_type(operand, cx.scope)?;
-    let name = ty.trim_start_matches('*').trim();
-    let plain = !name.is_empty() && name.chars().all(|c| c == '_' || c.is_alphanumeric());
-    if !plain || cx.is_local_type(name) || cx.scope.type_decl(name).is_none() {
+    let ty = TypeExpr::parse(&types::expr_type(operand, cx.scope)?)?;
+    let name = ty.without_pointers().name()?;
+    if cx.is_local_type(name) || cx.scope.type_decl(name).is_none() {
         return None;
     }
     declared_result(cx.scope.method_result(name, method)?, cx)
@@ -265,17 +262,9 @@ fn method_type(operand: &GoNode, method: &str, cx: &Cx) -> Option<Typed> {
 /// A declared result type, when its package qualifiers mean in this file
 /// what they mean in the file that declares it.
 fn declared_result(r: types::ResultType, cx: &Cx) -> Option<Typed> {
-    let tree = syntax::parse(&format!("package p\n\nvar _ {}\n", r.text));
-    let root = tree.root();
-    let agree = root.dfs().filter(|n| n.kind() == "qualified_identifier").all(|q| {
-        q.field("package").is_some_and(|p| {
-            let theirs = r
-                .imports
-                .iter()
-                .find(|(n, _)| *n == p.text())
-                .map(|(_, path)| path.as_str());
-            theirs.is_some() && theirs == cx.import_path(&p.text())
-        })
+    let agree = TypeExpr::parse(&r.text)?.packages().into_iter().all(|p| {
+        let theirs = r.imports.iter().find(|(n, _)| n == p).map(|(_, path)| path.as_str());
+        theirs.is_some() && theirs == cx.import_path(p)
     });
     agree.then(|| Typed::of(r.text))
 }
@@ -286,8 +275,12 @@ fn request_part(expr: &GoNode, cx: &Cx) -> Option<String> {
     fn path(e: &GoNode, cx: &Cx, http: &str) -> Option<String> {
         match e.kind().as_ref() {
             "identifier" => {
-                let t = types::resolve(&e.text(), e, cx.scope)?.type_text?;
-                (t.replace(' ', "") == format!("*{http}.Request")).then(String::new)
+                let t = TypeExpr::parse(&types::resolve(&e.text(), e, cx.scope)?.type_text?)?;
+                let request = TypeKind::Qualified {
+                    package: http.to_string(),
+                    name: "Request".to_string(),
+                };
+                (t.pointee().map(TypeExpr::kind) == Some(&request)).then(String::new)
             }
             "selector_expression" => {
                 let base = path(&e.field("operand")?, cx, http)?;

@@ -2,8 +2,7 @@
 //! of the same name in the file, or with `cross_method`, any write of a
 //! receiver field (the reset may be in another file).
 
-use crate::prefilter::{self, Before};
-use crate::skim::{self, Tok};
+use crate::lex::{self, Before, Tok};
 
 /// Precondition (see `prefilter.rs`): the file assigns `nil` with a plain
 /// `=` to a name or a field chain (`s.m`) that is also written through an
@@ -13,8 +12,8 @@ use crate::skim::{self, Tok};
 pub fn may_match(text: &str) -> bool {
     let mut tried: Vec<Vec<&str>> = Vec::new();
     let mut unsure = false;
-    for at in prefilter::word_occurrences(text, "nil") {
-        let eq = match prefilter::byte_before(text, at) {
+    for at in lex::word_occurrences(text, "nil") {
+        let eq = match lex::byte_before(text, at) {
             Before::Unknown => {
                 unsure = true;
                 continue;
@@ -50,23 +49,23 @@ pub fn may_match_cross_method(text: &str) -> bool {
 fn field_index_written(text: &str) -> bool {
     let bytes = text.as_bytes();
     memchr::memchr_iter(b'[', bytes).any(|open| {
-        let end = match prefilter::byte_before(text, open) {
+        let end = match lex::byte_before(text, open) {
             Before::Unknown => return true,
-            Before::Byte(b, i) if prefilter::is_ident_byte(b) => i + 1,
+            Before::Byte(b, i) if lex::is_ident_byte(b) => i + 1,
             _ => return false,
         };
         let start = bytes[..end]
             .iter()
-            .rposition(|&b| !prefilter::is_ident_byte(b))
+            .rposition(|&b| !lex::is_ident_byte(b))
             .map_or(0, |i| i + 1);
-        match prefilter::byte_before(text, start) {
+        match lex::byte_before(text, start) {
             Before::Unknown => return true,
             Before::Byte(b'.', _) => {}
             _ => return false,
         }
-        match prefilter::bracketed(text, open + 1) {
+        match lex::bracketed(text, open + 1) {
             None => true,
-            Some(b) => !b.slice && prefilter::assignment_follows(text, b.end),
+            Some(b) => !b.slice && lex::assignment_follows(text, b.end),
         }
     })
 }
@@ -81,7 +80,7 @@ fn is_plain_assignment(text: &str, eq: usize) -> bool {
 fn may_match_by_tokens(text: &str) -> bool {
     // The latest code tokens: enough for the longest field chain worth telling apart.
     let mut recent: std::collections::VecDeque<(Tok, usize)> = std::collections::VecDeque::with_capacity(64);
-    for (tok, at) in skim::tokens(text) {
+    for (tok, at) in lex::tokens(text) {
         if tok == Tok::Newline {
             continue;
         }
@@ -127,17 +126,17 @@ fn assigned_chain(text: &str, eq: usize) -> Chain<'_> {
     let mut names = Vec::new();
     let mut before = eq;
     loop {
-        let end = match prefilter::byte_before(text, before) {
+        let end = match lex::byte_before(text, before) {
             Before::Unknown => return Chain::Unknown,
-            Before::Byte(b, i) if prefilter::is_ident_byte(b) => i + 1,
+            Before::Byte(b, i) if lex::is_ident_byte(b) => i + 1,
             _ => return Chain::NotAName,
         };
         let start = text.as_bytes()[..end]
             .iter()
-            .rposition(|&b| !prefilter::is_ident_byte(b))
+            .rposition(|&b| !lex::is_ident_byte(b))
             .map_or(0, |i| i + 1);
         names.insert(0, &text[start..end]);
-        match prefilter::byte_before(text, start) {
+        match lex::byte_before(text, start) {
             Before::Byte(b'.', i) => before = i,
             // `a, b = nil, …`: which name gets this nil is not told here.
             Before::Byte(b',', _) => return Chain::Unknown,
@@ -174,7 +173,7 @@ fn chain_written(text: &str, chain: &[&str]) -> bool {
         Some(b"/*") => Some(true),
         _ => None,
     };
-    prefilter::word_occurrences(text, chain[0]).any(|at| {
+    lex::word_occurrences(text, chain[0]).any(|at| {
         let mut i = at + chain[0].len();
         for name in &chain[1..] {
             i = skip_space_on_line(i);
@@ -189,8 +188,7 @@ fn chain_written(text: &str, chain: &[&str]) -> bool {
                 return true;
             }
             let end = i + name.len();
-            if !bytes[i..].starts_with(name.as_bytes()) || bytes.get(end).is_some_and(|&b| prefilter::is_ident_byte(b))
-            {
+            if !bytes[i..].starts_with(name.as_bytes()) || bytes.get(end).is_some_and(|&b| lex::is_ident_byte(b)) {
                 return false;
             }
             i = end;
@@ -202,9 +200,9 @@ fn chain_written(text: &str, chain: &[&str]) -> bool {
         if bytes.get(i) != Some(&b'[') {
             return false;
         }
-        match prefilter::bracketed(text, i + 1) {
+        match lex::bracketed(text, i + 1) {
             None => true,
-            Some(b) => !b.slice && prefilter::assignment_follows(text, b.end),
+            Some(b) => !b.slice && lex::assignment_follows(text, b.end),
         }
     })
 }

@@ -8,7 +8,7 @@ mod ownership;
 use super::{Detection, Fix, FixSafety, RuleContext, RuleModule, TextEdit};
 use crate::lang::Go;
 use crate::syntax::{self, code_children, GoNode};
-use crate::types;
+use crate::types::{self, TypeExpr};
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
 
@@ -65,10 +65,7 @@ fn analyse(ctx: &RuleContext, stmt: &GoNode) -> Option<Detection> {
     }
     let map_ref = long_lived(ctx, &map)?;
     let (_, value) = types::map_parts(&types::expr_type(&map, ctx.scope)?, ctx.scope)?;
-    let struct_name = value.trim().strip_prefix('*')?.trim().to_string();
-    if struct_name.is_empty() || !struct_name.chars().all(|c| c.is_alphanumeric() || c == '_') {
-        return None;
-    }
+    let struct_name = TypeExpr::parse(&value)?.pointee()?.name()?.to_string();
     if !zeroing_releases_memory(ctx, &struct_name) {
         return None;
     }
@@ -87,7 +84,9 @@ fn analyse(ctx: &RuleContext, stmt: &GoNode) -> Option<Detection> {
         note: None,
         fix: None,
     };
-    let fields = ctx.scope.type_decl(&struct_name).map(|d| d.fields).unwrap_or_default();
+    let fields: Vec<_> = ctx.scope.type_decl(&struct_name).map_or_else(Vec::new, |d| {
+        d.fields().map(|(n, t)| (n.to_string(), t.to_string())).collect()
+    });
     let target = ownership::Owned {
         map: &map_ref,
         struct_name: &struct_name,
@@ -138,46 +137,19 @@ fn zeroing_releases_memory(ctx: &RuleContext, name: &str) -> bool {
     let Some(decl) = ctx.scope.type_decl(name) else {
         return false;
     };
-    if decl.kind != "struct_type" || decl.text.contains("sync.") || decl.text.contains("atomic.") {
+    if !decl.is_struct() || decl.text().contains("sync.") || decl.text().contains("atomic.") {
         return false;
     }
-    if has_embedded_field(&decl.text) {
+    if decl.has_embedded_field() {
         return false;
     }
-    decl.fields.iter().any(|(_, ty)| !is_scalar(ty))
+    let releases = decl.fields().any(|(_, ty)| !is_scalar(ty));
+    releases
 }
 
-fn has_embedded_field(struct_text: &str) -> bool {
-    let tree = syntax::parse(&format!("package p\n\ntype T {struct_text}\n"));
-    let root = tree.root();
-    let embedded = root
-        .dfs()
-        .any(|n| n.kind() == "field_declaration" && n.field("name").is_none());
-    embedded
-}
-
-fn is_scalar(ty: &str) -> bool {
-    matches!(
-        ty.trim(),
-        "bool"
-            | "int"
-            | "int8"
-            | "int16"
-            | "int32"
-            | "int64"
-            | "uint"
-            | "uint8"
-            | "uint16"
-            | "uint32"
-            | "uint64"
-            | "uintptr"
-            | "byte"
-            | "rune"
-            | "float32"
-            | "float64"
-            | "complex64"
-            | "complex128"
-    )
+/// A number or a boolean (a basic type but `string`).
+fn is_scalar(ty: &TypeExpr) -> bool {
+    ty.name().is_some_and(|n| types::basic::is_basic(n) && n != "string")
 }
 
 /// The function declaration (or top-level function literal) around `node`,
@@ -276,7 +248,7 @@ fn members_of(ctx: &RuleContext, stmt: &GoNode, struct_name: &str) -> Vec<String
     let mut members: Vec<String> = ctx
         .scope
         .type_decl(struct_name)
-        .map(|d| d.fields.into_iter().map(|(n, _)| n).collect())
+        .map(|d| d.fields().map(|(n, _)| n.to_string()).collect())
         .unwrap_or_default();
     let Some(root) = stmt.ancestors().last() else {
         return members;
@@ -285,7 +257,7 @@ fn members_of(ctx: &RuleContext, stmt: &GoNode, struct_name: &str) -> Vec<String
         let receiver_type = method
             .field("receiver")
             .and_then(|r| code_children(&r).first().and_then(|p| p.field("type")))
-            .map(|t| t.text().trim_start_matches('*').trim().to_string());
+            .map(|t| TypeExpr::of_node(&t).without_pointers().to_string());
         if receiver_type.as_deref() == Some(struct_name) {
             if let Some(name) = method.field("name") {
                 members.push(name.text().to_string());
@@ -306,7 +278,7 @@ fn zeroing_edit(
 ) -> Result<TextEdit, String> {
     let start = stmt.range().start;
     let indent = syntax::line_indent(ctx.text, start);
-    let line_start = ctx.text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_start = crate::lines::line_start(ctx.text, start);
     if line_start + indent.len() != start {
         return Err("the delete shares its line with other code; zero the value by hand".into());
     }

@@ -7,10 +7,10 @@
 //! it. Anything the scan does not recognise as harmless defeats the proof.
 
 use super::MapRef;
-use crate::prefilter;
+use crate::lex;
 use crate::rules::RuleContext;
 use crate::syntax::{self, code_children, GoNode};
-use crate::types::BASIC_TYPES;
+use crate::types::{basic, TypeExpr, TypeKind};
 use std::path::Path;
 
 /// The map and its value type, as the scan needs them.
@@ -38,7 +38,7 @@ pub fn why_not_owned(ctx: &RuleContext, target: &Owned, own_root: &GoNode) -> Op
             return Some(format!("{} cannot be read", file_label(&path)));
         };
         let text = text.trim_start_matches('\u{feff}');
-        if prefilter::word_occurrences(text, name).next().is_none() {
+        if lex::word_occurrences(text, name).next().is_none() {
             continue;
         }
         let tree = syntax::parse(text);
@@ -456,12 +456,15 @@ impl Scan<'_> {
 /// A type whose values are references or plain data: selecting through a
 /// field of this type never takes the address of the struct's memory.
 fn is_reference_type(ty: &str) -> bool {
-    let ty = ty.trim();
-    ["*", "[]", "map[", "chan", "<-chan", "func"]
-        .iter()
-        .any(|p| ty.starts_with(p))
-        || BASIC_TYPES.contains(&ty)
-        || ty == "error"
+    TypeExpr::parse(ty).is_some_and(|t| match t.kind() {
+        TypeKind::Name(name) => basic::is_basic(name) || name == "error",
+        TypeKind::Pointer(_)
+        | TypeKind::Slice(_)
+        | TypeKind::Map { .. }
+        | TypeKind::Chan { .. }
+        | TypeKind::Func(_) => true,
+        _ => false,
+    })
 }
 
 /// The variable that `value`, one of the values of a `:=` or `var` spec,
