@@ -3,7 +3,7 @@
 //! order, only reads every Go file (`--mode read`) or reads and parses it
 //! with the Go grammar (`--mode parse`), running no rule.
 
-use crate::{ordered, syntax, walk};
+use crate::{engine::ordered, go::syntax, walk};
 use clap::ValueEnum;
 use std::path::PathBuf;
 

@@ -4,7 +4,7 @@
 //! Every mistake (unknown key, rule ID, bad value) is a `ConfigError` that
 //! points at its spot in the file; nothing here runs code.
 
-use crate::catalogue;
+use crate::rules::catalogue;
 use crate::rules::{self, Rule};
 use globset::{GlobSet, GlobSetBuilder};
 use miette::{Diagnostic, NamedSource, SourceSpan};
@@ -126,7 +126,7 @@ impl From<crate::rules::RuleLoadError> for ConfigError {
         let span = e.offset.map(|o| o..o + 1);
         let message = match (&e.text, e.offset) {
             (Some(text), Some(o)) => {
-                let (line, column) = crate::lines::line_col(text, o);
+                let (line, column) = crate::go::lines::line_col(text, o);
                 format!("{}:{line}:{column}: {}", e.path.display(), e.message)
             }
             _ => e.message,

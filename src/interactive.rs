@@ -5,11 +5,11 @@
 //! input (one letter per answer; whitespace ignored; end of input quits).
 //! The result is a `FixSelection` the engine re-runs with.
 
+use crate::engine::selection::{FixKey, FixSelection};
 use crate::engine::{FileReport, Finding};
-use crate::load::SourceFile;
+use crate::go::load::SourceFile;
 use crate::plan;
 use crate::render::{display_path, paint_diff, unified_diff};
-use crate::selection::{FixKey, FixSelection};
 use std::io::{self, BufRead, Write};
 
 /// One answer to "apply this fix?".

@@ -3,7 +3,7 @@
 //! pass), edits applied back to front, missing imports added in gofmt order,
 //! and CRLF files given CRLF in inserted text.
 
-use crate::syntax::{self, code_children, GoNode};
+use crate::go::syntax::{self, code_children, GoNode};
 use std::ops::Range;
 
 /// A replacement of a byte range of the file's text.

@@ -13,7 +13,7 @@ static ENABLED: AtomicBool = AtomicBool::new(false);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
     Walk,
-    /// Reading, decoding and checking a file (`load.rs`).
+    /// Reading, decoding and checking a file (`go/load.rs`).
     Read,
     /// The pre-filter: tokens and preconditions.
     Filter,

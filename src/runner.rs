@@ -3,14 +3,14 @@
 //! walked files minus config excludes; the engine run with progress; and
 //! re-runs restricted to chosen fixes (baseline, interactive answers).
 
-use crate::catalogue::UnknownRule;
 use crate::config::{self, Config, ConfigError, RuleChoice, SelectError};
+use crate::engine::selection::{FixKey, FixSelection};
 use crate::engine::{Engine, EngineOptions, FileReport};
-use crate::goversion::{GoVersion, VersionResolver};
+use crate::go::goversion::{GoVersion, VersionResolver};
 use crate::memory;
 use crate::progress::Progress;
+use crate::rules::catalogue::UnknownRule;
 use crate::rules::{self, Rule, RuleLoadError};
-use crate::selection::{FixKey, FixSelection};
 use crate::walk::{self, GoFile, WalkItem};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -4,14 +4,14 @@
 //! line (`cli`), not batch policy (`batch`).
 
 use crate::engine::{FileError, FileReport};
-use crate::goversion::{GoVersion, VersionSource};
+use crate::go::goversion::{GoVersion, VersionSource};
 use crate::render::{
     GithubRenderer, JsonRenderer, MarkdownRenderer, PatchRenderer, Renderer, RunResult, SarifRenderer, SarifRule,
     TextRenderer,
 };
 use crate::rules::Rule;
-use crate::verify::WrittenFile;
-use crate::{apply, baseline};
+use crate::write::verify::WrittenFile;
+use crate::{baseline, write::apply};
 use clap::ValueEnum;
 use std::io::IsTerminal;
 use std::path::PathBuf;

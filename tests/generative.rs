@@ -22,14 +22,14 @@ mod common;
 mod gen;
 
 use common::*;
-use mapfix::apply;
 use mapfix::engine::{Engine, EngineOptions, FileReport};
-use mapfix::goversion::VersionResolver;
-use mapfix::load::SourceFile;
+use mapfix::go::goversion::VersionResolver;
+use mapfix::go::load::SourceFile;
+use mapfix::go::syntax;
 use mapfix::render::unified_diff;
 use mapfix::rules::{builtin_rules, Rule};
-use mapfix::syntax;
 use mapfix::walk::GoFile;
+use mapfix::write::apply;
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};

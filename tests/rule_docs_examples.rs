@@ -127,7 +127,7 @@ fn check_example(rule: &Rule) {
 
 #[test]
 fn every_rule_example_turns_before_into_after() {
-    let rules = mapfix::catalogue::builtin();
+    let rules = mapfix::rules::catalogue::builtin();
     assert!(rules.len() >= 7);
     for rule in &rules {
         check_example(rule);

@@ -38,9 +38,9 @@ fn every_standard_library_file_parses() {
     let mut failures = Vec::new();
     for path in &files {
         let text = std::fs::read_to_string(path).unwrap();
-        let tree = mapfix::syntax::parse(text.trim_start_matches('\u{feff}'));
-        if let Some(err) = mapfix::syntax::first_error(&tree.root()) {
-            let at = mapfix::syntax::error_offset(&text, &err);
+        let tree = mapfix::go::syntax::parse(text.trim_start_matches('\u{feff}'));
+        if let Some(err) = mapfix::go::syntax::first_error(&tree.root()) {
+            let at = mapfix::go::syntax::error_offset(&text, &err);
             let line = text[..at].matches('\n').count() + 1;
             failures.push(format!("{}:{line}", path.display()));
         }

@@ -214,11 +214,14 @@ pub fn run(args: &Request, mut engine: Engine, jobs: usize) -> i32 {
         }
     } else if args.write {
         // --verify: checked by cli::run before anything was written.
-        let toolchain = args.verify.then(crate::verify::Toolchain::find).and_then(Result::ok);
+        let toolchain = args
+            .verify
+            .then(crate::write::verify::Toolchain::find)
+            .and_then(Result::ok);
         for r in &mut runs {
             let written = session::write_fixes(&mut r.run.reports);
             if let Some(tc) = &toolchain {
-                let outcome = crate::verify::check_and_restore(tc, &mut r.run.reports, &written, jobs);
+                let outcome = crate::write::verify::check_and_restore(tc, &mut r.run.reports, &written, jobs);
                 eprintln!("{}: {}", r.repo.path.display(), outcome.summary_line());
                 r.run.errors.extend(outcome.errors());
             }

@@ -4,12 +4,12 @@
 //! named, never dropped silently. Not detection or reporting (`engine`).
 
 use super::{applies_to, Engine, Finding, LineIndex, MAX_PASSES};
-use crate::load::SourceFile;
+use crate::engine::selection;
+use crate::go::load::SourceFile;
+use crate::go::syntax;
 use crate::plan;
+use crate::rules::suppress;
 use crate::rules::{Fix, Rule, TextEdit};
-use crate::selection;
-use crate::suppress;
-use crate::syntax;
 use std::ops::Range;
 
 /// What one fix pass did: the new text, which of its fixes it applied and the edits.

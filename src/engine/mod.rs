@@ -4,22 +4,23 @@
 //! rendering and writing happen elsewhere.
 
 use crate::fix::{Fix, FixSafety, FixStatus};
-use crate::goversion::VersionResolver;
-use crate::load::{self, SourceFile};
-use crate::ordered;
+use crate::go::goversion::VersionResolver;
+use crate::go::load::{self, SourceFile};
+use crate::go::prefilter::Prefilter;
+use crate::go::syntax;
+use crate::go::types::{PackageCache, PackageScope};
 use crate::plan;
-use crate::prefilter::Prefilter;
 use crate::profile::{self, Counter, Stage};
+use crate::rules::suppress;
 use crate::rules::{self, Detection, Rule, RuleContext, TextEdit};
-use crate::selection::FixSelection;
-use crate::suppress;
-use crate::syntax;
-use crate::types::{PackageCache, PackageScope};
 use crate::walk::{GoFile, WalkItem};
+use selection::FixSelection;
 
 mod fixpoint;
+pub mod ordered;
+pub mod selection;
 
-pub use crate::lines::{line_col, LineIndex};
+pub use crate::go::lines::{line_col, LineIndex};
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;

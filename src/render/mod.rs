@@ -139,7 +139,7 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
 /// (by default) and GitHub annotations count in.
 pub fn utf16_position(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
-    let (line, column) = crate::lines::line_col(text, offset);
+    let (line, column) = crate::go::lines::line_col(text, offset);
     (line, text[offset + 1 - column..offset].encode_utf16().count() + 1)
 }
 

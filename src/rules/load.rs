@@ -203,7 +203,7 @@ fn unknown_kind(yaml: &str) -> Option<String> {
                 walk(v, &mut kinds);
             }
         }
-        if let Some(kind) = kinds.iter().find(|k| !crate::lang::is_known_kind(k)) {
+        if let Some(kind) = kinds.iter().find(|k| !crate::go::lang::is_known_kind(k)) {
             return Some(format!(
                 "rule {id}: unknown node kind `{kind}`: rules name the kinds of the tree-sitter-golang grammar \
                  (`mapfix dump-tree FILE` shows them)"

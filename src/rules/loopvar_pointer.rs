@@ -4,10 +4,10 @@
 //! `v := v` as the first statement of the loop that declares `v`.
 
 use super::{Detection, Fix, FixSafety, RuleContext, RuleModule, TextEdit};
-use crate::goversion::GoVersion;
-use crate::lang::Go;
-use crate::syntax::{self, block_statements, code_children, GoNode};
-use crate::types;
+use crate::go::goversion::GoVersion;
+use crate::go::lang::Go;
+use crate::go::syntax::{self, block_statements, code_children, GoNode};
+use crate::go::types;
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
 
@@ -212,7 +212,7 @@ fn map_declared_inside(ctx: &RuleContext, assignment: &GoNode, body: &GoNode) ->
         .iter()
         .filter(|t| t.kind() == "index_expression")
         .all(|target| {
-            let Some(root) = crate::syntax::access_root(target) else {
+            let Some(root) = crate::go::syntax::access_root(target) else {
                 return false;
             };
             let binding = types::resolve(&root.text(), &root, ctx.scope);

@@ -4,8 +4,10 @@
 //! module (`metadata.fixer`), one per rule in this directory, registered
 //! by `build.rs` (see `registry.rs`).
 
+pub mod catalogue;
 mod load;
 pub mod registry;
+pub mod suppress;
 #[cfg(test)]
 mod testing;
 
@@ -13,11 +15,11 @@ mod testing;
 // `patterns/*.yml`) and `MODULES`, their list.
 include!(concat!(env!("OUT_DIR"), "/rule_modules.rs"));
 
-use crate::goversion::GoVersion;
-use crate::lang::Go;
-use crate::load::SourceFile;
-use crate::syntax::GoNode;
-use crate::types::PackageScope;
+use crate::go::goversion::GoVersion;
+use crate::go::lang::Go;
+use crate::go::load::SourceFile;
+use crate::go::syntax::GoNode;
+use crate::go::types::PackageScope;
 use ast_grep_config::RuleConfig;
 use ast_grep_core::matcher::MatcherExt;
 use ast_grep_core::tree_sitter::StrDoc;
@@ -149,7 +151,7 @@ pub type Checker = fn(&RuleContext, &NodeMatch<StrDoc<Go>>) -> Vec<Detection>;
 
 /// A necessary condition on a file's text for a checker to find anything
 /// (checked before parsing, after the `metadata.prefilter` tokens matched).
-pub use crate::prefilter::Precondition;
+pub use crate::go::prefilter::Precondition;
 
 /// A rule's documentation, written once in its YAML.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -209,7 +211,7 @@ pub struct Rule {
     pub prefilter: Vec<String>,
     pub docs: RuleDocs,
     pub checker: Option<Checker>,
-    /// The checker's text precondition (see `prefilter.rs`).
+    /// The checker's text precondition (see `go/prefilter.rs`).
     pub precondition: Option<Precondition>,
     /// The module `metadata.fixer` names, if any.
     pub module: Option<&'static RuleModule>,
@@ -343,7 +345,7 @@ mod tests {
     #[test]
     fn one_walk_finds_what_find_all_finds() {
         let src = "package p\n\nfunc f(m map[string]int, n map[int]bool) {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n\tm = nil\n\tfor k := range n {\n\t\tfor j := range m {\n\t\t\tdelete(m, j)\n\t\t}\n\t\tdelete(n, k)\n\t}\n\tn = nil\n}\n";
-        let tree = crate::syntax::parse(src);
+        let tree = crate::go::syntax::parse(src);
         let root = tree.root();
         let rules = builtin_rules();
         let refs: Vec<&Rule> = rules.iter().collect();

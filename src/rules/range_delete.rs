@@ -4,11 +4,11 @@
 
 use super::registry::OptionsSpec;
 use super::{Detection, Fix, FixSafety, RuleContext, RuleModule, RuleOptions, TextEdit};
-use crate::goversion::GoVersion;
-use crate::lang::Go;
-use crate::lex::{self, Before, Tok};
-use crate::syntax::{self, block_statements, code_children, GoNode};
-use crate::types;
+use crate::go::goversion::GoVersion;
+use crate::go::lang::Go;
+use crate::go::lex::{self, Before, Tok};
+use crate::go::syntax::{self, block_statements, code_children, GoNode};
+use crate::go::types;
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
 use serde::Deserialize;
@@ -124,7 +124,7 @@ fn detection(ctx: &RuleContext, node: &GoNode, map: &GoNode) -> Detection {
     if ctx.options::<Options>().prefer == Prefer::Make {
         let imports = map_type
             .as_deref()
-            .and_then(|t| crate::types::imports::spelling(t, node, ctx.scope));
+            .and_then(|t| crate::go::types::imports::spelling(t, node, ctx.scope));
         match (&map_type, imports) {
             (Some(t), Some(imports)) if parts.is_some() => {
                 let mut fix = replace_loop(
@@ -194,7 +194,7 @@ fn replace_loop(ctx: &RuleContext, node: &GoNode, statement: &str, safety: FixSa
     }
 }
 
-/// Precondition (see `prefilter.rs`): some `delete` call is the first token
+/// Precondition (see `go/prefilter.rs`): some `delete` call is the first token
 /// of a block and the only statement in it (the loop body is that one
 /// call), in a file with a `range`.
 pub fn may_match(text: &str) -> bool {
@@ -229,7 +229,7 @@ pub fn may_match(text: &str) -> bool {
 /// keywords no range expression can hold, so no loop header goes on there)
 /// unless a `range` is on that line too (`case x: for k := range m {`).
 fn may_open_loop_body(text: &str, brace: usize) -> bool {
-    let line_start = crate::lines::line_start(text, brace);
+    let line_start = crate::go::lines::line_start(text, brace);
     let line = text[line_start..brace].trim_start_matches([' ', '\t']);
     let line = line.strip_prefix('}').map_or(line, |l| l.trim_start());
     let first = line

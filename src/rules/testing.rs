@@ -2,10 +2,10 @@
 //! text at a given Go version, without touching the file system.
 
 use super::{builtin_rules, RuleContext};
-use crate::goversion::{GoVersion, VersionSource};
-use crate::load::SourceFile;
-use crate::syntax;
-use crate::types::{PackageCache, PackageScope};
+use crate::go::goversion::{GoVersion, VersionSource};
+use crate::go::load::SourceFile;
+use crate::go::syntax;
+use crate::go::types::{PackageCache, PackageScope};
 use std::path::PathBuf;
 
 /// One detection, reduced to what tests compare.
@@ -41,7 +41,7 @@ pub fn run_rule(id: &str, src: &str, minor: u32) -> Vec<Outcome> {
     rule.check(&ctx, &tree.root())
         .into_iter()
         .map(|d| Outcome {
-            line: crate::lines::line_col(src, d.range.start).0,
+            line: crate::go::lines::line_col(src, d.range.start).0,
             fixed: match d.fix {
                 Some(fix) => Ok(crate::plan::apply_edits(src, &fix.edits, false)),
                 None => Err(d.note.unwrap_or_default()),

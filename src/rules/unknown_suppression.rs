@@ -3,8 +3,8 @@
 //! it is reported (no fix) with the nearest known rule IDs.
 
 use super::{Detection, RuleContext, RuleModule};
-use crate::lang::Go;
-use crate::suppress;
+use crate::go::lang::Go;
+use crate::rules::suppress;
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
 

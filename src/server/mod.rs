@@ -10,7 +10,7 @@ mod tests;
 pub use protocol::{path_to_uri, uri_to_path, FIX_ALL, UNSAFE_MARK};
 pub use workspace::{ServerOptions, Settings};
 
-use crate::goversion::GoVersion;
+use crate::go::goversion::GoVersion;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
     DidChangeConfiguration, DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,

@@ -3,10 +3,10 @@
 
 use super::workspace::Analysis;
 use crate::engine::{FileReport, Finding};
-use crate::lines::LineIndex;
+use crate::go::lines::LineIndex;
+use crate::go::syntax;
 use crate::plan;
 use crate::rules::{FixSafety, TextEdit as ByteEdit};
-use crate::syntax;
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, Diagnostic, DiagnosticSeverity, Hover, HoverContents,
     MarkupContent, MarkupKind, NumberOrString, Position, Range, TextEdit, Uri, WorkspaceEdit,

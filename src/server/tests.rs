@@ -362,7 +362,7 @@ fn hover_shows_the_rules_explanation() {
         json!({"textDocument": {"uri": uri}, "position": {"line": 4, "character": 2}}),
     );
     let value = hover["contents"]["value"].as_str().unwrap();
-    let explain = crate::catalogue::explain(&crate::rules::builtin_rules(), "range-delete").unwrap();
+    let explain = crate::rules::catalogue::explain(&crate::rules::builtin_rules(), "range-delete").unwrap();
     assert_eq!(value, explain);
     let outside = fx.request(
         "textDocument/hover",

@@ -1,10 +1,10 @@
 //! The server's state: open buffers, settings, one engine per `mapfix.toml`, analyses.
 //! Not for LSP types (`protocol.rs`) or the connection (`mod.rs`).
 
-use crate::catalogue;
 use crate::config::{self, Config, RuleChoice};
 use crate::engine::{Engine, FileReport, Finding};
-use crate::goversion::{GoVersion, VersionResolver};
+use crate::go::goversion::{GoVersion, VersionResolver};
+use crate::rules::catalogue;
 use crate::runner::{self, SetupError};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

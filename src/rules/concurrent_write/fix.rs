@@ -9,10 +9,10 @@
 
 use super::range_fix;
 use super::target::MapTarget;
-use crate::goversion::GoVersion;
+use crate::go::goversion::GoVersion;
 use crate::rules::{Fix, FixSafety, RuleContext, TextEdit};
-use crate::syntax::{self, code_children, GoNode};
-use crate::types::{self, TypeExpr, TypeKind};
+use crate::go::syntax::{self, code_children, GoNode};
+use crate::go::types::{self, TypeExpr, TypeKind};
 
 /// What the rewrite of one variable needs to know.
 pub struct Rewrite<'a> {
@@ -162,7 +162,7 @@ fn literal_entries<'r>(lit: &GoNode<'r>) -> Option<Vec<(GoNode<'r>, GoNode<'r>)>
 /// The edits for one use of the map variable, or why it has no sync.Map form.
 fn rewrite_use(rw: &Rewrite, use_: &GoNode) -> Result<Vec<TextEdit>, String> {
     let parent = use_.parent().ok_or("no parent")?;
-    let line = crate::lines::line_col(rw.ctx.text, use_.range().start).0;
+    let line = crate::go::lines::line_col(rw.ctx.text, use_.range().start).0;
     let name = &rw.name;
     let no_form = |what: &str| format!("{what} at line {line} has no sync.Map form");
     match parent.kind().as_ref() {

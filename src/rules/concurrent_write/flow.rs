@@ -8,7 +8,7 @@
 use super::goroutine::{channel_ops, Goroutine, Signals};
 use super::target::{is_write_use, MapTarget};
 use crate::rules::RuleContext;
-use crate::syntax::{self, code_children, GoNode};
+use crate::go::syntax::{self, code_children, GoNode};
 
 /// Why a write is concurrent with another access.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 //! and channel operations of its body that make its map accesses safe or
 //! signal that they are done.
 
-use crate::syntax::{self, code_children, GoNode};
+use crate::go::syntax::{self, code_children, GoNode};
 use std::ops::Range;
 
 /// A function literal that runs in a new goroutine.

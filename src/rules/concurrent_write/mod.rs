@@ -20,9 +20,9 @@ mod target;
 mod tests;
 
 use super::{Detection, RuleContext, RuleModule};
-use crate::lang::Go;
-use crate::syntax::{code_children, GoNode};
-use crate::types;
+use crate::go::lang::Go;
+use crate::go::syntax::{code_children, GoNode};
+use crate::go::types;
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
 use flow::Conflict;
@@ -60,7 +60,7 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
 
 fn detection(ctx: &RuleContext, written: &WrittenMap, conflict: &Conflict) -> Detection {
     let name = written.target.name();
-    let line = |at: usize| crate::lines::line_col(ctx.text, at).0;
+    let line = |at: usize| crate::go::lines::line_col(ctx.text, at).0;
     let verb = |write: bool| if write { "writes" } else { "reads" };
     let message = match conflict {
         Conflict::OtherIteration => {

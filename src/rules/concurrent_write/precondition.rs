@@ -1,4 +1,4 @@
-//! The text precondition (see `prefilter.rs`): a goroutine's function
+//! The text precondition (see `go/prefilter.rs`): a goroutine's function
 //! literal (`go func…` or `.Go(func…`) that holds something that may write
 //! a map: an index expression followed by an assignment or `++`/`--`, or a
 //! call to `delete` or `clear`. Most files that start goroutines only
@@ -8,7 +8,7 @@
 //! cannot mislead it; anything it cannot follow to the end counts as a
 //! possible match.
 
-use crate::lex::{self, Tok};
+use crate::go::lex::{self, Tok};
 
 pub fn may_match(text: &str) -> bool {
     let word = |s: usize, e: usize| &text[s..e];

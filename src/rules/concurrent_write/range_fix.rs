@@ -6,7 +6,7 @@
 
 use super::fix::{ident_in_text, Rewrite};
 use crate::rules::TextEdit;
-use crate::syntax::{self, code_children, GoNode};
+use crate::go::syntax::{self, code_children, GoNode};
 
 /// The edits for the loop whose range clause is `clause`, or why not.
 pub fn rewrite(rw: &Rewrite, clause: &GoNode) -> Result<Vec<TextEdit>, String> {

@@ -4,8 +4,8 @@
 
 use super::goroutine::{own_nodes, Goroutine};
 use crate::rules::RuleContext;
-use crate::syntax::{self, code_children, GoNode};
-use crate::types::{self, Binding};
+use crate::go::syntax::{self, code_children, GoNode};
+use crate::go::types::{self, Binding};
 
 /// Where the written map lives.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -43,7 +43,7 @@ impl MapTarget<'_> {
         if node.kind() == "identifier" && is_literal_field_key(node) {
             return false;
         }
-        let Some(root) = crate::syntax::selector_root(node) else {
+        let Some(root) = crate::go::syntax::selector_root(node) else {
             return false;
         };
         types::resolve(&root.text(), &root, ctx.scope).as_ref() == Some(&self.root)
@@ -136,7 +136,7 @@ fn captured_map<'r>(ctx: &RuleContext, g: &Goroutine, map: &GoNode<'r>, write: &
     if !matches!(map.kind().as_ref(), "identifier" | "selector_expression") || !is_field_chain(map) {
         return None;
     }
-    let root_node = crate::syntax::selector_root(map)?;
+    let root_node = crate::go::syntax::selector_root(map)?;
     let root = types::resolve(&root_node.text(), &root_node, ctx.scope)?;
     if root.decl_at.is_some_and(|at| g.literal.range().contains(&at)) {
         return None;

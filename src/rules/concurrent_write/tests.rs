@@ -1,12 +1,12 @@
 //! Unit tests of the whole rule on small sources: which writes are reported
 //! (flow corner cases) and the exact text of the rewrite for each use form.
 
-use crate::goversion::{GoVersion, VersionResolver};
-use crate::load::SourceFile;
+use crate::go::goversion::{GoVersion, VersionResolver};
+use crate::go::load::SourceFile;
 use crate::plan;
 use crate::rules::{builtin_rules, Detection, RuleContext};
-use crate::syntax;
-use crate::types::{PackageCache, PackageScope};
+use crate::go::syntax;
+use crate::go::types::{PackageCache, PackageScope};
 use std::path::Path;
 
 fn detect(src: &str, go: u32) -> Vec<Detection> {
@@ -33,7 +33,7 @@ fn detect(src: &str, go: u32) -> Vec<Detection> {
 fn lines(src: &str) -> Vec<usize> {
     detect(src, 22)
         .iter()
-        .map(|d| crate::lines::line_col(src, d.range.start).0)
+        .map(|d| crate::go::lines::line_col(src, d.range.start).0)
         .collect()
 }
 

@@ -7,7 +7,7 @@ use super::layout::camel;
 use super::uses::{Access, Use};
 use super::value_type::{same_type, stored_type};
 use super::Cx;
-use crate::syntax::{self, GoNode};
+use crate::go::syntax::{self, GoNode};
 use std::collections::BTreeMap;
 
 /// Everything known about one key.
@@ -196,7 +196,7 @@ fn set_before(key: &Key, at: &GoNode) -> bool {
 
 /// Types whose zero value `omitempty` leaves out.
 fn omittable(ty: &str) -> bool {
-    use crate::types::{basic, TypeExpr, TypeKind};
+    use crate::go::types::{basic, TypeExpr, TypeKind};
     TypeExpr::parse(ty).is_some_and(|t| match t.kind() {
         TypeKind::Name(name) => basic::is_basic(name) && !basic::is_complex(name),
         TypeKind::Pointer(_) | TypeKind::Slice(_) | TypeKind::Map { .. } => true,

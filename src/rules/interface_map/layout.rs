@@ -4,9 +4,9 @@
 //! as gofmt aligns them (go/printer's exprList and fieldList, measured by
 //! text/tabwriter with padding 1).
 
-use crate::lines::LineIndex;
+use crate::go::lines::LineIndex;
 use crate::rules::TextEdit;
-use crate::syntax::GoNode;
+use crate::go::syntax::GoNode;
 use std::collections::HashSet;
 
 /// gofmt aligns trailing comments of consecutive lines in one column:

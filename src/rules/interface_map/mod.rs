@@ -19,9 +19,9 @@ mod value_type;
 
 use super::registry::OptionsSpec;
 use super::{Detection, Fix, FixSafety, RuleContext, RuleModule, RuleOptions, TextEdit};
-use crate::lang::Go;
-use crate::syntax::{self, code_children, GoNode};
-use crate::types::{PackageScope, TypeExpr};
+use crate::go::lang::Go;
+use crate::go::syntax::{self, code_children, GoNode};
+use crate::go::types::{PackageScope, TypeExpr};
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
 use fields::{FieldPlan, JsonUse};

@@ -1,4 +1,4 @@
-//! The text precondition (see `prefilter.rs`): a `map[string]any` (or
+//! The text precondition (see `go/prefilter.rs`): a `map[string]any` (or
 //! `map[string]interface{}`) that a local declaration gives a variable
 //! (`m := map…{`, `m := make(map…`, `var m map…`) and that gets a
 //! string-literal key somewhere: an entry of its literal (`{"k": …`) or an
@@ -7,7 +7,7 @@
 //!
 //! Anything it cannot read on one line counts as a possible match.
 
-use crate::lex;
+use crate::go::lex;
 
 const SPELLINGS: [&str; 2] = ["map[string]any", "map[string]interface{}"];
 
@@ -20,7 +20,7 @@ pub fn may_match(text: &str) -> bool {
 
 /// The map type written at `start..end`.
 fn occurrence_may_match(text: &str, start: usize, end: usize) -> bool {
-    let line_start = crate::lines::line_start(text, start);
+    let line_start = crate::go::lines::line_start(text, start);
     let mut before = text[line_start..start].trim_end();
     if let Some(b) = before.strip_suffix("make(") {
         before = b.trim_end();

@@ -3,8 +3,8 @@
 //! JSON encode or decode, fmt printing, or a use that makes it a real map.
 
 use super::MapDecl;
-use crate::syntax::{self, code_children, GoNode};
-use crate::types;
+use crate::go::syntax::{self, code_children, GoNode};
+use crate::go::types;
 
 /// One occurrence of the map variable.
 pub enum Use<'r> {

@@ -8,8 +8,8 @@
 //! else is unknown.
 
 use super::Cx;
-use crate::syntax::{self, code_children, GoNode};
-use crate::types::{self, TypeExpr, TypeKind};
+use crate::go::syntax::{self, code_children, GoNode};
+use crate::go::types::{self, TypeExpr, TypeKind};
 
 /// A type as text; `untyped` for constant expressions without a type yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -213,7 +213,7 @@ fn call_type(call: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
                 "make" if !cx.scope.declares(&name) => return Some(Typed::of(args.first()?.text().to_string())),
                 _ => {}
             }
-            if crate::types::BASIC_TYPES.contains(&name.as_str()) && !cx.scope.declares(&name) {
+            if crate::go::types::BASIC_TYPES.contains(&name.as_str()) && !cx.scope.declares(&name) {
                 return Some(Typed::of(name));
             }
             if cx.scope.type_decl(&name).is_some() {

@@ -10,9 +10,9 @@
 //! nil-tests the field.
 
 use super::{Detection, RuleContext};
-use crate::methods::{self, FieldEvent, MethodSummary};
-use crate::syntax::{code_children, GoNode};
-use crate::types;
+use crate::go::methods::{self, FieldEvent, MethodSummary};
+use crate::go::syntax::{code_children, GoNode};
+use crate::go::types;
 use std::collections::HashSet;
 
 /// The write's finding, if `write` (an assignment or `inc_dec_statement`)
@@ -152,7 +152,7 @@ fn guarded(
                 return true
             }
             "binary_expression" => {
-                let nil_side = |s: &str| n.field(s).is_some_and(|x| crate::syntax::is_nil(&x));
+                let nil_side = |s: &str| n.field(s).is_some_and(|x| crate::go::syntax::is_nil(&x));
                 let op = n.field("operator").map(|o| o.text().to_string()).unwrap_or_default();
                 let other = if nil_side("right") {
                     n.field("left")

@@ -15,9 +15,9 @@ mod precondition;
 
 use super::registry::OptionsSpec;
 use super::{Detection, Fix, FixSafety, Rule, RuleContext, RuleModule, RuleOptions, TextEdit};
-use crate::lang::Go;
-use crate::syntax::{self, code_children, GoNode};
-use crate::types::{self, Binding};
+use crate::go::lang::Go;
+use crate::go::syntax::{self, code_children, GoNode};
+use crate::go::types::{self, Binding};
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
 use serde::Deserialize;
@@ -81,7 +81,7 @@ impl<'r> Target<'r> {
         if syntax::squashed(node) != self.text {
             return false;
         }
-        let root = crate::syntax::selector_root(node);
+        let root = crate::go::syntax::selector_root(node);
         root.is_some_and(|r| types::resolve(&r.text(), &r, ctx.scope) == self.root)
     }
 }
@@ -122,7 +122,7 @@ fn analyse_target<'r>(ctx: &RuleContext, stmt: &GoNode<'r>, lhs: &GoNode<'r>, rh
     }
     let map_type = types::expr_type(&lhs, ctx.scope)?;
     types::map_parts(&map_type, ctx.scope)?;
-    let root_node = crate::syntax::selector_root(&lhs)?;
+    let root_node = crate::go::syntax::selector_root(&lhs)?;
     let root = types::resolve(&root_node.text(), &root_node, ctx.scope);
     let is_local = lhs.kind() == "identifier" && root.as_ref().is_some_and(|b| b.decl_at.is_some());
     let target = Target {
@@ -181,7 +181,7 @@ fn detection(
         note: None,
         fix: None,
     };
-    let imports = match crate::types::imports::spelling(map_type, stmt, ctx.scope) {
+    let imports = match crate::go::types::imports::spelling(map_type, stmt, ctx.scope) {
         Some(imports) if !receiver_is_generic(&target.expr, ctx) => imports,
         _ => {
             det.note = Some(format!(

@@ -1,10 +1,10 @@
-//! nil-reset's text precondition (see `prefilter.rs`): a reset and a write
+//! nil-reset's text precondition (see `go/prefilter.rs`): a reset and a write
 //! of the same name in the file, or with `cross_method`, any write of a
 //! receiver field (the reset may be in another file).
 
-use crate::lex::{self, Before, Tok};
+use crate::go::lex::{self, Before, Tok};
 
-/// Precondition (see `prefilter.rs`): the file assigns `nil` with a plain
+/// Precondition (see `go/prefilter.rs`): the file assigns `nil` with a plain
 /// `=` to a name or a field chain (`s.m`) that is also written through an
 /// index somewhere (`s.m[k] = v`, `s.m[k]++`, `s.m[k] += v`), which a reset
 /// followed by a write needs. With `cross_method` the reset may be in

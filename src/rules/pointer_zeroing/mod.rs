@@ -6,9 +6,9 @@
 mod ownership;
 
 use super::{Detection, Fix, FixSafety, RuleContext, RuleModule, TextEdit};
-use crate::lang::Go;
-use crate::syntax::{self, code_children, GoNode};
-use crate::types::{self, TypeExpr};
+use crate::go::lang::Go;
+use crate::go::syntax::{self, code_children, GoNode};
+use crate::go::types::{self, TypeExpr};
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
 
@@ -278,7 +278,7 @@ fn zeroing_edit(
 ) -> Result<TextEdit, String> {
     let start = stmt.range().start;
     let indent = syntax::line_indent(ctx.text, start);
-    let line_start = crate::lines::line_start(ctx.text, start);
+    let line_start = crate::go::lines::line_start(ctx.text, start);
     if line_start + indent.len() != start {
         return Err("the delete shares its line with other code; zero the value by hand".into());
     }

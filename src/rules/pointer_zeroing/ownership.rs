@@ -7,10 +7,10 @@
 //! it. Anything the scan does not recognise as harmless defeats the proof.
 
 use super::MapRef;
-use crate::lex;
+use crate::go::lex;
 use crate::rules::RuleContext;
-use crate::syntax::{self, code_children, GoNode};
-use crate::types::{basic, TypeExpr, TypeKind};
+use crate::go::syntax::{self, code_children, GoNode};
+use crate::go::types::{basic, TypeExpr, TypeKind};
 use std::path::Path;
 
 /// The map and its value type, as the scan needs them.

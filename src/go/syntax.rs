@@ -1,7 +1,7 @@
 //! Thin helpers over the tree-sitter Go syntax tree as exposed by ast-grep:
 //! parsing, error detection, and navigation shared by every rule.
 
-use crate::lang::Go;
+use crate::go::lang::Go;
 use ast_grep_core::tree_sitter::{LanguageExt, StrDoc};
 use ast_grep_core::{AstGrep, Node};
 
@@ -249,7 +249,7 @@ pub fn is_pure_expression(node: &GoNode) -> bool {
 
 /// The leading whitespace of the line on which byte offset `at` lies.
 pub fn line_indent(text: &str, at: usize) -> &str {
-    let start = crate::lines::line_start(text, at);
+    let start = crate::go::lines::line_start(text, at);
     let rest = &text[start..];
     let len = rest.len() - rest.trim_start_matches([' ', '\t']).len();
     &rest[..len]

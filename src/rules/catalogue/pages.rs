@@ -142,7 +142,7 @@ mod tests {
 
     #[test]
     fn every_builtin_rule_gets_a_page_and_an_index_row() {
-        let rules = crate::catalogue::builtin();
+        let rules = crate::rules::catalogue::builtin();
         let pages = rule_pages(&rules);
         assert_eq!(pages.len(), rules.len() + 1);
         let index = &pages.last().unwrap().1;

@@ -1,6 +1,6 @@
 //! The package-level declarations of one Go file (`FileIndex`): types,
 //! variables, functions and their results, constants, imports, and the
-//! names compared with nil. Built from a parse or a skeleton (`skim.rs`);
+//! names compared with nil. Built from a parse or a skeleton (`go/skim.rs`);
 //! not resolution across files (`types`).
 
 use super::*;
@@ -25,7 +25,7 @@ pub struct FileIndex {
     /// anywhere in the file: code that may treat nil and empty differently.
     pub nil_tested: std::collections::HashSet<String>,
     /// The file's imports (empty in a skeleton's index: see `full_index`).
-    pub imports: Vec<crate::types::imports::Import>,
+    pub imports: Vec<crate::go::types::imports::Import>,
 }
 
 impl FileIndex {
@@ -40,7 +40,7 @@ impl FileIndex {
     /// The index without `nil_tested` (which needs a walk of the whole tree).
     pub fn declarations(root: &GoNode) -> FileIndex {
         let mut idx = FileIndex {
-            imports: crate::types::imports::file_imports(root),
+            imports: crate::go::types::imports::file_imports(root),
             ..FileIndex::default()
         };
         for decl in code_children(root) {
@@ -105,7 +105,7 @@ impl FileIndex {
     }
 
     /// The same index, built from the file's package-level skeleton (see
-    /// `skim.rs`) rather than a parse of the whole file; `nil_tested`, which
+    /// `go/skim.rs`) rather than a parse of the whole file; `nil_tested`, which
     /// needs function bodies, is left empty.
     pub fn skim(text: &str) -> FileIndex {
         let skeleton = skim::skim(text);
@@ -153,7 +153,7 @@ impl FileIndex {
     }
 }
 
-fn usual_name(import: &crate::types::imports::Import) -> Option<(String, String)> {
+fn usual_name(import: &crate::go::types::imports::Import) -> Option<(String, String)> {
     let path = import.path.clone();
     let name = match import.alias.as_deref() {
         Some("_" | ".") => return None,

@@ -6,8 +6,8 @@
 //! err on the side of "may match" around comments).
 //!
 //! Its users: the preconditions (`rules/*`), the package-level skeleton
-//! (`skim.rs`), suppression comments (`suppress.rs`) and the type parser
-//! (`types/expr.rs`).
+//! (`go/skim.rs`), suppression comments (`rules/suppress.rs`) and the type parser
+//! (`go/types/expr.rs`).
 
 /// A token of Go source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,14 +15,14 @@ pub use basic::BASIC_TYPES;
 pub use expr::{TypeExpr, TypeKind};
 pub use file_index::{infer_type, nil_tested_names, FileIndex};
 
-use crate::methods::{self, MethodSummary};
-use crate::skim;
-use crate::syntax::{self, code_children, GoNode};
-use crate::types::package_index::{DirectoryIndex, SiblingFile};
+use crate::go::methods::{self, MethodSummary};
+use crate::go::skim;
+use crate::go::syntax::{self, code_children, GoNode};
+use crate::go::types::package_index::{DirectoryIndex, SiblingFile};
 use std::collections::HashMap;
 use std::path::Path;
 
-pub use crate::types::package_index::PackageCache;
+pub use crate::go::types::package_index::PackageCache;
 
 /// A declared result type and the imports of the file that declares it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,7 +161,7 @@ impl<'a> PackageScope<'a> {
     }
 
     /// The imports of each other file of the package (each parsed whole).
-    pub fn sibling_imports(&self) -> Vec<Vec<crate::types::imports::Import>> {
+    pub fn sibling_imports(&self) -> Vec<Vec<crate::go::types::imports::Import>> {
         self.other_files().map(|f| f.full_index().imports.clone()).collect()
     }
 

@@ -4,13 +4,13 @@
 //! it points to, the fields of a struct, the packages and type names it
 //! mentions) instead of taking its text apart or parsing it again as a Go
 //! file. Types come as text from declarations (`FileIndex`, `Binding`);
-//! [`TypeExpr::parse`] reads that text with the Go lexer (`lex.rs`), as
+//! [`TypeExpr::parse`] reads that text with the Go lexer (`go/lex.rs`), as
 //! go/parser reads a type. Every part keeps its text as written (comments
 //! inside included), which `Display` gives back: the Go spelling of the
 //! type, as the source spells it.
 
-use crate::lex::{self, Tok};
-use crate::syntax::GoNode;
+use crate::go::lex::{self, Tok};
+use crate::go::syntax::GoNode;
 use std::fmt;
 
 /// A Go type expression and its text.
@@ -708,7 +708,7 @@ impl<'a> Parser<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::{self, code_children};
+    use crate::go::syntax::{self, code_children};
 
     fn parse(text: &str) -> TypeExpr {
         TypeExpr::parse(text).unwrap_or_else(|| panic!("{text:?} does not parse"))

@@ -1,5 +1,5 @@
 //! Skimming a Go file for its package-level declarations without parsing
-//! function bodies: the Go lexer's tokens (`lex.rs`: comments, strings,
+//! function bodies: the Go lexer's tokens (`go/lex.rs`: comments, strings,
 //! runes, semicolon insertion) tell where each top-level declaration ends. `package`,
 //! `type` and `var` declarations are kept, with composite-literal and
 //! function-literal bodies emptied to `{}`; function names are recorded;
@@ -7,7 +7,7 @@
 //! small Go file with the same package-level types and variables, cheap to
 //! parse (the per-package index of `types.rs` is built from it).
 
-use crate::lex::{ends_statement, Lexer, Tok};
+use crate::go::lex::{ends_statement, Lexer, Tok};
 
 /// The package-level skeleton of a Go file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -144,11 +144,11 @@ mod tests {
     /// sample of the Go standard library.
     #[test]
     fn skeleton_index_equals_full_index_on_the_standard_library() {
-        use crate::types::FileIndex;
+        use crate::go::types::FileIndex;
         let mut compared = 0;
         for (path, text) in crate::testing::stdlib_sample(13) {
-            let tree = crate::syntax::parse(&text);
-            if crate::syntax::first_error(&tree.root()).is_some() {
+            let tree = crate::go::syntax::parse(&text);
+            if crate::go::syntax::first_error(&tree.root()).is_some() {
                 continue;
             }
             let mut full = FileIndex::build(&tree.root());

@@ -1,7 +1,7 @@
 //! Loading a Go file: bytes, encoding checks, BOM and line endings, the
 //! generated-file marker and the file's Go version. No parsing happens here.
 
-use crate::goversion::{GoVersion, VersionResolver, VersionSource};
+use crate::go::goversion::{GoVersion, VersionResolver, VersionSource};
 use std::path::{Path, PathBuf};
 
 /// Files larger than this are reported and skipped rather than parsed.

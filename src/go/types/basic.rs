@@ -1,6 +1,6 @@
 //! Go's predeclared basic types, and the default types of untyped constants.
 
-use crate::syntax::{self, GoNode};
+use crate::go::syntax::{self, GoNode};
 
 /// The predeclared basic types of Go.
 pub const BASIC_TYPES: &[&str] = &[

@@ -5,7 +5,7 @@
 //! gives, `rules::registry::RuleModule`) then looks closer. Both are necessary
 //! conditions: a file they reject cannot hold a finding of that rule.
 //! Preconditions read the file with the Go lexer's tokens and byte-level
-//! looks (`lex.rs`).
+//! looks (`go/lex.rs`).
 
 use aho_corasick::{AhoCorasick, MatchKind};
 

@@ -10,9 +10,9 @@
 mod blame;
 mod platform;
 
-use crate::apply;
 use crate::engine::{FileError, FileReport};
-use crate::load::SourceFile;
+use crate::go::load::SourceFile;
+use crate::write::apply;
 pub use blame::AppliedFix;
 use platform::{platform_of, Platform};
 use std::collections::BTreeMap;

@@ -1,10 +1,10 @@
 //! A file's imports, and what they make of qualified types: whether
 //! `pkg.Name` can be spelled in a file (imported there under that name, or
 //! importable as another file of the package imports it) and, for the
-//! standard library's named types (`stdlib_types.rs`), what they are.
+//! standard library's named types (`go/stdlib_types.rs`), what they are.
 
-use crate::syntax::{code_children, GoNode};
-use crate::types::{self, PackageScope, TypeExpr, TypeKind};
+use crate::go::syntax::{code_children, GoNode};
+use crate::go::types::{self, PackageScope, TypeExpr, TypeKind};
 
 /// One import spec.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,7 +112,7 @@ pub fn std_underlying(ty: &TypeExpr, scope: &PackageScope) -> Option<&'static st
         return None;
     };
     let path = path_of(package, scope).or_else(|| importable(package, scope))?;
-    crate::stdlib_types::underlying(&path, name)
+    crate::go::stdlib_types::underlying(&path, name)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! Temporary files left by a killed run are removed by the next write run in
 //! the same directory once their process is gone.
 
-use crate::load::SourceFile;
+use crate::go::load::SourceFile;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -228,7 +228,7 @@ fn failpoint(_: &str) {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::goversion::VersionResolver;
+    use crate::go::goversion::VersionResolver;
 
     fn load(p: &Path) -> SourceFile {
         SourceFile::load(p, &VersionResolver::new(None)).unwrap()

@@ -1,16 +1,16 @@
 //! The per-directory index behind `types::PackageScope`: the package-level
 //! declarations of every Go file of a directory, built on first need from
-//! skeletons (`skim.rs`) rather than full parses, once even when several
+//! skeletons (`go/skim.rs`) rather than full parses, once even when several
 //! workers ask at once, and kept for a few directories at a time (files
 //! arrive in path order, so a directory's files are processed together).
 //! Editor buffers (the language server's open files) stand in for the files
 //! on disk when set with `PackageCache::set_buffer`.
 
-use crate::lex;
-use crate::methods::{self, MethodSummary};
+use crate::go::lex;
+use crate::go::methods::{self, MethodSummary};
+use crate::go::syntax;
+use crate::go::types::{self, FileIndex};
 use crate::profile::{self, Counter, Stage};
-use crate::syntax;
-use crate::types::{self, FileIndex};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -73,7 +73,7 @@ impl SiblingFile {
 }
 
 impl SiblingFile {
-    /// The file's methods of type `type_name` (see `methods.rs`). The file
+    /// The file's methods of type `type_name` (see `go/methods.rs`). The file
     /// is parsed whole only when its text names the type at all.
     pub fn methods_of(&self, type_name: &str) -> Vec<MethodSummary> {
         if self.methods.get().is_none() {

@@ -3,7 +3,7 @@
 //! `nil`, calls of the receiver's own methods. Syntactic, one walk per
 //! file; `types::PackageScope::methods_of` gathers them for a package.
 
-use crate::syntax::{self, code_children, GoNode};
+use crate::go::syntax::{self, code_children, GoNode};
 
 /// One method declaration, as far as its receiver's fields go.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 //! does not exist is reported by the `unknown-suppression` rule
 //! (`rules/unknown_suppression.rs`), which uses `ignore_list` below.
 
-use crate::lines::LineIndex;
+use crate::go::lines::LineIndex;
 
 /// One suppression comment found in a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +24,7 @@ pub struct Suppression {
 pub fn scan(text: &str) -> Vec<Suppression> {
     let mut out = Vec::new();
     let mut lines = None;
-    for at in crate::lex::line_comments(text) {
+    for at in crate::go::lex::line_comments(text) {
         let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
         let comment = text[at + 2..end].trim_end_matches('\r').trim_start();
         if let Some(rules) = parse_directive(comment) {
