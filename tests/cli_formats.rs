@@ -303,7 +303,7 @@ fn github_reports_file_errors_at_their_position() {
         .find(|l| l.contains("broken.go"))
         .expect("an annotation for broken.go");
     assert!(error.starts_with("::error file=broken.go,line=3,col="), "{error}");
-    assert!(error.contains(",title=mapfix::go::syntax error at 3:"), "{error}");
+    assert!(error.contains(",title=mapfix::syntax error at 3:"), "{error}");
 }
 
 /// JSON findings carry the note other formats show as help: why a site has
