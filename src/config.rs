@@ -380,13 +380,18 @@ mod tests {
         assert_eq!(&text[e.span().unwrap()], "colour");
     }
 
+    /// The error of applying `text`'s rule options to the built-in rules.
+    fn option_error(text: &str) -> ConfigError {
+        config(text)
+            .unwrap()
+            .apply_options(&mut rules::builtin_rules())
+            .unwrap_err()
+    }
+
     #[test]
     fn bad_value_points_at_it() {
         let text = "[rules.range-delete]\nprefer = \"fast\"\n";
-        let e = config(text)
-            .unwrap()
-            .apply_options(&mut rules::builtin_rules())
-            .unwrap_err();
+        let e = option_error(text);
         assert!(e.message.contains("unknown variant `fast`"), "{}", e.message);
         assert_eq!(&text[e.span().unwrap()], "\"fast\"");
     }
@@ -394,17 +399,11 @@ mod tests {
     #[test]
     fn options_of_an_unknown_rule_or_of_one_without_options_point_at_its_name() {
         let text = "[rules.range-delet]\nprefer = \"make\"\n";
-        let e = config(text)
-            .unwrap()
-            .apply_options(&mut rules::builtin_rules())
-            .unwrap_err();
+        let e = option_error(text);
         assert!(e.message.contains("did you mean range-delete"), "{}", e.message);
         assert_eq!(&text[e.span().unwrap()], "range-delet");
         let text = "[rules.loopvar-pointer]\nstrict = true\n";
-        let e = config(text)
-            .unwrap()
-            .apply_options(&mut rules::builtin_rules())
-            .unwrap_err();
+        let e = option_error(text);
         assert_eq!(e.message, "rule loopvar-pointer has no options");
         assert_eq!(&text[e.span().unwrap()], "loopvar-pointer");
     }
