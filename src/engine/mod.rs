@@ -409,7 +409,7 @@ impl Engine {
         let rules: Vec<&Rule> = rules
             .iter()
             .copied()
-            .filter(|rule| !(rule.min_go.is_some_and(|v| source.go_version < v) && rule.checker.is_none()))
+            .filter(|rule| !(rule.min_go.is_some_and(|v| source.go_version < v) && rule.module.is_none()))
             .collect();
         let matches = rules::find_matches(&rules, &root);
         let mut out = Vec::new();

@@ -148,7 +148,6 @@ pub fn parse_rules(path: &Path, yaml: &str, builtin: bool) -> Result<Vec<Rule>, 
                 summary: config.message.clone(),
                 ..Default::default()
             }),
-            checker: module.map(|m| m.check),
             precondition: module.and_then(|m| m.precondition),
             module,
             options: module.and_then(|m| m.options).map(|o| o.default_values()),

@@ -210,10 +210,10 @@ pub struct Rule {
     /// Byte strings one of which a file must contain for the rule to match it.
     pub prefilter: Vec<String>,
     pub docs: RuleDocs,
-    pub checker: Option<Checker>,
     /// The checker's text precondition (see `go/prefilter.rs`).
     pub precondition: Option<Precondition>,
-    /// The module `metadata.fixer` names, if any.
+    /// The module `metadata.fixer` names, if any: its checker validates
+    /// each match (a rule without one gives its YAML `fix`).
     pub module: Option<&'static RuleModule>,
     /// The rule's `[rules.<id>]` options (its module's defaults unless a
     /// config sets them).
@@ -229,7 +229,7 @@ impl Rule {
     pub fn fix_availability(&self) -> FixAvailability {
         let fixes = match self.source {
             None => !self.docs.fix.trim_start().starts_with("none"),
-            Some(_) => self.checker.is_some() || !self.config.fixer.is_empty(),
+            Some(_) => self.module.is_some() || !self.config.fixer.is_empty(),
         };
         match (fixes, self.safety) {
             (false, _) => FixAvailability::None,
@@ -254,8 +254,8 @@ impl Rule {
         };
         let mut out = Vec::new();
         for m in matches {
-            if let Some(checker) = self.checker {
-                out.extend(checker(&ctx, m));
+            if let Some(module) = self.module {
+                out.extend((module.check)(&ctx, m));
             } else {
                 out.push(self.yaml_detection(m));
             }
@@ -338,7 +338,7 @@ mod tests {
         assert!(rules.iter().any(|r| r.id == "range-delete"));
         for r in &rules {
             assert!(!r.docs.why.is_empty(), "{} lacks docs.why", r.id);
-            assert!(r.checker.is_some(), "{} lacks a checker", r.id);
+            assert!(r.module.is_some(), "{} lacks a checker", r.id);
         }
     }
 

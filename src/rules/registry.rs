@@ -156,7 +156,7 @@ mod tests {
     #[test]
     fn every_builtin_fixer_is_registered_once() {
         for rule in super::super::builtin_rules() {
-            assert!(rule.checker.is_some(), "{}", rule.id);
+            assert!(rule.module.is_some(), "{}", rule.id);
         }
         let mut names: Vec<_> = super::super::MODULES.iter().map(|m| m.name).collect();
         names.sort();
