@@ -271,7 +271,7 @@ impl Config {
                     self,
                     key.span(),
                     message,
-                    Some(format!("`mapfix explain {id}`")),
+                    Some(format!("`mapfix explain {id}` lists a rule's options")),
                 ));
             };
             let values = spec
