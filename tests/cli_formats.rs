@@ -186,9 +186,24 @@ fn github_annotations_escape_properties_and_data() {
     let out = stdout(dir.path(), &["--format", "github", "."]);
     assert_eq!(
         out,
-        "::warning file=a%2Cb%3Ac/x.go,line=4,col=2,endLine=6,endColumn=3,title=mapfix/range-delete::\
+        "::warning file=a%2Cb%3Ac/x.go,line=4,endLine=6,title=mapfix/range-delete::\
          loop deletes every key; use clear(m)%0Afix (safe): replace loop with clear(m); run mapfix -w\n"
     );
+}
+
+#[test]
+fn github_annotations_say_how_to_apply_an_unsafe_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("go.mod"), "module m\n\ngo 1.22\n").unwrap();
+    std::fs::write(
+        dir.path().join("x.go"),
+        "package x\n\nfunc f(m map[float64]int) {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n}\n",
+    )
+    .unwrap();
+    let out = stdout(dir.path(), &["--format", "github", "--unsafe", "."]);
+    assert!(out.contains("; run mapfix -w --unsafe\n"), "{out}");
+    let out = stdout(dir.path(), &["--format", "github", "."]);
+    assert!(out.contains("unsafe fix available with --unsafe"), "{out}");
 }
 
 #[test]

@@ -44,9 +44,13 @@ fn annotation(f: &Finding, text: &str) -> String {
     match (&f.fix, &f.note) {
         (Some(fix), _) if f.fix_status().is_applied() => message.push_str(&format!("\nfixed: {}", fix.description)),
         (Some(fix), _) if f.fix_status().is_included() => message.push_str(&format!(
-            "\nfix ({}): {}; run mapfix -w",
+            "\nfix ({}): {}; run {}",
             fix.safety.as_str(),
-            fix.description
+            fix.description,
+            match fix.safety {
+                crate::fix::FixSafety::Safe => "mapfix -w",
+                crate::fix::FixSafety::Unsafe => "mapfix -w --unsafe",
+            }
         )),
         (Some(fix), _) => message.push_str(&format!("\nunsafe fix available with --unsafe: {}", fix.description)),
         (None, Some(note)) => message.push_str(&format!("\n{note}")),
@@ -54,14 +58,17 @@ fn annotation(f: &Finding, text: &str) -> String {
     }
     let (line, col) = utf16_position(text, f.range.start);
     let (end_line, end_col) = utf16_position(text, f.range.end);
-    let properties = [
-        ("file", display_path(&f.path)),
-        ("line", line.to_string()),
-        ("col", col.to_string()),
-        ("endLine", end_line.to_string()),
-        ("endColumn", end_col.to_string()),
-        ("title", format!("mapfix/{}", f.rule)),
-    ];
+    // The runner drops columns when `line != endLine`: give them only for
+    // one-line spans.
+    let mut properties = vec![("file", display_path(&f.path)), ("line", line.to_string())];
+    if line == end_line {
+        properties.push(("col", col.to_string()));
+        properties.push(("endLine", end_line.to_string()));
+        properties.push(("endColumn", end_col.to_string()));
+    } else {
+        properties.push(("endLine", end_line.to_string()));
+    }
+    properties.push(("title", format!("mapfix/{}", f.rule)));
     let properties: Vec<String> = properties
         .iter()
         .map(|(k, v)| format!("{k}={}", escape_property(v)))
