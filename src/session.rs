@@ -45,6 +45,9 @@ pub struct Output {
     pub format: OutputFormat,
     pub color: ColorChoice,
     pub stats: bool,
+    /// `--unsafe`: unsafe fixes left out were declined or could not be
+    /// planned, not held back for want of the flag.
+    pub unsafe_fixes: bool,
 }
 
 /// Says once on stderr when a file's Go version is a guess.
@@ -120,6 +123,7 @@ pub fn text_renderer(out: &Output) -> TextRenderer {
     TextRenderer {
         color: use_color(out.color, std::io::stdout().is_terminal()),
         stats: out.stats,
+        unsafe_fixes: out.unsafe_fixes,
     }
 }
 

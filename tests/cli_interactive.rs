@@ -142,6 +142,20 @@ fn unsafe_fixes_are_offered_only_with_unsafe() {
 }
 
 #[test]
+fn declined_unsafe_fixes_are_not_said_to_need_unsafe() {
+    let dir = fixture();
+    // Decline the safe fix, then the unsafe one, accept nothing else.
+    let out = interactive(dir.path(), &["--unsafe"], "nnnn");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!text.contains("available with --unsafe"), "{text}");
+    assert!(text.contains("1 unsafe fix left out"), "{text}");
+}
+
+#[test]
 fn machine_formats_report_what_was_applied() {
     let dir = fixture();
     let out = interactive(dir.path(), &["--format", "json"], "yn");

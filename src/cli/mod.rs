@@ -419,7 +419,10 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
         for e in run.all_errors() {
             crate::report::error(e);
         }
-        emit(&format!("{}\n", crate::render::summary_line(&run.summary(), run.wrote)));
+        emit(&format!(
+            "{}\n",
+            crate::render::summary_line(&run.summary(), run.wrote, args.unsafe_fixes)
+        ));
         return run.exit_code();
     }
     if args.format != OutputFormat::Text {
@@ -560,6 +563,7 @@ impl RunArgs {
             format: self.format,
             color: self.color,
             stats: self.stats,
+            unsafe_fixes: self.unsafe_fixes,
         }
     }
 }

@@ -30,7 +30,7 @@ pub struct Summary {
     pub errors: usize,
     /// Fixes the run includes (shown as diffs, or written).
     pub included: usize,
-    /// Unsafe fixes left out (no `--unsafe`).
+    /// Unsafe fixes left out (no `--unsafe`, declined, or not planned).
     pub unsafe_left: usize,
     /// Findings whose fix was not applied (or that have none).
     pub unapplied: usize,

@@ -13,6 +13,8 @@ pub struct TextRenderer {
     pub color: bool,
     /// `--stats`: per-rule counts instead of per-finding output.
     pub stats: bool,
+    /// `--unsafe` was given (the summary words unapplied unsafe fixes by it).
+    pub unsafe_fixes: bool,
 }
 
 impl TextRenderer {
@@ -142,7 +144,7 @@ impl TextStream<'_> {
         for d in &self.diagnostics {
             out.write_all(d.as_bytes())?;
         }
-        writeln!(out, "{}", summary_line(summary, self.wrote))
+        writeln!(out, "{}", summary_line(summary, self.wrote, self.renderer.unsafe_fixes))
     }
 }
 
@@ -185,8 +187,8 @@ pub fn styled(style: console::Style, text: &str) -> String {
     style.force_styling(true).apply_to(text).to_string()
 }
 
-/// The closing line of text output.
-pub fn summary_line(s: &Summary, wrote: bool) -> String {
+/// The closing line of text output (`unsafe_fixes`: `--unsafe` was given).
+pub fn summary_line(s: &Summary, wrote: bool, unsafe_fixes: bool) -> String {
     let mut line = format!(
         "mapfix: {} finding{} in {} file{} scanned",
         s.findings,
@@ -209,9 +211,14 @@ pub fn summary_line(s: &Summary, wrote: bool) -> String {
     }
     if s.unsafe_left > 0 {
         line.push_str(&format!(
-            ", {} unsafe fix{} available with --unsafe",
+            ", {} unsafe fix{} {}",
             s.unsafe_left,
-            if s.unsafe_left == 1 { "" } else { "es" }
+            if s.unsafe_left == 1 { "" } else { "es" },
+            if unsafe_fixes {
+                "left out"
+            } else {
+                "available with --unsafe"
+            }
         ));
     }
     if s.errors > 0 {
