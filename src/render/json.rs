@@ -27,7 +27,7 @@ pub struct JsonFinding<'a> {
     pub end_line: usize,
     pub end_column: usize,
     pub message: &'a str,
-    pub note: Option<&'a str>,
+    pub note: Option<String>,
     pub fix: Option<JsonFix<'a>>,
 }
 
@@ -77,7 +77,7 @@ impl<'a> From<&'a Finding> for JsonFinding<'a> {
             end_line: f.end_line,
             end_column: f.end_column,
             message: &f.message,
-            note: f.note.as_deref(),
+            note: super::finding_help(f),
             fix: f.fix.as_ref().map(|x| JsonFix {
                 safety: x.safety.as_str(),
                 description: &x.description,

@@ -70,6 +70,20 @@ impl Summary {
     }
 }
 
+/// The help a finding is shown with: for an unsafe fix, what it does (its
+/// description says what it may change) and whether `--unsafe` is needed;
+/// otherwise the checker's note (why there is no fix), if any.
+pub fn finding_help(f: &Finding) -> Option<String> {
+    match (&f.fix, &f.note) {
+        (Some(fix), _) if fix.safety == FixSafety::Unsafe && !f.fix_status().is_included() => {
+            Some(format!("unsafe fix available (--unsafe): {}", fix.description))
+        }
+        (Some(fix), None) if fix.safety == FixSafety::Unsafe => Some(format!("unsafe fix: {}", fix.description)),
+        (_, Some(note)) => Some(note.clone()),
+        _ => None,
+    }
+}
+
 /// A finished run, ready to render.
 pub struct RunResult {
     pub reports: Vec<FileReport>,

@@ -252,13 +252,7 @@ struct FindingDiag {
 
 impl FindingDiag {
     fn new(f: &Finding, text: &str) -> Self {
-        let help = match (&f.fix, &f.note) {
-            (Some(fix), _) if !f.fix_status().is_included() && fix.safety == crate::rules::FixSafety::Unsafe => {
-                Some(format!("unsafe fix available (--unsafe): {}", fix.description))
-            }
-            (_, Some(note)) => Some(note.clone()),
-            _ => None,
-        };
+        let help = super::finding_help(f);
         FindingDiag {
             message: f.message.clone(),
             code: format!("mapfix/{}", f.rule),
