@@ -155,3 +155,23 @@ fn unsafe_fixes_are_marked() {
     );
     snapshot("markdown__unsafe", &body);
 }
+
+#[test]
+fn rules_with_changes_come_before_findings_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("go.mod"), "module m\n\ngo 1.21\n").unwrap();
+    std::fs::write(
+        tmp.path().join("a.go"),
+        "package a\n\nfunc f(m map[string]int, in []int) map[int]*int {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n\
+         \tout := map[int]*int{}\n\tfor i, v := range in {\n\t\tout[i] = &v\n\t}\n\treturn out\n}\n",
+    )
+    .unwrap();
+    let out = mapfix(tmp.path(), &["--format", "markdown", "."]);
+    let body = String::from_utf8(out.stdout).unwrap();
+    let fixed = body.find("### `range-delete`").unwrap_or_else(|| panic!("{body}"));
+    let unfixed = body.find("### `loopvar-pointer`").unwrap_or_else(|| panic!("{body}"));
+    assert!(fixed < unfixed, "the section with changes comes first:\n{body}");
+    let row = |rule: &str| body.find(&format!("| `{rule}` |")).unwrap();
+    assert!(row("range-delete") < row("loopvar-pointer"), "{body}");
+    assert!(body.contains("docs/rules/range-delete.md"), "{body}");
+}

@@ -33,6 +33,19 @@ struct MarkdownRule {
     /// The rule's default fix safety (`metadata.safety`); a checker that
     /// lowers it for one site says why in the fix's description.
     safety: FixSafety,
+    /// A built-in rule's page (`docs/rules/<id>.md`); `None` for user rules.
+    page: Option<String>,
+}
+
+/// Where a built-in rule's page is published: in the repository named by
+/// Cargo.toml's `repository`, at this version's tag.
+fn rule_page(id: &str) -> String {
+    let repository = env!("CARGO_PKG_REPOSITORY").trim_end_matches('/');
+    let path = format!("docs/rules/{id}.md");
+    if repository.is_empty() {
+        return format!("`{path}` in mapfix's repository");
+    }
+    format!("[{path}]({repository}/blob/v{}/{path})", env!("CARGO_PKG_VERSION"))
 }
 
 /// Per-rule counts of the summary table.
@@ -57,6 +70,7 @@ impl MarkdownRenderer {
                     why: r.docs.why.clone(),
                     safety_doc: r.docs.safety.clone(),
                     safety: r.safety,
+                    page: r.source.is_none().then(|| rule_page(&r.id)),
                 };
                 (r.id.clone(), rule)
             })
@@ -69,9 +83,13 @@ impl MarkdownRenderer {
         let mut out = String::new();
         let counts = rule_counts(run);
         out.push_str(&intro(run, &counts));
+        // Rules with changes first (what the pull request is about), then
+        // rules with findings only; each group by rule ID.
+        let mut order: Vec<(&String, &RuleCounts)> = counts.iter().collect();
+        order.sort_by_key(|(rule, c)| (c.fixed == 0, rule.as_str()));
         if !counts.is_empty() {
             out.push_str("\n| rule | findings | fixed | unsafe-skipped |\n|---|---:|---:|---:|\n");
-            for (rule, c) in &counts {
+            for (rule, c) in &order {
                 let _ = writeln!(
                     out,
                     "| `{rule}` | {} | {} | {} |",
@@ -93,7 +111,7 @@ impl MarkdownRenderer {
         }
         let diffs = rule_diffs::rule_diffs(run);
         let mut budget = DIFF_BUDGET;
-        for rule in counts.keys() {
+        for (rule, _) in &order {
             out.push('\n');
             self.rule_section(run, rule, diffs.get(rule.as_str()), &mut budget, &mut out);
         }
@@ -156,7 +174,17 @@ impl MarkdownRenderer {
             }
             out.push('\n');
         }
-        let _ = writeln!(out, "Before/after example and fix safety: `mapfix explain {rule}`.");
+        match docs.and_then(|d| d.page.as_deref()) {
+            Some(page) => {
+                let _ = writeln!(
+                    out,
+                    "Before/after example and fix safety: {page}, or `mapfix explain {rule}`."
+                );
+            }
+            None => {
+                let _ = writeln!(out, "Before/after example and fix safety: `mapfix explain {rule}`.");
+            }
+        }
     }
 
     /// A fixed site in the list of changed files: its line and what the fix
