@@ -8,6 +8,24 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// A bar counting `len` steps of a slow phase (`--verify`'s packages), on
+/// stderr when it is a terminal; `None` otherwise. `unit` names the steps
+/// ("packages vetted").
+pub fn step_bar(len: usize, unit: &str) -> Option<ProgressBar> {
+    let terminal = std::io::stderr().is_terminal() && std::env::var("TERM").map_or(true, |t| t != "dumb");
+    (terminal && len > 0).then(|| {
+        let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template(&format!(
+                "{{spinner}} [{{bar:30}}] {{pos}}/{{len}} {unit} ({{elapsed}})"
+            ))
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        bar
+    })
+}
+
 /// Runs over fewer files finish too fast for a bar to help.
 pub const MIN_FILES: usize = 100;
 

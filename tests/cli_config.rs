@@ -358,4 +358,3 @@ fn a_fix_that_does_not_parse_is_named_and_the_others_are_applied() {
         "{written}"
     );
 }
-

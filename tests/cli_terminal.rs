@@ -109,3 +109,32 @@ fn interactive_reads_single_keys_from_the_terminal() {
         "{after}"
     );
 }
+
+#[test]
+fn verify_shows_packages_vetted_on_a_terminal() {
+    let dir = many_files(3);
+    let go_dir = go_binary().parent().unwrap().to_path_buf();
+    let path = format!("{}:{}", go_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let env = [
+        ("PATH", path.as_str()),
+        ("GOTOOLCHAIN", "local"),
+        ("GOPROXY", "off"),
+        ("GOFLAGS", "-mod=mod"),
+    ];
+    let (code, screen) = in_pty(dir.path(), &["-w", "--verify", "."], "", &env);
+    assert_eq!(code, Some(0), "{screen}");
+    assert!(screen.contains("/3 packages vetted"), "no verify progress:\n{screen}");
+    // Not a terminal: no bar.
+    let dir = many_files(3);
+    let out = std::process::Command::new(mapfix_bin())
+        .args(["-w", "--verify", "."])
+        .current_dir(dir.path())
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("packages vetted"),
+        "{}",
+        describe(&out)
+    );
+}

@@ -497,7 +497,9 @@ fn verify_toolchain(args: &RunArgs) -> Result<Option<Toolchain>, VerifyError> {
     if args.batch.commit {
         return Err(VerifyError::Commit);
     }
-    Toolchain::find().map(Some)
+    let mut toolchain = Toolchain::find()?;
+    toolchain.progress = args.format == OutputFormat::Text;
+    Ok(Some(toolchain))
 }
 
 fn render(run: &RunResult, args: &RunArgs, rules: &[&Rule]) {

@@ -28,6 +28,8 @@ const MAX_OUTPUT_LINES: usize = 40;
 pub struct Toolchain {
     pub go: PathBuf,
     pub gofmt: PathBuf,
+    /// Show a bar of packages vetted on a terminal (text output only).
+    pub progress: bool,
 }
 
 /// Why `--verify` cannot run (found before anything is written).
@@ -54,7 +56,11 @@ impl Toolchain {
             Some(p) => p,
             None => gofmt_in_goroot(&go).ok_or(VerifyError::NoGofmt)?,
         };
-        Ok(Toolchain { go, gofmt })
+        Ok(Toolchain {
+            go,
+            gofmt,
+            progress: false,
+        })
     }
 
     fn go_command(&self, dir: &Path, platform: Option<Platform>) -> Command {
@@ -259,13 +265,27 @@ pub fn verify(toolchain: &Toolchain, files: &[WrittenFile], jobs: usize) -> Veri
         .num_threads(jobs.max(1))
         .build()
         .expect("thread pool");
+    // gofmt and go vet take seconds a package: show how far it got.
+    let bar = toolchain
+        .progress
+        .then(|| crate::progress::step_bar(packages.len(), "packages vetted"))
+        .flatten();
     let results: Vec<(Option<PackageFailure>, Vec<PathBuf>)> = pool.install(|| {
         use rayon::prelude::*;
         packages
             .par_iter()
-            .map(|(dir, files)| check_package(toolchain, dir, files))
+            .map(|(dir, files)| {
+                let result = check_package(toolchain, dir, files);
+                if let Some(bar) = &bar {
+                    bar.inc(1);
+                }
+                result
+            })
             .collect()
     });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     let mut outcome = VerifyOutcome {
         packages: packages.len(),
         ..Default::default()
