@@ -181,3 +181,16 @@ fn directives_after_strings_and_with_reasons() {
         "{got:?}"
     );
 }
+
+/// After `-w`, a finding whose comment the fix moved (out of a replaced
+/// loop) is reported where the comment now is, with its real width, as a
+/// second run reports it.
+#[test]
+fn findings_in_a_fixed_region_follow_their_text() {
+    let dir = module("\tfor k := range m { //mapfix:ignore range-delet\n\t\tdelete(m, k)\n\t}\n");
+    let written = findings(dir.path(), &["-w"]);
+    let again = findings(dir.path(), &[]);
+    assert_eq!(again, [(4, 18, "unknown-suppression".to_string())]);
+    let unknown: Vec<_> = written.into_iter().filter(|f| f.2 == "unknown-suppression").collect();
+    assert_eq!(unknown, again);
+}

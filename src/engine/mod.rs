@@ -163,8 +163,19 @@ impl FileReport {
             if f.fix_status.is_applied() {
                 continue;
             }
-            let start = map.map(f.range.start);
-            let end = map.map(f.range.end).max(start);
+            // A construct a fix moved (a comment carried out of a replaced
+            // loop) is found again by its text in the region that replaced it.
+            let moved = map
+                .changed_region(f.range.start)
+                .filter(|_| !f.snippet.is_empty())
+                .and_then(|region| to[region.clone()].find(&f.snippet).map(|i| region.start + i));
+            let (start, end) = match moved {
+                Some(start) => (start, start + f.snippet.len()),
+                None => {
+                    let start = map.map(f.range.start);
+                    (start, map.map(f.range.end).max(start))
+                }
+            };
             f.range = start..end;
             (f.line, f.column) = lines.line_col(start);
             (f.end_line, f.end_column) = lines.line_col(end);
@@ -525,6 +536,21 @@ impl OffsetMap {
 
     fn map(&self, offset: usize) -> usize {
         self.map_unclamped(offset).min(self.new_len)
+    }
+
+    /// The byte range of the new text that replaced the changed lines
+    /// holding `offset`; `None` when its line is unchanged.
+    fn changed_region(&self, offset: usize) -> Option<Range<usize>> {
+        let line = self.old_starts.partition_point(|&s| s <= offset) - 1;
+        let (_, new, _) = self.ops.iter().find(|(old, _, equal)| !equal && old.contains(&line))?;
+        let at = |l: usize| {
+            self.new_starts
+                .get(l)
+                .copied()
+                .unwrap_or(self.new_len)
+                .min(self.new_len)
+        };
+        Some(at(new.start)..at(new.end))
     }
 
     fn map_unclamped(&self, offset: usize) -> usize {
