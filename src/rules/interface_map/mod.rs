@@ -153,7 +153,12 @@ impl<'r> MapDecl<'r> {
             Init::Make(call) => call.range().end,
             _ => map_type.range().end,
         };
-        let span = name.range().start..end.max(map_type.range().end);
+        // The construct's first token: `var` of a one-spec `var m …`, else the name.
+        let first = match statement.child(1) {
+            Some(only) if spec.kind() == "var_spec" && only.range() == spec.range() => statement.range().start,
+            _ => name.range().start,
+        };
+        let span = first..end.max(map_type.range().end);
         Some(MapDecl {
             name,
             declared_type,
