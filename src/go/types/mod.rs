@@ -333,8 +333,24 @@ fn declared_by_statement(stmt: &GoNode, name: &str) -> Option<Binding> {
 
 /// The type text of a side-effect-free expression, when declarations say it.
 pub fn expr_type(expr: &GoNode, scope: &PackageScope) -> Option<String> {
+    expr_type_within(expr, scope, 0)
+}
+
+/// `expr_type`, following at most a few `x := <expr>` initialisations.
+fn expr_type_within(expr: &GoNode, scope: &PackageScope, depth: u8) -> Option<String> {
+    let expr_type = |e: &GoNode, scope: &PackageScope| expr_type_within(e, scope, depth);
     match expr.kind().as_ref() {
-        "identifier" => resolve(&expr.text(), expr, scope)?.type_text,
+        "identifier" => {
+            let binding = resolve(&expr.text(), expr, scope)?;
+            match binding.type_text {
+                Some(t) => Some(t),
+                None if depth < 4 => {
+                    let init = short_var_init(expr, binding.decl_at?)?;
+                    expr_type_within(&init, scope, depth + 1)
+                }
+                None => None,
+            }
+        }
         "parenthesized_expression" => code_children(expr).first().and_then(|e| expr_type(e, scope)),
         "selector_expression" => {
             let base = expr_type(&expr.field("operand")?, scope)?;
@@ -354,6 +370,28 @@ pub fn expr_type(expr: &GoNode, scope: &PackageScope) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// The value a `name := value` declaring the identifier at `decl_at` gives
+/// it (one value per name), found in the function around `at`.
+fn short_var_init<'r>(at: &GoNode<'r>, decl_at: usize) -> Option<GoNode<'r>> {
+    // The outermost function: a closure may use a name its parent declares.
+    let function = at.ancestors().filter(syntax::is_function).last()?;
+    let id = function
+        .dfs()
+        .find(|n| n.kind() == "identifier" && n.range().start == decl_at)?;
+    let left = id.parent().filter(|p| p.kind() == "expression_list")?;
+    let stmt = left.parent().filter(|p| p.kind() == "short_var_declaration")?;
+    if stmt.field("left")?.range() != left.range() {
+        return None;
+    }
+    let names = code_children(&left);
+    let values = code_children(&stmt.field("right")?);
+    if names.len() != values.len() {
+        return None;
+    }
+    let i = names.iter().position(|n| n.range() == id.range())?;
+    Some(values[i].clone())
 }
 
 fn field_type(base: &str, field: &str, scope: &PackageScope, depth: u8) -> Option<String> {
@@ -476,6 +514,18 @@ mod tests {
             assert_eq!(expr_type(&find("m", 2), s), None);
             assert_eq!(expr_type(&find("p", 1), s).as_deref(), Some("map[uint]int"));
             assert_eq!(expr_type(&find("g", 1), s).as_deref(), Some("map[string]bool"));
+        });
+    }
+
+    #[test]
+    fn follows_short_declarations_to_their_value() {
+        let src = "package p\ntype Set map[string]struct{}\nfunc f(m *Set) {\n\tdst := *m\n\tcp := dst\n\tgo func() {\n\t\t_ = cp\n\t}()\n\tx := *x\n\t_ = x\n}\n";
+        with_scope(src, |root, s| {
+            let idents: Vec<_> = root.dfs().filter(|n| n.kind() == "identifier").collect();
+            let find = |t: &str, nth: usize| idents.iter().filter(|n| n.text() == t).nth(nth).unwrap().clone();
+            assert_eq!(expr_type(&find("dst", 1), s).as_deref(), Some("Set"));
+            assert_eq!(expr_type(&find("cp", 1), s).as_deref(), Some("Set"), "inside a closure");
+            assert_eq!(expr_type(&find("x", 2), s), None, "a self-reference ends");
         });
     }
 
