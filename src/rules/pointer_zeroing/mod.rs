@@ -60,9 +60,12 @@ fn analyse(ctx: &RuleContext, stmt: &GoNode) -> Option<Detection> {
         return None;
     }
     let [map, key] = code_children(&call.field("arguments")?).try_into().ok()?;
-    if !syntax::is_pure_expression(&map) || !syntax::is_pure_expression(&key) {
+    if !syntax::is_pure_expression(&map) {
         return None;
     }
+    // `delete(m, strings.ToLower(k))`: reported; the fix would evaluate the
+    // key twice, so it needs the key bound to a variable first.
+    let pure_key = syntax::is_pure_expression(&key);
     let map_ref = long_lived(ctx, &map)?;
     let (_, value) = types::map_parts(&types::expr_type(&map, ctx.scope)?, ctx.scope)?;
     let struct_name = TypeExpr::parse(&value)?.pointee()?.name()?.to_string();
@@ -96,6 +99,13 @@ fn analyse(ctx: &RuleContext, stmt: &GoNode) -> Option<Detection> {
     if let Some(why) = ownership::why_not_owned(ctx, &target, &root) {
         det.note = Some(format!(
             "no fix: {why}, so other code may still use the *{struct_name} being deleted"
+        ));
+        return Some(det);
+    }
+    if !pure_key {
+        det.note = Some(format!(
+            "no fix: the key {} would be evaluated twice; bind it to a variable before the delete to get one",
+            key.text()
         ));
         return Some(det);
     }
@@ -147,8 +157,13 @@ fn zeroing_releases_memory(ctx: &RuleContext, name: &str) -> bool {
     releases
 }
 
-/// A number or a boolean (a basic type but `string`).
+/// A number or a boolean (a basic type but `string`), or a standard-library
+/// value that holds nothing to release: `time.Duration`, `time.Month`,
+/// `time.Weekday`, and `time.Time` (its only pointer is a shared `*Location`).
 fn is_scalar(ty: &TypeExpr) -> bool {
+    if matches!(ty.text(), "time.Duration" | "time.Time" | "time.Month" | "time.Weekday") {
+        return true;
+    }
     ty.name().is_some_and(|n| types::basic::is_basic(n) && n != "string")
 }
 
