@@ -76,6 +76,12 @@ pub fn collect<'r>(decl: &MapDecl<'r>, func: &GoNode<'r>, imports: &Imports, cx:
     func.dfs()
         .filter(|n| n.kind() == "identifier" && n.text() == name && n.range().start >= decl.scope_start)
         .filter(|n| !declares_new_variable(n, &decl.scope))
+        // `request{body: b}`: a struct field's name, not the variable (a map
+        // cannot be a map key, and array keys are constants).
+        .filter(|n| {
+            !n.parent()
+                .is_some_and(|p| p.kind() == "keyed_element" && p.field("key").is_some_and(|k| k.range() == n.range()))
+        })
         .filter(|n| types::resolve(&name, n, cx.scope).and_then(|b| b.decl_at) == Some(decl_at))
         .map(|n| classify(&n, func, imports, cx))
         .collect()
@@ -151,6 +157,19 @@ fn classify<'r>(n: &GoNode<'r>, func: &GoNode<'r>, imports: &Imports, cx: &super
             let args = list.as_ref().map(code_children).unwrap_or_default();
             let second = args.len() == 2 && args[1].range() == parent.range();
             let only = args.len() == 1 && args[0].range() == parent.range();
+            let first = args.first().is_some_and(|a| a.range() == parent.range());
+            // `json.Marshal(&m)`, `enc.Encode(&m)`: a pointer to a struct
+            // encodes as the struct does.
+            if let Some(c) = &call {
+                let encodes = first && is_pkg_call(c, imports.json.as_deref(), &["Marshal", "MarshalIndent"])
+                    || only && is_encoder_call(c, imports, cx);
+                let deferred = c
+                    .parent()
+                    .is_some_and(|s| matches!(s.kind().as_ref(), "defer_statement" | "go_statement"));
+                if encodes && !deferred {
+                    return Use::JsonEncode(c.clone());
+                }
+            }
             match call {
                 Some(c) if second && is_pkg_call(&c, imports.json.as_deref(), &["Unmarshal"]) => Use::JsonDecode(None),
                 Some(c) if only => match decoder_call(&c, func, imports, cx) {
