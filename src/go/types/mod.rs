@@ -345,8 +345,11 @@ fn expr_type_within(expr: &GoNode, scope: &PackageScope, depth: u8) -> Option<St
             match binding.type_text {
                 Some(t) => Some(t),
                 None if depth < 4 => {
-                    let init = short_var_init(expr, binding.decl_at?)?;
-                    expr_type_within(&init, scope, depth + 1)
+                    let decl_at = binding.decl_at?;
+                    match short_var_init(expr, decl_at) {
+                        Some(init) => expr_type_within(&init, scope, depth + 1),
+                        None => range_var_type(expr, decl_at, scope, depth + 1),
+                    }
                 }
                 None => None,
             }
@@ -370,6 +373,51 @@ fn expr_type_within(expr: &GoNode, scope: &PackageScope, depth: u8) -> Option<St
         }
         _ => None,
     }
+}
+
+/// The type of a variable a `for k, v := range x` declares at `decl_at`,
+/// from the type of `x`: a map's key and value, a slice's, array's or
+/// pointer-to-array's index and element, a string's index and rune, a
+/// channel's element.
+fn range_var_type(at: &GoNode, decl_at: usize, scope: &PackageScope, depth: u8) -> Option<String> {
+    let function = at.ancestors().filter(syntax::is_function).last()?;
+    let id = function
+        .dfs()
+        .find(|n| n.kind() == "identifier" && n.range().start == decl_at)?;
+    let left = id.parent().filter(|p| p.kind() == "expression_list")?;
+    let clause = left.parent().filter(|p| p.kind() == "range_clause")?;
+    if clause.field("left")?.range() != left.range() || !range_defines(&clause) {
+        return None;
+    }
+    let i = code_children(&left).iter().position(|n| n.range() == id.range())?;
+    let ranged = expr_type_within(&clause.field("right")?, scope, depth)?;
+    let mut ty = TypeExpr::parse(&ranged)?;
+    for _ in 0..5 {
+        ty = match ty.kind() {
+            TypeKind::Name(name) if name == "string" => {
+                return Some(if i == 0 { "int" } else { "rune" }.to_string());
+            }
+            TypeKind::Name(name) if !crate::go::types::BASIC_TYPES.contains(&name.as_str()) => scope.type_decl(name)?,
+            TypeKind::Qualified { .. } => {
+                let (key, value) = map_parts(ty.text(), scope)?;
+                return Some(if i == 0 { key } else { value });
+            }
+            TypeKind::Map { key, value } => {
+                return Some(if i == 0 { key.to_string() } else { value.to_string() });
+            }
+            TypeKind::Pointer(inner) if matches!(inner.kind(), TypeKind::Array { .. }) => (**inner).clone(),
+            TypeKind::Slice(_) | TypeKind::Array { .. } => {
+                return if i == 0 {
+                    Some("int".to_string())
+                } else {
+                    ty.element().map(TypeExpr::to_string)
+                };
+            }
+            TypeKind::Chan { .. } if i == 0 => return ty.element().map(TypeExpr::to_string),
+            _ => return None,
+        };
+    }
+    None
 }
 
 /// The value a `name := value` declaring the identifier at `decl_at` gives

@@ -7,7 +7,7 @@ use super::layout::camel;
 use super::uses::{Access, Use};
 use super::value_type::{same_type, stored_type};
 use super::Cx;
-use crate::go::syntax::{self, GoNode};
+use crate::go::syntax::{self, code_children, GoNode};
 use std::collections::BTreeMap;
 
 /// Everything known about one key.
@@ -19,6 +19,8 @@ pub struct Key<'r> {
     /// Values written: the value and, for `m[k] = v`, the assignment.
     writes: Vec<(GoNode<'r>, Option<GoNode<'r>>)>,
     asserted: Vec<String>,
+    /// Default types of the constants the key's value is compared with.
+    compared: Vec<String>,
     /// Reads: the node read, and whether it is a type assertion.
     reads: Vec<(GoNode<'r>, bool)>,
     /// Nodes that become `m.Field` (index expressions and assertions).
@@ -44,6 +46,7 @@ pub fn gather<'r>(literal: &[(String, GoNode<'r>)], uses: &[Use<'r>]) -> BTreeMa
             in_literal: false,
             writes: Vec::new(),
             asserted: Vec::new(),
+            compared: Vec::new(),
             reads: Vec::new(),
             replaced: Vec::new(),
         })
@@ -70,6 +73,11 @@ pub fn gather<'r>(literal: &[(String, GoNode<'r>)], uses: &[Use<'r>]) -> BTreeMa
                 e.reads.push((index.clone(), false));
                 e.replaced.push(index.clone());
             }
+            Access::Compared(ty) => {
+                e.compared.push(ty.clone());
+                e.reads.push((index.clone(), false));
+                e.replaced.push(index.clone());
+            }
             Access::Problem(_) | Access::Inspected { .. } => {}
         }
     }
@@ -91,6 +99,14 @@ pub fn plan<'r>(keys: BTreeMap<String, Key<'r>>, json: &JsonUse<'r>, cx: &Cx) ->
     for (_, key) in keys {
         let ty = field_type(&key, json.decoded, cx)?;
         check_reads(&key, json.decoded)?;
+        // `any(int64(3)) == 3` is false, `int64(3) == 3` true: only a field
+        // of the constant's default type compares as the map did.
+        if let Some(c) = key.compared.iter().find(|c| !same_type(c, &ty)) {
+            return Err(format!(
+                "key {:?} is compared with a constant of default type {c} while its field would be {ty}",
+                key.key
+            ));
+        }
         let omitempty = needs_omitempty(&key, &ty, json)?;
         let name = camel(&key.key).ok_or_else(|| format!("key {:?} cannot be spelled as a Go field name", key.key))?;
         if let Some(other) = out.iter().find(|f| f.name == name) {
@@ -171,7 +187,10 @@ fn needs_omitempty(key: &Key, ty: &str, json: &JsonUse) -> Result<bool, String> 
     if json.encodes.iter().all(|e| set_before(key, e)) {
         return Ok(false);
     }
-    let nonempty = key.writes.iter().all(|(v, _)| provably_nonempty(v));
+    let nonempty = key
+        .writes
+        .iter()
+        .all(|(v, stmt)| provably_nonempty(v) || stmt.as_ref().is_some_and(|s| guarded_nonempty(v, s, ty)));
     if nonempty && omittable(ty) && !key.writes.is_empty() {
         return Ok(true);
     }
@@ -228,6 +247,91 @@ fn provably_nonempty(v: &GoNode) -> bool {
             sized
                 && v.field("value")
                     .is_some_and(|b| b.named_children().any(|c| c.kind() != "comment"))
+        }
+        _ => false,
+    }
+}
+
+/// `if v != "" { m["k"] = v }`: the write runs only where an enclosing
+/// `if` condition (one of its `&&` operands) says the variable is not empty
+/// as `omitempty` means it (`v != ""`, `v != 0`, `len(v) > 0`, and
+/// `v != nil` for a pointer), and the branch does not assign the variable.
+fn guarded_nonempty(v: &GoNode, stmt: &GoNode, ty: &str) -> bool {
+    if v.kind() != "identifier" {
+        return false;
+    }
+    let name = v.text();
+    let mut child = stmt.clone();
+    for anc in stmt.ancestors() {
+        if syntax::is_function(&anc) {
+            return false;
+        }
+        if anc.kind() == "if_statement" && anc.field("body").is_some_and(|c| c.range() == child.range()) {
+            let assigned = child
+                .dfs()
+                .filter(|n| n.kind() == "identifier" && n.text() == name)
+                .any(|n| is_changed_at(&n));
+            let init_declares = anc.field("init_statement").is_some();
+            if !assigned && !init_declares && anc.field("condition").is_some_and(|c| says_nonempty(&c, &name, ty)) {
+                return true;
+            }
+        }
+        child = anc;
+    }
+    false
+}
+
+/// Whether this occurrence of a variable may change it: it is assigned
+/// (`=`, `:=`, `op=`), incremented, or its address taken.
+fn is_changed_at(id: &GoNode) -> bool {
+    let Some(parent) = id.parent() else { return false };
+    match parent.kind().as_ref() {
+        "expression_list" => parent.parent().is_some_and(|s| {
+            matches!(s.kind().as_ref(), "assignment" | "short_var_declaration")
+                && s.field("left").is_some_and(|l| l.range() == parent.range())
+        }),
+        "inc_dec_statement" => true,
+        "unary_expression" => parent.field("operator").is_some_and(|o| o.text() == "&"),
+        _ => false,
+    }
+}
+
+/// Whether `cond` (or one operand of its `&&`s) says `name` is not empty.
+fn says_nonempty(cond: &GoNode, name: &str, ty: &str) -> bool {
+    match cond.kind().as_ref() {
+        "parenthesized_expression" => code_children(cond).first().is_some_and(|c| says_nonempty(c, name, ty)),
+        "binary_expression" => {
+            let op = cond.field("operator").map(|o| o.text().to_string()).unwrap_or_default();
+            let (Some(l), Some(r)) = (cond.field("left"), cond.field("right")) else {
+                return false;
+            };
+            if op == "&&" {
+                return says_nonempty(&l, name, ty) || says_nonempty(&r, name, ty);
+            }
+            let is_name = |n: &GoNode| n.kind() == "identifier" && n.text() == name;
+            let is_len = |n: &GoNode| {
+                n.kind() == "call_expression"
+                    && n.field("function").is_some_and(|f| f.text() == "len")
+                    && n.field("arguments")
+                        .is_some_and(|a| matches!(code_children(&a).as_slice(), [x] if is_name(x)))
+            };
+            let zero = |n: &GoNode| n.text() == "0";
+            match op.as_str() {
+                "!=" => {
+                    let (var, other) = if is_name(&l) { (&l, &r) } else { (&r, &l) };
+                    if !is_name(var) {
+                        return is_len(&l) && zero(&r);
+                    }
+                    match other.text().as_ref() {
+                        "\"\"" | "``" => ty == "string",
+                        "0" => crate::go::types::basic::is_basic(ty) && ty != "string" && ty != "bool",
+                        "nil" => ty.starts_with('*'),
+                        _ => false,
+                    }
+                }
+                ">" => is_len(&l) && zero(&r),
+                _ => false,
+            }
         }
         _ => false,
     }

@@ -35,6 +35,9 @@ pub enum Access<'r> {
     AssertedRead { node: GoNode<'r>, ty: String },
     /// `m["k"]` where a value of the field's type serves as well as `any`.
     Read,
+    /// `m["k"] == true`: compared with an untyped constant, whose default
+    /// type this is. A field of that type compares the same way.
+    Compared(String),
     /// An access whose meaning changes on a struct: why.
     Problem(String),
     /// A read that asks for the value's dynamic type, directly or through a
@@ -348,10 +351,19 @@ fn access<'r>(ix: &GoNode<'r>, map: &str, key: &str, func: &GoNode<'r>, cx: &sup
                 .into_iter()
                 .flatten()
                 .any(|x| syntax::is_nil(&x));
-            if nil {
-                problem("is compared with nil; a struct field is never nil")
-            } else {
-                problem("is compared; its static type would change")
+            let op = parent.field("operator").map(|o| o.text().to_string());
+            let other = [parent.field("left"), parent.field("right")]
+                .into_iter()
+                .flatten()
+                .find(|x| x.range() != node.range());
+            let constant = other
+                .as_ref()
+                .filter(|o| !syntax::is_bool_literal(o) || !cx.scope.declares(&o.text()))
+                .and_then(types::basic::untyped_default);
+            match (nil, op.as_deref(), constant) {
+                (true, _, _) => problem("is compared with nil; a struct field is never nil"),
+                (false, Some("==" | "!="), Some(ty)) => Access::Compared(ty.to_string()),
+                _ => problem("is compared; its static type would change"),
             }
         }
         _ => problem("is used where its static type matters"),

@@ -175,17 +175,121 @@ fn binary_type(expr: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
 
 fn identifier_type(expr: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
     let name = expr.text();
-    let binding = types::resolve(&name, expr, cx.scope)?;
+    let Some(binding) = types::resolve(&name, expr, cx.scope) else {
+        return const_type(expr, &name, cx, depth);
+    };
     if binding.decl_at == Some(cx.map_decl_at) {
         return None;
     }
     if let Some(t) = binding.type_text {
         return Some(Typed::of(t));
     }
-    let value = cx.initializer_of(binding.decl_at?)?;
-    let t = value_type(&value, cx, depth + 1)?;
-    // A variable initialised with an untyped constant has its default type.
-    Some(Typed::of(t.text))
+    let decl_at = binding.decl_at?;
+    if let Some(value) = cx.initializer_of(decl_at) {
+        let t = value_type(&value, cx, depth + 1)?;
+        // A variable initialised with an untyped constant has its default type.
+        return Some(Typed::of(t.text));
+    }
+    if let Some(t) = multi_value_type(cx, decl_at) {
+        return Some(Typed::of(t));
+    }
+    // A range variable, or a name declared from a value of known type.
+    types::expr_type(expr, cx.scope).map(Typed::of)
+}
+
+/// The type of a constant declared at package level in this file: its
+/// written type, or its value's (an untyped constant keeps its kind and
+/// takes its default type when stored).
+fn const_type(expr: &GoNode, name: &str, cx: &Cx, depth: u8) -> Option<Typed> {
+    let root = expr.ancestors().last()?;
+    for decl in code_children(&root).into_iter().filter(|d| d.kind() == "const_declaration") {
+        for spec in decl.dfs().filter(|n| n.kind() == "const_spec") {
+            let names: Vec<GoNode> = spec.field_children("name").collect();
+            let Some(i) = names.iter().position(|n| n.text() == name) else {
+                continue;
+            };
+            if let Some(t) = spec.field("type") {
+                return Some(Typed::of(t.text().to_string()));
+            }
+            let values = code_children(&spec.field("value")?);
+            // `iota` and implicit repetition are left unknown.
+            if values.len() != names.len() || values[i].dfs().any(|n| n.text() == "iota") {
+                return None;
+            }
+            return value_type(&values[i], cx, depth + 1);
+        }
+    }
+    None
+}
+
+/// Standard-library functions with two results whose first is fixed:
+/// (import path, function, first result with `{}` for the qualifier).
+const STDLIB_PAIRS: &[(&str, &str, &str)] = &[
+    ("strconv", "Atoi", "int"),
+    ("strconv", "ParseInt", "int64"),
+    ("strconv", "ParseUint", "uint64"),
+    ("strconv", "ParseFloat", "float64"),
+    ("strconv", "ParseBool", "bool"),
+    ("strconv", "Unquote", "string"),
+    ("time", "Parse", "{}.Time"),
+    ("time", "ParseDuration", "{}.Duration"),
+    ("os", "Hostname", "string"),
+    ("os", "Getwd", "string"),
+    ("os", "ReadFile", "[]byte"),
+    ("io", "ReadAll", "[]byte"),
+];
+
+/// `n, err := strconv.Atoi(s)`: the first name's type from `STDLIB_PAIRS`.
+fn multi_value_type(cx: &Cx, decl_at: usize) -> Option<String> {
+    let id = cx
+        .search
+        .dfs()
+        .find(|n| n.kind() == "identifier" && n.range().start == decl_at)?;
+    let left = id.parent().filter(|p| p.kind() == "expression_list")?;
+    let stmt = left.parent().filter(|s| s.kind() == "short_var_declaration")?;
+    let names = code_children(&left);
+    let [call] = code_children(&stmt.field("right")?).try_into().ok()?;
+    if names.len() != 2 || names[0].range() != id.range() || call.kind() != "call_expression" {
+        return None;
+    }
+    let func = call.field("function").filter(|f| f.kind() == "selector_expression")?;
+    let operand = func.field("operand").filter(|o| o.kind() == "identifier")?;
+    if types::resolve(&operand.text(), &operand, cx.scope).is_some() {
+        return None;
+    }
+    let path = cx.import_path(&operand.text())?;
+    let name = func.field("field")?.text().to_string();
+    let (_, _, result) = STDLIB_PAIRS.iter().find(|(p, f, _)| *p == path && *f == name)?;
+    Some(result.replace("{}", &operand.text()))
+}
+
+/// Methods of standard-library types with a fixed single result:
+/// (import path, type, method, result with `{}` for the qualifier).
+const STDLIB_METHODS: &[(&str, &str, &str, &str)] = &[
+    ("time", "Time", "Format", "string"),
+    ("time", "Time", "String", "string"),
+    ("time", "Time", "Unix", "int64"),
+    ("time", "Time", "UnixMilli", "int64"),
+    ("time", "Time", "UnixNano", "int64"),
+    ("time", "Time", "IsZero", "bool"),
+    ("time", "Time", "UTC", "{}.Time"),
+    ("time", "Time", "Year", "int"),
+    ("time", "Duration", "String", "string"),
+    ("time", "Duration", "Seconds", "float64"),
+    ("time", "Duration", "Milliseconds", "int64"),
+];
+
+/// `t.Format(…)` on a value of a standard-library type, from `STDLIB_METHODS`.
+fn stdlib_method_type(operand: &GoNode, method: &str, cx: &Cx) -> Option<Typed> {
+    let ty = TypeExpr::parse(&types::expr_type(operand, cx.scope)?)?;
+    let TypeKind::Qualified { package, name } = ty.without_pointers().kind() else {
+        return None;
+    };
+    let path = cx.import_path(package)?;
+    let (_, _, _, result) = STDLIB_METHODS
+        .iter()
+        .find(|(p, t, m, _)| *p == path && t == name && *m == method)?;
+    Some(Typed::of(result.replace("{}", package)))
 }
 
 fn call_type(call: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
@@ -230,6 +334,9 @@ fn call_type(call: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
                 return Some(Typed::of(result.replace("{}", &operand.text())));
             }
             if let Some(t) = method_type(&operand, &method, cx) {
+                return Some(t);
+            }
+            if let Some(t) = stdlib_method_type(&operand, &method, cx) {
                 return Some(t);
             }
             if let Some(t) = request_part(call, cx) {
