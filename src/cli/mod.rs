@@ -77,7 +77,7 @@ pub enum Command {
 
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
-    /// Go files or directories to process (default: the current directory).
+    /// Go files, directories or package patterns (`./...`, `dir/...`) to process (default: the current directory).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Apply fixes in place.

@@ -127,7 +127,14 @@ pub fn tools() -> &'static Path {
             // hook: its build backend must be at hand without an index.
             run_ok(
                 Command::new(bin.join("python"))
-                    .args(["-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--no-deps"])
+                    .args([
+                        "-m",
+                        "pip",
+                        "download",
+                        "--quiet",
+                        "--disable-pip-version-check",
+                        "--no-deps",
+                    ])
                     .args(["--dest".as_ref(), venv.join("wheelhouse").as_os_str()])
                     .arg(SETUPTOOLS),
             );
