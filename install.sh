@@ -92,7 +92,9 @@ base=${base%/}
 archive="mapfix-$target.tar.gz"
 
 tmp=$(mktemp -d 2>/dev/null || mktemp -d -t mapfix)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 say "downloading $base/$archive"
 download "$base/$archive" "$tmp/$archive"

@@ -6,6 +6,7 @@
 "use strict";
 
 const { spawnSync } = require("child_process");
+const os = require("os");
 const path = require("path");
 
 /** Whether this Linux runs on glibc (musl otherwise), as Node itself reports it. */
@@ -59,7 +60,9 @@ if (result.error) {
   process.exit(2);
 }
 if (result.signal) {
-  // Die of the same signal, so that the caller sees what the binary saw.
+  // Die of the same signal, so that the caller sees what the binary saw;
+  // where Node ignores it (SIGPIPE), exit as a shell reports a signal.
   process.kill(process.pid, result.signal);
+  process.exit(128 + (os.constants.signals[result.signal] || 0));
 }
 process.exit(result.status === null ? 2 : result.status);
