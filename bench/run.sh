@@ -11,6 +11,7 @@
 #   bench/run.sh [CORPUS]     default: a copy of $(go env GOROOT)/src
 #
 # Environment: REPS (5), JOBS (2), SCALES ("1 2 4"), SKIP_AST_GREP=1,
+# CARGO_PROFILE (release; `profiling` keeps debug info for perf),
 # BENCH_WORK (scratch directory; default a new one under /tmp, removed at exit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,9 +33,10 @@ if [ ! -x /usr/bin/time ]; then
     apt-get install -y -qq time >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
 fi
 
-echo "bench: building mapfix (release)" >&2
-cargo build --release --quiet 2>"$WORK/build.log" || { cat "$WORK/build.log" >&2; exit 1; }
-MAPFIX=$ROOT/target/release/mapfix
+CARGO_PROFILE=${CARGO_PROFILE:-release}
+echo "bench: building mapfix ($CARGO_PROFILE)" >&2
+cargo build --profile "$CARGO_PROFILE" --quiet 2>"$WORK/build.log" || { cat "$WORK/build.log" >&2; exit 1; }
+MAPFIX=${CARGO_TARGET_DIR:-$ROOT/target}/$CARGO_PROFILE/mapfix
 
 # The corpus: scale k is k copies of it side by side (hard links: same bytes).
 if [ $# -ge 1 ]; then

@@ -52,16 +52,21 @@ struct Group {
 
 impl Group {
     /// Whether the walk keeps `item` (config excludes; files named on the
-    /// command line are always kept).
-    fn keeps(&self, item: &WalkItem) -> bool {
+    /// command line are kept, unless `force_exclude` applies the excludes
+    /// and the walk's skipping to them too).
+    fn keeps(&self, item: &WalkItem, force_exclude: bool) -> bool {
         match item {
-            WalkItem::File(f) => self.keeps_file(f),
+            WalkItem::File(f) => self.keeps_file(f, force_exclude),
             WalkItem::Error(_) => true,
         }
     }
 
-    fn keeps_file(&self, f: &GoFile) -> bool {
-        f.explicit || !self.config.as_ref().is_some_and(|c| c.excludes(&f.path))
+    fn keeps_file(&self, f: &GoFile, force_exclude: bool) -> bool {
+        if f.explicit && !force_exclude {
+            return true;
+        }
+        let excluded = self.config.as_ref().is_some_and(|c| c.excludes(&f.path));
+        !excluded && !(f.explicit && walk::walk_skips(&f.path))
     }
 }
 
@@ -111,6 +116,8 @@ pub struct Runner {
     origin: Vec<(PathBuf, usize)>,
     /// Go files the walks found (to say so when there are none).
     files_found: std::sync::atomic::AtomicUsize,
+    /// `--force-exclude`: named files are excluded as walked ones are.
+    force_exclude: bool,
 }
 
 impl Runner {
@@ -133,7 +140,14 @@ impl Runner {
             jobs: s.jobs,
             origin: Vec::new(),
             files_found: std::sync::atomic::AtomicUsize::new(0),
+            force_exclude: false,
         })
+    }
+
+    /// `--force-exclude`: config excludes and the walk's skipped
+    /// directories and ignore files apply to the files named as PATHs too.
+    pub fn set_force_exclude(&mut self, on: bool) {
+        self.force_exclude = on;
     }
 
     /// The engine of the first group (batch mode uses one for every repository).
@@ -187,7 +201,7 @@ impl Runner {
         for (i, g) in self.groups.iter().enumerate() {
             let (items, root_errors) = walk::walk_sorted(&g.roots);
             let items = root_errors.into_iter().map(WalkItem::Error).chain(items);
-            let items = items.filter(|item| g.keeps(item)).inspect(|item| {
+            let items = items.filter(|item| g.keeps(item, self.force_exclude)).inspect(|item| {
                 if let WalkItem::File(_) = item {
                     progress.file_found();
                     self.files_found.fetch_add(1, std::sync::atomic::Ordering::Relaxed);

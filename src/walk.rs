@@ -1,6 +1,8 @@
 //! Walking PATH arguments to the list of Go files to process, the way the
 //! `go` tool and ripgrep would: `.gitignore`/`.ignore` honoured, symlinks not
 //! followed, `vendor/`, `testdata/` and `_`/`.`-prefixed directories skipped.
+//! Also: Go package patterns (`./...`) as PATHs, and whether such a walk
+//! would skip a file named explicitly (for `--force-exclude`).
 
 use crate::profile::{self, Stage};
 use ignore::WalkBuilder;
@@ -58,6 +60,14 @@ fn walk_dir(root: &Path, files: &mut Vec<GoFile>, errors: &mut Vec<WalkError>) {
 
 /// A walk over `root` as the `go` tool would see it (sorted by name when `sorted`).
 fn walker(root: &Path, sorted: bool) -> ignore::Walk {
+    let mut builder = walk_builder(root);
+    if sorted {
+        builder.sort_by_file_name(|a, b| a.cmp(b));
+    }
+    builder.build()
+}
+
+fn walk_builder(root: &Path) -> WalkBuilder {
     let mut builder = WalkBuilder::new(root);
     builder
         .hidden(false)
@@ -76,10 +86,110 @@ fn walker(root: &Path, sorted: bool) -> ignore::Walk {
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             !(is_dir && skipped_dir_name(&name))
         });
-    if sorted {
-        builder.sort_by_file_name(|a, b| a.cmp(b));
+    builder
+}
+
+/// PATH arguments with Go package patterns turned into the directories
+/// they name: `./...`, `dir/...` and `...` walk `.`, `dir` and `.`
+/// recursively, as `go vet ./...` does (the walk also enters nested
+/// modules, each with its own `go.mod`). A path that exists is taken as it
+/// is; `...` anywhere but at the end is refused (the error names it).
+pub fn expand_patterns(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    paths.iter().map(|p| expand_pattern(p)).collect()
+}
+
+fn expand_pattern(path: &Path) -> Result<PathBuf, String> {
+    let Some(text) = path.to_str() else {
+        return Ok(path.to_path_buf());
+    };
+    if !text.contains("...") || std::fs::symlink_metadata(path).is_ok() {
+        return Ok(path.to_path_buf());
     }
-    builder.build()
+    let dir = if text == "..." {
+        "."
+    } else {
+        match text.strip_suffix("/...").or_else(|| text.strip_suffix("\\...")) {
+            Some("") => "/",
+            Some(dir) => dir,
+            None => "",
+        }
+    };
+    if dir.is_empty() || dir.contains("...") {
+        return Err(format!(
+            "{text}: mapfix reads PATH patterns of the form DIR/... (a directory and everything below it), \
+             not other `...` wildcards"
+        ));
+    }
+    Ok(PathBuf::from(dir))
+}
+
+/// Whether a walk would skip the file `path` although it was named: a
+/// `vendor`, `testdata` or `_`/`.`-prefixed directory on its way, a name
+/// starting with `_` or `.`, or an ignore file (`.gitignore` in a git
+/// repository, `.ignore`) that ignores it. What `--force-exclude` applies
+/// to named files. The directories looked at are those below the current
+/// directory for a path under it, else those below the nearest directory
+/// holding `go.mod` or `.git`.
+pub fn walk_skips(path: &Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    if name.starts_with(['.', '_']) {
+        return true;
+    }
+    let dir = parent_dir(path);
+    let walked = walked_part_of(dir);
+    let below: Vec<&std::ffi::OsStr> = walked
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(n) => Some(n),
+            _ => None,
+        })
+        .collect();
+    if below.iter().any(|n| skipped_dir_name(&n.to_string_lossy())) {
+        return true;
+    }
+    // Each step from where the walk starts down to the file must be one the
+    // walk takes (an ignored directory is never entered).
+    let mut at = match dir.ancestors().nth(below.len()) {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    for name in below.iter().copied().chain(path.file_name()) {
+        if !walk_lists(&at, name) {
+            return true;
+        }
+        at.push(name);
+    }
+    false
+}
+
+/// Whether a walk of `dir` meets its entry `name` (not ignored).
+fn walk_lists(dir: &Path, name: &std::ffi::OsStr) -> bool {
+    let mut builder = walk_builder(dir);
+    builder.max_depth(Some(1));
+    builder
+        .build()
+        .filter_map(Result::ok)
+        .any(|e| e.depth() == 1 && e.file_name() == name)
+}
+
+/// The part of directory `dir` a walk from the project would have entered.
+fn walked_part_of(dir: &Path) -> PathBuf {
+    if dir.is_relative() {
+        return dir.to_path_buf();
+    }
+    if let Some(rel) = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| dir.strip_prefix(cwd).ok().map(Path::to_path_buf))
+    {
+        return rel;
+    }
+    let root = dir
+        .ancestors()
+        .find(|a| a.join("go.mod").exists() || a.join(".git").exists());
+    match root {
+        Some(root) => dir.strip_prefix(root).unwrap_or(dir).to_path_buf(),
+        None => PathBuf::new(),
+    }
 }
 
 /// What a walk entry means for a run: a Go file, an error, or nothing.
@@ -253,5 +363,63 @@ mod tests {
                 explicit: true
             }]
         );
+    }
+
+    #[test]
+    fn package_patterns_name_directories() {
+        let paths = ["./...", "...", "internal/...", "../x/...", "a.go", "dir"].map(PathBuf::from);
+        let expanded = expand_patterns(&paths).unwrap();
+        assert_eq!(
+            expanded,
+            [".", ".", "internal", "../x", "a.go", "dir"].map(PathBuf::from)
+        );
+        for bad in ["./.../x", "foo...", "./x.../..."] {
+            let e = expand_patterns(&[PathBuf::from(bad)]).unwrap_err();
+            assert!(e.starts_with(bad) && e.contains("DIR/..."), "{e}");
+        }
+    }
+
+    #[test]
+    fn walk_skips_what_the_walk_would_not_reach() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join(".git")).unwrap();
+        std::fs::write(root.join("go.mod"), "module m\n").unwrap();
+        std::fs::write(root.join(".gitignore"), "gen/\nignored.go\n").unwrap();
+        for p in [
+            "a.go",
+            "ignored.go",
+            "_x.go",
+            "gen/g.go",
+            "vendor/v.go",
+            "sub/testdata/t.go",
+            "sub/s.go",
+        ] {
+            let p = root.join(p);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "package p\n").unwrap();
+        }
+        // Absolute paths (the temporary directory's own name starts with a
+        // dot): only what lies below the module root counts.
+        let skipped: Vec<&str> = [
+            "a.go",
+            "ignored.go",
+            "_x.go",
+            "gen/g.go",
+            "vendor/v.go",
+            "sub/testdata/t.go",
+            "sub/s.go",
+        ]
+        .into_iter()
+        .filter(|p| walk_skips(&root.join(p)))
+        .collect();
+        assert_eq!(
+            skipped,
+            ["ignored.go", "_x.go", "gen/g.go", "vendor/v.go", "sub/testdata/t.go"]
+        );
+        // Relative paths: their directories count.
+        assert!(walk_skips(Path::new("vendor/x/a.go")));
+        assert!(walk_skips(Path::new("./_tools/a.go")));
+        assert!(!walk_skips(Path::new("src/walk.rs")));
     }
 }

