@@ -349,6 +349,8 @@ pub fn select_rules(all: Vec<Rule>, choice: &RuleChoice, config: Option<&Config>
         })
         .collect();
     rules.retain(|r| !choice.skip.contains(&r.id));
+    // `severity: off` disables a rule, as in ast-grep (its id stays known).
+    rules.retain(|r| r.severity != crate::rules::Severity::Off);
     Ok(rules)
 }
 

@@ -358,3 +358,18 @@ fn a_fix_that_does_not_parse_is_named_and_the_others_are_applied() {
         "{written}"
     );
 }
+
+/// `severity: off` disables a user rule, as ast-grep does: no finding, exit 0.
+#[test]
+fn severity_off_disables_a_user_rule() {
+    let dir = tree(&["a.go"], None);
+    let rules = dir.path().join("lint");
+    std::fs::create_dir(&rules).unwrap();
+    std::fs::write(
+        rules.join("off.yml"),
+        "id: any-delete\nlanguage: go\nseverity: off\nmessage: a delete call\nrule:\n  pattern: delete($M, $K)\n",
+    )
+    .unwrap();
+    let out = mapfix(dir.path(), &["--rules", "lint", "--skip-rule", "range-delete", "."]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+}
