@@ -73,9 +73,9 @@ pub fn load_rules(config: Option<&Config>, rule_dirs: &[PathBuf]) -> Result<Vec<
         all.extend(c.load_rule_dirs().map_err(SetupError::Config)?);
     }
     for dir in rule_dirs {
-        all.extend(rules::load_rule_dir(dir).map_err(|e| match e.offset {
-            Some(_) => SetupError::Config(ConfigError::from(e)),
-            None => SetupError::RulesDir(e),
+        all.extend(rules::load_rule_dir(dir).map_err(|e| match config::rule_file_error(e) {
+            e if e.offset.is_some() => SetupError::Config(ConfigError::from(e)),
+            e => SetupError::RulesDir(e),
         })?);
     }
     rules::check_unique_ids(&all).map_err(|e| SetupError::Config(ConfigError::from(e)))?;

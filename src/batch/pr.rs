@@ -5,7 +5,7 @@
 //! always kept in a file inside the repository's git directory, so that it
 //! survives when `gh` is missing or fails.
 
-use super::git::{self, Checkout, GitError};
+use super::git::{Checkout, GitError};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -148,7 +148,7 @@ enum GhError {
 
 fn gh(repo: &Checkout, args: &[&str]) -> Result<String, GhError> {
     let mut cmd = Command::new("gh");
-    git::clean_env(&mut cmd);
+    crate::gitenv::config_env(&mut cmd);
     cmd.current_dir(&repo.toplevel)
         .args(args)
         .env("GH_PROMPT_DISABLED", "1")
