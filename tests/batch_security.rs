@@ -38,6 +38,12 @@ fn marker_script(dir: &Path, name: &str) -> PathBuf {
     script
 }
 
+/// Forgets the markers left so far (setting up runs some of the scripts).
+fn clear_markers(dir: &Path) {
+    std::fs::remove_dir_all(dir.join("markers")).unwrap();
+    std::fs::create_dir_all(dir.join("markers")).unwrap();
+}
+
 fn markers(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir.join("markers"))
         .map(|d| {
@@ -114,7 +120,7 @@ fn nothing_a_repository_configures_runs() {
     git(&ssh, &["config", "core.sshCommand", ssh_script.to_str().unwrap()]);
     make_hostile(&repo, root);
     // Setting up ran some of the scripts; only what mapfix runs counts.
-    std::fs::remove_dir_all(root.join("markers")).unwrap();
+    clear_markers(root);
 
     let out = mapfix(
         root,
@@ -146,7 +152,21 @@ fn diff_base_runs_nothing_the_repository_configures_and_ignores_inherited_git_va
         format!("{old}\nfunc New(n map[string]int) {{\n\tfor k := range n {{\n\t\tdelete(n, k)\n\t}}\n}}\n"),
     )
     .unwrap();
-    std::fs::remove_dir_all(root.join("markers")).unwrap();
+    clear_markers(root);
+    let new_lines = |out: &std::process::Output| -> Vec<u64> {
+        let doc: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", describe(out)));
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["line"].as_u64().unwrap())
+            .collect()
+    };
+    let out = mapfix(&repo, &["--format", "json", "--diff-base", "HEAD", "."]);
+    assert_eq!(markers(root), Vec::<String>::new(), "{}", describe(&out));
+    assert_eq!(new_lines(&out), [10], "only the new loop: {}", describe(&out));
+    // Variables that would point git at another repository are not inherited.
     let git_dir = other.join(".git");
     let out = mapfix_env(
         &repo,
@@ -158,15 +178,7 @@ fn diff_base_runs_nothing_the_repository_configures_and_ignores_inherited_git_va
             ("GIT_INDEX_FILE", &git_dir.join("index")),
         ],
     );
-    assert_eq!(markers(root), Vec::<String>::new(), "{}", describe(&out));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", describe(&out)));
-    let lines: Vec<u64> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["line"].as_u64().unwrap())
-        .collect();
-    assert_eq!(lines, [10], "only the new loop: {}", describe(&out));
+    assert_eq!(new_lines(&out), [10], "only the new loop: {}", describe(&out));
 }
 
 #[test]
