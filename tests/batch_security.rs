@@ -3,7 +3,8 @@
 //! filters, signing programs, `sshCommand`, `receivepack`: each would leave a
 //! marker file), a `.git` file pointing at another repository is refused,
 //! a file name with a backslash is committed as itself, a commit made while
-//! the batch runs is never reverted, and `--branch refs/heads/NAME` is NAME.
+//! the batch runs is never reverted, `--branch refs/heads/NAME` is NAME, and
+//! the pull-request body is never written through a symlink in `.git/`.
 
 mod batch_support;
 
@@ -346,4 +347,66 @@ fn branch_may_be_given_as_a_full_ref_and_bad_names_are_refused() {
             .count(),
         2
     );
+}
+
+#[test]
+fn the_pull_request_body_is_not_written_through_a_symlink() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let repo = git_repo(
+        &root.join("r"),
+        &[("go.mod", &gomod("r", "1.22")), ("a.go", TWO_RULES_GO)],
+    );
+    let precious = root.join("precious.txt");
+    std::fs::write(&precious, "keep me\n").unwrap();
+    let body = repo.join(".git/mapfix-pr-body-mapfix-maps.md");
+    std::os::unix::fs::symlink(&precious, &body).unwrap();
+    let gh = FakeGh::install(root);
+    let out = gh.mapfix(root, &["--write", "--commit", "--branch", BRANCH, "--pr", "r"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(std::fs::read_to_string(&precious).unwrap(), "keep me\n");
+    assert!(!body.symlink_metadata().unwrap().file_type().is_symlink());
+    assert!(std::fs::read_to_string(&body).unwrap().contains("clear("));
+}
+
+#[test]
+fn a_submodule_commits_in_its_own_git_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    git_repo(
+        &root.join("lib"),
+        &[("go.mod", &gomod("lib", "1.22")), ("b.go", RANGE_DELETE_GO)],
+    );
+    let sup = git_repo(&root.join("super"), &[("README", "super\n")]);
+    git(
+        &sup,
+        &[
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "add",
+            "-q",
+            "../lib",
+            "lib",
+        ],
+    );
+    git(&sup, &["commit", "-q", "-m", "add lib"]);
+    let sub = sup.join("lib");
+    assert!(sub.join(".git").is_file(), "a submodule's .git is a file");
+    let out = mapfix(
+        root,
+        &[
+            "--write",
+            "--commit",
+            "--branch",
+            BRANCH,
+            "--author",
+            "Bot <bot@example.com>",
+            "super/lib",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(git(&sub, &["show", &format!("{BRANCH}:b.go")]).contains("clear(seen)"));
+    assert!(!has_rev(&sup, BRANCH));
+    assert!(!has_rev(&root.join("lib"), BRANCH));
 }

@@ -75,3 +75,18 @@ fn is_worktree_of(git_dir: &Path, common: &Path, top: &Path) -> bool {
     };
     std::fs::canonicalize(back.trim_end_matches('\n')).is_ok_and(|p| p == top.join(".git"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_submodules_git_dir_names_its_owner() {
+        assert_eq!(
+            submodule_owner(Path::new("/r/.git/modules/a/b")),
+            Some(PathBuf::from("/r"))
+        );
+        assert_eq!(submodule_owner(Path::new("/r/.git")), None);
+        assert_eq!(submodule_owner(Path::new("/r/modules/a")), None);
+    }
+}
