@@ -136,11 +136,6 @@ impl Runner {
         })
     }
 
-    /// The engine of the first group (batch mode uses one for every repository).
-    pub fn into_engine(self) -> Option<Engine> {
-        self.groups.into_iter().next().map(|g| g.engine)
-    }
-
     /// How many Go files the run's walks found.
     pub fn files_found(&self) -> usize {
         self.files_found.load(std::sync::atomic::Ordering::Relaxed)
