@@ -148,8 +148,14 @@ pub struct Request<'a> {
     pub diff_base: Option<&'a str>,
 }
 
-/// Runs the batch and returns the exit status.
-pub fn run(args: &Request) -> i32 {
+/// Runs the batch and returns the exit status; `Err` when the command
+/// line's rules or `--config` do not load (nothing was run).
+pub fn run(args: &Request) -> Result<i32, crate::runner::SetupError> {
+    let engines = Engines::new(args.settings)?;
+    Ok(run_with(args, engines))
+}
+
+fn run_with(args: &Request, mut engines: Engines) -> i32 {
     let b = &args.batch;
     let jobs = args.settings.jobs;
     let baseline = match args.baseline.map(Baseline::load).transpose() {
@@ -180,10 +186,6 @@ pub fn run(args: &Request) -> i32 {
         }
         return 0;
     }
-    let mut engines = match Engines::new(args.settings) {
-        Ok(e) => e,
-        Err(e) => return crate::report::fail(&e),
-    };
     let mut runs = scan::scan(&list, args, args.settings, &mut engines);
     if let Some(path) = &args.write_baseline {
         let run = RunResult {

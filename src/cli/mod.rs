@@ -290,7 +290,11 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
     };
     if args.batch.wanted() {
         // Each repository with its own config and rules (batch::engines).
-        return batch::run(&batch_request(args, &settings));
+        return match batch::run(&batch_request(args, &settings)) {
+            Ok(code) => code,
+            Err(SetupError::Config(e)) => config_error(&e, args),
+            Err(e) => crate::report::fail(&e),
+        };
     }
     let mut runner = match Runner::prepare(&settings) {
         Ok(r) => r,
