@@ -80,24 +80,36 @@ pub fn clean_env(cmd: &mut Command) {
         .env("GIT_PAGER", "cat");
 }
 
-/// For a program that runs git itself (`gh`): the same overrides, given as
-/// `GIT_CONFIG_COUNT`/`KEY_n`/`VALUE_n`, which every git it starts reads.
-pub fn config_env(cmd: &mut Command) {
+/// For a program that runs git itself in `dir` (`gh`): the same overrides,
+/// and those of `driver_config`, given as `GIT_CONFIG_COUNT`/`KEY_n`/`VALUE_n`,
+/// which every git it starts reads.
+pub fn config_env(cmd: &mut Command, dir: &Path) {
     clean_env(cmd);
-    cmd.env("GIT_CONFIG_COUNT", OVERRIDES.len().to_string());
-    for (i, (key, value)) in OVERRIDES.iter().enumerate() {
+    let fixed = OVERRIDES.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+    let all: Vec<(String, String)> = fixed.chain(driver_config(dir)).collect();
+    cmd.env("GIT_CONFIG_COUNT", all.len().to_string());
+    for (i, (key, value)) in all.iter().enumerate() {
         cmd.env(format!("GIT_CONFIG_KEY_{i}"), key)
             .env(format!("GIT_CONFIG_VALUE_{i}"), value);
     }
 }
 
-/// `-c` arguments that empty every filter driver (`filter.NAME.clean`,
+/// `driver_config` as `-c` arguments.
+pub fn driver_overrides(dir: &Path) -> Vec<String> {
+    driver_config(dir)
+        .into_iter()
+        .flat_map(|(k, v)| ["-c".to_string(), format!("{k}={v}")])
+        .collect()
+}
+
+/// Settings that empty every filter driver (`filter.NAME.clean`,
 /// `smudge`, `process`), diff driver (`diff.NAME.command`, `textconv`) and
 /// credential helper the configuration of `dir` defines, whatever file
 /// defines it (reading config runs nothing). For calls that read the work
-/// tree (`git diff REV`) or talk to a remote. Credential helpers of the
-/// user's global and system config are put back after the reset.
-pub fn driver_overrides(dir: &Path) -> Vec<String> {
+/// tree (`git diff REV`, the `git status` of `gh`) or talk to a remote.
+/// Credential helpers of the user's global and system config are put back
+/// after the reset.
+pub fn driver_config(dir: &Path) -> Vec<(String, String)> {
     let mut cmd = git(dir);
     cmd.args(["config", "--null", "--get-regexp", r"^(filter|diff|credential)\."]);
     let Ok(out) = cmd.output() else {
@@ -120,20 +132,20 @@ pub fn driver_overrides(dir: &Path) -> Vec<String> {
                 continue;
             }
             for f in ["clean", "smudge", "process"] {
-                args.push(format!("{name}.{f}="));
+                args.push((format!("{name}.{f}"), String::new()));
             }
-            args.push(format!("{name}.required=false"));
+            args.push((format!("{name}.required"), "false".to_string()));
         } else if lower.starts_with("diff.") && matches!(field, "command" | "textconv") {
-            args.push(format!("{key}="));
+            args.push((key.to_string(), String::new()));
         } else if lower.starts_with("credential.") && field == "helper" {
             // An empty value resets the helper list; then the user's own.
-            args.push(format!("{key}="));
+            args.push((key.to_string(), String::new()));
             for scope in ["--system", "--global"] {
-                args.extend(user_values(scope, key).into_iter().map(|v| format!("{key}={v}")));
+                args.extend(user_values(scope, key).into_iter().map(|v| (key.to_string(), v)));
             }
         }
     }
-    args.into_iter().flat_map(|a| ["-c".to_string(), a]).collect()
+    args
 }
 
 /// The values of `key` in the user's `--global` or `--system` config file.

@@ -1,7 +1,7 @@
 //! Hostile repositories in a `--commit` batch (SPEC §5), built as real git
 //! repositories: nothing their git config sets up runs (fsmonitor, hooks,
-//! filters, signing programs, `sshCommand`, `receivepack`: each would leave a
-//! marker file), a `.git` file pointing at another repository is refused,
+//! filters, signing programs, `sshCommand`, `receivepack`, nor for the git
+//! that `gh` runs: each would leave a marker file), a `.git` file pointing at another repository is refused,
 //! a file name with a backslash is committed as itself, a commit made while
 //! the batch runs is never reverted, `--branch refs/heads/NAME` is NAME, and
 //! the pull-request body is never written through a symlink in `.git/`.
@@ -98,6 +98,24 @@ fn make_hostile(repo: &Path, tools: &Path) {
     .unwrap();
 }
 
+/// PATH with a `gh` first that, as the real one does, runs `git status` in
+/// the repository before it answers (`pr list`: none open; `pr create`: a URL).
+fn gh_running_git(root: &Path) -> std::ffi::OsString {
+    let bin = root.join("gh-bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let script = format!(
+        "#!/bin/sh\ntouch '{}'\ngit status --porcelain >/dev/null 2>&1\n\
+         case \"$1 $2\" in\n  \"pr list\") echo '[]' ;;\n  *) echo https://github.test/pull/1 ;;\nesac\n",
+        root.join("gh-ran").display()
+    );
+    std::fs::write(bin.join("gh"), script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(bin.join("gh"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut dirs = vec![bin];
+    dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap()));
+    std::env::join_paths(dirs).unwrap()
+}
+
 #[test]
 fn nothing_a_repository_configures_runs() {
     let tmp = tempfile::tempdir().unwrap();
@@ -123,11 +141,16 @@ fn nothing_a_repository_configures_runs() {
     // Setting up ran some of the scripts; only what mapfix runs counts.
     clear_markers(root);
 
-    let out = mapfix(
+    let out = mapfix_env(
         root,
-        &["--write", "--commit", "--branch", BRANCH, "--push", "hostile", "viassh"],
+        &[
+            "--write", "--commit", "--branch", BRANCH, "--push", "--pr", "hostile", "viassh",
+        ],
+        Some(&gh_running_git(root)),
+        &[],
     );
     assert_eq!(markers(root), Vec::<String>::new(), "{}", describe(&out));
+    assert!(root.join("gh-ran").exists(), "{}", describe(&out));
     // The hostile repository's rewrite is committed and pushed all the same.
     let fixed = git(&repo, &["show", &format!("{BRANCH}:a.go")]);
     assert!(fixed.contains("clear(m)"), "{fixed}\n{}", describe(&out));

@@ -161,7 +161,7 @@ enum GhError {
 
 fn gh(repo: &Checkout, args: &[&str]) -> Result<String, GhError> {
     let mut cmd = Command::new("gh");
-    crate::gitenv::config_env(&mut cmd);
+    crate::gitenv::config_env(&mut cmd, &repo.toplevel);
     cmd.current_dir(&repo.toplevel)
         .args(args)
         .env("GH_PROMPT_DISABLED", "1")
