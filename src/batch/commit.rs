@@ -1,11 +1,12 @@
 //! `--commit --branch NAME`: puts one repository's rewrite in a commit on
 //! NAME, built from HEAD with git plumbing, without writing into the
 //! checkout. Refuses (skips the repository) when a file to rewrite has
-//! uncommitted changes, when NAME is checked out, or when NAME holds other
-//! work and `--force-branch` was not given. A branch whose tree already
-//! equals the rewrite gets no new commit; without a local branch, the
-//! remote-tracking `origin/NAME` counts as the branch (a CI job's fresh
-//! clone), so re-runs stay idempotent there too.
+//! uncommitted changes or changed since the run read it (bytes compared in
+//! HEAD, the index and the work tree, no filter run), when NAME is checked
+//! out, or when NAME holds other work and `--force-branch` was not given.
+//! A branch whose tree already equals the rewrite gets no new commit;
+//! without a local branch, the remote-tracking `origin/NAME` counts as the
+//! branch (a CI job's fresh clone), so re-runs stay idempotent there too.
 
 use super::git::{Checkout, GitError, Identity, NewBlob, ObjectId, TempIndex};
 use std::path::PathBuf;

@@ -1,9 +1,11 @@
 //! Git plumbing for `--commit`: every call is an argv (`std::process::Command`,
-//! never a shell), run with a clean Git environment. Commits are built
-//! without touching the checkout: blobs with `hash-object -w`, a tree from a
-//! temporary index (`GIT_INDEX_FILE`, `read-tree`, `update-index`,
-//! `write-tree`), then `commit-tree` and `update-ref`. The user's index,
-//! working tree and current branch are never written.
+//! never a shell), isolated from the repository's config (`gitenv`). Commits
+//! are built without touching the checkout and without running a filter:
+//! blobs of exact bytes with `hash-object -w --no-filters`, a tree from a
+//! temporary index (`GIT_INDEX_FILE`, `read-tree`, `update-index -z`,
+//! `write-tree`), then `commit-tree` and `update-ref`. Paths are read
+//! NUL-separated and never rewritten. The user's index, working tree and
+//! current branch are never written.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
