@@ -163,3 +163,47 @@ fn user_values(scope: &str, key: &str) -> Vec<String> {
         _ => Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_repositorys_drivers_and_credential_helpers_are_emptied() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = |args: &[&str]| {
+            let mut cmd = git(dir.path());
+            assert!(cmd.args(args).status().unwrap().success(), "{args:?}");
+        };
+        run(&["init", "-q"]);
+        run(&["config", "filter.lfs.clean", "touch marker"]);
+        run(&["config", "filter.lfs.smudge", "touch marker"]);
+        run(&["config", "diff.evil.textconv", "touch marker"]);
+        run(&["config", "credential.helper", "!touch marker"]);
+        let config = driver_config(dir.path());
+        let has = |k: &str, v: &str| config.iter().any(|(key, value)| key == k && value == v);
+        for key in [
+            "filter.lfs.clean",
+            "filter.lfs.smudge",
+            "filter.lfs.process",
+            "diff.evil.textconv",
+        ] {
+            assert!(has(key, ""), "{key}: {config:?}");
+        }
+        assert!(has("filter.lfs.required", "false"), "{config:?}");
+        assert_eq!(
+            config.iter().filter(|(k, _)| k == "filter.lfs.clean").count(),
+            1,
+            "each driver once: {config:?}"
+        );
+        // The reset comes first; no value of the repository's is put back.
+        let helpers: Vec<&str> = config
+            .iter()
+            .filter(|(k, _)| k == "credential.helper")
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert_eq!(helpers.first(), Some(&""), "{config:?}");
+        assert!(!helpers.contains(&"!touch marker"), "{config:?}");
+        assert_eq!(driver_overrides(dir.path()).len(), 2 * config.len());
+    }
+}
