@@ -47,6 +47,10 @@ pub const OVERRIDES: &[(&str, &str)] = &[
     ("tag.gpgSign", "false"),
     ("push.gpgSign", "false"),
     ("submodule.recurse", "false"),
+    // No file written where the repository says (cookies), no gc started.
+    ("http.saveCookies", "false"),
+    ("gc.auto", "0"),
+    ("maintenance.auto", "false"),
     ("push.recurseSubmodules", "no"),
     // Only these transports: no ext::, fd::, git:// (core.gitProxy) or remote helpers.
     ("protocol.allow", "never"),
