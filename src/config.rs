@@ -5,7 +5,7 @@
 //! points at its spot in the file; nothing here runs code.
 
 use crate::rules::catalogue;
-use crate::rules::{self, Rule};
+use crate::rules::{self, Rule, RuleLoadError};
 use globset::{GlobSet, GlobSetBuilder};
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use serde::Deserialize;
@@ -75,6 +75,8 @@ pub struct Config {
     text: String,
     raw: RawConfig,
     exclude: GlobSet,
+    /// The directory `rule_dirs` must stay inside (a batch repository's root).
+    confine: Option<PathBuf>,
 }
 
 /// A configuration mistake, pointing at its place in the file.
@@ -119,10 +121,10 @@ impl ConfigError {
     }
 }
 
-impl From<crate::rules::RuleLoadError> for ConfigError {
+impl From<RuleLoadError> for ConfigError {
     /// A rule file's error: its snippet at the spot the YAML parser named,
     /// else the file and the message.
-    fn from(e: crate::rules::RuleLoadError) -> Self {
+    fn from(e: RuleLoadError) -> Self {
         let span = e.offset.map(|o| o..o + 1);
         let message = match (&e.text, e.offset) {
             (Some(text), Some(o)) => {
@@ -132,6 +134,26 @@ impl From<crate::rules::RuleLoadError> for ConfigError {
             _ => e.message,
         };
         ConfigError::in_text(&e.path, e.text.as_deref().unwrap_or(""), span, message, None)
+    }
+}
+
+/// A rule file's error, unless the file is no rule at all (no top-level
+/// `id:` and `rule:`: say, credentials kept beside the rules): then only its
+/// path is named, and nothing of its text is quoted.
+pub(crate) fn rule_file_error(e: RuleLoadError) -> RuleLoadError {
+    let looks_like_rule = |text: &str| {
+        let top = |key: &str| text.lines().any(|l| l.starts_with(key));
+        top("id:") && top("rule:")
+    };
+    match e.text.clone().or_else(|| std::fs::read_to_string(&e.path).ok()) {
+        Some(text) if !looks_like_rule(&text) => RuleLoadError {
+            path: e.path,
+            message: "not a mapfix rule (no top-level `id:` and `rule:`); a rule directory holds only rule files"
+                .into(),
+            offset: None,
+            text: None,
+        },
+        _ => e,
     }
 }
 
@@ -204,7 +226,15 @@ impl Config {
             text,
             raw,
             exclude,
+            confine: None,
         })
+    }
+
+    /// The config of an untrusted repository rooted at `root`: its
+    /// `rule_dirs` must resolve (symlinks followed) inside `root`.
+    pub fn confined_to(mut self, root: PathBuf) -> Config {
+        self.confine = Some(root);
+        self
     }
 
     /// Whether `file` (a walked file, not one named on the command line) is
@@ -238,14 +268,29 @@ impl Config {
             .any(|i| !self.raw.exclude[i].get_ref().trim_end_matches('/').contains('/'))
     }
 
-    /// Loads the rules of `rule_dirs`, each relative to the config file.
+    /// Loads the rules of `rule_dirs`, each relative to the config file
+    /// (and, for a confined config, inside its root).
     pub fn load_rule_dirs(&self) -> Result<Vec<Rule>, ConfigError> {
         let mut out = Vec::new();
         for dir in &self.raw.rule_dirs {
             let path = self.dir.join(dir.get_ref());
-            let loaded = rules::load_rule_dir(&path).map_err(|e| match e.offset {
-                Some(_) => ConfigError::from(e),
-                None => ConfigError::at(self, dir.span(), e.to_string(), None),
+            if let Some(root) = &self.confine {
+                let inside = std::fs::canonicalize(&path)
+                    .ok()
+                    .zip(std::fs::canonicalize(root).ok())
+                    .is_some_and(|(p, r)| p.starts_with(r));
+                if !inside {
+                    let message = format!(
+                        "rule_dirs {:?} is not a directory inside the repository at {}",
+                        dir.get_ref(),
+                        root.display()
+                    );
+                    return Err(ConfigError::at(self, dir.span(), message, None));
+                }
+            }
+            let loaded = rules::load_rule_dir(&path).map_err(|e| match rule_file_error(e) {
+                e if e.offset.is_some() => ConfigError::from(e),
+                e => ConfigError::at(self, dir.span(), e.to_string(), None),
             })?;
             out.extend(loaded);
         }

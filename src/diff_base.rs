@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use std::io;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Mutex;
 
 /// The changed lines of every repository a run touches, read on first need.
@@ -133,13 +132,18 @@ fn toplevel(dir: &Path) -> Result<PathBuf, DiffBaseError> {
     std::fs::canonicalize(out.trim()).map_err(DiffBaseError::TopLevel)
 }
 
-/// Runs git in `dir` (argv only) and returns its stdout, or what it said
-/// on stderr (or why it could not run).
+/// Runs git in `dir` (argv only, isolated from the repository's config:
+/// `gitenv`) and returns its stdout, or what it said on stderr (or why it
+/// could not run).
 fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
+    git_with(dir, &[], args)
+}
+
+/// `git` with `config` (`-c` arguments) before the command.
+fn git_with(dir: &Path, config: &[String], args: &[&str]) -> Result<String, String> {
+    let out = crate::gitenv::git(dir)
         .args(["-c", "core.quotepath=off"])
+        .args(config)
         .args(args)
         .output()
         .map_err(|e| format!("cannot run git: {e}"))?;
@@ -152,8 +156,11 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
 /// The lines of each file changed between REV and the work tree, and the
 /// untracked files (new as a whole).
 fn read_changes(top: &Path, rev: &str) -> Result<Changes, DiffBaseError> {
-    let diff = git(
+    // Comparing with the work tree would run the repository's clean
+    // filters: every filter and diff driver it defines is emptied.
+    let diff = git_with(
         top,
+        &crate::gitenv::driver_overrides(top),
         &[
             "diff",
             "--no-ext-diff",

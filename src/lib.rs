@@ -12,6 +12,7 @@ pub mod config;
 pub mod diff_base;
 pub mod engine;
 pub mod fix;
+pub mod gitenv;
 pub mod go;
 pub mod hash;
 pub mod interactive;

@@ -78,9 +78,9 @@ pub fn load_rules(config: Option<&Config>, rule_dirs: &[PathBuf]) -> Result<Vec<
         all.extend(c.load_rule_dirs().map_err(SetupError::Config)?);
     }
     for dir in rule_dirs {
-        all.extend(rules::load_rule_dir(dir).map_err(|e| match e.offset {
-            Some(_) => SetupError::Config(ConfigError::from(e)),
-            None => SetupError::RulesDir(e),
+        all.extend(rules::load_rule_dir(dir).map_err(|e| match config::rule_file_error(e) {
+            e if e.offset.is_some() => SetupError::Config(ConfigError::from(e)),
+            e => SetupError::RulesDir(e),
         })?);
     }
     rules::check_unique_ids(&all).map_err(|e| SetupError::Config(ConfigError::from(e)))?;
@@ -148,11 +148,6 @@ impl Runner {
     /// directories and ignore files apply to the files named as PATHs too.
     pub fn set_force_exclude(&mut self, on: bool) {
         self.force_exclude = on;
-    }
-
-    /// The engine of the first group (batch mode uses one for every repository).
-    pub fn into_engine(self) -> Option<Engine> {
-        self.groups.into_iter().next().map(|g| g.engine)
     }
 
     /// How many Go files the run's walks found.

@@ -1,27 +1,16 @@
 //! Git plumbing for `--commit`: every call is an argv (`std::process::Command`,
-//! never a shell), run with a clean Git environment. Commits are built
-//! without touching the checkout: blobs with `hash-object -w`, a tree from a
-//! temporary index (`GIT_INDEX_FILE`, `read-tree`, `update-index`,
-//! `write-tree`), then `commit-tree` and `update-ref`. The user's index,
-//! working tree and current branch are never written.
+//! never a shell), isolated from the repository's config (`gitenv`). Commits
+//! are built without touching the checkout and without running a filter:
+//! blobs of exact bytes with `hash-object -w --no-filters`, a tree from a
+//! temporary index (`GIT_INDEX_FILE`, `read-tree`, `update-index -z`,
+//! `write-tree`), then `commit-tree` and `update-ref`. Paths are read
+//! NUL-separated and never rewritten. The user's index, working tree and
+//! current branch are never written.
 
-use std::ffi::OsString;
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
-
-/// Variables that would point git at another repository or index than the
-/// one asked for (set, for example, when mapfix runs inside a git hook).
-const INHERITED_GIT_VARS: &[&str] = &[
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_INDEX_FILE",
-    "GIT_OBJECT_DIRECTORY",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-    "GIT_NAMESPACE",
-    "GIT_PREFIX",
-    "GIT_COMMON_DIR",
-];
 
 /// A git (or other) command that failed, or a path the checkout cannot place.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -54,6 +43,11 @@ pub enum GitError {
     TempIndex(io::Error),
     #[error("--branch {0:?} is not a valid git branch name")]
     BranchName(String),
+    #[error("{}: the file name is not UTF-8; mapfix does not commit it", .0.display())]
+    NotUtf8(PathBuf),
+    /// The repository's git directory lies outside it (SPEC §5: refused).
+    #[error("{}: {reason}; mapfix does not commit there", dir.display())]
+    GitDirOutside { dir: PathBuf, reason: String },
 }
 
 /// The 40 (or 64) hex digits of an object.
@@ -92,6 +86,27 @@ pub struct Checkout {
     pub git_dir: PathBuf,
 }
 
+/// One entry of an index (`git ls-files --stage`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexEntry {
+    pub mode: String,
+    pub id: ObjectId,
+    /// Stage 0 (not a merge conflict).
+    pub merged: bool,
+}
+
+/// A temporary index file, removed when dropped.
+pub struct TempIndex {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl TempIndex {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
 /// A file of the new commit: path relative to the top level, mode, bytes.
 #[derive(Debug, Clone)]
 pub struct NewBlob {
@@ -100,21 +115,9 @@ pub struct NewBlob {
     pub bytes: Vec<u8>,
 }
 
-/// A `git` command in `dir` with inherited repository variables removed.
+/// A `git` command in `dir`, isolated from the repository's config (`gitenv`).
 pub fn git_command(dir: &Path) -> Command {
-    let mut cmd = Command::new("git");
-    cmd.current_dir(dir);
-    clean_env(&mut cmd);
-    cmd
-}
-
-/// Removes inherited repository variables; pathspecs are literal (a file
-/// named `*.go` is not a glob) and git never prompts.
-pub fn clean_env(cmd: &mut Command) {
-    for var in INHERITED_GIT_VARS {
-        cmd.env_remove(var);
-    }
-    cmd.env("GIT_LITERAL_PATHSPECS", "1").env("GIT_TERMINAL_PROMPT", "0");
+    crate::gitenv::git(dir)
 }
 
 /// Runs `cmd`, feeding `stdin`; stdout on success, a message naming the
@@ -148,8 +151,17 @@ pub fn run(mut cmd: Command, stdin: Option<&[u8]>) -> Result<String, GitError> {
     }
 }
 
+/// The command as messages show it: without the `-c` overrides of `gitenv`.
 fn describe(cmd: &Command) -> String {
-    let args: Vec<String> = cmd.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
+    let mut args: Vec<String> = Vec::new();
+    let mut all = cmd.get_args().map(|a| a.to_string_lossy().into_owned());
+    while let Some(arg) = all.next() {
+        if arg == "-c" {
+            all.next();
+        } else {
+            args.push(arg);
+        }
+    }
     format!("`{} {}`", cmd.get_program().to_string_lossy(), args.join(" "))
 }
 
@@ -165,19 +177,27 @@ pub fn open(dir: &Path) -> Result<Option<Checkout>, GitError> {
         Err(_) => return Ok(None),
     }
     let mut cmd = git_command(dir);
-    cmd.args(["rev-parse", "--show-toplevel", "--absolute-git-dir"]);
+    cmd.args([
+        "rev-parse",
+        "--path-format=absolute",
+        "--show-toplevel",
+        "--absolute-git-dir",
+        "--git-common-dir",
+    ]);
     let out = run(cmd, None)?;
-    let mut lines = out.lines();
-    let (Some(top), Some(git_dir)) = (lines.next(), lines.next()) else {
+    let lines: Vec<&str> = out.lines().collect();
+    let [top, git_dir, common] = lines[..] else {
         return Err(GitError::RevParse {
             dir: dir.to_path_buf(),
             output: out,
         });
     };
-    Ok(Some(Checkout {
+    let checkout = Checkout {
         toplevel: PathBuf::from(top),
         git_dir: PathBuf::from(git_dir),
-    }))
+    };
+    super::location::check(dir, &checkout, Path::new(common))?;
+    Ok(Some(checkout))
 }
 
 impl Checkout {
@@ -205,7 +225,15 @@ impl Checkout {
             file: file.to_path_buf(),
             top: top.clone(),
         })?;
-        Ok(rel.to_string_lossy().replace('\\', "/"))
+        let Some(rel) = rel.to_str() else {
+            return Err(GitError::NotUtf8(file.to_path_buf()));
+        };
+        // Only Windows separates with `\\`; elsewhere it is part of a file name.
+        Ok(if cfg!(windows) {
+            rel.replace('\\', "/")
+        } else {
+            rel.to_string()
+        })
     }
 
     /// The commit HEAD points at; `None` in a repository with no commits.
@@ -222,78 +250,67 @@ impl Checkout {
         Ok((out.status.success() && !id.is_empty()).then_some(id))
     }
 
-    /// Paths among `paths` with staged, unstaged or untracked changes, or
-    /// merge conflicts (`git status`, without refreshing the user's index).
-    pub fn changed_paths(&self, paths: &[String]) -> Result<Vec<String>, GitError> {
-        let mut dirty = Vec::new();
-        for chunk in paths.chunks(500) {
-            let mut cmd = self.git();
-            cmd.args([
-                "--no-optional-locks",
-                "status",
-                "--porcelain=v1",
-                "-z",
-                "--untracked-files=all",
-                "--",
-            ]);
-            cmd.args(chunk);
-            let out = run(cmd, None)?;
-            let mut entries = out.split('\0').filter(|e| !e.is_empty());
-            while let Some(entry) = entries.next() {
-                if entry.len() > 3 {
-                    dirty.push(entry[3..].to_string());
-                }
-                if entry.starts_with('R') || entry.starts_with('C') {
-                    entries.next(); // the rename's source path
-                }
-            }
-        }
-        dirty.sort();
-        dirty.dedup();
-        Ok(dirty)
-    }
-
-    /// The index mode (`100644`, `100755`, `120000`…) of each tracked path.
-    pub fn tracked_modes(&self, paths: &[String]) -> Result<std::collections::HashMap<String, String>, GitError> {
-        let mut modes = std::collections::HashMap::new();
-        for chunk in paths.chunks(500) {
-            let mut cmd = self.git();
-            cmd.args(["ls-files", "--stage", "-z", "--"]);
-            cmd.args(chunk);
-            for entry in run(cmd, None)?.split('\0').filter(|e| !e.is_empty()) {
-                let Some((meta, path)) = entry.split_once('\t') else {
-                    continue;
-                };
-                if let Some(mode) = meta.split(' ').next() {
-                    modes.insert(path.to_string(), mode.to_string());
-                }
-            }
-        }
-        Ok(modes)
-    }
-
-    /// Stores `bytes` as the blob of `path` (clean filters and line-ending
-    /// settings applied, as `git add` would).
-    pub fn store_blob(&self, path: &str, bytes: &[u8]) -> Result<ObjectId, GitError> {
+    /// Every entry of an index: path → (mode, object). The user's index, or
+    /// with `index`, another one. Read whole, NUL-separated: no path is
+    /// handed to git, so none is parsed as a pathspec.
+    pub fn index_entries(&self, index: Option<&Path>) -> Result<HashMap<String, IndexEntry>, GitError> {
         let mut cmd = self.git();
-        cmd.args(["hash-object", "-w", "--stdin"]).arg(format!("--path={path}"));
+        if let Some(index) = index {
+            cmd.env("GIT_INDEX_FILE", index);
+        }
+        cmd.args(["ls-files", "--stage", "-z"]);
+        let mut entries = HashMap::new();
+        for entry in run(cmd, None)?.split('\0').filter(|e| !e.is_empty()) {
+            let Some((meta, path)) = entry.split_once('\t') else {
+                continue;
+            };
+            let mut meta = meta.split(' ');
+            if let (Some(mode), Some(id), Some(stage)) = (meta.next(), meta.next(), meta.next()) {
+                let e = IndexEntry {
+                    mode: mode.to_string(),
+                    id: id.to_string(),
+                    merged: stage == "0",
+                };
+                entries.insert(path.to_string(), e);
+            }
+        }
+        Ok(entries)
+    }
+
+    /// The object id of `bytes` as a blob, stored when `write`; exactly
+    /// these bytes (`--no-filters`: no clean filter, no line-ending change).
+    pub fn blob_id(&self, bytes: &[u8], write: bool) -> Result<ObjectId, GitError> {
+        let mut cmd = self.git();
+        cmd.args(["hash-object", "--no-filters", "--stdin"]);
+        if write {
+            cmd.arg("-w");
+        }
         Ok(run(cmd, Some(bytes))?.trim().to_string())
     }
 
-    /// The tree of `base` with `blobs` replaced, built in a temporary index.
-    pub fn tree_with(&self, base: &str, blobs: &[NewBlob]) -> Result<ObjectId, GitError> {
-        let tmp = tempfile::tempdir().map_err(GitError::TempIndex)?;
-        let index: OsString = tmp.path().join("index").into_os_string();
+    /// A temporary index holding the tree of `base` (removed with the value).
+    pub fn temp_index(&self, base: &str) -> Result<TempIndex, GitError> {
+        let dir = tempfile::tempdir().map_err(GitError::TempIndex)?;
+        let path = dir.path().join("index");
+        let mut cmd = self.git();
+        cmd.env("GIT_INDEX_FILE", &path).args(["read-tree", base]);
+        run(cmd, None)?;
+        Ok(TempIndex { _dir: dir, path })
+    }
+
+    /// The tree of `index` with `blobs` replaced (their bytes stored as they are).
+    pub fn tree_with(&self, index: &TempIndex, blobs: &[NewBlob]) -> Result<ObjectId, GitError> {
         let with_index = |args: &[&str]| {
             let mut cmd = self.git();
-            cmd.env("GIT_INDEX_FILE", &index).args(args);
+            cmd.env("GIT_INDEX_FILE", &index.path).args(args);
             cmd
         };
-        run(with_index(&["read-tree", base]), None)?;
         let mut info = Vec::new();
         for blob in blobs {
-            let id = self.store_blob(&blob.path, &blob.bytes)?;
-            info.extend_from_slice(format!("{} {id}\t{}\0", blob.mode, blob.path).as_bytes());
+            let id = self.blob_id(&blob.bytes, true)?;
+            info.extend_from_slice(format!("{} {id}\t", blob.mode).as_bytes());
+            info.extend_from_slice(blob.path.as_bytes());
+            info.push(0);
         }
         run(with_index(&["update-index", "-z", "--index-info"]), Some(&info))?;
         Ok(run(with_index(&["write-tree"]), None)?.trim().to_string())
@@ -310,7 +327,7 @@ impl Checkout {
         author: Option<&Identity>,
     ) -> Result<ObjectId, GitError> {
         let mut cmd = self.git();
-        cmd.args(["commit-tree", tree, "-p", parent, "-F", "-"]);
+        cmd.args(["commit-tree", "--no-gpg-sign", tree, "-p", parent, "-F", "-"]);
         if let Some(id) = author {
             cmd.env("GIT_AUTHOR_NAME", &id.name).env("GIT_AUTHOR_EMAIL", &id.email);
             if self.git_run(&["var", "GIT_COMMITTER_IDENT"]).is_err() {
@@ -331,13 +348,13 @@ impl Checkout {
 
     /// Working trees (this one or linked ones) that have `name` checked out.
     pub fn checked_out_at(&self, name: &str) -> Result<Option<PathBuf>, GitError> {
-        let out = self.git_run(&["worktree", "list", "--porcelain"])?;
+        let out = self.git_run(&["worktree", "list", "--porcelain", "-z"])?;
         let wanted = format!("branch refs/heads/{name}");
         let mut current: Option<&str> = None;
-        for line in out.lines() {
-            if let Some(path) = line.strip_prefix("worktree ") {
+        for field in out.split('\0') {
+            if let Some(path) = field.strip_prefix("worktree ") {
                 current = Some(path);
-            } else if line == wanted {
+            } else if field == wanted {
                 return Ok(current.map(PathBuf::from));
             }
         }
@@ -354,8 +371,17 @@ impl Checkout {
             }
         }
         args.extend(["origin".into(), format!("refs/heads/{name}:refs/heads/{name}")]);
+        // The repository's credential helpers are emptied (the user's put back).
         let mut cmd = self.git();
-        cmd.args(&args);
+        cmd.args(crate::gitenv::driver_overrides(&self.toplevel));
+        // `remote.origin.receivepack` cannot be overridden by `-c`: the option can.
+        cmd.args([
+            "push",
+            "--no-verify",
+            "--no-recurse-submodules",
+            "--receive-pack=git-receive-pack",
+        ])
+        .args(&args[1..]);
         run(cmd, None).map(drop)
     }
 
@@ -369,13 +395,25 @@ impl Checkout {
     }
 }
 
-/// Whether `name` is a valid branch name (`git check-ref-format --branch`).
+/// Whether `name` is a valid branch name (`git check-ref-format --branch`,
+/// which must give the name back unchanged: `@{-1}` and the like are refused).
 pub fn check_branch_name(name: &str) -> Result<(), GitError> {
-    let mut cmd = git_command(Path::new("."));
+    let mut cmd = git_command(&std::env::temp_dir());
     cmd.args(["check-ref-format", "--branch", name]);
-    run(cmd, None)
-        .map(drop)
-        .map_err(|_| GitError::BranchName(name.to_string()))
+    match run(cmd, None) {
+        Ok(out) if out.strip_suffix('\n').unwrap_or(&out) == name => Ok(()),
+        _ => Err(GitError::BranchName(name.to_string())),
+    }
+}
+
+/// `--branch`: a full `refs/heads/NAME` is taken as NAME (git would
+/// otherwise make `refs/heads/refs/heads/NAME`).
+pub fn branch_arg(value: &str) -> Result<String, String> {
+    let name = value.strip_prefix("refs/heads/").unwrap_or(value);
+    if name.is_empty() {
+        return Err(format!("{value:?} is not a branch name"));
+    }
+    Ok(name.to_string())
 }
 
 #[cfg(test)]

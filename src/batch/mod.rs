@@ -6,28 +6,29 @@
 //! `--jobs` threads.
 
 mod commit;
+mod engines;
 mod git;
+mod location;
 mod message;
 mod output;
 mod pr;
 mod record;
 mod repos;
+mod scan;
 mod shard;
 mod summary;
 
 use crate::baseline::Baseline;
-use crate::config::{self, Config};
-use crate::diff_base::DiffBaseError;
-use crate::engine::{Engine, FileError, FileReport};
+use crate::engine::{FileError, FileReport};
 use crate::render::{MarkdownRenderer, RunResult};
-use crate::runner;
+use crate::rules::Rule;
+use crate::runner::Settings;
 use crate::session::{self, OutputFormat};
-use crate::walk::{self, GoFile};
 use commit::{CommitOutcome, CommitSettings, Rewrite};
+use engines::Engines;
 use git::{Checkout, GitError, Identity};
 use pr::{PrOutcome, PrRequest};
 use repos::Repository;
-use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -58,8 +59,9 @@ pub struct BatchArgs {
     /// built from HEAD; the checkout, its index and current branch are left as they are.
     #[arg(long, requires_all = ["write", "branch"])]
     pub commit: bool,
-    /// The branch --commit creates (or, with --force-branch, resets) from HEAD.
-    #[arg(long, value_name = "NAME", requires = "commit")]
+    /// The branch --commit creates (or, with --force-branch, resets) from HEAD
+    /// (`refs/heads/NAME` is taken as NAME).
+    #[arg(long, value_name = "NAME", requires = "commit", value_parser = git::branch_arg)]
     pub branch: Option<String>,
     /// Reset --branch to HEAD plus the rewrite when it exists with other content.
     #[arg(long, requires = "commit")]
@@ -108,6 +110,8 @@ impl BatchArgs {
 /// Everything the batch learned about one repository.
 pub struct RepoRun {
     pub repo: Repository,
+    /// Its engine in `Engines::list` (its own config's).
+    pub engine: usize,
     pub run: RunResult,
     pub commit: Option<CommitStatus>,
     pub pr: Option<PrOutcome>,
@@ -137,15 +141,23 @@ pub struct Request<'a> {
     pub output: crate::session::Output,
     pub write: bool,
     pub verify: bool,
-    pub config: Option<&'a Path>,
+    /// The rule settings of the command line (`--config`, `--rule`, `--rules`, …).
+    pub settings: &'a Settings<'a>,
     pub baseline: Option<&'a Path>,
     pub write_baseline: Option<&'a Path>,
     pub diff_base: Option<&'a str>,
 }
 
-/// Runs the batch and returns the exit status.
-pub fn run(args: &Request, mut engine: Engine, jobs: usize) -> i32 {
+/// Runs the batch and returns the exit status; `Err` when the command
+/// line's rules or `--config` do not load (nothing was run).
+pub fn run(args: &Request) -> Result<i32, crate::runner::SetupError> {
+    let engines = Engines::new(args.settings)?;
+    Ok(run_with(args, engines))
+}
+
+fn run_with(args: &Request, mut engines: Engines) -> i32 {
     let b = &args.batch;
+    let jobs = args.settings.jobs;
     let baseline = match args.baseline.map(Baseline::load).transpose() {
         Ok(b) => b,
         Err(e) => return crate::report::fail(&e),
@@ -174,7 +186,7 @@ pub fn run(args: &Request, mut engine: Engine, jobs: usize) -> i32 {
         }
         return 0;
     }
-    let mut runs = scan(&list, args, &engine, jobs);
+    let mut runs = scan::scan(&list, args, args.settings, &mut engines);
     if let Some(path) = &args.write_baseline {
         let run = RunResult {
             reports: runs.into_iter().flat_map(|r| r.run.reports).collect(),
@@ -186,7 +198,7 @@ pub fn run(args: &Request, mut engine: Engine, jobs: usize) -> i32 {
     }
     let say = args.output.format == OutputFormat::Text;
     if let Some(baseline) = &baseline {
-        let hidden = apply_filter(&|r| Ok(baseline.filter(r)), &mut runs, &mut engine, jobs);
+        let hidden = scan::apply_filter(&|r| Ok(baseline.filter(r)), &mut runs, &mut engines, jobs);
         if let (Ok(hidden @ 1..), true) = (hidden, say) {
             eprintln!(
                 "mapfix: {hidden} finding{} recorded in the baseline not shown",
@@ -197,7 +209,7 @@ pub fn run(args: &Request, mut engine: Engine, jobs: usize) -> i32 {
     if let Some(rev) = &args.diff_base {
         let probe = list.first().map_or_else(|| PathBuf::from("."), |r| r.path.clone());
         let hidden = crate::diff_base::DiffBase::new(rev, &probe)
-            .and_then(|d| apply_filter(&|r| d.filter(r), &mut runs, &mut engine, jobs));
+            .and_then(|d| scan::apply_filter(&|r| d.filter(r), &mut runs, &mut engines, jobs));
         match hidden {
             Ok(hidden @ 1..) if say => eprintln!(
                 "mapfix: {hidden} finding{} on lines not changed since {rev} not shown",
@@ -208,9 +220,9 @@ pub fn run(args: &Request, mut engine: Engine, jobs: usize) -> i32 {
         }
     }
     if b.commit {
-        commit_all(&mut runs, args, &engine, jobs);
+        commit_all(&mut runs, args, &engines, jobs);
         if b.pr || b.push {
-            publish(&mut runs, args, &engine);
+            publish(&mut runs, args, &engines);
         }
     } else if args.write {
         // --verify: checked by cli::run before anything was written.
@@ -227,139 +239,13 @@ pub fn run(args: &Request, mut engine: Engine, jobs: usize) -> i32 {
             }
         }
     }
-    output::render(&runs, args, &engine);
+    output::render(&runs, args, &engines);
     exit_code(&runs)
-}
-
-/// A report filter: how many findings it hid, and whether one had a fix.
-type ReportFilter<'a> = dyn Fn(&mut [FileReport]) -> Result<(usize, bool), DiffBaseError> + 'a;
-
-/// `--baseline`, `--diff-base`: hides findings of every repository, and
-/// leaves their fixes out (the files that had one are run again with only
-/// the fixes of the findings still shown). Returns how many were hidden.
-fn apply_filter(
-    filter: &ReportFilter,
-    runs: &mut [RepoRun],
-    engine: &mut Engine,
-    jobs: usize,
-) -> Result<usize, DiffBaseError> {
-    let mut hidden = 0;
-    let mut had_fix = false;
-    for r in runs.iter_mut() {
-        let (h, f) = filter(&mut r.run.reports)?;
-        hidden += h;
-        had_fix |= f;
-    }
-    if had_fix {
-        let keep = runner::included_fixes(runs.iter().flat_map(|r| r.run.reports.iter()));
-        engine.options.selection = Some(std::sync::Arc::new(keep));
-        for r in runs.iter_mut() {
-            let redo: Vec<GoFile> = r
-                .run
-                .reports
-                .iter()
-                .filter(|x| x.fixed_text.is_some())
-                .map(|x| GoFile {
-                    path: x.path.clone(),
-                    explicit: true,
-                })
-                .collect();
-            for new in engine.run(&redo, jobs) {
-                if let Some(old) = r.run.reports.iter_mut().find(|x| x.path == new.path) {
-                    *old = new;
-                }
-            }
-            filter(&mut r.run.reports)?;
-        }
-        engine.options.selection = None;
-    }
-    Ok(hidden)
-}
-
-/// Walks every repository and runs the engine once over all their files.
-fn scan(list: &[Repository], args: &Request, engine: &Engine, jobs: usize) -> Vec<RepoRun> {
-    let mut files = Vec::new();
-    let mut owner = Vec::new();
-    let mut seen = HashSet::new();
-    let mut runs: Vec<RepoRun> = list
-        .iter()
-        .map(|repo| RepoRun {
-            repo: repo.clone(),
-            run: RunResult {
-                reports: Vec::new(),
-                errors: Vec::new(),
-                wrote: args.write,
-                clean_files: 0,
-            },
-            commit: None,
-            pr: None,
-            pushed: None,
-            members: Vec::new(),
-            failure: None,
-        })
-        .collect();
-    let mut configs: HashMap<PathBuf, Result<Config, FileError>> = HashMap::new();
-    for (i, repo) in list.iter().enumerate() {
-        // Each repository's own `exclude` globs: those of --config, or of
-        // the mapfix.toml nearest to it. A config that does not load stops
-        // that repository (nothing excluded by mistake is rewritten).
-        let config = match args
-            .config
-            .map(Path::to_path_buf)
-            .or_else(|| config::find_for(&repo.path))
-        {
-            Some(path) => {
-                let loaded = configs.entry(path.clone()).or_insert_with(|| {
-                    Config::load(&path).map_err(|e| FileError {
-                        path: e.path.clone(),
-                        message: e.message.clone(),
-                        span: None,
-                    })
-                });
-                match loaded {
-                    Ok(c) => Some(&*c),
-                    Err(e) => {
-                        runs[i].failure = Some(format!("{}: {}", e.path.display(), e.message));
-                        runs[i].run.errors.push(e.clone());
-                        continue;
-                    }
-                }
-            }
-            None => None,
-        };
-        let (found, errors) = walk::go_files(std::slice::from_ref(&repo.path));
-        if let Some(e) = errors.iter().find(|e| e.path == repo.path) {
-            runs[i].failure = Some(e.message.clone());
-        }
-        runs[i].run.errors = errors
-            .into_iter()
-            .map(|e| FileError {
-                path: e.path,
-                message: e.message,
-                span: None,
-            })
-            .collect();
-        for f in found {
-            if config.is_some_and(|c| !f.explicit && c.excludes(&f.path)) {
-                continue;
-            }
-            if seen.insert(f.path.clone()) {
-                files.push(f);
-                owner.push(i);
-            }
-        }
-    }
-    let reports = engine.run(&files, jobs);
-    session::note_assumed_version(&reports);
-    for (report, i) in reports.into_iter().zip(owner) {
-        runs[i].run.reports.push(report);
-    }
-    runs
 }
 
 /// `--commit`: one commit per git repository, on `jobs` threads. Entries
 /// that lie in the same git repository are committed together.
-fn commit_all(runs: &mut [RepoRun], args: &Request, engine: &Engine, jobs: usize) {
+fn commit_all(runs: &mut [RepoRun], args: &Request, engines: &Engines, jobs: usize) {
     let b = &args.batch;
     let settings = CommitSettings {
         branch: b.branch.as_deref().expect("clap requires --branch with --commit"),
@@ -408,7 +294,8 @@ fn commit_all(runs: &mut [RepoRun], args: &Request, engine: &Engine, jobs: usize
             .par_iter()
             .map(|(checkout, members)| {
                 let reports = members.iter().flat_map(|&i| runs[i].run.reports.iter());
-                commit_unit(checkout, reports, engine, &settings)
+                let rules = &engines.list[runs[members[0]].engine].engine.rules;
+                commit_unit(checkout, reports, rules, &settings)
             })
             .collect()
     });
@@ -446,7 +333,7 @@ fn commit_all(runs: &mut [RepoRun], args: &Request, engine: &Engine, jobs: usize
 fn commit_unit<'a>(
     checkout: &Checkout,
     reports: impl Iterator<Item = &'a FileReport> + Clone,
-    engine: &Engine,
+    rules: &[Rule],
     settings: &CommitSettings,
 ) -> Result<CommitOutcome, GitError> {
     let rewrites: Vec<Rewrite> = reports
@@ -455,6 +342,7 @@ fn commit_unit<'a>(
             let (source, text) = (r.source.as_ref()?, r.fixed_text.as_ref()?);
             Some(Rewrite {
                 path: r.path.clone(),
+                original: source.original.clone(),
                 bytes: source.encode(text),
             })
         })
@@ -462,15 +350,14 @@ fn commit_unit<'a>(
     if rewrites.is_empty() {
         return Ok(CommitOutcome::NothingToCommit);
     }
-    let changes = message::rule_changes(reports.flat_map(|r| r.findings.iter()), &engine.rules);
+    let changes = message::rule_changes(reports.flat_map(|r| r.findings.iter()), rules);
     commit::commit_rewrites(checkout, &rewrites, &message::commit_message(&changes), settings)
 }
 
 /// `--push` and `--pr`, in list order, for every branch holding a rewrite.
-fn publish(runs: &mut [RepoRun], args: &Request, engine: &Engine) {
+fn publish(runs: &mut [RepoRun], args: &Request, engines: &Engines) {
     let b = &args.batch;
     let branch = b.branch.as_deref().expect("clap requires --branch");
-    let renderer = MarkdownRenderer::new(&engine.rules);
     let mut opened = 0usize;
     for lead in 0..runs.len() {
         let Some(CommitStatus::Done(outcome)) = &runs[lead].commit else {
@@ -510,8 +397,9 @@ fn publish(runs: &mut [RepoRun], args: &Request, engine: &Engine) {
             wrote: true,
             clean_files: 0,
         };
-        let body = renderer.body(&relative_to(&combined, &checkout));
-        let title = message::subject(&message::rule_changes(combined.findings(), &engine.rules));
+        let rules = &engines.list[runs[lead].engine].engine.rules;
+        let body = MarkdownRenderer::new(rules).body(&relative_to(&combined, &checkout));
+        let title = message::subject(&message::rule_changes(combined.findings(), rules));
         let may_open = b.max_prs.is_none_or(|max| opened < max);
         let request = PrRequest {
             branch,

@@ -5,14 +5,13 @@
 //! otherwise, so machine output stays parseable). The documents' structs are
 //! the renderers' (render::json, render::sarif, and record.rs for `repositories[]`).
 
+use super::engines::Engines;
 use super::record::{self, RepoRecord, RepoRecordJson};
 use super::Request;
 use super::{existing_dir, summary, RepoRun};
-use crate::engine::Engine;
 use crate::render::{
     JsonDocument, JsonRenderer, MarkdownRenderer, RunResult, SarifRenderer, SarifRepository, SarifRule,
 };
-use crate::rules::Rule;
 use crate::session::{self, OutputFormat};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -27,7 +26,8 @@ struct BatchJsonDocument<'a> {
     repositories: Vec<RepoRecordJson<'a>>,
 }
 
-pub fn render(runs: &[RepoRun], args: &Request, engine: &Engine) {
+pub fn render(runs: &[RepoRun], args: &Request, engines: &Engines) {
+    let all_rules = engines.rules();
     let records = record::records(runs, args.batch.branch.as_deref(), args.batch.max_prs);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -59,7 +59,7 @@ pub fn render(runs: &[RepoRun], args: &Request, engine: &Engine) {
                     run: &r.run,
                 })
                 .collect();
-            let rules = engine.rules.iter().map(SarifRule::from_rule).collect();
+            let rules = all_rules.iter().map(|r| SarifRule::from_rule(r)).collect();
             let renderer = SarifRenderer { rules };
             let doc = renderer.batch_document(&repos);
             let _ = serde_json::to_writer_pretty(&mut out, &doc);
@@ -67,8 +67,8 @@ pub fn render(runs: &[RepoRun], args: &Request, engine: &Engine) {
         }
         OutputFormat::Markdown => {
             let _ = write!(out, "{}", markdown_table(&records));
-            let renderer = MarkdownRenderer::new(&engine.rules);
             for r in runs {
+                let renderer = MarkdownRenderer::new(&engines.list[r.engine].engine.rules);
                 if grouped {
                     let _ = writeln!(out, "\n## `{}`\n", r.repo.key);
                 } else {
@@ -78,8 +78,7 @@ pub fn render(runs: &[RepoRun], args: &Request, engine: &Engine) {
             }
         }
         _ => {
-            let rules: Vec<&Rule> = engine.rules.iter().collect();
-            let renderer = session::renderer_for(&args.output, &rules);
+            let renderer = session::renderer_for(&args.output, &all_rules);
             for (i, r) in runs.iter().enumerate() {
                 if grouped {
                     let header = format!("==> {} <==", r.repo.key);

@@ -5,7 +5,7 @@
 //! always kept in a file inside the repository's git directory, so that it
 //! survives when `gh` is missing or fails.
 
-use super::git::{self, Checkout, GitError};
+use super::git::{Checkout, GitError};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -53,7 +53,7 @@ pub fn ensure_pr(
     push: &mut dyn FnMut() -> Result<(), GitError>,
 ) -> PrOutcome {
     let body_file = body_path(repo, req.branch);
-    if let Err(e) = std::fs::write(&body_file, req.body) {
+    if let Err(e) = write_body(&body_file, req.body) {
         let message = format!("cannot write the pull-request body to {}: {e}", body_file.display());
         return PrOutcome::Failed { message, body_file };
     }
@@ -141,6 +141,19 @@ pub fn body_path(repo: &Checkout, branch: &str) -> PathBuf {
     repo.git_dir.join(format!("mapfix-pr-body-{safe}.md"))
 }
 
+/// Writes the body as a new file: whatever the (untrusted) git directory
+/// held at that name, a symlink to a file of the user's say, is removed
+/// first, never written through.
+fn write_body(path: &std::path::Path, body: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
+    file.write_all(body.as_bytes())
+}
+
 enum GhError {
     Missing,
     Failed(String),
@@ -148,7 +161,7 @@ enum GhError {
 
 fn gh(repo: &Checkout, args: &[&str]) -> Result<String, GhError> {
     let mut cmd = Command::new("gh");
-    git::clean_env(&mut cmd);
+    crate::gitenv::config_env(&mut cmd, &repo.toplevel);
     cmd.current_dir(&repo.toplevel)
         .args(args)
         .env("GH_PROMPT_DISABLED", "1")

@@ -295,20 +295,20 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
         go_version: fallback,
         jobs,
     };
+    if args.batch.wanted() {
+        // Each repository with its own config and rules (batch::engines).
+        return match batch::run(&batch_request(args, &settings)) {
+            Ok(code) => code,
+            Err(SetupError::Config(e)) => config_error(&e, args),
+            Err(e) => crate::report::fail(&e),
+        };
+    }
     let mut runner = match Runner::prepare(&settings) {
         Ok(r) => r,
         Err(SetupError::Config(e)) => return config_error(&e, args),
         Err(e) => return crate::report::fail(&e),
     };
     runner.set_force_exclude(args.force_exclude);
-    if args.batch.wanted() {
-        // The rules of one config (--config, or the nearest to the first PATH) for
-        // every repository; batch::scan applies each repository's own excludes.
-        return match runner.into_engine() {
-            Some(engine) => batch::run(&batch_request(args), engine, jobs),
-            None => usage_error("no repository to process"),
-        };
-    }
     let baseline = match &args.baseline {
         Some(path) => match baseline::Baseline::load(path) {
             Ok(b) => Some(b),
@@ -583,14 +583,14 @@ fn text_renderer(args: &RunArgs) -> TextRenderer {
 }
 
 /// What a batch run needs of the command line.
-fn batch_request(args: &RunArgs) -> batch::Request<'_> {
+fn batch_request<'a>(args: &'a RunArgs, settings: &'a Settings<'a>) -> batch::Request<'a> {
     batch::Request {
         batch: &args.batch,
         paths: &args.paths,
         output: args.output(),
         write: args.write,
         verify: args.verify,
-        config: args.config.as_deref(),
+        settings,
         baseline: args.baseline.as_deref(),
         write_baseline: args.write_baseline.as_deref(),
         diff_base: args.diff_base.as_deref(),

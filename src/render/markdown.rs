@@ -152,7 +152,7 @@ impl MarkdownRenderer {
             }
             for (path, sites) in &by_file {
                 let lines: Vec<String> = sites.iter().map(|f| self.site(f)).collect();
-                let _ = writeln!(out, "- `{path}`: {}", lines.join(", "));
+                let _ = writeln!(out, "- {}: {}", code_span(path), lines.join(", "));
             }
             out.push('\n');
             for (path, diff) in diffs.into_iter().flatten() {
@@ -165,9 +165,8 @@ impl MarkdownRenderer {
             for f in unfixed {
                 let _ = writeln!(
                     out,
-                    "- `{}:{}`: {}{}",
-                    display_path(&f.path),
-                    f.line,
+                    "- {}: {}{}",
+                    code_span(&format!("{}:{}", display_path(&f.path), f.line)),
                     f.message,
                     why_unfixed(f)
                 );
@@ -355,7 +354,7 @@ fn errors_section(run: &RunResult, out: &mut String) {
     }
     out.push_str("\n### Not processed\n\n");
     for e in errors {
-        let _ = writeln!(out, "- `{}`: {}", display_path(&e.path), e.message);
+        let _ = writeln!(out, "- {}: {}", code_span(&display_path(&e.path)), e.message);
     }
 }
 
@@ -370,7 +369,8 @@ fn diff_block(path: &str, diff: &str, budget: &mut usize, out: &mut String) {
     if diff.len() > *budget {
         let _ = writeln!(
             out,
-            "_Diff of `{path}` (+{added} −{removed}) left out to keep this description within size limits._\n"
+            "_Diff of {} (+{added} −{removed}) left out to keep this description within size limits._\n",
+            code_span(path)
         );
         return;
     }
@@ -379,7 +379,7 @@ fn diff_block(path: &str, diff: &str, budget: &mut usize, out: &mut String) {
     let _ = writeln!(
         out,
         "<details>\n<summary><code>{}</code> (+{added} −{removed})</summary>\n\n{fence}diff\n{diff}{fence}\n\n</details>\n",
-        html_escape(path)
+        html_escape(&visible(path))
     );
 }
 
@@ -387,6 +387,35 @@ fn diff_block(path: &str, diff: &str, budget: &mut usize, out: &mut String) {
 fn fence_for(text: &str) -> String {
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     "`".repeat(longest.max(2) + 1)
+}
+
+/// A file name as an inline code span that nothing in the name can end:
+/// a fence longer than any backtick run in it, and control characters (a
+/// newline would end the list item and let the name write markdown) shown
+/// as escapes.
+fn code_span(name: &str) -> String {
+    let name = visible(name);
+    let longest = name.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if name.starts_with('`') || name.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{name}{pad}{fence}")
+}
+
+/// `name` with its control characters escaped (`\n`, `\t`, `\u{1b}`).
+fn visible(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 fn html_escape(s: &str) -> String {
@@ -462,6 +491,15 @@ mod tests {
         );
         let sync_map = "Unsafe: the fix turns m into a `sync.Map`: `m[k] = v` → `m.Store(k, v)`.";
         assert_eq!(safety_reason(sync_map), "the fix turns m into a `sync.Map`");
+    }
+
+    #[test]
+    fn file_names_cannot_end_their_code_span() {
+        assert_eq!(code_span("a.go"), "`a.go`");
+        assert_eq!(code_span("x\n# Approve.go"), "`x\\n# Approve.go`");
+        assert_eq!(code_span("a`b.go"), "``a`b.go``");
+        assert_eq!(code_span("`a.go"), "`` `a.go ``");
+        assert_eq!(visible("a\tb\r"), "a\\tb\\r");
     }
 
     #[test]
