@@ -252,7 +252,7 @@ fn many_roots_write_in_place_and_group_output() {
     let headers: Vec<&str> = text.lines().filter(|l| l.starts_with("==> ")).collect();
     assert_eq!(headers, ["==> a <==", "==> b <==", "==> c <=="]);
     assert!(
-        text.contains("\nb                1         1      0       0\n"),
+        text.contains("\nb                1         1      0       0  findings\n"),
         "{text}"
     );
 }

@@ -116,6 +116,31 @@ fn dry_run_records_say_what_would_change() {
             .starts_with("cannot read"),
         "{doc}"
     );
+    // The closing table of a text dry run says the same in its status column.
+    let out = mapfix(root, &["--repos", "repos.txt"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let table = &text[text
+        .rfind("repository ")
+        .unwrap_or_else(|| panic!("{}", describe(&out)))..];
+    let rows: Vec<(&str, &str)> = table
+        .lines()
+        .skip(1)
+        .filter(|l| !l.starts_with("total"))
+        .map(|l| {
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            (cols[0], cols[5])
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("clean", "changes"),
+            ("nochange", "clean"),
+            ("mono", "changes"),
+            ("missing", "failed:")
+        ],
+        "{table}"
+    );
 }
 
 #[test]

@@ -220,7 +220,7 @@ fn record(r: &RepoRun, branch: Option<&str>, max_prs: Option<usize>) -> RepoReco
 }
 
 /// Without `--commit`: what the run did (or would do) to the files.
-fn uncommitted_status(r: &RepoRun, s: &Summary) -> RepoStatus {
+pub(super) fn uncommitted_status(r: &RepoRun, s: &Summary) -> RepoStatus {
     if r.run.wrote && s.applied > 0 {
         RepoStatus::Written
     } else if !r.run.wrote && s.changed_files > 0 {

@@ -68,10 +68,17 @@ fn short(id: &str) -> &str {
 
 /// What happened to one repository, in a few words.
 fn status(r: &RepoRun, branch: &str) -> String {
+    if let Some(failure) = &r.failure {
+        return format!("failed: {failure}");
+    }
     let mut parts = Vec::new();
     match &r.commit {
-        None if r.run.wrote && r.run.summary().applied > 0 => parts.push("written".to_string()),
-        None => {}
+        // What the JSON record says: written, changes (dry run), findings, clean.
+        None => parts.push(
+            super::record::uncommitted_status(r, &r.run.summary())
+                .as_str()
+                .to_string(),
+        ),
         Some(CommitStatus::NoChanges) => parts.push("no changes".into()),
         Some(CommitStatus::NotGit) => parts.push("not a git repository: nothing committed".into()),
         Some(CommitStatus::SharedWith(lead)) => parts.push(format!("same git repository as {lead}: committed with it")),
