@@ -66,7 +66,8 @@ impl Group {
             return true;
         }
         let excluded = self.config.as_ref().is_some_and(|c| c.excludes(&f.path));
-        !excluded && !(f.explicit && walk::walk_skips(&f.path))
+        let skipped = f.explicit && walk::walk_skips(&f.path);
+        !(excluded || skipped)
     }
 }
 

@@ -506,3 +506,76 @@ fn precommit_hook_from_the_wheel_runs_on_staged_go_files() {
         again.as_secs_f64()
     );
 }
+
+/// The `run` script of action.yml's step `id`.
+fn action_step(id: &str) -> String {
+    let action: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(root().join("action.yml")).unwrap()).unwrap();
+    let steps = action["runs"]["steps"].as_sequence().unwrap();
+    let step = steps
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("no step {id}"));
+    step["run"].as_str().unwrap().to_string()
+}
+
+/// `only-new`: the action diffs against the pull request's base, whether
+/// the checkout brought the merge commit's parents (fetch-depth 2) or not
+/// (depth 1: it fetches the base itself), and mapfix then reports only the
+/// pull request's finding.
+#[test]
+fn action_finds_the_pull_requests_base_in_shallow_checkouts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let origin = tmp.path().join("origin");
+    std::fs::create_dir_all(origin.join("a")).unwrap();
+    git(&origin, &["init", "-q", "-b", "main"]);
+    git(&origin, &["config", "user.name", "Dev"]);
+    git(&origin, &["config", "user.email", "dev@example.com"]);
+    git(&origin, &["config", "uploadpack.allowReachableSHA1InWant", "true"]);
+    std::fs::write(origin.join("go.mod"), "module m\n\ngo 1.22\n").unwrap();
+    std::fs::write(origin.join("a/old.go"), LOOP).unwrap();
+    git(&origin, &["add", "-A"]);
+    git(&origin, &["commit", "-q", "-m", "base"]);
+    let base = String::from_utf8(run_ok(Command::new("git").args(["rev-parse", "HEAD"]).current_dir(&origin)).stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+    git(&origin, &["checkout", "-q", "-b", "feature"]);
+    std::fs::write(origin.join("a/new.go"), LOOP.replace("Reset", "ResetNew")).unwrap();
+    git(&origin, &["add", "-A"]);
+    git(&origin, &["commit", "-q", "-m", "feature"]);
+    // The pull request's test merge commit, as actions/checkout checks it out.
+    git(&origin, &["checkout", "-q", "-b", "merge", &base]);
+    git(&origin, &["merge", "-q", "--no-ff", "-m", "merge", "feature"]);
+    let script = action_step("base");
+    for depth in ["1", "2"] {
+        let work = tmp.path().join(format!("depth{depth}"));
+        let url = format!("file://{}", origin.display());
+        run_ok(
+            Command::new("git")
+                .args(["clone", "-q", "--depth", depth, "-b", "merge", &url])
+                .arg(&work),
+        );
+        let output = tmp.path().join(format!("output{depth}"));
+        let out = run(Command::new("bash")
+            .args(["-e", "-c", &script])
+            .current_dir(&work)
+            .env("BASE_SHA", &base)
+            .env("GITHUB_OUTPUT", &output));
+        assert!(out.status.success(), "depth {depth}: {}", describe(&out));
+        assert_eq!(
+            std::fs::read_to_string(&output).unwrap(),
+            format!("rev={base}\n"),
+            "depth {depth}"
+        );
+        let out = run(Command::new(release_binary())
+            .args(["--format", "github", "--diff-base", &base, "./..."])
+            .current_dir(&work));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "depth {depth}: {}", describe(&out));
+        assert!(
+            text.contains("file=a/new.go") && !text.contains("a/old.go"),
+            "depth {depth}: {text}"
+        );
+    }
+}
