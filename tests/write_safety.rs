@@ -119,3 +119,43 @@ fn a_hard_linked_file_is_not_split() {
     );
     assert_eq!(std::fs::read_to_string(dir.join("a.go")).unwrap(), src);
 }
+
+#[test]
+fn a_multi_line_block_comment_moves_out_with_the_loop() {
+    // The comment's later lines were indented for the loop body: gofmt
+    // re-indents them with the comment, so the fix must too.
+    let src = "package m\n\nfunc Reset(m map[string]int) {\n\tfor k := range m {\n\t\t/* drop\n\t\t   every key\n\t\t*/\n\t\tdelete(m, k)\n\t}\n}\n";
+    let (_tmp, dir) = module(&[("a.go", src.as_bytes())]);
+    let out = mapfix(&dir, &["--write", "a.go"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let written = std::fs::read_to_string(dir.join("a.go")).unwrap();
+    assert_eq!(
+        written,
+        "package m\n\nfunc Reset(m map[string]int) {\n\t/* drop\n\t   every key\n\t*/\n\tclear(m)\n}\n"
+    );
+    let fmt = std::process::Command::new(gofmt_binary()).args(["-l", "a.go"]).current_dir(&dir).output().unwrap();
+    assert!(fmt.stdout.is_empty(), "not gofmt-clean after the fix:\n{written}");
+}
+
+#[test]
+fn a_fix_that_never_converges_leaves_the_file_as_it_was() {
+    let src = "package m\n\nfunc foo(x int) int { return x }\n\nvar X = foo(1)\n";
+    let (tmp, dir) = module(&[("a.go", src.as_bytes())]);
+    let rules = tmp.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    std::fs::write(
+        rules.join("grow.yml"),
+        "id: grow\nlanguage: go\nseverity: warning\nmessage: grows\nrule:\n  pattern: foo($A)\nfix: foo(foo($A))\nmetadata:\n  safety: safe\n",
+    )
+    .unwrap();
+    let rules_arg = rules.to_string_lossy().into_owned();
+    for _ in 0..2 {
+        let out = mapfix(&dir, &["--write", "--rules", &rules_arg, "--format", "json", "a.go"]);
+        assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let errors = json["errors"].to_string();
+        assert!(errors.contains("did not converge") && errors.contains("grow"), "{errors}");
+        assert_eq!(json["summary"]["applied"], 0, "{json}");
+        assert_eq!(std::fs::read_to_string(dir.join("a.go")).unwrap(), src, "the file grew");
+    }
+}
