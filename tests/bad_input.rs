@@ -252,3 +252,80 @@ fn errors_reach_stderr_in_machine_formats() {
         }
     }
 }
+
+/// A finding on a line past column 65,535 (miette cannot draw one): reported
+/// in every format, its location in the message, after the write.
+#[test]
+fn a_finding_past_column_65535_is_reported_without_a_snippet() {
+    let (_tmp, dir) = module();
+    std::fs::write(dir.join("go.mod"), "module example.com/m\n\ngo 1.20\n").unwrap();
+    let src = format!(
+        "package m\n\nfunc F(m map[string]int) {{\n\t{}for k := range m {{ delete(m, k) }}\n}}\n",
+        "_ = 1; ".repeat(10_000)
+    );
+    std::fs::write(dir.join("wide.go"), &src).unwrap();
+    mapfix(&dir, &["--write", "."]).code(1).stdout(predicate::str::contains(
+        "at wide.go:4:70002; the line is too long to show",
+    ));
+    for format in ["json", "sarif", "github", "markdown", "patch"] {
+        mapfix(&dir, &["--format", format, "."]).code(1);
+    }
+}
+
+/// Nesting no Go file has: a file nesting beyond the tree-depth limit (a
+/// map type 8,000 deep, braces, parentheses, a long sum) is an error naming
+/// it, also as another file of a package whose declarations are read; a
+/// map type 400 deep is analysed (a type that deep is not resolved: the fix
+/// is unsafe).
+#[test]
+fn deep_nesting_does_not_overflow_the_stack() {
+    let (_tmp, dir) = module();
+    let deep_map = |depth: usize| {
+        format!(
+            "package m\n\nvar g {t}\n\nfunc F(m {t}) {{\n\tfor k := range m {{\n\t\tdelete(m, k)\n\t}}\n}}\n",
+            t = format!("{}int", "map[string]".repeat(depth))
+        )
+    };
+    std::fs::write(dir.join("deepmap.go"), deep_map(400)).unwrap();
+    mapfix(&dir, &["--format", "json", "deepmap.go"])
+        .code(1)
+        .stdout(predicate::str::contains("\"rule\": \"range-delete\""));
+    std::fs::write(dir.join("deepmap.go"), deep_map(8_000)).unwrap();
+    mapfix(&dir, &["--format", "json", "deepmap.go"])
+        .code(2)
+        .stdout(predicate::str::contains("levels deep"));
+    std::fs::remove_file(dir.join("deepmap.go")).unwrap();
+    let n = 100_000;
+    let cases = [
+        (
+            "braces.go",
+            format!("package m\n\nfunc B() {{\n{}{}\n}}\n", "{".repeat(n), "}".repeat(n)),
+        ),
+        (
+            "parens.go",
+            format!("package m\n\nvar P = {}1{}\n", "(".repeat(n), ")".repeat(n)),
+        ),
+        ("sum.go", format!("package m\n\nvar S = 1{}\n", "+1".repeat(n))),
+    ];
+    for (name, text) in &cases {
+        // The loop makes the file a candidate, so that it is parsed.
+        let text = format!("{text}\nfunc R(m map[string]int) {{\n\tfor k := range m {{\n\t\tdelete(m, k)\n\t}}\n}}\n");
+        std::fs::write(dir.join(name), &text).unwrap();
+        mapfix(&dir, &["--write", name])
+            .code(2)
+            .stderr(predicate::str::contains(*name).and(predicate::str::contains("levels deep")));
+        assert_eq!(std::fs::read_to_string(dir.join(name)).unwrap(), text);
+        std::fs::remove_file(dir.join(name)).unwrap();
+    }
+    // The deep file is another file of good.go's package: its declarations are not read.
+    std::fs::write(dir.join("parens.go"), &cases[1].1).unwrap();
+    mapfix(&dir, &["--rule", "all", "good.go"]).code(1);
+}
+
+#[test]
+fn more_jobs_than_threads_the_system_gives() {
+    let (_tmp, dir) = module();
+    mapfix(&dir, &["-j", "200000", "--write", "."]).code(0);
+    assert_eq!(std::fs::read_to_string(dir.join("good.go")).unwrap(), GOOD_FIXED);
+    mapfix(&dir, &["-j", "0", "."]).code(0);
+}

@@ -133,7 +133,11 @@ fn a_multi_line_block_comment_moves_out_with_the_loop() {
         written,
         "package m\n\nfunc Reset(m map[string]int) {\n\t/* drop\n\t   every key\n\t*/\n\tclear(m)\n}\n"
     );
-    let fmt = std::process::Command::new(gofmt_binary()).args(["-l", "a.go"]).current_dir(&dir).output().unwrap();
+    let fmt = std::process::Command::new(gofmt_binary())
+        .args(["-l", "a.go"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
     assert!(fmt.stdout.is_empty(), "not gofmt-clean after the fix:\n{written}");
 }
 
@@ -154,7 +158,10 @@ fn a_fix_that_never_converges_leaves_the_file_as_it_was() {
         assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
         let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let errors = json["errors"].to_string();
-        assert!(errors.contains("did not converge") && errors.contains("grow"), "{errors}");
+        assert!(
+            errors.contains("did not converge") && errors.contains("grow"),
+            "{errors}"
+        );
         assert_eq!(json["summary"]["applied"], 0, "{json}");
         assert_eq!(std::fs::read_to_string(dir.join("a.go")).unwrap(), src, "the file grew");
     }

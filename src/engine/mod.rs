@@ -349,6 +349,17 @@ impl Engine {
             profile::count_candidate(&rule.id, source.text.len() as u64);
         }
         let tree = parse_counted(&source.text);
+        if syntax::too_deep(&tree.root()) {
+            report.errors.push(FileError {
+                path: path.clone(),
+                message: format!(
+                    "the file nests more than {} levels deep; file not analysed",
+                    syntax::MAX_TREE_DEPTH
+                ),
+                span: None,
+            });
+            return report;
+        }
         if let Some(err) = syntax::first_error(&tree.root()) {
             let at = syntax::error_offset(&source.text, &err);
             let (line, col) = line_col(&source.text, at);

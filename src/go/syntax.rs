@@ -42,6 +42,44 @@ pub fn error_offset(text: &str, err: &GoNode) -> usize {
     (range.end + skipped).min(text.len())
 }
 
+/// How deep a syntax tree may nest for mapfix to analyse it: the rules and
+/// type lookups recurse over the tree, and no hand-written Go comes near
+/// (Go's own parser stops at 100,000; real code stays under a few hundred).
+pub const MAX_TREE_DEPTH: usize = 1500;
+
+/// Whether the tree below `root` nests deeper than `MAX_TREE_DEPTH` (read
+/// with a cursor, without recursion).
+pub fn too_deep(root: &GoNode) -> bool {
+    let mut cursor = root.get_inner_node().walk();
+    let mut depth = 0usize;
+    loop {
+        if cursor.goto_first_child() {
+            depth += 1;
+            if depth > MAX_TREE_DEPTH {
+                return true;
+            }
+            continue;
+        }
+        loop {
+            if depth == 0 {
+                return false;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            cursor.goto_parent();
+            depth -= 1;
+        }
+    }
+}
+
+/// A parse of `text` when it nests no deeper than `MAX_TREE_DEPTH` (for
+/// the other files of a package, which are read, never reported on).
+pub fn parse_shallow(text: &str) -> Option<GoTree> {
+    let tree = parse(text);
+    (!too_deep(&tree.root())).then_some(tree)
+}
+
 /// Kinds of nodes that start a new function body (and so a new scope of control flow).
 pub fn is_function(node: &GoNode) -> bool {
     matches!(

@@ -109,8 +109,10 @@ impl FileIndex {
     /// needs function bodies, is left empty.
     pub fn skim(text: &str) -> FileIndex {
         let skeleton = skim::skim(text);
-        let tree = syntax::parse(&skeleton.text);
-        let mut idx = FileIndex::declarations(&tree.root());
+        let mut idx = match syntax::parse_shallow(&skeleton.text) {
+            Some(tree) => FileIndex::declarations(&tree.root()),
+            None => FileIndex::default(),
+        };
         idx.funcs = skeleton.funcs;
         idx
     }

@@ -173,10 +173,7 @@ impl<'a> PackageScope<'a> {
                 || i.funcs.iter().any(|f| f == name)
                 || i.consts.iter().any(|c| c == name)
         };
-        has(&self.own)
-            || self
-                .other_files()
-                .any(|f| has(&f.index) || f.full_index().consts.iter().any(|c| c == name))
+        has(&self.own) || self.other_files().any(|f| has(&f.index) || f.declares_const(name))
     }
 }
 

@@ -46,8 +46,22 @@ impl SiblingFile {
         self.full.get_or_init(|| {
             let text = self.text().unwrap_or_default();
             profile::count(Counter::SiblingsParsed, 1);
-            FileIndex::declarations(&syntax::parse(text.trim_start_matches('\u{feff}')).root())
+            syntax::parse_shallow(text.trim_start_matches('\u{feff}'))
+                .map_or_else(FileIndex::default, |tree| FileIndex::declarations(&tree.root()))
         })
+    }
+
+    /// Whether the file declares the package-level constant `name` (the
+    /// skeleton drops constants: the file is parsed whole only when its
+    /// text holds `name` at all).
+    pub fn declares_const(&self, name: &str) -> bool {
+        if let Some(full) = self.full.get() {
+            return full.consts.iter().any(|c| c == name);
+        }
+        let Some(text) = self.text() else {
+            return false;
+        };
+        lex::word_occurrences(&text, name).next().is_some() && self.full_index().consts.iter().any(|c| c == name)
     }
 
     /// Whether the file compares `name` (a variable or field) with nil. The
@@ -66,7 +80,7 @@ impl SiblingFile {
         self.nil_tested
             .get_or_init(|| {
                 profile::count(Counter::SiblingsParsed, 1);
-                types::nil_tested_names(&syntax::parse(text).root())
+                syntax::parse_shallow(text).map_or_else(Default::default, |tree| types::nil_tested_names(&tree.root()))
             })
             .contains(name)
     }
@@ -86,7 +100,7 @@ impl SiblingFile {
             }
             self.methods.get_or_init(|| {
                 profile::count(Counter::SiblingsParsed, 1);
-                methods::summarize(&syntax::parse(text).root())
+                syntax::parse_shallow(text).map_or_else(Vec::new, |tree| methods::summarize(&tree.root()))
             });
         }
         let all = self.methods.get().map(Vec::as_slice).unwrap_or_default();
@@ -169,6 +183,8 @@ impl PackageCache {
                 .flatten()
                 .map(|e| e.path())
                 .filter(|p| p.extension().is_some_and(|e| e == "go") && p.is_file())
+                // A file over the size limit is an error of its own, not read here.
+                .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() <= crate::go::load::MAX_FILE_BYTES))
                 .collect(),
             Err(_) => Vec::new(),
         };
