@@ -122,11 +122,11 @@ fn detection(ctx: &RuleContext, node: &GoNode, map: &GoNode) -> Detection {
     }
     let map_type = types::expr_type(map, ctx.scope);
     let builtin = if ctx.options::<Options>().prefer == Prefer::Make {
-        let mut names = vec!["make"];
+        let mut names = vec!["delete", "make"];
         names.extend(map_type.as_deref().map(scope::predeclared_types_in).unwrap_or_default());
         scope::first_shadowed(&names, node, ctx.scope)
     } else {
-        scope::first_shadowed(&["clear"], node, ctx.scope)
+        scope::first_shadowed(&["delete", "clear"], node, ctx.scope)
     };
     if let Some(name) = builtin {
         det.note = Some(scope::shadowed_note(name));

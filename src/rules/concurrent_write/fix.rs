@@ -188,6 +188,13 @@ fn rewrite_use(rw: &Rewrite, use_: &GoNode) -> Result<Vec<TextEdit>, String> {
             let call = parent.parent().ok_or("no call")?;
             let func = call.field("function").map(|f| f.text().to_string()).unwrap_or_default();
             let args = code_children(&parent);
+            let func = if matches!(func.as_str(), "delete" | "clear" | "len")
+                && !scope::builtin_visible(&func, &call, rw.ctx.scope)
+            {
+                format!("{func} (not the builtin here)")
+            } else {
+                func
+            };
             match (func.as_str(), args.as_slice()) {
                 ("delete", [_, k]) if call.parent().is_some_and(|p| p.kind() == "expression_statement") => {
                     Ok(vec![edit(&call, format!("{name}.Delete({})", rw.convert(k, &rw.key)))])
