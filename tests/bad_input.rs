@@ -329,3 +329,23 @@ fn more_jobs_than_threads_the_system_gives() {
     assert_eq!(std::fs::read_to_string(dir.join("good.go")).unwrap(), GOOD_FIXED);
     mapfix(&dir, &["-j", "0", "."]).code(0);
 }
+
+/// Go rejects a file without a package clause, or with statements or a
+/// second package clause at the top level; the grammar parses them.
+#[test]
+fn code_go_rejects_is_not_rewritten() {
+    let body = "func F(m map[string]int) {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n}\n";
+    check_bad_file("nopkg.go", body.as_bytes(), "nopkg.go: syntax error at 1:1: expected 'package'");
+    check_bad_file(
+        "twopkg.go",
+        format!("package m\n\n{body}package n\n").as_bytes(),
+        "syntax error at 8:1",
+    );
+    check_bad_file(
+        "late_import.go",
+        format!("package m\n\n{body}\nimport \"fmt\"\n\nvar _ = fmt.Sprint\n").as_bytes(),
+        "syntax error at 9:1",
+    );
+    // Files the pre-filter skips are not parsed, but one that is not Go is said so.
+    check_bad_file("notgo.go", b"// just a comment\nvar x = 1\n", "notgo.go: syntax error at 1:1: expected 'package'");
+}

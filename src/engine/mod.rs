@@ -7,6 +7,7 @@ use crate::fix::{Fix, FixSafety, FixStatus};
 use crate::go::goversion::VersionResolver;
 use crate::go::load::{self, SourceFile};
 use crate::go::prefilter::Prefilter;
+use crate::go::lex;
 use crate::go::syntax;
 use crate::go::types::{PackageCache, PackageScope};
 use crate::plan;
@@ -326,6 +327,15 @@ impl Engine {
         }
         let candidates = self.candidates(text);
         if candidates.is_empty() {
+            // Not parsed (the pre-filter is for speed), but a file that is
+            // no Go file at all is said to be so (a lexer-level check).
+            if !lex::starts_with_package_clause(text) {
+                report.errors.push(FileError {
+                    path: path.clone(),
+                    message: "syntax error at 1:1: expected 'package'; file not analysed".into(),
+                    span: None,
+                });
+            }
             return report;
         }
         let source = match SourceFile::from_bytes(&path, bytes, &self.versions) {
@@ -367,6 +377,16 @@ impl Engine {
                 path: path.clone(),
                 message: format!("syntax error at {line}:{col}; file not analysed"),
                 // The character the error is reported at (none at the end of the file).
+                span: Some(at..at + source.text[at..].chars().next().map_or(0, char::len_utf8)),
+            });
+            report.source = Some(Arc::new(source));
+            return report;
+        }
+        if let Some((at, expected)) = syntax::misplaced_top_level(&tree.root()) {
+            let (line, col) = line_col(&source.text, at);
+            report.errors.push(FileError {
+                path: path.clone(),
+                message: format!("syntax error at {line}:{col}: {expected}; file not analysed"),
                 span: Some(at..at + source.text[at..].chars().next().map_or(0, char::len_utf8)),
             });
             report.source = Some(Arc::new(source));

@@ -24,6 +24,32 @@ pub fn first_error<'r>(root: &GoNode<'r>) -> Option<GoNode<'r>> {
     root.dfs().find(|n| n.is_error() || n.is_missing())
 }
 
+/// A file the grammar accepts but Go does not, for its layout: where it
+/// goes wrong and what Go expects there. A file starts with its package
+/// clause; imports come before every other declaration; only declarations
+/// stand at the top level (tree-sitter accepts statements there too).
+pub fn misplaced_top_level(root: &GoNode) -> Option<(usize, &'static str)> {
+    let mut seen_package = false;
+    let mut seen_decl = false;
+    for node in code_children(root) {
+        let kind = node.kind();
+        let at = node.range().start;
+        match kind.as_ref() {
+            "package_clause" if !seen_package => seen_package = true,
+            _ if !seen_package => return Some((at, "expected 'package'")),
+            "package_clause" => return Some((at, "expected declaration, found 'package'")),
+            "import_declaration" if seen_decl => {
+                return Some((at, "imports must appear before other declarations"))
+            }
+            "import_declaration" => {}
+            "function_declaration" | "method_declaration" | "var_declaration" | "const_declaration"
+            | "type_declaration" => seen_decl = true,
+            _ => return Some((at, "non-declaration statement outside function body")),
+        }
+    }
+    (!seen_package).then_some((0, "expected 'package'"))
+}
+
 /// The byte offset to report for a syntax error, near where `gofmt -e`
 /// would: a missing token where it is missing; the innermost error inside
 /// an error; an error on one line at its start; an error spanning lines
