@@ -166,3 +166,65 @@ fn a_fix_that_never_converges_leaves_the_file_as_it_was() {
         assert_eq!(std::fs::read_to_string(dir.join("a.go")).unwrap(), src, "the file grew");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_read_only_file_is_not_rewritten() {
+    use std::os::unix::fs::PermissionsExt;
+    let src = "package m\n\nfunc Reset(m map[string]int) {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n}\n";
+    let (_tmp, dir) = module(&[("a.go", src.as_bytes()), ("b.go", src.as_bytes())]);
+    std::fs::set_permissions(dir.join("a.go"), std::fs::Permissions::from_mode(0o444)).unwrap();
+    let out = mapfix(&dir, &["--write", "."]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("a.go") && stderr.contains("read-only"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(dir.join("a.go")).unwrap(), src);
+    let mode = std::fs::metadata(dir.join("a.go")).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o444);
+    assert!(std::fs::read_to_string(dir.join("b.go")).unwrap().contains("clear(m)"));
+}
+
+/// `--format patch` names a path with a tab, a newline or a quote in git's
+/// quotes, and a path reached through `..` without it: `git apply` takes both.
+#[cfg(unix)]
+#[test]
+fn patch_names_any_path_git_apply_accepts() {
+    let src = "package m\n\nfunc Reset(m map[string]int) {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n}\n";
+    let names = [
+        "tab\tname.go",
+        "new\nline.go",
+        "q\"uote.go",
+        "back\\slash.go",
+        "plain.go",
+    ];
+    let files: Vec<(&str, &[u8])> = names.iter().map(|n| (*n, src.as_bytes())).collect();
+    let (_tmp, dir) = module(&files);
+    let out = mapfix(&dir, &["--format", "patch", "."]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let patch = dir.join("../fix.patch");
+    std::fs::write(&patch, &out.stdout).unwrap();
+    let apply = std::process::Command::new("git")
+        .args(["apply", "--unsafe-paths", "-v"])
+        .arg(&patch)
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        apply.status.success(),
+        "{}\n{}",
+        describe(&apply),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    for name in names {
+        assert!(
+            std::fs::read_to_string(dir.join(name)).unwrap().contains("clear(m)"),
+            "{name:?} not patched"
+        );
+    }
+    // Reached through `..` from a subdirectory: named from the current directory.
+    std::fs::write(dir.join("plain.go"), src).unwrap();
+    std::fs::create_dir(dir.join("sub")).unwrap();
+    let out = mapfix(&dir.join("sub"), &["--format", "patch", "../plain.go"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains(".."), "{text}");
+}
