@@ -119,11 +119,25 @@ fn a_directory_named_like_a_go_file_is_walked_as_a_directory() {
 
 #[cfg(unix)]
 #[test]
-fn a_symlink_to_a_directory_named_explicitly() {
+fn a_symlink_to_a_directory_named_explicitly_is_walked() {
+    // Named as PATH, the link is followed (as `x.go/` directories are
+    // walked); symlinks met inside the walk are still not followed.
     let (_tmp, dir) = module();
-    std::fs::create_dir(dir.join("sub")).unwrap();
+    std::fs::create_dir_all(dir.join("sub/inner")).unwrap();
+    std::fs::write(dir.join("sub/a.go"), GOOD).unwrap();
+    std::fs::create_dir(dir.join("elsewhere")).unwrap();
+    std::fs::write(dir.join("elsewhere/b.go"), GOOD).unwrap();
+    std::os::unix::fs::symlink("../../elsewhere", dir.join("sub/inner/back")).unwrap();
     std::os::unix::fs::symlink("sub", dir.join("link.go")).unwrap();
-    check_explicit(&dir, "link.go", "is a directory, not a Go file");
+    std::os::unix::fs::symlink("sub", dir.join("link")).unwrap();
+    for root in ["link.go", "link"] {
+        mapfix(&dir, &["--format", "json", root]).code(1).stdout(
+            predicate::str::contains(format!("\"path\": \"{root}/a.go\"")).and(predicate::str::contains("b.go").not()),
+        );
+    }
+    mapfix(&dir, &["--write", "link"]).code(0);
+    assert_eq!(std::fs::read_to_string(dir.join("sub/a.go")).unwrap(), GOOD_FIXED);
+    assert_eq!(std::fs::read_to_string(dir.join("elsewhere/b.go")).unwrap(), GOOD);
 }
 
 #[cfg(unix)]
@@ -178,9 +192,12 @@ fn a_file_without_read_permission() {
     std::fs::write(&locked, GOOD).unwrap();
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
     if std::fs::File::open(&locked).is_ok() {
-        // Root reads it anyway: then it is an ordinary file and gets fixed.
-        mapfix(&dir, &["--write", "."]).code(0);
-        assert_eq!(std::fs::read_to_string(&locked).unwrap(), GOOD_FIXED);
+        // Root reads it anyway, but no one may write it: it is left as it is.
+        mapfix(&dir, &["--write", "."])
+            .code(2)
+            .stderr(predicate::str::contains("locked.go").and(predicate::str::contains("read-only")));
+        assert_eq!(std::fs::read_to_string(&locked).unwrap(), GOOD);
+        assert_eq!(std::fs::read_to_string(dir.join("good.go")).unwrap(), GOOD_FIXED);
         return;
     }
     mapfix(&dir, &["--write", "."])
@@ -335,7 +352,11 @@ fn more_jobs_than_threads_the_system_gives() {
 #[test]
 fn code_go_rejects_is_not_rewritten() {
     let body = "func F(m map[string]int) {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n}\n";
-    check_bad_file("nopkg.go", body.as_bytes(), "nopkg.go: syntax error at 1:1: expected 'package'");
+    check_bad_file(
+        "nopkg.go",
+        body.as_bytes(),
+        "nopkg.go: syntax error at 1:1: expected 'package'",
+    );
     check_bad_file(
         "twopkg.go",
         format!("package m\n\n{body}package n\n").as_bytes(),
@@ -347,5 +368,9 @@ fn code_go_rejects_is_not_rewritten() {
         "syntax error at 9:1",
     );
     // Files the pre-filter skips are not parsed, but one that is not Go is said so.
-    check_bad_file("notgo.go", b"// just a comment\nvar x = 1\n", "notgo.go: syntax error at 1:1: expected 'package'");
+    check_bad_file(
+        "notgo.go",
+        b"// just a comment\nvar x = 1\n",
+        "notgo.go: syntax error at 1:1: expected 'package'",
+    );
 }
