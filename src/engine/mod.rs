@@ -5,9 +5,9 @@
 
 use crate::fix::{Fix, FixSafety, FixStatus};
 use crate::go::goversion::VersionResolver;
+use crate::go::lex;
 use crate::go::load::{self, SourceFile};
 use crate::go::prefilter::Prefilter;
-use crate::go::lex;
 use crate::go::syntax;
 use crate::go::types::{PackageCache, PackageScope};
 use crate::plan;
@@ -308,6 +308,14 @@ impl Engine {
     /// Go version from `go.mod`, the generated-file check, suppression
     /// comments, the fix passes — is as for a file read from disk.
     pub fn process_text(&self, path: &std::path::Path, text: &str) -> FileReport {
+        if text.len() as u64 > load::MAX_FILE_BYTES {
+            let message = format!(
+                "buffer is {} bytes, over the {} byte limit; skipped",
+                text.len(),
+                load::MAX_FILE_BYTES
+            );
+            return FileReport::failed(path.to_path_buf(), message);
+        }
         self.process_bytes(FileReport::new(path.to_path_buf()), text.as_bytes().to_vec())
     }
 
