@@ -374,3 +374,46 @@ fn code_go_rejects_is_not_rewritten() {
         "notgo.go: syntax error at 1:1: expected 'package'",
     );
 }
+
+/// A one-line slice literal of 3 million elements would take minutes and
+/// gigabytes: it is skipped at once with an error naming it.
+#[test]
+fn a_file_too_large_to_analyse_in_bounded_memory_is_skipped() {
+    let literal = vec!["1"; 3_000_000].join(", ");
+    let src = format!(
+        "package m\n\nvar S = []int{{{literal}}}\n\n{}",
+        &GOOD["package m\n\n".len()..]
+    );
+    let start = Instant::now();
+    check_bad_file("huge.go", src.as_bytes(), "over 1000000 tokens");
+    assert!(start.elapsed() < Duration::from_secs(20), "took {:?}", start.elapsed());
+}
+
+/// A rule file nested 40,000 deep is refused before the YAML parser, whose
+/// time grows with the square of the depth, reads it.
+#[test]
+fn a_rule_file_nested_too_deep_is_refused_quickly() {
+    let (tmp, dir) = module();
+    let rules = tmp.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    let n = 40_000;
+    let flow = format!(
+        "id: deep\nlanguage: go\nseverity: warning\nmessage: x\nrule:\n  pattern: {}x{}\n",
+        "[".repeat(n),
+        "]".repeat(n)
+    );
+    let block: String = (0..n).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+    for (name, text) in [("flow.yml", flow), ("block.yml", format!("id: deep\nrule:\n{block}"))] {
+        std::fs::write(rules.join(name), &text).unwrap();
+        let start = Instant::now();
+        mapfix(&dir, &["--rules", rules.to_str().unwrap(), "."])
+            .code(2)
+            .stderr(predicate::str::contains(name).and(predicate::str::contains("deep; not read")));
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{name} took {:?}",
+            start.elapsed()
+        );
+        std::fs::remove_file(rules.join(name)).unwrap();
+    }
+}

@@ -61,7 +61,7 @@ impl SiblingFile {
         let Some(text) = self.text() else {
             return false;
         };
-        lex::word_occurrences(&text, name).next().is_some() && self.full_index().consts.iter().any(|c| c == name)
+        in_const_declaration(&text, name)
     }
 
     /// Whether the file compares `name` (a variable or field) with nil. The
@@ -106,6 +106,37 @@ impl SiblingFile {
         let all = self.methods.get().map(Vec::as_slice).unwrap_or_default();
         all.iter().filter(|m| m.type_name == type_name).cloned().collect()
     }
+}
+
+/// Whether `name` occurs in some `const` declaration of `text` (from the
+/// keyword to the end of its line, or of its parenthesised group): a
+/// lexer-level over-approximation of "declares the constant `name`" that
+/// never parses the file.
+fn in_const_declaration(text: &str, name: &str) -> bool {
+    if lex::word_occurrences(text, name).next().is_none() {
+        return false;
+    }
+    lex::word_occurrences(text, "const").any(|at| {
+        let rest = &text[at + "const".len()..];
+        let mut end = rest.find('\n').unwrap_or(rest.len());
+        if rest.trim_start_matches([' ', '\t']).starts_with('(') {
+            let mut depth = 0usize;
+            for (tok, off) in lex::tokens(rest) {
+                match tok {
+                    lex::Tok::Punct(b'(') => depth += 1,
+                    lex::Tok::Punct(b')') => {
+                        depth = depth.saturating_sub(1);
+                        if depth == 0 {
+                            end = off;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        lex::word_occurrences(&rest[..end], name).next().is_some()
+    })
 }
 
 /// Every Go file of one directory.
@@ -242,6 +273,15 @@ mod tests {
         assert!(first[1].compares_with_nil("items"));
         assert!(!first[0].compares_with_nil("items"));
         assert!(!first[1].compares_with_nil("other"));
+    }
+
+    #[test]
+    fn finds_constants_without_parsing() {
+        let src = "package p\n\nconst a, clear = 1, 2\n\nconst (\n\tx = iota\n\tmake\n)\n\nfunc f() { delete(m, k) }\n";
+        assert!(in_const_declaration(src, "clear"));
+        assert!(in_const_declaration(src, "make"));
+        assert!(!in_const_declaration(src, "delete"));
+        assert!(!in_const_declaration(src, "new"));
     }
 
     #[test]
