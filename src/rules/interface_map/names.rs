@@ -44,8 +44,25 @@ pub fn collision(
         .dfs()
         .filter(|n| n.kind() == "identifier" && is_declaration(n))
         .filter(|n| layout::camel(&n.text()).as_deref() == Some(var_camel.as_str()))
+        .filter(may_be_struct_like_map)
         .count();
     (same > 1).then(|| format!("another variable of this function gives the same type name {type_name}"))
+}
+
+/// Whether the variable a declaring identifier names may be one this rule
+/// fixes too: its declaration mentions a map from strings to `any` or
+/// `interface{}` (or gives no type to tell).
+fn may_be_struct_like_map(id: &GoNode) -> bool {
+    let Some(decl) = id.ancestors().find(|a| {
+        matches!(
+            a.kind().as_ref(),
+            "short_var_declaration" | "var_spec" | "parameter_declaration" | "range_clause" | "receive_statement"
+        )
+    }) else {
+        return true;
+    };
+    let text: String = decl.text().split_whitespace().collect();
+    !text.contains("map[") || text.contains("map[string]any") || text.contains("map[string]interface{}")
 }
 
 /// Whether the identifier is the name a declaration declares.
