@@ -52,7 +52,7 @@ pub fn package_name_free(name: &str, path: &str, uses: &[GoNode], scope: &Packag
         i.path != path
             && match i.name() {
                 Some(n) => n == name,
-                None => i.alias.is_none() && i.path.contains(name),
+                None => i.alias.is_none() && last_element_mentions(&i.path, name),
             }
     });
     let same_under_alias = scope
@@ -69,8 +69,18 @@ fn file_imports_name(name: &str, scope: &PackageScope) -> bool {
         Some(n) => n == name,
         // `_` and `.` declare nothing a builtin's name could meet; an
         // import whose name the path does not tell may be named anything.
-        None => i.alias.is_none() && i.path.contains(name),
+        None => i.alias.is_none() && last_element_mentions(&i.path, name),
     })
+}
+
+/// Whether the last element of an import path (before a `/vN` suffix)
+/// mentions `name`: the package name of `example.com/go-make` may be `make`.
+fn last_element_mentions(path: &str, name: &str) -> bool {
+    let mut parts = path.rsplit('/');
+    let last = parts.next().unwrap_or("");
+    let is_version = last.len() > 1 && last.starts_with('v') && last[1..].bytes().all(|b| b.is_ascii_digit());
+    let last = if is_version { parts.next().unwrap_or("") } else { last };
+    last.contains(name)
 }
 
 /// Whether a declaration of `name` in a function (or in a scope inside one)
@@ -291,6 +301,8 @@ mod tests {
         assert!(!visible_at_marker(&with("import clear \"strings\""), "clear"));
         assert!(!visible_at_marker(&with("import \"example.com/new\""), "new"));
         assert!(!visible_at_marker(&with("import \"example.com/go-make\""), "make"));
+        assert!(!visible_at_marker(&with("import \"example.com/go-make/v2\""), "make"));
+        assert!(visible_at_marker(&with("import \"example.com/make-it/go-x\""), "make"));
         assert!(visible_at_marker(&with("import . \"strings\""), "clear"));
         assert!(visible_at_marker(
             &with("func (T) clear() {}\n\ntype T struct{}"),
