@@ -38,11 +38,12 @@ pub fn misplaced_top_level(root: &GoNode) -> Option<(usize, &'static str)> {
             "package_clause" if !seen_package => seen_package = true,
             _ if !seen_package => return Some((at, "expected 'package'")),
             "package_clause" => return Some((at, "expected declaration, found 'package'")),
-            "import_declaration" if seen_decl => {
-                return Some((at, "imports must appear before other declarations"))
-            }
+            "import_declaration" if seen_decl => return Some((at, "imports must appear before other declarations")),
             "import_declaration" => {}
-            "function_declaration" | "method_declaration" | "var_declaration" | "const_declaration"
+            "function_declaration"
+            | "method_declaration"
+            | "var_declaration"
+            | "const_declaration"
             | "type_declaration" => seen_decl = true,
             _ => return Some((at, "non-declaration statement outside function body")),
         }
