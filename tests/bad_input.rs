@@ -287,6 +287,22 @@ fn a_finding_past_column_65535_is_reported_without_a_snippet() {
     for format in ["json", "sarif", "github", "markdown", "patch"] {
         mapfix(&dir, &["--format", format, "."]).code(1);
     }
+    // A syntax error there, with --format json after a write: reported on stderr, no panic.
+    let broken = src.replace("delete(m, k) }", "delete(m, k) }; x :=");
+    std::fs::write(dir.join("wide.go"), &broken).unwrap();
+    std::fs::write(
+        dir.join("go.mod"),
+        "module example.com/m
+
+go 1.22
+",
+    )
+    .unwrap();
+    std::fs::write(dir.join("good.go"), GOOD).unwrap();
+    mapfix(&dir, &["--write", "--format", "json", "wide.go", "good.go"])
+        .code(2)
+        .stderr(predicate::str::contains("wide.go").and(predicate::str::contains("the line is too long")));
+    assert_eq!(std::fs::read_to_string(dir.join("good.go")).unwrap(), GOOD_FIXED);
 }
 
 /// Nesting no Go file has: a file nesting beyond the tree-depth limit (a
