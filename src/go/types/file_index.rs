@@ -104,6 +104,15 @@ impl FileIndex {
         idx
     }
 
+    /// Whether the file declares `name` at package level (as far as this
+    /// index knows: a skeleton's has no constants).
+    pub fn declares(&self, name: &str) -> bool {
+        self.types.contains_key(name)
+            || self.vars.contains_key(name)
+            || self.funcs.iter().any(|f| f == name)
+            || self.consts.iter().any(|c| c == name)
+    }
+
     /// The same index, built from the file's package-level skeleton (see
     /// `go/skim.rs`) rather than a parse of the whole file; `nil_tested`, which
     /// needs function bodies, is left empty.

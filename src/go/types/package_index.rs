@@ -30,6 +30,8 @@ pub struct SiblingFile {
     full: OnceLock<FileIndex>,
     /// What its methods do to their receivers' fields, from a parse made on first need.
     methods: OnceLock<Vec<MethodSummary>>,
+    /// Answers of `declares_const` so far.
+    const_answers: Mutex<HashMap<String, bool>>,
 }
 
 impl SiblingFile {
@@ -58,10 +60,14 @@ impl SiblingFile {
         if let Some(full) = self.full.get() {
             return full.consts.iter().any(|c| c == name);
         }
-        let Some(text) = self.text() else {
-            return false;
-        };
-        in_const_declaration(&text, name)
+        // Every file of a package asks about the same few names (`clear`, `make`…).
+        let mut known = self.const_answers.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&answer) = known.get(name) {
+            return answer;
+        }
+        let answer = self.text().is_some_and(|text| in_const_declaration(&text, name));
+        known.insert(name.to_string(), answer);
+        answer
     }
 
     /// Whether the file compares `name` (a variable or field) with nil. The
@@ -140,7 +146,44 @@ fn in_const_declaration(text: &str, name: &str) -> bool {
 }
 
 /// Every Go file of one directory.
-pub type DirectoryIndex = Arc<Vec<SiblingFile>>;
+pub type DirectoryIndex = Arc<Directory>;
+
+/// The Go files of one directory, and which of them declare a name (asked
+/// by every file of a package for the same few names: answered once).
+pub struct Directory {
+    files: Vec<SiblingFile>,
+    declarers: Mutex<HashMap<(String, String), Arc<Vec<PathBuf>>>>,
+}
+
+impl std::ops::Deref for Directory {
+    type Target = Vec<SiblingFile>;
+
+    fn deref(&self) -> &Vec<SiblingFile> {
+        &self.files
+    }
+}
+
+impl Directory {
+    /// The files of package `package` that declare `name` at package level.
+    pub fn declarers(&self, package: &str, name: &str) -> Arc<Vec<PathBuf>> {
+        let key = (package.to_string(), name.to_string());
+        if let Some(found) = self.declarers.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return found.clone();
+        }
+        let found: Arc<Vec<PathBuf>> = Arc::new(
+            self.files
+                .iter()
+                .filter(|f| f.index.package == package && (f.index.declares(name) || f.declares_const(name)))
+                .map(|f| f.path.clone())
+                .collect(),
+        );
+        self.declarers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, found.clone());
+        found
+    }
+}
 
 /// How many directory indexes are kept.
 const CACHED_DIRECTORIES: usize = 16;
@@ -241,9 +284,13 @@ impl PackageCache {
                 nil_tested: OnceLock::new(),
                 full: OnceLock::new(),
                 methods: OnceLock::new(),
+                const_answers: Mutex::default(),
             });
         }
-        Arc::new(files)
+        Arc::new(Directory {
+            files,
+            declarers: Mutex::default(),
+        })
     }
 }
 
@@ -273,6 +320,23 @@ mod tests {
         assert!(first[1].compares_with_nil("items"));
         assert!(!first[0].compares_with_nil("items"));
         assert!(!first[1].compares_with_nil("other"));
+    }
+
+    #[test]
+    fn who_declares_a_name_is_answered_once_per_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.go"), "package p\n\nfunc clear(...any) {}\n").unwrap();
+        std::fs::write(dir.path().join("b.go"), "package p\n\nconst (\n\tmake = 1\n)\n").unwrap();
+        std::fs::write(dir.path().join("c_test.go"), "package p_test\n\nvar clear = 1\n").unwrap();
+        let cache = PackageCache::default();
+        let index = cache.directory(&dir.path().join("a.go"));
+        let clear = index.declarers("p", "clear");
+        assert_eq!(clear.len(), 1);
+        assert!(clear[0].ends_with("a.go"));
+        assert!(Arc::ptr_eq(&clear, &index.declarers("p", "clear")), "remembered");
+        assert_eq!(index.declarers("p", "make").len(), 1);
+        assert!(index.declarers("p", "new").is_empty());
+        assert_eq!(index.declarers("p_test", "clear").len(), 1);
     }
 
     #[test]
