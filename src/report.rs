@@ -59,9 +59,78 @@ fn only_a_message(d: &dyn Diagnostic) -> bool {
         && d.source().is_none()
 }
 
+/// The longest source line a report shows: miette cannot draw a label past
+/// column 65,535 (it panics), and a longer line is no use on a terminal.
+const MAX_SHOWN_LINE: usize = 4096;
+
+/// A diagnostic whose labels sit on a line too long to show: drawn without
+/// its source snippet, its message saying where it points.
+struct WithoutSnippet<'a> {
+    diag: &'a dyn Diagnostic,
+    at: String,
+}
+
+impl std::fmt::Debug for WithoutSnippet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.diag, f)
+    }
+}
+
+impl std::fmt::Display for WithoutSnippet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.diag, self.at)
+    }
+}
+
+impl std::error::Error for WithoutSnippet<'_> {}
+
+impl Diagnostic for WithoutSnippet<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.diag.code()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.diag.severity()
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.diag.help()
+    }
+    fn url<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.diag.url()
+    }
+}
+
+/// Where the first label of `diag` points ("line L, column C"), when a line
+/// it points into is too long to show.
+fn too_long_to_show(diag: &dyn Diagnostic) -> Option<String> {
+    let source = diag.source_code()?;
+    for label in diag.labels()? {
+        let Ok(contents) = source.read_span(label.inner(), 0, 0) else {
+            continue;
+        };
+        let longest = contents
+            .data()
+            .split(|&b| b == b'\n')
+            .map(<[u8]>::len)
+            .max()
+            .unwrap_or(0);
+        if longest + contents.column() > MAX_SHOWN_LINE {
+            let name = contents.name().map(|n| format!("{n}:")).unwrap_or_default();
+            return Some(format!(
+                "at {name}{}:{}; the line is too long to show",
+                contents.line() + 1,
+                contents.column() + 1
+            ));
+        }
+    }
+    None
+}
+
 /// A diagnostic as miette draws it (source snippet, labels, help), 100
 /// columns wide, followed by a blank line.
 pub fn render(diag: &dyn Diagnostic, color: bool) -> String {
+    if let Some(at) = too_long_to_show(diag) {
+        return render(&WithoutSnippet { diag, at }, color);
+    }
     let theme = if color {
         GraphicalTheme::unicode()
     } else {

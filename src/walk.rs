@@ -32,7 +32,7 @@ pub fn go_files(roots: &[PathBuf]) -> (Vec<GoFile>, Vec<WalkError>) {
                 path: root.clone(),
                 message: format!("cannot read: {e}"),
             }),
-            Ok(meta) if meta.is_dir() => walk_dir(root, &mut files, &mut errors),
+            Ok(meta) if meta.is_dir() || names_a_directory(root, &meta) => walk_dir(root, &mut files, &mut errors),
             Ok(_) => files.push(GoFile {
                 path: root.clone(),
                 explicit: true,
@@ -226,7 +226,7 @@ pub enum WalkItem {
 /// come in the stream at their place.
 pub fn walk_sorted(roots: &[PathBuf]) -> (Box<dyn Iterator<Item = WalkItem> + Send>, Vec<WalkError>) {
     if let [root] = roots {
-        if std::fs::symlink_metadata(root).is_ok_and(|m| m.is_dir()) {
+        if std::fs::symlink_metadata(root).is_ok_and(|m| m.is_dir() || names_a_directory(root, &m)) {
             let root = root.clone();
             let mut walk = walker(&root, true);
             let stream = std::iter::from_fn(move || loop {
@@ -241,6 +241,12 @@ pub fn walk_sorted(roots: &[PathBuf]) -> (Box<dyn Iterator<Item = WalkItem> + Se
     }
     let (files, errors) = go_files(roots);
     (Box::new(files.into_iter().map(WalkItem::File)), errors)
+}
+
+/// Whether a PATH argument is a symlink to a directory: named explicitly,
+/// it is walked (symlinks met inside a walk are still not followed).
+fn names_a_directory(root: &Path, meta: &std::fs::Metadata) -> bool {
+    meta.file_type().is_symlink() && std::fs::metadata(root).is_ok_and(|m| m.is_dir())
 }
 
 /// Directories the `go` tool ignores.

@@ -119,11 +119,25 @@ fn a_directory_named_like_a_go_file_is_walked_as_a_directory() {
 
 #[cfg(unix)]
 #[test]
-fn a_symlink_to_a_directory_named_explicitly() {
+fn a_symlink_to_a_directory_named_explicitly_is_walked() {
+    // Named as PATH, the link is followed (as `x.go/` directories are
+    // walked); symlinks met inside the walk are still not followed.
     let (_tmp, dir) = module();
-    std::fs::create_dir(dir.join("sub")).unwrap();
+    std::fs::create_dir_all(dir.join("sub/inner")).unwrap();
+    std::fs::write(dir.join("sub/a.go"), GOOD).unwrap();
+    std::fs::create_dir(dir.join("elsewhere")).unwrap();
+    std::fs::write(dir.join("elsewhere/b.go"), GOOD).unwrap();
+    std::os::unix::fs::symlink("../../elsewhere", dir.join("sub/inner/back")).unwrap();
     std::os::unix::fs::symlink("sub", dir.join("link.go")).unwrap();
-    check_explicit(&dir, "link.go", "is a directory, not a Go file");
+    std::os::unix::fs::symlink("sub", dir.join("link")).unwrap();
+    for root in ["link.go", "link"] {
+        mapfix(&dir, &["--format", "json", root]).code(1).stdout(
+            predicate::str::contains(format!("\"path\": \"{root}/a.go\"")).and(predicate::str::contains("b.go").not()),
+        );
+    }
+    mapfix(&dir, &["--write", "link"]).code(0);
+    assert_eq!(std::fs::read_to_string(dir.join("sub/a.go")).unwrap(), GOOD_FIXED);
+    assert_eq!(std::fs::read_to_string(dir.join("elsewhere/b.go")).unwrap(), GOOD);
 }
 
 #[cfg(unix)]
@@ -178,9 +192,12 @@ fn a_file_without_read_permission() {
     std::fs::write(&locked, GOOD).unwrap();
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
     if std::fs::File::open(&locked).is_ok() {
-        // Root reads it anyway: then it is an ordinary file and gets fixed.
-        mapfix(&dir, &["--write", "."]).code(0);
-        assert_eq!(std::fs::read_to_string(&locked).unwrap(), GOOD_FIXED);
+        // Root reads it anyway, but no one may write it: it is left as it is.
+        mapfix(&dir, &["--write", "."])
+            .code(2)
+            .stderr(predicate::str::contains("locked.go").and(predicate::str::contains("read-only")));
+        assert_eq!(std::fs::read_to_string(&locked).unwrap(), GOOD);
+        assert_eq!(std::fs::read_to_string(dir.join("good.go")).unwrap(), GOOD_FIXED);
         return;
     }
     mapfix(&dir, &["--write", "."])
@@ -250,5 +267,169 @@ fn errors_reach_stderr_in_machine_formats() {
             let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
             assert_eq!(doc["errors"][0]["path"], "blob.go", "{doc}");
         }
+    }
+}
+
+/// A finding on a line past column 65,535 (miette cannot draw one): reported
+/// in every format, its location in the message, after the write.
+#[test]
+fn a_finding_past_column_65535_is_reported_without_a_snippet() {
+    let (_tmp, dir) = module();
+    std::fs::write(dir.join("go.mod"), "module example.com/m\n\ngo 1.20\n").unwrap();
+    let src = format!(
+        "package m\n\nfunc F(m map[string]int) {{\n\t{}for k := range m {{ delete(m, k) }}\n}}\n",
+        "_ = 1; ".repeat(10_000)
+    );
+    std::fs::write(dir.join("wide.go"), &src).unwrap();
+    mapfix(&dir, &["--write", "."]).code(1).stdout(predicate::str::contains(
+        "at wide.go:4:70002; the line is too long to show",
+    ));
+    for format in ["json", "sarif", "github", "markdown", "patch"] {
+        mapfix(&dir, &["--format", format, "."]).code(1);
+    }
+    // A syntax error there, with --format json after a write: reported on stderr, no panic.
+    let broken = src.replace("delete(m, k) }", "delete(m, k) }; x :=");
+    std::fs::write(dir.join("wide.go"), &broken).unwrap();
+    std::fs::write(
+        dir.join("go.mod"),
+        "module example.com/m
+
+go 1.22
+",
+    )
+    .unwrap();
+    std::fs::write(dir.join("good.go"), GOOD).unwrap();
+    mapfix(&dir, &["--write", "--format", "json", "wide.go", "good.go"])
+        .code(2)
+        .stderr(predicate::str::contains("wide.go").and(predicate::str::contains("the line is too long")));
+    assert_eq!(std::fs::read_to_string(dir.join("good.go")).unwrap(), GOOD_FIXED);
+}
+
+/// Nesting no Go file has: a file nesting beyond the tree-depth limit (a
+/// map type 8,000 deep, braces, parentheses, a long sum) is an error naming
+/// it, also as another file of a package whose declarations are read; a
+/// map type 400 deep is analysed (a type that deep is not resolved: the fix
+/// is unsafe).
+#[test]
+fn deep_nesting_does_not_overflow_the_stack() {
+    let (_tmp, dir) = module();
+    let deep_map = |depth: usize| {
+        format!(
+            "package m\n\nvar g {t}\n\nfunc F(m {t}) {{\n\tfor k := range m {{\n\t\tdelete(m, k)\n\t}}\n}}\n",
+            t = format!("{}int", "map[string]".repeat(depth))
+        )
+    };
+    std::fs::write(dir.join("deepmap.go"), deep_map(400)).unwrap();
+    mapfix(&dir, &["--format", "json", "deepmap.go"])
+        .code(1)
+        .stdout(predicate::str::contains("\"rule\": \"range-delete\""));
+    std::fs::write(dir.join("deepmap.go"), deep_map(8_000)).unwrap();
+    mapfix(&dir, &["--format", "json", "deepmap.go"])
+        .code(2)
+        .stdout(predicate::str::contains("levels deep"));
+    std::fs::remove_file(dir.join("deepmap.go")).unwrap();
+    let n = 100_000;
+    let cases = [
+        (
+            "braces.go",
+            format!("package m\n\nfunc B() {{\n{}{}\n}}\n", "{".repeat(n), "}".repeat(n)),
+        ),
+        (
+            "parens.go",
+            format!("package m\n\nvar P = {}1{}\n", "(".repeat(n), ")".repeat(n)),
+        ),
+        ("sum.go", format!("package m\n\nvar S = 1{}\n", "+1".repeat(n))),
+    ];
+    for (name, text) in &cases {
+        // The loop makes the file a candidate, so that it is parsed.
+        let text = format!("{text}\nfunc R(m map[string]int) {{\n\tfor k := range m {{\n\t\tdelete(m, k)\n\t}}\n}}\n");
+        std::fs::write(dir.join(name), &text).unwrap();
+        mapfix(&dir, &["--write", name])
+            .code(2)
+            .stderr(predicate::str::contains(*name).and(predicate::str::contains("levels deep")));
+        assert_eq!(std::fs::read_to_string(dir.join(name)).unwrap(), text);
+        std::fs::remove_file(dir.join(name)).unwrap();
+    }
+    // The deep file is another file of good.go's package: its declarations are not read.
+    std::fs::write(dir.join("parens.go"), &cases[1].1).unwrap();
+    mapfix(&dir, &["--rule", "all", "good.go"]).code(1);
+}
+
+#[test]
+fn more_jobs_than_threads_the_system_gives() {
+    let (_tmp, dir) = module();
+    mapfix(&dir, &["-j", "200000", "--write", "."]).code(0);
+    assert_eq!(std::fs::read_to_string(dir.join("good.go")).unwrap(), GOOD_FIXED);
+    mapfix(&dir, &["-j", "0", "."]).code(0);
+}
+
+/// Go rejects a file without a package clause, or with statements or a
+/// second package clause at the top level; the grammar parses them.
+#[test]
+fn code_go_rejects_is_not_rewritten() {
+    let body = "func F(m map[string]int) {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n}\n";
+    check_bad_file(
+        "nopkg.go",
+        body.as_bytes(),
+        "nopkg.go: syntax error at 1:1: expected 'package'",
+    );
+    check_bad_file(
+        "twopkg.go",
+        format!("package m\n\n{body}package n\n").as_bytes(),
+        "syntax error at 8:1",
+    );
+    check_bad_file(
+        "late_import.go",
+        format!("package m\n\n{body}\nimport \"fmt\"\n\nvar _ = fmt.Sprint\n").as_bytes(),
+        "syntax error at 9:1",
+    );
+    // Files the pre-filter skips are not parsed, but one that is not Go is said so.
+    check_bad_file(
+        "notgo.go",
+        b"// just a comment\nvar x = 1\n",
+        "notgo.go: syntax error at 1:1: expected 'package'",
+    );
+}
+
+/// A one-line slice literal of 3 million elements would take minutes and
+/// gigabytes: it is skipped at once with an error naming it.
+#[test]
+fn a_file_too_large_to_analyse_in_bounded_memory_is_skipped() {
+    let literal = vec!["1"; 3_000_000].join(", ");
+    let src = format!(
+        "package m\n\nvar S = []int{{{literal}}}\n\n{}",
+        &GOOD["package m\n\n".len()..]
+    );
+    let start = Instant::now();
+    check_bad_file("huge.go", src.as_bytes(), "over 1000000 tokens");
+    assert!(start.elapsed() < Duration::from_secs(20), "took {:?}", start.elapsed());
+}
+
+/// A rule file nested 40,000 deep is refused before the YAML parser, whose
+/// time grows with the square of the depth, reads it.
+#[test]
+fn a_rule_file_nested_too_deep_is_refused_quickly() {
+    let (tmp, dir) = module();
+    let rules = tmp.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    let n = 40_000;
+    let flow = format!(
+        "id: deep\nlanguage: go\nseverity: warning\nmessage: x\nrule:\n  pattern: {}x{}\n",
+        "[".repeat(n),
+        "]".repeat(n)
+    );
+    let block: String = (0..n).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+    for (name, text) in [("flow.yml", flow), ("block.yml", format!("id: deep\nrule:\n{block}"))] {
+        std::fs::write(rules.join(name), &text).unwrap();
+        let start = Instant::now();
+        mapfix(&dir, &["--rules", rules.to_str().unwrap(), "."])
+            .code(2)
+            .stderr(predicate::str::contains(name).and(predicate::str::contains("deep; not read")));
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{name} took {:?}",
+            start.elapsed()
+        );
+        std::fs::remove_file(rules.join(name)).unwrap();
     }
 }

@@ -275,7 +275,21 @@ fn every_rule_fixture() {
         .into_iter()
         .flat_map(|rule| rule_cases(&rule).into_iter().map(move |c| (rule.clone(), c)))
         .collect();
+    // `MAPFIX_FIXTURES=a,b` runs only the cases whose `rule/case` contains one of them.
+    if let Ok(only) = std::env::var("MAPFIX_FIXTURES") {
+        let wanted = |c: &PathBuf| {
+            let name = c.strip_prefix(fixtures_root()).unwrap().display().to_string();
+            only.split(',').any(|o| name.contains(o))
+        };
+        let cases: Vec<_> = cases.iter().filter(|(_, c)| wanted(c)).cloned().collect();
+        assert!(!cases.is_empty(), "MAPFIX_FIXTURES={only} names no case");
+        return run_cases(&cases);
+    }
     assert!(cases.len() >= 6, "fixtures found: {}", cases.len());
+    run_cases(&cases);
+}
+
+fn run_cases(cases: &[(String, PathBuf)]) {
     let next = std::sync::atomic::AtomicUsize::new(0);
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let failed: Vec<String> = std::thread::scope(|s| {

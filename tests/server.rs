@@ -245,3 +245,109 @@ fn an_unreadable_rules_dir_is_a_usage_error() {
     let s = Session::start(&["--rules", "no-such-dir"], dir.path());
     assert_eq!(s.exit_status().code(), Some(2));
 }
+
+impl Session {
+    fn send_raw(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        stdin.write_all(bytes).unwrap();
+        stdin.flush().unwrap();
+    }
+
+    fn initialize(&mut self, dir: &std::path::Path) {
+        self.request(
+            "initialize",
+            json!({"processId": null, "rootUri": file_uri(dir), "capabilities": {}}),
+        );
+        self.notify("initialized", json!({}));
+    }
+}
+
+/// A well-framed body that is not JSON, one that is JSON but not JSON-RPC,
+/// and a Content-Length no memory holds: each gets a JSON-RPC error and the
+/// session goes on. After `shutdown` a request gets an error, and `exit`
+/// ends the server with status 0.
+#[test]
+fn hostile_framing_and_requests_after_shutdown_are_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("go.mod"), "module example.com/p\n\ngo 1.22\n").unwrap();
+    let path = dir.path().join("p.go");
+    std::fs::write(&path, "package p\n").unwrap();
+    let uri = file_uri(&path);
+    let mut s = Session::start(&[], dir.path());
+    s.initialize(dir.path());
+
+    s.send_raw(b"Content-Length: 9\r\n\r\n{not json");
+    let e = s.wait_for(|m| m.get("error").is_some());
+    assert_eq!(e["error"]["code"], -32700, "{e}");
+    assert_eq!(e["id"], Value::Null);
+    s.send_raw(b"Content-Length: 24\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":5}");
+    let e = s.wait_for(|m| m.get("error").is_some());
+    assert_eq!(
+        (e["id"].clone(), e["error"]["code"].clone()),
+        (json!(5), json!(-32600)),
+        "{e}"
+    );
+    // A length no one can allocate, with (here) no body: skipped, answered, and
+    // then the input ends, so it is the last thing this session sends.
+    let mut big = Session::start(&[], dir.path());
+    big.initialize(dir.path());
+    big.send_raw(b"Content-Length: 99999999999\r\n\r\n{}");
+    drop(big.stdin.take());
+    assert!(big.exit_status().code().is_some(), "the server must end, not abort");
+
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "go", "version": 1, "text": BUFFER}}),
+    );
+    assert_eq!(s.diagnostics_for(&uri).len(), 1, "the session went on");
+
+    assert_eq!(s.request("shutdown", Value::Null), Value::Null);
+    s.send(json!({"jsonrpc": "2.0", "id": 99, "method": "textDocument/hover",
+        "params": {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}}));
+    let e = s.wait_for(|m| m.get("id") == Some(&json!(99)));
+    assert_eq!(e["error"]["code"], -32600, "{e}");
+    s.notify("exit", Value::Null);
+    assert_eq!(s.exit_status().code(), Some(0));
+}
+
+/// Many open files of one package: opening them does not re-analyse the
+/// others each time, and a hover sent after the burst is answered promptly.
+#[test]
+fn many_open_files_of_one_package_are_analysed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("go.mod"), "module example.com/p\n\ngo 1.22\n").unwrap();
+    let mut uris = Vec::new();
+    for i in 0..150 {
+        let path = dir.path().join(format!("f{i:03}.go"));
+        let text = BUFFER.replace("func reset", &format!("func reset{i}"));
+        std::fs::write(&path, &text).unwrap();
+        uris.push((file_uri(&path), text));
+    }
+    let mut s = Session::start(&[], dir.path());
+    s.initialize(dir.path());
+    let start = std::time::Instant::now();
+    for (uri, text) in &uris {
+        s.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "go", "version": 1, "text": text}}),
+        );
+    }
+    s.send(json!({"jsonrpc": "2.0", "id": 500, "method": "textDocument/hover",
+        "params": {"textDocument": {"uri": uris[0].0}, "position": {"line": 3, "character": 2}}}));
+    let (mut published, mut hover) = (0, None);
+    while published < uris.len() || hover.is_none() {
+        let m = s.wait_for(|_| true);
+        if m["method"] == "textDocument/publishDiagnostics" {
+            published += 1;
+        } else if m["id"] == 500 {
+            hover = Some(m["result"].clone());
+        }
+    }
+    assert!(hover.unwrap().to_string().contains("range-delete"));
+    assert!(start.elapsed() < Duration::from_secs(20), "took {:?}", start.elapsed());
+    // Nothing more: each file was published once.
+    assert!(
+        s.incoming.recv_timeout(Duration::from_millis(500)).is_err(),
+        "a file was analysed twice"
+    );
+}

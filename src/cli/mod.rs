@@ -107,7 +107,7 @@ pub struct RunArgs {
     /// Colours in text output (auto: only on a terminal, never with NO_COLOR).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
-    /// Worker threads (default: all cores).
+    /// Worker threads (default: all cores; at most 256).
     #[arg(short = 'j', long)]
     pub jobs: Option<usize>,
     /// Also load the ast-grep YAML rules in DIR (repeatable).
@@ -152,6 +152,10 @@ pub struct RunArgs {
 }
 
 /// Parses the command line, runs, and returns the exit status.
+/// The most worker threads `-j` gets: more only cost memory, and a
+/// thread count the system cannot create must not abort the run.
+pub const MAX_JOBS: usize = 256;
+
 pub fn run() -> i32 {
     let cli = Cli::parse();
     crate::report::set_color(use_color(cli.run.color, std::io::stderr().is_terminal()));
@@ -280,7 +284,8 @@ fn run_paths_inner(args: &RunArgs) -> i32 {
     };
     let jobs = args
         .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .clamp(1, MAX_JOBS);
     let settings = Settings {
         roots: &roots,
         config: args.config.as_deref(),

@@ -85,7 +85,6 @@ impl Engine {
             .map(|(i, why)| left_out(&first[*i].rule, why))
             .collect();
         let left_out_first: Vec<usize> = pass.rejected.iter().map(|(i, _)| included[*i].0).collect();
-        let first_text = pass.text.clone();
         let mut text = pass.text;
         let done = |text: String, problems: Vec<String>| Fixed {
             text,
@@ -150,18 +149,20 @@ impl Engine {
             }
             text = pass.text;
         }
-        // Still fixing after MAX_PASSES: keep the first pass, name the rules.
+        // Still fixing after MAX_PASSES: the file is left as it was (SPEC §3), the rules named.
         let mut rules: Vec<&str> = keys.iter().map(|(r, _)| r.as_str()).collect();
+        rules.sort();
         rules.dedup();
         for rule in rules {
-            problems.push(left_out(
-                rule,
-                &format!(
-                    "its fixes did not converge in {MAX_PASSES} passes (only the first pass's fixes were applied)"
-                ),
+            problems.push(format!(
+                "rule {rule}: its fixes did not converge in {MAX_PASSES} passes; the file is left as it was"
             ));
         }
-        done(first_text, problems)
+        Fixed {
+            text: source.text.clone(),
+            left_out: included.iter().map(|(i, _)| *i).collect(),
+            problems,
+        }
     }
 
     /// One pass: non-overlapping fixes applied with the imports they need.

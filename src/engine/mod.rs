@@ -5,6 +5,7 @@
 
 use crate::fix::{Fix, FixSafety, FixStatus};
 use crate::go::goversion::VersionResolver;
+use crate::go::lex;
 use crate::go::load::{self, SourceFile};
 use crate::go::prefilter::Prefilter;
 use crate::go::syntax;
@@ -27,6 +28,11 @@ use std::sync::Arc;
 
 /// Fix passes before a file is declared non-converging (SPEC §3).
 pub const MAX_PASSES: usize = 10;
+
+/// The most tokens a file may have to be parsed: hand-written Go files stay
+/// far below (a 10,000-line file has about 100,000); generated ones are
+/// skipped before this.
+pub const MAX_TOKENS: usize = 1_000_000;
 
 /// One reported site.
 #[derive(Debug, Clone)]
@@ -318,6 +324,14 @@ impl Engine {
     /// Go version from `go.mod`, the generated-file check, suppression
     /// comments, the fix passes — is as for a file read from disk.
     pub fn process_text(&self, path: &std::path::Path, text: &str) -> FileReport {
+        if text.len() as u64 > load::MAX_FILE_BYTES {
+            let message = format!(
+                "buffer is {} bytes, over the {} byte limit; skipped",
+                text.len(),
+                load::MAX_FILE_BYTES
+            );
+            return FileReport::failed(path.to_path_buf(), message);
+        }
         self.process_bytes(FileReport::new(path.to_path_buf()), text.as_bytes().to_vec())
     }
 
@@ -337,6 +351,15 @@ impl Engine {
         }
         let candidates = self.candidates(text);
         if candidates.is_empty() {
+            // Not parsed (the pre-filter is for speed), but a file that is
+            // no Go file at all is said to be so (a lexer-level check).
+            if !lex::starts_with_package_clause(text) {
+                report.errors.push(FileError {
+                    path: path.clone(),
+                    message: "syntax error at 1:1: expected 'package'; file not analysed".into(),
+                    span: None,
+                });
+            }
             return report;
         }
         let source = match SourceFile::from_bytes(&path, bytes, &self.versions) {
@@ -359,7 +382,30 @@ impl Engine {
         for rule in &candidates {
             profile::count_candidate(&rule.id, source.text.len() as u64);
         }
+        // Memory grows with the syntax tree (about 1 KB per token through
+        // the fix passes): a file that would need more is skipped, named.
+        if lex::tokens(&source.text).take(MAX_TOKENS + 1).count() > MAX_TOKENS {
+            report.errors.push(FileError {
+                path: path.clone(),
+                message: format!(
+                    "the file has over {MAX_TOKENS} tokens, more than mapfix analyses in bounded memory; skipped"
+                ),
+                span: None,
+            });
+            return report;
+        }
         let tree = parse_counted(&source.text);
+        if syntax::too_deep(&tree.root()) {
+            report.errors.push(FileError {
+                path: path.clone(),
+                message: format!(
+                    "the file nests more than {} levels deep; file not analysed",
+                    syntax::MAX_TREE_DEPTH
+                ),
+                span: None,
+            });
+            return report;
+        }
         if let Some(err) = syntax::first_error(&tree.root()) {
             let at = syntax::error_offset(&source.text, &err);
             let (line, col) = line_col(&source.text, at);
@@ -367,6 +413,16 @@ impl Engine {
                 path: path.clone(),
                 message: format!("syntax error at {line}:{col}; file not analysed"),
                 // The character the error is reported at (none at the end of the file).
+                span: Some(at..at + source.text[at..].chars().next().map_or(0, char::len_utf8)),
+            });
+            report.source = Some(Arc::new(source));
+            return report;
+        }
+        if let Some((at, expected)) = syntax::misplaced_top_level(&tree.root()) {
+            let (line, col) = line_col(&source.text, at);
+            report.errors.push(FileError {
+                path: path.clone(),
+                message: format!("syntax error at {line}:{col}: {expected}; file not analysed"),
                 span: Some(at..at + source.text[at..].chars().next().map_or(0, char::len_utf8)),
             });
             report.source = Some(Arc::new(source));

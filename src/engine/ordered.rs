@@ -37,10 +37,11 @@ where
     };
     let (tx, rx) = mpsc::channel::<(usize, R)>();
     std::thread::scope(|scope| {
+        let mut spawned = 0;
         for _ in 0..jobs {
             let tx = tx.clone();
             let (source, flow, work) = (&source, &flow, &work);
-            std::thread::Builder::new()
+            let worker = std::thread::Builder::new()
                 .stack_size(WORKER_STACK)
                 .spawn_scoped(scope, move || {
                     let _guard = AbortOnUnwind(flow);
@@ -54,8 +55,19 @@ where
                             break;
                         }
                     }
-                })
-                .expect("spawn worker thread");
+                });
+            // The system may refuse more threads: run on those it gave, or here.
+            match worker {
+                Ok(_) => spawned += 1,
+                Err(_) => break,
+            }
+        }
+        if spawned == 0 {
+            let mut source = source.lock().unwrap_or_else(|e| e.into_inner());
+            for (_, item) in source.by_ref() {
+                sink(work(item));
+            }
+            return;
         }
         drop(tx);
         let mut pending = BTreeMap::new();

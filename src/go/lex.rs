@@ -150,6 +150,14 @@ pub fn tokens(text: &str) -> Lexer<'_> {
     Lexer::new(text)
 }
 
+/// Whether the first token of Go source (after a BOM, comments and blank
+/// lines) is the `package` keyword, as every Go file's is.
+pub fn starts_with_package_clause(text: &str) -> bool {
+    let text = text.trim_start_matches('\u{feff}');
+    let first = tokens(text).find(|(t, _)| *t != Tok::Newline);
+    matches!(first, Some((Tok::Word(s, e), _)) if &text[s..e] == "package")
+}
+
 /// The offsets of the `//` comments of Go source (not `//` inside string
 /// or rune literals).
 pub fn line_comments(text: &str) -> impl Iterator<Item = usize> + '_ {

@@ -9,6 +9,7 @@ pub mod lines;
 pub mod load;
 pub mod methods;
 pub mod prefilter;
+pub mod scope;
 pub mod skim;
 pub mod stdlib_types;
 pub mod syntax;

@@ -24,6 +24,33 @@ pub fn first_error<'r>(root: &GoNode<'r>) -> Option<GoNode<'r>> {
     root.dfs().find(|n| n.is_error() || n.is_missing())
 }
 
+/// A file the grammar accepts but Go does not, for its layout: where it
+/// goes wrong and what Go expects there. A file starts with its package
+/// clause; imports come before every other declaration; only declarations
+/// stand at the top level (tree-sitter accepts statements there too).
+pub fn misplaced_top_level(root: &GoNode) -> Option<(usize, &'static str)> {
+    let mut seen_package = false;
+    let mut seen_decl = false;
+    for node in code_children(root) {
+        let kind = node.kind();
+        let at = node.range().start;
+        match kind.as_ref() {
+            "package_clause" if !seen_package => seen_package = true,
+            _ if !seen_package => return Some((at, "expected 'package'")),
+            "package_clause" => return Some((at, "expected declaration, found 'package'")),
+            "import_declaration" if seen_decl => return Some((at, "imports must appear before other declarations")),
+            "import_declaration" => {}
+            "function_declaration"
+            | "method_declaration"
+            | "var_declaration"
+            | "const_declaration"
+            | "type_declaration" => seen_decl = true,
+            _ => return Some((at, "non-declaration statement outside function body")),
+        }
+    }
+    (!seen_package).then_some((0, "expected 'package'"))
+}
+
 /// The byte offset to report for a syntax error, near where `gofmt -e`
 /// would: a missing token where it is missing; the innermost error inside
 /// an error; an error on one line at its start; an error spanning lines
@@ -40,6 +67,44 @@ pub fn error_offset(text: &str, err: &GoNode) -> usize {
     let rest = &text[range.end..];
     let skipped = rest.len() - rest.trim_start().len();
     (range.end + skipped).min(text.len())
+}
+
+/// How deep a syntax tree may nest for mapfix to analyse it: the rules and
+/// type lookups recurse over the tree, and no hand-written Go comes near
+/// (Go's own parser stops at 100,000; real code stays under a few hundred).
+pub const MAX_TREE_DEPTH: usize = 1500;
+
+/// Whether the tree below `root` nests deeper than `MAX_TREE_DEPTH` (read
+/// with a cursor, without recursion).
+pub fn too_deep(root: &GoNode) -> bool {
+    let mut cursor = root.get_inner_node().walk();
+    let mut depth = 0usize;
+    loop {
+        if cursor.goto_first_child() {
+            depth += 1;
+            if depth > MAX_TREE_DEPTH {
+                return true;
+            }
+            continue;
+        }
+        loop {
+            if depth == 0 {
+                return false;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            cursor.goto_parent();
+            depth -= 1;
+        }
+    }
+}
+
+/// A parse of `text` when it nests no deeper than `MAX_TREE_DEPTH` (for
+/// the other files of a package, which are read, never reported on).
+pub fn parse_shallow(text: &str) -> Option<GoTree> {
+    let tree = parse(text);
+    (!too_deep(&tree.root())).then_some(tree)
 }
 
 /// Kinds of nodes that start a new function body (and so a new scope of control flow).

@@ -46,6 +46,9 @@ impl RuleLoadError {
 /// Parses one YAML rule file (which may hold several documents).
 pub fn parse_rules(path: &Path, yaml: &str, builtin: bool) -> Result<Vec<Rule>, RuleLoadError> {
     let err = |message: String| RuleLoadError::new(path, message);
+    if let Some(message) = too_deep(yaml) {
+        return Err(err(message));
+    }
     if let Some(message) = unknown_kind(yaml) {
         return Err(err(message));
     }
@@ -176,6 +179,45 @@ fn user_metadata(value: &mut serde_json::Value) {
 /// A `kind:` in a rule document that this grammar does not have, as an
 /// error message naming the rule and the kind (ast-grep would only say
 /// that the rule failed to parse).
+/// How deep a rule file may nest (flow brackets, or block indentation in
+/// columns): checked on the text before any YAML parser (whose time grows
+/// with the square of the depth) sees it. Real rules nest a dozen levels.
+const MAX_YAML_NESTING: usize = 256;
+const MAX_YAML_INDENT: usize = 1024;
+
+/// Why a rule file nests too deep to be read, if it does.
+fn too_deep(yaml: &str) -> Option<String> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    for line in yaml.lines() {
+        let indent = line.len() - line.trim_start_matches([' ', '\t', '-']).len();
+        if indent > MAX_YAML_INDENT {
+            return Some(format!(
+                "the rule file is indented over {MAX_YAML_INDENT} columns deep; not read"
+            ));
+        }
+        for c in line.chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"') => quote = Some(c),
+                (None, '#') => break,
+                (None, '[' | '{') => {
+                    depth += 1;
+                    if depth > MAX_YAML_NESTING {
+                        return Some(format!(
+                            "the rule file nests over {MAX_YAML_NESTING} levels deep; not read"
+                        ));
+                    }
+                }
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
 fn unknown_kind(yaml: &str) -> Option<String> {
     fn walk(v: &serde_yaml::Value, out: &mut Vec<String>) {
         match v {

@@ -7,6 +7,7 @@ use super::{Detection, Fix, FixSafety, RuleContext, RuleModule, RuleOptions, Tex
 use crate::go::goversion::GoVersion;
 use crate::go::lang::Go;
 use crate::go::lex::{self, Before, Tok};
+use crate::go::scope;
 use crate::go::syntax::{self, block_statements, code_children, GoNode};
 use crate::go::types;
 use ast_grep_core::tree_sitter::StrDoc;
@@ -120,6 +121,17 @@ fn detection(ctx: &RuleContext, node: &GoNode, map: &GoNode) -> Detection {
         return det;
     }
     let map_type = types::expr_type(map, ctx.scope);
+    let builtin = if ctx.options::<Options>().prefer == Prefer::Make {
+        let mut names = vec!["delete", "make"];
+        names.extend(map_type.as_deref().map(scope::predeclared_types_in).unwrap_or_default());
+        scope::first_shadowed(&names, node, ctx.scope)
+    } else {
+        scope::first_shadowed(&["delete", "clear"], node, ctx.scope)
+    };
+    if let Some(name) = builtin {
+        det.note = Some(scope::shadowed_note(name));
+        return det;
+    }
     let parts = map_type.as_deref().and_then(|t| types::map_parts(t, ctx.scope));
     if ctx.options::<Options>().prefer == Prefer::Make {
         let imports = map_type
@@ -178,7 +190,15 @@ fn replace_loop(ctx: &RuleContext, node: &GoNode, statement: &str, safety: FixSa
     let indent = syntax::line_indent(ctx.text, node.range().start);
     let mut replacement = String::new();
     for comment in node.dfs().filter(|n| n.kind() == "comment") {
-        replacement.push_str(&comment.text());
+        // A `/* */` comment's later lines move out with it, as gofmt would put them.
+        let old_indent = syntax::line_indent(ctx.text, comment.range().start);
+        let text = comment.text();
+        let text = if text.contains('\n') && !old_indent.is_empty() {
+            text.replace(&format!("\n{old_indent}"), &format!("\n{indent}"))
+        } else {
+            text.to_string()
+        };
+        replacement.push_str(&text);
         replacement.push('\n');
         replacement.push_str(indent);
     }

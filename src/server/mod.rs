@@ -2,6 +2,7 @@
 //! Not for analysis (`workspace.rs`) or converting to LSP types (`protocol.rs`).
 
 mod protocol;
+pub mod transport;
 mod workspace;
 
 #[cfg(test)]
@@ -22,7 +23,6 @@ use lsp_types::{
     PublishDiagnosticsParams, SaveOptions, ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind,
     TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
 };
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 use workspace::Workspace;
 
@@ -59,7 +59,7 @@ pub fn run(args: &ServerArgs) -> i32 {
         rule_dirs: args.rule_dirs.clone(),
         go_version,
     };
-    let (connection, io_threads) = Connection::stdio();
+    let (connection, writer) = transport::stdio();
     let code = match serve(&connection, options) {
         Ok(code) => code,
         Err(e) => {
@@ -68,8 +68,8 @@ pub fn run(args: &ServerArgs) -> i32 {
         }
     };
     drop(connection);
-    if let Err(e) = io_threads.join() {
-        eprintln!("mapfix server: {e}");
+    if writer.join().is_err() {
+        eprintln!("mapfix server: the writer thread panicked");
         return 1;
     }
     code
@@ -104,14 +104,31 @@ fn serve(connection: &Connection, options: ServerOptions) -> Result<i32, Box<dyn
     });
     connection.initialize_finish(id, result)?;
     let mut server = Server::new(options, settings);
+    let mut shut_down = false;
     loop {
         let Ok(message) = connection.receiver.recv() else {
             // The client went away without `exit`.
             return Ok(1);
         };
         match message {
-            Message::Request(req) if connection.handle_shutdown(&req)? => return Ok(0),
-            Message::Notification(n) if n.method == lsp_types::notification::Exit::METHOD => return Ok(1),
+            Message::Notification(n) if n.method == lsp_types::notification::Exit::METHOD => {
+                return Ok(if shut_down { 0 } else { 1 })
+            }
+            Message::Request(req) if req.method == lsp_types::request::Shutdown::METHOD => {
+                shut_down = true;
+                connection
+                    .sender
+                    .send(Message::Response(Response::new_ok(req.id, serde_json::Value::Null)))?;
+            }
+            // After `shutdown`, requests get an error (LSP), notifications nothing.
+            Message::Request(req) if shut_down => {
+                connection.sender.send(Message::Response(Response::new_err(
+                    req.id,
+                    ErrorCode::InvalidRequest as i32,
+                    "mapfix server: the server is shutting down".into(),
+                )))?;
+            }
+            _ if shut_down => {}
             message => {
                 let request = match &message {
                     Message::Request(r) => Some(r.id.clone()),
@@ -123,9 +140,10 @@ fn serve(connection: &Connection, options: ServerOptions) -> Result<i32, Box<dyn
             }
         }
         // Diagnostics wait until the messages that came meanwhile are handled
-        // (a burst of edits is analysed once).
-        if connection.receiver.is_empty() {
-            for out in guarded(None, || server.flush()) {
+        // (a burst of edits is analysed once), one buffer at a time, so that a
+        // request arriving meanwhile is answered before the rest.
+        while !shut_down && connection.receiver.is_empty() && server.has_pending() {
+            for out in guarded(None, || server.flush_one()) {
                 connection.sender.send(out)?;
             }
         }
@@ -154,14 +172,14 @@ fn guarded(request: Option<lsp_server::RequestId>, handler: impl FnOnce() -> Vec
 pub struct Server {
     workspace: Workspace,
     /// Buffers whose diagnostics are to be published.
-    dirty: BTreeSet<Uri>,
+    dirty: Pending,
 }
 
 impl Server {
     pub fn new(options: ServerOptions, settings: Settings) -> Self {
         Server {
             workspace: Workspace::new(options, settings),
-            dirty: BTreeSet::new(),
+            dirty: Pending::default(),
         }
     }
 
@@ -179,9 +197,28 @@ impl Server {
     /// `publishDiagnostics` for every buffer changed since the last flush.
     pub fn flush(&mut self) -> Vec<Message> {
         let mut out = Vec::new();
-        for uri in std::mem::take(&mut self.dirty) {
+        while self.has_pending() {
+            out.extend(self.flush_one());
+        }
+        out
+    }
+
+    /// Whether some buffer's diagnostics are still to be published.
+    pub fn has_pending(&self) -> bool {
+        !self.dirty.is_empty()
+    }
+
+    /// `publishDiagnostics` for one changed buffer: the one edited last
+    /// first (its analysis supersedes those queued before), then the other
+    /// open files of its package.
+    pub fn flush_one(&mut self) -> Vec<Message> {
+        let mut out = Vec::new();
+        let Some(uri) = self.dirty.pop() else {
+            return out;
+        };
+        {
             let Some(analysis) = self.workspace.analysis(&uri) else {
-                continue;
+                return out;
             };
             let doc = self.workspace.document(&uri).expect("analysed");
             let unsafe_fixes = self.workspace.settings.unsafe_fixes;
@@ -307,13 +344,61 @@ impl Server {
         Vec::new()
     }
 
-    /// A buffer opened or edited: it and the open files of its package are analysed again.
+    /// A buffer opened or edited: it is analysed again first, then the open
+    /// files of its package (once each, however many edits came meanwhile),
+    /// unless the buffer only opened a file as it is on disk, which changes
+    /// nothing for them.
     fn changed(&mut self, uri: Uri, text: String, version: i32) {
+        let as_on_disk = self.workspace.document(&uri).is_none()
+            && protocol::uri_to_path(&uri)
+                .and_then(|p| std::fs::read(p).ok())
+                .is_some_and(|disk| disk == text.as_bytes());
         self.workspace.set_document(uri.clone(), text, version);
-        for other in self.workspace.same_directory(&uri) {
-            self.workspace.invalidate_one(&other);
-            self.dirty.insert(other);
+        if !as_on_disk {
+            for other in self.workspace.same_directory(&uri) {
+                self.workspace.invalidate_one(&other);
+                self.dirty.insert(other);
+            }
         }
+        self.workspace.invalidate_one(&uri);
+        self.dirty.urgent(uri);
+    }
+}
+
+/// Buffers waiting for analysis, the most urgent last.
+#[derive(Default)]
+struct Pending(Vec<Uri>);
+
+impl Pending {
+    /// Queues `uri` behind those waiting, unless it waits already.
+    fn insert(&mut self, uri: Uri) {
+        if !self.0.contains(&uri) {
+            self.0.insert(0, uri);
+        }
+    }
+
+    /// Puts `uri` first in line.
+    fn urgent(&mut self, uri: Uri) {
+        self.0.retain(|u| *u != uri);
+        self.0.push(uri);
+    }
+
+    fn extend(&mut self, uris: impl IntoIterator<Item = Uri>) {
+        for uri in uris {
+            self.insert(uri);
+        }
+    }
+
+    fn remove(&mut self, uri: &Uri) {
+        self.0.retain(|u| u != uri);
+    }
+
+    fn pop(&mut self) -> Option<Uri> {
+        self.0.pop()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 }
 

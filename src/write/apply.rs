@@ -30,6 +30,8 @@ pub enum WriteError {
     Stat(io::Error),
     #[error("not a regular file; not written")]
     NotAFile,
+    #[error("file is read-only; not written (as gofmt -w refuses; make it writable to fix it)")]
+    ReadOnly,
     #[error("file has {0} hard links; replacing it would split them, so it was not written")]
     HardLinks(u64),
     #[error("cannot re-read before writing: {0}")]
@@ -56,6 +58,10 @@ pub enum WriteError {
 
 /// Writes `text` (BOM restored) over `source`'s file, atomically.
 pub fn write_file(source: &SourceFile, text: &str) -> Result<(), WriteError> {
+    let meta = std::fs::metadata(&source.path).map_err(WriteError::Stat)?;
+    if is_read_only(&meta) {
+        return Err(WriteError::ReadOnly);
+    }
     replace_checked(&source.path, &source.original, &source.encode(text))
 }
 
@@ -80,6 +86,19 @@ fn replace_checked(path: &Path, expected: &[u8], new: &[u8]) -> Result<(), Write
         return Err(WriteError::ChangedSinceRead);
     }
     atomic_replace(&target, new, &before)
+}
+
+/// Whether the file's owner may not write it (a rename would replace it
+/// anyway, as the directory is writable: gofmt -w refuses such files).
+#[cfg(unix)]
+fn is_read_only(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o200 == 0
+}
+
+#[cfg(not(unix))]
+fn is_read_only(meta: &std::fs::Metadata) -> bool {
+    meta.permissions().readonly()
 }
 
 #[cfg(unix)]

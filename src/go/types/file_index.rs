@@ -104,13 +104,24 @@ impl FileIndex {
         idx
     }
 
+    /// Whether the file declares `name` at package level (as far as this
+    /// index knows: a skeleton's has no constants).
+    pub fn declares(&self, name: &str) -> bool {
+        self.types.contains_key(name)
+            || self.vars.contains_key(name)
+            || self.funcs.iter().any(|f| f == name)
+            || self.consts.iter().any(|c| c == name)
+    }
+
     /// The same index, built from the file's package-level skeleton (see
     /// `go/skim.rs`) rather than a parse of the whole file; `nil_tested`, which
     /// needs function bodies, is left empty.
     pub fn skim(text: &str) -> FileIndex {
         let skeleton = skim::skim(text);
-        let tree = syntax::parse(&skeleton.text);
-        let mut idx = FileIndex::declarations(&tree.root());
+        let mut idx = match syntax::parse_shallow(&skeleton.text) {
+            Some(tree) => FileIndex::declarations(&tree.root()),
+            None => FileIndex::default(),
+        };
         idx.funcs = skeleton.funcs;
         idx
     }

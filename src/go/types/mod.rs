@@ -167,16 +167,14 @@ impl<'a> PackageScope<'a> {
 
     /// Whether any file of the package declares `name` at package level.
     pub fn declares(&self, name: &str) -> bool {
-        let has = |i: &FileIndex| {
-            i.types.contains_key(name)
-                || i.vars.contains_key(name)
-                || i.funcs.iter().any(|f| f == name)
-                || i.consts.iter().any(|c| c == name)
-        };
-        has(&self.own)
-            || self
-                .other_files()
-                .any(|f| has(&f.index) || f.full_index().consts.iter().any(|c| c == name))
+        if self.own.declares(name) {
+            return true;
+        }
+        let me = std::path::absolute(self.path).unwrap_or_else(|_| self.path.to_path_buf());
+        self.siblings()
+            .declarers(&self.own.package, name)
+            .iter()
+            .any(|p| *p != me)
     }
 }
 

@@ -30,6 +30,8 @@ pub struct SiblingFile {
     full: OnceLock<FileIndex>,
     /// What its methods do to their receivers' fields, from a parse made on first need.
     methods: OnceLock<Vec<MethodSummary>>,
+    /// Answers of `declares_const` so far.
+    const_answers: Mutex<HashMap<String, bool>>,
 }
 
 impl SiblingFile {
@@ -46,8 +48,26 @@ impl SiblingFile {
         self.full.get_or_init(|| {
             let text = self.text().unwrap_or_default();
             profile::count(Counter::SiblingsParsed, 1);
-            FileIndex::declarations(&syntax::parse(text.trim_start_matches('\u{feff}')).root())
+            syntax::parse_shallow(text.trim_start_matches('\u{feff}'))
+                .map_or_else(FileIndex::default, |tree| FileIndex::declarations(&tree.root()))
         })
+    }
+
+    /// Whether the file declares the package-level constant `name` (the
+    /// skeleton drops constants: the file is parsed whole only when its
+    /// text holds `name` at all).
+    pub fn declares_const(&self, name: &str) -> bool {
+        if let Some(full) = self.full.get() {
+            return full.consts.iter().any(|c| c == name);
+        }
+        // Every file of a package asks about the same few names (`clear`, `make`…).
+        let mut known = self.const_answers.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&answer) = known.get(name) {
+            return answer;
+        }
+        let answer = self.text().is_some_and(|text| in_const_declaration(&text, name));
+        known.insert(name.to_string(), answer);
+        answer
     }
 
     /// Whether the file compares `name` (a variable or field) with nil. The
@@ -66,7 +86,7 @@ impl SiblingFile {
         self.nil_tested
             .get_or_init(|| {
                 profile::count(Counter::SiblingsParsed, 1);
-                types::nil_tested_names(&syntax::parse(text).root())
+                syntax::parse_shallow(text).map_or_else(Default::default, |tree| types::nil_tested_names(&tree.root()))
             })
             .contains(name)
     }
@@ -86,7 +106,7 @@ impl SiblingFile {
             }
             self.methods.get_or_init(|| {
                 profile::count(Counter::SiblingsParsed, 1);
-                methods::summarize(&syntax::parse(text).root())
+                syntax::parse_shallow(text).map_or_else(Vec::new, |tree| methods::summarize(&tree.root()))
             });
         }
         let all = self.methods.get().map(Vec::as_slice).unwrap_or_default();
@@ -94,8 +114,76 @@ impl SiblingFile {
     }
 }
 
+/// Whether `name` occurs in some `const` declaration of `text` (from the
+/// keyword to the end of its line, or of its parenthesised group): a
+/// lexer-level over-approximation of "declares the constant `name`" that
+/// never parses the file.
+fn in_const_declaration(text: &str, name: &str) -> bool {
+    if lex::word_occurrences(text, name).next().is_none() {
+        return false;
+    }
+    lex::word_occurrences(text, "const").any(|at| {
+        let rest = &text[at + "const".len()..];
+        let mut end = rest.find('\n').unwrap_or(rest.len());
+        if rest.trim_start_matches([' ', '\t']).starts_with('(') {
+            let mut depth = 0usize;
+            for (tok, off) in lex::tokens(rest) {
+                match tok {
+                    lex::Tok::Punct(b'(') => depth += 1,
+                    lex::Tok::Punct(b')') => {
+                        depth = depth.saturating_sub(1);
+                        if depth == 0 {
+                            end = off;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        lex::word_occurrences(&rest[..end], name).next().is_some()
+    })
+}
+
 /// Every Go file of one directory.
-pub type DirectoryIndex = Arc<Vec<SiblingFile>>;
+pub type DirectoryIndex = Arc<Directory>;
+
+/// The Go files of one directory, and which of them declare a name (asked
+/// by every file of a package for the same few names: answered once).
+pub struct Directory {
+    files: Vec<SiblingFile>,
+    declarers: Mutex<HashMap<(String, String), Arc<Vec<PathBuf>>>>,
+}
+
+impl std::ops::Deref for Directory {
+    type Target = Vec<SiblingFile>;
+
+    fn deref(&self) -> &Vec<SiblingFile> {
+        &self.files
+    }
+}
+
+impl Directory {
+    /// The files of package `package` that declare `name` at package level.
+    pub fn declarers(&self, package: &str, name: &str) -> Arc<Vec<PathBuf>> {
+        let key = (package.to_string(), name.to_string());
+        if let Some(found) = self.declarers.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return found.clone();
+        }
+        let found: Arc<Vec<PathBuf>> = Arc::new(
+            self.files
+                .iter()
+                .filter(|f| f.index.package == package && (f.index.declares(name) || f.declares_const(name)))
+                .map(|f| f.path.clone())
+                .collect(),
+        );
+        self.declarers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, found.clone());
+        found
+    }
+}
 
 /// How many directory indexes are kept.
 const CACHED_DIRECTORIES: usize = 16;
@@ -169,6 +257,8 @@ impl PackageCache {
                 .flatten()
                 .map(|e| e.path())
                 .filter(|p| p.extension().is_some_and(|e| e == "go") && p.is_file())
+                // A file over the size limit is an error of its own, not read here.
+                .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() <= crate::go::load::MAX_FILE_BYTES))
                 .collect(),
             Err(_) => Vec::new(),
         };
@@ -194,9 +284,13 @@ impl PackageCache {
                 nil_tested: OnceLock::new(),
                 full: OnceLock::new(),
                 methods: OnceLock::new(),
+                const_answers: Mutex::default(),
             });
         }
-        Arc::new(files)
+        Arc::new(Directory {
+            files,
+            declarers: Mutex::default(),
+        })
     }
 }
 
@@ -226,6 +320,32 @@ mod tests {
         assert!(first[1].compares_with_nil("items"));
         assert!(!first[0].compares_with_nil("items"));
         assert!(!first[1].compares_with_nil("other"));
+    }
+
+    #[test]
+    fn who_declares_a_name_is_answered_once_per_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.go"), "package p\n\nfunc clear(...any) {}\n").unwrap();
+        std::fs::write(dir.path().join("b.go"), "package p\n\nconst (\n\tmake = 1\n)\n").unwrap();
+        std::fs::write(dir.path().join("c_test.go"), "package p_test\n\nvar clear = 1\n").unwrap();
+        let cache = PackageCache::default();
+        let index = cache.directory(&dir.path().join("a.go"));
+        let clear = index.declarers("p", "clear");
+        assert_eq!(clear.len(), 1);
+        assert!(clear[0].ends_with("a.go"));
+        assert!(Arc::ptr_eq(&clear, &index.declarers("p", "clear")), "remembered");
+        assert_eq!(index.declarers("p", "make").len(), 1);
+        assert!(index.declarers("p", "new").is_empty());
+        assert_eq!(index.declarers("p_test", "clear").len(), 1);
+    }
+
+    #[test]
+    fn finds_constants_without_parsing() {
+        let src = "package p\n\nconst a, clear = 1, 2\n\nconst (\n\tx = iota\n\tmake\n)\n\nfunc f() { delete(m, k) }\n";
+        assert!(in_const_declaration(src, "clear"));
+        assert!(in_const_declaration(src, "make"));
+        assert!(!in_const_declaration(src, "delete"));
+        assert!(!in_const_declaration(src, "new"));
     }
 
     #[test]

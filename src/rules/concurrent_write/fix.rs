@@ -10,9 +10,10 @@
 use super::range_fix;
 use super::target::MapTarget;
 use crate::go::goversion::GoVersion;
-use crate::rules::{Fix, FixSafety, RuleContext, TextEdit};
+use crate::go::scope;
 use crate::go::syntax::{self, code_children, GoNode};
 use crate::go::types::{self, TypeExpr, TypeKind};
+use crate::rules::{Fix, FixSafety, RuleContext, TextEdit};
 
 /// What the rewrite of one variable needs to know.
 pub struct Rewrite<'a> {
@@ -39,15 +40,29 @@ pub fn plan(ctx: &RuleContext, target: &MapTarget) -> Result<Fix, String> {
         .dfs()
         .find(|n| n.kind() == "identifier" && n.range().start == decl_at)
         .ok_or("declaration not found")?;
-    if types::resolve("sync", &decl_ident, ctx.scope).is_some() || imports_sync_under_another_name(&root) {
+    let func = syntax::enclosing_function(&decl_ident).ok_or("not in a function")?;
+    let uses: Vec<GoNode> = func
+        .dfs()
+        .filter(|n| n.kind() == "identifier" && n.range().start != decl_at && target.is(n, ctx))
+        .collect();
+    let sites: Vec<GoNode> = std::iter::once(decl_ident.clone())
+        .chain(uses.iter().cloned())
+        .collect();
+    if !scope::package_name_free("sync", "sync", &sites, ctx.scope) {
         return Err("the name sync does not refer to the sync package here".into());
     }
+    // The types copied into conversions and assertions must mean the same at every use.
+    let copied = scope::predeclared_types_in(&format!("{key} {value}"));
+    if let Some(name) = sites.iter().find_map(|s| scope::first_shadowed(&copied, s, ctx.scope)) {
+        return Err(format!("`{name}` is declared here (not the predeclared type)"));
+    }
+    let any_builtin = sites.iter().all(|s| scope::builtin_visible("any", s, ctx.scope));
     let rw = Rewrite {
         ctx,
         name: name.clone(),
         key,
         value,
-        any: if ctx.go_version() >= GoVersion(18) {
+        any: if ctx.go_version() >= GoVersion(18) && any_builtin {
             "any"
         } else {
             "interface{}"
@@ -55,12 +70,8 @@ pub fn plan(ctx: &RuleContext, target: &MapTarget) -> Result<Fix, String> {
         taken: Default::default(),
     };
     let mut edits = declaration(&rw, &decl_ident)?;
-    let func = syntax::enclosing_function(&decl_ident).ok_or("not in a function")?;
-    for use_ in func
-        .dfs()
-        .filter(|n| n.kind() == "identifier" && n.range().start != decl_at && target.is(n, ctx))
-    {
-        edits.extend(rewrite_use(&rw, &use_)?);
+    for use_ in &uses {
+        edits.extend(rewrite_use(&rw, use_)?);
     }
     edits.sort_by_key(|e| (e.range.start, e.range.end));
     if edits.windows(2).any(|w| w[0].range.end > w[1].range.start) {
@@ -71,14 +82,6 @@ pub fn plan(ctx: &RuleContext, target: &MapTarget) -> Result<Fix, String> {
         description: format!("make {name} a sync.Map (Store/Load/Delete/Range)"),
         edits,
         imports: vec!["sync".into()],
-    })
-}
-
-fn imports_sync_under_another_name(root: &GoNode) -> bool {
-    root.dfs().filter(|n| n.kind() == "import_spec").any(|spec| {
-        spec.field("path")
-            .is_some_and(|p| p.text().trim_matches(['"', '`']) == "sync")
-            && spec.field("name").is_some_and(|n| n.text() != "sync")
     })
 }
 
@@ -185,6 +188,13 @@ fn rewrite_use(rw: &Rewrite, use_: &GoNode) -> Result<Vec<TextEdit>, String> {
             let call = parent.parent().ok_or("no call")?;
             let func = call.field("function").map(|f| f.text().to_string()).unwrap_or_default();
             let args = code_children(&parent);
+            let func = if matches!(func.as_str(), "delete" | "clear" | "len")
+                && !scope::builtin_visible(&func, &call, rw.ctx.scope)
+            {
+                format!("{func} (not the builtin here)")
+            } else {
+                func
+            };
             match (func.as_str(), args.as_slice()) {
                 ("delete", [_, k]) if call.parent().is_some_and(|p| p.kind() == "expression_statement") => {
                     Ok(vec![edit(&call, format!("{name}.Delete({})", rw.convert(k, &rw.key)))])

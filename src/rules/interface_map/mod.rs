@@ -13,6 +13,7 @@
 mod fields;
 mod fix;
 mod layout;
+mod names;
 mod precondition;
 mod uses;
 mod value_type;

@@ -190,6 +190,12 @@ fn detection(
             return det;
         }
     };
+    let mut names = vec!["make"];
+    names.extend(crate::go::scope::predeclared_types_in(map_type));
+    if let Some(name) = crate::go::scope::first_shadowed(&names, stmt, ctx.scope) {
+        det.note = Some(crate::go::scope::shadowed_note(name));
+        return det;
+    }
     // A write reached on every path after the reset panics on every
     // execution that gets there: no surviving execution can see the change.
     let (safety, why) = if unconditional || (target.is_local && !escapes) {

@@ -297,6 +297,9 @@ fn zeroing_edit(
     if line_start + indent.len() != start {
         return Err("the delete shares its line with other code; zero the value by hand".into());
     }
+    if let Some(taken) = crate::go::scope::first_shadowed(&["nil", "delete"], stmt, ctx.scope) {
+        return Err(crate::go::scope::shadowed_note(taken));
+    }
     let name = fresh_name(ctx, func).ok_or("no free variable name for the old value")?;
     let replacement = format!(
         "if {name} := {map_text}[{key_text}]; {name} != nil {{\n{indent}\t*{name} = {struct_name}{{}}\n{indent}}}\n{indent}"
@@ -329,6 +332,7 @@ fn fresh_name(ctx: &RuleContext, func: &GoNode) -> Option<String> {
             && ctx.scope.var_type(c).is_none()
             && !ctx.scope.is_package_func(c)
             && ctx.scope.type_decl(c).is_none()
+            && crate::go::scope::builtin_visible(c, func, ctx.scope)
     })
 }
 
@@ -357,6 +361,14 @@ mod tests {
                 "\tif old := sessions[name]; old != nil {\n\t\t*old = Session{}\n\t}\n\tdelete(sessions, name)\n"
             )
         );
+    }
+
+    #[test]
+    fn no_fix_where_nil_is_redeclared() {
+        let src = format!("{SESSIONS}\nvar nil = 0\n");
+        let found = run(&src);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].1.as_ref().is_err_and(|why| why.contains("`nil`")), "{found:?}");
     }
 
     #[test]

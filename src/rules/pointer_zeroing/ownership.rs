@@ -8,9 +8,9 @@
 
 use super::MapRef;
 use crate::go::lex;
-use crate::rules::RuleContext;
 use crate::go::syntax::{self, code_children, GoNode};
 use crate::go::types::{basic, TypeExpr, TypeKind};
+use crate::rules::RuleContext;
 use std::path::Path;
 
 /// The map and its value type, as the scan needs them.
@@ -41,9 +41,11 @@ pub fn why_not_owned(ctx: &RuleContext, target: &Owned, own_root: &GoNode) -> Op
         if lex::word_occurrences(text, name).next().is_none() {
             continue;
         }
-        let tree = syntax::parse(text);
-        let root = tree.root();
         let label = file_label(&path);
+        let Some(tree) = syntax::parse_shallow(text) else {
+            return Some(format!("{label} nests too deep to read"));
+        };
+        let root = tree.root();
         if syntax::first_error(&root).is_some() {
             return Some(format!("{label} does not parse"));
         }

@@ -261,10 +261,12 @@ pub fn verify(toolchain: &Toolchain, files: &[WrittenFile], jobs: usize) -> Veri
     for f in files {
         packages.entry(package_dir(&f.path)).or_default().push(f);
     }
+    // The system may refuse that many threads: then check on one.
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs.max(1))
         .build()
-        .expect("thread pool");
+        .or_else(|_| rayon::ThreadPoolBuilder::new().num_threads(1).build())
+        .expect("a thread pool of one thread");
     // gofmt and go vet take seconds a package: show how far it got.
     let bar = toolchain
         .progress

@@ -15,7 +15,13 @@ pub(super) struct Parser<'a> {
     toks: Vec<Token>,
     /// The next token.
     at: usize,
+    /// How many types deep the reader is (see `MAX_DEPTH`).
+    depth: usize,
 }
+
+/// Types nested deeper than this are not read (`None`): no real type is,
+/// and recursion must not overflow the stack on hostile input.
+const MAX_DEPTH: usize = 64;
 
 impl<'a> Parser<'a> {
     /// The one type the whole text is, if it is one.
@@ -43,7 +49,12 @@ impl<'a> Parser<'a> {
         while toks.last().is_some_and(|&(t, s, e)| t == Tok::Punct(b';') && s == e) {
             toks.pop();
         }
-        Parser { text, toks, at: 0 }
+        Parser {
+            text,
+            toks,
+            at: 0,
+            depth: 0,
+        }
     }
 
     fn tok(&self, k: usize) -> Option<Tok> {
@@ -123,6 +134,16 @@ impl<'a> Parser<'a> {
     }
 
     fn ty(&mut self) -> Option<TypeExpr> {
+        if self.depth >= MAX_DEPTH {
+            return None;
+        }
+        self.depth += 1;
+        let ty = self.ty_inner();
+        self.depth -= 1;
+        ty
+    }
+
+    fn ty_inner(&mut self) -> Option<TypeExpr> {
         let start = self.start();
         let kind = if let Some(name) = self.ident(0) {
             let base = match self.ident(2).filter(|_| self.qualified_at(0)) {
