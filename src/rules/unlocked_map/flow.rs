@@ -4,7 +4,7 @@
 //! callers hold, and the locks taken and fields written by a function and
 //! everything it calls.
 
-use super::package::{holds, Entry, Facts, Summary};
+use super::package::{any_lock, holds, Entry, Facts, Summary};
 use super::walk::{Ctx, Event, EventKind, Receiver};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -20,6 +20,7 @@ struct Site<'a> {
 const MAX_ROUNDS: usize = 64;
 
 pub fn entries(facts: &mut Facts, summaries: &[Summary], fixed: HashMap<String, Entry>) {
+    let setup = facts.setup.clone();
     let mut sites: HashMap<String, Vec<Site>> = HashMap::new();
     let mut unknown: HashSet<String> = HashSet::new();
     for s in summaries {
@@ -72,7 +73,13 @@ pub fn entries(facts: &mut Facts, summaries: &[Summary], fixed: HashMap<String, 
     }
     entry.extend(fixed.clone());
     let site_entry = |site: &Site, entry: &HashMap<String, Entry>| -> Entry {
+        // Unsure what the caller holds: a value reached through another
+        // (its owner's lock may guard it), a parameter, setup code.
+        let unsure = site.ev.param
+            || setup.contains(site.caller)
+            || (site.base.contains('.') && any_lock(site.ev, site.base).is_none());
         if site.ev.fresh
+            || unsure
             || matches!(site.ev.ctx, Ctx::Construction | Ctx::Unknown)
             || (through_recv(site) && cons.contains(site.caller))
         {

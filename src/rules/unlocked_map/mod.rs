@@ -19,9 +19,9 @@ use super::{Detection, RuleContext, RuleModule, RuleOptions};
 use crate::go::lang::Go;
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
-use package::{holds, Facts};
+use package::{any_lock, holds, Facts};
 use std::collections::HashSet;
-use walk::{Ctx, EventKind};
+use walk::EventKind;
 
 pub const MODULE: RuleModule = RuleModule {
     name: "unlocked_map",
@@ -101,9 +101,7 @@ fn findings(
     w: &walk::FuncWalk,
     facts: &Facts,
 ) -> Vec<Detection> {
-    if facts.construction.contains(&w.key) {
-        return Vec::new();
-    }
+    let _ = ctx;
     let entry = facts.entry.get(&w.key);
     let recv = w.recv.as_ref();
     let mut seen = HashSet::new();
@@ -111,13 +109,10 @@ fn findings(
     events.sort_by_key(|e| e.start);
     let mut out = Vec::new();
     for ev in events {
-        let EventKind::Access { base, ty, field, kind } = &ev.kind else {
+        let EventKind::Access { base, ty, field, kind, .. } = &ev.kind else {
             continue;
         };
-        if ev.fresh || !matches!(ev.ctx, Ctx::Body | Ctx::Goroutine) {
-            continue;
-        }
-        if recv.is_some_and(|r| !r.2 && r.0 == *base) {
+        if !package::counted(facts, &w.key, ev) || recv.is_some_and(|r| !r.2 && r.0 == *base) {
             continue;
         }
         let Some(guard) = facts.guards.get(&(ty.clone(), field.clone())) else {
@@ -127,8 +122,11 @@ fn findings(
             continue;
         }
         let m = &guard.mutex;
-        let held = holds(ev, base, m, recv, entry);
-        let under_rlock = held == Some(false) && kind.is_write() && m.rw;
+        let held = match (holds(ev, base, m, recv, entry), any_lock(ev, base)) {
+            (Some(a), Some(b)) => Some(a | b),
+            (a, b) => a.or(b),
+        };
+        let under_rlock = held == Some(false) && kind.is_write();
         if held.is_some() && !under_rlock {
             continue;
         }
@@ -144,9 +142,15 @@ fn findings(
             .map(|e| e.text.clone())
             .unwrap_or_default();
         let message = if under_rlock {
-            format!("map field {base}.{field} is {} under {lock}.RLock(); a write needs {lock}.Lock() (guarded by {evidence})", kind.verb())
+            format!(
+                "map field {base}.{field} is {} under a read lock; a write needs {lock}.Lock() (guarded by {evidence})",
+                kind.verb()
+            )
         } else {
-            format!("map field {base}.{field} is {} without holding {lock} (guarded by {evidence})", kind.verb())
+            format!(
+                "map field {base}.{field} is {} without holding {lock} (guarded by {evidence})",
+                kind.verb()
+            )
         };
         let target = fix::Target {
             base,
@@ -157,7 +161,6 @@ fn findings(
             Ok(fix) => (Some(fix), None),
             Err(reason) => (None, Some(reason)),
         };
-        let _ = ctx;
         out.push(Detection {
             range: ev.start..ev.end,
             message: Some(message),

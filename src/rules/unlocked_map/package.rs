@@ -7,7 +7,7 @@
 
 use super::access::AccessKind;
 use super::candidates::{Candidates, MutexField};
-use super::walk::{self, Ctx, Event, EventKind, FuncWalk, Receiver};
+use super::walk::{self, Ctx, Event, EventKind, FuncWalk, Receiver, ORDERED};
 use crate::go::lines::LineIndex;
 use crate::go::syntax::{self, GoNode};
 use crate::go::types::PackageScope;
@@ -84,6 +84,14 @@ pub struct Facts {
     pub guards: HashMap<(String, String), Guard>,
     /// Fields written somewhere outside construction.
     pub written: HashSet<(String, String)>,
+    /// Fields whose map is changed in place (index write, `delete`, `clear`)
+    /// outside construction: a local alias of one may see a write.
+    pub mutated: HashSet<(String, String)>,
+    /// Functions that say the caller holds the lock (name or doc comment).
+    pub assumed: HashSet<String>,
+    /// Methods that set their receiver's fields with no lock of it held:
+    /// setup code, taken as not concurrent.
+    pub setup: HashSet<String>,
     pub entry: HashMap<String, Entry>,
     /// Functions run only while their value is being built.
     pub construction: HashSet<String>,
@@ -113,34 +121,38 @@ pub fn doc_says_held(func: &GoNode) -> bool {
         doc.push(' ');
         cur = c.prev();
     }
-    let doc = doc.replace("//", " ");
+    let doc = doc.replace("//", " ").replace("/*", " ").replace("*/", " ");
     let doc = doc.split_whitespace().collect::<Vec<_>>().join(" ");
-    [
+    said_held(&doc)
+}
+
+/// Whether a (lower-case) doc comment says the caller holds a lock: it
+/// names a lock and says it is held, assumed or expected of the caller
+/// ("Lock should be held.", "must be called with s.mu held", "expects the
+/// caller to acquire needed locks"), and does not say the opposite.
+fn said_held(doc: &str) -> bool {
+    let names_lock = ["lock", "mutex", "mu ", "mu.", "mu,", "mtx"].iter().any(|w| doc.contains(w));
+    let held = [
+        "held",
         "must hold",
-        "must be held",
-        "must be locked",
-        "lock held",
-        "lock is held",
-        "lock must be held",
         "caller holds",
         "callers hold",
-        "caller must hold",
-        "caller must lock",
-        "requires mu",
-        "requires the lock",
-        "requires that",
-        "assumes the lock",
-        "assumes that",
+        "caller must",
+        "caller to acquire",
+        "caller should",
+        "assumed",
+        "assumes",
+        "expects",
+        "requires",
+        "must be locked",
         "while holding",
-        "held by the caller",
-        "locked by the caller",
-        "locked by caller",
-        "with the lock held",
     ]
     .iter()
-    .any(|p| doc.contains(p))
-        || (doc.contains("called with") && doc.contains("held"))
-        || (doc.contains("mu") && doc.contains(" held"))
+    .any(|w| doc.contains(w));
+    let denied = ["not be held", "not held", "must not hold", "not hold", "without holding", "acquires", "takes the lock"]
+        .iter()
+        .any(|w| doc.contains(w));
+    names_lock && held && !denied
 }
 
 /// Whether the mutex `m` of the value `base` is held at `ev` (and for
@@ -159,6 +171,54 @@ pub fn holds(ev: &Event, base: &str, m: &MutexField, recv: Option<&Receiver>, en
         }
     }
     held
+}
+
+/// The strongest lock held on `base` or on a value that contains it
+/// (`e.mu` for `e.subs`): any mutex of the owner counts, since code that
+/// takes several locks in order is common and need not use the guard.
+pub fn any_lock(ev: &Event, base: &str) -> Option<bool> {
+    let mut out = None;
+    for (k, w) in &ev.held {
+        if k == ORDERED {
+            continue;
+        }
+        let owners = [Some(k.as_str()), k.rsplit_once('.').map(|(o, _)| o)];
+        let covers = owners
+            .into_iter()
+            .flatten()
+            .any(|o| base == o || base.strip_prefix(o).is_some_and(|rest| rest.starts_with('.')));
+        if covers {
+            out = Some(out.unwrap_or(false) | *w);
+        }
+    }
+    out
+}
+
+/// Whether a walk sets fields of its receiver with no lock of it held.
+fn sets_fields_unlocked(w: &FuncWalk) -> bool {
+    let Some((recv, _, _)) = &w.recv else {
+        return false;
+    };
+    w.events.iter().any(|e| {
+        matches!(e.kind, EventKind::SetField) && e.unit == 0 && e.ctx == Ctx::Body && any_lock(e, recv).is_none()
+    })
+}
+
+/// Whether an access is one the rule counts and may report: not during
+/// construction or setup, not through a parameter, not after a wait, and
+/// not a read through an alias of a map never changed in place.
+pub fn counted(facts: &Facts, key: &str, ev: &Event) -> bool {
+    let EventKind::Access { ty, field, kind, alias, .. } = &ev.kind else {
+        return false;
+    };
+    !(ev.fresh
+        || ev.param
+        || ev.ordered
+        || !matches!(ev.ctx, Ctx::Body | Ctx::Goroutine)
+        || facts.construction.contains(key)
+        || facts.setup.contains(key)
+        || facts.assumed.contains(key)
+        || (*alias && !kind.is_write() && !facts.mutated.contains(&(ty.clone(), field.clone()))))
 }
 
 fn is_test(path: &Path) -> bool {
@@ -209,6 +269,7 @@ pub fn build(scope: &PackageScope, own_path: &Path, own_text: &str, tests: bool)
     }
     let mut summaries = Vec::new();
     let mut fixed_entry: HashMap<String, Entry> = HashMap::new();
+    let mut setup = HashSet::new();
     for (path, text, tree) in &parsed {
         let root = tree.root();
         let file_scope = scope.for_file(&root, path);
@@ -224,6 +285,9 @@ pub fn build(scope: &PackageScope, own_path: &Path, own_text: &str, tests: bool)
             if locked_name(&w.key) || doc_says_held(&f) {
                 fixed_entry.insert(w.key.clone(), Entry::All);
             }
+            if sets_fields_unlocked(&w) {
+                setup.insert(w.key.clone());
+            }
             let ev_lines = w.events.iter().map(|e| lines.line_col(e.start).0).collect();
             summaries.push(Summary {
                 walk: w,
@@ -234,6 +298,8 @@ pub fn build(scope: &PackageScope, own_path: &Path, own_text: &str, tests: bool)
     }
     let mut facts = Facts {
         cands,
+        assumed: fixed_entry.keys().cloned().collect(),
+        setup,
         ..Facts::default()
     };
     super::flow::entries(&mut facts, &summaries, fixed_entry);
@@ -244,28 +310,44 @@ pub fn build(scope: &PackageScope, own_path: &Path, own_text: &str, tests: bool)
 
 fn guards_and_writes(facts: &mut Facts, summaries: &[Summary]) {
     type Key = (String, String);
+    // Per (field, mutex): accesses under it (explicitly locked, in all),
+    // the functions they are in, and evidence.
+    #[derive(Default)]
+    struct Tally {
+        explicit: usize,
+        all: usize,
+        funcs: HashSet<String>,
+        evidence: Vec<Evidence>,
+    }
     let mut total: HashMap<Key, usize> = HashMap::new();
-    let mut guarded: HashMap<(Key, String), (usize, HashSet<String>, Vec<Evidence>)> = HashMap::new();
+    let mut tallies: HashMap<(Key, String), Tally> = HashMap::new();
     for s in summaries {
         let key = &s.walk.key;
         let construction = facts.construction.contains(key);
+        for ev in &s.walk.events {
+            let outside = !ev.fresh && ev.ctx != Ctx::Construction && !construction;
+            match &ev.kind {
+                EventKind::Access { ty, field, kind, .. } if outside && kind.is_write() => {
+                    facts.written.insert((ty.clone(), field.clone()));
+                    facts.mutated.insert((ty.clone(), field.clone()));
+                }
+                EventKind::Assign { ty, field } if outside => {
+                    facts.written.insert((ty.clone(), field.clone()));
+                }
+                _ => {}
+            }
+        }
+    }
+    for s in summaries {
+        let key = &s.walk.key;
         let entry = facts.entry.get(key);
         let recv = s.walk.recv.as_ref();
         for (ev, line) in s.walk.events.iter().zip(&s.lines) {
-            let (base, ty, field, kind) = match &ev.kind {
-                EventKind::Access { base, ty, field, kind } => (base, ty, field, Some(*kind)),
-                EventKind::Assign { ty, field } => (&String::new(), ty, field, None),
-                _ => continue,
-            };
-            let outside = !ev.fresh && ev.ctx != Ctx::Construction && !construction;
-            if outside && kind.is_none_or(AccessKind::is_write) {
-                facts.written.insert((ty.clone(), field.clone()));
-            }
-            if kind.is_none() {
+            let EventKind::Access { base, ty, field, .. } = &ev.kind else {
                 continue;
-            }
+            };
             let value_recv = recv.is_some_and(|r| !r.2 && r.0 == *base);
-            if !outside || value_recv || !matches!(ev.ctx, Ctx::Body | Ctx::Goroutine) {
+            if value_recv || !counted(facts, key, ev) {
                 continue;
             }
             let k = (ty.clone(), field.clone());
@@ -274,32 +356,44 @@ fn guards_and_writes(facts: &mut Facts, summaries: &[Summary]) {
                 continue;
             };
             for m in &info.mutexes {
-                if holds(ev, base, m, recv, entry).is_some() {
-                    let g = guarded.entry((k.clone(), m.name.clone())).or_default();
-                    g.0 += 1;
-                    g.1.insert(key.clone());
-                    if g.2.len() < 8 && !g.2.iter().any(|e| e.func == *key) {
-                        let lock = if m.embedded { base.clone() } else { format!("{base}.{}", m.name) };
-                        g.2.push(Evidence {
-                            func: key.clone(),
-                            text: format!("{lock} at {}:{line}", s.file),
-                        });
-                    }
+                if holds(ev, base, m, recv, entry).is_none() {
+                    continue;
+                }
+                let t = tallies.entry((k.clone(), m.name.clone())).or_default();
+                t.all += 1;
+                t.explicit += usize::from(holds(ev, base, m, recv, None).is_some());
+                t.funcs.insert(key.clone());
+                if t.evidence.len() < 8 && !t.evidence.iter().any(|e| e.func == *key) {
+                    let lock = if m.embedded { base.clone() } else { format!("{base}.{}", m.name) };
+                    t.evidence.push(Evidence {
+                        func: key.clone(),
+                        text: format!("{lock} at {}:{line}", s.file),
+                    });
                 }
             }
         }
     }
-    let mut best: HashMap<Key, (usize, Guard)> = HashMap::new();
-    for ((k, mutex), (count, funcs, evidence)) in guarded {
+    let mut best: HashMap<Key, ((usize, usize), Guard)> = HashMap::new();
+    for ((k, mutex), t) in tallies {
         let all = total.get(&k).copied().unwrap_or(0);
-        if count < MIN_GUARDED || funcs.len() < MIN_FUNCTIONS || count * 100 < all * MIN_PERCENT {
+        if t.explicit == 0 || t.all < MIN_GUARDED || t.funcs.len() < MIN_FUNCTIONS || t.all * 100 < all * MIN_PERCENT {
             continue;
         }
         let Some(m) = facts.cands.types.get(&k.0).and_then(|i| i.mutex(&mutex)).cloned() else {
             continue;
         };
-        if best.get(&k).is_none_or(|(c, _)| *c < count) {
-            best.insert(k, (count, Guard { mutex: m, evidence }));
+        let score = (t.explicit, t.all);
+        if best.get(&k).is_none_or(|(c, _)| *c < score) {
+            best.insert(
+                k,
+                (
+                    score,
+                    Guard {
+                        mutex: m,
+                        evidence: t.evidence,
+                    },
+                ),
+            );
         }
     }
     facts.guards = best.into_iter().map(|(k, (_, g))| (k, g)).collect();

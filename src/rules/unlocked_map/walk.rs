@@ -10,11 +10,15 @@ use super::access::{self, AccessKind, Site};
 use super::candidates::Candidates;
 use crate::go::syntax::{self, code_children, GoNode};
 use crate::go::types::PackageScope;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Locks held: lock object text (`c.mu`, or `c` for an embedded mutex or a
 /// `Lock` method of the value itself) → held for writing (`Lock`, not `RLock`).
+/// The key `ORDERED` marks code after a plain receive or `Wait()`.
 pub type Held = BTreeMap<String, bool>;
+
+/// The `Held` key of code after a plain `<-ch` or `x.Wait()` statement.
+pub const ORDERED: &str = "<-";
 
 /// Where code runs, as far as locks go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,8 +35,17 @@ pub enum Ctx {
 
 #[derive(Debug, Clone)]
 pub enum EventKind {
-    /// An access of candidate map field `field` of type `ty` through `base`.
-    Access { base: String, ty: String, field: String, kind: AccessKind },
+    /// An access of candidate map field `field` of type `ty` through `base`
+    /// (`alias`: through a local holding the field's map).
+    Access {
+        base: String,
+        ty: String,
+        field: String,
+        kind: AccessKind,
+        alias: bool,
+    },
+    /// `recv.x = …` on the receiver: the method sets its value's fields.
+    SetField,
     /// `base.field = …`: the field itself is replaced.
     Assign { ty: String, field: String },
     /// `base.method(…)` on a value of the package type `ty`.
@@ -56,6 +69,10 @@ pub struct Event {
     pub inherits: bool,
     /// The value is one this function created and has not yet shared.
     pub fresh: bool,
+    /// The value is a parameter (not the receiver): its callers are not followed.
+    pub param: bool,
+    /// A plain `<-ch` or `x.Wait()` statement ran before, in this goroutine.
+    pub ordered: bool,
     /// Byte offsets of the construct.
     pub start: usize,
     pub end: usize,
@@ -86,10 +103,20 @@ pub fn walk_function(func: &GoNode, scope: &PackageScope, cands: &Candidates) ->
     let key = func_key(func)?;
     let recv = crate::go::methods::receiver(func).and_then(|(n, t, p)| Some((n?, t, p)));
     let body = func.field("body")?;
+    let mut params: HashSet<String> = HashSet::new();
+    let lists = std::iter::once(func.clone()).chain(body.dfs().filter(|n| n.kind() == "function_literal"));
+    for f in lists {
+        if let Some(list) = f.field("parameters") {
+            for p in code_children(&list) {
+                params.extend(p.field_children("name").map(|n| n.text().to_string()));
+            }
+        }
+    }
     let mut w = Walker {
         scope,
         cands,
         recv: recv.clone(),
+        params,
         fresh: HashMap::new(),
         aliases: access::aliases(&body, scope, cands),
         events: Vec::new(),
@@ -128,6 +155,7 @@ struct Walker<'s> {
     scope: &'s PackageScope<'s>,
     cands: &'s Candidates,
     recv: Option<Receiver>,
+    params: HashSet<String>,
     /// Fresh values: name → offset where it stops being fresh.
     fresh: HashMap<String, Vec<(usize, usize)>>,
     aliases: Vec<access::Alias>,
@@ -170,6 +198,18 @@ pub fn lock_call(call: &GoNode) -> Option<(String, &'static str)> {
     Some((lock_object(&f.field("operand")?.text()), op))
 }
 
+/// A plain receive (`<-done`) or `x.Wait()`: what comes after waited for
+/// something another goroutine did.
+fn is_wait(e: &GoNode) -> bool {
+    match e.kind().as_ref() {
+        "unary_expression" => e.field("operator").is_some_and(|o| o.text() == "<-"),
+        "call_expression" => e
+            .field("function")
+            .is_some_and(|f| f.kind() == "selector_expression" && f.field("field").is_some_and(|n| n.text() == "Wait")),
+        _ => false,
+    }
+}
+
 /// The lock object as held-state key: an embedded mutex's `c.Mutex` is `c`.
 pub fn lock_object(text: &str) -> String {
     let t = text.trim();
@@ -185,6 +225,8 @@ impl<'s> Walker<'s> {
     fn push(&mut self, kind: EventKind, node: &GoNode, held: &Held, cx: Cx, base: Option<&str>) {
         let start = node.range().start;
         let fresh = base.is_some_and(|b| self.is_fresh(b, start));
+        let root = base.map(|b| b.split('.').next().unwrap_or(b));
+        let param = root.is_some_and(|r| self.params.contains(r));
         self.events.push(Event {
             kind,
             held: held.clone(),
@@ -192,6 +234,8 @@ impl<'s> Walker<'s> {
             unit: cx.unit,
             inherits: cx.inherits,
             fresh,
+            param,
+            ordered: held.contains_key(ORDERED),
             start,
             end: node.range().end,
         });
@@ -236,6 +280,9 @@ impl<'s> Walker<'s> {
                     return Some(st);
                 }
                 self.scan(&e, &st, cx);
+                if is_wait(&e) {
+                    st.insert(ORDERED.to_string(), true);
+                }
                 (!syntax::is_terminating(s)).then_some(st)
             }
             "return_statement" | "goto_statement" => {
@@ -489,6 +536,12 @@ impl<'s> Walker<'s> {
         let Some(operand) = sel.field("operand") else {
             return;
         };
+        if let Some((recv, _, _)) = &self.recv {
+            if operand.kind() == "identifier" && operand.text() == recv.as_str() && access::classify(sel) == Some(Site::Assign) {
+                let recv = recv.clone();
+                self.push(EventKind::SetField, sel, st, cx, Some(&recv));
+            }
+        }
         let is_field = self.cands.is_map_field_name(&field);
         let is_method = self.cands.is_method_name(&field);
         if !is_field && !is_method {
@@ -506,6 +559,7 @@ impl<'s> Walker<'s> {
                         ty,
                         field,
                         kind,
+                        alias: false,
                     },
                     sel,
                     st,
@@ -562,7 +616,14 @@ impl<'s> Walker<'s> {
         };
         let (base, ty, field) = (alias.base.clone(), alias.ty.clone(), alias.field.clone());
         if let Some(Site::Access(kind)) = access::classify(id) {
-            self.push(EventKind::Access { base: base.clone(), ty, field, kind }, id, st, cx, Some(&base));
+            let access = EventKind::Access {
+                base: base.clone(),
+                ty,
+                field,
+                kind,
+                alias: true,
+            };
+            self.push(access, id, st, cx, Some(&base));
         }
     }
 }
