@@ -103,7 +103,11 @@ impl<'a> PackageScope<'a> {
 
     /// A fact derived from the whole package, computed once per package
     /// (see `PackageCache::facts`).
-    pub fn package_facts<T: std::any::Any + Send + Sync>(&self, key: &str, build: impl FnOnce() -> T) -> std::sync::Arc<T> {
+    pub fn package_facts<T: std::any::Any + Send + Sync>(
+        &self,
+        key: &str,
+        build: impl FnOnce() -> T,
+    ) -> std::sync::Arc<T> {
         let key = format!("{key}\0{}", self.own.package);
         self.cache.facts(self.path, &key, build)
     }

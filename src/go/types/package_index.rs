@@ -264,6 +264,25 @@ mod tests {
     }
 
     #[test]
+    fn package_facts_are_built_once_and_dropped_with_a_new_buffer() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.go");
+        std::fs::write(&a, "package p\n").unwrap();
+        let cache = PackageCache::default();
+        let builds = std::sync::atomic::AtomicUsize::new(0);
+        let build = || builds.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        assert_eq!(*cache.facts(&a, "k", build), 1);
+        assert_eq!(
+            *cache.facts(&dir.path().join("b.go"), "k", build),
+            1,
+            "one per directory"
+        );
+        assert_eq!(*cache.facts(&a, "other", build), 2, "one per key");
+        cache.set_buffer(&a, Some("package p\n\nvar x int\n".into()));
+        assert_eq!(*cache.facts(&a, "k", build), 3, "a changed buffer drops the facts");
+    }
+
+    #[test]
     fn buffers_stand_in_for_files_on_disk() {
         let dir = tempfile::tempdir().unwrap();
         let a = dir.path().join("a.go");

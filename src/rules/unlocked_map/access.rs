@@ -191,8 +191,7 @@ pub fn aliases(body: &GoNode, scope: &PackageScope, cands: &Candidates) -> Vec<A
 
 /// Values of candidate types this function creates (`x := &T{…}`,
 /// `new(T)`, `var x T`): name → spans in which they are not yet shared.
-pub fn fresh_values(body: &GoNode, scope: &PackageScope, cands: &Candidates) -> HashMap<String, Vec<(usize, usize)>> {
-    let _ = scope;
+pub fn fresh_values(body: &GoNode, cands: &Candidates) -> HashMap<String, Vec<(usize, usize)>> {
     let mut out: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
     for decl in body.dfs() {
         let pairs: Vec<(GoNode, Option<GoNode>, Option<GoNode>)> = match decl.kind().as_ref() {
@@ -263,9 +262,9 @@ fn escape_point(body: &GoNode, name: &str, after: usize) -> Option<usize> {
                 .ancestors()
                 .take_while(|a| a.range() != body.range())
                 .any(|a| matches!(a.kind().as_ref(), "function_literal" | "go_statement"));
-            let selected = id.parent().is_some_and(|p| {
-                p.kind() == "selector_expression" && p.field("operand").is_some_and(|o| same(&o, id))
-            });
+            let selected = id
+                .parent()
+                .is_some_and(|p| p.kind() == "selector_expression" && p.field("operand").is_some_and(|o| same(&o, id)));
             in_closure || !selected
         })
         .map(|n| n.range().start)

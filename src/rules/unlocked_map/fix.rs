@@ -42,7 +42,9 @@ pub fn plan(func: &GoNode, walk: &FuncWalk, facts: &Facts, guard: &Guard, t: &Ta
     }
     let lock = format!("{recv}.{}", m.name);
     if facts.held_by_caller.get(&walk.key).is_some_and(|h| h.contains(&m.name)) {
-        return Err(format!("no fix: a caller in the package holds {lock}; taking it here would deadlock"));
+        return Err(format!(
+            "no fix: a caller in the package holds {lock}; taking it here would deadlock"
+        ));
     }
     let takes_here = walk
         .events

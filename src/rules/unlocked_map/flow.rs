@@ -63,7 +63,11 @@ pub fn entries(facts: &mut Facts, summaries: &[Summary], fixed: HashMap<String, 
     }
     let mut entry: HashMap<String, Entry> = HashMap::new();
     for callee in sites.keys() {
-        let e = if unknown.contains(callee) { Entry::Locks(BTreeMap::new()) } else { Entry::All };
+        let e = if unknown.contains(callee) {
+            Entry::Locks(BTreeMap::new())
+        } else {
+            Entry::All
+        };
         entry.insert(callee.clone(), e);
     }
     for s in summaries {
@@ -91,7 +95,9 @@ pub fn entries(facts: &mut Facts, summaries: &[Summary], fixed: HashMap<String, 
         Entry::Locks(
             info.mutexes
                 .iter()
-                .filter_map(|m| holds(site.ev, site.base, m, site.recv, entry.get(site.caller)).map(|w| (m.name.clone(), w)))
+                .filter_map(|m| {
+                    holds(site.ev, site.base, m, site.recv, entry.get(site.caller)).map(|w| (m.name.clone(), w))
+                })
                 .collect(),
         )
     };

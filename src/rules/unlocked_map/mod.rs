@@ -11,6 +11,7 @@ mod access;
 mod candidates;
 mod fix;
 mod flow;
+mod locks;
 mod package;
 mod walk;
 
@@ -75,9 +76,6 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     let facts = ctx
         .scope
         .package_facts(key, || package::build(ctx.scope, &ctx.file.path, ctx.text, tests));
-    if std::env::var_os("MAPFIX_DEBUG_UNLOCKED").is_some() {
-        eprintln!("types={:?} guards={:?} written={:?} entry={:?}", facts.cands.types, facts.guards, facts.written, facts.entry);
-    }
     if facts.cands.is_empty() {
         return Vec::new();
     }
@@ -95,13 +93,7 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     findings(ctx, func, &w, &facts)
 }
 
-fn findings(
-    ctx: &RuleContext,
-    func: &crate::go::syntax::GoNode,
-    w: &walk::FuncWalk,
-    facts: &Facts,
-) -> Vec<Detection> {
-    let _ = ctx;
+fn findings(ctx: &RuleContext, func: &crate::go::syntax::GoNode, w: &walk::FuncWalk, facts: &Facts) -> Vec<Detection> {
     let entry = facts.entry.get(&w.key);
     let recv = w.recv.as_ref();
     let mut seen = HashSet::new();
@@ -109,7 +101,14 @@ fn findings(
     events.sort_by_key(|e| e.start);
     let mut out = Vec::new();
     for ev in events {
-        let EventKind::Access { base, ty, field, kind, .. } = &ev.kind else {
+        let EventKind::Access {
+            base,
+            ty,
+            field,
+            kind,
+            alias,
+        } = &ev.kind
+        else {
             continue;
         };
         if !package::counted(facts, &w.key, ev) || recv.is_some_and(|r| !r.2 && r.0 == *base) {
@@ -133,7 +132,7 @@ fn findings(
         if !seen.insert((ty.clone(), field.clone(), ev.unit)) {
             continue;
         }
-        let lock = if m.embedded { base.clone() } else { format!("{base}.{}", m.name) };
+        let lock = format!("{base}.{}", m.name);
         let evidence = guard
             .evidence
             .iter()
@@ -141,14 +140,19 @@ fn findings(
             .or(guard.evidence.first())
             .map(|e| e.text.clone())
             .unwrap_or_default();
+        let copy = if *alias {
+            format!(" through its copy `{}`", &ctx.text[ev.start..ev.end])
+        } else {
+            String::new()
+        };
         let message = if under_rlock {
             format!(
-                "map field {base}.{field} is {} under a read lock; a write needs {lock}.Lock() (guarded by {evidence})",
+                "map field {base}.{field} is {}{copy} under a read lock; a write needs {lock}.Lock() (guarded by {evidence})",
                 kind.verb()
             )
         } else {
             format!(
-                "map field {base}.{field} is {} without holding {lock} (guarded by {evidence})",
+                "map field {base}.{field} is {}{copy} without holding {lock} (guarded by {evidence})",
                 kind.verb()
             )
         };
@@ -158,6 +162,12 @@ fn findings(
             unit: ev.unit,
         };
         let (fix, note) = match fix::plan(func, w, facts, guard, &target) {
+            _ if under_rlock => (
+                None,
+                Some(format!(
+                    "no fix: take {lock}.Lock() instead of the read lock where the map is written"
+                )),
+            ),
             Ok(fix) => (Some(fix), None),
             Err(reason) => (None, Some(reason)),
         };
@@ -170,3 +180,6 @@ fn findings(
     }
     out
 }
+
+#[cfg(test)]
+mod tests;

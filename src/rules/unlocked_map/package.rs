@@ -5,9 +5,9 @@
 //! the fix the locks each function takes and the fields it writes
 //! (through its callees too).
 
-use super::access::AccessKind;
 use super::candidates::{Candidates, MutexField};
-use super::walk::{self, Ctx, Event, EventKind, FuncWalk, Receiver, ORDERED};
+use super::locks::ORDERED;
+use super::walk::{self, Ctx, Event, EventKind, FuncWalk, Receiver};
 use crate::go::lines::LineIndex;
 use crate::go::syntax::{self, GoNode};
 use crate::go::types::PackageScope;
@@ -31,11 +31,6 @@ pub enum Entry {
 }
 
 impl Entry {
-    #[allow(dead_code)]
-    fn none() -> Entry {
-        Entry::Locks(BTreeMap::new())
-    }
-
     pub fn meet(self, other: Entry) -> Entry {
         match (self, other) {
             (Entry::All, x) | (x, Entry::All) => x,
@@ -131,7 +126,9 @@ pub fn doc_says_held(func: &GoNode) -> bool {
 /// ("Lock should be held.", "must be called with s.mu held", "expects the
 /// caller to acquire needed locks"), and does not say the opposite.
 fn said_held(doc: &str) -> bool {
-    let names_lock = ["lock", "mutex", "mu ", "mu.", "mu,", "mtx"].iter().any(|w| doc.contains(w));
+    let names_lock = ["lock", "mutex", "mu ", "mu.", "mu,", "mtx"]
+        .iter()
+        .any(|w| doc.contains(w));
     let held = [
         "held",
         "must hold",
@@ -149,9 +146,17 @@ fn said_held(doc: &str) -> bool {
     ]
     .iter()
     .any(|w| doc.contains(w));
-    let denied = ["not be held", "not held", "must not hold", "not hold", "without holding", "acquires", "takes the lock"]
-        .iter()
-        .any(|w| doc.contains(w));
+    let denied = [
+        "not be held",
+        "not held",
+        "must not hold",
+        "not hold",
+        "without holding",
+        "acquires",
+        "takes the lock",
+    ]
+    .iter()
+    .any(|w| doc.contains(w));
     names_lock && held && !denied
 }
 
@@ -208,7 +213,10 @@ fn sets_fields_unlocked(w: &FuncWalk) -> bool {
 /// construction or setup, not through a parameter, not after a wait, and
 /// not a read through an alias of a map never changed in place.
 pub fn counted(facts: &Facts, key: &str, ev: &Event) -> bool {
-    let EventKind::Access { ty, field, kind, alias, .. } = &ev.kind else {
+    let EventKind::Access {
+        ty, field, kind, alias, ..
+    } = &ev.kind
+    else {
         return false;
     };
     !(ev.fresh
@@ -253,7 +261,11 @@ pub fn build(scope: &PackageScope, own_path: &Path, own_text: &str, tests: bool)
     let words: Vec<String> = cands.words().map(str::to_string).collect();
     let parsed: Vec<_> = files
         .into_iter()
-        .filter(|(_, text)| words.iter().any(|w| crate::go::lex::word_occurrences(text, w).next().is_some()))
+        .filter(|(_, text)| {
+            words
+                .iter()
+                .any(|w| crate::go::lex::word_occurrences(text, w).next().is_some())
+        })
         .map(|(path, text)| {
             let text = text.trim_start_matches('\u{feff}').to_string();
             let tree = syntax::parse(&text);
@@ -273,7 +285,10 @@ pub fn build(scope: &PackageScope, own_path: &Path, own_text: &str, tests: bool)
     for (path, text, tree) in &parsed {
         let root = tree.root();
         let file_scope = scope.for_file(&root, path);
-        let label = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let label = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let lines = LineIndex::new(text);
         for f in root
             .children()
@@ -364,7 +379,7 @@ fn guards_and_writes(facts: &mut Facts, summaries: &[Summary]) {
                 t.explicit += usize::from(holds(ev, base, m, recv, None).is_some());
                 t.funcs.insert(key.clone());
                 if t.evidence.len() < 8 && !t.evidence.iter().any(|e| e.func == *key) {
-                    let lock = if m.embedded { base.clone() } else { format!("{base}.{}", m.name) };
+                    let lock = format!("{base}.{}", m.name);
                     t.evidence.push(Evidence {
                         func: key.clone(),
                         text: format!("{lock} at {}:{line}", s.file),

@@ -8,17 +8,10 @@
 
 use super::access::{self, AccessKind, Site};
 use super::candidates::Candidates;
+use super::locks::{is_wait, join, lock_call, Held, ORDERED};
 use crate::go::syntax::{self, code_children, GoNode};
 use crate::go::types::PackageScope;
-use std::collections::{BTreeMap, HashMap, HashSet};
-
-/// Locks held: lock object text (`c.mu`, or `c` for an embedded mutex or a
-/// `Lock` method of the value itself) → held for writing (`Lock`, not `RLock`).
-/// The key `ORDERED` marks code after a plain receive or `Wait()`.
-pub type Held = BTreeMap<String, bool>;
-
-/// The `Held` key of code after a plain `<-ch` or `x.Wait()` statement.
-pub const ORDERED: &str = "<-";
+use std::collections::{HashMap, HashSet};
 
 /// Where code runs, as far as locks go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,7 +116,7 @@ pub fn walk_function(func: &GoNode, scope: &PackageScope, cands: &Candidates) ->
         units: 0,
         frames: Vec::new(),
     };
-    w.fresh = access::fresh_values(&body, scope, cands);
+    w.fresh = access::fresh_values(&body, cands);
     let cx = Cx {
         ctx: Ctx::Body,
         unit: 0,
@@ -162,63 +155,6 @@ struct Walker<'s> {
     events: Vec<Event>,
     units: usize,
     frames: Vec<Frame>,
-}
-
-fn join(a: Option<Held>, b: Option<Held>) -> Option<Held> {
-    match (a, b) {
-        (None, x) | (x, None) => x,
-        (Some(mut a), Some(b)) => {
-            for (k, w) in b {
-                let e = a.entry(k).or_insert(w);
-                *e |= w;
-            }
-            Some(a)
-        }
-    }
-}
-
-/// `obj.Lock()` and friends: the object's text and the method.
-pub fn lock_call(call: &GoNode) -> Option<(String, &'static str)> {
-    if call.kind() != "call_expression" {
-        return None;
-    }
-    let f = call.field("function")?;
-    if f.kind() != "selector_expression" || !call.field("arguments").is_some_and(|a| code_children(&a).is_empty()) {
-        return None;
-    }
-    let op = match f.field("field")?.text().as_ref() {
-        "Lock" => "Lock",
-        "RLock" => "RLock",
-        "Unlock" => "Unlock",
-        "RUnlock" => "RUnlock",
-        "TryLock" => "Lock",
-        "TryRLock" => "RLock",
-        _ => return None,
-    };
-    Some((lock_object(&f.field("operand")?.text()), op))
-}
-
-/// A plain receive (`<-done`) or `x.Wait()`: what comes after waited for
-/// something another goroutine did.
-fn is_wait(e: &GoNode) -> bool {
-    match e.kind().as_ref() {
-        "unary_expression" => e.field("operator").is_some_and(|o| o.text() == "<-"),
-        "call_expression" => e
-            .field("function")
-            .is_some_and(|f| f.kind() == "selector_expression" && f.field("field").is_some_and(|n| n.text() == "Wait")),
-        _ => false,
-    }
-}
-
-/// The lock object as held-state key: an embedded mutex's `c.Mutex` is `c`.
-pub fn lock_object(text: &str) -> String {
-    let t = text.trim();
-    for suffix in [".Mutex", ".RWMutex"] {
-        if let Some(base) = t.strip_suffix(suffix) {
-            return base.to_string();
-        }
-    }
-    t.to_string()
 }
 
 impl<'s> Walker<'s> {
@@ -537,7 +473,10 @@ impl<'s> Walker<'s> {
             return;
         };
         if let Some((recv, _, _)) = &self.recv {
-            if operand.kind() == "identifier" && operand.text() == recv.as_str() && access::classify(sel) == Some(Site::Assign) {
+            if operand.kind() == "identifier"
+                && operand.text() == recv.as_str()
+                && access::classify(sel) == Some(Site::Assign)
+            {
                 let recv = recv.clone();
                 self.push(EventKind::SetField, sel, st, cx, Some(&recv));
             }
@@ -584,9 +523,15 @@ impl<'s> Walker<'s> {
             return;
         };
         match f.kind().as_ref() {
-            "identifier" if self.cands.is_func(&f.text()) => {
-                self.push(EventKind::FuncCall { name: f.text().to_string() }, call, st, cx, None)
-            }
+            "identifier" if self.cands.is_func(&f.text()) => self.push(
+                EventKind::FuncCall {
+                    name: f.text().to_string(),
+                },
+                call,
+                st,
+                cx,
+                None,
+            ),
             "selector_expression" => {
                 let (Some(op), Some(m)) = (f.field("operand"), f.field("field")) else {
                     return;
@@ -600,7 +545,17 @@ impl<'s> Walker<'s> {
                 };
                 if self.cands.has_method(&ty, &method) {
                     let base = op.text().to_string();
-                    self.push(EventKind::Call { base: base.clone(), ty, method }, call, st, cx, Some(&base));
+                    self.push(
+                        EventKind::Call {
+                            base: base.clone(),
+                            ty,
+                            method,
+                        },
+                        call,
+                        st,
+                        cx,
+                        Some(&base),
+                    );
                 }
             }
             _ => {}
@@ -611,7 +566,11 @@ impl<'s> Walker<'s> {
     fn alias_use(&mut self, id: &GoNode, st: &Held, cx: Cx) {
         let at = id.range().start;
         let name = id.text();
-        let Some(alias) = self.aliases.iter().find(|a| a.name == name && a.from <= at && at < a.until) else {
+        let Some(alias) = self
+            .aliases
+            .iter()
+            .find(|a| a.name == name && a.from <= at && at < a.until)
+        else {
             return;
         };
         let (base, ty, field) = (alias.base.clone(), alias.ty.clone(), alias.field.clone());
