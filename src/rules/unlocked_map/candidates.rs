@@ -3,7 +3,7 @@
 //! the package's declarations; and the names the walk looks for (map
 //! fields, mutexes, methods and functions of the package).
 
-use crate::go::types::{self, FileIndex, PackageScope, TypeExpr, TypeKind};
+use crate::go::types::{FileIndex, PackageScope, TypeExpr, TypeKind};
 use std::collections::{HashMap, HashSet};
 
 /// A mutex field of a candidate type.
@@ -32,7 +32,7 @@ pub struct Candidates {
     pub types: HashMap<String, StructInfo>,
     map_field_names: HashSet<String>,
     mutex_names: HashSet<String>,
-    /// Methods of every package type: type → names.
+    /// Methods of the candidate types: type → names.
     methods: HashMap<String, HashSet<String>>,
     method_names: HashSet<String>,
     funcs: HashSet<String>,
@@ -48,6 +48,23 @@ fn mutex_kind(ty: &TypeExpr) -> Option<bool> {
         },
         _ => None,
     }
+}
+
+/// A map type, or a name the package declares as one (types of other
+/// packages are not looked up: that would parse every file for its imports).
+fn is_map_type(ty: &TypeExpr, scope: &PackageScope) -> bool {
+    let mut ty = ty.clone();
+    for _ in 0..4 {
+        ty = match ty.kind() {
+            TypeKind::Map { .. } => return true,
+            TypeKind::Name(n) => match scope.type_decl(n) {
+                Some(decl) => decl,
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    false
 }
 
 impl Candidates {
@@ -79,7 +96,7 @@ impl Candidates {
                                 });
                             }
                         }
-                    } else if !f.names.is_empty() && types::map_parts(f.ty.text(), scope).is_some() {
+                    } else if !f.names.is_empty() && is_map_type(&f.ty, scope) {
                         info.maps.extend(f.names.iter().cloned());
                     }
                 }
@@ -101,14 +118,6 @@ impl Candidates {
     pub fn add_method(&mut self, ty: &str, name: &str) {
         self.methods.entry(ty.to_string()).or_default().insert(name.to_string());
         self.method_names.insert(name.to_string());
-    }
-
-    /// Names whose mention makes a file worth parsing: map fields and mutexes.
-    pub fn words(&self) -> impl Iterator<Item = &str> {
-        self.map_field_names
-            .iter()
-            .chain(self.mutex_names.iter())
-            .map(String::as_str)
     }
 
     pub fn field_words(&self) -> impl Iterator<Item = &str> {

@@ -258,14 +258,19 @@ pub fn build(scope: &PackageScope, own_path: &Path, own_text: &str, tests: bool)
     if cands.is_empty() {
         return Facts::default();
     }
-    let words: Vec<String> = cands.words().map(str::to_string).collect();
-    let parsed: Vec<_> = files
-        .into_iter()
-        .filter(|(_, text)| {
-            words
+    // Only code that names a map field or takes a lock can change the
+    // facts (a function doing neither adds at most a call site without a
+    // lock, and leaving it out only keeps more helpers taken as guarded).
+    let words: Vec<String> = cands.field_words().map(str::to_string).collect();
+    let relevant = |text: &str| {
+        text.contains("Lock(")
+            || words
                 .iter()
                 .any(|w| crate::go::lex::word_occurrences(text, w).next().is_some())
-        })
+    };
+    let parsed: Vec<_> = files
+        .into_iter()
+        .filter(|(_, text)| relevant(text))
         .map(|(path, text)| {
             let text = text.trim_start_matches('\u{feff}').to_string();
             let tree = syntax::parse(&text);
@@ -275,7 +280,9 @@ pub fn build(scope: &PackageScope, own_path: &Path, own_text: &str, tests: bool)
     for (_, _, tree) in &parsed {
         for f in tree.root().children().filter(|n| n.kind() == "method_declaration") {
             if let (Some((_, ty, _)), Some(name)) = (crate::go::methods::receiver(&f), f.field("name")) {
-                cands.add_method(&ty, &name.text());
+                if cands.is_type(&ty) {
+                    cands.add_method(&ty, &name.text());
+                }
             }
         }
     }
@@ -293,6 +300,7 @@ pub fn build(scope: &PackageScope, own_path: &Path, own_text: &str, tests: bool)
         for f in root
             .children()
             .filter(|n| matches!(n.kind().as_ref(), "function_declaration" | "method_declaration"))
+            .filter(|n| relevant(&n.text()))
         {
             let Some(w) = walk::walk_function(&f, &file_scope, &cands) else {
                 continue;
