@@ -70,10 +70,23 @@ pub fn entries(facts: &mut Facts, summaries: &[Summary], fixed: HashMap<String, 
         };
         entry.insert(callee.clone(), e);
     }
+    // A method no walked code calls: exported, its callers are outside the
+    // package (no lock); unexported, they are unseen (an interface, a file
+    // not read): taken as guarded.
     for s in summaries {
-        entry
-            .entry(s.walk.key.clone())
-            .or_insert_with(|| Entry::Locks(BTreeMap::new()));
+        let unexported_method = s.walk.recv.is_some()
+            && s.walk
+                .key
+                .rsplit('.')
+                .next()
+                .and_then(|n| n.chars().next())
+                .is_some_and(|c| !c.is_uppercase());
+        let e = if unexported_method {
+            Entry::All
+        } else {
+            Entry::Locks(BTreeMap::new())
+        };
+        entry.entry(s.walk.key.clone()).or_insert(e);
     }
     entry.extend(fixed.clone());
     let site_entry = |site: &Site, entry: &HashMap<String, Entry>| -> Entry {

@@ -40,7 +40,14 @@ pub struct Options {
     tests: bool,
 }
 
-impl RuleOptions for Options {}
+impl RuleOptions for Options {
+    /// With `tests = true`, files that import "testing" are candidates too.
+    fn widen(&self, rule: &mut super::Rule) {
+        if self.tests {
+            rule.precondition = Some(may_match_with_tests);
+        }
+    }
+}
 
 fn is_test_file(path: &std::path::Path) -> bool {
     path.file_name()
@@ -48,10 +55,17 @@ fn is_test_file(path: &std::path::Path) -> bool {
         .is_some_and(|n| n.ends_with("_test.go"))
 }
 
+/// The default precondition: `may_match_with_tests`, and not a file that
+/// imports "testing" (test files are off by default; the path is not known
+/// here, and a non-test file that imports "testing" is test support code).
+fn may_match(text: &str) -> bool {
+    memchr::memmem::find(text.as_bytes(), b"\"testing\"").is_none() && may_match_with_tests(text)
+}
+
 /// A file can hold a finding only where it uses a selector as a map:
 /// `x.f[`, `range x.f`, `delete(x.f`, `clear(x.f`, printing, or an alias
 /// `m := x.f` (whose uses need `[`, `range` or `delete` too).
-fn may_match(text: &str) -> bool {
+fn may_match_with_tests(text: &str) -> bool {
     let b = text.as_bytes();
     let selector_index = memchr::memchr_iter(b'[', b).any(|at| {
         let mut i = at;

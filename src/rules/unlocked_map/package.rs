@@ -258,9 +258,9 @@ pub fn build(scope: &PackageScope, own_path: &Path, own_text: &str, tests: bool)
     if cands.is_empty() {
         return Facts::default();
     }
-    // Only code that names a map field or takes a lock can change the
-    // facts (a function doing neither adds at most a call site without a
-    // lock, and leaving it out only keeps more helpers taken as guarded).
+    // Only files that name a map field or take a lock are read: a file
+    // doing neither adds at most call sites, and an unexported method whose
+    // callers are not seen is taken as guarded (see `flow::entries`).
     let words: Vec<String> = cands.field_words().map(str::to_string).collect();
     let relevant = |text: &str| {
         text.contains("Lock(")
@@ -300,7 +300,6 @@ pub fn build(scope: &PackageScope, own_path: &Path, own_text: &str, tests: bool)
         for f in root
             .children()
             .filter(|n| matches!(n.kind().as_ref(), "function_declaration" | "method_declaration"))
-            .filter(|n| relevant(&n.text()))
         {
             let Some(w) = walk::walk_function(&f, &file_scope, &cands) else {
                 continue;

@@ -103,14 +103,32 @@ fn doc_comments_that_say_the_lock_is_held() {
         "// Assumes the lock is held.",
     ] {
         let src = with_guard(&format!(
-            "{doc}\nfunc (c *C) flush(k string) {{\n\tdelete(c.m, k)\n}}\n"
+            "{doc}\nfunc (c *C) flush(k string) {{\n\tdelete(c.m, k)\n}}\n\n{FLUSH}"
         ));
         assert_eq!(lines(&src), Vec::<usize>::new(), "{doc}");
     }
-    let src = with_guard(
-        "// flush takes no lock; the lock must not be held.\nfunc (c *C) flush(k string) {\n\tdelete(c.m, k)\n}\n",
-    );
+    let src = with_guard(&format!(
+        "// flush takes no lock; the lock must not be held.\nfunc (c *C) flush(k string) {{\n\tdelete(c.m, k)\n}}\n\n{FLUSH}"
+    ));
     assert_eq!(lines(&src).len(), 1);
+}
+
+/// An unlocked caller of `flush`.
+const FLUSH: &str = "func (c *C) Flush(k string) {\n\tc.flush(k)\n}\n";
+
+#[test]
+fn an_unexported_method_without_seen_callers_is_taken_as_guarded() {
+    let body = "(k string) {\n\tdelete(c.m, k) // here\n}\n";
+    assert_eq!(
+        lines(&with_guard(&format!("func (c *C) drop{body}"))),
+        Vec::<usize>::new()
+    );
+    let src = with_guard(&format!("func (c *C) Drop{body}"));
+    assert_eq!(
+        lines(&src),
+        [line_of(&src, "// here")],
+        "an exported one is called from outside"
+    );
 }
 
 #[test]
