@@ -59,7 +59,12 @@ fn is_test_file(path: &std::path::Path) -> bool {
 /// imports "testing" (test files are off by default; the path is not known
 /// here, and a non-test file that imports "testing" is test support code).
 fn may_match(text: &str) -> bool {
-    memchr::memmem::find(text.as_bytes(), b"\"testing\"").is_none() && may_match_with_tests(text)
+    !imports_testing(text) && may_match_with_tests(text)
+}
+
+/// Whether a file mentions the "testing" import path (test code).
+pub fn imports_testing(text: &str) -> bool {
+    memchr::memmem::find(text.as_bytes(), b"\"testing\"").is_some()
 }
 
 /// A file can hold a finding only where it uses a selector as a map:
@@ -82,7 +87,7 @@ fn may_match_with_tests(text: &str) -> bool {
 
 pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     let tests = ctx.options::<Options>().tests;
-    if is_test_file(&ctx.file.path) && !tests {
+    if !tests && (is_test_file(&ctx.file.path) || imports_testing(ctx.text)) {
         return Vec::new();
     }
     let func = m.get_node();

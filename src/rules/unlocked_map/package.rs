@@ -241,7 +241,8 @@ pub fn build(scope: &PackageScope, own_path: &Path, own_text: &str, tests: bool)
     let mut own_seen = false;
     let own_abs = std::path::absolute(own_path).unwrap_or_else(|_| own_path.to_path_buf());
     for (path, index, text) in scope.package_files() {
-        if is_test(path) && !tests {
+        let test_code = is_test(path) || text.as_deref().is_some_and(super::imports_testing);
+        if test_code && !tests {
             continue;
         }
         own_seen |= path == own_abs;
@@ -250,7 +251,7 @@ pub fn build(scope: &PackageScope, own_path: &Path, own_text: &str, tests: bool)
             files.push((path.to_path_buf(), text));
         }
     }
-    if !own_seen && (tests || !is_test(own_path)) {
+    if !own_seen && (tests || !(is_test(own_path) || super::imports_testing(own_text))) {
         indexes.push(scope.own.clone());
         files.push((own_path.to_path_buf(), own_text.to_string()));
     }
