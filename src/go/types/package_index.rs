@@ -204,6 +204,8 @@ impl PackageCache {
                 .flatten()
                 .map(|e| e.path())
                 .filter(|p| p.extension().is_some_and(|e| e == "go") && p.is_file())
+                // A file over the load limit is never processed: not indexed either.
+                .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() <= crate::go::load::MAX_FILE_BYTES))
                 .collect(),
             Err(_) => Vec::new(),
         };
