@@ -80,6 +80,38 @@ impl<'a> PackageScope<'a> {
         self.other_files().map(|f| (f.path.clone(), f.text())).collect()
     }
 
+    /// The package's files in this directory, this one included, each with
+    /// its package-level declarations and its text (an editor's buffer when
+    /// it has one; `None` when the file cannot be read).
+    pub fn package_files(&self) -> Vec<(&std::path::Path, &FileIndex, Option<String>)> {
+        let pkg = self.own.package.clone();
+        self.siblings()
+            .iter()
+            .filter(|f| f.index.package == pkg)
+            .map(|f| (f.path.as_path(), &f.index, f.text()))
+            .collect()
+    }
+
+    /// A scope for another file of the same package (parsed by the caller),
+    /// sharing this one's package cache.
+    pub fn for_file<'b>(&self, root: &GoNode, path: &'b Path) -> PackageScope<'b>
+    where
+        'a: 'b,
+    {
+        PackageScope::new(root, path, self.cache)
+    }
+
+    /// A fact derived from the whole package, computed once per package
+    /// (see `PackageCache::facts`).
+    pub fn package_facts<T: std::any::Any + Send + Sync>(
+        &self,
+        key: &str,
+        build: impl FnOnce() -> T,
+    ) -> std::sync::Arc<T> {
+        let key = format!("{key}\0{}", self.own.package);
+        self.cache.facts(self.path, &key, build)
+    }
+
     /// The type that defines the package's named type `name`.
     pub fn type_decl(&self, name: &str) -> Option<TypeExpr> {
         if let Some(t) = self.own.types.get(name) {

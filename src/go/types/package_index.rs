@@ -4,13 +4,16 @@
 //! workers ask at once, and kept for a few directories at a time (files
 //! arrive in path order, so a directory's files are processed together).
 //! Editor buffers (the language server's open files) stand in for the files
-//! on disk when set with `PackageCache::set_buffer`.
+//! on disk when set with `PackageCache::set_buffer`. A rule may keep facts it
+//! derives from a whole package beside the index (`PackageCache::facts`),
+//! computed once and dropped with the directory's index.
 
 use crate::go::lex;
 use crate::go::methods::{self, MethodSummary};
 use crate::go::syntax;
 use crate::go::types::{self, FileIndex};
 use crate::profile::{self, Counter, Stage};
+use std::any::Any;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -195,7 +198,12 @@ pub struct PackageCache {
     dirs: Mutex<Vec<(PathBuf, Arc<OnceLock<DirectoryIndex>>)>>,
     /// Editor buffers by absolute path, read instead of the files on disk.
     buffers: Mutex<HashMap<PathBuf, Arc<str>>>,
+    /// Package facts of the cached directories, by directory and key.
+    facts: Mutex<HashMap<(PathBuf, String), FactSlot>>,
 }
+
+/// One package fact, computed once even when several workers ask at once.
+type FactSlot = Arc<OnceLock<Arc<dyn Any + Send + Sync>>>;
 
 fn absolute(file: &Path) -> PathBuf {
     std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf())
@@ -214,7 +222,8 @@ impl PackageCache {
             };
             dirs.push((dir.clone(), slot.clone()));
             if dirs.len() > CACHED_DIRECTORIES {
-                dirs.remove(0);
+                let (dropped, _) = dirs.remove(0);
+                self.drop_facts(&dropped);
             }
             slot
         };
@@ -238,6 +247,32 @@ impl PackageCache {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .retain(|(d, _)| *d != dir);
+        self.drop_facts(&dir);
+    }
+
+    /// The fact `key` of the package in the directory holding `file`, built
+    /// by `build` on first need and kept as long as the directory's index
+    /// (a changed buffer drops it). `key` names the rule and anything its
+    /// facts depend on (the package name, options).
+    pub fn facts<T: Any + Send + Sync>(&self, file: &Path, key: &str, build: impl FnOnce() -> T) -> Arc<T> {
+        let abs = absolute(file);
+        let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+        let slot = self
+            .facts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry((dir, key.to_string()))
+            .or_default()
+            .clone();
+        let value = slot.get_or_init(|| Arc::new(build())).clone();
+        value.downcast::<T>().expect("a fact key names one type")
+    }
+
+    fn drop_facts(&self, dir: &Path) {
+        self.facts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|(d, _), _| d != dir);
     }
 
     /// Indexes every `.go` file of `dir`, and the buffers of files in it.
@@ -346,6 +381,25 @@ mod tests {
         assert!(in_const_declaration(src, "make"));
         assert!(!in_const_declaration(src, "delete"));
         assert!(!in_const_declaration(src, "new"));
+    }
+
+    #[test]
+    fn package_facts_are_built_once_and_dropped_with_a_new_buffer() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.go");
+        std::fs::write(&a, "package p\n").unwrap();
+        let cache = PackageCache::default();
+        let builds = std::sync::atomic::AtomicUsize::new(0);
+        let build = || builds.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        assert_eq!(*cache.facts(&a, "k", build), 1);
+        assert_eq!(
+            *cache.facts(&dir.path().join("b.go"), "k", build),
+            1,
+            "one per directory"
+        );
+        assert_eq!(*cache.facts(&a, "other", build), 2, "one per key");
+        cache.set_buffer(&a, Some("package p\n\nvar x int\n".into()));
+        assert_eq!(*cache.facts(&a, "k", build), 3, "a changed buffer drops the facts");
     }
 
     #[test]

@@ -1,0 +1,204 @@
+//! unlocked-map: a map field of a struct that holds a `sync.Mutex` or
+//! `sync.RWMutex`, accessed without the mutex that guards it everywhere
+//! else in the package. Fix (unsafe): take the guard at the top of the method.
+//!
+//! `candidates` finds the struct types, `access` classifies each use of a
+//! field, `walk` follows the lock state through a function, `package` and
+//! `flow` compute the package's facts once per package (guards, locks held
+//! on entry to helpers, construction), `fix` plans the fix.
+
+mod access;
+mod candidates;
+mod fix;
+mod flow;
+mod locks;
+mod package;
+mod walk;
+
+use super::registry::OptionsSpec;
+use super::{Detection, RuleContext, RuleModule, RuleOptions};
+use crate::go::lang::Go;
+use ast_grep_core::tree_sitter::StrDoc;
+use ast_grep_core::NodeMatch;
+use package::{any_lock, holds, Facts};
+use std::collections::HashSet;
+use walk::EventKind;
+
+pub const MODULE: RuleModule = RuleModule {
+    name: "unlocked_map",
+    check,
+    precondition: Some(may_match),
+    options: Some(OptionsSpec::of::<Options>()),
+};
+
+/// `[rules.unlocked-map]`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// `tests = true`: also report `_test.go` files (and count their accesses).
+    #[serde(default)]
+    tests: bool,
+}
+
+impl RuleOptions for Options {
+    /// With `tests = true`, files that import "testing" are candidates too.
+    fn widen(&self, rule: &mut super::Rule) {
+        if self.tests {
+            rule.precondition = Some(may_match_with_tests);
+        }
+    }
+}
+
+fn is_test_file(path: &std::path::Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with("_test.go"))
+}
+
+/// The default precondition: `may_match_with_tests`, and not a file that
+/// imports "testing" (test files are off by default; the path is not known
+/// here, and a non-test file that imports "testing" is test support code).
+fn may_match(text: &str) -> bool {
+    !imports_testing(text) && may_match_with_tests(text)
+}
+
+/// Whether a file mentions the "testing" import path (test code).
+pub fn imports_testing(text: &str) -> bool {
+    memchr::memmem::find(text.as_bytes(), b"\"testing\"").is_some()
+}
+
+/// A file can hold a finding only where it uses a selector as a map:
+/// `x.f[`, `range x.f`, `delete(x.f`, `clear(x.f`, printing, or an alias
+/// `m := x.f` (whose uses need `[`, `range` or `delete` too).
+fn may_match_with_tests(text: &str) -> bool {
+    let b = text.as_bytes();
+    let selector_index = memchr::memchr_iter(b'[', b).any(|at| {
+        let mut i = at;
+        while i > 0 && crate::go::lex::is_ident_byte(b[i - 1]) {
+            i -= 1;
+        }
+        i < at && i > 0 && b[i - 1] == b'.'
+    });
+    selector_index
+        || ["range ", "delete(", "clear(", "fmt.", "log.", "json."]
+            .iter()
+            .any(|t| memchr::memmem::find(b, t.as_bytes()).is_some())
+}
+
+pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
+    let tests = ctx.options::<Options>().tests;
+    if !tests && (is_test_file(&ctx.file.path) || imports_testing(ctx.text)) {
+        return Vec::new();
+    }
+    let func = m.get_node();
+    let key = if tests { "unlocked-map+tests" } else { "unlocked-map" };
+    let facts = ctx
+        .scope
+        .package_facts(key, || package::build(ctx.scope, &ctx.file.path, ctx.text, tests));
+    if facts.cands.is_empty() {
+        return Vec::new();
+    }
+    let text = func.text();
+    if !facts
+        .cands
+        .field_words()
+        .any(|w| crate::go::lex::word_occurrences(&text, w).next().is_some())
+    {
+        return Vec::new();
+    }
+    let Some(w) = walk::walk_function(func, ctx.scope, &facts.cands) else {
+        return Vec::new();
+    };
+    findings(ctx, func, &w, &facts)
+}
+
+fn findings(ctx: &RuleContext, func: &crate::go::syntax::GoNode, w: &walk::FuncWalk, facts: &Facts) -> Vec<Detection> {
+    let entry = facts.entry.get(&w.key);
+    let recv = w.recv.as_ref();
+    let mut seen = HashSet::new();
+    let mut events: Vec<_> = w.events.iter().collect();
+    events.sort_by_key(|e| e.start);
+    let mut out = Vec::new();
+    for ev in events {
+        let EventKind::Access {
+            base,
+            ty,
+            field,
+            kind,
+            alias,
+        } = &ev.kind
+        else {
+            continue;
+        };
+        if !package::counted(facts, &w.key, ev) || recv.is_some_and(|r| !r.2 && r.0 == *base) {
+            continue;
+        }
+        let Some(guard) = facts.guards.get(&(ty.clone(), field.clone())) else {
+            continue;
+        };
+        if !kind.is_write() && !facts.written.contains(&(ty.clone(), field.clone())) {
+            continue;
+        }
+        let m = &guard.mutex;
+        let held = match (holds(ev, base, m, recv, entry), any_lock(ev, base)) {
+            (Some(a), Some(b)) => Some(a | b),
+            (a, b) => a.or(b),
+        };
+        let under_rlock = held == Some(false) && kind.is_write();
+        if held.is_some() && !under_rlock {
+            continue;
+        }
+        if !seen.insert((ty.clone(), field.clone(), ev.unit)) {
+            continue;
+        }
+        let lock = format!("{base}.{}", m.name);
+        let evidence = guard
+            .evidence
+            .iter()
+            .find(|e| e.func != w.key)
+            .or(guard.evidence.first())
+            .map(|e| e.text.clone())
+            .unwrap_or_default();
+        let copy = if *alias {
+            format!(" through its copy `{}`", &ctx.text[ev.start..ev.end])
+        } else {
+            String::new()
+        };
+        let message = if under_rlock {
+            format!(
+                "map field {base}.{field} is {}{copy} under a read lock; a write needs {lock}.Lock() (guarded by {evidence})",
+                kind.verb()
+            )
+        } else {
+            format!(
+                "map field {base}.{field} is {}{copy} without holding {lock} (guarded by {evidence})",
+                kind.verb()
+            )
+        };
+        let target = fix::Target {
+            base,
+            ty,
+            unit: ev.unit,
+        };
+        let (fix, note) = match fix::plan(func, w, facts, guard, &target) {
+            _ if under_rlock => (
+                None,
+                Some(format!(
+                    "no fix: take {lock}.Lock() instead of the read lock where the map is written"
+                )),
+            ),
+            Ok(fix) => (Some(fix), None),
+            Err(reason) => (None, Some(reason)),
+        };
+        out.push(Detection {
+            range: ev.start..ev.end,
+            message: Some(message),
+            note,
+            fix,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;
