@@ -22,6 +22,10 @@ pub struct FileFacts {
     /// Package functions whose single result is a map type and that have a
     /// `return nil` path: name → line of that `return`.
     pub nil_map_funcs: HashMap<String, usize>,
+    /// `T.f` for each literal of `T` that gives `f` and is assigned over an
+    /// existing value (`x.rec = T{f: …}`, `*p = T{…}`, `global = T{…}`):
+    /// the package refills values in place, nil ones included.
+    pub refilled: HashSet<String>,
 }
 
 /// One construction of a value of package type `type_name`.
@@ -33,6 +37,14 @@ pub struct Build {
     pub how: How,
     /// 1-based line.
     pub line: usize,
+    /// Discarded (`var _ I = &T{}`) or built by a test helper: not a value
+    /// that reaches the package's code.
+    ignored: bool,
+    /// Where the function (or function literal) that builds it starts.
+    pub func: Option<usize>,
+    /// Returned by the last statement of an exported package function: a
+    /// constructor that hands such values to every caller.
+    pub exported_ctor: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +61,19 @@ pub enum How {
 }
 
 impl Build {
+    /// A build seen in the checked function (see `guard::local_build`).
+    pub fn new(type_name: String, present: Option<Vec<String>>, how: How, line: usize) -> Build {
+        Build {
+            type_name,
+            present,
+            how,
+            line,
+            ignored: false,
+            func: None,
+            exported_ctor: false,
+        }
+    }
+
     /// Whether the value is built without giving `field` a value.
     pub fn omits(&self, field: &str) -> bool {
         self.present.as_ref().is_some_and(|p| !p.iter().any(|f| f == field))
@@ -80,6 +105,7 @@ pub fn gather(root: &GoNode, scope: &PackageScope) -> FileFacts {
                         facts.assigned.insert(f);
                     }
                 }
+                refills(&n, &is_struct, &mut facts.refilled);
             }
             "unary_expression" if n.field("operator").is_some_and(|o| o.text() == "&") => {
                 if let Some(f) = n.field("operand").and_then(|o| selected_field(&o)) {
@@ -94,7 +120,124 @@ pub fn gather(root: &GoNode, scope: &PackageScope) -> FileFacts {
             _ => {}
         }
     }
+    facts.builds.retain(|b| !b.ignored);
     facts
+}
+
+/// `T.f` for each field `f` given by a literal of a package struct type
+/// `T` on the right of a plain `=`.
+fn refills(assign: &GoNode, is_struct: &dyn Fn(&str) -> bool, out: &mut HashSet<String>) {
+    if assign.field("operator").is_none_or(|o| o.text() != "=") {
+        return;
+    }
+    for value in assign.field("right").map(|r| code_children(&r)).unwrap_or_default() {
+        let lit = match value.kind().as_ref() {
+            "unary_expression" => value.field("operand"),
+            _ => Some(value),
+        };
+        let Some(lit) = lit.filter(|l| l.kind() == "composite_literal") else {
+            continue;
+        };
+        let (Some(name), Some(body)) = (lit.field("type").and_then(|t| local_type_name(&t)), lit.field("value")) else {
+            continue;
+        };
+        if !is_struct(&name) {
+            continue;
+        }
+        match present_fields(&body) {
+            Some(fields) => out.extend(fields.iter().map(|f| format!("{name}.{f}"))),
+            None => {
+                out.insert(format!("{name}.*"));
+            }
+        };
+    }
+}
+
+/// A value that nothing can use: `var _ I = &T{}` (an interface check),
+/// `_ = T{}`.
+fn discarded(at: &GoNode) -> bool {
+    let mut node = at.clone();
+    while let Some(parent) = node.parent() {
+        match parent.kind().as_ref() {
+            "unary_expression" | "parenthesized_expression" => node = parent,
+            "expression_list" => {
+                let Some(holder) = parent.parent() else { return false };
+                let names: Vec<String> = match holder.kind().as_ref() {
+                    "var_spec" => holder.field_children("name").map(|n| n.text().to_string()).collect(),
+                    "assignment" => holder
+                        .field("left")
+                        .map(|l| code_children(&l).iter().map(|n| n.text().to_string()).collect())
+                        .unwrap_or_default(),
+                    _ => return false,
+                };
+                return !names.is_empty() && names.iter().all(|n| n == "_");
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Code that exists for tests: a function named `Test…`, `…ForTest` or
+/// `…ForTesting`, or one that takes a `testing` value (`t testing.TB`).
+fn in_test_helper(at: &GoNode) -> bool {
+    let Some(func) = at
+        .ancestors()
+        .find(|a| matches!(a.kind().as_ref(), "function_declaration" | "method_declaration"))
+    else {
+        return false;
+    };
+    let name = func.field("name").map(|n| n.text().to_string()).unwrap_or_default();
+    let takes_testing = func.field("parameters").is_some_and(|p| {
+        code_children(&p).iter().any(|param| {
+            param
+                .field("type")
+                .is_some_and(|t| t.text().trim_start_matches('*').starts_with("testing."))
+        })
+    });
+    name.starts_with("Test") || name.ends_with("ForTest") || name.ends_with("ForTesting") || takes_testing
+}
+
+/// `return &T{…}` (or `T{…}`, `new(T)`) as the last statement of an
+/// exported function (not a method).
+fn returned_by_exported_func(at: &GoNode) -> bool {
+    let mut node = at.clone();
+    while let Some(parent) = node.parent() {
+        if matches!(parent.kind().as_ref(), "unary_expression" | "expression_list") {
+            node = parent;
+            continue;
+        }
+        if parent.kind() != "return_statement" {
+            return false;
+        }
+        let Some(block) = parent.parent() else { return false };
+        let Some(func) = block.parent().filter(|f| f.kind() == "function_declaration") else {
+            return false;
+        };
+        let last = syntax::block_statements(&block)
+            .last()
+            .is_some_and(|l| l.range() == parent.range());
+        let exported = func
+            .field("name")
+            .is_some_and(|n| n.text().starts_with(|c: char| c.is_uppercase()));
+        return last && exported;
+    }
+    false
+}
+
+fn enclosing_func(at: &GoNode) -> Option<usize> {
+    at.ancestors().find(syntax::is_function).map(|f| f.range().start)
+}
+
+/// A copy method (`Clone`, `clone`, `Copy`, `copy`, `DeepCopy…`): the copy
+/// carries what its author chose (often only what is serialised).
+fn in_copy_method(at: &GoNode) -> bool {
+    at.ancestors()
+        .find(|a| a.kind() == "method_declaration")
+        .and_then(|m| m.field("name"))
+        .is_some_and(|n| {
+            matches!(n.text().as_ref(), "Clone" | "clone" | "Copy" | "copy") || n.text().starts_with("DeepCopy")
+        })
 }
 
 fn build(type_name: String, present: Option<Vec<String>>, how: How, at: &GoNode) -> Build {
@@ -103,6 +246,9 @@ fn build(type_name: String, present: Option<Vec<String>>, how: How, at: &GoNode)
         present,
         how,
         line: at.start_pos().line() + 1,
+        ignored: discarded(at) || in_test_helper(at) || in_copy_method(at),
+        func: enclosing_func(at),
+        exported_ctor: returned_by_exported_func(at),
     }
 }
 

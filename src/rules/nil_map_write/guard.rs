@@ -4,6 +4,7 @@
 //! nil map that code does not run) — and, for a local, the call that gave
 //! it its value.
 
+use super::facts::How;
 use super::RuleContext;
 use crate::go::syntax::{self, code_children, GoNode};
 
@@ -145,4 +146,89 @@ pub fn local_checked_between(_ctx: &RuleContext, assign: &GoNode, stmt: &GoNode,
             is_nil_test(&n, &parent) || is_assigned(&n, &parent) || is_index_write(&n, &parent)
         });
     between || under_reading_condition(stmt, &func, &same)
+}
+
+/// How the local `owner` got its value, when its last definition or
+/// assignment before the write in `func` builds it: `x := &T{…}`,
+/// `x = T{…}`, `x := new(T)`, `var x T`.
+pub fn local_build(stmt: &GoNode, owner: &GoNode, func: &GoNode) -> Option<LocalBuild> {
+    if owner.kind() != "identifier" {
+        return None;
+    }
+    let name = owner.text().to_string();
+    let (def, value) = func
+        .dfs()
+        .take_while(|n| n.range().start < stmt.range().start)
+        .filter(|n| matches!(n.kind().as_ref(), "assignment" | "short_var_declaration" | "var_spec"))
+        .filter_map(|n| {
+            let (left, right) = match n.kind().as_ref() {
+                "var_spec" => (
+                    n.field_children("name").collect::<Vec<_>>(),
+                    n.field("value").map(|v| code_children(&v)).unwrap_or_default(),
+                ),
+                _ => (
+                    n.field("left").map(|l| code_children(&l)).unwrap_or_default(),
+                    n.field("right").map(|r| code_children(&r)).unwrap_or_default(),
+                ),
+            };
+            let i = left.iter().position(|l| l.kind() == "identifier" && l.text() == name)?;
+            Some((n.clone(), (left.len() == right.len()).then(|| right[i].clone())))
+        })
+        .last()?;
+    if def.range().end > stmt.range().start {
+        return None;
+    }
+    let line = def.start_pos().line() + 1;
+    let Some(value) = value else {
+        // `var x T` (a var spec without values), or an unknown value.
+        let untyped = def.kind() != "var_spec" || def.field("value").is_some();
+        return (!untyped).then_some(LocalBuild {
+            present: Some(Vec::new()),
+            how: How::Var,
+            line,
+        });
+    };
+    let lit = match value.kind().as_ref() {
+        "unary_expression" => value.field("operand"),
+        _ => Some(value.clone()),
+    }?;
+    match lit.kind().as_ref() {
+        "composite_literal" => {
+            let body = lit.field("value")?;
+            let elems = code_children(&body);
+            let present = (elems.iter().all(|e| e.kind() == "keyed_element")).then(|| {
+                elems
+                    .iter()
+                    .filter_map(|e| e.field("key"))
+                    .map(|k| k.text().to_string())
+                    .collect()
+            });
+            Some(LocalBuild {
+                present,
+                how: How::Literal,
+                line,
+            })
+        }
+        "call_expression" if lit.field("function").is_some_and(|f| f.text() == "new") => Some(LocalBuild {
+            present: Some(Vec::new()),
+            how: How::New,
+            line,
+        }),
+        _ => None,
+    }
+}
+
+/// A local's value as its function builds it (see `local_build`).
+pub struct LocalBuild {
+    /// The fields given; `None` for a positional literal (all of them).
+    pub present: Option<Vec<String>>,
+    pub how: How,
+    /// 1-based line.
+    pub line: usize,
+}
+
+impl LocalBuild {
+    pub fn omits(&self, field: &str) -> bool {
+        self.present.as_ref().is_some_and(|p| !p.iter().any(|f| f == field))
+    }
 }

@@ -32,6 +32,11 @@ pub const MODULE: RuleModule = RuleModule {
 
 pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     let stmt = m.get_node();
+    // A test that writes a nil map panics when it runs: test files are
+    // checked by running them.
+    if ctx.file.path.to_string_lossy().ends_with("_test.go") {
+        return Vec::new();
+    }
     let writes: Vec<GoNode> = match stmt.kind().as_ref() {
         "inc_dec_statement" => stmt.field("operand").into_iter().collect(),
         _ => stmt.field("left").map(|l| code_children(&l)).unwrap_or_default(),
@@ -50,15 +55,13 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     out
 }
 
-/// The package's facts, one entry per file, without the test files unless
-/// the checked file is one.
+/// The package's facts, one entry per file, without the test files.
 fn package_facts(ctx: &RuleContext, at: &GoNode) -> Vec<(PathBuf, Arc<FileFacts>)> {
     let is_test = |p: &Path| p.to_string_lossy().ends_with("_test.go");
-    let checking_test = is_test(&ctx.file.path);
     ctx.scope
         .package_derived(at, facts::gather)
         .into_iter()
-        .filter(|(p, _)| checking_test || !is_test(p))
+        .filter(|(p, _)| !is_test(p))
         .collect()
 }
 
@@ -77,16 +80,59 @@ fn field_write(ctx: &RuleContext, stmt: &GoNode, map: &GoNode) -> Option<Detecti
     if guard::guarded(ctx, stmt, map, &func) {
         return None;
     }
-    let all = package_facts(ctx, stmt);
-    if all.iter().any(|(_, f)| f.assigned.contains(&field)) {
+    let local = guard::local_build(stmt, &owner, &func);
+    if local.as_ref().is_some_and(|l| !l.omits(&field)) {
         return None;
     }
-    let nil_source = all
+    let all = package_facts(ctx, stmt);
+    let refilled = [format!("{type_name}.{field}"), format!("{type_name}.*")];
+    if all
+        .iter()
+        .any(|(_, f)| f.assigned.contains(&field) || refilled.iter().any(|r| f.refilled.contains(r)))
+    {
+        return None;
+    }
+    // A package that compares the field with nil uses nil as a state (a
+    // directory marker, a closed value) and its writes may rely on a test
+    // made elsewhere (`if !n.IsDir() { return }`).
+    if ctx.scope.is_nil_tested(&field, stmt) {
+        return None;
+    }
+    let builds: Vec<(&PathBuf, &Build)> = all
         .iter()
         .filter(|(_, f)| !f.generated)
         .flat_map(|(p, f)| f.builds.iter().map(move |b| (p, b)))
-        .filter(|(_, b)| b.type_name == *type_name && b.omits(&field))
-        .min_by_key(|(_, b)| !matches!(b.how, How::Decoded(_)))?;
+        .filter(|(_, b)| b.type_name == *type_name)
+        .collect();
+    let own_path = &all[0].0;
+    let func_start = Some(func.range().start);
+    let decoded_here = builds
+        .iter()
+        .find(|(p, b)| *p == own_path && b.func == func_start && matches!(b.how, How::Decoded(_)));
+    let local_source = local.map(|l| {
+        let how = match (&l.how, decoded_here) {
+            (How::Var | How::Literal, Some((_, d))) => d.how.clone(),
+            _ => l.how.clone(),
+        };
+        Build::new(type_name.to_string(), l.present, how, l.line)
+    });
+    // Values built in other functions: when no literal of the package
+    // gives the field a value (the field is never made), any of them; where
+    // some constructors make it and others do not, only an exported
+    // constructor's (`func Named(…) *T { return &T{…} }`): other partial
+    // values serve other paths (stubs, copies, lookups) far more often than
+    // they reach the write.
+    let never_given = !builds.iter().any(|(_, b)| b.how == How::Literal && !b.omits(&field));
+    let package_source = builds
+        .iter()
+        .filter(|(_, b)| b.omits(&field) && (never_given || b.exported_ctor))
+        .min_by_key(|(_, b)| (!b.exported_ctor, !matches!(b.how, How::Decoded(_))))
+        .map(|(p, b)| ((*p).clone(), (*b).clone()));
+    let nil_source = match local_source {
+        Some(b) => (own_path.clone(), b),
+        None => package_source?,
+    };
+    let nil_source = (&nil_source.0, &nil_source.1);
     let name = map.text().to_string();
     let (message, source) = describe(type_name, &field, nil_source, ctx);
     let mut det = Detection {
