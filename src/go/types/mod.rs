@@ -63,13 +63,15 @@ impl<'a> PackageScope<'a> {
         }
     }
 
-    /// What `compute` derives from each file of the package, with its path:
-    /// this file first (from its tree, as it is now), then the others (each
-    /// parsed once per directory index and type `T`, whatever the number of
-    /// files and matches that ask). `node` is any node of this scope's file.
+    /// What `compute` derives from each file of the package that `include`
+    /// accepts, with its path: this file first (from its tree, as it is
+    /// now, whatever `include` says), then the others (each parsed once per
+    /// directory index and type `T`, whatever the number of files and
+    /// matches that ask). `node` is any node of this scope's file.
     pub fn package_derived<T: Any + Send + Sync>(
         &self,
         node: &GoNode,
+        include: fn(&Path) -> bool,
         compute: fn(&GoNode, &PackageScope) -> T,
     ) -> Vec<(std::path::PathBuf, Arc<T>)> {
         let cached = self
@@ -84,7 +86,7 @@ impl<'a> PackageScope<'a> {
             value
         });
         let mut out = vec![(self.path.to_path_buf(), own)];
-        for f in self.other_files() {
+        for f in self.other_files().filter(|f| include(&f.path)) {
             let value = f.derived(|root| compute(root, &PackageScope::new(root, &f.path, self.cache)));
             out.push((f.path.clone(), value));
         }
