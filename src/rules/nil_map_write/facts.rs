@@ -26,6 +26,8 @@ pub struct FileFacts {
     /// existing value (`x.rec = T{f: …}`, `*p = T{…}`, `global = T{…}`):
     /// the package refills values in place, nil ones included.
     pub refilled: HashSet<String>,
+    /// Names (variables and fields) the file compares with nil.
+    pub nil_tested: HashSet<String>,
 }
 
 /// One construction of a value of package type `type_name`.
@@ -84,6 +86,7 @@ impl Build {
 pub fn gather(root: &GoNode, scope: &PackageScope) -> FileFacts {
     let mut facts = FileFacts {
         generated: crate::go::load::is_generated(&root.text()),
+        nil_tested: types::nil_tested_names(root),
         ..FileFacts::default()
     };
     let is_struct = |name: &str| scope.type_decl(name).is_some_and(|d| d.is_struct());

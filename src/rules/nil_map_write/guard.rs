@@ -89,7 +89,7 @@ fn under_reading_condition(stmt: &GoNode, func: &GoNode, same: &dyn Fn(&GoNode) 
                 .any(|c| c.kind() == "range_clause" && c.field("right").is_some_and(|r| same(&r))),
             "expression_case_clause" => a.field("value").is_some_and(|v| reads(&v)),
             "expression_switch_statement" => {
-                a.field("value").is_some_and(|v| reads(&v)) || a.field("initializer").is_some_and(|i| reads(&i))
+                a.field("value").is_some_and(|v| reads(&v)) || a.field("init_statement").is_some_and(|i| reads(&i))
             }
             _ => false,
         })

@@ -34,7 +34,7 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     let stmt = m.get_node();
     // A test that writes a nil map panics when it runs: test files are
     // checked by running them.
-    if ctx.file.path.to_string_lossy().ends_with("_test.go") {
+    if is_test_file(&ctx.file.path) {
         return Vec::new();
     }
     let writes: Vec<GoNode> = match stmt.kind().as_ref() {
@@ -57,12 +57,11 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
 
 /// The package's facts, one entry per file, without the test files.
 fn package_facts(ctx: &RuleContext, at: &GoNode) -> Vec<(PathBuf, Arc<FileFacts>)> {
-    let is_test = |p: &Path| p.to_string_lossy().ends_with("_test.go");
-    ctx.scope
-        .package_derived(at, facts::gather)
-        .into_iter()
-        .filter(|(p, _)| !is_test(p))
-        .collect()
+    ctx.scope.package_derived(at, |p| !is_test_file(p), facts::gather)
+}
+
+fn is_test_file(path: &Path) -> bool {
+    path.to_string_lossy().ends_with("_test.go")
 }
 
 /// `x.f[k] = v` where `x` is of package struct type `T` (or `*T`).
@@ -76,14 +75,6 @@ fn field_write(ctx: &RuleContext, stmt: &GoNode, map: &GoNode) -> Option<Detecti
     let decl = ctx.scope.type_decl(type_name)?;
     let field_type = decl.fields().find(|(n, _)| *n == field)?.1.to_string();
     types::map_parts(&field_type, ctx.scope)?;
-    let func = syntax::enclosing_function(stmt)?;
-    if guard::guarded(ctx, stmt, map, &func) {
-        return None;
-    }
-    let local = guard::local_build(stmt, &owner, &func);
-    if local.as_ref().is_some_and(|l| !l.omits(&field)) {
-        return None;
-    }
     let all = package_facts(ctx, stmt);
     let refilled = [format!("{type_name}.{field}"), format!("{type_name}.*")];
     if all
@@ -95,7 +86,15 @@ fn field_write(ctx: &RuleContext, stmt: &GoNode, map: &GoNode) -> Option<Detecti
     // A package that compares the field with nil uses nil as a state (a
     // directory marker, a closed value) and its writes may rely on a test
     // made elsewhere (`if !n.IsDir() { return }`).
-    if ctx.scope.is_nil_tested(&field, stmt) {
+    if all.iter().any(|(_, f)| f.nil_tested.contains(&field)) {
+        return None;
+    }
+    let func = syntax::enclosing_function(stmt)?;
+    if guard::guarded(ctx, stmt, map, &func) {
+        return None;
+    }
+    let local = guard::local_build(stmt, &owner, &func);
+    if local.as_ref().is_some_and(|l| !l.omits(&field)) {
         return None;
     }
     let builds: Vec<(&PathBuf, &Build)> = all
@@ -179,12 +178,15 @@ fn describe(type_name: &str, field: &str, (path, build): (&PathBuf, &Build), ctx
 /// `m[k] = v` where the local `m` was last assigned the result of a package
 /// function that returns nil on some path.
 fn result_write(ctx: &RuleContext, stmt: &GoNode, map: &GoNode) -> Option<Detection> {
+    let all = package_facts(ctx, stmt);
+    if all.iter().all(|(_, f)| f.nil_map_funcs.is_empty()) {
+        return None;
+    }
     let func = syntax::enclosing_function(stmt)?;
     let name = map.text().to_string();
     let binding = types::resolve(&name, map, ctx.scope)?;
     binding.decl_at?;
     let (assign, callee) = guard::last_call_assignment(&func, stmt, &name)?;
-    let all = package_facts(ctx, stmt);
     let (path, line) = all
         .iter()
         .find_map(|(p, f)| f.nil_map_funcs.get(&callee).map(|l| (p.clone(), *l)))?;
