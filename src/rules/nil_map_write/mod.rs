@@ -11,6 +11,8 @@
 mod facts;
 mod fix;
 mod guard;
+#[cfg(test)]
+mod tests;
 
 use super::{Detection, RuleContext, RuleModule};
 use crate::go::lang::Go;
