@@ -77,18 +77,21 @@ fn field_write(ctx: &RuleContext, stmt: &GoNode, map: &GoNode) -> Option<Detecti
     let decl = ctx.scope.type_decl(type_name)?;
     let field_type = decl.fields().find(|(n, _)| *n == field)?.1.to_string();
     types::map_parts(&field_type, ctx.scope)?;
-    let all = package_facts(ctx, stmt);
     let refilled = [format!("{type_name}.{field}"), format!("{type_name}.*")];
-    if all
-        .iter()
-        .any(|(_, f)| f.assigned.contains(&field) || refilled.iter().any(|r| f.refilled.contains(r)))
-    {
-        return None;
-    }
     // A package that compares the field with nil uses nil as a state (a
     // directory marker, a closed value) and its writes may rely on a test
     // made elsewhere (`if !n.IsDir() { return }`).
-    if all.iter().any(|(_, f)| f.nil_tested.contains(&field)) {
+    let silences = |f: &FileFacts| {
+        f.assigned.contains(&field) || refilled.iter().any(|r| f.refilled.contains(r)) || f.nil_tested.contains(&field)
+    };
+    // This file first: the package's other files are parsed only when it
+    // says nothing.
+    let own = ctx.scope.package_derived(stmt, |_| false, facts::gather);
+    if own.iter().any(|(_, f)| silences(f)) {
+        return None;
+    }
+    let all = package_facts(ctx, stmt);
+    if all.iter().any(|(_, f)| silences(f)) {
         return None;
     }
     let func = syntax::enclosing_function(stmt)?;
@@ -180,15 +183,15 @@ fn describe(type_name: &str, field: &str, (path, build): (&PathBuf, &Build), ctx
 /// `m[k] = v` where the local `m` was last assigned the result of a package
 /// function that returns nil on some path.
 fn result_write(ctx: &RuleContext, stmt: &GoNode, map: &GoNode) -> Option<Detection> {
-    let all = package_facts(ctx, stmt);
-    if all.iter().all(|(_, f)| f.nil_map_funcs.is_empty()) {
-        return None;
-    }
     let func = syntax::enclosing_function(stmt)?;
     let name = map.text().to_string();
     let binding = types::resolve(&name, map, ctx.scope)?;
     binding.decl_at?;
     let (assign, callee) = guard::last_call_assignment(&func, stmt, &name)?;
+    if !ctx.scope.is_package_func(&callee) {
+        return None;
+    }
+    let all = package_facts(ctx, stmt);
     let (path, line) = all
         .iter()
         .find_map(|(p, f)| f.nil_map_funcs.get(&callee).map(|l| (p.clone(), *l)))?;
