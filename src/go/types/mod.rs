@@ -19,8 +19,10 @@ use crate::go::methods::{self, MethodSummary};
 use crate::go::skim;
 use crate::go::syntax::{self, code_children, GoNode};
 use crate::go::types::package_index::{DirectoryIndex, SiblingFile};
+use std::any::Any;
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 pub use crate::go::types::package_index::PackageCache;
 
@@ -44,6 +46,8 @@ pub struct PackageScope<'a> {
     siblings: std::cell::OnceCell<DirectoryIndex>,
     /// The file's own method summaries, computed on first need.
     own_methods: std::cell::OnceCell<Vec<MethodSummary>>,
+    /// What `package_derived` computed from this file's tree, one per type.
+    own_derived: std::cell::RefCell<Vec<Arc<dyn Any + Send + Sync>>>,
 }
 
 impl<'a> PackageScope<'a> {
@@ -55,7 +59,38 @@ impl<'a> PackageScope<'a> {
             cache,
             siblings: std::cell::OnceCell::new(),
             own_methods: std::cell::OnceCell::new(),
+            own_derived: std::cell::RefCell::new(Vec::new()),
         }
+    }
+
+    /// What `compute` derives from each file of the package that `include`
+    /// accepts, with its path: this file first (from its tree, as it is
+    /// now, whatever `include` says), then the others (each parsed once per
+    /// directory index and type `T`, whatever the number of files and
+    /// matches that ask). `node` is any node of this scope's file.
+    pub fn package_derived<T: Any + Send + Sync>(
+        &self,
+        node: &GoNode,
+        include: fn(&Path) -> bool,
+        compute: fn(&GoNode, &PackageScope) -> T,
+    ) -> Vec<(std::path::PathBuf, Arc<T>)> {
+        let cached = self
+            .own_derived
+            .borrow()
+            .iter()
+            .find_map(|d| d.clone().downcast::<T>().ok());
+        let own = cached.unwrap_or_else(|| {
+            let root = node.ancestors().last().unwrap_or_else(|| node.clone());
+            let value = Arc::new(compute(&root, self));
+            self.own_derived.borrow_mut().push(value.clone());
+            value
+        });
+        let mut out = vec![(self.path.to_path_buf(), own)];
+        for f in self.other_files().filter(|f| include(&f.path)) {
+            let value = f.derived(|root| compute(root, &PackageScope::new(root, &f.path, self.cache)));
+            out.push((f.path.clone(), value));
+        }
+        out
     }
 
     fn siblings(&self) -> &DirectoryIndex {

@@ -35,6 +35,9 @@ pub struct SiblingFile {
     methods: OnceLock<Vec<MethodSummary>>,
     /// Answers of `declares_const` so far.
     const_answers: Mutex<HashMap<String, bool>>,
+    /// Facts a rule derives from the file's parse (`derived`), one per type,
+    /// kept as long as the directory's index.
+    derived: Mutex<Vec<Arc<dyn Any + Send + Sync>>>,
 }
 
 impl SiblingFile {
@@ -96,6 +99,25 @@ impl SiblingFile {
 }
 
 impl SiblingFile {
+    /// What `compute` derives from the file's parse, computed once per
+    /// directory index and type `T` (a rule's per-package analysis reads
+    /// every file of the package through this, not once per match).
+    pub fn derived<T: Any + Send + Sync>(&self, compute: impl FnOnce(&syntax::GoNode) -> T) -> Arc<T> {
+        let find = |all: &[Arc<dyn Any + Send + Sync>]| all.iter().find_map(|d| d.clone().downcast::<T>().ok());
+        if let Some(found) = find(&self.derived.lock().unwrap_or_else(|e| e.into_inner())) {
+            return found;
+        }
+        let text = self.text().unwrap_or_default();
+        profile::count(Counter::SiblingsParsed, 1);
+        let value = Arc::new(compute(&syntax::parse(text.trim_start_matches('\u{feff}')).root()));
+        let mut all = self.derived.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = find(&all) {
+            return found;
+        }
+        all.push(value.clone());
+        value
+    }
+
     /// The file's methods of type `type_name` (see `go/methods.rs`). The file
     /// is parsed whole only when its text names the type at all.
     pub fn methods_of(&self, type_name: &str) -> Vec<MethodSummary> {
@@ -320,6 +342,7 @@ impl PackageCache {
                 full: OnceLock::new(),
                 methods: OnceLock::new(),
                 const_answers: Mutex::default(),
+                derived: Mutex::new(Vec::new()),
             });
         }
         Arc::new(Directory {
@@ -421,5 +444,22 @@ mod tests {
         let index = cache.directory(&a);
         assert_eq!(index.len(), 1);
         assert!(index[0].index.types.contains_key("T"));
+    }
+
+    #[test]
+    fn derived_facts_are_computed_once_per_file_and_type() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.go"), "package p\n\nfunc a() {}\n").unwrap();
+        let cache = PackageCache::default();
+        let index = cache.directory(&dir.path().join("a.go"));
+        let calls = std::cell::Cell::new(0);
+        let count = |root: &syntax::GoNode| {
+            calls.set(calls.get() + 1);
+            root.dfs().filter(|n| n.kind() == "function_declaration").count()
+        };
+        assert_eq!(*index[0].derived(count), 1);
+        assert_eq!(*index[0].derived(count), 1);
+        assert_eq!(calls.get(), 1, "a second ask of the same type is cached");
+        assert_eq!(*index[0].derived(|_| "other type"), "other type");
     }
 }

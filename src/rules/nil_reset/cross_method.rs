@@ -5,9 +5,12 @@
 //!
 //! Silent when the writing method, before the write, assigns the field,
 //! compares it with nil, tests a field the resetting method also sets (a
-//! `closed` flag) or the field itself in a condition, calls a receiver
-//! method in a condition, or calls a method of `T` that assigns or
-//! nil-tests the field.
+//! `closed` flag) or the field itself in a condition (a comma-ok lookup
+//! `_, ok := s.f[k]` does not count: it finds nothing on nil and empty
+//! maps alike, unless the write runs only when it found an entry), calls a
+//! receiver method in a condition, or calls a method of `T` that assigns
+//! or nil-tests the field. A call through a func field of `T` is no method
+//! call: it neither re-makes the map after a reset nor guards a write.
 
 use super::{Detection, RuleContext};
 use crate::go::methods::{self, FieldEvent, MethodSummary};
@@ -28,9 +31,18 @@ pub fn check(ctx: &RuleContext, write: &GoNode) -> Option<Detection> {
     let map_type = types::expr_type(&map, ctx.scope)?;
     types::map_parts(&map_type, ctx.scope)?;
     let all = ctx.scope.methods_of(&type_name, write);
+    let fields: HashSet<String> = ctx
+        .scope
+        .type_decl(&type_name)
+        .map(|d| d.fields().map(|(n, _)| n.to_string()).collect())
+        .unwrap_or_default();
+    let known = Known {
+        all: &all,
+        fields: &fields,
+    };
     let resetters: Vec<&(MethodSummary, String)> = all
         .iter()
-        .filter(|(m, _)| m.name != method_name && leaves_nil(m, &field, &all))
+        .filter(|(m, _)| m.name != method_name && leaves_nil(m, &field, &known))
         .collect();
     if resetters.is_empty() {
         return None;
@@ -41,7 +53,7 @@ pub fn check(ctx: &RuleContext, write: &GoNode) -> Option<Detection> {
         .filter(|f| *f != field)
         .collect();
     let body = method.field("body")?;
-    if guarded(&body, write, &recv, &field, &flags, &all) {
+    if guarded(&body, write, &recv, &field, &flags, &known) {
         return None;
     }
     let (first, file) = resetters[0];
@@ -94,10 +106,16 @@ fn written_map<'r>(write: &GoNode<'r>) -> Option<GoNode<'r>> {
     target.field("operand")
 }
 
+/// The type's methods (with their files) and field names.
+struct Known<'a> {
+    all: &'a [(MethodSummary, String)],
+    fields: &'a HashSet<String>,
+}
+
 /// Whether method `m` sets `field` to nil and nothing after that in `m`
 /// (an assignment, or a call of a method of the type that assigns it) can
 /// make it a map again. Only a pointer receiver's reset reaches the caller.
-fn leaves_nil(m: &MethodSummary, field: &str, all: &[(MethodSummary, String)]) -> bool {
+fn leaves_nil(m: &MethodSummary, field: &str, known: &Known) -> bool {
     if !m.pointer_receiver {
         return false;
     }
@@ -110,29 +128,26 @@ fn leaves_nil(m: &MethodSummary, field: &str, all: &[(MethodSummary, String)]) -
     };
     !m.events[last_reset + 1..].iter().any(|e| match e {
         FieldEvent::Assign { field: f, .. } => f == field,
-        FieldEvent::Call { method } => calls_may_touch(method, field, all),
+        FieldEvent::Call { method } => calls_may_touch(method, field, known),
         FieldEvent::NilTest { .. } => false,
     })
 }
 
 /// Whether a method of the type named `method` assigns `field` or tests it
 /// for nil (an `ensure()`-style lazy init). Unknown methods (embedded,
-/// promoted) answer yes.
-fn calls_may_touch(method: &str, field: &str, all: &[(MethodSummary, String)]) -> bool {
-    let found: Vec<_> = all.iter().filter(|(m, _)| m.name == method).collect();
-    found.is_empty() || found.iter().any(|(m, _)| m.may_make(field) || m.nil_tests(field))
+/// promoted) answer yes; a field of the type (a func value, `s.onClose()`)
+/// is no method and cannot reach the unexported map through the receiver.
+fn calls_may_touch(method: &str, field: &str, known: &Known) -> bool {
+    let found: Vec<_> = known.all.iter().filter(|(m, _)| m.name == method).collect();
+    if found.is_empty() {
+        return !known.fields.contains(method);
+    }
+    found.iter().any(|(m, _)| m.may_make(field) || m.nil_tests(field))
 }
 
 /// Whether code of the writing method before the write guards it (see the
 /// module doc).
-fn guarded(
-    body: &GoNode,
-    write: &GoNode,
-    recv: &str,
-    field: &str,
-    flags: &HashSet<&str>,
-    all: &[(MethodSummary, String)],
-) -> bool {
+fn guarded(body: &GoNode, write: &GoNode, recv: &str, field: &str, flags: &HashSet<&str>, known: &Known) -> bool {
     let before = |n: &GoNode| n.range().start < write.range().start;
     for n in body.dfs().take_while(before) {
         let is_field = |x: &GoNode| methods::receiver_field(x, recv).is_some_and(|f| f == field);
@@ -167,13 +182,13 @@ fn guarded(
             }
             "call_expression" => {
                 let callee = n.field("function").and_then(|f| methods::receiver_field(&f, recv));
-                if callee.is_some_and(|m| calls_may_touch(&m, field, all)) {
+                if callee.is_some_and(|m| calls_may_touch(&m, field, known)) {
                     return true;
                 }
             }
             _ => {}
         }
-        if condition_guards(&n, recv, field, flags) {
+        if condition_guards(&n, recv, field, flags) || found_entry_guards(&n, write, recv, field) {
             return true;
         }
     }
@@ -211,6 +226,9 @@ fn condition_guards(n: &GoNode, recv: &str, field: &str, flags: &HashSet<&str>) 
     };
     conditions.iter().any(|c| {
         c.dfs().any(|x| {
+            if is_comma_ok_lookup(&x) {
+                return false;
+            }
             if let Some(f) = methods::receiver_field(&x, recv) {
                 let called = x.parent().is_some_and(|p| {
                     p.kind() == "call_expression" && p.field("function").is_some_and(|f| f.range() == x.range())
@@ -220,4 +238,59 @@ fn condition_guards(n: &GoNode, recv: &str, field: &str, flags: &HashSet<&str>) 
             false
         })
     })
+}
+
+/// Whether `x` is the map of a comma-ok lookup (`_, ok := s.m[k]`): on a nil
+/// map it finds nothing, as on an empty one, so it tells nothing about a
+/// reset (`if _, ok := s.m[k]; !ok { s.m[k] = v }` still panics).
+fn is_comma_ok_lookup(x: &GoNode) -> bool {
+    let Some(index) = x.parent().filter(|p| p.kind() == "index_expression") else {
+        return false;
+    };
+    if index.field("operand").is_none_or(|o| o.range() != x.range()) {
+        return false;
+    }
+    let Some(list) = index.parent().filter(|p| p.kind() == "expression_list") else {
+        return false;
+    };
+    let Some(stmt) = list.parent() else { return false };
+    matches!(stmt.kind().as_ref(), "short_var_declaration" | "assignment")
+        && stmt.field("right").is_some_and(|r| r.range() == list.range())
+        && code_children(&list).len() == 1
+        && stmt.field("left").is_some_and(|l| code_children(&l).len() == 2)
+}
+
+/// `if v, ok := s.f[k]; ok { … }` (or `ok && …`) around the write: the
+/// write runs only where the lookup found an entry, never on a nil map.
+fn found_entry_guards(n: &GoNode, write: &GoNode, recv: &str, field: &str) -> bool {
+    if n.kind() != "if_statement" {
+        return false;
+    }
+    let in_consequence = n
+        .field("body")
+        .is_some_and(|c| c.range().start <= write.range().start && write.range().end <= c.range().end);
+    let Some(init) = n
+        .field("init_statement")
+        .filter(|i| i.kind() == "short_var_declaration")
+    else {
+        return false;
+    };
+    let lefts = init.field("left").map(|l| code_children(&l)).unwrap_or_default();
+    let rights = init.field("right").map(|r| code_children(&r)).unwrap_or_default();
+    let (Some(ok), [lookup]) = (lefts.get(1), rights.as_slice()) else {
+        return false;
+    };
+    let looks_up_field = lookup.kind() == "index_expression"
+        && lookup
+            .field("operand")
+            .and_then(|o| methods::receiver_field(&o, recv))
+            .is_some_and(|f| f == field);
+    let mut cond = n.field("condition");
+    while let Some(c) = cond.clone().filter(|c| c.kind() == "binary_expression") {
+        if c.field("operator").is_none_or(|o| o.text() != "&&") {
+            break;
+        }
+        cond = c.field("left");
+    }
+    in_consequence && looks_up_field && cond.is_some_and(|c| c.kind() == "identifier" && c.text() == ok.text())
 }

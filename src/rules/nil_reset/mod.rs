@@ -12,6 +12,7 @@
 
 mod cross_method;
 mod precondition;
+mod unobserved;
 
 use super::registry::OptionsSpec;
 use super::{Detection, Fix, FixSafety, Rule, RuleContext, RuleModule, RuleOptions, TextEdit};
@@ -73,6 +74,8 @@ struct Target<'r> {
     root_name: String,
     root: Option<Binding>,
     is_local: bool,
+    /// The function holding the reset.
+    func: GoNode<'r>,
 }
 
 impl<'r> Target<'r> {
@@ -132,6 +135,7 @@ fn analyse_target<'r>(ctx: &RuleContext, stmt: &GoNode<'r>, lhs: &GoNode<'r>, rh
         root_name: root_node.text().to_string(),
         root,
         is_local,
+        func: func.clone(),
     };
     if assigned_in_closure(ctx, &func, &target, stmt) {
         return None;
@@ -146,7 +150,7 @@ fn analyse_target<'r>(ctx: &RuleContext, stmt: &GoNode<'r>, lhs: &GoNode<'r>, rh
                 // Code that tests the map for nil, or writes only where a read
                 // found an entry, knows about nil: leave it alone.
                 if segments.iter().any(|seg| nil_tested_in(ctx, &seg.node, &target))
-                    || guarded_by_read(ctx, &write, &func, &target)
+                    || guarded_by_read(ctx, &write, &func, &target, stmt)
                 {
                     return None;
                 }
@@ -276,7 +280,7 @@ fn scan<'r>(ctx: &RuleContext, node: &GoNode<'r>, target: &Target, reset: &GoNod
         match classify_use(&n, &parent) {
             Use::NilTest | Use::Assigned | Use::AddressTaken => return Event::Cancel,
             Use::Write(w) => return Event::Write(w),
-            Use::Escape => *escapes = true,
+            Use::Escape => *escapes |= !unobserved::cannot_see_nil(ctx, &n, target, reset, &target.func),
             Use::Read => {}
         }
     }
@@ -294,15 +298,19 @@ fn nil_tested_in(ctx: &RuleContext, node: &GoNode, target: &Target) -> bool {
 
 /// Whether the write sits under a condition that reads the map
 /// (`if m[k] > 0 { m[k] = 2 }`, `if _, ok := m[k]; ok`, `if len(m) > 0`) or
-/// inside a range over it: on a nil map that code never runs.
-fn guarded_by_read(ctx: &RuleContext, write: &GoNode, func: &GoNode, target: &Target) -> bool {
+/// inside a range over it: on a nil map that code never runs. A condition
+/// around the reset itself was evaluated before the reset, on the old map
+/// (`if len(m) > max { m = nil; m[k] = v }`): it guards nothing.
+fn guarded_by_read(ctx: &RuleContext, write: &GoNode, func: &GoNode, target: &Target, reset: &GoNode) -> bool {
     let reads_target = |n: &GoNode| {
         n.dfs()
             .any(|x| matches!(x.kind().as_ref(), "identifier" | "selector_expression") && target.is(&x, ctx))
     };
+    let holds_reset = |a: &GoNode| a.range().start <= reset.range().start && reset.range().end <= a.range().end;
     write
         .ancestors()
         .take_while(|a| a.range() != func.range())
+        .filter(|a| !holds_reset(a))
         .any(|a| match a.kind().as_ref() {
             "if_statement" => {
                 a.field("condition").is_some_and(|c| reads_target(&c))
@@ -324,6 +332,7 @@ fn escapes_in(ctx: &RuleContext, node: &GoNode, target: &Target, reset: &GoNode)
             && matches!(n.kind().as_ref(), "identifier" | "selector_expression")
             && target.is(&n, ctx)
             && n.parent().is_some_and(|p| matches!(classify_use(&n, &p), Use::Escape))
+            && !unobserved::cannot_see_nil(ctx, &n, target, reset, &target.func)
     })
 }
 

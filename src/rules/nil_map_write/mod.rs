@@ -1,0 +1,242 @@
+//! nil-map-write: a write `x.f[k] = v` (`op=`, `++`, `--`) to a map field of
+//! a package struct type `T` that the package builds without that field
+//! (`T{…}` omitting it, `new(T)`, `var v T`, a decoded value) and never
+//! assigns outside composite literals, with no nil check or assignment of
+//! `x.f` before the write in the function: on such a `T` the write panics.
+//! Also a write to a local holding the result of a package function that
+//! has a `return nil` path. Fix: `if x.f == nil { x.f = make(…) }` before
+//! the write (`fix.rs`). The package's facts are gathered once per file
+//! (`facts.rs`).
+
+mod facts;
+mod fix;
+mod guard;
+#[cfg(test)]
+mod tests;
+
+use super::{Detection, RuleContext, RuleModule};
+use crate::go::lang::Go;
+use crate::go::lex::{self, Before};
+use crate::go::syntax::{self, code_children, GoNode};
+use crate::go::types::{self, TypeExpr, TypeKind};
+use ast_grep_core::tree_sitter::StrDoc;
+use ast_grep_core::NodeMatch;
+use facts::{Build, FileFacts, How};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub const MODULE: RuleModule = RuleModule {
+    name: "nil_map_write",
+    check,
+    precondition: Some(may_match),
+    options: None,
+};
+
+pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
+    let stmt = m.get_node();
+    // A test that writes a nil map panics when it runs: test files are
+    // checked by running them.
+    if is_test_file(&ctx.file.path) {
+        return Vec::new();
+    }
+    let writes: Vec<GoNode> = match stmt.kind().as_ref() {
+        "inc_dec_statement" => stmt.field("operand").into_iter().collect(),
+        _ => stmt.field("left").map(|l| code_children(&l)).unwrap_or_default(),
+    };
+    let writes = writes.into_iter().filter(|w| w.kind() == "index_expression");
+    let mut out: Vec<Detection> = Vec::new();
+    for write in writes {
+        let Some(map) = write.field("operand") else { continue };
+        let found = match map.kind().as_ref() {
+            "selector_expression" => field_write(ctx, stmt, &map),
+            "identifier" => result_write(ctx, stmt, &map),
+            _ => None,
+        };
+        out.extend(found.filter(|d| !out.iter().any(|o| o.range == d.range)));
+    }
+    out
+}
+
+/// The package's facts, one entry per file, without the test files.
+fn package_facts(ctx: &RuleContext, at: &GoNode) -> Vec<(PathBuf, Arc<FileFacts>)> {
+    ctx.scope.package_derived(at, |p| !is_test_file(p), facts::gather)
+}
+
+fn is_test_file(path: &Path) -> bool {
+    path.to_string_lossy().ends_with("_test.go")
+}
+
+/// `x.f[k] = v` where `x` is of package struct type `T` (or `*T`).
+fn field_write(ctx: &RuleContext, stmt: &GoNode, map: &GoNode) -> Option<Detection> {
+    let owner = map.field("operand")?;
+    let field = map.field("field")?.text().to_string();
+    let owner_type = TypeExpr::parse(&types::expr_type(&owner, ctx.scope)?)?;
+    let TypeKind::Name(type_name) = owner_type.without_pointers().kind() else {
+        return None;
+    };
+    let decl = ctx.scope.type_decl(type_name)?;
+    let field_type = decl.fields().find(|(n, _)| *n == field)?.1.to_string();
+    types::map_parts(&field_type, ctx.scope)?;
+    let refilled = [format!("{type_name}.{field}"), format!("{type_name}.*")];
+    // A package that compares the field with nil uses nil as a state (a
+    // directory marker, a closed value) and its writes may rely on a test
+    // made elsewhere (`if !n.IsDir() { return }`).
+    let silences = |f: &FileFacts| {
+        f.assigned.contains(&field) || refilled.iter().any(|r| f.refilled.contains(r)) || f.nil_tested.contains(&field)
+    };
+    // This file first: the package's other files are parsed only when it
+    // says nothing.
+    let own = ctx.scope.package_derived(stmt, |_| false, facts::gather);
+    if own.iter().any(|(_, f)| silences(f)) {
+        return None;
+    }
+    let all = package_facts(ctx, stmt);
+    if all.iter().any(|(_, f)| silences(f)) {
+        return None;
+    }
+    let func = syntax::enclosing_function(stmt)?;
+    if guard::guarded(ctx, stmt, map, &func) {
+        return None;
+    }
+    let local = guard::local_build(stmt, &owner, &func);
+    if local.as_ref().is_some_and(|l| !l.omits(&field)) {
+        return None;
+    }
+    let builds: Vec<(&PathBuf, &Build)> = all
+        .iter()
+        .filter(|(_, f)| !f.generated)
+        .flat_map(|(p, f)| f.builds.iter().map(move |b| (p, b)))
+        .filter(|(_, b)| b.type_name == *type_name)
+        .collect();
+    let own_path = &all[0].0;
+    let func_start = Some(func.range().start);
+    let decoded_here = builds
+        .iter()
+        .find(|(p, b)| *p == own_path && b.func == func_start && matches!(b.how, How::Decoded(_)));
+    let local_source = local.map(|l| {
+        let how = match (&l.how, decoded_here) {
+            (How::Var | How::Literal, Some((_, d))) => d.how.clone(),
+            _ => l.how.clone(),
+        };
+        Build::new(type_name.to_string(), l.present, how, l.line)
+    });
+    // Values built in other functions: when no literal of the package
+    // gives the field a value (the field is never made), any of them; where
+    // some constructors make it and others do not, only an exported
+    // constructor's (`func Named(…) *T { return &T{…} }`): other partial
+    // values serve other paths (stubs, copies, lookups) far more often than
+    // they reach the write.
+    let never_given = !builds.iter().any(|(_, b)| b.how == How::Literal && !b.omits(&field));
+    let package_source = builds
+        .iter()
+        .filter(|(_, b)| b.omits(&field) && (never_given || b.exported_ctor))
+        .min_by_key(|(_, b)| (!b.exported_ctor, !matches!(b.how, How::Decoded(_))))
+        .map(|(p, b)| ((*p).clone(), (*b).clone()));
+    let nil_source = match local_source {
+        Some(b) => (own_path.clone(), b),
+        None => package_source?,
+    };
+    let nil_source = (&nil_source.0, &nil_source.1);
+    let name = map.text().to_string();
+    let (message, source) = describe(type_name, &field, nil_source, ctx);
+    let mut det = Detection {
+        range: stmt.range(),
+        message: Some(format!("{name} is written with no nil check, but {message}")),
+        note: None,
+        fix: None,
+    };
+    match fix::lazy_init(ctx, stmt, map, &field_type, crate::rules::FixSafety::Safe) {
+        Ok(fix) => det.fix = Some(fix),
+        Err(why) => det.note = Some(format!("{source}; no fix: {why}")),
+    }
+    Some(det)
+}
+
+/// The finding's message about where a nil `T` comes from, and a short
+/// form of it for notes.
+fn describe(type_name: &str, field: &str, (path, build): (&PathBuf, &Build), ctx: &RuleContext) -> (String, String) {
+    let file = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let at = format!("{file}:{}", build.line);
+    let _ = ctx;
+    let message = match &build.how {
+        How::Decoded(callee) => format!(
+            "{type_name} is decoded by {callee} ({at}), which leaves {field} nil when the input lacks it, \
+             and nothing assigns {field} outside composite literals: the write panics on such a value"
+        ),
+        how => {
+            let shape = match how {
+                How::Literal => format!("a {type_name} literal without {field}"),
+                How::New => format!("new({type_name})"),
+                _ => format!("a var of type {type_name}"),
+            };
+            format!(
+                "the package builds {shape} ({at}) and assigns {field} nowhere but in composite literals: \
+                 the write panics on such a value"
+            )
+        }
+    };
+    (message, format!("{type_name}.{field} can be nil ({at})"))
+}
+
+/// `m[k] = v` where the local `m` was last assigned the result of a package
+/// function that returns nil on some path.
+fn result_write(ctx: &RuleContext, stmt: &GoNode, map: &GoNode) -> Option<Detection> {
+    let func = syntax::enclosing_function(stmt)?;
+    let name = map.text().to_string();
+    let binding = types::resolve(&name, map, ctx.scope)?;
+    binding.decl_at?;
+    let (assign, callee) = guard::last_call_assignment(&func, stmt, &name)?;
+    if !ctx.scope.is_package_func(&callee) {
+        return None;
+    }
+    let all = package_facts(ctx, stmt);
+    let (path, line) = all
+        .iter()
+        .find_map(|(p, f)| f.nil_map_funcs.get(&callee).map(|l| (p.clone(), *l)))?;
+    if guard::local_checked_between(ctx, &assign, stmt, map) {
+        return None;
+    }
+    let result = ctx.scope.func_result(&callee)?.text;
+    let file = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let mut det = Detection {
+        range: stmt.range(),
+        message: Some(format!(
+            "{name} holds the result of {callee}, which returns nil ({file}:{line}); \
+             the write panics when it does"
+        )),
+        note: None,
+        fix: None,
+    };
+    match fix::lazy_init(ctx, stmt, map, &result, crate::rules::FixSafety::Unsafe) {
+        Ok(mut fix) => {
+            fix.description.push_str(&format!(
+                " (unsafe: the write then lands in a new map that {callee}'s owner never sees)"
+            ));
+            det.fix = Some(fix);
+        }
+        Err(why) => det.note = Some(format!("no fix: {why}")),
+    }
+    Some(det)
+}
+
+/// Precondition (see `go/prefilter.rs`): some name is written through an
+/// index (`x.f[k] = v`, `m[k]++`, `m[k] += v`); yes when a comment or raw
+/// string leaves it unsure.
+pub fn may_match(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'[', bytes).any(|open| {
+        match lex::byte_before(text, open) {
+            Before::Unknown => return true,
+            Before::Byte(b, _) if lex::is_ident_byte(b) => {}
+            _ => return false,
+        }
+        match lex::bracketed(text, open + 1) {
+            None => true,
+            Some(b) => !b.slice && lex::assignment_follows(text, b.end),
+        }
+    })
+}
