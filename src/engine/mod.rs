@@ -375,6 +375,22 @@ impl Engine {
         };
         // Rules about older Go versions only (before_go) are dropped by the file's version.
         let candidates: Vec<&Rule> = candidates.into_iter().filter(|r| applies_to(r, &source)).collect();
+        // Rules that need a package of some shape ask its declarations (the
+        // directory's skim index, built once per directory without parsing).
+        let directory = std::cell::OnceCell::new();
+        let candidates: Vec<&Rule> = candidates
+            .into_iter()
+            .filter(|r| match r.module.and_then(|m| m.package_precondition) {
+                Some(pre) if !self.options.skip_prefilter => {
+                    let _timer = profile::timer(Stage::Filter);
+                    pre(
+                        &source.text,
+                        directory.get_or_init(|| self.packages.directory(&source.path)),
+                    )
+                }
+                _ => true,
+            })
+            .collect();
         if candidates.is_empty() {
             return report;
         }

@@ -18,6 +18,7 @@ pub const MODULE: RuleModule = RuleModule {
     name: "loopvar_pointer",
     check,
     precondition: None,
+    package_precondition: None,
     options: None,
 };
 

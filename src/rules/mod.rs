@@ -6,6 +6,7 @@
 
 pub mod catalogue;
 mod load;
+pub mod package_shape;
 pub mod registry;
 pub mod suppress;
 #[cfg(test)]

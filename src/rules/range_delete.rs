@@ -20,6 +20,7 @@ pub const MODULE: RuleModule = RuleModule {
     name: "range_delete",
     check,
     precondition: Some(may_match),
+    package_precondition: None,
     options: Some(OptionsSpec::of::<Options>()),
 };
 

@@ -24,9 +24,18 @@ pub struct RuleModule {
     /// (checked before parsing); `None` tries every file the rule's
     /// prefilter tokens let through.
     pub precondition: Option<Precondition>,
+    /// A necessary condition on a file's text and its package's
+    /// declarations (the directory's skim index, built without parsing),
+    /// checked before parsing; for rules that need a package of a certain
+    /// shape (a struct with a mutex and a map field).
+    pub package_precondition: Option<PackagePrecondition>,
     /// The module's `[rules.<id>]` options; `None` when it takes none.
     pub options: Option<OptionsSpec>,
 }
+
+/// See `RuleModule::package_precondition`: the file's text and the
+/// declarations of the files of its directory.
+pub type PackagePrecondition = fn(&str, &crate::go::types::package_index::Directory) -> bool;
 
 /// A rule's options, as read from its `[rules.<id>]` table of `mapfix.toml`
 /// (`#[serde(deny_unknown_fields)]`, so a misspelt key points at itself).

@@ -12,6 +12,7 @@ pub const MODULE: RuleModule = RuleModule {
     name: "unknown_suppression",
     check,
     precondition: None,
+    package_precondition: None,
     options: None,
 };
 

@@ -33,6 +33,7 @@ pub const MODULE: RuleModule = RuleModule {
     name: "concurrent_write",
     check,
     precondition: Some(precondition::may_match),
+    package_precondition: None,
     options: None,
 };
 

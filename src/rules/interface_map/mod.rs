@@ -33,6 +33,7 @@ pub const MODULE: RuleModule = RuleModule {
     name: "interface_map",
     check,
     precondition: Some(precondition::may_match),
+    package_precondition: None,
     options: Some(OptionsSpec::of::<Options>()),
 };
 

@@ -29,6 +29,7 @@ pub const MODULE: RuleModule = RuleModule {
     name: "nil_map_write",
     check,
     precondition: Some(may_match),
+    package_precondition: Some(package_may_match),
     options: None,
 };
 
@@ -226,6 +227,14 @@ fn result_write(ctx: &RuleContext, stmt: &GoNode, map: &GoNode) -> Option<Detect
 /// Precondition (see `go/prefilter.rs`): some name is written through an
 /// index (`x.f[k] = v`, `m[k]++`, `m[k] += v`); yes when a comment or raw
 /// string leaves it unsure.
+/// A file can hold a finding only where it indexes a map field of one of
+/// its package's struct types, or calls a package function that may return
+/// a map.
+fn package_may_match(text: &str, dir: &crate::go::types::package_index::Directory) -> bool {
+    use super::package_shape::{indexes_any, map_field_names, map_result_funcs, mentions_any, Structs};
+    indexes_any(text, &map_field_names(dir, Structs::All)) || mentions_any(text, &map_result_funcs(dir))
+}
+
 pub fn may_match(text: &str) -> bool {
     let bytes = text.as_bytes();
     memchr::memchr_iter(b'[', bytes).any(|open| {

@@ -27,6 +27,7 @@ pub const MODULE: RuleModule = RuleModule {
     name: "nil_reset",
     check,
     precondition: Some(precondition::may_match),
+    package_precondition: None,
     options: Some(OptionsSpec::of::<Options>()),
 };
 

@@ -16,6 +16,7 @@ pub const MODULE: RuleModule = RuleModule {
     name: "pointer_zeroing",
     check,
     precondition: None,
+    package_precondition: None,
     options: None,
 };
 

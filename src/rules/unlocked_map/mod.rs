@@ -28,6 +28,7 @@ pub const MODULE: RuleModule = RuleModule {
     name: "unlocked_map",
     check,
     precondition: Some(may_match),
+    package_precondition: Some(package_may_match),
     options: Some(OptionsSpec::of::<Options>()),
 };
 
@@ -53,6 +54,13 @@ fn is_test_file(path: &std::path::Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
         .is_some_and(|n| n.ends_with("_test.go"))
+}
+
+/// A file can hold a finding only where it selects a map field of a
+/// struct type of its package that holds a mutex.
+fn package_may_match(text: &str, dir: &crate::go::types::package_index::Directory) -> bool {
+    use super::package_shape::{map_field_names, selects_any, Structs};
+    selects_any(text, &map_field_names(dir, Structs::WithMutex))
 }
 
 /// The default precondition: `may_match_with_tests`, and not a file that
