@@ -77,7 +77,13 @@ fn is_index_write(n: &GoNode, parent: &GoNode) -> bool {
 /// it sits in, reads the map (`if len(x.f) > 0`, `if _, ok := x.f[k]; ok`,
 /// `for k := range x.f`): code that runs only when the map has entries.
 fn under_reading_condition(stmt: &GoNode, func: &GoNode, same: &dyn Fn(&GoNode) -> bool) -> bool {
-    let reads = |n: &GoNode| n.dfs().any(|x| same(&x));
+    // `v := x.f[k]` before the write: a condition on `v` reads the map too
+    // (`if v != nil { x.f[k] = … }` runs only when the map has the entry).
+    let entries = entry_locals(stmt, func, same);
+    let reads = |n: &GoNode| {
+        n.dfs()
+            .any(|x| same(&x) || x.kind() == "identifier" && entries.iter().any(|e| *e == x.text()))
+    };
     stmt.ancestors()
         .take_while(|a| a.range() != func.range())
         .any(|a| match a.kind().as_ref() {
@@ -93,6 +99,26 @@ fn under_reading_condition(stmt: &GoNode, func: &GoNode, same: &dyn Fn(&GoNode) 
             }
             _ => false,
         })
+}
+
+/// Names given a value read from the map (`v := x.f[k]`, `v, ok = x.f[k]`)
+/// before `stmt`.
+fn entry_locals(stmt: &GoNode, func: &GoNode, same: &dyn Fn(&GoNode) -> bool) -> Vec<String> {
+    func.dfs()
+        .take_while(|n| n.range().start < stmt.range().start)
+        .filter(|n| matches!(n.kind().as_ref(), "assignment" | "short_var_declaration"))
+        .filter(|n| {
+            n.field("right").is_some_and(|r| {
+                r.dfs().any(|x| {
+                    x.kind() == "index_expression" && x.field("operand").is_some_and(|o| same(&o))
+                })
+            })
+        })
+        .filter_map(|n| n.field("left"))
+        .flat_map(|l| code_children(&l))
+        .filter(|l| l.kind() == "identifier" && l.text() != "_")
+        .map(|l| l.text().to_string())
+        .collect()
 }
 
 /// The last assignment before `stmt` in `func` to the local `name`, when

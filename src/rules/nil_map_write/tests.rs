@@ -59,6 +59,17 @@ fn silent_when_the_package_makes_the_field_or_checks_it() {
 }
 
 #[test]
+fn a_write_under_a_test_of_an_entry_read_from_the_map_is_guarded() {
+    // `v := x.f[k]; if v != nil { x.f[k] = … }` runs only when the map has the entry.
+    let src = format!(
+        "{HEAD}\nfunc (t *T) Drop(k string) {{\n\tv := t.spans[k]\n\tif v != 0 {{\n\t\tt.spans[k] = 0\n\t}}\n}}\n"
+    );
+    assert!(run_rule("nil-map-write", &src, 22).is_empty());
+    let unguarded = format!("{HEAD}\nfunc (t *T) Drop(k string) {{\n\tv := 1\n\tif v != 0 {{\n\t\tt.spans[k] = 0\n\t}}\n}}\n");
+    assert_eq!(run_rule("nil-map-write", &unguarded, 22).len(), 1);
+}
+
+#[test]
 fn partial_values_of_a_package_that_makes_the_field_do_not_count() {
     let src = "package p\n\ntype T struct {\n\tid int\n\tm  map[int]int\n}\n\nfunc New(id int) *T { return &T{id: id, m: map[int]int{}} }\n\nfunc key(id int) *T { return &T{id: id} }\n\nfunc (t *T) Put(k int) {\n\tt.m[k] = 1\n}\n";
     assert!(run_rule("nil-map-write", src, 22).is_empty());

@@ -144,7 +144,10 @@ fn findings(ctx: &RuleContext, func: &crate::go::syntax::GoNode, w: &walk::FuncW
         let Some(guard) = facts.guards.get(&(ty.clone(), field.clone())) else {
             continue;
         };
-        if !kind.is_write() && !facts.written.contains(&(ty.clone(), field.clone())) {
+        // A read races (fatally) only with a write of the map itself: a
+        // map that is only replaced whole after construction (copy on
+        // write) is not mutated under a reader.
+        if !kind.is_write() && !facts.mutated.contains(&(ty.clone(), field.clone())) {
             continue;
         }
         let m = &guard.mutex;

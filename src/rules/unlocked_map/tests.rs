@@ -144,3 +144,18 @@ fn goroutines_start_with_no_lock_and_closures_keep_their_site_s() {
     );
     assert!(out[0].fixed.as_ref().unwrap_err().contains("goroutine"));
 }
+
+#[test]
+fn reads_of_a_map_only_replaced_whole_are_not_races() {
+    // Copy on write: under the lock the field gets a new map, never an entry.
+    let cow = "package p\n\nimport \"sync\"\n\ntype C struct {\n\tmu sync.Mutex\n\tm  map[string]int\n}\n\n\
+func (c *C) Set(m map[string]int) {\n\tc.mu.Lock()\n\tdefer c.mu.Unlock()\n\tc.m = m\n}\n\n\
+func (c *C) Get(k string) int {\n\tc.mu.Lock()\n\tdefer c.mu.Unlock()\n\treturn c.m[k]\n}\n\n\
+func (c *C) Has(k string) bool {\n\tc.mu.Lock()\n\tdefer c.mu.Unlock()\n\t_, ok := c.m[k]\n\treturn ok\n}\n\n\
+func (c *C) Keys() (out []string) {\n\tc.mu.Lock()\n\tdefer c.mu.Unlock()\n\tfor k := range c.m {\n\t\tout = append(out, k)\n\t}\n\treturn out\n}\n\n\
+func (c *C) Peek(k string) int {\n\treturn c.m[k]\n}\n";
+    assert!(lines(cow).is_empty(), "{:?}", lines(cow));
+    // The same read of a map changed in place is reported.
+    let changed = with_guard("func (c *C) Peek(k string) int {\n\treturn c.m[k]\n}\n");
+    assert_eq!(lines(&changed).len(), 1);
+}
