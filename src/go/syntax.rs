@@ -120,6 +120,19 @@ pub fn enclosing_function<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
     node.ancestors().find(is_function)
 }
 
+/// Whether the index expression `index` is written: `index = …`,
+/// `index op= …`, `index++`.
+pub fn is_written_index(index: &GoNode) -> bool {
+    let Some(up) = index.parent() else { return false };
+    match up.kind().as_ref() {
+        "inc_dec_statement" => true,
+        "expression_list" => up
+            .parent()
+            .is_some_and(|s| s.kind() == "assignment" && s.field("left").is_some_and(|l| l.range() == up.range())),
+        _ => false,
+    }
+}
+
 /// Named children that are not comments.
 pub fn code_children<'r>(node: &GoNode<'r>) -> Vec<GoNode<'r>> {
     node.named_children().filter(|c| c.kind() != "comment").collect()

@@ -63,14 +63,7 @@ fn is_index_write(n: &GoNode, parent: &GoNode) -> bool {
     if parent.kind() != "index_expression" || parent.field("operand").is_none_or(|o| o.range() != n.range()) {
         return false;
     }
-    let Some(up) = parent.parent() else { return false };
-    match up.kind().as_ref() {
-        "inc_dec_statement" => true,
-        "expression_list" => up
-            .parent()
-            .is_some_and(|s| s.kind() == "assignment" && s.field("left").is_some_and(|l| l.range() == up.range())),
-        _ => false,
-    }
+    syntax::is_written_index(parent)
 }
 
 /// Whether an `if`/`switch`/`case` condition around the write, or a `range`

@@ -14,7 +14,7 @@
 
 use super::{Detection, RuleContext};
 use crate::go::methods::{self, FieldEvent, MethodSummary};
-use crate::go::syntax::{code_children, GoNode};
+use crate::go::syntax::{self, code_children, GoNode};
 use crate::go::types;
 use std::collections::HashSet;
 
@@ -153,7 +153,7 @@ fn guarded(body: &GoNode, write: &GoNode, recv: &str, field: &str, flags: &HashS
         let is_field = |x: &GoNode| methods::receiver_field(x, recv).is_some_and(|f| f == field);
         match n.kind().as_ref() {
             // An earlier write of the same field: the finding is there.
-            "index_expression" if n.field("operand").is_some_and(|o| is_field(&o)) && is_written(&n) => return true,
+            "index_expression" if n.field("operand").is_some_and(|o| is_field(&o)) && syntax::is_written_index(&n) => return true,
             "assignment" => {
                 let left = n.field("left").map(|l| code_children(&l)).unwrap_or_default();
                 if left.iter().any(is_field) {
@@ -195,16 +195,6 @@ fn guarded(body: &GoNode, write: &GoNode, recv: &str, field: &str, flags: &HashS
     false
 }
 
-fn is_written(index: &GoNode) -> bool {
-    let Some(up) = index.parent() else { return false };
-    match up.kind().as_ref() {
-        "inc_dec_statement" => true,
-        "expression_list" => up
-            .parent()
-            .is_some_and(|s| s.kind() == "assignment" && s.field("left").is_some_and(|l| l.range() == up.range())),
-        _ => false,
-    }
-}
 
 /// Whether `n` is a condition (of an `if`, `for`, `switch` or `case`, or a
 /// range over the field) that reads the field, a field the resetting method
