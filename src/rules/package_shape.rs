@@ -42,17 +42,10 @@ pub fn map_field_names(dir: &Directory, structs: Structs) -> BTreeSet<String> {
     names
 }
 
-/// The package's functions whose single result may be a map.
-pub fn map_result_funcs(dir: &Directory) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    for file in dir.iter() {
-        for (name, result) in &file.index.func_results {
-            if TypeExpr::parse(result).is_none_or(|t| may_be_map(&t, dir, 0)) {
-                names.insert(name.clone());
-            }
-        }
-    }
-    names
+/// The package's functions (the skim does not keep their results, so any
+/// of them may return a map).
+pub fn package_funcs(dir: &Directory) -> BTreeSet<String> {
+    dir.iter().flat_map(|f| f.index.funcs.iter().cloned()).collect()
 }
 
 fn holds_mutex(decl: &TypeExpr) -> bool {
@@ -62,6 +55,8 @@ fn holds_mutex(decl: &TypeExpr) -> bool {
 
 fn may_be_map(ty: &TypeExpr, dir: &Directory, depth: u8) -> bool {
     match ty.kind() {
+        // Synchronisation and time values of the standard library are no maps.
+        TypeKind::Qualified { package, .. } if matches!(package.as_str(), "sync" | "atomic" | "time") => false,
         TypeKind::Map { .. } | TypeKind::Qualified { .. } | TypeKind::Generic { .. } | TypeKind::Other => true,
         TypeKind::Paren(inner) => may_be_map(inner, dir, depth),
         TypeKind::Name(name) if basic::is_basic(name) || name == "error" => false,
@@ -129,8 +124,8 @@ mod tests {
         assert_eq!(locked.iter().map(String::as_str).collect::<Vec<_>>(), ["items", "seen"]);
         let all = map_field_names(&index, Structs::All);
         assert!(all.contains("labels") && !all.contains("n"));
-        let funcs = map_result_funcs(&index);
-        assert!(funcs.contains("load") && !funcs.contains("count"));
+        let funcs = package_funcs(&index);
+        assert!(funcs.contains("load") && funcs.contains("count"));
         assert!(selects_any("x := c.\n\titems[k]", &locked));
         assert!(!selects_any("items := 1", &locked));
         assert!(indexes_any("c.items [k] = 1", &locked));

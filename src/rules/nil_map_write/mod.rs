@@ -228,11 +228,11 @@ fn result_write(ctx: &RuleContext, stmt: &GoNode, map: &GoNode) -> Option<Detect
 /// index (`x.f[k] = v`, `m[k]++`, `m[k] += v`); yes when a comment or raw
 /// string leaves it unsure.
 /// A file can hold a finding only where it indexes a map field of one of
-/// its package's struct types, or calls a package function that may return
-/// a map.
+/// its package's struct types, or names a package function (whose result
+/// may be a map).
 fn package_may_match(text: &str, dir: &crate::go::types::package_index::Directory) -> bool {
-    use super::package_shape::{indexes_any, map_field_names, map_result_funcs, mentions_any, Structs};
-    indexes_any(text, &map_field_names(dir, Structs::All)) || mentions_any(text, &map_result_funcs(dir))
+    use super::package_shape::{indexes_any, map_field_names, mentions_any, package_funcs, Structs};
+    indexes_any(text, &map_field_names(dir, Structs::All)) || mentions_any(text, &package_funcs(dir))
 }
 
 pub fn may_match(text: &str) -> bool {
