@@ -178,6 +178,8 @@ pub type DirectoryIndex = Arc<Directory>;
 pub struct Directory {
     files: Vec<SiblingFile>,
     declarers: Mutex<HashMap<(String, String), Arc<Vec<PathBuf>>>>,
+    /// Values derived from the declarations alone (`derived_once`), by key.
+    from_declarations: Mutex<HashMap<&'static str, Arc<dyn Any + Send + Sync>>>,
 }
 
 impl std::ops::Deref for Directory {
@@ -189,6 +191,26 @@ impl std::ops::Deref for Directory {
 }
 
 impl Directory {
+    /// A value computed from the directory's declarations once, under `key`
+    /// (every file of a package asks a package pre-filter the same question).
+    pub fn derived_once<T: Any + Send + Sync>(&self, key: &'static str, build: impl FnOnce(&Directory) -> T) -> Arc<T> {
+        let found = self
+            .from_declarations
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+            .cloned();
+        if let Some(v) = found.and_then(|v| v.downcast::<T>().ok()) {
+            return v;
+        }
+        let value = Arc::new(build(self));
+        self.from_declarations
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, value.clone());
+        value
+    }
+
     /// The files of package `package` that declare `name` at package level.
     pub fn declarers(&self, package: &str, name: &str) -> Arc<Vec<PathBuf>> {
         let key = (package.to_string(), name.to_string());
@@ -348,6 +370,7 @@ impl PackageCache {
         Arc::new(Directory {
             files,
             declarers: Mutex::default(),
+            from_declarations: Mutex::default(),
         })
     }
 }

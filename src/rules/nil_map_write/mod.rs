@@ -232,7 +232,8 @@ fn result_write(ctx: &RuleContext, stmt: &GoNode, map: &GoNode) -> Option<Detect
 /// may be a map).
 fn package_may_match(text: &str, dir: &crate::go::types::package_index::Directory) -> bool {
     use super::package_shape::{indexes_any, map_field_names, mentions_any, package_funcs, Structs};
-    indexes_any(text, &map_field_names(dir, Structs::All)) || mentions_any(text, &package_funcs(dir))
+    let fields = dir.derived_once("nil-map-write fields", |d| map_field_names(d, Structs::All));
+    indexes_any(text, &fields) || mentions_any(text, &dir.derived_once("package funcs", package_funcs))
 }
 
 pub fn may_match(text: &str) -> bool {

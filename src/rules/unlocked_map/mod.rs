@@ -60,7 +60,8 @@ fn is_test_file(path: &std::path::Path) -> bool {
 /// struct type of its package that holds a mutex.
 fn package_may_match(text: &str, dir: &crate::go::types::package_index::Directory) -> bool {
     use super::package_shape::{map_field_names, selects_any, Structs};
-    selects_any(text, &map_field_names(dir, Structs::WithMutex))
+    let fields = dir.derived_once("unlocked-map fields", |d| map_field_names(d, Structs::WithMutex));
+    selects_any(text, &fields)
 }
 
 /// The default precondition: `may_match_with_tests`, and not a file that
