@@ -7,8 +7,8 @@
 
 use super::goroutine::{channel_ops, Goroutine, Signals};
 use super::target::{is_write_use, MapTarget};
-use crate::rules::RuleContext;
 use crate::go::syntax::{self, code_children, GoNode};
+use crate::rules::RuleContext;
 
 /// Why a write is concurrent with another access.
 #[derive(Debug, Clone, PartialEq, Eq)]

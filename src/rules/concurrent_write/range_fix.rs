@@ -5,8 +5,8 @@
 //! iteration), or is not laid out over several lines.
 
 use super::fix::{ident_in_text, Rewrite};
-use crate::rules::TextEdit;
 use crate::go::syntax::{self, code_children, GoNode};
+use crate::rules::TextEdit;
 
 /// The edits for the loop whose range clause is `clause`, or why not.
 pub fn rewrite(rw: &Rewrite, clause: &GoNode) -> Result<Vec<TextEdit>, String> {

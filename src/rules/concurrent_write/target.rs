@@ -3,9 +3,9 @@
 //! its literal, with the identity used to recognise the same map elsewhere.
 
 use super::goroutine::{own_nodes, Goroutine};
-use crate::rules::RuleContext;
 use crate::go::syntax::{self, code_children, GoNode};
 use crate::go::types::{self, Binding};
+use crate::rules::RuleContext;
 
 /// Where the written map lives.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -3,10 +3,10 @@
 
 use crate::go::goversion::{GoVersion, VersionResolver};
 use crate::go::load::SourceFile;
-use crate::plan;
-use crate::rules::{builtin_rules, Detection, RuleContext};
 use crate::go::syntax;
 use crate::go::types::{PackageCache, PackageScope};
+use crate::plan;
+use crate::rules::{builtin_rules, Detection, RuleContext};
 use std::path::Path;
 
 fn detect(src: &str, go: u32) -> Vec<Detection> {

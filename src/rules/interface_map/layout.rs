@@ -5,8 +5,8 @@
 //! text/tabwriter with padding 1).
 
 use crate::go::lines::LineIndex;
-use crate::rules::TextEdit;
 use crate::go::syntax::GoNode;
+use crate::rules::TextEdit;
 use std::collections::HashSet;
 
 /// gofmt aligns trailing comments of consecutive lines in one column:

@@ -202,7 +202,10 @@ fn identifier_type(expr: &GoNode, cx: &Cx, depth: u8) -> Option<Typed> {
 /// takes its default type when stored).
 fn const_type(expr: &GoNode, name: &str, cx: &Cx, depth: u8) -> Option<Typed> {
     let root = expr.ancestors().last()?;
-    for decl in code_children(&root).into_iter().filter(|d| d.kind() == "const_declaration") {
+    for decl in code_children(&root)
+        .into_iter()
+        .filter(|d| d.kind() == "const_declaration")
+    {
         for spec in decl.dfs().filter(|n| n.kind() == "const_spec") {
             let names: Vec<GoNode> = spec.field_children("name").collect();
             let Some(i) = names.iter().position(|n| n.text() == name) else {

@@ -102,9 +102,8 @@ fn entry_locals(stmt: &GoNode, func: &GoNode, same: &dyn Fn(&GoNode) -> bool) ->
         .filter(|n| matches!(n.kind().as_ref(), "assignment" | "short_var_declaration"))
         .filter(|n| {
             n.field("right").is_some_and(|r| {
-                r.dfs().any(|x| {
-                    x.kind() == "index_expression" && x.field("operand").is_some_and(|o| same(&o))
-                })
+                r.dfs()
+                    .any(|x| x.kind() == "index_expression" && x.field("operand").is_some_and(|o| same(&o)))
             })
         })
         .filter_map(|n| n.field("left"))

@@ -65,7 +65,8 @@ fn a_write_under_a_test_of_an_entry_read_from_the_map_is_guarded() {
         "{HEAD}\nfunc (t *T) Drop(k string) {{\n\tv := t.spans[k]\n\tif v != 0 {{\n\t\tt.spans[k] = 0\n\t}}\n}}\n"
     );
     assert!(run_rule("nil-map-write", &src, 22).is_empty());
-    let unguarded = format!("{HEAD}\nfunc (t *T) Drop(k string) {{\n\tv := 1\n\tif v != 0 {{\n\t\tt.spans[k] = 0\n\t}}\n}}\n");
+    let unguarded =
+        format!("{HEAD}\nfunc (t *T) Drop(k string) {{\n\tv := 1\n\tif v != 0 {{\n\t\tt.spans[k] = 0\n\t}}\n}}\n");
     assert_eq!(run_rule("nil-map-write", &unguarded, 22).len(), 1);
 }
 

@@ -153,7 +153,9 @@ fn guarded(body: &GoNode, write: &GoNode, recv: &str, field: &str, flags: &HashS
         let is_field = |x: &GoNode| methods::receiver_field(x, recv).is_some_and(|f| f == field);
         match n.kind().as_ref() {
             // An earlier write of the same field: the finding is there.
-            "index_expression" if n.field("operand").is_some_and(|o| is_field(&o)) && syntax::is_written_index(&n) => return true,
+            "index_expression" if n.field("operand").is_some_and(|o| is_field(&o)) && syntax::is_written_index(&n) => {
+                return true
+            }
             "assignment" => {
                 let left = n.field("left").map(|l| code_children(&l)).unwrap_or_default();
                 if left.iter().any(is_field) {
@@ -194,7 +196,6 @@ fn guarded(body: &GoNode, write: &GoNode, recv: &str, field: &str, flags: &HashS
     }
     false
 }
-
 
 /// Whether `n` is a condition (of an `if`, `for`, `switch` or `case`, or a
 /// range over the field) that reads the field, a field the resetting method
