@@ -27,9 +27,8 @@ fn looping(pkg: &str) -> String {
 /// A file whose loop stores a pointer to its range variable (loopvar-pointer
 /// below Go 1.22), and a delete-all loop (a finding at every version).
 fn pointers(pkg: &str) -> String {
-    looping(pkg) + &format!(
-        "\nfunc Index(xs []string) map[string]*string {{\n\tm := map[string]*string{{}}\n\tfor _, v := range xs {{\n\t\tm[v] = &v\n\t}}\n\treturn m\n}}\n"
-    )
+    looping(pkg)
+        + "\nfunc Index(xs []string) map[string]*string {\n\tm := map[string]*string{}\n\tfor _, v := range xs {\n\t\tm[v] = &v\n\t}\n\treturn m\n}\n"
 }
 
 /// (rule, path) of every finding of a `--format json` run.

@@ -173,11 +173,14 @@ fn in_const_declaration(text: &str, name: &str) -> bool {
 /// Every Go file of one directory.
 pub type DirectoryIndex = Arc<Directory>;
 
+/// `(package, name)` → the files of the directory that declare it.
+type Declarers = HashMap<(String, String), Arc<Vec<PathBuf>>>;
+
 /// The Go files of one directory, and which of them declare a name (asked
 /// by every file of a package for the same few names: answered once).
 pub struct Directory {
     files: Vec<SiblingFile>,
-    declarers: Mutex<HashMap<(String, String), Arc<Vec<PathBuf>>>>,
+    declarers: Mutex<Declarers>,
     /// Values derived from the declarations alone (`derived_once`), by key.
     from_declarations: Mutex<HashMap<&'static str, Arc<dyn Any + Send + Sync>>>,
 }
