@@ -166,8 +166,37 @@ fn in_const_declaration(text: &str, name: &str) -> bool {
                 }
             }
         }
-        lex::word_occurrences(&rest[..end], name).next().is_some()
+        const_names_mention(&rest[..end], name)
     })
+}
+
+/// Whether `name` stands where a const declaration (`block`: the text
+/// after `const`) declares names: at the start of a spec or after a comma
+/// before its type or `=`; not in a value, a string or a comment.
+fn const_names_mention(block: &str, name: &str) -> bool {
+    let (mut in_names, mut after_word, mut depth) = (true, false, 0usize);
+    for (tok, _) in lex::tokens(block) {
+        match tok {
+            lex::Tok::Word(s, e) => {
+                if in_names && !after_word && &block[s..e] == name {
+                    return true;
+                }
+                if after_word {
+                    in_names = false; // a type after the names
+                }
+                after_word = true;
+            }
+            lex::Tok::Punct(b',') if in_names => after_word = false,
+            lex::Tok::Punct(b'(') => {
+                depth += 1;
+                (in_names, after_word) = (depth == 1, false);
+            }
+            lex::Tok::Punct(b')') => depth = depth.saturating_sub(1),
+            lex::Tok::Newline if depth <= 1 => (in_names, after_word) = (true, false),
+            _ => in_names = false,
+        }
+    }
+    false
 }
 
 /// Every Go file of one directory.
@@ -430,6 +459,10 @@ mod tests {
         assert!(in_const_declaration(src, "make"));
         assert!(!in_const_declaration(src, "delete"));
         assert!(!in_const_declaration(src, "new"));
+        let values = "package p\n\nconst (\n\tVolumeDelete = \"host-volume-delete\" // delete\n\tn = len(\"ab\")\n)\n";
+        assert!(!in_const_declaration(values, "delete"), "a string or comment declares nothing");
+        assert!(!in_const_declaration(values, "len"), "a value declares nothing");
+        assert!(in_const_declaration("package p\n\nconst clear int = 1\n", "clear"));
     }
 
     #[test]
