@@ -460,7 +460,10 @@ mod tests {
         assert!(!in_const_declaration(src, "delete"));
         assert!(!in_const_declaration(src, "new"));
         let values = "package p\n\nconst (\n\tVolumeDelete = \"host-volume-delete\" // delete\n\tn = len(\"ab\")\n)\n";
-        assert!(!in_const_declaration(values, "delete"), "a string or comment declares nothing");
+        assert!(
+            !in_const_declaration(values, "delete"),
+            "a string or comment declares nothing"
+        );
         assert!(!in_const_declaration(values, "len"), "a value declares nothing");
         assert!(in_const_declaration("package p\n\nconst clear int = 1\n", "clear"));
     }
