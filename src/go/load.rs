@@ -77,6 +77,13 @@ fn too_big(len: u64) -> String {
     format!("file is {len} bytes, over the {MAX_FILE_BYTES} byte limit; skipped")
 }
 
+/// Whether a path names a Go test file (`*_test.go`), as the go tool decides.
+pub fn is_test_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with("_test.go"))
+}
+
 /// Reads a Go file's bytes, after the checks of `load` (a directory, the
 /// size limit). With `skip_generated`, `Ok(None)` for a file whose first
 /// bytes mark it generated, without reading the rest (generated files are

@@ -60,11 +60,7 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     }
 }
 
-fn is_test_file(path: &std::path::Path) -> bool {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.ends_with("_test.go"))
-}
+use crate::go::load::is_test_file;
 
 /// How the variable gets its map.
 pub enum Init<'r> {

@@ -22,7 +22,7 @@ use crate::go::types::{self, TypeExpr, TypeKind};
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
 use facts::{Build, FileFacts, How};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 pub const MODULE: RuleModule = RuleModule {
@@ -63,9 +63,7 @@ fn package_facts(ctx: &RuleContext, at: &GoNode) -> Vec<(PathBuf, Arc<FileFacts>
     ctx.scope.package_derived(at, |p| !is_test_file(p), facts::gather)
 }
 
-fn is_test_file(path: &Path) -> bool {
-    path.to_string_lossy().ends_with("_test.go")
-}
+use crate::go::load::is_test_file;
 
 /// `x.f[k] = v` where `x` is of package struct type `T` (or `*T`).
 fn field_write(ctx: &RuleContext, stmt: &GoNode, map: &GoNode) -> Option<Detection> {

@@ -50,11 +50,7 @@ impl RuleOptions for Options {
     }
 }
 
-fn is_test_file(path: &std::path::Path) -> bool {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.ends_with("_test.go"))
-}
+use crate::go::load::is_test_file;
 
 /// A file can hold a finding only where it selects a map field of a
 /// struct type of its package that holds a mutex.

@@ -1,7 +1,7 @@
 //! The package-wide facts of unlocked-map, computed once per package: the
 //! candidate types, each function's walk, the locks each method holds on
 //! entry (its in-package callers', to a fixed point), the guard of each map
-//! field with evidence, the fields written outside construction, and for
+//! field with evidence, the fields changed in place outside construction, and for
 //! the fix the locks each function takes and the fields it writes
 //! (through its callees too).
 
@@ -77,10 +77,9 @@ pub struct Facts {
     pub cands: Candidates,
     /// (type, field) → guard.
     pub guards: HashMap<(String, String), Guard>,
-    /// Fields written somewhere outside construction.
-    pub written: HashSet<(String, String)>,
     /// Fields whose map is changed in place (index write, `delete`, `clear`)
-    /// outside construction: a local alias of one may see a write.
+    /// outside construction: only then can a read race with a write (a map
+    /// replaced whole, copy on write, is not changed under its readers).
     pub mutated: HashSet<(String, String)>,
     /// Functions that say the caller holds the lock (name or doc comment).
     pub assumed: HashSet<String>,
@@ -229,10 +228,6 @@ pub fn counted(facts: &Facts, key: &str, ev: &Event) -> bool {
         || (*alias && !kind.is_write() && !facts.mutated.contains(&(ty.clone(), field.clone()))))
 }
 
-fn is_test(path: &Path) -> bool {
-    path.to_string_lossy().ends_with("_test.go")
-}
-
 /// Builds the facts of the package of `scope`'s file (`own_text` is that
 /// file's text, used when it is not on disk).
 pub fn build(scope: &PackageScope, own_path: &Path, own_text: &str, tests: bool) -> Facts {
@@ -241,7 +236,7 @@ pub fn build(scope: &PackageScope, own_path: &Path, own_text: &str, tests: bool)
     let mut own_seen = false;
     let own_abs = std::path::absolute(own_path).unwrap_or_else(|_| own_path.to_path_buf());
     for (path, index, text) in scope.package_files() {
-        let test_code = is_test(path) || text.as_deref().is_some_and(super::imports_testing);
+        let test_code = crate::go::load::is_test_file(path) || text.as_deref().is_some_and(super::imports_testing);
         if test_code && !tests {
             continue;
         }
@@ -251,7 +246,7 @@ pub fn build(scope: &PackageScope, own_path: &Path, own_text: &str, tests: bool)
             files.push((path.to_path_buf(), text));
         }
     }
-    if !own_seen && (tests || !(is_test(own_path) || super::imports_testing(own_text))) {
+    if !own_seen && (tests || !(crate::go::load::is_test_file(own_path) || super::imports_testing(own_text))) {
         indexes.push(scope.own.clone());
         files.push((own_path.to_path_buf(), own_text.to_string()));
     }
@@ -349,15 +344,10 @@ fn guards_and_writes(facts: &mut Facts, summaries: &[Summary]) {
         let construction = facts.construction.contains(key);
         for ev in &s.walk.events {
             let outside = !ev.fresh && ev.ctx != Ctx::Construction && !construction;
-            match &ev.kind {
-                EventKind::Access { ty, field, kind, .. } if outside && kind.is_write() => {
-                    facts.written.insert((ty.clone(), field.clone()));
+            if let EventKind::Access { ty, field, kind, .. } = &ev.kind {
+                if outside && kind.is_write() {
                     facts.mutated.insert((ty.clone(), field.clone()));
                 }
-                EventKind::Assign { ty, field } if outside => {
-                    facts.written.insert((ty.clone(), field.clone()));
-                }
-                _ => {}
             }
         }
     }
