@@ -50,6 +50,8 @@ pub enum Counter {
     Generated,
     Candidates,
     FilesParsed,
+    /// Files parsed only in the declarations a rule can match.
+    FilesParsedInPart,
     BytesParsed,
     PackageIndexes,
     FilesIndexed,
@@ -59,7 +61,7 @@ pub enum Counter {
 }
 
 static NANOS: [AtomicU64; 9] = [const { AtomicU64::new(0) }; 9];
-static COUNTS: [AtomicU64; 10] = [const { AtomicU64::new(0) }; 10];
+static COUNTS: [AtomicU64; 11] = [const { AtomicU64::new(0) }; 11];
 /// Rule id → files and bytes the pre-filter let through for it.
 static RULE_CANDIDATES: Mutex<BTreeMap<String, (u64, u64)>> = Mutex::new(BTreeMap::new());
 
@@ -115,14 +117,16 @@ pub fn report() -> String {
     let c = |k: Counter| COUNTS[k as usize].load(Ordering::Relaxed);
     let mb = |b: u64| b as f64 / 1e6;
     let mut out = format!(
-        "mapfix profile: {} files read ({:.1} MB), {} generated skipped, {} passed the pre-filter, {} parsed ({:.1} MB); \
+        "mapfix profile: {} files read ({:.1} MB), {} generated skipped, {} passed the pre-filter, {} parsed whole and {} in part ({:.1} MB parsed, {:.1}% of the bytes read); \
          package indexes: {} built from {} files ({:.1} MB skimmed), {} of them parsed whole for nil tests\nthread time:",
         c(Counter::FilesRead),
         mb(c(Counter::BytesRead)),
         c(Counter::Generated),
         c(Counter::Candidates),
         c(Counter::FilesParsed),
+        c(Counter::FilesParsedInPart),
         mb(c(Counter::BytesParsed)),
+        100.0 * c(Counter::BytesParsed) as f64 / c(Counter::BytesRead).max(1) as f64,
         c(Counter::PackageIndexes),
         c(Counter::FilesIndexed),
         mb(c(Counter::BytesIndexed)),

@@ -104,7 +104,7 @@ impl Engine {
             let suppressions = suppress::scan(&text);
             let lines = LineIndex::new(&text);
             let selected: Vec<(String, Range<usize>, Fix)> = self
-                .detect(source, &text, &tree, &rules)
+                .detect(source, &text, &tree, &rules, false)
                 .into_iter()
                 .filter(|(rule, det)| {
                     let line = lines.line_col(det.range.start).0 - 1;

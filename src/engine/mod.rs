@@ -5,6 +5,7 @@
 
 use crate::fix::{Fix, FixSafety, FixStatus};
 use crate::go::goversion::VersionResolver;
+use crate::go::decls;
 use crate::go::lex;
 use crate::go::load::{self, SourceFile};
 use crate::go::prefilter::Prefilter;
@@ -13,7 +14,7 @@ use crate::go::types::{PackageCache, PackageScope};
 use crate::plan;
 use crate::profile::{self, Counter, Stage};
 use crate::rules::suppress;
-use crate::rules::{self, Detection, Rule, RuleContext, TextEdit};
+use crate::rules::{self, Detection, PrefilterScope, Rule, RuleContext, TextEdit};
 use crate::walk::{GoFile, WalkItem};
 use selection::FixSelection;
 
@@ -377,16 +378,13 @@ impl Engine {
         let candidates: Vec<&Rule> = candidates.into_iter().filter(|r| applies_to(r, &source)).collect();
         // Rules that need a package of some shape ask its declarations (the
         // directory's skim index, built once per directory without parsing).
-        let directory = std::cell::OnceCell::new();
+        let package = crate::go::types::package_index::PackageProbe::new(&self.packages, &source.path);
         let candidates: Vec<&Rule> = candidates
             .into_iter()
             .filter(|r| match r.module.and_then(|m| m.package_precondition) {
                 Some(pre) if !self.options.skip_prefilter => {
                     let _timer = profile::timer(Stage::Filter);
-                    pre(
-                        &source.text,
-                        directory.get_or_init(|| self.packages.directory(&source.path)),
-                    )
+                    pre(&source.text, &package)
                 }
                 _ => true,
             })
@@ -409,6 +407,27 @@ impl Engine {
                 span: None,
             });
             return report;
+        }
+        // Most candidates hold nothing: parsed first only in the
+        // declarations a rule can match (every other function as its
+        // header), and done when those hold no finding; parsed whole when
+        // they do, or when the partial tree has an error (whose report and
+        // findings are then the whole file's).
+        if let Some(ranges) = self.declarations_to_parse(&source.text, &candidates, &package) {
+            if ranges.is_empty() {
+                return report;
+            }
+            let tree = parse_ranges_counted(&source.text, &ranges);
+            let root = tree.root();
+            let clean = !syntax::too_deep(&root)
+                && syntax::first_error(&root).is_none()
+                && syntax::misplaced_top_level(&root).is_none();
+            if clean && {
+                let _timer = profile::timer(Stage::Match);
+                self.detect(&source, &source.text, &tree, &candidates, true).is_empty()
+            } {
+                return report;
+            }
         }
         let tree = parse_counted(&source.text);
         if syntax::too_deep(&tree.root()) {
@@ -446,7 +465,7 @@ impl Engine {
         }
         let detections = {
             let _timer = profile::timer(Stage::Match);
-            self.detect(&source, &source.text, &tree, &candidates)
+            self.detect(&source, &source.text, &tree, &candidates, false)
         };
         let suppressions = suppress::scan(&source.text);
         let lines = LineIndex::new(&source.text);
@@ -485,9 +504,13 @@ impl Engine {
         text: &str,
         tree: &syntax::GoTree,
         rules: &[&'a Rule],
+        partial: bool,
     ) -> Vec<(&'a Rule, Detection)> {
         let root = tree.root();
-        let scope = PackageScope::new(&root, &source.path, &self.packages);
+        let mut scope = PackageScope::new(&root, &source.path, &self.packages);
+        if partial {
+            scope = scope.of_partial_tree(text);
+        }
         let ctx = RuleContext::new(source, text, &scope, &self.options.known_rules);
         let rules: Vec<&Rule> = rules
             .iter()
@@ -502,6 +525,37 @@ impl Engine {
             }
         }
         out
+    }
+
+    /// The byte ranges of `text` to parse first: the declarations in which
+    /// some rule's tokens and preconditions hold (`go/decls.rs`); empty when
+    /// there is none, `None` when the file is parsed whole (with
+    /// `--no-prefilter`, or for a rule whose tokens hold only file-wide).
+    fn declarations_to_parse(
+        &self,
+        text: &str,
+        rules: &[&Rule],
+        package: &crate::go::types::package_index::PackageProbe,
+    ) -> Option<Vec<Range<usize>>> {
+        if self.options.skip_prefilter || rules.iter().any(|r| r.prefilter_scope != PrefilterScope::Declaration) {
+            return None;
+        }
+        let _timer = profile::timer(Stage::Filter);
+        let decls = decls::split(text);
+        let may_match = |d: &decls::Decl| {
+            let piece = &text[d.range.clone()];
+            rules.iter().any(|r| {
+                (r.prefilter.is_empty() || r.prefilter.iter().any(|t| memchr::memmem::find(piece.as_bytes(), t.as_bytes()).is_some()))
+                    && r.precondition.is_none_or(|pre| pre(piece))
+                    && r.module
+                        .and_then(|m| m.package_precondition)
+                        .is_none_or(|pre| pre(piece, package))
+            })
+        };
+        if !decls.iter().any(may_match) {
+            return Some(Vec::new());
+        }
+        decls::ranges_to_parse(text, &decls, |_, d| may_match(d))
     }
 
     fn fix_allowed(&self, source: &SourceFile, safety: FixSafety) -> bool {
@@ -569,6 +623,13 @@ fn applies_to(rule: &Rule, source: &SourceFile) -> bool {
 }
 
 /// The first parse of a file, measured.
+fn parse_ranges_counted(text: &str, ranges: &[Range<usize>]) -> syntax::GoTree {
+    let _timer = profile::timer(Stage::Parse);
+    profile::count(Counter::FilesParsedInPart, 1);
+    profile::count(Counter::BytesParsed, ranges.iter().map(|r| r.len() as u64).sum());
+    syntax::parse_ranges(text, ranges)
+}
+
 fn parse_counted(text: &str) -> syntax::GoTree {
     let _timer = profile::timer(Stage::Parse);
     profile::count(Counter::FilesParsed, 1);

@@ -2,6 +2,7 @@
 //! tree helpers, and what is known of types from declarations.
 //! Not for rules: nothing here knows a rule or a fix.
 
+pub mod decls;
 pub mod goversion;
 pub mod lang;
 pub mod lex;

@@ -15,6 +15,52 @@ pub fn parse(text: &str) -> GoTree {
     Go.ast_grep(text)
 }
 
+/// Parses only the byte ranges `ranges` of `text` (sorted, disjoint; see
+/// `go/decls.rs`), as if the text between them were not there; nodes keep
+/// their offsets in `text`. Never fails; see [`first_error`].
+pub fn parse_ranges(text: &str, ranges: &[std::ops::Range<usize>]) -> GoTree {
+    use ast_grep_core::tree_sitter::{TSPoint, TSRange};
+    thread_local! {
+        // Not ast-grep's parser: included ranges stay set on a parser.
+        static PARSER: std::cell::RefCell<Option<tree_sitter::Parser>> = const { std::cell::RefCell::new(None) };
+    }
+    let lines = crate::go::lines::LineIndex::new(text);
+    let point = |at: usize| {
+        let (line, col) = lines.line_col(at);
+        TSPoint::new(line - 1, col - 1)
+    };
+    let ts_ranges: Vec<TSRange> = ranges
+        .iter()
+        .map(|r| TSRange {
+            start_byte: r.start,
+            end_byte: r.end,
+            start_point: point(r.start),
+            end_point: point(r.end),
+        })
+        .collect();
+    let tree = PARSER.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        let parser = cell.get_or_insert_with(|| {
+            let mut p = tree_sitter::Parser::new();
+            p.set_language(&Go.get_ts_language()).expect("the Go grammar loads");
+            p
+        });
+        parser.reset();
+        match parser.set_included_ranges(&ts_ranges) {
+            Ok(()) => parser.parse(text.as_bytes(), None),
+            Err(_) => None,
+        }
+    });
+    match tree {
+        Some(tree) => AstGrep::doc(StrDoc {
+            src: text.to_string(),
+            lang: Go,
+            tree,
+        }),
+        None => parse(text),
+    }
+}
+
 /// The first ERROR or MISSING node of a tree, if the source does not parse.
 pub fn first_error<'r>(root: &GoNode<'r>) -> Option<GoNode<'r>> {
     let inner = root.get_inner_node();

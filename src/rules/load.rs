@@ -17,6 +17,8 @@ struct Metadata {
     opt_in: bool,
     #[serde(default)]
     prefilter: Vec<String>,
+    #[serde(default)]
+    prefilter_scope: PrefilterScope,
     docs: Option<RuleDocs>,
 }
 
@@ -147,6 +149,7 @@ pub fn parse_rules(path: &Path, yaml: &str, builtin: bool) -> Result<Vec<Rule>, 
             before_go,
             opt_in: meta.opt_in,
             prefilter: meta.prefilter,
+            prefilter_scope: meta.prefilter_scope,
             docs: meta.docs.unwrap_or_else(|| RuleDocs {
                 summary: config.message.clone(),
                 ..Default::default()
@@ -165,7 +168,7 @@ pub fn parse_rules(path: &Path, yaml: &str, builtin: bool) -> Result<Vec<Rule>, 
 /// its own keys, and its `docs` only when they have mapfix's shape (a
 /// `docs: "https://…"` link is someone else's key).
 fn user_metadata(value: &mut serde_json::Value) {
-    const OWN: &[&str] = &["safety", "min_go", "before_go", "fixer", "opt_in", "prefilter", "docs"];
+    const OWN: &[&str] = &["safety", "min_go", "before_go", "fixer", "opt_in", "prefilter", "prefilter_scope", "docs"];
     if let Some(map) = value.as_object_mut() {
         map.retain(|k, _| OWN.contains(&k.as_str()));
         if map.get("docs").is_some_and(|d| RuleDocs::deserialize(d).is_err()) {

@@ -98,6 +98,20 @@ pub use crate::fix::{Fix, FixSafety};
 pub use crate::plan::TextEdit;
 pub use load::{builtin_rules, check_unique_ids, load_rule_dir, parse_rules, RuleLoadError};
 
+/// Where a rule's `metadata.prefilter` tokens and its preconditions are
+/// necessary conditions (`metadata.prefilter_scope`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PrefilterScope {
+    /// On the file's text.
+    #[default]
+    File,
+    /// On the text of the top-level declaration that holds each finding
+    /// (its doc comment included): the engine parses only such declarations
+    /// of a file, and every other function as its header.
+    Declaration,
+}
+
 /// What a rule reports for one matched site.
 #[derive(Debug, Clone)]
 pub struct Detection {
@@ -210,6 +224,9 @@ pub struct Rule {
     pub opt_in: bool,
     /// Byte strings one of which a file must contain for the rule to match it.
     pub prefilter: Vec<String>,
+    /// Where the tokens and the precondition hold: the file, or also the
+    /// top-level declaration holding each finding.
+    pub prefilter_scope: PrefilterScope,
     pub docs: RuleDocs,
     /// The checker's text precondition (see `go/prefilter.rs`).
     pub precondition: Option<Precondition>,

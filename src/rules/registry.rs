@@ -33,9 +33,9 @@ pub struct RuleModule {
     pub options: Option<OptionsSpec>,
 }
 
-/// See `RuleModule::package_precondition`: the file's text and the
-/// declarations of the files of its directory.
-pub type PackagePrecondition = fn(&str, &crate::go::types::package_index::Directory) -> bool;
+/// See `RuleModule::package_precondition`: the file's text and its package
+/// (a byte search over the directory's files, or their declarations).
+pub type PackagePrecondition = fn(&str, &crate::go::types::package_index::PackageProbe) -> bool;
 
 /// A rule's options, as read from its `[rules.<id>]` table of `mapfix.toml`
 /// (`#[serde(deny_unknown_fields)]`, so a misspelt key points at itself).

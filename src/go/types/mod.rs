@@ -48,6 +48,11 @@ pub struct PackageScope<'a> {
     own_methods: std::cell::OnceCell<Vec<MethodSummary>>,
     /// What `package_derived` computed from this file's tree, one per type.
     own_derived: std::cell::RefCell<Vec<Arc<dyn Any + Send + Sync>>>,
+    /// The file's whole text when the tree holds only some of its
+    /// declarations (`go/decls.rs`), and its parse, made on first need for
+    /// the questions about the whole file.
+    whole_text: Option<&'a str>,
+    whole_tree: std::cell::OnceCell<crate::go::syntax::GoTree>,
 }
 
 impl<'a> PackageScope<'a> {
@@ -60,6 +65,25 @@ impl<'a> PackageScope<'a> {
             siblings: std::cell::OnceCell::new(),
             own_methods: std::cell::OnceCell::new(),
             own_derived: std::cell::RefCell::new(Vec::new()),
+            whole_text: None,
+            whole_tree: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The scope of a tree that holds only some declarations of `text`:
+    /// what is asked of the whole file (nil tests, method summaries,
+    /// `package_derived`) is read from a parse of `text`.
+    pub fn of_partial_tree(mut self, text: &'a str) -> Self {
+        self.whole_text = Some(text);
+        self
+    }
+
+    /// `f` of the root of the whole file's tree (`node` is any node of this
+    /// scope's tree).
+    fn with_whole_root<R>(&self, node: &GoNode, f: impl FnOnce(&GoNode) -> R) -> R {
+        match self.whole_text {
+            Some(text) => f(&self.whole_tree.get_or_init(|| crate::go::syntax::parse(text)).root()),
+            None => f(&node.ancestors().last().unwrap_or_else(|| node.clone())),
         }
     }
 
@@ -80,8 +104,7 @@ impl<'a> PackageScope<'a> {
             .iter()
             .find_map(|d| d.clone().downcast::<T>().ok());
         let own = cached.unwrap_or_else(|| {
-            let root = node.ancestors().last().unwrap_or_else(|| node.clone());
-            let value = Arc::new(compute(&root, self));
+            let value = Arc::new(self.with_whole_root(node, |root| compute(root, self)));
             self.own_derived.borrow_mut().push(value.clone());
             value
         });
@@ -168,10 +191,7 @@ impl<'a> PackageScope<'a> {
     /// with nil; `node` is any node of this scope's file.
     pub fn is_nil_tested(&self, name: &str, node: &GoNode) -> bool {
         self.own_nil_tested
-            .get_or_init(|| {
-                let root = node.ancestors().last().unwrap_or_else(|| node.clone());
-                nil_tested_names(&root)
-            })
+            .get_or_init(|| self.with_whole_root(node, nil_tested_names))
             .contains(name)
             || self.other_files().any(|f| f.compares_with_nil(name))
     }
@@ -184,10 +204,9 @@ impl<'a> PackageScope<'a> {
             p.file_name()
                 .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
         };
-        let own = self.own_methods.get_or_init(|| {
-            let root = node.ancestors().last().unwrap_or_else(|| node.clone());
-            methods::summarize(&root)
-        });
+        let own = self
+            .own_methods
+            .get_or_init(|| self.with_whole_root(node, methods::summarize));
         let mut out: Vec<_> = own
             .iter()
             .filter(|m| m.type_name == type_name)

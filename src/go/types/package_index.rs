@@ -285,6 +285,53 @@ fn absolute(file: &Path) -> PathBuf {
     std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf())
 }
 
+/// The `.go` files of `dir` within the size limit and the buffers of files
+/// not on disk, sorted.
+fn go_files(dir: &Path, buffers: &HashMap<PathBuf, Arc<str>>) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "go") && p.is_file())
+            // A file over the size limit is an error of its own, not read here.
+            .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() <= crate::go::load::MAX_FILE_BYTES))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    paths.extend(buffers.keys().filter(|p| !p.exists()).cloned());
+    paths.sort();
+    paths
+}
+
+/// The package around one file as a package precondition sees it: a byte
+/// search over the directory's files, and the directory's index, built only
+/// when asked.
+pub struct PackageProbe<'a> {
+    cache: &'a PackageCache,
+    file: &'a Path,
+    directory: std::cell::OnceCell<DirectoryIndex>,
+}
+
+impl<'a> PackageProbe<'a> {
+    pub fn new(cache: &'a PackageCache, file: &'a Path) -> Self {
+        PackageProbe {
+            cache,
+            file,
+            directory: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// See `PackageCache::directory_mentions`.
+    pub fn mentions(&self, needle: &'static str) -> bool {
+        self.cache.directory_mentions(self.file, needle)
+    }
+
+    /// The directory's index (built on first need, then shared).
+    pub fn directory(&self) -> &Directory {
+        self.directory.get_or_init(|| self.cache.directory(self.file))
+    }
+}
+
 impl PackageCache {
     /// The index of the directory holding `file`.
     pub fn directory(&self, file: &Path) -> DirectoryIndex {
@@ -351,32 +398,42 @@ impl PackageCache {
             .retain(|(d, _), _| d != dir);
     }
 
-    /// Indexes every `.go` file of `dir`, and the buffers of files in it.
-    fn index_directory(&self, dir: &Path) -> DirectoryIndex {
-        let _timer = profile::timer(Stage::Index);
-        profile::count(Counter::PackageIndexes, 1);
-        let buffers: HashMap<PathBuf, Arc<str>> = self
-            .buffers
+    /// The editor buffers of files in `dir`.
+    fn buffers_in(&self, dir: &Path) -> HashMap<PathBuf, Arc<str>> {
+        self.buffers
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .iter()
             .filter(|(p, _)| p.parent() == Some(dir))
             .map(|(p, t)| (p.clone(), t.clone()))
-            .collect();
-        let mut paths: Vec<PathBuf> = match std::fs::read_dir(dir) {
-            Ok(entries) => entries
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|e| e == "go") && p.is_file())
-                // A file over the size limit is an error of its own, not read here.
-                .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() <= crate::go::load::MAX_FILE_BYTES))
-                .collect(),
-            Err(_) => Vec::new(),
-        };
-        paths.extend(buffers.keys().filter(|p| !p.exists()).cloned());
-        paths.sort();
+            .collect()
+    }
+
+    /// Whether some Go file of the directory holding `file` (the editor's
+    /// buffer where one is open) contains `needle`: a byte search, answered
+    /// once per directory and needle without indexing the directory, for
+    /// package preconditions that can say no on a word alone.
+    pub fn directory_mentions(&self, file: &Path, needle: &'static str) -> bool {
+        let found = self.facts(file, needle, || {
+            let abs = absolute(file);
+            let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+            let buffers = self.buffers_in(&dir);
+            let finder = memchr::memmem::Finder::new(needle.as_bytes());
+            go_files(&dir, &buffers).iter().any(|path| match buffers.get(path) {
+                Some(text) => finder.find(text.as_bytes()).is_some(),
+                None => std::fs::read(path).is_ok_and(|bytes| finder.find(&bytes).is_some()),
+            })
+        });
+        *found
+    }
+
+    /// Indexes every `.go` file of `dir`, and the buffers of files in it.
+    fn index_directory(&self, dir: &Path) -> DirectoryIndex {
+        let _timer = profile::timer(Stage::Index);
+        profile::count(Counter::PackageIndexes, 1);
+        let buffers = self.buffers_in(dir);
         let mut files = Vec::new();
-        for path in paths {
+        for path in go_files(dir, &buffers) {
             let buffer = buffers.get(&path).cloned();
             let text = match &buffer {
                 Some(text) => text.to_string(),

@@ -228,8 +228,9 @@ fn result_write(ctx: &RuleContext, stmt: &GoNode, map: &GoNode) -> Option<Detect
 /// A file can hold a finding only where it indexes a map field of one of
 /// its package's struct types, or names a package function (whose result
 /// may be a map).
-fn package_may_match(text: &str, dir: &crate::go::types::package_index::Directory) -> bool {
+fn package_may_match(text: &str, package: &crate::go::types::package_index::PackageProbe) -> bool {
     use super::package_shape::{indexes_any, map_field_names, mentions_any, package_funcs, Structs};
+    let dir = package.directory();
     let fields = dir.derived_once("nil-map-write fields", |d| map_field_names(d, Structs::All));
     indexes_any(text, &fields) || mentions_any(text, &dir.derived_once("package funcs", package_funcs))
 }

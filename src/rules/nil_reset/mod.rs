@@ -47,6 +47,8 @@ impl RuleOptions for Options {
         if self.cross_method {
             rule.prefilter.push("[".to_string());
             rule.precondition = Some(precondition::may_match_cross_method);
+            // The write and the reset are in different declarations.
+            rule.prefilter_scope = super::PrefilterScope::File;
         }
     }
 }

@@ -9,6 +9,7 @@
 
 mod access;
 mod candidates;
+mod cone;
 mod fix;
 mod flow;
 mod locks;
@@ -54,9 +55,17 @@ use crate::go::load::is_test_file;
 
 /// A file can hold a finding only where it selects a map field of a
 /// struct type of its package that holds a mutex.
-fn package_may_match(text: &str, dir: &crate::go::types::package_index::Directory) -> bool {
+/// A candidate type holds a `sync.Mutex` or `sync.RWMutex`, so some file of
+/// the package says `Mutex`: most directories are ruled out on that word,
+/// before their declarations are indexed.
+fn package_may_match(text: &str, package: &crate::go::types::package_index::PackageProbe) -> bool {
     use super::package_shape::{map_field_names, selects_any, Structs};
-    let fields = dir.derived_once("unlocked-map fields", |d| map_field_names(d, Structs::WithMutex));
+    if !package.mentions("Mutex") {
+        return false;
+    }
+    let fields = package
+        .directory()
+        .derived_once("unlocked-map fields", |d| map_field_names(d, Structs::WithMutex));
     selects_any(text, &fields)
 }
 

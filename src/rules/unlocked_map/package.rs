@@ -8,6 +8,7 @@
 use super::candidates::{Candidates, MutexField};
 use super::locks::ORDERED;
 use super::walk::{self, Ctx, Event, EventKind, FuncWalk, Receiver};
+use crate::go::decls;
 use crate::go::lines::LineIndex;
 use crate::go::syntax::{self, GoNode};
 use crate::go::types::PackageScope;
@@ -264,12 +265,28 @@ pub fn build(scope: &PackageScope, own_path: &Path, own_text: &str, tests: bool)
                 .iter()
                 .any(|w| crate::go::lex::word_occurrences(text, w).next().is_some())
     };
-    let parsed: Vec<_> = files
+    let files: Vec<(std::path::PathBuf, String)> = files
         .into_iter()
         .filter(|(_, text)| relevant(text))
-        .map(|(path, text)| {
-            let text = text.trim_start_matches('\u{feff}').to_string();
-            let tree = syntax::parse(&text);
+        .map(|(path, text)| (path, text.trim_start_matches('\u{feff}').to_string()))
+        .collect();
+    // Of those files, only the functions that name a map field, and those
+    // that may call them or be called by them, are parsed whole: the others
+    // as their headers (see `cone.rs`).
+    let decls: Vec<Vec<decls::Decl>> = files.iter().map(|(_, text)| decls::split(text)).collect();
+    let texts: Vec<&str> = files.iter().map(|(_, text)| text.as_str()).collect();
+    let field_words: HashSet<&str> = words.iter().map(String::as_str).collect();
+    let walked = super::cone::select(&texts, &decls, &field_words);
+    let parsed: Vec<_> = files
+        .iter()
+        .zip(&decls)
+        .zip(&walked)
+        .map(|(((path, text), ds), walk)| {
+            let ranges = decls::ranges_to_parse(text, ds, |i, _| walk[i]);
+            let tree = match ranges {
+                Some(ranges) => syntax::parse_ranges(text, &ranges),
+                None => syntax::parse(text),
+            };
             (path, text, tree)
         })
         .collect();
