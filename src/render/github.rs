@@ -48,8 +48,8 @@ fn annotation(f: &Finding, text: &str) -> String {
             fix.safety.as_str(),
             fix.description,
             match fix.safety {
-                crate::fix::FixSafety::Safe => "mapfix -w",
-                crate::fix::FixSafety::Unsafe => "mapfix -w --unsafe",
+                crate::diagnostic::FixSafety::Safe => "mapfix -w",
+                crate::diagnostic::FixSafety::Unsafe => "mapfix -w --unsafe",
             }
         )),
         (Some(fix), _) => message.push_str(&format!("\nunsafe fix available with --unsafe: {}", fix.description)),

@@ -9,8 +9,8 @@
 mod schema;
 
 use super::{display_path, utf16_position, Renderer, RunResult};
+use crate::diagnostic::FixStatus;
 use crate::engine::{FileError, FileReport, Finding};
-use crate::fix::FixStatus;
 use crate::rules::Severity;
 use crate::rules::{Rule, TextEdit};
 use schema::{
@@ -279,7 +279,7 @@ fn result<'a>(
 
 /// A SARIF `fix`: the fix's edits (and the import it needs) against the file as read.
 fn sarif_fix<'a>(
-    fix: &'a crate::fix::Fix,
+    fix: &'a crate::diagnostic::Fix,
     status: FixStatus,
     edits: &[TextEdit],
     location: &ArtifactLocation,

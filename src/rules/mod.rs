@@ -31,27 +31,9 @@ use std::path::{Path, PathBuf};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
-/// A rule's severity, as its YAML `severity:` says (ast-grep's levels).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    Off,
-    Hint,
-    Info,
-    Warning,
-    Error,
-}
+pub use crate::diagnostic::Severity;
 
 impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Off => "off",
-            Severity::Hint => "hint",
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-
     fn of(s: &ast_grep_config::Severity) -> Severity {
         match s {
             ast_grep_config::Severity::Error => Severity::Error,
@@ -60,18 +42,6 @@ impl Severity {
             ast_grep_config::Severity::Hint => Severity::Hint,
             ast_grep_config::Severity::Off => Severity::Off,
         }
-    }
-}
-
-impl std::fmt::Display for Severity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-impl Serialize for Severity {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
     }
 }
 
@@ -94,8 +64,7 @@ impl FixAvailability {
     }
 }
 
-pub use crate::fix::{Fix, FixSafety};
-pub use crate::plan::TextEdit;
+pub use crate::diagnostic::{Fix, FixSafety, TextEdit};
 pub use load::{builtin_rules, check_unique_ids, load_rule_dir, parse_rules, RuleLoadError};
 
 /// What a rule reports for one matched site.

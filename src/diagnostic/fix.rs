@@ -3,7 +3,7 @@
 //! (`FixStatus`, held beside the fix in the engine's `Finding`). Not how
 //! fixes become text (`plan`) or who decides the status (`engine`).
 
-use crate::plan::TextEdit;
+use super::TextEdit;
 use serde::{Deserialize, Serialize};
 
 /// Whether applying a fix can change what a program observably does (SPEC §3).
