@@ -27,10 +27,25 @@ impl FixSafety {
 #[derive(Debug, Clone)]
 pub struct Fix {
     pub safety: FixSafety,
+    /// What the fix does ("replace loop with clear(m)").
     pub description: String,
+    /// Why this site's fix is unsafe when the checker lowered it (a rule's
+    /// usual reason is its `docs.safety`): "key type float64 can hold NaN".
+    pub unsafe_reason: Option<String>,
     pub edits: Vec<TextEdit>,
     /// Import paths the fixed code needs (added in one place by the planner).
     pub imports: Vec<String>,
+}
+
+impl Fix {
+    /// The description with the site's unsafe reason, as the machine
+    /// formats and diagnostics show it: "what it does (why it is unsafe)".
+    pub fn full_description(&self) -> String {
+        match &self.unsafe_reason {
+            Some(reason) => format!("{} ({reason})", self.description),
+            None => self.description.clone(),
+        }
+    }
 }
 
 /// What a run does with a finding's fix. The engine decides `LeftOut` or
@@ -59,5 +74,50 @@ impl FixStatus {
 
     pub fn is_applied(self) -> bool {
         self == FixStatus::Applied
+    }
+}
+
+/// A finding's fix as its reader sees it, from the fix's safety and the
+/// run's `FixStatus`: the one place a fix's state is worded
+/// (`FixState::phrase`), for every output format.
+#[derive(Debug, Clone, Copy)]
+pub enum FixState<'a> {
+    /// The rule has no fix for this site.
+    NoFix,
+    /// An unsafe fix, not in this run: it needs `--unsafe`.
+    NeedsUnsafe(&'a Fix),
+    /// A safe fix this run leaves out (a selection did not take it, or the
+    /// planner could not place it).
+    LeftOut(&'a Fix),
+    /// In the run's fixed text (the diff of a dry run), not written.
+    Shown(&'a Fix),
+    /// Written to disk or committed.
+    Applied(&'a Fix),
+}
+
+impl<'a> FixState<'a> {
+    pub fn of(fix: Option<&'a Fix>, status: FixStatus) -> Self {
+        match (fix, status) {
+            (None, _) => FixState::NoFix,
+            (Some(fix), FixStatus::Applied) => FixState::Applied(fix),
+            (Some(fix), FixStatus::Included) => FixState::Shown(fix),
+            (Some(fix), FixStatus::LeftOut) if fix.safety == FixSafety::Unsafe => FixState::NeedsUnsafe(fix),
+            (Some(fix), FixStatus::LeftOut) => FixState::LeftOut(fix),
+        }
+    }
+
+    /// The state in words, the same in every format: "unsafe fix available
+    /// (--unsafe): …", "unsafe fix: …", "fix: …", "fixed: …", "fix left
+    /// out: …"; `None` without a fix.
+    pub fn phrase(self) -> Option<String> {
+        let (label, fix) = match self {
+            FixState::NoFix => return None,
+            FixState::NeedsUnsafe(fix) => ("unsafe fix available (--unsafe)", fix),
+            FixState::LeftOut(fix) => ("fix left out", fix),
+            FixState::Shown(fix) if fix.safety == FixSafety::Unsafe => ("unsafe fix", fix),
+            FixState::Shown(fix) => ("fix", fix),
+            FixState::Applied(fix) => ("fixed", fix),
+        };
+        Some(format!("{label}: {}", fix.full_description()))
     }
 }

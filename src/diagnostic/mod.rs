@@ -6,11 +6,13 @@
 
 mod edit;
 pub mod fix;
+mod related;
 
 pub use crate::go::lines::{line_col, LineIndex};
 use crate::go::load::SourceFile;
 pub use edit::TextEdit;
-pub use fix::{Fix, FixSafety, FixStatus};
+pub use fix::{Fix, FixSafety, FixState, FixStatus};
+pub use related::RelatedLocation;
 use serde::Serialize;
 use std::ops::Range;
 use std::path::PathBuf;
@@ -63,6 +65,9 @@ pub struct Finding {
     pub end_column: usize,
     pub message: String,
     pub note: Option<String>,
+    /// Other sites the finding names (evidence, the other end of a pair),
+    /// in this file or another file of the package.
+    pub related: Vec<RelatedLocation>,
     /// The checker's fix, as it made it.
     pub fix: Option<Fix>,
     /// What this run does with `fix`: decided by the engine, changed
@@ -81,6 +86,26 @@ impl Finding {
         self.fix_status
     }
 
+    /// The fix as its reader sees it (safety and status together).
+    pub fn fix_state(&self) -> FixState<'_> {
+        FixState::of(self.fix.as_ref(), self.fix_status)
+    }
+
+    /// The help a finding is shown with: for an unsafe fix, the fix's state
+    /// (what it does, why it is unsafe, whether `--unsafe` is needed) unless
+    /// the checker's note explains more; otherwise the note (why there is no
+    /// fix), if any.
+    pub fn help(&self) -> Option<String> {
+        match (self.fix_state(), &self.note) {
+            (state @ FixState::NeedsUnsafe(_), _) => state.phrase(),
+            (FixState::Shown(fix) | FixState::Applied(fix), None) if fix.safety == FixSafety::Unsafe => {
+                FixState::Shown(fix).phrase()
+            }
+            (_, Some(note)) => Some(note.clone()),
+            _ => None,
+        }
+    }
+
     /// The fix's edits applied on its own to the file as read, with the
     /// imports it needs (`plan::standalone_edits`), sorted by position.
     pub(crate) fn standalone_edits(&self) -> Vec<TextEdit> {
@@ -92,12 +117,23 @@ impl Finding {
     }
 }
 
+/// What kind of error a file error is, for those that treat kinds apart
+/// (the language server leaves syntax errors to the Go tools).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileErrorKind {
+    /// The file is not Go that parses: it was not analysed.
+    Syntax,
+    /// Anything else: unreadable, too large, a fix left out, a write failed.
+    Other,
+}
+
 /// An error tied to a file.
 #[derive(Debug, Clone, thiserror::Error, miette::Diagnostic)]
 #[error("{}: {message}", path.display())]
 pub struct FileError {
     pub path: PathBuf,
     pub message: String,
+    pub kind: FileErrorKind,
     /// Byte span the error points at, when known.
     pub span: Option<Range<usize>>,
 }
@@ -139,6 +175,7 @@ impl FileReport {
         report.errors.push(FileError {
             path,
             message,
+            kind: FileErrorKind::Other,
             span: None,
         });
         report
@@ -201,6 +238,11 @@ impl FileReport {
             f.range = start..end;
             (f.line, f.column) = lines.line_col(start);
             (f.end_line, f.end_column) = lines.line_col(end);
+            for r in f.related.iter_mut().filter(|r| r.path == self.path) {
+                let start = map.map(r.range.start);
+                let range = start..map.map(r.range.end).max(start);
+                r.place(to, &lines, range);
+            }
         }
     }
 

@@ -4,7 +4,7 @@
 //! rendering and writing happen elsewhere.
 
 pub use crate::diagnostic::{FileError, FileReport, Finding};
-use crate::diagnostic::{FixSafety, FixStatus};
+use crate::diagnostic::{FileErrorKind, FixSafety, FixStatus};
 use crate::go::goversion::VersionResolver;
 use crate::go::lex;
 use crate::go::load::{self, SourceFile};
@@ -191,6 +191,7 @@ impl Engine {
                 report.errors.push(FileError {
                     path: path.clone(),
                     message: "syntax error at 1:1: expected 'package'; file not analysed".into(),
+                    kind: FileErrorKind::Syntax,
                     span: None,
                 });
             }
@@ -202,6 +203,7 @@ impl Engine {
                 report.errors.push(FileError {
                     path: path.clone(),
                     message,
+                    kind: FileErrorKind::Other,
                     span: None,
                 });
                 return report;
@@ -240,6 +242,7 @@ impl Engine {
                 message: format!(
                     "the file has over {MAX_TOKENS} tokens, more than mapfix analyses in bounded memory; skipped"
                 ),
+                kind: FileErrorKind::Other,
                 span: None,
             });
             return report;
@@ -252,6 +255,7 @@ impl Engine {
                     "the file nests more than {} levels deep; file not analysed",
                     syntax::MAX_TREE_DEPTH
                 ),
+                kind: FileErrorKind::Other,
                 span: None,
             });
             return report;
@@ -262,6 +266,7 @@ impl Engine {
             report.errors.push(FileError {
                 path: path.clone(),
                 message: format!("syntax error at {line}:{col}; file not analysed"),
+                kind: FileErrorKind::Syntax,
                 // The character the error is reported at (none at the end of the file).
                 span: Some(at..at + source.text[at..].chars().next().map_or(0, char::len_utf8)),
             });
@@ -273,6 +278,7 @@ impl Engine {
             report.errors.push(FileError {
                 path: path.clone(),
                 message: format!("syntax error at {line}:{col}: {expected}; file not analysed"),
+                kind: FileErrorKind::Syntax,
                 span: Some(at..at + source.text[at..].chars().next().map_or(0, char::len_utf8)),
             });
             report.source = Some(Arc::new(source));
@@ -303,6 +309,7 @@ impl Engine {
                 .extend(fixed.problems.into_iter().map(|message| FileError {
                     path: path.clone(),
                     message,
+                    kind: FileErrorKind::Other,
                     span: None,
                 }));
             report.fixed_text = (fixed.text != source.text).then_some(fixed.text);
@@ -388,6 +395,7 @@ impl Engine {
             end_column,
             message: det.message.unwrap_or_else(|| rule.message.clone()),
             note,
+            related: det.related,
             fix,
             fix_status,
             fix_import_edits,

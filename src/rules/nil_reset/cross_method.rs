@@ -85,6 +85,7 @@ pub fn check(ctx: &RuleContext, write: &GoNode) -> Option<Detection> {
              (or re-make the map) by hand: no automatic fix",
             first.name
         )),
+        related: Vec::new(),
         fix: None,
     })
 }

@@ -184,6 +184,7 @@ fn detection(
             "{name} is set to nil and written at line {line}: the write panics"
         )),
         note: None,
+        related: Vec::new(),
         fix: None,
     };
     let imports = match crate::go::types::imports::spelling(map_type, stmt, ctx.scope) {
@@ -204,23 +205,24 @@ fn detection(
     // A write reached on every path after the reset panics on every
     // execution that gets there: no surviving execution can see the change.
     let (safety, why) = if unconditional || (target.is_local && !escapes) {
-        (FixSafety::Safe, "")
+        (FixSafety::Safe, None)
     } else if target.is_local {
         (
             FixSafety::Unsafe,
-            " (the map is used elsewhere, where nil and empty may differ)",
+            Some("the map is used elsewhere, where nil and empty may differ"),
         )
     } else if never_nil_tested(&target.expr, ctx) {
-        (FixSafety::Safe, "")
+        (FixSafety::Safe, None)
     } else {
         (
             FixSafety::Unsafe,
-            " (other code may test it for nil; the write is conditional)",
+            Some("other code may test it for nil; the write is conditional"),
         )
     };
     det.fix = Some(Fix {
         safety,
-        description: format!("reset {name} with make({map_type}) instead of nil{why}"),
+        description: format!("reset {name} with make({map_type}) instead of nil"),
+        unsafe_reason: why.map(String::from),
         edits: vec![TextEdit {
             range: target.nil_value.range(),
             replacement: format!("make({map_type})"),

@@ -86,6 +86,7 @@ fn analyse(ctx: &RuleContext, stmt: &GoNode) -> Option<Detection> {
             "delete from long-lived map {map_text} drops a *{struct_name} without zeroing it: what it holds stays reachable through any other reference"
         )),
         note: None,
+        related: Vec::new(),
         fix: None,
     };
     let fields: Vec<_> = ctx.scope.type_decl(&struct_name).map_or_else(Vec::new, |d| {
@@ -117,6 +118,7 @@ fn analyse(ctx: &RuleContext, stmt: &GoNode) -> Option<Detection> {
                 description: format!(
                     "zero the *{struct_name} before deleting it from {map_text} (other holders of the pointer will see a zero {struct_name})"
                 ),
+                unsafe_reason: None,
                 edits: vec![edit],
                 imports: Vec::new(),
             })

@@ -202,6 +202,7 @@ fn findings(ctx: &RuleContext, func: &crate::go::syntax::GoNode, w: &walk::FuncW
             range: ev.start..ev.end,
             message: Some(message),
             note,
+            related: Vec::new(),
             fix,
         });
     }
