@@ -56,7 +56,13 @@ fn annotation(f: &Finding, text: &str) -> String {
         message.push_str(&format!("\n{note}"));
     }
     for r in &f.related {
-        message.push_str(&format!("\n{}:{}:{}: {}", display_path(&r.path), r.line, r.column, r.message));
+        message.push_str(&format!(
+            "\n{}:{}:{}: {}",
+            display_path(&r.path),
+            r.line,
+            r.column,
+            r.message
+        ));
     }
     let (line, col) = utf16_position(text, f.range.start);
     let (end_line, end_col) = utf16_position(text, f.range.end);

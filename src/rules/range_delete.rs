@@ -175,7 +175,10 @@ fn detection(ctx: &RuleContext, node: &GoNode, map: &GoNode) -> Detection {
             FixSafety::Unsafe,
             Some(format!("key type {k} can hold NaN, which the loop cannot delete")),
         ),
-        None => (FixSafety::Unsafe, Some("key type unresolved; it may hold NaN".to_string())),
+        None => (
+            FixSafety::Unsafe,
+            Some("key type unresolved; it may hold NaN".to_string()),
+        ),
         _ => (FixSafety::Safe, None),
     };
     let mut fix = replace_loop(

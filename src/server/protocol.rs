@@ -8,8 +8,9 @@ use crate::go::syntax;
 use crate::plan;
 use crate::rules::{FixSafety, TextEdit as ByteEdit};
 use lsp_types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, Diagnostic, DiagnosticSeverity, Hover, HoverContents,
-    DiagnosticRelatedInformation, Location, MarkupContent, MarkupKind, NumberOrString, Position, Range, TextEdit, Uri, WorkspaceEdit,
+    CodeAction, CodeActionKind, CodeActionOrCommand, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity,
+    Hover, HoverContents, Location, MarkupContent, MarkupKind, NumberOrString, Position, Range, TextEdit, Uri,
+    WorkspaceEdit,
 };
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -190,7 +191,9 @@ fn related_information(f: &Finding, map: &LineMap, base: usize) -> Option<Vec<Di
             let range = if r.path == f.path {
                 map.range(&(r.range.start + base..r.range.end + base))
             } else {
-                let at = |line: usize, column: usize| Position::new(line.saturating_sub(1) as u32, column.saturating_sub(1) as u32);
+                let at = |line: usize, column: usize| {
+                    Position::new(line.saturating_sub(1) as u32, column.saturating_sub(1) as u32)
+                };
                 Range::new(at(r.line, r.utf16_column), at(r.end_line, r.utf16_end_column))
             };
             Some(DiagnosticRelatedInformation {
