@@ -41,11 +41,10 @@ pub struct Options {
 }
 
 impl RuleOptions for Options {
-    /// With `cross_method`, files that only write a field are candidates too
-    /// (the reset may be in another file of the package).
+    /// With `cross_method`, files that reset a field without writing it are
+    /// candidates too (the write may be in another file of the package).
     fn widen(&self, rule: &mut Rule) {
         if self.cross_method {
-            rule.prefilter.push("[".to_string());
             rule.precondition = Some(precondition::may_match_cross_method);
         }
     }
@@ -57,13 +56,29 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
         || stmt
             .field("left")
             .is_some_and(|l| code_children(&l).iter().any(|x| x.kind() == "index_expression"));
-    if !index_write {
-        return analyse(ctx, stmt);
+    if index_write {
+        // Matched for the writes it may name; findings are at resets.
+        return Vec::new();
     }
-    if ctx.options::<Options>().cross_method {
-        return cross_method::check(ctx, stmt).into_iter().collect();
+    let found = analyse(ctx, stmt);
+    if !found.is_empty() || !ctx.options::<Options>().cross_method {
+        return found;
     }
-    Vec::new()
+    nil_targets(stmt)
+        .filter_map(|lhs| cross_method::check(ctx, stmt, &lhs))
+        .collect()
+}
+
+/// The targets `x` of `x = nil` in a plain assignment (`a, b = nil, nil` has two).
+fn nil_targets<'r>(stmt: &GoNode<'r>) -> impl Iterator<Item = GoNode<'r>> {
+    let plain = stmt.field("operator").is_some_and(|o| o.text() == "=");
+    let left = stmt.field("left").map(|l| code_children(&l)).unwrap_or_default();
+    let right = stmt.field("right").map(|r| code_children(&r)).unwrap_or_default();
+    let same = plain && left.len() == right.len();
+    left.into_iter()
+        .zip(right)
+        .filter(move |(_, rhs)| same && syntax::is_nil(rhs))
+        .map(|(lhs, _)| lhs)
 }
 
 /// The map being reset: its expression and the identity of its root variable.
