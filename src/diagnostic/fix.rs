@@ -121,3 +121,47 @@ impl<'a> FixState<'a> {
         Some(format!("{label}: {}", fix.full_description()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fix(safety: FixSafety, reason: Option<&str>) -> Fix {
+        Fix {
+            safety,
+            description: "replace loop with clear(m)".into(),
+            unsafe_reason: reason.map(String::from),
+            edits: Vec::new(),
+            imports: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn every_state_is_worded_once_with_the_reason_as_data() {
+        let unsafe_fix = fix(FixSafety::Unsafe, Some("key type float64 can hold NaN"));
+        let safe_fix = fix(FixSafety::Safe, None);
+        let phrase = |fix: &Fix, status| FixState::of(Some(fix), status).phrase();
+        assert_eq!(
+            phrase(&unsafe_fix, FixStatus::LeftOut).as_deref(),
+            Some("unsafe fix available (--unsafe): replace loop with clear(m) (key type float64 can hold NaN)")
+        );
+        assert_eq!(
+            phrase(&unsafe_fix, FixStatus::Included).as_deref(),
+            Some("unsafe fix: replace loop with clear(m) (key type float64 can hold NaN)")
+        );
+        assert_eq!(
+            phrase(&safe_fix, FixStatus::Included).as_deref(),
+            Some("fix: replace loop with clear(m)")
+        );
+        assert_eq!(
+            phrase(&safe_fix, FixStatus::Applied).as_deref(),
+            Some("fixed: replace loop with clear(m)")
+        );
+        assert_eq!(
+            phrase(&safe_fix, FixStatus::LeftOut).as_deref(),
+            Some("fix left out: replace loop with clear(m)")
+        );
+        assert!(FixState::of(None, FixStatus::LeftOut).phrase().is_none());
+        assert_eq!(unsafe_fix.description, "replace loop with clear(m)");
+    }
+}

@@ -59,3 +59,19 @@ fn utf16_column(text: &str, offset: usize, column: usize) -> usize {
     text.get(offset + 1 - column..offset)
         .map_or(column, |before| before.encode_utf16().count() + 1)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_bytes_and_utf16_units() {
+        let text = "package p\n\nvar s = \"é😀\"; var m map[string]int\n";
+        let at = text.find("m map").unwrap();
+        let r = RelatedLocation::new(Path::new("p.go"), text, at..at + 1, "here");
+        assert_eq!((r.line, r.column, r.end_line, r.end_column), (3, 23, 3, 24));
+        // é is one UTF-16 unit in two bytes, 😀 two units in four bytes.
+        assert_eq!((r.utf16_column, r.utf16_end_column), (20, 21));
+        assert_eq!(r.message, "here");
+    }
+}

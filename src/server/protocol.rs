@@ -247,7 +247,11 @@ pub fn code_actions(
             };
             let safe = fix.safety == FixSafety::Safe;
             out.push(CodeActionOrCommand::CodeAction(CodeAction {
-                title: format!("mapfix: {}{}", fix.description, if safe { "" } else { UNSAFE_MARK }),
+                title: format!(
+                    "mapfix: {}{}",
+                    fix.full_description(),
+                    if safe { "" } else { UNSAFE_MARK }
+                ),
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![diagnostic(f, &map, base, unsafe_fixes)]),
                 edit: Some(workspace_edit(uri, lsp_edits(&edits, &map, base, crlf))),
