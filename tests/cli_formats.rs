@@ -429,3 +429,38 @@ fn findings_without_related_locations_have_no_related_key() {
     let sarif = stdout(dir.path(), &["--format", "sarif", "."]);
     assert!(!sarif.contains("relatedLocations"), "{sarif}");
 }
+
+#[test]
+fn related_locations_move_with_the_written_text() {
+    // The range-delete fix above makes the file two lines shorter; the
+    // unlocked-map finding (no fix: the mutex is exported) and the guarded
+    // access it names both point into the file as written.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("go.mod"), "module m\n\ngo 1.22\n").unwrap();
+    let methods = ["Put(k string, v int) {", "Del(k string) {", "Get(k string) int {"]
+        .iter()
+        .zip(["c.items[k] = v", "delete(c.items, k)", "return c.items[k]"])
+        .map(|(sig, body)| format!("func (c *Cache) {sig}\n\tc.Mu.Lock()\n\tdefer c.Mu.Unlock()\n\t{body}\n}}\n\n"))
+        .collect::<String>();
+    let text = format!(
+        "package p\n\nimport \"sync\"\n\nfunc reset(m map[string]int) {{\n\tfor k := range m {{\n\t\tdelete(m, k)\n\t}}\n}}\n\n\
+         type Cache struct {{\n\tMu    sync.Mutex\n\titems map[string]int\n}}\n\n{methods}\
+         func (c *Cache) Peek(k string) int {{\n\treturn c.items[k]\n}}\n"
+    );
+    std::fs::write(dir.path().join("c.go"), &text).unwrap();
+    let json: Value = serde_json::from_str(&stdout(dir.path(), &["-w", "--format", "json", "."])).unwrap();
+    let written = std::fs::read_to_string(dir.path().join("c.go")).unwrap();
+    let finding = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "unlocked-map")
+        .unwrap();
+    let line_of = |needle: &str| written.lines().position(|l| l.contains(needle)).unwrap() as u64 + 1;
+    assert!(written.len() < text.len(), "the range-delete fix was written");
+    assert_eq!(finding["line"], line_of("func (c *Cache) Peek") + 1);
+    let related = &finding["related"][0];
+    assert_eq!(related["line"], line_of("c.items[k] = v"), "{finding}");
+    assert_eq!(related["column"], 2);
+    assert_eq!(related["message"], "`c.Mu` held here");
+}
