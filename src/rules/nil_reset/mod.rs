@@ -6,9 +6,9 @@
 //! then those after each enclosing block, a loop body again when the reset
 //! is inside a loop; `return`, `panic` and `goto` end the search.
 //!
-//! With `[rules.nil-reset] cross_method = true` the rule also reports
-//! writes of a field that another method of the type resets
-//! (`cross_method.rs`); the YAML rule matches index writes for that.
+//! With `[rules.nil-reset] cross_method = true` the rule also reports a
+//! field's reset that writes in other methods of the type run into
+//! (`cross_method.rs`, which finds the writes in every file of the package).
 
 mod cross_method;
 mod precondition;
@@ -57,7 +57,7 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
             .field("left")
             .is_some_and(|l| code_children(&l).iter().any(|x| x.kind() == "index_expression"));
     if index_write {
-        // Matched for the writes it may name; findings are at resets.
+        // `s.m[k], s.n = v, nil`: a write first; left alone.
         return Vec::new();
     }
     let found = analyse(ctx, stmt);
