@@ -1,8 +1,11 @@
 //! The diagnostics model, the bottom layer every other step shares: what a
-//! run reports about a file (`Finding`, `FileReport`, `FileError`), the
-//! edits and fixes a rule proposes (`TextEdit`, `Fix`, `FixSafety`,
-//! `FixStatus`) and how offsets become lines and columns. It holds data
-//! only: no parse, no rule, no rendering.
+//! run reports about a file (`Finding` with its `RelatedLocation`s,
+//! `FileReport`, `FileError` with its `FileErrorKind`), the edits and fixes
+//! a rule proposes (`TextEdit`, `Fix` with its unsafe reason, `FixSafety`),
+//! what a run does with a fix (`FixStatus`) and how that reads (`FixState`,
+//! worded once), and how offsets become lines and columns. It holds data
+//! only: no parse (it uses `go::load`'s `SourceFile` and `go::lines`), no
+//! rule, no rendering.
 
 mod edit;
 pub mod fix;

@@ -430,3 +430,15 @@ fn a_related_location_becomes_related_information() {
         json!({"start": {"line": 12, "character": 1}, "end": {"line": 12, "character": 8}})
     );
 }
+
+#[test]
+fn syntax_errors_are_left_to_the_go_tools_by_their_kind() {
+    let mut f = Fixture::new(Settings::default());
+    let text = "package p\n\nfunc f(m map[string]int) {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n\nfunc g( {\n";
+    let out = f.open("a.go", text);
+    let logged = out
+        .iter()
+        .any(|m| matches!(m, Message::Notification(n) if n.method == "window/logMessage"));
+    assert!(!logged, "{out:?}");
+    assert_eq!(published(&out, &f.uri("a.go")), Some(Vec::new()));
+}
