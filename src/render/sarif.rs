@@ -251,8 +251,9 @@ fn result<'a>(
     base: Option<&UriBase>,
 ) -> SarifResult<'a> {
     let location = artifact_location(&f.path, base);
-    let message = match &f.note {
-        Some(note) => Message::from(format!("{}\n{}", f.message, note)),
+    // The help JSON's `note` carries: the note, or an unsafe fix's state.
+    let message = match f.help() {
+        Some(help) => Message::from(format!("{}\n{help}", f.message)),
         None => Message::from(f.message.as_str()),
     };
     let fixes = f.fix.as_ref().map(|fix| {
