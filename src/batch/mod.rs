@@ -324,6 +324,7 @@ fn commit_all(runs: &mut [RepoRun], args: &Request, engines: &Engines, jobs: usi
         r.run.errors.push(FileError {
             path: r.repo.path.clone(),
             message,
+            kind: crate::diagnostic::FileErrorKind::Other,
             span: None,
         });
     }
@@ -379,6 +380,7 @@ fn publish(runs: &mut [RepoRun], args: &Request, engines: &Engines) {
                 r.run.errors.push(FileError {
                     path: r.repo.path.clone(),
                     message: format!("push failed: {e}"),
+                    kind: crate::diagnostic::FileErrorKind::Other,
                     span: None,
                 });
             }
@@ -425,6 +427,7 @@ fn publish(runs: &mut [RepoRun], args: &Request, engines: &Engines) {
             r.run.errors.push(FileError {
                 path: r.repo.path.clone(),
                 message,
+                kind: crate::diagnostic::FileErrorKind::Other,
                 span: None,
             });
         }

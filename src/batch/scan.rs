@@ -53,6 +53,7 @@ pub fn scan(list: &[super::Repository], args: &Request, settings: &Settings, eng
                 runs[i].run.errors.push(FileError {
                     path: e.path.clone(),
                     message,
+                    kind: crate::diagnostic::FileErrorKind::Other,
                     span: e.span(),
                 });
                 continue;
@@ -69,6 +70,7 @@ pub fn scan(list: &[super::Repository], args: &Request, settings: &Settings, eng
             .map(|e| FileError {
                 path: e.path,
                 message: e.message,
+                kind: crate::diagnostic::FileErrorKind::Other,
                 span: None,
             })
             .collect();

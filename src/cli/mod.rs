@@ -531,6 +531,7 @@ fn config_error(e: &ConfigError, args: &RunArgs) -> i32 {
         let error = FileError {
             path: e.path.clone(),
             message: e.message.clone(),
+            kind: crate::diagnostic::FileErrorKind::Other,
             span: e.span(),
         };
         render(
