@@ -125,7 +125,15 @@ fn interactive_review_keeps_findings_on_unchanged_lines_hidden() {
     changed_repo(&dir);
     // One fix is offered (the new loop's) and accepted.
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mapfix"))
-        .args(["-i", "--answers-from-stdin", "--diff-base", "HEAD", "--format", "json", "."])
+        .args([
+            "-i",
+            "--answers-from-stdin",
+            "--diff-base",
+            "HEAD",
+            "--format",
+            "json",
+            ".",
+        ])
         .current_dir(&dir)
         .env("NO_COLOR", "1")
         .stdin(std::process::Stdio::piped())

@@ -8,8 +8,8 @@
 
 use crate::config::{self, Config, ConfigError};
 use crate::engine::Engine;
-use crate::rules::Rule;
 use crate::pipeline::{self, Settings, SetupError};
+use crate::rules::Rule;
 use std::path::{Path, PathBuf};
 
 /// An engine and the config it was built from.

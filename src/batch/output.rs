@@ -9,10 +9,10 @@ use super::engines::Engines;
 use super::record::{self, RepoRecord, RepoRecordJson};
 use super::Request;
 use super::{existing_dir, summary, RepoRun};
+use crate::pipeline::{self, OutputFormat};
 use crate::render::{
     JsonDocument, JsonRenderer, MarkdownRenderer, RunResult, SarifRenderer, SarifRepository, SarifRule,
 };
-use crate::pipeline::{self, OutputFormat};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::io::Write;

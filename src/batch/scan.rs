@@ -24,7 +24,10 @@ pub fn scan(
     filters: Option<&Filters>,
 ) -> Result<(Vec<RepoRun>, Hidden), DiffBaseError> {
     let settings = &args.run.settings;
-    let mut runs: Vec<RepoRun> = list.iter().map(|repo| RepoRun::new(repo.clone(), args.run.write)).collect();
+    let mut runs: Vec<RepoRun> = list
+        .iter()
+        .map(|repo| RepoRun::new(repo.clone(), args.run.write))
+        .collect();
     let mut seen = HashSet::new();
     for (i, repo) in list.iter().enumerate() {
         // A config or rule that does not load stops that repository (nothing

@@ -172,7 +172,9 @@ fn go_version(flag: &Option<String>) -> Result<Option<GoVersion>, i32> {
     match flag {
         Some(v) => match GoVersion::parse(v) {
             Some(v) => Ok(Some(v)),
-            None => Err(usage_error(&format!("--go-version {v:?} is not a Go version like 1.21"))),
+            None => Err(usage_error(&format!(
+                "--go-version {v:?} is not a Go version like 1.21"
+            ))),
         },
         None => Ok(None),
     }

@@ -104,7 +104,6 @@ pub fn renderer_for(out: &Output, rules: &[&Rule]) -> Box<dyn Renderer> {
     }
 }
 
-
 /// Renders a finished run on stdout (errors on stderr as the format wants).
 pub fn render(run: &RunResult, out: &Output, rules: &[&Rule]) {
     let _timer = crate::profile::timer(crate::profile::Stage::Output);

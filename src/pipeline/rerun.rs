@@ -29,7 +29,12 @@ impl Rerun for EngineRerun<'_> {
 }
 
 /// Runs `files` (as named files: the walk chose them already) with `selection`.
-pub fn run_selected(engine: &mut Engine, files: &[PathBuf], selection: &Arc<FixSelection>, jobs: usize) -> Vec<FileReport> {
+pub fn run_selected(
+    engine: &mut Engine,
+    files: &[PathBuf],
+    selection: &Arc<FixSelection>,
+    jobs: usize,
+) -> Vec<FileReport> {
     let files: Vec<GoFile> = files
         .iter()
         .map(|path| GoFile {

@@ -3,8 +3,8 @@
 //! engine; the walked files minus config excludes; the engine run with
 //! progress; and re-runs of chosen files, each through its group's engine.
 
-use crate::config::{self, Config, ConfigError, RuleChoice, SelectError};
 use super::rerun::{run_selected, Rerun};
+use crate::config::{self, Config, ConfigError, RuleChoice, SelectError};
 use crate::engine::selection::FixSelection;
 use crate::engine::{Engine, EngineOptions, FileReport};
 use crate::go::goversion::{GoVersion, VersionResolver};
@@ -216,7 +216,6 @@ impl Runner {
         }
         progress.finish();
     }
-
 }
 
 impl Rerun for Runner {

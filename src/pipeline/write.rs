@@ -68,7 +68,6 @@ pub fn write_fixes(reports: &mut [FileReport]) -> Vec<WrittenFile> {
     written
 }
 
-
 /// `--write-baseline FILE`: records the findings; exit 0, or 2 on errors.
 pub fn write_baseline(path: &std::path::Path, run: RunResult) -> i32 {
     for e in run.all_errors() {

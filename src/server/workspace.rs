@@ -4,8 +4,8 @@
 use crate::config::{self, Config, RuleChoice};
 use crate::engine::{Engine, FileReport, Finding};
 use crate::go::goversion::{GoVersion, VersionResolver};
-use crate::rules::catalogue;
 use crate::pipeline::{self, SetupError};
+use crate::rules::catalogue;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
