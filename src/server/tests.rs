@@ -4,6 +4,7 @@
 use super::*;
 use lsp_server::RequestId;
 use serde_json::{json, Value};
+use std::path::PathBuf;
 
 struct Fixture {
     dir: tempfile::TempDir,
