@@ -109,6 +109,9 @@ fn baseline_findings_stay_hidden_when_the_diff_base_leaves_a_fix_out() {
     let out = mapfix(&dir, &[&args[..], &["--format", "json", "."]].concat());
     assert_eq!(lines(&out), [], "{}", describe(&out));
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    // A batch runs each repository through the same filters.
+    let out = mapfix(&dir, &[&args[..], &["--batch", "--format", "json", "."]].concat());
+    assert_eq!(lines(&out), [], "{}", describe(&out));
     let out = mapfix(&dir, &[&args[..], &["-w", "."]].concat());
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     assert_eq!(
