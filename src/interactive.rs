@@ -153,7 +153,7 @@ fn show(
     } else {
         writeln!(out, "{header}")?;
     }
-    writeln!(out, "fix ({}): {}", fix.safety.as_str(), fix.description)?;
+    writeln!(out, "fix ({}): {}", fix.safety.as_str(), fix.full_description())?;
     write!(out, "{}", paint_diff(&unified_diff(&path, &source.text, &fixed), color))
 }
 

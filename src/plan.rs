@@ -3,15 +3,8 @@
 //! pass), edits applied back to front, missing imports added in gofmt order,
 //! and CRLF files given CRLF in inserted text.
 
+use crate::diagnostic::TextEdit;
 use crate::go::syntax::{self, code_children, GoNode};
-use std::ops::Range;
-
-/// A replacement of a byte range of the file's text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TextEdit {
-    pub range: Range<usize>,
-    pub replacement: String,
-}
 
 /// Picks, among fixes (each a group of edits applied together), those that
 /// do not overlap an earlier one. Returns the indices accepted, in order.

@@ -187,7 +187,7 @@ fn github_annotations_escape_properties_and_data() {
     assert_eq!(
         out,
         "::warning file=a%2Cb%3Ac/x.go,line=4,endLine=6,title=mapfix/range-delete::\
-         loop deletes every key; use clear(m)%0Afix (safe): replace loop with clear(m); run mapfix -w\n"
+         loop deletes every key; use clear(m)%0Afix: replace loop with clear(m); run mapfix -w\n"
     );
 }
 
@@ -203,7 +203,7 @@ fn github_annotations_say_how_to_apply_an_unsafe_fix() {
     let out = stdout(dir.path(), &["--format", "github", "--unsafe", "."]);
     assert!(out.contains("; run mapfix -w --unsafe\n"), "{out}");
     let out = stdout(dir.path(), &["--format", "github", "."]);
-    assert!(out.contains("unsafe fix available with --unsafe"), "{out}");
+    assert!(out.contains("unsafe fix available (--unsafe)"), "{out}");
 }
 
 #[test]
@@ -338,4 +338,94 @@ fn json_findings_carry_their_note() {
         typo["note"].as_str().is_some_and(|n| n.contains("did you mean")),
         "{typo}"
     );
+}
+
+/// nil-reset's cross-method case: a reset in close.go whose writes are in
+/// store.go, with `cross_method = true`.
+fn cross_method_fixture() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/nil-reset/cross_method"),
+        dir.path(),
+    );
+    dir
+}
+
+#[test]
+fn related_locations_reach_every_format() {
+    let dir = cross_method_fixture();
+    let json: Value = serde_json::from_str(&stdout(dir.path(), &["--format", "json", "."])).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    let reset = findings
+        .iter()
+        .find(|f| f["path"] == "close.go")
+        .expect("the finding is at the reset");
+    assert_eq!(reset["line"], 5, "{reset}");
+    let related = reset["related"].as_array().expect("related locations");
+    let sites: Vec<(&str, u64, u64, &str)> = related
+        .iter()
+        .map(|r| {
+            (
+                r["path"].as_str().unwrap(),
+                r["line"].as_u64().unwrap(),
+                r["column"].as_u64().unwrap(),
+                r["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sites,
+        [
+            ("store.go", 13, 2, "Store.Put writes s.m here"),
+            ("store.go", 18, 2, "Store.Append writes s.m here"),
+        ]
+    );
+    assert_eq!(related[0]["end_line"], 13);
+    assert_eq!(related[0]["end_column"], 12);
+
+    let sarif: Value = serde_json::from_str(&stdout(dir.path(), &["--format", "sarif", "."])).unwrap();
+    assert_valid_sarif(&sarif);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let result = results
+        .iter()
+        .find(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "close.go")
+        .unwrap();
+    let locations = result["relatedLocations"].as_array().unwrap();
+    assert_eq!(locations.len(), 2);
+    assert_eq!(locations[1]["id"], 1);
+    assert_eq!(locations[1]["message"]["text"], "Store.Append writes s.m here");
+    let at = &locations[1]["physicalLocation"];
+    assert_eq!(at["artifactLocation"]["uri"], "store.go");
+    assert_eq!(at["region"]["startLine"], 18);
+    assert_eq!(at["region"]["startColumn"], 2);
+
+    // Another file's location is a note; one in the same file a label.
+    let text = stdout(dir.path(), &["--color", "never", "."]);
+    assert!(
+        text.contains("note: store.go:13:2: Store.Put writes s.m here"),
+        "{text}"
+    );
+    assert!(text.contains("Counter.Hit writes c.hits here"), "{text}");
+    assert!(!text.contains("note: store.go:73"), "{text}");
+
+    let github = stdout(dir.path(), &["--format", "github", "."]);
+    assert!(
+        github.contains("%0Astore.go:18:2: Store.Append writes s.m here"),
+        "{github}"
+    );
+
+    let markdown = stdout(dir.path(), &["--format", "markdown", "."]);
+    assert!(
+        markdown.contains("(see `store.go:13`: Store.Put writes s.m here)"),
+        "{markdown}"
+    );
+}
+
+#[test]
+fn findings_without_related_locations_have_no_related_key() {
+    let dir = fixture();
+    let out = stdout(dir.path(), &["--format", "json", "."]);
+    assert!(!out.contains("\"related\""), "{out}");
+    let sarif = stdout(dir.path(), &["--format", "sarif", "."]);
+    assert!(!sarif.contains("relatedLocations"), "{sarif}");
 }

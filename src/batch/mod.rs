@@ -261,6 +261,7 @@ fn commit_all(runs: &mut [RepoRun], args: &Request, engines: &Engines, jobs: usi
         r.run.errors.push(FileError {
             path: r.repo.path.clone(),
             message,
+            kind: crate::diagnostic::FileErrorKind::Other,
             span: None,
         });
     }
@@ -316,6 +317,7 @@ fn publish(runs: &mut [RepoRun], args: &Request, engines: &Engines) {
                 r.run.errors.push(FileError {
                     path: r.repo.path.clone(),
                     message: format!("push failed: {e}"),
+                    kind: crate::diagnostic::FileErrorKind::Other,
                     span: None,
                 });
             }
@@ -362,6 +364,7 @@ fn publish(runs: &mut [RepoRun], args: &Request, engines: &Engines) {
             r.run.errors.push(FileError {
                 path: r.repo.path.clone(),
                 message,
+                kind: crate::diagnostic::FileErrorKind::Other,
                 span: None,
             });
         }

@@ -43,6 +43,7 @@ pub fn scan(
                 runs[i].run.errors.push(FileError {
                     path: e.path.clone(),
                     message,
+                    kind: crate::diagnostic::FileErrorKind::Other,
                     span: e.span(),
                 });
                 continue;
@@ -59,6 +60,7 @@ pub fn scan(
             .map(|e| FileError {
                 path: e.path,
                 message: e.message,
+                kind: crate::diagnostic::FileErrorKind::Other,
                 span: None,
             })
             .collect();

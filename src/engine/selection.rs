@@ -3,7 +3,7 @@
 //! finding in the file as read. Later fix passes see shifted text, so the
 //! ranges still pending are carried across each pass's edits.
 
-use crate::plan::TextEdit;
+use crate::diagnostic::TextEdit;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};

@@ -121,6 +121,7 @@ pub fn config_error(e: &ConfigError, out: &Output) -> i32 {
         let error = FileError {
             path: e.path.clone(),
             message: e.message.clone(),
+            kind: crate::diagnostic::FileErrorKind::Other,
             span: e.span(),
         };
         render(

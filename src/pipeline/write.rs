@@ -61,6 +61,7 @@ pub fn write_fixes(reports: &mut [FileReport]) -> Vec<WrittenFile> {
             Err(e) => report.errors.push(FileError {
                 path: report.path.clone(),
                 message: e.to_string(),
+                kind: crate::diagnostic::FileErrorKind::Other,
                 span: None,
             }),
         }

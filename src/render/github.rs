@@ -4,6 +4,7 @@
 //! UTF-16 code units, as the web page showing them does.
 
 use super::{display_path, utf16_position, Renderer, RunResult};
+use crate::diagnostic::{FixSafety, FixState};
 use crate::engine::Finding;
 use std::io::{self, Write};
 
@@ -41,20 +42,27 @@ fn annotation(f: &Finding, text: &str) -> String {
         _ => "notice",
     };
     let mut message = f.message.clone();
-    match (&f.fix, &f.note) {
-        (Some(fix), _) if f.fix_status().is_applied() => message.push_str(&format!("\nfixed: {}", fix.description)),
-        (Some(fix), _) if f.fix_status().is_included() => message.push_str(&format!(
-            "\nfix ({}): {}; run {}",
-            fix.safety.as_str(),
-            fix.description,
-            match fix.safety {
-                crate::fix::FixSafety::Safe => "mapfix -w",
-                crate::fix::FixSafety::Unsafe => "mapfix -w --unsafe",
-            }
-        )),
-        (Some(fix), _) => message.push_str(&format!("\nunsafe fix available with --unsafe: {}", fix.description)),
-        (None, Some(note)) => message.push_str(&format!("\n{note}")),
-        (None, None) => {}
+    let state = f.fix_state();
+    if let Some(phrase) = state.phrase() {
+        message.push_str(&format!("\n{phrase}"));
+        if let FixState::Shown(fix) = state {
+            message.push_str(match fix.safety {
+                FixSafety::Safe => "; run mapfix -w",
+                FixSafety::Unsafe => "; run mapfix -w --unsafe",
+            });
+        }
+    }
+    if let (FixState::NoFix | FixState::LeftOut(_), Some(note)) = (state, &f.note) {
+        message.push_str(&format!("\n{note}"));
+    }
+    for r in &f.related {
+        message.push_str(&format!(
+            "\n{}:{}:{}: {}",
+            display_path(&r.path),
+            r.line,
+            r.column,
+            r.message
+        ));
     }
     let (line, col) = utf16_position(text, f.range.start);
     let (end_line, end_col) = utf16_position(text, f.range.end);

@@ -28,14 +28,29 @@ pub struct JsonFinding<'a> {
     pub end_column: usize,
     pub message: &'a str,
     pub note: Option<String>,
-    pub fix: Option<JsonFix<'a>>,
+    pub fix: Option<JsonFix>,
+    /// Other sites the finding names; left out when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<JsonRelated<'a>>,
+}
+
+/// A related location of a finding: `"related": [{path, line, column,
+/// end_line, end_column, message}]`.
+#[derive(Debug, Serialize)]
+pub struct JsonRelated<'a> {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub message: &'a str,
 }
 
 /// A finding's fix.
 #[derive(Debug, Serialize)]
-pub struct JsonFix<'a> {
+pub struct JsonFix {
     pub safety: &'static str,
-    pub description: &'a str,
+    pub description: String,
     pub applied: bool,
 }
 
@@ -77,12 +92,24 @@ impl<'a> From<&'a Finding> for JsonFinding<'a> {
             end_line: f.end_line,
             end_column: f.end_column,
             message: &f.message,
-            note: super::finding_help(f),
+            note: f.help(),
             fix: f.fix.as_ref().map(|x| JsonFix {
                 safety: x.safety.as_str(),
-                description: &x.description,
+                description: x.full_description(),
                 applied: f.fix_status().is_applied(),
             }),
+            related: f
+                .related
+                .iter()
+                .map(|r| JsonRelated {
+                    path: display_path(&r.path),
+                    line: r.line,
+                    column: r.column,
+                    end_line: r.end_line,
+                    end_column: r.end_column,
+                    message: &r.message,
+                })
+                .collect(),
         }
     }
 }

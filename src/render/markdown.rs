@@ -9,6 +9,7 @@
 mod rule_diffs;
 
 use super::{display_path, RunResult};
+use crate::diagnostic::FixState;
 use crate::engine::Finding;
 use crate::rules::{FixSafety, Rule};
 use std::collections::BTreeMap;
@@ -30,9 +31,6 @@ struct MarkdownRule {
     why: String,
     /// `docs.safety`: why the rule's unsafe fixes may change behaviour.
     safety_doc: String,
-    /// The rule's default fix safety (`metadata.safety`); a checker that
-    /// lowers it for one site says why in the fix's description.
-    safety: FixSafety,
     /// A built-in rule's page (`docs/rules/<id>.md`); `None` for user rules.
     page: Option<String>,
 }
@@ -69,7 +67,6 @@ impl MarkdownRenderer {
                     summary: r.docs.summary.trim().to_string(),
                     why: r.docs.why.clone(),
                     safety_doc: r.docs.safety.clone(),
-                    safety: r.safety,
                     page: r.source.is_none().then(|| rule_page(&r.id)),
                 };
                 (r.id.clone(), rule)
@@ -195,17 +192,17 @@ impl MarkdownRenderer {
         if fix.safety != FixSafety::Unsafe {
             return format!("line {} ({})", f.line, fix.description);
         }
-        let rule = self.rules.get(&f.rule);
-        // A checker that lowered a safe rule's fix to unsafe for this site
-        // gave the reason at the end of the description, in parentheses.
-        let lowered = rule.is_none_or(|r| r.safety == FixSafety::Safe);
-        let (what, reason) = match trailing_reason(&fix.description) {
-            Some((what, reason)) if lowered => (what, reason.to_string()),
-            _ => (
-                fix.description.as_str(),
-                rule.map(|r| safety_reason(&r.safety_doc)).unwrap_or_default(),
-            ),
+        // The site's own reason when its checker lowered the fix to
+        // unsafe, else the rule's (its `docs.safety`).
+        let reason = match &fix.unsafe_reason {
+            Some(reason) => reason.clone(),
+            None => self
+                .rules
+                .get(&f.rule)
+                .map(|r| safety_reason(&r.safety_doc))
+                .unwrap_or_default(),
         };
+        let what = fix.description.as_str();
         let why = if reason.is_empty() {
             format!("see `mapfix explain {}`", f.rule)
         } else {
@@ -223,26 +220,6 @@ fn fixed_cell(fixed: usize, unsafe_fixed: usize) -> String {
     } else {
         format!("{fixed} ({unsafe_fixed} unsafe)")
     }
-}
-
-/// `"replace loop with clear(m) (key type float64 can hold NaN)"` →
-/// `("replace loop with clear(m)", "key type float64 can hold NaN")`: a
-/// description's last parenthesised group, when a space sets it apart.
-fn trailing_reason(description: &str) -> Option<(&str, &str)> {
-    let body = description.strip_suffix(')')?;
-    let mut depth = 0usize;
-    for (i, c) in body.char_indices().rev() {
-        match c {
-            ')' => depth += 1,
-            '(' if depth > 0 => depth -= 1,
-            '(' => {
-                let what = description[..i].strip_suffix(' ')?;
-                return Some((what, &body[i + 1..])).filter(|(w, r)| !w.is_empty() && !r.is_empty());
-            }
-            _ => {}
-        }
-    }
-    None
 }
 
 /// Why a rule's unsafe fix may change behaviour, from its `docs.safety`:
@@ -338,13 +315,20 @@ fn intro(run: &RunResult, counts: &BTreeMap<String, RuleCounts>) -> String {
 }
 
 fn why_unfixed(f: &Finding) -> String {
-    match (&f.fix, &f.note) {
-        (Some(fix), _) if fix.safety == FixSafety::Unsafe && !f.fix_status().is_included() => {
-            format!(" — unsafe fix available with `--unsafe`: {}", fix.description)
-        }
+    let mut why = match (f.fix_state(), &f.note) {
+        (state @ FixState::NeedsUnsafe(_), _) => format!(" — {}", state.phrase().unwrap_or_default()),
         (_, Some(note)) => format!(" — {note}"),
         _ => String::new(),
+    };
+    // Where the evidence is: "see `path:line`" for each related location.
+    for r in &f.related {
+        why.push_str(&format!(
+            " (see {}: {})",
+            code_span(&format!("{}:{}", display_path(&r.path), r.line)),
+            r.message
+        ));
     }
+    why
 }
 
 fn errors_section(run: &RunResult, out: &mut String) {
@@ -455,23 +439,6 @@ mod tests {
             "`clear(m)` (Go 1.21) says what the loop means. It is short, e.g. one call."
         );
         assert_eq!(first_sentences("No full stop", 2), "No full stop");
-    }
-
-    #[test]
-    fn a_trailing_parenthesis_is_the_reason() {
-        assert_eq!(
-            trailing_reason("replace loop with clear(m) (key type float64 can hold NaN)"),
-            Some(("replace loop with clear(m)", "key type float64 can hold NaN"))
-        );
-        assert_eq!(
-            trailing_reason("reset m with make(map[K]V) instead of nil (other code may test it (for nil))"),
-            Some((
-                "reset m with make(map[K]V) instead of nil",
-                "other code may test it (for nil)"
-            ))
-        );
-        assert_eq!(trailing_reason("replace loop with clear(m)"), None);
-        assert_eq!(trailing_reason("(only a reason)"), None);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::rules::FixSafety;
 use std::io::{self, Write};
 
 pub use github::GithubRenderer;
-pub use json::{JsonDocument, JsonRenderer, JsonSummary};
+pub use json::{JsonDocument, JsonRelated, JsonRenderer, JsonSummary};
 pub use markdown::MarkdownRenderer;
 pub use patch::PatchRenderer;
 pub use sarif::{SarifRenderer, SarifRepository, SarifRule};
@@ -67,20 +67,6 @@ impl Summary {
             self.findings > 0 || self.changed_files > 0
         };
         i32::from(left)
-    }
-}
-
-/// The help a finding is shown with: for an unsafe fix, what it does (its
-/// description says what it may change) and whether `--unsafe` is needed;
-/// otherwise the checker's note (why there is no fix), if any.
-pub fn finding_help(f: &Finding) -> Option<String> {
-    match (&f.fix, &f.note) {
-        (Some(fix), _) if fix.safety == FixSafety::Unsafe && !f.fix_status().is_included() => {
-            Some(format!("unsafe fix available (--unsafe): {}", fix.description))
-        }
-        (Some(fix), None) if fix.safety == FixSafety::Unsafe => Some(format!("unsafe fix: {}", fix.description)),
-        (_, Some(note)) => Some(note.clone()),
-        _ => None,
     }
 }
 

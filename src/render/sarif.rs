@@ -9,8 +9,8 @@
 mod schema;
 
 use super::{display_path, utf16_position, Renderer, RunResult};
+use crate::diagnostic::FixStatus;
 use crate::engine::{FileError, FileReport, Finding};
-use crate::fix::FixStatus;
 use crate::rules::Severity;
 use crate::rules::{Rule, TextEdit};
 use schema::{
@@ -270,6 +270,24 @@ fn result<'a>(
                 region: Some(region(text, f.range.start, f.range.end)),
             },
         }],
+        related_locations: f
+            .related
+            .iter()
+            .enumerate()
+            .map(|(id, r)| schema::RelatedLocation {
+                id,
+                physical_location: PhysicalLocation {
+                    artifact_location: artifact_location(&r.path, base),
+                    region: Some(Region {
+                        start_line: r.line,
+                        start_column: r.utf16_column,
+                        end_line: r.end_line,
+                        end_column: r.utf16_end_column,
+                    }),
+                },
+                message: Message::from(r.message.as_str()),
+            })
+            .collect(),
         partial_fingerprints: PartialFingerprints {
             snippet: crate::baseline::fingerprint(&f.snippet),
         },
@@ -279,7 +297,7 @@ fn result<'a>(
 
 /// A SARIF `fix`: the fix's edits (and the import it needs) against the file as read.
 fn sarif_fix<'a>(
-    fix: &'a crate::fix::Fix,
+    fix: &'a crate::diagnostic::Fix,
     status: FixStatus,
     edits: &[TextEdit],
     location: &ArtifactLocation,
@@ -301,7 +319,7 @@ fn sarif_fix<'a>(
         })
         .collect();
     Fix {
-        description: fix.description.as_str().into(),
+        description: fix.full_description().into(),
         artifact_changes: [ArtifactChange {
             artifact_location: location.clone(),
             replacements,

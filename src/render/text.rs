@@ -248,11 +248,25 @@ struct FindingDiag {
     text: NamedSource<String>,
     span: (usize, usize),
     label: String,
+    /// Related locations in the same file: secondary labels.
+    secondary: Vec<(usize, usize, String)>,
 }
 
 impl FindingDiag {
     fn new(f: &Finding, text: &str) -> Self {
-        let help = super::finding_help(f);
+        let mut help = f.help();
+        let mut secondary = Vec::new();
+        for r in &f.related {
+            if r.path == f.path && r.range.end <= text.len() {
+                secondary.push((r.range.start, first_line_len(text, &r.range), r.message.clone()));
+            } else {
+                let note = format!("note: {}:{}:{}: {}", display_path(&r.path), r.line, r.column, r.message);
+                help = Some(match help {
+                    Some(h) => format!("{h}\n{note}"),
+                    None => note,
+                });
+            }
+        }
         FindingDiag {
             message: f.message.clone(),
             code: format!("mapfix/{}", f.rule),
@@ -265,6 +279,7 @@ impl FindingDiag {
             text: NamedSource::new(display_path(&f.path), text.to_string()),
             span: (f.range.start, first_line_len(text, &f.range)),
             label: f.rule.clone(),
+            secondary,
         }
     }
 }
@@ -288,11 +303,12 @@ impl Diagnostic for FindingDiag {
         Some(&self.text)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(LabeledSpan::new(
-            Some(self.label.clone()),
-            self.span.0,
-            self.span.1,
-        ))))
+        let primary = LabeledSpan::new(Some(self.label.clone()), self.span.0, self.span.1);
+        let secondary = self
+            .secondary
+            .iter()
+            .map(|(at, len, message)| LabeledSpan::new(Some(message.clone()), *at, *len));
+        Some(Box::new(std::iter::once(primary).chain(secondary)))
     }
 }
 

@@ -143,6 +143,11 @@ pub fn parse_rules(path: &Path, yaml: &str, builtin: bool) -> Result<Vec<Rule>, 
             safety: meta
                 .safety
                 .unwrap_or(if builtin { FixSafety::Safe } else { FixSafety::Unsafe }),
+            offers_fix: if builtin {
+                meta.safety.is_some()
+            } else {
+                module.is_some() || !config.fixer.is_empty()
+            },
             min_go,
             before_go,
             opt_in: meta.opt_in,

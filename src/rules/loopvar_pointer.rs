@@ -338,6 +338,7 @@ fn detection(ctx: &RuleContext, stmt: &GoNode, var: &LoopVariable) -> Detection 
             ctx.go_version()
         )),
         note: None,
+        related: Vec::new(),
         fix: None,
     };
     match copy_insertion(ctx, var) {
@@ -347,6 +348,7 @@ fn detection(ctx: &RuleContext, stmt: &GoNode, var: &LoopVariable) -> Detection 
                 description: format!(
                     "copy {name} per iteration: `{name} := {name}` at the top of the loop at line {loop_line}"
                 ),
+                unsafe_reason: None,
                 edits: vec![edit],
                 imports: Vec::new(),
             })

@@ -44,27 +44,9 @@ use std::path::{Path, PathBuf};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
-/// A rule's severity, as its YAML `severity:` says (ast-grep's levels).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    Off,
-    Hint,
-    Info,
-    Warning,
-    Error,
-}
+pub use crate::diagnostic::Severity;
 
 impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Off => "off",
-            Severity::Hint => "hint",
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-
     fn of(s: &ast_grep_config::Severity) -> Severity {
         match s {
             ast_grep_config::Severity::Error => Severity::Error,
@@ -73,18 +55,6 @@ impl Severity {
             ast_grep_config::Severity::Hint => Severity::Hint,
             ast_grep_config::Severity::Off => Severity::Off,
         }
-    }
-}
-
-impl std::fmt::Display for Severity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-impl Serialize for Severity {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
     }
 }
 
@@ -107,8 +77,7 @@ impl FixAvailability {
     }
 }
 
-pub use crate::fix::{Fix, FixSafety};
-pub use crate::plan::TextEdit;
+pub use crate::diagnostic::{Fix, FixSafety, RelatedLocation, TextEdit};
 pub use load::{builtin_rules, check_unique_ids, load_rule_dir, parse_rules, RuleLoadError};
 
 /// What a rule reports for one matched site.
@@ -120,6 +89,9 @@ pub struct Detection {
     pub message: Option<String>,
     /// Help shown with the finding, e.g. why no fix is offered.
     pub note: Option<String>,
+    /// Other sites the finding names (`RelatedLocation::new`): evidence
+    /// such as "`s.mu` held here", in this file or another of the package.
+    pub related: Vec<RelatedLocation>,
     pub fix: Option<Fix>,
 }
 
@@ -217,6 +189,10 @@ pub struct Rule {
     pub severity: Severity,
     pub message: String,
     pub safety: FixSafety,
+    /// Whether the rule offers fixes at all: a built-in rule declares a
+    /// `metadata.safety` when it does; a user rule does when it has a
+    /// `fix:` or a fixer.
+    pub offers_fix: bool,
     pub min_go: Option<GoVersion>,
     /// The rule only concerns files below this Go version (checked before parsing).
     pub before_go: Option<GoVersion>,
@@ -238,14 +214,9 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// The fix the rule offers: a built-in rule's docs say `none` when it
-    /// only reports; a user rule fixes when it has a `fix:`.
+    /// The fix the rule offers, from its metadata (`offers_fix`, `safety`).
     pub fn fix_availability(&self) -> FixAvailability {
-        let fixes = match self.source {
-            None => !self.docs.fix.trim_start().starts_with("none"),
-            Some(_) => self.module.is_some() || !self.config.fixer.is_empty(),
-        };
-        match (fixes, self.safety) {
+        match (self.offers_fix, self.safety) {
             (false, _) => FixAvailability::None,
             (true, FixSafety::Unsafe) => FixAvailability::Unsafe,
             (true, FixSafety::Safe) => FixAvailability::Safe,
@@ -296,9 +267,11 @@ impl Rule {
             range: m.get_node().range(),
             message: Some(self.config.get_message(m)),
             note: None,
+            related: Vec::new(),
             fix: fix.map(|edit| Fix {
                 safety: self.safety,
                 description: format!("apply the fix of rule {}", self.id),
+                unsafe_reason: None,
                 edits: vec![edit],
                 imports: Vec::new(),
             }),

@@ -115,6 +115,7 @@ fn detection(ctx: &RuleContext, node: &GoNode, map: &GoNode) -> Detection {
         range: node.range(),
         message,
         note: None,
+        related: Vec::new(),
         fix: None,
     };
     if node.parent().is_some_and(|p| p.kind() == "labeled_statement") {
@@ -145,8 +146,9 @@ fn detection(ctx: &RuleContext, node: &GoNode, map: &GoNode) -> Detection {
                     node,
                     &format!("{map_text} = make({t})"),
                     FixSafety::Unsafe,
-                    format!("replace loop with {map_text} = make({t}) (aliases keep the old map)"),
+                    format!("replace loop with {map_text} = make({t})"),
                 );
+                fix.unsafe_reason = Some("aliases keep the old map".into());
                 fix.imports = imports;
                 det.fix = Some(fix);
             }
@@ -171,18 +173,23 @@ fn detection(ctx: &RuleContext, node: &GoNode, map: &GoNode) -> Detection {
     let (safety, why) = match &parts {
         Some((k, _)) if !nan_safe => (
             FixSafety::Unsafe,
-            format!(" (key type {k} can hold NaN, which the loop cannot delete)"),
+            Some(format!("key type {k} can hold NaN, which the loop cannot delete")),
         ),
-        None => (FixSafety::Unsafe, " (key type unresolved; it may hold NaN)".to_string()),
-        _ => (FixSafety::Safe, String::new()),
+        None => (
+            FixSafety::Unsafe,
+            Some("key type unresolved; it may hold NaN".to_string()),
+        ),
+        _ => (FixSafety::Safe, None),
     };
-    det.fix = Some(replace_loop(
+    let mut fix = replace_loop(
         ctx,
         node,
         &format!("clear({map_text})"),
         safety,
-        format!("replace loop with clear({map_text}){why}"),
-    ));
+        format!("replace loop with clear({map_text})"),
+    );
+    fix.unsafe_reason = why;
+    det.fix = Some(fix);
     det
 }
 
@@ -207,6 +214,7 @@ fn replace_loop(ctx: &RuleContext, node: &GoNode, statement: &str, safety: FixSa
     Fix {
         safety,
         description,
+        unsafe_reason: None,
         edits: vec![TextEdit {
             range: node.range(),
             replacement,

@@ -46,6 +46,7 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
                     "suppression comment names unknown rule {name:?}; it silences nothing"
                 )),
                 note: Some(note),
+                related: Vec::new(),
                 fix: None,
             }
         })

@@ -11,6 +11,7 @@ mod tests;
 pub use protocol::{path_to_uri, uri_to_path, FIX_ALL, UNSAFE_MARK};
 pub use workspace::{ServerOptions, Settings};
 
+use crate::diagnostic::FileErrorKind;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
     DidChangeConfiguration, DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
@@ -198,7 +199,7 @@ impl Server {
             let diagnostics = protocol::diagnostics(&analysis, &doc.text, unsafe_fixes);
             let errors = analysis.report.iter().flat_map(|r| &r.errors);
             // Syntax errors are the Go tools' to show; other errors (a fix left out) go to the log.
-            for e in errors.filter(|e| !e.message.starts_with("syntax error")) {
+            for e in errors.filter(|e| e.kind != FileErrorKind::Syntax) {
                 out.push(log(
                     MessageType::WARNING,
                     format!("{}: {}", e.path.display(), e.message),

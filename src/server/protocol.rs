@@ -8,8 +8,9 @@ use crate::go::syntax;
 use crate::plan;
 use crate::rules::{FixSafety, TextEdit as ByteEdit};
 use lsp_types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, Diagnostic, DiagnosticSeverity, Hover, HoverContents,
-    MarkupContent, MarkupKind, NumberOrString, Position, Range, TextEdit, Uri, WorkspaceEdit,
+    CodeAction, CodeActionKind, CodeActionOrCommand, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity,
+    Hover, HoverContents, Location, MarkupContent, MarkupKind, NumberOrString, Position, Range, TextEdit, Uri,
+    WorkspaceEdit,
 };
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -163,7 +164,7 @@ fn diagnostic(f: &Finding, map: &LineMap, base: usize, unsafe_fixes: bool) -> Di
     match (&f.fix, &f.note) {
         (Some(fix), _) if fix.safety == FixSafety::Unsafe && !unsafe_fixes => message.push_str(&format!(
             "\nunsafe fix available (setting `unsafe`): {}",
-            fix.description
+            fix.full_description()
         )),
         (_, Some(note)) => message.push_str(&format!("\n{note}")),
         _ => {}
@@ -174,8 +175,34 @@ fn diagnostic(f: &Finding, map: &LineMap, base: usize, unsafe_fixes: bool) -> Di
         code: Some(NumberOrString::String(f.rule.clone())),
         source: Some("mapfix".into()),
         message,
+        related_information: related_information(f, map, base),
         ..Diagnostic::default()
     }
+}
+
+/// A finding's related locations as LSP `relatedInformation`: in the
+/// buffer, placed by its line map; in another file, by the UTF-16 columns
+/// counted when the location was made.
+fn related_information(f: &Finding, map: &LineMap, base: usize) -> Option<Vec<DiagnosticRelatedInformation>> {
+    let info: Vec<DiagnosticRelatedInformation> = f
+        .related
+        .iter()
+        .filter_map(|r| {
+            let range = if r.path == f.path {
+                map.range(&(r.range.start + base..r.range.end + base))
+            } else {
+                let at = |line: usize, column: usize| {
+                    Position::new(line.saturating_sub(1) as u32, column.saturating_sub(1) as u32)
+                };
+                Range::new(at(r.line, r.utf16_column), at(r.end_line, r.utf16_end_column))
+            };
+            Some(DiagnosticRelatedInformation {
+                location: Location::new(path_to_uri(&r.path)?, range),
+                message: r.message.clone(),
+            })
+        })
+        .collect();
+    (!info.is_empty()).then_some(info)
 }
 
 /// Whether a client's `only` list (none: every kind) asks for `kind`: an
@@ -220,7 +247,11 @@ pub fn code_actions(
             };
             let safe = fix.safety == FixSafety::Safe;
             out.push(CodeActionOrCommand::CodeAction(CodeAction {
-                title: format!("mapfix: {}{}", fix.description, if safe { "" } else { UNSAFE_MARK }),
+                title: format!(
+                    "mapfix: {}{}",
+                    fix.full_description(),
+                    if safe { "" } else { UNSAFE_MARK }
+                ),
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![diagnostic(f, &map, base, unsafe_fixes)]),
                 edit: Some(workspace_edit(uri, lsp_edits(&edits, &map, base, crlf))),

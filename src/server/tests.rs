@@ -405,3 +405,29 @@ fn unknown_requests_are_answered_with_an_error() {
         ErrorCode::MethodNotFound as i32
     );
 }
+
+#[test]
+fn a_related_location_becomes_related_information() {
+    let mut f = Fixture::new(Settings::default());
+    let text = "package p\n\nimport \"sync\"\n\ntype Cache struct {\n\tmu    sync.Mutex\n\titems map[string]int\n}\n\n\
+                func (c *Cache) Put(k string, v int) {\n\tc.mu.Lock()\n\tdefer c.mu.Unlock()\n\tc.items[k] = v\n}\n\n\
+                func (c *Cache) Del(k string) {\n\tc.mu.Lock()\n\tdefer c.mu.Unlock()\n\tdelete(c.items, k)\n}\n\n\
+                func (c *Cache) Get(k string) int {\n\tc.mu.Lock()\n\tdefer c.mu.Unlock()\n\treturn c.items[k]\n}\n\n\
+                func (c *Cache) Peek(k string) int {\n\treturn c.items[k]\n}\n";
+    f.write("c.go", text);
+    let uri = f.uri("c.go");
+    let out = f.open("c.go", text);
+    let diagnostics = published(&out, &uri).expect("diagnostics");
+    assert_eq!(codes(&diagnostics), ["unlocked-map"]);
+    let related = diagnostics[0]["relatedInformation"]
+        .as_array()
+        .expect("related information");
+    assert_eq!(related.len(), 1);
+    assert_eq!(related[0]["message"], "`c.mu` held here");
+    assert_eq!(related[0]["location"]["uri"], json!(uri.as_str()));
+    // `c.items` of Put, line 13 (0-based 12), after the tab.
+    assert_eq!(
+        related[0]["location"]["range"],
+        json!({"start": {"line": 12, "character": 1}, "end": {"line": 12, "character": 8}})
+    );
+}

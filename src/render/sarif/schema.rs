@@ -100,6 +100,9 @@ pub struct SarifResult<'a> {
     pub level: &'static str,
     pub message: Message<'a>,
     pub locations: [Location; 1],
+    /// The finding's related locations; left out when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related_locations: Vec<RelatedLocation<'a>>,
     pub partial_fingerprints: PartialFingerprints,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fixes: Option<[Fix<'a>; 1]>,
@@ -136,6 +139,15 @@ impl<'a> From<Cow<'a, str>> for Message<'a> {
 #[serde(rename_all = "camelCase")]
 pub struct Location {
     pub physical_location: PhysicalLocation,
+}
+
+/// A result's `relatedLocations` entry: a location with an `id` and a message.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RelatedLocation<'a> {
+    pub id: usize,
+    pub physical_location: PhysicalLocation,
+    pub message: Message<'a>,
 }
 
 #[derive(Debug, Serialize)]

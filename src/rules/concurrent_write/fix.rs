@@ -80,6 +80,7 @@ pub fn plan(ctx: &RuleContext, target: &MapTarget) -> Result<Fix, String> {
     Ok(Fix {
         safety: FixSafety::Unsafe,
         description: format!("make {name} a sync.Map (Store/Load/Delete/Range)"),
+        unsafe_reason: None,
         edits,
         imports: vec!["sync".into()],
     })

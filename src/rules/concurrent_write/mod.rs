@@ -86,6 +86,7 @@ fn detection(ctx: &RuleContext, written: &WrittenMap, conflict: &Conflict) -> De
         range: written.first_write.range(),
         message: Some(message),
         note: None,
+        related: Vec::new(),
         fix: None,
     };
     let why_not = match written.target.home {

@@ -125,6 +125,7 @@ pub(super) fn plan_fix<'r>(
     Ok(Fix {
         safety: FixSafety::Unsafe,
         description: format!("replace map {name} with struct type {type_name}"),
+        unsafe_reason: None,
         edits,
         imports: Vec::new(),
     })

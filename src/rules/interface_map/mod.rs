@@ -374,6 +374,7 @@ fn analyse(ctx: &RuleContext, decl: &MapDecl) -> Option<Detection> {
             "map {name} is used only with string-literal keys; use a struct type"
         )),
         note: None,
+        related: Vec::new(),
         fix: None,
     };
     let json = JsonUse {

@@ -37,6 +37,7 @@ pub fn lazy_init(
     Ok(Fix {
         safety,
         description: format!("make {name} before writing it when it is nil"),
+        unsafe_reason: None,
         edits: vec![TextEdit {
             range: at.range().start..at.range().start,
             replacement,

@@ -142,6 +142,7 @@ fn field_write(ctx: &RuleContext, stmt: &GoNode, map: &GoNode) -> Option<Detecti
         range: stmt.range(),
         message: Some(format!("{name} is written with no nil check, but {message}")),
         note: None,
+        related: Vec::new(),
         fix: None,
     };
     match fix::lazy_init(ctx, stmt, map, &field_type, crate::rules::FixSafety::Safe) {
@@ -208,12 +209,13 @@ fn result_write(ctx: &RuleContext, stmt: &GoNode, map: &GoNode) -> Option<Detect
              the write panics when it does"
         )),
         note: None,
+        related: Vec::new(),
         fix: None,
     };
     match fix::lazy_init(ctx, stmt, map, &result, crate::rules::FixSafety::Unsafe) {
         Ok(mut fix) => {
-            fix.description.push_str(&format!(
-                " (unsafe: the write then lands in a new map that {callee}'s owner never sees)"
+            fix.unsafe_reason = Some(format!(
+                "unsafe: the write then lands in a new map that {callee}'s owner never sees"
             ));
             det.fix = Some(fix);
         }

@@ -1,26 +1,160 @@
-//! nil-reset's `cross_method` option: a write `s.f[k] = v` (or `++`,
-//! `op=`) in a method of `T` to a map field that another method of `T`
-//! leaves nil (`s.f = nil` in `Close`), anywhere in the package. A finding
-//! at the write, no fix: the remedy for a write after close is a guard.
+//! nil-reset's `cross_method` option: a map field that a method of `T`
+//! leaves nil (`s.f = nil` in `Close`) and another method of `T` writes
+//! (`s.f[k] = v`, `++`, `op=`), anywhere in the package. A finding at the
+//! reset, the construct that makes the write panic, with each such write as
+//! a related location; no fix: the remedy for a write after close is a
+//! guard. A suppression comment on the reset's line silences the finding
+//! (as for any finding); one on a write's line leaves that write out.
 //!
-//! Silent when the writing method, before the write, assigns the field,
-//! compares it with nil, tests a field the resetting method also sets (a
-//! `closed` flag) or the field itself in a condition (a comma-ok lookup
-//! `_, ok := s.f[k]` does not count: it finds nothing on nil and empty
-//! maps alike, unless the write runs only when it found an entry), calls a
-//! receiver method in a condition, or calls a method of `T` that assigns
-//! or nil-tests the field. A call through a func field of `T` is no method
-//! call: it neither re-makes the map after a reset nor guards a write.
+//! A write does not count when the writing method, before the write,
+//! assigns the field, compares it with nil, tests a field the resetting
+//! method also sets (a `closed` flag) or the field itself in a condition (a
+//! comma-ok lookup `_, ok := s.f[k]` does not count: it finds nothing on
+//! nil and empty maps alike, unless the write runs only when it found an
+//! entry), calls a receiver method in a condition, or calls a method of `T`
+//! that assigns or nil-tests the field. A call through a func field of `T`
+//! is no method call: it neither re-makes the map after a reset nor guards a
+//! write.
 
 use super::{Detection, RuleContext};
+use crate::diagnostic::RelatedLocation;
+use crate::go::lines::LineIndex;
 use crate::go::methods::{self, FieldEvent, MethodSummary};
 use crate::go::syntax::{self, code_children, GoNode};
-use crate::go::types;
+use crate::go::types::{self, PackageScope};
+use crate::rules::suppress;
 use std::collections::HashSet;
 
-/// The write's finding, if `write` (an assignment or `inc_dec_statement`)
-/// writes a receiver field some other method of the type resets to nil.
-pub fn check(ctx: &RuleContext, write: &GoNode) -> Option<Detection> {
+/// A write of a receiver's map field in a method, and the other methods of
+/// the type whose reset of the field it does not guard against.
+#[derive(Debug, Clone)]
+struct FieldWrite {
+    type_name: String,
+    field: String,
+    method: String,
+    /// The map as written (`s.m`).
+    name: String,
+    /// Where the write is, in its file (the path is set by the caller).
+    at: RelatedLocation,
+    /// The methods that leave the field nil, before whose reset the write
+    /// is not guarded.
+    resetters: Vec<String>,
+}
+
+/// The cross-method finding of `lhs = nil` (`lhs` a field of the
+/// receiver), if this is the last reset of the field in a method that
+/// leaves it nil and some other method of the type writes it unguarded.
+pub fn check(ctx: &RuleContext, stmt: &GoNode, lhs: &GoNode) -> Option<Detection> {
+    let method = stmt.ancestors().find(|a| a.kind() == "method_declaration")?;
+    let (Some(recv), type_name, _) = methods::receiver(&method)? else {
+        return None;
+    };
+    let field = methods::receiver_field(lhs, &recv)?;
+    let method_name = method.field("name")?.text().to_string();
+    let all = ctx.scope.methods_of(&type_name, stmt);
+    let fields = field_names(ctx.scope, &type_name);
+    let known = Known {
+        all: &all,
+        fields: &fields,
+    };
+    let (summary, _) = all.iter().find(|(m, _)| m.name == method_name)?;
+    if !leaves_nil(summary, &field, &known) || last_reset_line(summary, &field) != Some(stmt.start_pos().line() + 1) {
+        return None;
+    }
+    let mut writes: Vec<FieldWrite> = Vec::new();
+    let include: fn(&std::path::Path) -> bool = |_| true;
+    for (path, found) in ctx.scope.package_derived(stmt, include, field_writes) {
+        for w in found.iter() {
+            if w.type_name == type_name && w.field == field && w.resetters.contains(&method_name) {
+                // The package's files share a directory: name the file as
+                // the checked one was reached.
+                let mut w = w.clone();
+                w.at.path = match path.file_name() {
+                    Some(name) => ctx.file.path.with_file_name(name),
+                    None => path.clone(),
+                };
+                writes.push(w);
+            }
+        }
+    }
+    let first = writes.first()?;
+    let others = match writes.len() {
+        1 => String::new(),
+        n => format!(" (and {} other write{})", n - 1, if n == 2 { "" } else { "s" }),
+    };
+    let file = |w: &FieldWrite| {
+        w.at.path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    };
+    Some(Detection {
+        range: stmt.range(),
+        message: Some(format!(
+            "{} is set to nil here but {type_name}.{} writes it at {}:{}{others}: after {method_name} the write panics",
+            lhs.text(),
+            first.method,
+            file(first),
+            first.at.line
+        )),
+        note: Some(format!(
+            "guard the write with `if {} == nil {{ … }}` (or re-make the map) by hand: no automatic fix",
+            first.name
+        )),
+        related: writes
+            .into_iter()
+            .map(|mut w| {
+                w.at.message = format!("{type_name}.{} writes {} here", w.method, w.name);
+                w.at
+            })
+            .collect(),
+        fix: None,
+    })
+}
+
+/// The field names of the type (empty when it is not declared in the package).
+fn field_names(scope: &PackageScope, type_name: &str) -> HashSet<String> {
+    scope
+        .type_decl(type_name)
+        .map(|d| d.fields().map(|(n, _)| n.to_string()).collect())
+        .unwrap_or_default()
+}
+
+/// The 1-based line of the method's last `recv.field = nil`.
+fn last_reset_line(m: &MethodSummary, field: &str) -> Option<usize> {
+    m.events.iter().rev().find_map(|e| match e {
+        FieldEvent::Assign {
+            field: f,
+            nil: true,
+            line,
+        } if f == field => Some(*line),
+        _ => None,
+    })
+}
+
+/// Every unguarded write of a receiver's map field in a method of the
+/// file, with the methods that reset it (see the module doc); writes on a
+/// line with a suppression comment for nil-reset are left out.
+fn field_writes(root: &GoNode, scope: &PackageScope) -> Vec<FieldWrite> {
+    let text = root.text();
+    let suppressions = suppress::scan(&text);
+    let lines = LineIndex::new(&text);
+    root.dfs()
+        .filter(|n| match n.kind().as_ref() {
+            "inc_dec_statement" => true,
+            "assignment" => n
+                .field("left")
+                .is_some_and(|l| code_children(&l).iter().any(|x| x.kind() == "index_expression")),
+            _ => false,
+        })
+        .filter(|w| !suppress::is_suppressed(&suppressions, "nil-reset", w.start_pos().line()))
+        .filter_map(|w| field_write(&w, scope, &text, &lines))
+        .collect()
+}
+
+/// The write's `FieldWrite`, if `write` (an assignment or
+/// `inc_dec_statement`) writes a receiver field some other method of the
+/// type resets to nil.
+fn field_write(write: &GoNode, scope: &PackageScope, text: &str, lines: &LineIndex) -> Option<FieldWrite> {
     let map = written_map(write)?;
     let method = write.ancestors().find(|a| a.kind() == "method_declaration")?;
     let (Some(recv), type_name, _) = methods::receiver(&method)? else {
@@ -28,14 +162,10 @@ pub fn check(ctx: &RuleContext, write: &GoNode) -> Option<Detection> {
     };
     let field = methods::receiver_field(&map, &recv)?;
     let method_name = method.field("name")?.text().to_string();
-    let map_type = types::expr_type(&map, ctx.scope)?;
-    types::map_parts(&map_type, ctx.scope)?;
-    let all = ctx.scope.methods_of(&type_name, write);
-    let fields: HashSet<String> = ctx
-        .scope
-        .type_decl(&type_name)
-        .map(|d| d.fields().map(|(n, _)| n.to_string()).collect())
-        .unwrap_or_default();
+    let map_type = types::expr_type(&map, scope)?;
+    types::map_parts(&map_type, scope)?;
+    let all = scope.methods_of(&type_name, write);
+    let fields = field_names(scope, &type_name);
     let known = Known {
         all: &all,
         fields: &fields,
@@ -56,36 +186,15 @@ pub fn check(ctx: &RuleContext, write: &GoNode) -> Option<Detection> {
     if guarded(&body, write, &recv, &field, &flags, &known) {
         return None;
     }
-    let (first, file) = resetters[0];
-    let line = first
-        .events
-        .iter()
-        .find_map(|e| match e {
-            FieldEvent::Assign {
-                field: f,
-                nil: true,
-                line,
-            } if *f == field => Some(*line),
-            _ => None,
-        })
-        .unwrap_or(0);
-    let others = match resetters.len() {
-        1 => String::new(),
-        n => format!(" (and {} other method{})", n - 1, if n == 2 { "" } else { "s" }),
-    };
-    let name = map.text();
-    Some(Detection {
-        range: write.range(),
-        message: Some(format!(
-            "{name} is written here but {type_name}.{}{others} sets it to nil: after {} the write panics",
-            first.name, first.name
-        )),
-        note: Some(format!(
-            "{type_name}.{} sets {field} to nil ({file}:{line}); guard the write with `if {name} == nil {{ … }}` \
-             (or re-make the map) by hand: no automatic fix",
-            first.name
-        )),
-        fix: None,
+    let mut at = RelatedLocation::new(std::path::Path::new(""), "", 0..0, String::new());
+    at.place(text, lines, write.range());
+    Some(FieldWrite {
+        type_name,
+        field,
+        method: method_name,
+        name: map.text().to_string(),
+        at,
+        resetters: resetters.iter().map(|(m, _)| m.name.clone()).collect(),
     })
 }
 

@@ -41,11 +41,10 @@ pub struct Options {
 }
 
 impl RuleOptions for Options {
-    /// With `cross_method`, files that only write a field are candidates too
-    /// (the reset may be in another file of the package).
+    /// With `cross_method`, files that reset a field without writing it are
+    /// candidates too (the write may be in another file of the package).
     fn widen(&self, rule: &mut Rule) {
         if self.cross_method {
-            rule.prefilter.push("[".to_string());
             rule.precondition = Some(precondition::may_match_cross_method);
         }
     }
@@ -57,13 +56,29 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
         || stmt
             .field("left")
             .is_some_and(|l| code_children(&l).iter().any(|x| x.kind() == "index_expression"));
-    if !index_write {
-        return analyse(ctx, stmt);
+    if index_write {
+        // Matched for the writes it may name; findings are at resets.
+        return Vec::new();
     }
-    if ctx.options::<Options>().cross_method {
-        return cross_method::check(ctx, stmt).into_iter().collect();
+    let found = analyse(ctx, stmt);
+    if !found.is_empty() || !ctx.options::<Options>().cross_method {
+        return found;
     }
-    Vec::new()
+    nil_targets(stmt)
+        .filter_map(|lhs| cross_method::check(ctx, stmt, &lhs))
+        .collect()
+}
+
+/// The targets `x` of `x = nil` in a plain assignment (`a, b = nil, nil` has two).
+fn nil_targets<'r>(stmt: &GoNode<'r>) -> impl Iterator<Item = GoNode<'r>> {
+    let plain = stmt.field("operator").is_some_and(|o| o.text() == "=");
+    let left = stmt.field("left").map(|l| code_children(&l)).unwrap_or_default();
+    let right = stmt.field("right").map(|r| code_children(&r)).unwrap_or_default();
+    let same = plain && left.len() == right.len();
+    left.into_iter()
+        .zip(right)
+        .filter(move |(_, rhs)| same && syntax::is_nil(rhs))
+        .map(|(lhs, _)| lhs)
 }
 
 /// The map being reset: its expression and the identity of its root variable.
@@ -184,6 +199,7 @@ fn detection(
             "{name} is set to nil and written at line {line}: the write panics"
         )),
         note: None,
+        related: Vec::new(),
         fix: None,
     };
     let imports = match crate::go::types::imports::spelling(map_type, stmt, ctx.scope) {
@@ -204,23 +220,24 @@ fn detection(
     // A write reached on every path after the reset panics on every
     // execution that gets there: no surviving execution can see the change.
     let (safety, why) = if unconditional || (target.is_local && !escapes) {
-        (FixSafety::Safe, "")
+        (FixSafety::Safe, None)
     } else if target.is_local {
         (
             FixSafety::Unsafe,
-            " (the map is used elsewhere, where nil and empty may differ)",
+            Some("the map is used elsewhere, where nil and empty may differ"),
         )
     } else if never_nil_tested(&target.expr, ctx) {
-        (FixSafety::Safe, "")
+        (FixSafety::Safe, None)
     } else {
         (
             FixSafety::Unsafe,
-            " (other code may test it for nil; the write is conditional)",
+            Some("other code may test it for nil; the write is conditional"),
         )
     };
     det.fix = Some(Fix {
         safety,
-        description: format!("reset {name} with make({map_type}) instead of nil{why}"),
+        description: format!("reset {name} with make({map_type}) instead of nil"),
+        unsafe_reason: why.map(String::from),
         edits: vec![TextEdit {
             range: target.nil_value.range(),
             replacement: format!("make({map_type})"),

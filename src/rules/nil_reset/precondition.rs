@@ -1,6 +1,6 @@
 //! nil-reset's text precondition (see `go/prefilter.rs`): a reset and a write
-//! of the same name in the file, or with `cross_method`, any write of a
-//! receiver field (the reset may be in another file).
+//! of the same name in the file, or with `cross_method`, any reset of a
+//! field (the write may be in another file).
 
 use crate::go::lex::{self, Before, Tok};
 
@@ -37,37 +37,20 @@ pub fn may_match(text: &str) -> bool {
     unsure && may_match_by_tokens(text)
 }
 
-/// Precondition with `cross_method = true`: `may_match`, or some field
-/// written through an index (`x.f[k] = v`, `x.f[k]++`): a method's write of
-/// a field another file's method resets.
+/// Precondition with `cross_method = true`: `may_match`, or some field of
+/// a chain set to nil with a plain `=` (`s.m = nil`): a method's reset of a
+/// field another file's method writes.
 pub fn may_match_cross_method(text: &str) -> bool {
-    may_match(text) || field_index_written(text)
-}
-
-/// Whether `.name[…]` occurs followed by an assignment or increment (yes
-/// when a comment or raw string leaves it unsure).
-fn field_index_written(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    memchr::memchr_iter(b'[', bytes).any(|open| {
-        let end = match lex::byte_before(text, open) {
-            Before::Unknown => return true,
-            Before::Byte(b, i) if lex::is_ident_byte(b) => i + 1,
-            _ => return false,
-        };
-        let start = bytes[..end]
-            .iter()
-            .rposition(|&b| !lex::is_ident_byte(b))
-            .map_or(0, |i| i + 1);
-        match lex::byte_before(text, start) {
-            Before::Unknown => return true,
-            Before::Byte(b'.', _) => {}
-            _ => return false,
-        }
-        match lex::bracketed(text, open + 1) {
-            None => true,
-            Some(b) => !b.slice && lex::assignment_follows(text, b.end),
-        }
-    })
+    may_match(text)
+        || lex::word_occurrences(text, "nil").any(|at| match lex::byte_before(text, at) {
+            Before::Unknown => true,
+            Before::Byte(b'=', i) if is_plain_assignment(text, i) => match assigned_chain(text, i) {
+                Chain::Unknown => true,
+                Chain::NotAName => false,
+                Chain::Names(names) => names.len() > 1,
+            },
+            _ => false,
+        })
 }
 
 /// `=` at `eq` is an assignment, not part of `==`, `!=`, `<=`, `:=`, `+=`, `<<=`...
@@ -212,13 +195,13 @@ mod tests {
     use super::{may_match, may_match_cross_method};
 
     #[test]
-    fn cross_method_needs_a_field_written_through_an_index() {
-        assert!(may_match_cross_method("func (s *S) Put() { s.m[k] = v }"));
-        assert!(may_match_cross_method("s.m[k]++"));
-        assert!(may_match_cross_method("s.a.m [k] += 1"));
+    fn cross_method_needs_a_field_reset_to_nil() {
+        assert!(may_match_cross_method("func (s *S) Close() { s.m = nil }"));
+        assert!(may_match_cross_method("s.a.m = nil"));
         assert!(may_match_cross_method("m = nil\nm[k] = 1"));
-        assert!(!may_match_cross_method("m[k] = v\nx := s.m[k]\ns.m[1:2]"));
-        assert!(!may_match_cross_method("if s.m[k] == v {}"));
+        assert!(!may_match_cross_method("func (s *S) Put() { s.m[k] = v }"));
+        assert!(!may_match_cross_method("m = nil\nx := s.m[k]"));
+        assert!(!may_match_cross_method("if s.m == nil {}"));
     }
 
     #[test]

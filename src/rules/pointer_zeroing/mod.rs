@@ -8,7 +8,7 @@ mod ownership;
 use super::{Detection, Fix, FixSafety, RuleContext, RuleModule, TextEdit};
 use crate::go::lang::Go;
 use crate::go::syntax::{self, code_children, GoNode};
-use crate::go::types::{self, TypeExpr};
+use crate::go::types::{self, PackageScope, TypeExpr};
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
 
@@ -28,28 +28,51 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
 enum MapRef {
     /// A package-level variable.
     Package(String),
-    /// A struct field (`s.items`), matched by field name.
-    Field(String),
+    /// A struct field (`s.items`), matched by field name and, where the
+    /// selector's operand has a known type, by the struct type holding it
+    /// (`owner`): another type's field of the same name is another map.
+    Field { name: String, owner: Option<String> },
 }
 
 impl MapRef {
     /// The variable's or field's name.
     fn name(&self) -> &str {
         match self {
-            MapRef::Package(name) | MapRef::Field(name) => name,
+            MapRef::Package(name) | MapRef::Field { name, .. } => name,
         }
     }
 
-    /// Whether `node` may denote this map (by name; shadowing is ignored,
-    /// which only makes the rule quieter).
-    fn matches(&self, node: &GoNode) -> bool {
+    /// Whether `node` may denote this map (by name, and for a field by the
+    /// type of what it is selected from when that is known; shadowing is
+    /// ignored, which only makes the rule quieter). `scope` is the scope of
+    /// `node`'s file.
+    fn matches(&self, node: &GoNode, scope: &PackageScope) -> bool {
         match self {
             MapRef::Package(name) => node.kind() == "identifier" && node.text() == name.as_str(),
-            MapRef::Field(name) => {
-                node.kind() == "selector_expression" && node.field("field").is_some_and(|f| f.text() == name.as_str())
+            MapRef::Field { name, .. } => {
+                node.kind() == "selector_expression"
+                    && node.field("field").is_some_and(|f| f.text() == name.as_str())
+                    && self.may_own(node.field("operand").and_then(|o| struct_type_of(&o, scope)))
             }
         }
     }
+
+    /// Whether a field of a value of struct type `ty` (`None`: unknown) may
+    /// be this map.
+    fn may_own(&self, ty: Option<String>) -> bool {
+        match (self, ty) {
+            (MapRef::Field { owner: Some(owner), .. }, Some(ty)) => *owner == ty,
+            _ => true,
+        }
+    }
+}
+
+/// The named type of `expr`'s value, through one pointer (`*Server` →
+/// `Server`); `None` when it is not known.
+fn struct_type_of(expr: &GoNode, scope: &PackageScope) -> Option<String> {
+    let ty = TypeExpr::parse(&types::expr_type(expr, scope)?)?;
+    let named = ty.pointee().unwrap_or(&ty);
+    named.name().map(str::to_string)
 }
 
 fn analyse(ctx: &RuleContext, stmt: &GoNode) -> Option<Detection> {
@@ -74,7 +97,7 @@ fn analyse(ctx: &RuleContext, stmt: &GoNode) -> Option<Detection> {
         return None;
     }
     let func = outermost_function(stmt)?;
-    if uses_map(&func, &map_ref, &call)
+    if uses_map(&func, &map_ref, &call, ctx.scope)
         || may_hold_value(&func, stmt, &key, &struct_name, &members_of(ctx, stmt, &struct_name))
     {
         return None;
@@ -86,6 +109,7 @@ fn analyse(ctx: &RuleContext, stmt: &GoNode) -> Option<Detection> {
             "delete from long-lived map {map_text} drops a *{struct_name} without zeroing it: what it holds stays reachable through any other reference"
         )),
         note: None,
+        related: Vec::new(),
         fix: None,
     };
     let fields: Vec<_> = ctx.scope.type_decl(&struct_name).map_or_else(Vec::new, |d| {
@@ -117,6 +141,7 @@ fn analyse(ctx: &RuleContext, stmt: &GoNode) -> Option<Detection> {
                 description: format!(
                     "zero the *{struct_name} before deleting it from {map_text} (other holders of the pointer will see a zero {struct_name})"
                 ),
+                unsafe_reason: None,
                 edits: vec![edit],
                 imports: Vec::new(),
             })
@@ -135,7 +160,10 @@ fn long_lived(ctx: &RuleContext, map: &GoNode) -> Option<MapRef> {
             let binding = types::resolve(&name, map, ctx.scope)?;
             binding.decl_at.is_none().then_some(MapRef::Package(name))
         }
-        "selector_expression" => Some(MapRef::Field(map.field("field")?.text().to_string())),
+        "selector_expression" => Some(MapRef::Field {
+            name: map.field("field")?.text().to_string(),
+            owner: struct_type_of(&map.field("operand")?, ctx.scope),
+        }),
         _ => None,
     }
 }
@@ -178,9 +206,9 @@ fn outermost_function<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
 /// `delete`, the operand of `len` or a presence test of an entry
 /// (`_, ok := m[k]`, `m[k] != nil`): a read, a range, a store, passing or
 /// returning it.
-fn uses_map(func: &GoNode, map_ref: &MapRef, delete_call: &GoNode) -> bool {
+fn uses_map(func: &GoNode, map_ref: &MapRef, delete_call: &GoNode, scope: &PackageScope) -> bool {
     func.dfs().any(|n| {
-        if !map_ref.matches(&n) {
+        if !map_ref.matches(&n, scope) {
             return false;
         }
         if is_presence_test(&n) {

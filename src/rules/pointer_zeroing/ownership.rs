@@ -9,7 +9,7 @@
 use super::MapRef;
 use crate::go::lex;
 use crate::go::syntax::{self, code_children, GoNode};
-use crate::go::types::{basic, TypeExpr, TypeKind};
+use crate::go::types::{basic, PackageScope, TypeExpr, TypeKind};
 use crate::rules::RuleContext;
 use std::path::Path;
 
@@ -30,7 +30,7 @@ pub fn why_not_owned(ctx: &RuleContext, target: &Owned, own_root: &GoNode) -> Op
         ));
     }
     let own_name = file_label(&ctx.file.path);
-    if let Err(why) = scan(target, own_root, &own_name) {
+    if let Err(why) = scan(target, own_root, &own_name, ctx.scope) {
         return Some(why);
     }
     for (path, text) in ctx.scope.other_file_texts() {
@@ -49,7 +49,7 @@ pub fn why_not_owned(ctx: &RuleContext, target: &Owned, own_root: &GoNode) -> Op
         if syntax::first_error(&root).is_some() {
             return Some(format!("{label} does not parse"));
         }
-        if let Err(why) = scan(target, &root, &label) {
+        if let Err(why) = scan(target, &root, &label, &ctx.scope.for_file(&root, &path)) {
             return Some(why);
         }
     }
@@ -62,17 +62,19 @@ fn file_label(path: &Path) -> String {
 }
 
 /// Checks every use of the map in one file.
-fn scan(target: &Owned, root: &GoNode, file: &str) -> Result<(), String> {
+fn scan(target: &Owned, root: &GoNode, file: &str, scope: &PackageScope) -> Result<(), String> {
     let scan = Scan { target, file };
     for node in root.dfs() {
-        if target.map.matches(&node) {
+        if target.map.matches(&node, scope) {
             scan.map_use(&node)?;
         } else if node.kind() == "keyed_element" {
-            // `Server{conns: make(...)}` sets the field without a selector.
-            let is_field_key = matches!(target.map, MapRef::Field(_))
+            // `Server{conns: make(...)}` sets the field without a selector
+            // (in a literal of the struct holding it, when that is known).
+            let is_field_key = matches!(target.map, MapRef::Field { .. })
                 && node
                     .field("key")
-                    .is_some_and(|k| k.kind() == "identifier" && k.text() == target.map.name());
+                    .is_some_and(|k| k.kind() == "identifier" && k.text() == target.map.name())
+                && target.map.may_own(literal_type(&node));
             if is_field_key {
                 let value = node.field("element");
                 if !value.is_some_and(|v| scan.fresh_map_value(&v)) {
@@ -86,6 +88,18 @@ fn scan(target: &Owned, root: &GoNode, file: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The type name of the composite literal a keyed element is in
+/// (`Server{…}`, `&Server{…}`); `None` when it is not a named type.
+fn literal_type(element: &GoNode) -> Option<String> {
+    let literal = element.ancestors().find(|a| a.kind() == "composite_literal")?;
+    // A nested literal (`[]T{{k: v}}`) has no type of its own: the element's is unknown.
+    let ty = literal.field("type")?;
+    matches!(ty.kind().as_ref(), "type_identifier" | "generic_type").then(|| {
+        let text = ty.text();
+        text.split('[').next().unwrap_or(&text).to_string()
+    })
 }
 
 struct Scan<'a> {

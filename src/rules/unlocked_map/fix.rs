@@ -103,6 +103,7 @@ pub fn plan(func: &GoNode, walk: &FuncWalk, facts: &Facts, guard: &Guard, t: &Ta
     Ok(Fix {
         safety: FixSafety::Unsafe,
         description: format!("take {lock} ({lock}.{take}() + defer {lock}.{release}()) at the top of {name}"),
+        unsafe_reason: None,
         edits: vec![edit],
         imports: Vec::new(),
     })

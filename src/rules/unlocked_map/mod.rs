@@ -16,7 +16,7 @@ mod package;
 mod walk;
 
 use super::registry::OptionsSpec;
-use super::{Detection, RuleContext, RuleModule, RuleOptions};
+use super::{Detection, RelatedLocation, RuleContext, RuleModule, RuleOptions};
 use crate::go::lang::Go;
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
@@ -160,13 +160,13 @@ fn findings(ctx: &RuleContext, func: &crate::go::syntax::GoNode, w: &walk::FuncW
             continue;
         }
         let lock = format!("{base}.{}", m.name);
-        let evidence = guard
+        let shown = guard
             .evidence
             .iter()
             .find(|e| e.func != w.key)
-            .or(guard.evidence.first())
-            .map(|e| e.text.clone())
-            .unwrap_or_default();
+            .or(guard.evidence.first());
+        let evidence = shown.map(|e| e.text.clone()).unwrap_or_default();
+        let related = shown.and_then(|e| guarded_here(ctx, e)).into_iter().collect();
         let copy = if *alias {
             format!(" through its copy `{}`", &ctx.text[ev.start..ev.end])
         } else {
@@ -196,16 +196,37 @@ fn findings(ctx: &RuleContext, func: &crate::go::syntax::GoNode, w: &walk::FuncW
                 )),
             ),
             Ok(fix) => (Some(fix), None),
-            Err(reason) => (None, Some(reason)),
+            // Which mutex guards the field, then why it is not taken here.
+            Err(reason) => (None, Some(format!("{base}.{field} is guarded by {lock}; {reason}"))),
         };
         out.push(Detection {
             range: ev.start..ev.end,
             message: Some(message),
             note,
+            related,
             fix,
         });
     }
     out
+}
+
+/// The guarded access named as evidence, as a related location ("`c.mu`
+/// held here"): in this file, or another file of the package (named as
+/// this one was reached, in the same directory).
+fn guarded_here(ctx: &RuleContext, e: &package::Evidence) -> Option<RelatedLocation> {
+    let message = format!("`{}` held here", e.lock);
+    let name = e.path.file_name()?;
+    let path = ctx.file.path.with_file_name(name);
+    if ctx.file.path.file_name() == Some(name) {
+        return Some(RelatedLocation::new(&path, ctx.text, e.range.clone(), message));
+    }
+    let text = ctx
+        .scope
+        .package_files()
+        .into_iter()
+        .find(|(p, _, _)| p.file_name() == Some(name))
+        .and_then(|(_, _, text)| text)?;
+    Some(RelatedLocation::new(&path, &text, e.range.clone(), message))
 }
 
 #[cfg(test)]

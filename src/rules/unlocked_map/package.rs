@@ -12,7 +12,7 @@ use crate::go::lines::LineIndex;
 use crate::go::syntax::{self, GoNode};
 use crate::go::types::PackageScope;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The guard needs at least this many guarded accesses…
 pub const MIN_GUARDED: usize = 3;
@@ -56,6 +56,10 @@ impl Entry {
 pub struct Evidence {
     pub func: String,
     pub text: String,
+    /// The guarded access: its file, byte range there, and the lock held.
+    pub path: PathBuf,
+    pub range: std::ops::Range<usize>,
+    pub lock: String,
 }
 
 #[derive(Debug, Clone)]
@@ -68,6 +72,7 @@ pub struct Guard {
 pub struct Summary {
     pub walk: FuncWalk,
     pub file: String,
+    pub path: PathBuf,
     /// Line of each event's start.
     pub lines: Vec<usize>,
 }
@@ -310,6 +315,7 @@ pub fn build(scope: &PackageScope, own_path: &Path, own_text: &str, tests: bool)
             summaries.push(Summary {
                 walk: w,
                 file: label.clone(),
+                path: path.to_path_buf(),
                 lines: ev_lines,
             });
         }
@@ -381,6 +387,9 @@ fn guards_and_writes(facts: &mut Facts, summaries: &[Summary]) {
                     t.evidence.push(Evidence {
                         func: key.clone(),
                         text: format!("{lock} at {}:{line}", s.file),
+                        path: s.path.clone(),
+                        range: ev.start..ev.end,
+                        lock,
                     });
                 }
             }

@@ -203,6 +203,7 @@ impl VerifyOutcome {
             .map(|f| FileError {
                 path: f.dir.clone(),
                 message: f.message(),
+                kind: crate::diagnostic::FileErrorKind::Other,
                 span: None,
             })
             .collect()
