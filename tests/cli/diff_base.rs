@@ -2,9 +2,7 @@
 //! untracked files) are reported, and with `--write` fixed; per repository
 //! in a batch.
 
-mod batch_support;
-
-use batch_support::*;
+use crate::batch_support::*;
 use serde_json::Value;
 use std::path::Path;
 
