@@ -185,7 +185,10 @@ fn run_with(args: &Request, mut engines: Engines) -> i32 {
 fn commit_all(runs: &mut [RepoRun], args: &Request, engines: &Engines, jobs: usize) {
     let b = &args.batch;
     let settings = CommitSettings {
-        branch: b.branch.as_deref().expect("clap requires --branch with --commit"),
+        branch: b
+            .branch
+            .as_deref()
+            .expect("the command line requires --branch with --commit"),
         force_branch: b.force_branch,
         author: b.author.as_ref(),
     };
@@ -295,7 +298,10 @@ fn commit_unit<'a>(
 /// `--push` and `--pr`, in list order, for every branch holding a rewrite.
 fn publish(runs: &mut [RepoRun], args: &Request, engines: &Engines) {
     let b = &args.batch;
-    let branch = b.branch.as_deref().expect("clap requires --branch");
+    let branch = b
+        .branch
+        .as_deref()
+        .expect("the command line requires --branch with --commit");
     let mut opened = 0usize;
     for lead in 0..runs.len() {
         let Some(CommitStatus::Done(outcome)) = &runs[lead].commit else {

@@ -40,3 +40,29 @@ pub fn man_page(w: &mut dyn std::io::Write) -> std::io::Result<()> {
     }
     man.render_version_section(w)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_man_page_lists_every_exit_status_of_the_table() {
+        let mut page = Vec::new();
+        man_page(&mut page).unwrap();
+        let page = String::from_utf8(page).unwrap();
+        let section = page
+            .split(".SH \"EXIT STATUS\"\n")
+            .nth(1)
+            .expect("an EXIT STATUS section");
+        let section = section.split(".SH").next().unwrap();
+        let expected: String = EXIT_STATUSES
+            .iter()
+            .map(|(code, meaning)| format!(".TP\n{code}\n{meaning}\n"))
+            .collect();
+        assert!(section.starts_with(&expected), "{section}");
+        assert_eq!(
+            EXIT_STATUSES.iter().map(|(c, _)| *c).collect::<Vec<_>>(),
+            [0, 1, 2, 130]
+        );
+    }
+}

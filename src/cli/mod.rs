@@ -137,6 +137,9 @@ fn run_paths(mut args: RunArgs) -> i32 {
         crate::profile::enable();
     }
     if args.watch {
+        if let Err(code) = request::check_watch(&args) {
+            return code;
+        }
         return watch::watch(&args, run_once);
     }
     let code = run_once(&args);

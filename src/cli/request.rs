@@ -71,6 +71,17 @@ pub fn request<'a>(args: &'a RunArgs, roots: &'a [PathBuf]) -> Result<pipeline::
     })
 }
 
+/// `--watch` runs a plain run again and again: not a batch.
+pub fn check_watch(args: &RunArgs) -> Result<(), i32> {
+    match args.batch.wanted() {
+        true => Err(usage_error(&format!(
+            "--watch does not apply to a batch run ({})",
+            args.batch.trigger()
+        ))),
+        false => Ok(()),
+    }
+}
+
 /// `--verify`: the Go toolchain, found before anything is written.
 fn verify_toolchain(args: &RunArgs) -> Result<Option<Toolchain>, VerifyError> {
     if !args.verify {

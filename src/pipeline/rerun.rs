@@ -69,3 +69,45 @@ pub fn rerun(engine: &mut dyn Rerun, reports: &mut [FileReport], selection: FixS
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stand-in engine: records what it was asked to run, and returns a
+    /// fresh report (scanned, no fix) per file, in reverse order.
+    struct Recorder(Vec<PathBuf>);
+
+    impl Rerun for Recorder {
+        fn rerun_files(&mut self, files: &[PathBuf], _: &Arc<FixSelection>) -> Vec<FileReport> {
+            self.0.extend(files.iter().cloned());
+            files
+                .iter()
+                .rev()
+                .map(|p| {
+                    let mut r = FileReport::new(p.clone());
+                    r.scanned = true;
+                    r
+                })
+                .collect()
+        }
+    }
+
+    fn report(path: &str, fixed: bool) -> FileReport {
+        let mut r = FileReport::new(PathBuf::from(path));
+        r.fixed_text = fixed.then(String::new);
+        r
+    }
+
+    #[test]
+    fn only_files_with_fixes_run_again_and_each_new_report_takes_its_place() {
+        let mut reports = vec![report("a.go", true), report("b.go", false), report("c.go", true)];
+        let mut engine = Recorder(Vec::new());
+        rerun(&mut engine, &mut reports, FixSelection::default());
+        assert_eq!(engine.0, [PathBuf::from("a.go"), PathBuf::from("c.go")]);
+        let paths: Vec<_> = reports.iter().map(|r| r.path.to_str().unwrap()).collect();
+        assert_eq!(paths, ["a.go", "b.go", "c.go"]);
+        let scanned: Vec<_> = reports.iter().map(|r| r.scanned).collect();
+        assert_eq!(scanned, [true, false, true]);
+    }
+}
