@@ -23,9 +23,11 @@ pub use rerun::{EngineRerun, Rerun};
 pub use runner::{engine_for, load_rules, Runner, Settings, SetupError};
 pub use write::{write_and_verify, write_baseline, write_fixes, Verified};
 
+use crate::diagnostic::FileReport;
 use crate::interactive::{self, AnswerSource};
 use crate::progress::Progress;
 use crate::render::{RunResult, Summary};
+use crate::rules::Rule;
 use crate::write::verify::Toolchain;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -92,22 +94,8 @@ pub fn run(req: &mut Request) -> i32 {
     let mut write = req.write;
     if let Some(answers) = req.answers.as_mut() {
         let color = use_color(req.output.color, std::io::stderr().is_terminal());
-        let choice = match interactive::choose(&reports, answers.as_mut(), &mut std::io::stderr(), color) {
-            Ok(c) => c,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
-                eprintln!("mapfix: interrupted; nothing written");
-                return EXIT_INTERRUPTED;
-            }
-            Err(e) => return crate::report::fail(&crate::report::Message(format!("cannot read an answer: {e}"))),
-        };
-        eprintln!(
-            "mapfix: {} of {} fix{} accepted",
-            choice.accepted,
-            choice.offered,
-            if choice.offered == 1 { "" } else { "es" }
-        );
-        if let Err(e) = filters.reselect(&mut reports, &mut runner, choice.selection) {
-            return crate::report::fail(&e);
+        if let Err(code) = review(&mut reports, answers.as_mut(), color, &filters, &mut runner) {
+            return code;
         }
         write = true;
     }
@@ -124,6 +112,44 @@ pub fn run(req: &mut Request) -> i32 {
         wrote: write,
         clean_files,
     };
+    finish(&run, req, &runner.rules())
+}
+
+/// The interactive review: asks about each fix, then runs the files with
+/// fixes again with the accepted ones (and the filters after). `Err` is the
+/// exit status of a run that stops here (nothing written).
+fn review(
+    reports: &mut [FileReport],
+    answers: &mut dyn AnswerSource,
+    color: bool,
+    filters: &Filters,
+    engine: &mut dyn Rerun,
+) -> Result<(), i32> {
+    let choice = match interactive::choose(reports, answers, &mut std::io::stderr(), color) {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+            eprintln!("mapfix: interrupted; nothing written");
+            return Err(EXIT_INTERRUPTED);
+        }
+        Err(e) => {
+            let message = crate::report::Message(format!("cannot read an answer: {e}"));
+            return Err(crate::report::fail(&message));
+        }
+    };
+    eprintln!(
+        "mapfix: {} of {} fix{} accepted",
+        choice.accepted,
+        choice.offered,
+        if choice.offered == 1 { "" } else { "es" }
+    );
+    filters
+        .reselect(reports, engine, choice.selection)
+        .map_err(|e| crate::report::fail(&e))
+}
+
+/// Renders the finished run and returns its exit status.
+fn finish(run: &RunResult, req: &Request, rules: &[&Rule]) -> i32 {
+    let text = req.output.format == OutputFormat::Text;
     if req.answers.is_some() && text {
         // Every diff was shown while asking: only errors and the summary remain.
         for e in run.all_errors() {
@@ -135,9 +161,9 @@ pub fn run(req: &mut Request) -> i32 {
     }
     if !text {
         // SPEC §1: errors go to stderr in every format, and also into the document.
-        let _ = text_renderer(&req.output).errors(&run, &mut std::io::stderr());
+        let _ = text_renderer(&req.output).errors(run, &mut std::io::stderr());
     }
-    render(&run, &req.output, &runner.rules());
+    render(run, &req.output, rules);
     run.exit_code()
 }
 
