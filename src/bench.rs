@@ -4,24 +4,21 @@
 //! with the Go grammar (`--mode parse`), running no rule.
 
 use crate::{engine::ordered, go::syntax, walk};
-use clap::ValueEnum;
 use std::path::PathBuf;
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+/// `--mode`: what to do with each file.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum BenchMode {
     Read,
     Parse,
 }
 
-#[derive(clap::Args, Debug)]
+/// What `bench-parse` was asked (the flags are `cli`'s).
+#[derive(Debug)]
 pub struct BenchArgs {
-    /// What to do with each file.
-    #[arg(long, value_enum, default_value_t = BenchMode::Parse)]
     pub mode: BenchMode,
     /// Worker threads (default: all cores).
-    #[arg(short = 'j', long)]
     pub jobs: Option<usize>,
-    #[arg(value_name = "PATH", required = true)]
     pub paths: Vec<PathBuf>,
 }
 

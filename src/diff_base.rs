@@ -71,6 +71,11 @@ impl DiffBase {
         Ok(base)
     }
 
+    /// The revision the changed lines are counted from.
+    pub fn rev(&self) -> &str {
+        &self.rev
+    }
+
     /// Drops the findings on no changed line; returns how many were dropped
     /// and whether one of them had a fix the run included.
     pub fn filter(&self, reports: &mut [FileReport]) -> Result<(usize, bool), DiffBaseError> {

@@ -17,15 +17,14 @@ pub mod go;
 pub mod hash;
 pub mod interactive;
 pub mod memory;
+pub mod pipeline;
 pub mod plan;
 pub mod profile;
 pub mod progress;
 pub mod render;
 pub mod report;
 pub mod rules;
-pub mod runner;
 pub mod server;
-pub mod session;
 #[cfg(test)]
 mod testing;
 pub mod walk;

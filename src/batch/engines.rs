@@ -8,8 +8,8 @@
 
 use crate::config::{self, Config, ConfigError};
 use crate::engine::Engine;
+use crate::pipeline::{self, Settings, SetupError};
 use crate::rules::Rule;
-use crate::runner::{self, Settings, SetupError};
 use std::path::{Path, PathBuf};
 
 /// An engine and the config it was built from.
@@ -31,7 +31,7 @@ impl Engines {
     /// line's. Its errors are the command line's and stop the run.
     pub fn new(settings: &Settings) -> Result<Engines, SetupError> {
         let config = settings.config.map(Config::load).transpose()?;
-        let engine = runner::engine_for(config.as_ref(), settings)?;
+        let engine = pipeline::engine_for(config.as_ref(), settings)?;
         Ok(Engines {
             list: vec![Loaded { engine, config }],
             keys: Vec::new(),
@@ -53,7 +53,7 @@ impl Engines {
             return Ok(i + 1);
         }
         let config = Config::load(&file)?.confined_to(root);
-        let engine = match runner::engine_for(Some(&config), settings) {
+        let engine = match pipeline::engine_for(Some(&config), settings) {
             Ok(engine) => engine,
             Err(SetupError::Config(e)) => return Err(e),
             Err(e) => return Err(ConfigError::in_text(&file, "", None, e.to_string(), None)),

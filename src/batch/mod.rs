@@ -1,4 +1,4 @@
-//! Batch mode (SPEC §5), entered only by a flag (`BatchArgs::wanted`): many
+//! Batch mode (SPEC §5), entered only by a flag (`cli`'s `BatchFlags::wanted`): many
 //! repositories in one run (PATH arguments and `--repos FILE`, optionally
 //! one `--shard` of them), a record per repository, and with `--commit` a
 //! branch per repository holding the rewrite, then with `--pr` a pull
@@ -19,14 +19,15 @@ mod shard;
 mod summary;
 
 use crate::baseline::Baseline;
+use crate::diff_base::DiffBase;
 use crate::engine::{FileError, FileReport};
+use crate::pipeline::{self, Filters, OutputFormat, SetupError};
 use crate::render::{MarkdownRenderer, RunResult};
 use crate::rules::Rule;
-use crate::runner::Settings;
-use crate::session::{self, OutputFormat};
 use commit::{CommitOutcome, CommitSettings, Rewrite};
 use engines::Engines;
-use git::{Checkout, GitError, Identity};
+pub use git::{branch_arg, Identity};
+use git::{Checkout, GitError};
 use pr::{PrOutcome, PrRequest};
 use repos::Repository;
 use std::io::Write;
@@ -34,77 +35,24 @@ use std::path::{Path, PathBuf};
 
 pub use shard::Shard;
 
-/// Batch and pull-request flags (SPEC §5).
-#[derive(clap::Args, Debug, Default)]
-#[command(next_help_heading = "Batch and pull requests")]
+/// What a batch is asked to do beyond the run (SPEC §5; the flags are `cli`'s).
+#[derive(Debug, Default)]
 pub struct BatchArgs {
-    /// Treat each PATH as a repository: output grouped per repository, a
-    /// closing table, `repositories[]` in JSON. Implied by --repos, --shard,
-    /// --list-repos and --commit; without any of them, several PATHs are one
-    /// ordinary run.
-    #[arg(long)]
-    pub batch: bool,
-    /// Also process the repositories listed in FILE: one path per line,
-    /// relative to FILE's directory; `#` comments and blank lines ignored.
-    #[arg(long, value_name = "FILE")]
+    /// `--repos FILE`: more repository paths, one per line.
     pub repos: Option<PathBuf>,
-    /// Process only shard K of N of the repository list (1-based, e.g. 2/8);
-    /// a repository's shard depends only on its path.
-    #[arg(long, value_name = "K/N")]
+    /// `--shard K/N`.
     pub shard: Option<Shard>,
-    /// Print the repositories this run would process (after --shard), one per line, and exit.
-    #[arg(long)]
+    /// `--list-repos`: print the repositories and stop.
     pub list_repos: bool,
-    /// With --write: commit each git repository's rewrite on --branch,
-    /// built from HEAD; the checkout, its index and current branch are left as they are.
-    #[arg(long, requires_all = ["write", "branch"])]
+    /// `--commit`: a commit per git repository on `branch`.
     pub commit: bool,
-    /// The branch --commit creates (or, with --force-branch, resets) from HEAD
-    /// (`refs/heads/NAME` is taken as NAME).
-    #[arg(long, value_name = "NAME", requires = "commit", value_parser = git::branch_arg)]
     pub branch: Option<String>,
-    /// Reset --branch to HEAD plus the rewrite when it exists with other content.
-    #[arg(long, requires = "commit")]
     pub force_branch: bool,
-    /// Commit author as "Name <email>" (default: git's configured user.name and user.email).
-    #[arg(long, value_name = "IDENTITY", requires = "commit")]
     pub author: Option<Identity>,
-    /// Push --branch to origin (`git push -u origin NAME`) after committing.
-    #[arg(long, requires = "commit")]
     pub push: bool,
-    /// Open (or update) a pull request per committed branch with `gh`; the
-    /// markdown body is kept in the repository's git directory.
-    #[arg(long, requires = "commit")]
     pub pr: bool,
-    /// Open pull requests as drafts.
-    #[arg(long, requires = "pr")]
     pub draft: bool,
-    /// Open at most N new pull requests; the rest wait for the next run.
-    #[arg(long, value_name = "N", requires = "pr")]
     pub max_prs: Option<usize>,
-}
-
-impl BatchArgs {
-    /// Whether the run is a batch: only when a flag asks for one, never
-    /// guessed from the PATHs (several modules are one ordinary run).
-    pub fn wanted(&self) -> bool {
-        self.batch || self.repos.is_some() || self.shard.is_some() || self.commit || self.list_repos
-    }
-
-    /// The flag that made this run a batch, for messages.
-    pub fn trigger(&self) -> &'static str {
-        if self.commit {
-            "--commit"
-        } else if self.repos.is_some() {
-            "--repos"
-        } else if self.shard.is_some() {
-            "--shard"
-        } else if self.list_repos {
-            "--list-repos"
-        } else {
-            "--batch"
-        }
-    }
 }
 
 /// Everything the batch learned about one repository.
@@ -134,31 +82,27 @@ pub enum CommitStatus {
     Failed(GitError),
 }
 
-/// What a batch run needs of the command line (built by `cli`).
+/// What a batch run needs of the command line (built by `cli`): the batch
+/// flags, and the run each repository goes through.
 pub struct Request<'a> {
-    pub batch: &'a BatchArgs,
-    pub paths: &'a [PathBuf],
-    pub output: crate::session::Output,
-    pub write: bool,
-    pub verify: bool,
-    /// The rule settings of the command line (`--config`, `--rule`, `--rules`, …).
-    pub settings: &'a Settings<'a>,
-    pub baseline: Option<&'a Path>,
-    pub write_baseline: Option<&'a Path>,
-    pub diff_base: Option<&'a str>,
+    pub batch: BatchArgs,
+    pub run: &'a pipeline::Request<'a>,
 }
 
-/// Runs the batch and returns the exit status; `Err` when the command
-/// line's rules or `--config` do not load (nothing was run).
-pub fn run(args: &Request) -> Result<i32, crate::runner::SetupError> {
-    let engines = Engines::new(args.settings)?;
-    Ok(run_with(args, engines))
+/// Runs the batch and returns the exit status (a bad `--config` or rule of
+/// the command line stops it before anything runs).
+pub fn run(args: &Request) -> i32 {
+    match Engines::new(&args.run.settings) {
+        Ok(engines) => run_with(args, engines),
+        Err(SetupError::Config(e)) => pipeline::config_error(&e, &args.run.output),
+        Err(e) => crate::report::fail(&e),
+    }
 }
 
 fn run_with(args: &Request, mut engines: Engines) -> i32 {
     let b = &args.batch;
-    let jobs = args.settings.jobs;
-    let baseline = match args.baseline.map(Baseline::load).transpose() {
+    let jobs = args.run.settings.jobs;
+    let baseline = match args.run.baseline.map(Baseline::load).transpose() {
         Ok(b) => b,
         Err(e) => return crate::report::fail(&e),
     };
@@ -167,7 +111,7 @@ fn run_with(args: &Request, mut engines: Engines) -> i32 {
             return crate::report::fail(&e);
         }
     }
-    let mut list = match repos::collect(args.paths, b.repos.as_deref()) {
+    let mut list = match repos::collect(args.run.paths, b.repos.as_deref()) {
         Ok(list) => list,
         Err(e) => return crate::report::fail(&e),
     };
@@ -186,56 +130,49 @@ fn run_with(args: &Request, mut engines: Engines) -> i32 {
         }
         return 0;
     }
-    let mut runs = scan::scan(&list, args, args.settings, &mut engines);
-    if let Some(path) = &args.write_baseline {
+    if let Some(path) = args.run.write_baseline {
+        let runs = match scan::scan(&list, args, &mut engines, None) {
+            Ok((runs, _)) => runs,
+            Err(e) => return crate::report::fail(&e),
+        };
         let run = RunResult {
             reports: runs.into_iter().flat_map(|r| r.run.reports).collect(),
             errors: Vec::new(),
             wrote: false,
             clean_files: 0,
         };
-        return session::write_baseline(path, run);
+        return pipeline::write_baseline(path, run);
     }
-    let say = args.output.format == OutputFormat::Text;
-    if let Some(baseline) = &baseline {
-        let hidden = scan::apply_filter(&|r| Ok(baseline.filter(r)), &mut runs, &mut engines, jobs);
-        if let (Ok(hidden @ 1..), true) = (hidden, say) {
-            eprintln!(
-                "mapfix: {hidden} finding{} recorded in the baseline not shown",
-                if hidden == 1 { "" } else { "s" }
-            );
+    let diff_base = match args.run.diff_base {
+        Some(rev) => {
+            let probe = list.first().map_or_else(|| PathBuf::from("."), |r| r.path.clone());
+            match DiffBase::new(rev, &probe) {
+                Ok(d) => Some(d),
+                Err(e) => return crate::report::fail(&e),
+            }
         }
-    }
-    if let Some(rev) = &args.diff_base {
-        let probe = list.first().map_or_else(|| PathBuf::from("."), |r| r.path.clone());
-        let hidden = crate::diff_base::DiffBase::new(rev, &probe)
-            .and_then(|d| scan::apply_filter(&|r| d.filter(r), &mut runs, &mut engines, jobs));
-        match hidden {
-            Ok(hidden @ 1..) if say => eprintln!(
-                "mapfix: {hidden} finding{} on lines not changed since {rev} not shown",
-                if hidden == 1 { "" } else { "s" }
-            ),
-            Ok(_) => {}
-            Err(e) => return crate::report::fail(&e),
+        None => None,
+    };
+    let filters = Filters { baseline, diff_base };
+    let mut runs = match scan::scan(&list, args, &mut engines, Some(&filters)) {
+        Ok((runs, hidden)) => {
+            if args.run.output.format == OutputFormat::Text {
+                filters.say(hidden);
+            }
+            runs
         }
-    }
+        Err(e) => return crate::report::fail(&e),
+    };
     if b.commit {
         commit_all(&mut runs, args, &engines, jobs);
         if b.pr || b.push {
             publish(&mut runs, args, &engines);
         }
-    } else if args.write {
-        // --verify: checked by cli::run before anything was written.
-        let toolchain = args
-            .verify
-            .then(crate::write::verify::Toolchain::find)
-            .and_then(Result::ok);
+    } else if args.run.write {
         for r in &mut runs {
-            let written = session::write_fixes(&mut r.run.reports);
-            if let Some(tc) = &toolchain {
-                let outcome = crate::write::verify::check_and_restore(tc, &mut r.run.reports, &written, jobs);
-                eprintln!("{}: {}", r.repo.path.display(), outcome.summary_line());
-                r.run.errors.extend(outcome.errors());
+            if let Some(verified) = pipeline::write_and_verify(&mut r.run.reports, args.run.verify.as_ref(), jobs) {
+                eprintln!("{}: {}", r.repo.path.display(), verified.summary_line);
+                r.run.errors.extend(verified.errors);
             }
         }
     }
@@ -248,7 +185,10 @@ fn run_with(args: &Request, mut engines: Engines) -> i32 {
 fn commit_all(runs: &mut [RepoRun], args: &Request, engines: &Engines, jobs: usize) {
     let b = &args.batch;
     let settings = CommitSettings {
-        branch: b.branch.as_deref().expect("clap requires --branch with --commit"),
+        branch: b
+            .branch
+            .as_deref()
+            .expect("the command line requires --branch with --commit"),
         force_branch: b.force_branch,
         author: b.author.as_ref(),
     };
@@ -358,7 +298,10 @@ fn commit_unit<'a>(
 /// `--push` and `--pr`, in list order, for every branch holding a rewrite.
 fn publish(runs: &mut [RepoRun], args: &Request, engines: &Engines) {
     let b = &args.batch;
-    let branch = b.branch.as_deref().expect("clap requires --branch");
+    let branch = b
+        .branch
+        .as_deref()
+        .expect("the command line requires --branch with --commit");
     let mut opened = 0usize;
     for lead in 0..runs.len() {
         let Some(CommitStatus::Done(outcome)) = &runs[lead].commit else {

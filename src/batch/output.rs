@@ -9,10 +9,10 @@ use super::engines::Engines;
 use super::record::{self, RepoRecord, RepoRecordJson};
 use super::Request;
 use super::{existing_dir, summary, RepoRun};
+use crate::pipeline::{self, OutputFormat};
 use crate::render::{
     JsonDocument, JsonRenderer, MarkdownRenderer, RunResult, SarifRenderer, SarifRepository, SarifRule,
 };
-use crate::session::{self, OutputFormat};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::io::Write;
@@ -33,16 +33,16 @@ pub fn render(runs: &[RepoRun], args: &Request, engines: &Engines) {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut err = std::io::stderr();
     let grouped = runs.len() > 1;
-    if !matches!(args.output.format, OutputFormat::Text) {
+    if !matches!(args.run.output.format, OutputFormat::Text) {
         // SPEC §1: errors go to stderr in every format, and also into the document.
-        let errors = session::text_renderer(&args.output);
+        let errors = pipeline::text_renderer(&args.run.output);
         for r in runs {
             let _ = errors.errors(&r.run, &mut err);
         }
     }
-    match args.output.format {
+    match args.run.output.format {
         OutputFormat::Json => {
-            let run = combined(runs, args.write);
+            let run = combined(runs, args.run.write);
             let doc = BatchJsonDocument {
                 run: JsonRenderer::document(&run),
                 repositories: records.iter().map(RepoRecord::to_json).collect(),
@@ -78,7 +78,7 @@ pub fn render(runs: &[RepoRun], args: &Request, engines: &Engines) {
             }
         }
         _ => {
-            let renderer = session::renderer_for(&args.output, &all_rules);
+            let renderer = pipeline::renderer_for(&args.run.output, &all_rules);
             for (i, r) in runs.iter().enumerate() {
                 if grouped {
                     let header = format!("==> {} <==", r.repo.key);
@@ -91,8 +91,8 @@ pub fn render(runs: &[RepoRun], args: &Request, engines: &Engines) {
     }
     let _ = out.flush();
     if grouped || args.batch.commit {
-        let table = summary::table(runs, args.batch);
-        let _ = match args.output.format {
+        let table = summary::table(runs, &args.batch);
+        let _ = match args.run.output.format {
             OutputFormat::Text => write!(out, "\n{table}"),
             _ => write!(err, "{table}"),
         };

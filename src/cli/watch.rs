@@ -1,18 +1,12 @@
 //! `--watch`: a run, then polling of what it depends on (Go files, go.mod,
 //! mapfix.toml) and another run on each change. Not the run itself.
 
-use super::{usage_error, RunArgs};
+use super::RunArgs;
 use std::path::{Path, PathBuf};
 
 /// `--watch`: runs, then polls the files the run depends on and runs again
 /// when one changes (as ruff's `--watch`).
 pub fn watch(args: &RunArgs, run: fn(&RunArgs) -> i32) -> i32 {
-    if args.batch.wanted() {
-        return usage_error(&format!(
-            "--watch does not apply to a batch run ({})",
-            args.batch.trigger()
-        ));
-    }
     let roots = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {

@@ -12,7 +12,7 @@ use std::fmt::Write;
 pub use pages::{rule_pages, INDEX};
 
 /// `mapfix rules --format …`.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum CatalogueFormat {
     /// One aligned row per rule.
     Text,

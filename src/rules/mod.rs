@@ -1,8 +1,8 @@
 //! The rule catalogue: rules are ast-grep YAML files (`patterns/*.yml`,
 //! embedded at build time, plus user `--rules` directories) with mapfix
 //! metadata; a rule whose fix needs more than a pattern names a Rust
-//! module (`metadata.fixer`), one per rule in this directory, registered
-//! by `build.rs` (see `registry.rs`).
+//! module (`metadata.fixer`), one per rule in this directory, declared in
+//! the list below and registered by `build.rs` (see `registry.rs`).
 
 pub mod catalogue;
 mod load;
@@ -12,8 +12,21 @@ pub mod suppress;
 #[cfg(test)]
 mod testing;
 
-// The rule modules (`mod <fixer>;` for each `metadata.fixer` of
-// `patterns/*.yml`) and `MODULES`, their list.
+// The rule modules: one line per `metadata.fixer` of `patterns/*.yml`, in
+// name order. `build.rs` checks this list against the YAML (a module
+// missing or extra is a build error naming it) and generates `MODULES`.
+// rule-modules: begin
+mod concurrent_write;
+mod interface_map;
+mod loopvar_pointer;
+mod nil_map_write;
+mod nil_reset;
+mod pointer_zeroing;
+mod range_delete;
+mod unknown_suppression;
+mod unlocked_map;
+// rule-modules: end
+
 include!(concat!(env!("OUT_DIR"), "/rule_modules.rs"));
 
 use crate::go::goversion::GoVersion;

@@ -12,7 +12,6 @@ pub use protocol::{path_to_uri, uri_to_path, FIX_ALL, UNSAFE_MARK};
 pub use workspace::{ServerOptions, Settings};
 
 use crate::diagnostic::FileErrorKind;
-use crate::go::goversion::GoVersion;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
     DidChangeConfiguration, DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
@@ -24,42 +23,16 @@ use lsp_types::{
     PublishDiagnosticsParams, SaveOptions, ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind,
     TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
 };
-use std::path::PathBuf;
 use workspace::Workspace;
-
-/// `mapfix server` options.
-#[derive(clap::Args, Debug)]
-pub struct ServerArgs {
-    /// Also load the ast-grep YAML rules in DIR (repeatable).
-    #[arg(long = "rules", value_name = "DIR")]
-    pub rule_dirs: Vec<PathBuf>,
-    /// Go version for files with no go.mod above them and no //go:build go1.N line.
-    #[arg(long, value_name = "1.N")]
-    pub go_version: Option<String>,
-}
 
 /// Runs the server until the client says `exit`; the exit status is 0
 /// after a `shutdown` request, 1 otherwise (as LSP asks), 2 on bad options.
-pub fn run(args: &ServerArgs) -> i32 {
-    let go_version = match &args.go_version {
-        Some(v) => match GoVersion::parse(v) {
-            Some(v) => Some(v),
-            None => {
-                let message = format!("--go-version {v:?} is not a Go version like 1.21");
-                return crate::report::fail(&crate::report::Message(message));
-            }
-        },
-        None => None,
-    };
+pub fn run(options: ServerOptions) -> i32 {
     // A `--rules DIR` that cannot be loaded is a mistake on the command line, said at once
     // (in one line: the server's stderr is an editor's log).
-    if let Err(e) = crate::runner::load_rules(None, &args.rule_dirs) {
+    if let Err(e) = crate::pipeline::load_rules(None, &options.rule_dirs) {
         return crate::report::fail(&crate::report::Message(e.to_string()));
     }
-    let options = ServerOptions {
-        rule_dirs: args.rule_dirs.clone(),
-        go_version,
-    };
     let (connection, writer) = transport::stdio();
     let code = match serve(&connection, options) {
         Ok(code) => code,

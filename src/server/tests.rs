@@ -1,9 +1,10 @@
 //! The server's handlers driven in-process: messages in, messages out.
-//! Not for the stdio transport, which `tests/server.rs` drives through the binary.
+//! Not for the stdio transport, which `tests/cli/server.rs` drives through the binary.
 
 use super::*;
 use lsp_server::RequestId;
 use serde_json::{json, Value};
+use std::path::PathBuf;
 
 struct Fixture {
     dir: tempfile::TempDir,

@@ -4,8 +4,8 @@
 use crate::config::{self, Config, RuleChoice};
 use crate::engine::{Engine, FileReport, Finding};
 use crate::go::goversion::{GoVersion, VersionResolver};
+use crate::pipeline::{self, SetupError};
 use crate::rules::catalogue;
-use crate::runner::{self, SetupError};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -235,7 +235,7 @@ impl Workspace {
             Ok(c) => c,
             Err(e) => return Err(describe(SetupError::Config(e))),
         };
-        let settings = runner::Settings {
+        let settings = pipeline::Settings {
             roots: &[],
             config: config_path,
             choice: RuleChoice::default(),
@@ -246,7 +246,7 @@ impl Workspace {
             go_version: self.options.go_version,
             jobs: 1,
         };
-        let engine = runner::engine_for(config.as_ref(), &settings).map_err(describe)?;
+        let engine = pipeline::engine_for(config.as_ref(), &settings).map_err(describe)?;
         for doc in self.docs.values() {
             if let Some(path) = &doc.path {
                 engine.set_buffer(path, Some(Arc::from(doc.text.as_str())));

@@ -3,9 +3,7 @@
 //! regions and fixes checked against the bytes, GitHub escaping, a patch
 //! that `git apply` accepts, and colour choices.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;

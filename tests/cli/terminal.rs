@@ -2,9 +2,7 @@
 //! (util-linux `script`): the progress bar, automatic colour and
 //! interactive answers typed as single keys.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};

@@ -3,9 +3,7 @@
 //! edited span (BOM, CRLF and mixed line endings, trailing blanks), the
 //! file's permissions and owner, and symlinks, written through to their target.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::path::{Path, PathBuf};
 
 const LOOP: &str = "for k := range m {\r\n\t\tdelete(m, k)\r\n\t}";

@@ -2,9 +2,7 @@
 //! forms, on the construct's line or alone on the line above, and the
 //! `unknown-suppression` finding for names no rule has.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::path::Path;
 

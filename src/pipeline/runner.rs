@@ -1,10 +1,11 @@
-//! One run over the PATH arguments: PATHs grouped by their `mapfix.toml`
-//! (or `--config`), each group with its own rules, options and engine; the
-//! walked files minus config excludes; the engine run with progress; and
-//! re-runs restricted to chosen fixes (baseline, interactive answers).
+//! The walk and engine steps of a plain run: PATHs grouped by their
+//! `mapfix.toml` (or `--config`), each group with its own rules, options and
+//! engine; the walked files minus config excludes; the engine run with
+//! progress; and re-runs of chosen files, each through its group's engine.
 
+use super::rerun::{run_selected, Rerun};
 use crate::config::{self, Config, ConfigError, RuleChoice, SelectError};
-use crate::engine::selection::{FixKey, FixSelection};
+use crate::engine::selection::FixSelection;
 use crate::engine::{Engine, EngineOptions, FileReport};
 use crate::go::goversion::{GoVersion, VersionResolver};
 use crate::memory;
@@ -12,6 +13,7 @@ use crate::progress::Progress;
 use crate::rules::catalogue::UnknownRule;
 use crate::rules::{self, Rule, RuleLoadError};
 use crate::walk::{self, GoFile, WalkItem};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -113,8 +115,8 @@ pub fn engine_for(config: Option<&Config>, s: &Settings) -> Result<Engine, Setup
 pub struct Runner {
     groups: Vec<Group>,
     jobs: usize,
-    /// The group of each report `process` kept (for `rerun`).
-    origin: Vec<(PathBuf, usize)>,
+    /// The group of each report `process` kept (for re-runs).
+    origin: HashMap<PathBuf, usize>,
     /// Go files the walks found (to say so when there are none).
     files_found: std::sync::atomic::AtomicUsize,
     /// `--force-exclude`: named files are excluded as walked ones are.
@@ -139,7 +141,7 @@ impl Runner {
         Ok(Runner {
             groups,
             jobs: s.jobs,
-            origin: Vec::new(),
+            origin: HashMap::new(),
             files_found: std::sync::atomic::AtomicUsize::new(0),
             force_exclude: false,
         })
@@ -172,13 +174,13 @@ impl Runner {
     /// the findings, not the size of the tree); the others are counted.
     pub fn process(&mut self, progress: &Progress) -> (Vec<FileReport>, usize) {
         let mut reports = Vec::new();
-        let mut origin = Vec::new();
+        let mut origin = HashMap::new();
         let mut clean = 0;
         self.stream(progress, |group, r| {
             if r.is_clean() {
                 clean += usize::from(r.scanned);
             } else {
-                origin.push((r.path.clone(), group));
+                origin.entry(r.path.clone()).or_insert(group);
                 reports.push(r);
             }
         });
@@ -214,45 +216,24 @@ impl Runner {
         }
         progress.finish();
     }
-
-    /// Re-runs the files that had fixes, including only `selection`'s fixes,
-    /// and puts the new reports in place of the old.
-    pub fn rerun(&mut self, reports: &mut [FileReport], selection: FixSelection) {
-        let selection = Arc::new(selection);
-        for (i, g) in self.groups.iter_mut().enumerate() {
-            g.engine.options.selection = Some(selection.clone());
-            let redo: Vec<GoFile> = reports
-                .iter()
-                .filter(|r| r.fixed_text.is_some())
-                .filter(|r| self.origin.iter().any(|(p, group)| *group == i && *p == r.path))
-                .map(|r| GoFile {
-                    path: r.path.clone(),
-                    explicit: true,
-                })
-                .collect();
-            for new in g.engine.run(&redo, self.jobs) {
-                if let Some(old) = reports.iter_mut().find(|r| r.path == new.path) {
-                    *old = new;
-                }
-            }
-            g.engine.options.selection = None;
-        }
-    }
 }
 
-/// The fixes the reports include now, as a selection (to keep them and no others).
-pub fn included_fixes<'a>(reports: impl IntoIterator<Item = &'a FileReport>) -> FixSelection {
-    FixSelection::new(
-        reports
-            .into_iter()
-            .flat_map(|r| r.findings.iter())
-            .filter(|f| f.fix_status().is_included())
-            .map(|f| FixKey {
-                path: f.path.clone(),
-                rule: f.rule.clone(),
-                range: f.range.clone(),
-            }),
-    )
+impl Rerun for Runner {
+    /// Each file through the engine of the group that first reported it.
+    fn rerun_files(&mut self, files: &[PathBuf], selection: &Arc<FixSelection>) -> Vec<FileReport> {
+        let mut out = Vec::new();
+        for (i, g) in self.groups.iter_mut().enumerate() {
+            let mine: Vec<PathBuf> = files
+                .iter()
+                .filter(|p| self.origin.get(*p) == Some(&i))
+                .cloned()
+                .collect();
+            if !mine.is_empty() {
+                out.extend(run_selected(&mut g.engine, &mine, selection, self.jobs));
+            }
+        }
+        out
+    }
 }
 
 /// PATHs grouped by the config that applies to them, in first-seen order.

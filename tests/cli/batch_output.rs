@@ -3,10 +3,7 @@
 //! the markdown repository table, and one SARIF log with a run per
 //! repository whose URIs are relative to that repository.
 
-mod batch_support;
-mod common;
-
-use batch_support::*;
+use crate::batch_support::*;
 use serde_json::Value;
 
 const BRANCH: &str = "mapfix/maps";
@@ -185,7 +182,7 @@ fn sarif_is_one_log_with_a_run_per_repository() {
     let out = mapfix(root, &["--repos", "repos.txt", "--format", "sarif"]);
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", describe(&out)));
-    let errors: Vec<String> = common::sarif_schema_validator()
+    let errors: Vec<String> = crate::common::sarif_schema_validator()
         .iter_errors(&doc)
         .map(|e| e.to_string())
         .collect();

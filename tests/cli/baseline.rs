@@ -2,9 +2,7 @@
 //! text; `--baseline` hides them, survives edits elsewhere, reports new and
 //! extra identical sites, and keeps recorded sites' fixes out of `--write`.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::path::Path;
 

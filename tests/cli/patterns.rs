@@ -2,9 +2,7 @@
 //! PATH covering what `go vet ./...` covers, a `go.work` workspace whose
 //! modules keep their own Go versions, and `--force-exclude` on named files.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -53,7 +51,7 @@ fn paths(set: &BTreeSet<(String, String)>) -> BTreeSet<String> {
     set.iter().map(|(_, p)| p.clone()).collect()
 }
 
-/// `go list` in `dir` with the workspace file honoured (unlike `common::go`).
+/// `go list` in `dir` with the workspace file honoured (unlike `crate::common::go`).
 fn go_list_files(dir: &Path, pattern: &str) -> BTreeSet<String> {
     let out = Command::new(go_binary())
         .args([

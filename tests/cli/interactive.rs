@@ -2,9 +2,7 @@
 //! refusal without a terminal, and the guarantee that only accepted fixes
 //! are written even though the fixer runs to a fixpoint.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

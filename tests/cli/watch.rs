@@ -1,8 +1,6 @@
 //! `--watch`: a run, then another each time a Go file changes.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;

@@ -3,9 +3,7 @@
 //! the repository root. (`tests/packaging.rs` runs pre-commit itself with
 //! the hook installed from the wheel.)
 
-mod batch_support;
-
-use batch_support::*;
+use crate::batch_support::*;
 use std::path::Path;
 
 #[derive(serde::Deserialize)]

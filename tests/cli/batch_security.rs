@@ -6,9 +6,7 @@
 //! the batch runs is never reverted, `--branch refs/heads/NAME` is NAME, and
 //! the pull-request body is never written through a symlink in `.git/`.
 
-mod batch_support;
-
-use batch_support::*;
+use crate::batch_support::*;
 use std::path::{Path, PathBuf};
 
 const BRANCH: &str = "mapfix/maps";

@@ -1,8 +1,9 @@
-//! What a plain run and a batch share once the engine has run: writing the
-//! fixes, the output format and its renderer, recording a baseline, and the
-//! one-line notes on stderr (errors go through `report`). Not the command
-//! line (`cli`), not batch policy (`batch`).
+//! The render step of a run: the output format and its renderer, the
+//! document a configuration error still gets in a machine format, and the
+//! one-line notes on stderr (errors go through `report`). Not the flags
+//! that choose them (`cli`).
 
+use crate::config::ConfigError;
 use crate::engine::{FileError, FileReport};
 use crate::go::goversion::{GoVersion, VersionSource};
 use crate::render::{
@@ -10,13 +11,10 @@ use crate::render::{
     TextRenderer,
 };
 use crate::rules::Rule;
-use crate::write::verify::WrittenFile;
-use crate::{baseline, write::apply};
-use clap::ValueEnum;
 use std::io::IsTerminal;
-use std::path::PathBuf;
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+/// `--format`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum OutputFormat {
     /// Diffs, diagnostics and a summary, for people.
     Text,
@@ -32,7 +30,8 @@ pub enum OutputFormat {
     Markdown,
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+/// `--color`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum ColorChoice {
     Auto,
     Always,
@@ -51,8 +50,8 @@ pub struct Output {
 }
 
 /// Says once on stderr when a file's Go version is a guess.
-pub fn note_assumed_version(reports: &[FileReport]) {
-    if let Some(note) = reports.iter().find_map(assumed_version_note) {
+pub fn note_assumed_version<'a>(reports: impl IntoIterator<Item = &'a FileReport>) {
+    if let Some(note) = reports.into_iter().find_map(assumed_version_note) {
         eprintln!("{note}");
     }
 }
@@ -69,44 +68,6 @@ pub fn assumed_version_note(r: &FileReport) -> Option<String> {
                 GoVersion::NEWEST
             )
         })
-}
-
-/// Writes every report's fixed text (first removing temporary files left in
-/// those directories by an interrupted run); a failed write becomes the
-/// file's error. Returns what was written, for `--verify`.
-pub fn write_fixes(reports: &mut [FileReport]) -> Vec<WrittenFile> {
-    let _timer = crate::profile::timer(crate::profile::Stage::Output);
-    let mut dirs: Vec<PathBuf> = reports
-        .iter()
-        .filter(|r| r.fixed_text.is_some())
-        .filter_map(|r| std::fs::canonicalize(&r.path).ok()?.parent().map(PathBuf::from))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    for dir in dirs {
-        for stale in apply::remove_stale_temp_files(&dir) {
-            eprintln!("mapfix: removed {}, left by an interrupted run", stale.display());
-        }
-    }
-    let mut written = Vec::new();
-    for report in reports {
-        let (Some(source), Some(text)) = (report.source.clone(), report.fixed_text.clone()) else {
-            continue;
-        };
-        match apply::write_file(&source, &text) {
-            Ok(()) => {
-                report.mark_written();
-                written.push(WrittenFile::new(report, &source, &text));
-            }
-            Err(e) => report.errors.push(FileError {
-                path: report.path.clone(),
-                message: e.to_string(),
-                kind: crate::diagnostic::FileErrorKind::Other,
-                span: None,
-            }),
-        }
-    }
-    written
 }
 
 /// `--color`: auto means stdout (or stderr, for what goes there) is a
@@ -143,24 +104,36 @@ pub fn renderer_for(out: &Output, rules: &[&Rule]) -> Box<dyn Renderer> {
     }
 }
 
-/// `--write-baseline FILE`: records the findings; exit 0, or 2 on errors.
-pub fn write_baseline(path: &std::path::Path, run: RunResult) -> i32 {
-    for e in run.all_errors() {
-        crate::report::error(e);
+/// Renders a finished run on stdout (errors on stderr as the format wants).
+pub fn render(run: &RunResult, out: &Output, rules: &[&Rule]) {
+    let _timer = crate::profile::timer(crate::profile::Stage::Output);
+    let renderer = renderer_for(out, rules);
+    let stdout = std::io::stdout();
+    let mut w = std::io::BufWriter::new(stdout.lock());
+    let _ = renderer.render(run, &mut w, &mut std::io::stderr());
+}
+
+/// A bad config: a miette report on stderr; machine formats also get a
+/// document whose `errors` hold it. Returns the exit status.
+pub fn config_error(e: &ConfigError, out: &Output) -> i32 {
+    crate::report::error(e);
+    if !matches!(out.format, OutputFormat::Text | OutputFormat::Patch) {
+        let error = FileError {
+            path: e.path.clone(),
+            message: e.message.clone(),
+            kind: crate::diagnostic::FileErrorKind::Other,
+            span: e.span(),
+        };
+        render(
+            &RunResult {
+                reports: Vec::new(),
+                errors: vec![error],
+                wrote: false,
+                clean_files: 0,
+            },
+            out,
+            &[],
+        );
     }
-    match baseline::write(path, &run.reports) {
-        Ok(n) => {
-            eprintln!(
-                "mapfix: recorded {n} finding{} in {}",
-                if n == 1 { "" } else { "s" },
-                path.display()
-            );
-            if run.all_errors().next().is_some() {
-                2
-            } else {
-                0
-            }
-        }
-        Err(e) => crate::report::fail(&e),
-    }
+    crate::report::EXIT_ERROR
 }

@@ -2,9 +2,7 @@
 //! `rule_dirs`, `[rules] enable/disable`, per-rule options, `--rule`
 //! precedence, and config errors that point at their spot in the file.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::path::Path;
 

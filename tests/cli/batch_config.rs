@@ -3,9 +3,7 @@
 //! repository, its `rule_dirs` stay inside it, a YAML file that is not a rule
 //! is never quoted, and a repository whose config does not load fails alone.
 
-mod batch_support;
-
-use batch_support::*;
+use crate::batch_support::*;
 use serde_json::Value;
 use std::path::Path;
 

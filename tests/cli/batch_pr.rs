@@ -4,9 +4,7 @@
 //! the next run (`gh pr edit` instead), and the body kept in the git
 //! directory when `gh` is missing or fails.
 
-mod batch_support;
-
-use batch_support::*;
+use crate::batch_support::*;
 use std::path::{Path, PathBuf};
 
 const BRANCH: &str = "mapfix/maps";

@@ -4,9 +4,7 @@
 //! current branch compared byte for byte), dirty and non-git repositories,
 //! idempotent re-runs, `--force-branch`, and `--shard` coverage.
 
-mod batch_support;
-
-use batch_support::*;
+use crate::batch_support::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 

@@ -4,9 +4,7 @@
 //! output. A user rule with a deliberately wrong fix (`len(m)` → `cap(m)`, a
 //! type error on a map) drives the rollback.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::path::{Path, PathBuf};
 
 const RESET: &str = "package good\n\nfunc Reset(m map[string]int) {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n}\n";

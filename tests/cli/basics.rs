@@ -2,9 +2,7 @@
 //! resolution, bad files beside good ones, the bundled example tree, and
 //! what `--profile` reports.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::path::Path;
 
 fn write(dir: &Path, rel: &str, text: &str) {
