@@ -5,8 +5,8 @@
 
 pub use crate::diagnostic::{FileError, FileReport, Finding};
 use crate::diagnostic::{FileErrorKind, FixSafety, FixStatus};
-use crate::go::goversion::VersionResolver;
 use crate::go::decls;
+use crate::go::goversion::VersionResolver;
 use crate::go::lex;
 use crate::go::load::{self, SourceFile};
 use crate::go::prefilter::Prefilter;
@@ -386,7 +386,10 @@ impl Engine {
         let may_match = |d: &decls::Decl| {
             let piece = &text[d.range.clone()];
             rules.iter().any(|r| {
-                (r.prefilter.is_empty() || r.prefilter.iter().any(|t| memchr::memmem::find(piece.as_bytes(), t.as_bytes()).is_some()))
+                (r.prefilter.is_empty()
+                    || r.prefilter
+                        .iter()
+                        .any(|t| memchr::memmem::find(piece.as_bytes(), t.as_bytes()).is_some()))
                     && r.precondition.is_none_or(|pre| pre(piece))
                     && r.module
                         .and_then(|m| m.package_precondition)

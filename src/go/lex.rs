@@ -144,6 +144,16 @@ impl Iterator for Lexer<'_> {
     }
 }
 
+/// The name in the package clause of `text`, if it starts with one.
+pub fn package_name(text: &str) -> Option<&str> {
+    let text = text.trim_start_matches('\u{feff}');
+    let mut toks = tokens(text).filter(|(t, _)| *t != Tok::Newline);
+    match (toks.next()?, toks.next()?) {
+        ((Tok::Word(s, e), _), (Tok::Word(ns, ne), _)) if &text[s..e] == "package" => Some(&text[ns..ne]),
+        _ => None,
+    }
+}
+
 /// The tokens of Go source with their offsets; comments are dropped (one
 /// holding a newline comes as `Newline`, as Go's semicolon rule sees it).
 pub fn tokens(text: &str) -> Lexer<'_> {

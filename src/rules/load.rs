@@ -173,7 +173,16 @@ pub fn parse_rules(path: &Path, yaml: &str, builtin: bool) -> Result<Vec<Rule>, 
 /// its own keys, and its `docs` only when they have mapfix's shape (a
 /// `docs: "https://…"` link is someone else's key).
 fn user_metadata(value: &mut serde_json::Value) {
-    const OWN: &[&str] = &["safety", "min_go", "before_go", "fixer", "opt_in", "prefilter", "prefilter_scope", "docs"];
+    const OWN: &[&str] = &[
+        "safety",
+        "min_go",
+        "before_go",
+        "fixer",
+        "opt_in",
+        "prefilter",
+        "prefilter_scope",
+        "docs",
+    ];
     if let Some(map) = value.as_object_mut() {
         map.retain(|k, _| OWN.contains(&k.as_str()));
         if map.get("docs").is_some_and(|d| RuleDocs::deserialize(d).is_err()) {

@@ -4,11 +4,11 @@
 //! never parsed for these rules. Each is a necessary condition only: when
 //! in doubt, it lets the file through.
 
-use crate::go::lex;
+use crate::go::lex::{self, Tok};
 use crate::go::types::basic;
 use crate::go::types::package_index::Directory;
 use crate::go::types::{TypeExpr, TypeKind};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 /// Which struct types' fields count.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -46,6 +46,102 @@ pub fn map_field_names(dir: &Directory, structs: Structs) -> BTreeSet<String> {
 /// of them may return a map).
 pub fn package_funcs(dir: &Directory) -> BTreeSet<String> {
     dir.iter().flat_map(|f| f.index.funcs.iter().cloned()).collect()
+}
+
+/// Per package name: the fields its files other than tests assign outside
+/// composite literals as far as tokens show, `x.f = …`, `x.f op= …` or
+/// `&x.f` (each also an assignment the parse would find: a field these name
+/// is never a nil field that nothing fills).
+pub fn assigned_fields(dir: &Directory) -> HashMap<String, BTreeSet<String>> {
+    let mut out: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for file in dir.iter().filter(|f| !crate::go::load::is_test_file(&f.path)) {
+        let Some(text) = file.text() else { continue };
+        let set = out.entry(file.index.package.clone()).or_default();
+        set.extend(assigned_in(text.trim_start_matches('\u{feff}')));
+    }
+    out
+}
+
+const ASSIGN_OPS: [&str; 12] = ["=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=", "&^="];
+
+/// The fields `text` assigns, by tokens (see `assigned_fields`).
+fn assigned_in(text: &str) -> Vec<String> {
+    let src = text.as_bytes();
+    let toks: Vec<(Tok, usize)> = lex::tokens(text).collect();
+    let word = |i: usize| match toks.get(i) {
+        Some((Tok::Word(s, e), _)) => Some(&text[*s..*e]),
+        _ => None,
+    };
+    let punct = |i: usize| match toks.get(i) {
+        Some((Tok::Punct(b), _)) => Some(*b),
+        _ => None,
+    };
+    // The operator of adjacent punctuation starting at token `i`.
+    let operator = |i: usize| {
+        let mut j = i;
+        while let Some((Tok::Punct(_), at)) = toks.get(j) {
+            if j > i && toks[j - 1].1 + 1 != *at {
+                break;
+            }
+            j += 1;
+        }
+        toks.get(i).map(|t| t.1).map(|start| &src[start..start + (j - i)])
+    };
+    let mut out = Vec::new();
+    for i in 1..toks.len() {
+        let Some(name) = word(i) else { continue };
+        if punct(i - 1) != Some(b'.') || lex::is_keyword(name.as_bytes()) {
+            continue;
+        }
+        // `x.f = …`, `x.f += …` (not `==`, `<=`, …).
+        if punct(i + 1).is_some() && operator(i + 1).is_some_and(|op| ASSIGN_OPS.iter().any(|a| a.as_bytes() == op)) {
+            out.push(name.to_string());
+            continue;
+        }
+        // `&x.f`: a selector chain after `&` ending here.
+        let mut j = i;
+        while j >= 2 && punct(j - 1) == Some(b'.') && word(j - 2).is_some() {
+            j -= 2;
+        }
+        let chained = j < i && j >= 1 && punct(j - 1) == Some(b'&');
+        let ends = !matches!(punct(i + 1), Some(b'{' | b'[' | b'(' | b'.'));
+        if chained && ends {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
+/// The package's functions (not methods) with a `return nil` of one value:
+/// those whose result may be a nil map.
+pub fn nil_returning_funcs(dir: &Directory) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for file in dir.iter() {
+        if file.index.funcs.is_empty() {
+            continue;
+        }
+        let Some(text) = file.text() else { continue };
+        let text = text.trim_start_matches('\u{feff}');
+        for d in crate::go::decls::split(text) {
+            let (Some(name), Some(body)) = (crate::go::decls::func_name(text, &d), d.body.clone()) else {
+                continue;
+            };
+            if !file.index.funcs.iter().any(|f| f == name) {
+                continue;
+            }
+            let body = &text[body];
+            let toks: Vec<(Tok, usize)> = lex::tokens(body).collect();
+            let returns_nil = toks.windows(3).any(|w| {
+                matches!(w[0].0, Tok::Word(s, e) if &body[s..e] == "return")
+                    && matches!(w[1].0, Tok::Word(s, e) if &body[s..e] == "nil")
+                    && w[2].0 != Tok::Punct(b',')
+            });
+            if returns_nil {
+                out.insert(name.to_string());
+            }
+        }
+    }
+    out
 }
 
 fn holds_mutex(decl: &TypeExpr) -> bool {

@@ -228,13 +228,28 @@ fn result_write(ctx: &RuleContext, stmt: &GoNode, map: &GoNode) -> Option<Detect
 /// index (`x.f[k] = v`, `m[k]++`, `m[k] += v`); yes when a comment or raw
 /// string leaves it unsure.
 /// A file can hold a finding only where it indexes a map field of one of
-/// its package's struct types, or names a package function (whose result
-/// may be a map).
+/// its package's struct types that no file of the package assigns (a field
+/// assigned anywhere is never a nil field nothing fills), or names a
+/// package function with a `return nil` (whose result may be a nil map).
 fn package_may_match(text: &str, package: &crate::go::types::package_index::PackageProbe) -> bool {
-    use super::package_shape::{indexes_any, map_field_names, mentions_any, package_funcs, Structs};
+    use super::package_shape::{
+        assigned_fields, indexes_any, map_field_names, mentions_any, nil_returning_funcs, Structs,
+    };
     let dir = package.directory();
-    let fields = dir.derived_once("nil-map-write fields", |d| map_field_names(d, Structs::All));
-    indexes_any(text, &fields) || mentions_any(text, &dir.derived_once("package funcs", package_funcs))
+    let open = dir.derived_once("nil-map-write open fields", |d| {
+        let fields = map_field_names(d, Structs::All);
+        assigned_fields(d)
+            .into_iter()
+            .map(|(pkg, assigned)| (pkg, fields.difference(&assigned).cloned().collect()))
+            .collect::<std::collections::HashMap<String, std::collections::BTreeSet<String>>>()
+    });
+    // A whole file names its package; a declaration of it (see
+    // `metadata.prefilter_scope`) is checked against every package's fields.
+    let fields_open = match lex::package_name(text) {
+        Some(own) => open.get(own).is_some_and(|fields| indexes_any(text, fields)),
+        None => open.values().any(|fields| indexes_any(text, fields)),
+    };
+    fields_open || mentions_any(text, &dir.derived_once("nil-returning funcs", nil_returning_funcs))
 }
 
 pub fn may_match(text: &str) -> bool {

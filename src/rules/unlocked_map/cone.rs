@@ -109,7 +109,12 @@ mod tests {
             .iter()
             .zip(&decls)
             .zip(&walk)
-            .flat_map(|((t, ds), w)| ds.iter().zip(w).filter(|(_, w)| **w).filter_map(|(d, _)| decls::func_name(t, d)))
+            .flat_map(|((t, ds), w)| {
+                ds.iter()
+                    .zip(w)
+                    .filter(|(_, w)| **w)
+                    .filter_map(|(d, _)| decls::func_name(t, d))
+            })
             .collect();
         assert_eq!(walked, ["get", "Get", "Set", "depth", "leaf", "Top"]);
     }
