@@ -209,4 +209,33 @@ mod tests {
         );
         assert_eq!(ranges_to_parse(src, &decls, |_, _| true), None);
     }
+
+    /// The kept declaration's nodes sit where a whole parse puts them, the
+    /// others are bodiless declarations, and the tree has no error.
+    #[test]
+    fn a_partial_parse_keeps_offsets() {
+        use crate::go::syntax;
+        let src = "package p\n\nimport \"fmt\"\n\n// A is.\nfunc (t *T) A() int {\n\tfmt.Println(\"}\")\n\treturn 1\n}\n\ntype T struct{ m map[string]int }\n\nfunc B(m map[int]int) {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n}\n";
+        let decls = split(src);
+        let ranges = ranges_to_parse(src, &decls, |_, d| src[d.range.clone()].contains("delete")).unwrap();
+        let part = syntax::parse_ranges(src, &ranges);
+        let whole = syntax::parse(src);
+        assert!(syntax::first_error(&part.root()).is_none());
+        let kinds = |t: &syntax::GoTree| -> Vec<(String, std::ops::Range<usize>)> {
+            t.root()
+                .dfs()
+                .filter(|n| matches!(n.kind().as_ref(), "for_statement" | "call_expression" | "type_spec" | "method_declaration"))
+                .map(|n| (n.kind().to_string(), n.range()))
+                .collect()
+        };
+        let (p, w) = (kinds(&part), kinds(&whole));
+        assert!(p.iter().any(|(k, _)| k == "for_statement"));
+        assert!(p.iter().any(|(k, _)| k == "method_declaration"), "A's header is parsed");
+        assert!(!p.iter().any(|(_, r)| src[r.clone()].starts_with("fmt.Println")), "A's body is not");
+        for n in &p {
+            if n.0 != "method_declaration" {
+                assert!(w.contains(n), "{n:?} not in the whole parse");
+            }
+        }
+    }
 }

@@ -227,4 +227,20 @@ mod tests {
         assert!(indexes_any("c.items [k] = 1", &locked));
         assert!(!indexes_any("n := len(c.items)", &locked));
     }
+
+    #[test]
+    fn reads_assigned_fields_and_nil_returning_functions_from_tokens() {
+        let src = "package p\n\nfunc f(x *T, y *U) {\n\tx.a = make(map[string]int)\n\ty.b.c += 1\n\tok := x.d == nil || x.e <= 2\n\tg(&x.h, &T{i: 1}, &pkg.T{}, &x.j[0])\n\t// x.k = 1\n\ts := \"x.l = 2\"\n\tx.m, ok = 1, true\n\t_, _ = s, ok\n}\n\nfunc load() map[string]int {\n\tif true {\n\t\treturn nil\n\t}\n\treturn map[string]int{}\n}\n\nfunc pair() (map[string]int, error) { return nil, nil }\n\nfunc (t *T) get() map[string]int { return nil }\n";
+        let mut got = assigned_in(src);
+        got.sort();
+        // `x.m, ok = …` is not read (a comma is also an argument list's).
+        assert_eq!(got, ["a", "c", "h"]);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.go"), src).unwrap();
+        let cache = PackageCache::default();
+        let index = cache.directory(&dir.path().join("a.go"));
+        let funcs: Vec<String> = nil_returning_funcs(&index).into_iter().collect();
+        assert_eq!(funcs, ["load"], "one value, not a method");
+        assert_eq!(assigned_fields(&index)["p"].len(), 3);
+    }
 }
