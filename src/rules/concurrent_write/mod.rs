@@ -15,6 +15,7 @@ mod flow;
 mod goroutine;
 mod precondition;
 mod range_fix;
+mod reads;
 mod target;
 #[cfg(test)]
 mod tests;
@@ -56,7 +57,32 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
         };
         out.push(detection(ctx, &written, &conflict));
     }
+    if !reads::spawner_locks(&g) {
+        for read in reads::read_maps(ctx, &g) {
+            if let Some(at) = flow::find_write_after(ctx, &g, &read.target, &read.accesses, &is_mutex) {
+                out.push(read_detection(ctx, &read, at));
+            }
+        }
+    }
     out
+}
+
+/// A goroutine that reads a map its spawner writes: no fix (the writer is
+/// the spawner, whose other uses decide the remedy).
+fn read_detection(ctx: &RuleContext, read: &reads::ReadMap, write_at: usize) -> Detection {
+    let name = read.target.name();
+    let line = crate::go::lines::line_col(ctx.text, write_at).0;
+    // TODO related: the spawner's write at `write_at`.
+    Detection {
+        range: read.first_read.range(),
+        message: Some(format!(
+            "{name} is read in a goroutine while the function that started it writes it (line {line})"
+        )),
+        note: Some(format!(
+            "no automatic fix: wait for the goroutine before writing {name}, give it a copy, or guard {name} with a sync.Mutex"
+        )),
+        fix: None,
+    }
 }
 
 fn detection(ctx: &RuleContext, written: &WrittenMap, conflict: &Conflict) -> Detection {
