@@ -31,7 +31,8 @@ pub fn find_conflict<'r>(
     is_mutex: &dyn Fn(&str) -> bool,
 ) -> Option<Conflict> {
     let func = syntax::enclosing_function(&g.launch)?;
-    let signals = Signals::of(&channel_ops(g), accesses);
+    let mut signals = Signals::of(&channel_ops(g), accesses);
+    signals.any_receive = g.literal.kind() != "function_literal";
     let scan = Scan {
         ctx,
         target,
@@ -260,9 +261,13 @@ impl Scan<'_, '_> {
                     f.kind() == "selector_expression" && f.field("field").is_some_and(|x| x.text() == "Wait")
                 }) && node.field("arguments").is_some_and(|a| code_children(&a).is_empty())
             }
-            "unary_expression" if node.field("operator").is_some_and(|o| o.text() == "<-") => node
-                .field("operand")
-                .is_some_and(|c| self.signals.done.contains(&syntax::squashed(&c))),
+            "unary_expression" if node.field("operator").is_some_and(|o| o.text() == "<-") => {
+                self.signals.any_receive
+                    || node
+                        .field("operand")
+                        .is_some_and(|c| self.signals.done.contains(&syntax::squashed(&c)))
+            }
+            "select_statement" => self.signals.any_receive,
             "range_clause" => node
                 .field("right")
                 .is_some_and(|c| self.signals.done.contains(&syntax::squashed(&c))),

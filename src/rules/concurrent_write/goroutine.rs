@@ -182,6 +182,9 @@ pub struct Signals {
     /// Channels it receives from once its accesses are over: a send on one
     /// of them (capacity one) waits until this goroutine is done with the map.
     pub released: Vec<String>,
+    /// Any receive waits: the goroutine is a named function whose channel
+    /// operations are not followed.
+    pub any_receive: bool,
 }
 
 impl Signals {
@@ -199,7 +202,11 @@ impl Signals {
                 _ => {}
             }
         }
-        Signals { done, released }
+        Signals {
+            done,
+            released,
+            any_receive: false,
+        }
     }
 }
 

@@ -1,0 +1,114 @@
+//! Package-level maps written without a lock where the code runs
+//! concurrently with itself: an HTTP handler (a `ServeHTTP` method, or a
+//! function given to `HandleFunc`/`http.HandlerFunc`, which the server
+//! calls from one goroutine per request), and a named function started with
+//! `go` in a loop or while its spawner still uses the map.
+
+use super::goroutine::Goroutine;
+use super::named::{self, Written};
+use super::target::{Home, MapTarget};
+use crate::go::syntax::{self, code_children, GoNode};
+use crate::go::types;
+use crate::rules::{Detection, RuleContext};
+
+/// The handler function a matched node is or registers, if it is one
+/// declared in this file: a `ServeHTTP(w http.ResponseWriter, r *http.Request)`
+/// method, or the last argument of `X.HandleFunc(pattern, h)` /
+/// `http.HandlerFunc(h)` (a literal, or a function or method of this file
+/// with a `ResponseWriter` parameter). A named handler registered several
+/// times is reported from its first registration only.
+fn handler_of<'r>(ctx: &RuleContext, node: &GoNode<'r>) -> Option<GoNode<'r>> {
+    let func = match node.kind().as_ref() {
+        "method_declaration" => node.clone(),
+        "call_expression" => {
+            let arg = code_children(&node.field("arguments")?).into_iter().last()?;
+            match arg.kind().as_ref() {
+                "function_literal" => arg,
+                "identifier" | "selector_expression" => {
+                    let root = node.ancestors().last()?;
+                    let first = root
+                        .dfs()
+                        .filter(|n| n.kind() == "call_expression" && is_registration(n))
+                        .find(|n| last_arg_text(n).as_deref() == Some(syntax::squashed(&arg).as_str()))?;
+                    if first.range() != node.range() {
+                        return None;
+                    }
+                    named::callee_decl_of(ctx, &arg)?
+                }
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    let params = func.field("parameters")?;
+    params.text().contains("ResponseWriter").then_some(func)
+}
+
+fn is_registration(call: &GoNode) -> bool {
+    call.field("function").is_some_and(|f| {
+        let t = syntax::squashed(&f);
+        t == "HandleFunc" || t.ends_with(".HandleFunc") || t == "HandlerFunc" || t.ends_with(".HandlerFunc")
+    })
+}
+
+fn last_arg_text(call: &GoNode) -> Option<String> {
+    let arg = code_children(&call.field("arguments")?).into_iter().last()?;
+    Some(syntax::squashed(&arg))
+}
+
+/// Findings for an HTTP handler that writes package-level maps without a lock.
+pub fn check_handler(ctx: &RuleContext, node: &GoNode) -> Vec<Detection> {
+    let Some(func) = handler_of(ctx, node) else {
+        return Vec::new();
+    };
+    named::unlocked_writes(ctx, &func)
+        .into_iter()
+        .filter_map(|w| match &w.written {
+            Written::Package(name) => Some(Detection {
+                range: w.at.range(),
+                message: Some(format!(
+                    "package-level map {name} is written without a lock in an HTTP handler, which runs once per request at the same time"
+                )),
+                note: Some(no_fix(name)),
+                fix: None,
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+fn no_fix(name: &str) -> String {
+    format!("no automatic fix: {name} is a package-level variable that other functions may use; guard {name} with a sync.Mutex")
+}
+
+/// A package-level map that a goroutine started on a named function writes:
+/// reported when the `go` statement is inside a loop (several such
+/// goroutines run at once) or the spawner uses the map after it.
+pub fn check_package_write<'r>(
+    ctx: &RuleContext,
+    g: &Goroutine<'r>,
+    write: &named::CalleeWrite<'r>,
+    name: &str,
+    is_mutex: &dyn Fn(&str) -> bool,
+) -> Option<Detection> {
+    let root = types::resolve(name, &write.map, ctx.scope)?;
+    let target = MapTarget {
+        expr: write.map.clone(),
+        text: name.to_string(),
+        root,
+        home: Home::Package,
+        map_type: types::expr_type(&write.map, ctx.scope),
+    };
+    super::flow::find_conflict(ctx, g, &target, &[g.literal.range().start], is_mutex)?;
+    let line = crate::go::lines::line_col(ctx.text, write.at.range().start).0;
+    let callee = named::callee_text(&g.literal);
+    // TODO related: the write at `line` in the callee.
+    Some(Detection {
+        range: g.literal.range(),
+        message: Some(format!(
+            "package-level map {name} is written without a lock by {callee} (line {line}), started as a goroutine while other code uses it"
+        )),
+        note: Some(no_fix(name)),
+        fix: None,
+    })
+}
