@@ -161,7 +161,8 @@ pub fn channel_ops(g: &Goroutine) -> Vec<ChannelOp> {
         out.push(ChannelOp {
             channel: syntax::squashed(&channel),
             kind,
-            at: n.range().start,
+            // A send happens once its value is evaluated: `ch <- m[k]` reads first.
+            at: if kind == OpKind::Send { n.range().end - 1 } else { n.range().start },
             deferred: inside.iter().any(|a| a.kind() == "defer_statement"),
             loops: inside
                 .iter()

@@ -50,15 +50,17 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     let Some(g) = Goroutine::of_literal(node) else {
         return Vec::new();
     };
-    if goroutine::holds_lock(&g) {
-        return Vec::new();
-    }
     let ops = goroutine::channel_ops(&g);
     let is_mutex = |channel: &str| channel_is_mutex(ctx, &g.launch, channel);
     let mut out = Vec::new();
-    let mut written_maps = target::written_maps(ctx, &g);
-    let through_calls = written_through_calls(ctx, &g, &written_maps);
-    written_maps.extend(through_calls);
+    // A literal that locks guards its writes; its reads are ordered only
+    // when the spawner's writes take a lock too.
+    let mut written_maps = Vec::new();
+    if !goroutine::holds_lock(&g) {
+        written_maps = target::written_maps(ctx, &g);
+        let through_calls = written_through_calls(ctx, &g, &written_maps);
+        written_maps.extend(through_calls);
+    }
     for written in written_maps {
         if goroutine::accesses_inside_semaphore(&ops, &written.accesses, is_mutex) {
             continue;

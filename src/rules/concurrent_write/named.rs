@@ -116,10 +116,10 @@ pub fn unlocked_writes<'r>(ctx: &RuleContext, decl: &GoNode<'r>) -> Vec<CalleeWr
     };
     let mut nodes = Vec::new();
     collect_outside_literals(&body, &mut nodes);
-    if nodes
-        .iter()
-        .any(|n| n.kind() == "call_expression" && callee_name(n).is_some_and(|c| is_exclusive_lock_call(&c)))
-    {
+    if nodes.iter().any(|n| {
+        n.kind() == "call_expression"
+            && (callee_name(n).is_some_and(|c| is_exclusive_lock_call(&c)) || is_lock_helper_call(ctx, n))
+    }) {
         return Vec::new();
     }
     let params = param_names(decl);
@@ -140,6 +140,19 @@ pub fn unlocked_writes<'r>(ctx: &RuleContext, decl: &GoNode<'r>) -> Vec<CalleeWr
         }
     }
     out
+}
+
+/// A call of a function of this file that takes an exclusive lock and
+/// leaves it held (`func lockState() { mu.Lock() }`): the caller runs under it.
+fn is_lock_helper_call(ctx: &RuleContext, call: &GoNode) -> bool {
+    let Some(decl) = callee_decl(ctx, call) else { return false };
+    let Some(body) = decl.field("body") else { return false };
+    let names: Vec<String> = body
+        .dfs()
+        .filter(|n| n.kind() == "call_expression")
+        .filter_map(|n| callee_name(&n))
+        .collect();
+    names.iter().any(|n| n == "Lock") && !names.iter().any(|n| n == "Unlock")
 }
 
 fn collect_outside_literals<'r>(node: &GoNode<'r>, out: &mut Vec<GoNode<'r>>) {
