@@ -33,7 +33,7 @@ fn handler_of<'r>(ctx: &RuleContext, node: &GoNode<'r>) -> Option<GoNode<'r>> {
                     if first.range() != node.range() {
                         return None;
                     }
-                    named::callee_decl_of(ctx, &arg)?
+                    named::callee_decl_of(ctx.scope, &arg)?
                 }
                 _ => return None,
             }
@@ -61,7 +61,7 @@ pub fn check_handler(ctx: &RuleContext, node: &GoNode) -> Vec<Detection> {
     let Some(func) = handler_of(ctx, node) else {
         return Vec::new();
     };
-    named::unlocked_writes(ctx, &func)
+    named::unlocked_writes(ctx.scope, &func)
         .into_iter()
         .filter_map(|w| match &w.written {
             Written::Package(name) => Some(Detection {
@@ -81,32 +81,33 @@ fn no_fix(name: &str) -> String {
     format!("no automatic fix: {name} is a package-level variable that other functions may use; guard {name} with a sync.Mutex")
 }
 
-/// A package-level map that a goroutine started on a named function writes:
-/// reported when the `go` statement is inside a loop (several such
-/// goroutines run at once) or the spawner uses the map after it.
+/// A package-level map that a goroutine started on a named function writes
+/// (at `place`): reported when the `go` statement is inside a loop (several
+/// such goroutines run at once) or the spawner uses the map after it.
 pub fn check_package_write<'r>(
     ctx: &RuleContext,
     g: &Goroutine<'r>,
-    write: &named::CalleeWrite<'r>,
     name: &str,
+    place: &str,
     is_mutex: &dyn Fn(&str) -> bool,
 ) -> Option<Detection> {
-    let root = types::resolve(name, &write.map, ctx.scope)?;
     let target = MapTarget {
-        expr: write.map.clone(),
+        expr: g.literal.clone(),
         text: name.to_string(),
-        root,
+        root: types::Binding {
+            decl_at: None,
+            type_text: ctx.scope.var_type(name)?,
+        },
         home: Home::Package,
-        map_type: types::expr_type(&write.map, ctx.scope),
+        map_type: None,
     };
     super::flow::find_conflict(ctx, g, &target, &[g.literal.range().start], is_mutex)?;
-    let line = crate::go::lines::line_col(ctx.text, write.at.range().start).0;
     let callee = named::callee_text(&g.literal);
-    // TODO related: the write at `line` in the callee.
+    // TODO related: the write at `place` in the callee.
     Some(Detection {
         range: g.literal.range(),
         message: Some(format!(
-            "package-level map {name} is written without a lock by {callee} (line {line}), started as a goroutine while other code uses it"
+            "package-level map {name} is written without a lock by {callee} ({place}), started as a goroutine while other code uses it"
         )),
         note: Some(no_fix(name)),
         fix: None,

@@ -14,6 +14,7 @@ mod fix;
 mod flow;
 mod goroutine;
 mod handlers;
+mod launch;
 mod named;
 mod precondition;
 mod range_fix;
@@ -43,7 +44,7 @@ pub const MODULE: RuleModule = RuleModule {
 pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     let node = m.get_node();
     match node.kind().as_ref() {
-        "go_statement" => return named_launch(ctx, node),
+        "go_statement" => return launch::named_launch(ctx, node),
         "method_declaration" | "call_expression" => return handlers::check_handler(ctx, node),
         _ => {}
     }
@@ -58,7 +59,7 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     let mut written_maps = Vec::new();
     if !goroutine::holds_lock(&g) {
         written_maps = target::written_maps(ctx, &g);
-        let through_calls = written_through_calls(ctx, &g, &written_maps);
+        let through_calls = launch::written_through_calls(ctx, &g, &written_maps);
         written_maps.extend(through_calls);
     }
     for written in written_maps {
@@ -75,92 +76,6 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
             if let Some(at) = flow::find_write_after(ctx, &g, &read.target, &read.accesses, &is_mutex) {
                 out.push(read_detection(ctx, &read, at));
             }
-        }
-    }
-    out
-}
-
-/// `go f(m)`, `go s.loop()`: the maps the named callee writes without a
-/// lock, followed in the spawner after the `go` statement.
-fn named_launch(ctx: &RuleContext, go: &GoNode) -> Vec<Detection> {
-    let Some(call) = code_children(go).into_iter().next().filter(|c| c.kind() == "call_expression") else {
-        return Vec::new();
-    };
-    let Some(decl) = named::callee_decl(ctx, &call) else {
-        return Vec::new();
-    };
-    let g = Goroutine {
-        literal: call.clone(),
-        launch: go.clone(),
-    };
-    let is_mutex = |channel: &str| channel_is_mutex(ctx, &g.launch, channel);
-    let mut out = Vec::new();
-    for w in named::unlocked_writes(ctx, &decl) {
-        if let named::Written::Package(name) = &w.written {
-            out.extend(handlers::check_package_write(ctx, &g, &w, name, &is_mutex));
-            continue;
-        }
-        let Some(target) = named::spawner_target(ctx, &call, &w.written) else {
-            continue;
-        };
-        let Some(conflict) = flow::find_conflict(ctx, &g, &target, &[call.range().start], &is_mutex) else {
-            continue;
-        };
-        let name = target.name();
-        let callee = named::callee_text(&call);
-        let line = |at: usize| crate::go::lines::line_col(ctx.text, at).0;
-        let verb = |write: bool| if write { "writes" } else { "reads" };
-        let when = match conflict {
-            Conflict::OtherIteration => "the goroutines started by other iterations of the loop write it too".to_string(),
-            Conflict::Enclosing { at, write } => {
-                format!("the function that started it {} it (line {})", verb(write), line(at))
-            }
-            Conflict::Goroutine { at, write } => format!("another goroutine {} it (line {})", verb(write), line(at)),
-        };
-        // TODO related: the callee's write at `w.at`.
-        out.push(Detection {
-            range: call.range(),
-            message: Some(format!(
-                "{name} is written without a lock by {callee} (line {}), started as a goroutine, while {when}",
-                line(w.at.range().start)
-            )),
-            note: Some(format!(
-                "no automatic fix: the map is written in {callee}; guard {name} with a sync.Mutex"
-            )),
-            fix: None,
-        });
-    }
-    out
-}
-
-/// Maps a goroutine's literal hands to a function of this file that writes
-/// them without a lock (`go func() { fill(m) }()`), as writes at the call.
-fn written_through_calls<'r>(ctx: &RuleContext, g: &Goroutine<'r>, known: &[WrittenMap<'r>]) -> Vec<WrittenMap<'r>> {
-    let nodes = goroutine::own_nodes(g);
-    let mut out: Vec<WrittenMap<'r>> = Vec::new();
-    for call in nodes.iter().filter(|n| n.kind() == "call_expression") {
-        let Some(args) = call.field("arguments") else { continue };
-        let args = code_children(&args);
-        if !args.iter().any(|a| matches!(a.kind().as_ref(), "identifier" | "selector_expression")) {
-            continue;
-        }
-        let Some(decl) = named::callee_decl(ctx, call) else { continue };
-        for w in named::unlocked_writes(ctx, &decl) {
-            let named::Written::Param(i) = w.written else { continue };
-            let Some(arg) = args.get(i) else { continue };
-            if known.iter().chain(out.iter()).any(|k| k.target.is(arg, ctx)) {
-                continue;
-            }
-            let Some(target) = target::captured_map(ctx, g, arg, call) else { continue };
-            if target.map_type.is_none() {
-                continue;
-            }
-            let accesses = nodes.iter().filter(|n| target.is(n, ctx)).map(|n| n.range().start).collect();
-            out.push(WrittenMap {
-                target,
-                first_write: call.clone(),
-                accesses,
-            });
         }
     }
     out
@@ -234,7 +149,7 @@ fn detection(ctx: &RuleContext, written: &WrittenMap, conflict: &Conflict) -> De
 
 /// Whether a channel used as a semaphore admits one holder at a time: not
 /// when it is made here with a literal capacity above one.
-fn channel_is_mutex(ctx: &RuleContext, at: &GoNode, channel: &str) -> bool {
+pub(super) fn channel_is_mutex(ctx: &RuleContext, at: &GoNode, channel: &str) -> bool {
     capacity(ctx, at, channel).is_none_or(|cap| cap <= 1)
 }
 

@@ -7,7 +7,7 @@
 use super::goroutine::{callee_name, is_exclusive_lock_call};
 use super::target::{self, Home, MapTarget};
 use crate::go::syntax::{self, code_children, GoNode};
-use crate::go::types;
+use crate::go::types::{self, PackageScope};
 use crate::rules::RuleContext;
 
 /// A map a function writes, as seen from its callers.
@@ -26,26 +26,24 @@ pub struct CalleeWrite<'r> {
     pub written: Written,
     /// The write (statement, or `delete`/`clear` call).
     pub at: GoNode<'r>,
-    /// The written map expression.
-    pub map: GoNode<'r>,
 }
 
 /// The function or method declaration in this file that a call reaches:
 /// `f(…)` → `func f`, `x.m(…)` → the method `m` (of `x`'s type when it is
 /// known, else the only method of that name in the file).
-pub fn callee_decl<'r>(ctx: &RuleContext, call: &GoNode<'r>) -> Option<GoNode<'r>> {
-    callee_decl_of(ctx, &call.field("function")?)
+pub fn callee_decl<'r>(scope: &PackageScope, call: &GoNode<'r>) -> Option<GoNode<'r>> {
+    callee_decl_of(scope, &call.field("function")?)
 }
 
 /// The declaration in this file that a function expression (`f`, `x.m`) names.
-pub fn callee_decl_of<'r>(ctx: &RuleContext, func: &GoNode<'r>) -> Option<GoNode<'r>> {
+pub fn callee_decl_of<'r>(scope: &PackageScope, func: &GoNode<'r>) -> Option<GoNode<'r>> {
     let func = func.clone();
     let root = func.ancestors().last()?;
     let decls = code_children(&root);
     match func.kind().as_ref() {
         "identifier" => {
             // A local variable of that name is not the package function.
-            if types::resolve(&func.text(), &func, ctx.scope).is_some_and(|b| b.decl_at.is_some()) {
+            if types::resolve(&func.text(), &func, scope).is_some_and(|b| b.decl_at.is_some()) {
                 return None;
             }
             decls
@@ -55,7 +53,7 @@ pub fn callee_decl_of<'r>(ctx: &RuleContext, func: &GoNode<'r>) -> Option<GoNode
         "selector_expression" => {
             let name = func.field("field")?.text().to_string();
             let operand = func.field("operand")?;
-            let recv_type = types::expr_type(&operand, ctx.scope).map(|t| base_type(&t));
+            let recv_type = types::expr_type(&operand, scope).map(|t| base_type(&t));
             let methods: Vec<GoNode> = decls
                 .into_iter()
                 .filter(|d| d.kind() == "method_declaration" && d.field("name").is_some_and(|n| n.text() == name))
@@ -65,7 +63,7 @@ pub fn callee_decl_of<'r>(ctx: &RuleContext, func: &GoNode<'r>) -> Option<GoNode
                 None if methods.len() == 1 => {
                     // An imported package's function is no method of ours.
                     let is_package = operand.kind() == "identifier"
-                        && types::resolve(&operand.text(), &operand, ctx.scope).is_none();
+                        && types::resolve(&operand.text(), &operand, scope).is_none();
                     (!is_package).then(|| methods.into_iter().next()).flatten()
                 }
                 None => None,
@@ -110,7 +108,7 @@ fn param_names(decl: &GoNode) -> Vec<String> {
 /// The maps a function or method writes without a lock: writes outside
 /// nested function literals (a callback may run under the caller's lock);
 /// nothing when the body takes or releases an exclusive lock anywhere.
-pub fn unlocked_writes<'r>(ctx: &RuleContext, decl: &GoNode<'r>) -> Vec<CalleeWrite<'r>> {
+pub fn unlocked_writes<'r>(scope: &PackageScope, decl: &GoNode<'r>) -> Vec<CalleeWrite<'r>> {
     let Some(body) = decl.field("body") else {
         return Vec::new();
     };
@@ -118,7 +116,7 @@ pub fn unlocked_writes<'r>(ctx: &RuleContext, decl: &GoNode<'r>) -> Vec<CalleeWr
     collect_outside_literals(&body, &mut nodes);
     if nodes.iter().any(|n| {
         n.kind() == "call_expression"
-            && (callee_name(n).is_some_and(|c| is_exclusive_lock_call(&c)) || is_lock_helper_call(ctx, n))
+            && (callee_name(n).is_some_and(|c| is_exclusive_lock_call(&c)) || is_lock_helper_call(scope, n))
     }) {
         return Vec::new();
     }
@@ -131,11 +129,11 @@ pub fn unlocked_writes<'r>(ctx: &RuleContext, decl: &GoNode<'r>) -> Vec<CalleeWr
     let mut out: Vec<CalleeWrite<'r>> = Vec::new();
     for n in &nodes {
         for (map, write) in target::write_sites(n) {
-            let Some(written) = written_kind(ctx, decl, &map, &params, recv.as_deref()) else {
+            let Some(written) = written_kind(scope, decl, &map, &params, recv.as_deref()) else {
                 continue;
             };
             if !out.iter().any(|w| w.written == written) {
-                out.push(CalleeWrite { written, at: write, map });
+                out.push(CalleeWrite { written, at: write });
             }
         }
     }
@@ -144,8 +142,8 @@ pub fn unlocked_writes<'r>(ctx: &RuleContext, decl: &GoNode<'r>) -> Vec<CalleeWr
 
 /// A call of a function of this file that takes an exclusive lock and
 /// leaves it held (`func lockState() { mu.Lock() }`): the caller runs under it.
-fn is_lock_helper_call(ctx: &RuleContext, call: &GoNode) -> bool {
-    let Some(decl) = callee_decl(ctx, call) else { return false };
+fn is_lock_helper_call(scope: &PackageScope, call: &GoNode) -> bool {
+    let Some(decl) = callee_decl(scope, call) else { return false };
     let Some(body) = decl.field("body") else { return false };
     let names: Vec<String> = body
         .dfs()
@@ -164,18 +162,18 @@ fn collect_outside_literals<'r>(node: &GoNode<'r>, out: &mut Vec<GoNode<'r>>) {
     }
 }
 
-fn written_kind(ctx: &RuleContext, decl: &GoNode, map: &GoNode, params: &[String], recv: Option<&str>) -> Option<Written> {
+fn written_kind(scope: &PackageScope, decl: &GoNode, map: &GoNode, params: &[String], recv: Option<&str>) -> Option<Written> {
     let is_map = || {
-        types::expr_type(map, ctx.scope)
-            .and_then(|t| types::map_parts(&t, ctx.scope))
+        types::expr_type(map, scope)
+            .and_then(|t| types::map_parts(&t, scope))
             .is_some()
     };
     match map.kind().as_ref() {
         "identifier" => {
             let name = map.text();
-            let binding = types::resolve(&name, map, ctx.scope)?;
+            let binding = types::resolve(&name, map, scope)?;
             match binding.decl_at {
-                None => (ctx.scope.var_type(&name).is_some() && is_map()).then(|| Written::Package(name.to_string())),
+                None => (scope.var_type(&name).is_some() && is_map()).then(|| Written::Package(name.to_string())),
                 Some(at) => {
                     let params_node = decl.field("parameters")?;
                     if !params_node.range().contains(&at) || !is_map() {
@@ -191,7 +189,7 @@ fn written_kind(ctx: &RuleContext, decl: &GoNode, map: &GoNode, params: &[String
             if operand.kind() != "identifier" || operand.text() != recv {
                 return None;
             }
-            let binding = types::resolve(recv, &operand, ctx.scope)?;
+            let binding = types::resolve(recv, &operand, scope)?;
             let recv_node = decl.field("receiver")?;
             if !binding.decl_at.is_some_and(|at| recv_node.range().contains(&at)) || !is_map() {
                 return None;
@@ -213,10 +211,23 @@ pub fn spawner_target<'r>(ctx: &RuleContext, call: &GoNode<'r>, written: &Writte
             // `s.loop()`: the spawner's `s.field`, found among its uses.
             let func_node = syntax::enclosing_function(call)?;
             let text = format!("{}.{field}", syntax::squashed(&operand));
-            return func_node
+            if let Some(used) = func_node
                 .dfs()
                 .find(|n| n.kind() == "selector_expression" && syntax::squashed(n) == text)
-                .and_then(|n| target_of(ctx, &n));
+            {
+                return target_of(ctx, &used);
+            }
+            // Not used by the spawner: still written by the goroutines of
+            // other iterations when the launch is in a loop. The receiver
+            // variable stands for the map (a new one per iteration when it
+            // is declared in the loop).
+            if operand.kind() != "identifier" {
+                return None;
+            }
+            let mut target = target_of(ctx, &operand)?;
+            target.text = text;
+            target.home = Home::Field;
+            return Some(target);
         }
         Written::Package(_) => return None,
     };
@@ -248,4 +259,69 @@ fn target_of<'r>(ctx: &RuleContext, expr: &GoNode<'r>) -> Option<MapTarget<'r>> 
 /// The callee's name as written at the call (`f`, `s.loop`).
 pub fn callee_text(call: &GoNode) -> String {
     call.field("function").map(|f| syntax::squashed(&f)).unwrap_or_default()
+}
+
+/// A write of a callee declared in another file of the package, with its
+/// place (`file.go:LINE`) for the message.
+pub struct RemoteWrite {
+    pub written: Written,
+    pub place: String,
+}
+
+/// The unlocked writes of a callee declared in another file of the
+/// package: the one file whose text declares it is parsed.
+pub fn remote_writes(ctx: &RuleContext, call: &GoNode) -> Vec<RemoteWrite> {
+    let Some(func) = call.field("function") else {
+        return Vec::new();
+    };
+    let (needle, recv_type) = match func.kind().as_ref() {
+        "identifier" => {
+            let name = func.text();
+            if types::resolve(&name, &func, ctx.scope).is_some_and(|b| b.decl_at.is_some())
+                || !ctx.scope.is_package_func(&name)
+            {
+                return Vec::new();
+            }
+            (format!("func {name}("), None)
+        }
+        "selector_expression" => {
+            let (Some(operand), Some(field)) = (func.field("operand"), func.field("field")) else {
+                return Vec::new();
+            };
+            let Some(t) = types::expr_type(&operand, ctx.scope).map(|t| base_type(&t)) else {
+                return Vec::new();
+            };
+            (format!(") {}(", field.text()), Some(t))
+        }
+        _ => return Vec::new(),
+    };
+    let name = func.field("field").unwrap_or(func.clone()).text().to_string();
+    let own = std::path::absolute(&ctx.file.path).unwrap_or_else(|_| ctx.file.path.clone());
+    for (path, _, text) in ctx.scope.package_files() {
+        let Some(text) = text.filter(|t| t.contains(&needle)) else { continue };
+        if std::path::absolute(path).is_ok_and(|p| p == own) {
+            continue;
+        }
+        let tree = syntax::parse(&text);
+        let root = tree.root();
+        let Some(decl) = code_children(&root).into_iter().find(|d| {
+            d.field("name").is_some_and(|n| n.text() == name)
+                && match &recv_type {
+                    None => d.kind() == "function_declaration",
+                    Some(t) => d.kind() == "method_declaration" && receiver_type(d).as_deref() == Some(t.as_str()),
+                }
+        }) else {
+            continue;
+        };
+        let scope = ctx.scope.for_file(&root, path);
+        let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        return unlocked_writes(&scope, &decl)
+            .into_iter()
+            .map(|w| RemoteWrite {
+                written: w.written,
+                place: format!("{file}:{}", crate::go::lines::line_col(&text, w.at.range().start).0),
+            })
+            .collect();
+    }
+    Vec::new()
 }
