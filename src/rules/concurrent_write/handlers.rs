@@ -17,7 +17,7 @@ use crate::rules::{Detection, RuleContext};
 /// `http.HandlerFunc(h)` (a literal, or a function or method of this file
 /// with a `ResponseWriter` parameter). A named handler registered several
 /// times is reported from its first registration only.
-fn handler_of<'r>(ctx: &RuleContext, node: &GoNode<'r>) -> Option<GoNode<'r>> {
+fn handler_of<'r>(ctx: &RuleContext, node: &GoNode<'r>) -> Option<Handler<'r>> {
     let func = match node.kind().as_ref() {
         "method_declaration" => node.clone(),
         "call_expression" => {
@@ -33,7 +33,16 @@ fn handler_of<'r>(ctx: &RuleContext, node: &GoNode<'r>) -> Option<GoNode<'r>> {
                     if first.range() != node.range() {
                         return None;
                     }
-                    named::callee_decl_of(ctx.scope, &arg)?
+                    match named::callee_decl_of(ctx.scope, &arg) {
+                        Some(decl) => decl,
+                        None => {
+                            let remote = named::remote_callee(ctx, &arg)?;
+                            return remote
+                                .params
+                                .contains("ResponseWriter")
+                                .then_some(Handler::Elsewhere { at: arg, remote });
+                        }
+                    }
                 }
                 _ => return None,
             }
@@ -41,7 +50,14 @@ fn handler_of<'r>(ctx: &RuleContext, node: &GoNode<'r>) -> Option<GoNode<'r>> {
         _ => return None,
     };
     let params = func.field("parameters")?;
-    params.text().contains("ResponseWriter").then_some(func)
+    params.text().contains("ResponseWriter").then_some(Handler::Here(func))
+}
+
+/// A handler declared in this file, or registered here and declared in
+/// another file of the package (reported at the registration).
+enum Handler<'r> {
+    Here(GoNode<'r>),
+    Elsewhere { at: GoNode<'r>, remote: named::RemoteCallee },
 }
 
 fn is_registration(call: &GoNode) -> bool {
@@ -58,23 +74,40 @@ fn last_arg_text(call: &GoNode) -> Option<String> {
 
 /// Findings for an HTTP handler that writes package-level maps without a lock.
 pub fn check_handler(ctx: &RuleContext, node: &GoNode) -> Vec<Detection> {
-    let Some(func) = handler_of(ctx, node) else {
-        return Vec::new();
+    let message = |name: &str, place: &str| {
+        format!(
+            "package-level map {name} is written without a lock in an HTTP handler{place}, which runs once per request at the same time"
+        )
     };
-    named::unlocked_writes(ctx.scope, &func)
-        .into_iter()
-        .filter_map(|w| match &w.written {
-            Written::Package(name) => Some(Detection {
-                range: w.at.range(),
-                message: Some(format!(
-                    "package-level map {name} is written without a lock in an HTTP handler, which runs once per request at the same time"
-                )),
-                note: Some(no_fix(name)),
-                fix: None,
-            }),
-            _ => None,
-        })
-        .collect()
+    match handler_of(ctx, node) {
+        None => Vec::new(),
+        Some(Handler::Here(func)) => named::unlocked_writes(ctx.scope, &func)
+            .into_iter()
+            .filter_map(|w| match &w.written {
+                Written::Package(name) => Some(Detection {
+                    range: w.at.range(),
+                    message: Some(message(name, "")),
+                    note: Some(no_fix(name)),
+                    fix: None,
+                }),
+                _ => None,
+            })
+            .collect(),
+        // TODO related: the write in the other file.
+        Some(Handler::Elsewhere { at, remote }) => remote
+            .writes
+            .iter()
+            .filter_map(|w| match &w.written {
+                Written::Package(name) => Some(Detection {
+                    range: at.range(),
+                    message: Some(message(name, &format!(" ({} at {})", at.text(), w.place))),
+                    note: Some(no_fix(name)),
+                    fix: None,
+                }),
+                _ => None,
+            })
+            .collect(),
+    }
 }
 
 fn no_fix(name: &str) -> String {

@@ -268,32 +268,41 @@ pub struct RemoteWrite {
     pub place: String,
 }
 
+/// A callee declared in another file of the package.
+pub struct RemoteCallee {
+    /// Its parameter list as written.
+    pub params: String,
+    pub writes: Vec<RemoteWrite>,
+}
+
 /// The unlocked writes of a callee declared in another file of the
 /// package: the one file whose text declares it is parsed.
 pub fn remote_writes(ctx: &RuleContext, call: &GoNode) -> Vec<RemoteWrite> {
-    let Some(func) = call.field("function") else {
-        return Vec::new();
-    };
+    call.field("function")
+        .and_then(|f| remote_callee(ctx, &f))
+        .map(|c| c.writes)
+        .unwrap_or_default()
+}
+
+/// The function or method a function expression (`f`, `x.m`) names, when
+/// another file of the package declares it.
+pub fn remote_callee(ctx: &RuleContext, func: &GoNode) -> Option<RemoteCallee> {
     let (needle, recv_type) = match func.kind().as_ref() {
         "identifier" => {
             let name = func.text();
-            if types::resolve(&name, &func, ctx.scope).is_some_and(|b| b.decl_at.is_some())
+            if types::resolve(&name, func, ctx.scope).is_some_and(|b| b.decl_at.is_some())
                 || !ctx.scope.is_package_func(&name)
             {
-                return Vec::new();
+                return None;
             }
             (format!("func {name}("), None)
         }
         "selector_expression" => {
-            let (Some(operand), Some(field)) = (func.field("operand"), func.field("field")) else {
-                return Vec::new();
-            };
-            let Some(t) = types::expr_type(&operand, ctx.scope).map(|t| base_type(&t)) else {
-                return Vec::new();
-            };
-            (format!(") {}(", field.text()), Some(t))
+            let operand = func.field("operand")?;
+            let t = types::expr_type(&operand, ctx.scope).map(|t| base_type(&t))?;
+            (format!(") {}(", func.field("field")?.text()), Some(t))
         }
-        _ => return Vec::new(),
+        _ => return None,
     };
     let name = func.field("field").unwrap_or(func.clone()).text().to_string();
     let own = std::path::absolute(&ctx.file.path).unwrap_or_else(|_| ctx.file.path.clone());
@@ -315,13 +324,15 @@ pub fn remote_writes(ctx: &RuleContext, call: &GoNode) -> Vec<RemoteWrite> {
         };
         let scope = ctx.scope.for_file(&root, path);
         let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-        return unlocked_writes(&scope, &decl)
+        let writes = unlocked_writes(&scope, &decl)
             .into_iter()
             .map(|w| RemoteWrite {
                 written: w.written,
                 place: format!("{file}:{}", crate::go::lines::line_col(&text, w.at.range().start).0),
             })
             .collect();
+        let params = decl.field("parameters").map(|p| p.text().to_string()).unwrap_or_default();
+        return Some(RemoteCallee { params, writes });
     }
-    Vec::new()
+    None
 }
