@@ -24,26 +24,16 @@ fn handler_of<'r>(ctx: &RuleContext, node: &GoNode<'r>) -> Option<Handler<'r>> {
             let arg = code_children(&node.field("arguments")?).into_iter().last()?;
             match arg.kind().as_ref() {
                 "function_literal" => arg,
-                "identifier" | "selector_expression" => {
-                    let root = node.ancestors().last()?;
-                    let first = root
-                        .dfs()
-                        .filter(|n| n.kind() == "call_expression" && is_registration(n))
-                        .find(|n| last_arg_text(n).as_deref() == Some(syntax::squashed(&arg).as_str()))?;
-                    if first.range() != node.range() {
-                        return None;
+                "identifier" | "selector_expression" => match named::callee_decl_of(ctx.scope, &arg) {
+                    Some(decl) => decl,
+                    None => {
+                        let remote = super::remote::remote_callee(ctx, &arg)?;
+                        return remote
+                            .params
+                            .contains("ResponseWriter")
+                            .then_some(Handler::Elsewhere { at: arg, remote });
                     }
-                    match named::callee_decl_of(ctx.scope, &arg) {
-                        Some(decl) => decl,
-                        None => {
-                            let remote = named::remote_callee(ctx, &arg)?;
-                            return remote
-                                .params
-                                .contains("ResponseWriter")
-                                .then_some(Handler::Elsewhere { at: arg, remote });
-                        }
-                    }
-                }
+                },
                 _ => return None,
             }
         }
@@ -57,7 +47,10 @@ fn handler_of<'r>(ctx: &RuleContext, node: &GoNode<'r>) -> Option<Handler<'r>> {
 /// another file of the package (reported at the registration).
 enum Handler<'r> {
     Here(GoNode<'r>),
-    Elsewhere { at: GoNode<'r>, remote: named::RemoteCallee },
+    Elsewhere {
+        at: GoNode<'r>,
+        remote: std::sync::Arc<super::remote::RemoteCallee>,
+    },
 }
 
 fn is_registration(call: &GoNode) -> bool {
@@ -74,6 +67,34 @@ fn last_arg_text(call: &GoNode) -> Option<String> {
 
 /// Findings for an HTTP handler that writes package-level maps without a lock.
 pub fn check_handler(ctx: &RuleContext, node: &GoNode) -> Vec<Detection> {
+    let found = handler_findings(ctx, node);
+    if found.is_empty() || first_registration(node) {
+        found
+    } else {
+        Vec::new()
+    }
+}
+
+/// Whether no earlier call of the file registers the same named handler
+/// (a literal or a method declaration is its own first registration).
+fn first_registration(node: &GoNode) -> bool {
+    let Some(arg) = node
+        .field("arguments")
+        .and_then(|a| code_children(&a).into_iter().last())
+        .filter(|a| node.kind() == "call_expression" && a.kind() != "function_literal")
+    else {
+        return true;
+    };
+    let Some(root) = node.ancestors().last() else { return true };
+    let text = syntax::squashed(&arg);
+    let first = root
+        .dfs()
+        .filter(|n| n.kind() == "call_expression" && is_registration(n))
+        .find(|n| last_arg_text(n).as_deref() == Some(text.as_str()));
+    first.is_none_or(|first| first.range() == node.range())
+}
+
+fn handler_findings(ctx: &RuleContext, node: &GoNode) -> Vec<Detection> {
     let message = |name: &str, place: &str| {
         format!(
             "package-level map {name} is written without a lock in an HTTP handler{place}, which runs once per request at the same time"

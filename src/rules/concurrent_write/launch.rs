@@ -31,7 +31,7 @@ fn callee_writes(ctx: &RuleContext, call: &GoNode) -> Vec<CalleeWrite> {
             })
             .collect();
     }
-    named::remote_writes(ctx, call)
+    super::remote::remote_writes(ctx, call)
         .into_iter()
         .map(|w| CalleeWrite {
             written: w.written,

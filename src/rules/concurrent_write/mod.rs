@@ -19,6 +19,7 @@ mod named;
 mod precondition;
 mod range_fix;
 mod reads;
+mod remote;
 mod target;
 #[cfg(test)]
 mod tests;
@@ -71,8 +72,9 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
         };
         out.push(detection(ctx, &written, &conflict));
     }
-    if !reads::spawner_locks(&g) {
-        for read in reads::read_maps(ctx, &g) {
+    let read_maps = reads::read_maps(ctx, &g);
+    if !read_maps.is_empty() && !reads::spawner_locks(&g) {
+        for read in read_maps {
             if let Some(at) = flow::find_write_after(ctx, &g, &read.target, &read.accesses, &is_mutex) {
                 out.push(read_detection(ctx, &read, at));
             }

@@ -74,13 +74,13 @@ pub fn callee_decl_of<'r>(scope: &PackageScope, func: &GoNode<'r>) -> Option<GoN
 }
 
 /// `*pkg.T[K]` → `T`.
-fn base_type(t: &str) -> String {
+pub(super) fn base_type(t: &str) -> String {
     let t = t.trim_start_matches('*');
     let t = t.split('[').next().unwrap_or(t);
     t.rsplit('.').next().unwrap_or(t).to_string()
 }
 
-fn receiver_type(method: &GoNode) -> Option<String> {
+pub(super) fn receiver_type(method: &GoNode) -> Option<String> {
     let recv = method.field("receiver")?;
     let param = code_children(&recv).into_iter().next()?;
     Some(base_type(&param.field("type")?.text()))
@@ -259,80 +259,4 @@ fn target_of<'r>(ctx: &RuleContext, expr: &GoNode<'r>) -> Option<MapTarget<'r>> 
 /// The callee's name as written at the call (`f`, `s.loop`).
 pub fn callee_text(call: &GoNode) -> String {
     call.field("function").map(|f| syntax::squashed(&f)).unwrap_or_default()
-}
-
-/// A write of a callee declared in another file of the package, with its
-/// place (`file.go:LINE`) for the message.
-pub struct RemoteWrite {
-    pub written: Written,
-    pub place: String,
-}
-
-/// A callee declared in another file of the package.
-pub struct RemoteCallee {
-    /// Its parameter list as written.
-    pub params: String,
-    pub writes: Vec<RemoteWrite>,
-}
-
-/// The unlocked writes of a callee declared in another file of the
-/// package: the one file whose text declares it is parsed.
-pub fn remote_writes(ctx: &RuleContext, call: &GoNode) -> Vec<RemoteWrite> {
-    call.field("function")
-        .and_then(|f| remote_callee(ctx, &f))
-        .map(|c| c.writes)
-        .unwrap_or_default()
-}
-
-/// The function or method a function expression (`f`, `x.m`) names, when
-/// another file of the package declares it.
-pub fn remote_callee(ctx: &RuleContext, func: &GoNode) -> Option<RemoteCallee> {
-    let (needle, recv_type) = match func.kind().as_ref() {
-        "identifier" => {
-            let name = func.text();
-            if types::resolve(&name, func, ctx.scope).is_some_and(|b| b.decl_at.is_some())
-                || !ctx.scope.is_package_func(&name)
-            {
-                return None;
-            }
-            (format!("func {name}("), None)
-        }
-        "selector_expression" => {
-            let operand = func.field("operand")?;
-            let t = types::expr_type(&operand, ctx.scope).map(|t| base_type(&t))?;
-            (format!(") {}(", func.field("field")?.text()), Some(t))
-        }
-        _ => return None,
-    };
-    let name = func.field("field").unwrap_or(func.clone()).text().to_string();
-    let own = std::path::absolute(&ctx.file.path).unwrap_or_else(|_| ctx.file.path.clone());
-    for (path, _, text) in ctx.scope.package_files() {
-        let Some(text) = text.filter(|t| t.contains(&needle)) else { continue };
-        if std::path::absolute(path).is_ok_and(|p| p == own) {
-            continue;
-        }
-        let tree = syntax::parse(&text);
-        let root = tree.root();
-        let Some(decl) = code_children(&root).into_iter().find(|d| {
-            d.field("name").is_some_and(|n| n.text() == name)
-                && match &recv_type {
-                    None => d.kind() == "function_declaration",
-                    Some(t) => d.kind() == "method_declaration" && receiver_type(d).as_deref() == Some(t.as_str()),
-                }
-        }) else {
-            continue;
-        };
-        let scope = ctx.scope.for_file(&root, path);
-        let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-        let writes = unlocked_writes(&scope, &decl)
-            .into_iter()
-            .map(|w| RemoteWrite {
-                written: w.written,
-                place: format!("{file}:{}", crate::go::lines::line_col(&text, w.at.range().start).0),
-            })
-            .collect();
-        let params = decl.field("parameters").map(|p| p.text().to_string()).unwrap_or_default();
-        return Some(RemoteCallee { params, writes });
-    }
-    None
 }
