@@ -42,23 +42,24 @@ pub fn callee_decl_of<'r>(scope: &PackageScope, func: &GoNode<'r>) -> Option<GoN
     let decls = code_children(&root);
     match func.kind().as_ref() {
         "identifier" => {
+            let decl = decls.into_iter().find(|d| {
+                d.kind() == "function_declaration" && d.field("name").is_some_and(|n| n.text() == func.text())
+            })?;
             // A local variable of that name is not the package function.
-            if types::resolve(&func.text(), &func, scope).is_some_and(|b| b.decl_at.is_some()) {
-                return None;
-            }
-            decls
-                .into_iter()
-                .find(|d| d.kind() == "function_declaration" && d.field("name").is_some_and(|n| n.text() == func.text()))
+            let shadowed = types::resolve(&func.text(), &func, scope).is_some_and(|b| b.decl_at.is_some());
+            (!shadowed).then_some(decl)
         }
         "selector_expression" => {
             let name = func.field("field")?.text().to_string();
-            let operand = func.field("operand")?;
-            let recv_type = types::expr_type(&operand, scope).map(|t| base_type(&t));
             let methods: Vec<GoNode> = decls
                 .into_iter()
                 .filter(|d| d.kind() == "method_declaration" && d.field("name").is_some_and(|n| n.text() == name))
                 .collect();
-            match recv_type {
+            if methods.is_empty() {
+                return None;
+            }
+            let operand = func.field("operand")?;
+            match types::expr_type(&operand, scope).map(|t| base_type(&t)) {
                 Some(t) => methods.into_iter().find(|m| receiver_type(m).as_deref() == Some(t.as_str())),
                 None if methods.len() == 1 => {
                     // An imported package's function is no method of ours.

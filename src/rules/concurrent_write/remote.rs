@@ -31,6 +31,8 @@ pub struct RemoteCallee {
 #[derive(Default)]
 struct PackageDecls {
     files: HashMap<String, PathBuf>,
+    /// Method names declared in the package (`m` of `T.m`).
+    methods: std::collections::HashSet<String>,
     summaries: Mutex<HashMap<String, Option<Arc<RemoteCallee>>>>,
 }
 
@@ -41,6 +43,9 @@ impl PackageDecls {
             let Some(text) = text else { continue };
             for line in text.lines().filter(|l| l.starts_with("func ")) {
                 if let Some(key) = decl_key(&line[5..]) {
+                    if let Some((_, method)) = key.split_once('.') {
+                        out.methods.insert(method.to_string());
+                    }
                     out.files.entry(key).or_insert_with(|| path.to_path_buf());
                 }
             }
@@ -87,30 +92,39 @@ pub fn remote_writes(ctx: &RuleContext, call: &GoNode) -> Vec<RemoteWrite> {
 /// The function or method a function expression (`f`, `x.m`) names, when
 /// another file of the package declares it.
 pub fn remote_callee(ctx: &RuleContext, func: &GoNode) -> Option<Arc<RemoteCallee>> {
-    let key = match func.kind().as_ref() {
+    let decls = || {
+        ctx.scope.package_facts("concurrent-write.decls", || {
+            PackageDecls::build(
+                ctx.scope
+                    .package_files()
+                    .into_iter()
+                    .map(|(path, _, text)| (path, text))
+                    .collect(),
+            )
+        })
+    };
+    let (key, decls) = match func.kind().as_ref() {
         "identifier" => {
             let name = func.text();
-            if types::resolve(&name, func, ctx.scope).is_some_and(|b| b.decl_at.is_some()) {
+            if !ctx.scope.is_package_func(&name)
+                || types::resolve(&name, func, ctx.scope).is_some_and(|b| b.decl_at.is_some())
+            {
                 return None;
             }
-            name.to_string()
+            (name.to_string(), decls())
         }
         "selector_expression" => {
+            let method = func.field("field")?.text().to_string();
+            let decls = decls();
+            if !decls.methods.contains(&method) {
+                return None;
+            }
             let operand = func.field("operand")?;
             let t = types::expr_type(&operand, ctx.scope).map(|t| base_type(&t))?;
-            format!("{t}.{}", func.field("field")?.text())
+            (format!("{t}.{method}"), decls)
         }
         _ => return None,
     };
-    let decls = ctx.scope.package_facts("concurrent-write.decls", || {
-        PackageDecls::build(
-            ctx.scope
-                .package_files()
-                .into_iter()
-                .map(|(path, _, text)| (path, text))
-                .collect(),
-        )
-    });
     let path = decls.files.get(&key)?;
     let own = std::path::absolute(&ctx.file.path).unwrap_or_else(|_| ctx.file.path.clone());
     if std::path::absolute(path).is_ok_and(|p| p == own) {
