@@ -162,7 +162,11 @@ pub fn channel_ops(g: &Goroutine) -> Vec<ChannelOp> {
             channel: syntax::squashed(&channel),
             kind,
             // A send happens once its value is evaluated: `ch <- m[k]` reads first.
-            at: if kind == OpKind::Send { n.range().end - 1 } else { n.range().start },
+            at: if kind == OpKind::Send {
+                n.range().end - 1
+            } else {
+                n.range().start
+            },
             deferred: inside.iter().any(|a| a.kind() == "defer_statement"),
             loops: inside
                 .iter()

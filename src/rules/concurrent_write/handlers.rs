@@ -85,7 +85,9 @@ fn first_registration(node: &GoNode) -> bool {
     else {
         return true;
     };
-    let Some(root) = node.ancestors().last() else { return true };
+    let Some(root) = node.ancestors().last() else {
+        return true;
+    };
     let text = syntax::squashed(&arg);
     let first = root
         .dfs()

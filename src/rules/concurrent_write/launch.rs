@@ -43,7 +43,11 @@ fn callee_writes(ctx: &RuleContext, call: &GoNode) -> Vec<CalleeWrite> {
 /// `go f(m)`, `go s.loop()`: the maps the named callee writes without a
 /// lock, followed in the spawner after the `go` statement.
 pub fn named_launch(ctx: &RuleContext, go: &GoNode) -> Vec<Detection> {
-    let Some(call) = code_children(go).into_iter().next().filter(|c| c.kind() == "call_expression") else {
+    let Some(call) = code_children(go)
+        .into_iter()
+        .next()
+        .filter(|c| c.kind() == "call_expression")
+    else {
         return Vec::new();
     };
     let writes = callee_writes(ctx, &call);
@@ -72,7 +76,9 @@ pub fn named_launch(ctx: &RuleContext, go: &GoNode) -> Vec<Detection> {
         let line = |at: usize| crate::go::lines::line_col(ctx.text, at).0;
         let verb = |write: bool| if write { "writes" } else { "reads" };
         let when = match conflict {
-            Conflict::OtherIteration => "the goroutines started by other iterations of the loop write it too".to_string(),
+            Conflict::OtherIteration => {
+                "the goroutines started by other iterations of the loop write it too".to_string()
+            }
             Conflict::Enclosing { at, write } => {
                 format!("the function that started it {} it (line {})", verb(write), line(at))
             }
@@ -106,7 +112,10 @@ pub fn written_through_calls<'r>(
     for call in nodes.iter().filter(|n| n.kind() == "call_expression") {
         let Some(args) = call.field("arguments") else { continue };
         let args = code_children(&args);
-        if !args.iter().any(|a| matches!(a.kind().as_ref(), "identifier" | "selector_expression")) {
+        if !args
+            .iter()
+            .any(|a| matches!(a.kind().as_ref(), "identifier" | "selector_expression"))
+        {
             continue;
         }
         for w in callee_writes(ctx, call) {
@@ -115,11 +124,17 @@ pub fn written_through_calls<'r>(
             if known.iter().chain(out.iter()).any(|k| k.target.is(arg, ctx)) {
                 continue;
             }
-            let Some(target) = target::captured_map(ctx, g, arg, call) else { continue };
+            let Some(target) = target::captured_map(ctx, g, arg, call) else {
+                continue;
+            };
             if target.map_type.is_none() {
                 continue;
             }
-            let accesses = nodes.iter().filter(|n| target.is(n, ctx)).map(|n| n.range().start).collect();
+            let accesses = nodes
+                .iter()
+                .filter(|n| target.is(n, ctx))
+                .map(|n| n.range().start)
+                .collect();
             out.push(WrittenMap {
                 target,
                 first_write: call.clone(),

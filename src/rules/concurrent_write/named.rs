@@ -60,11 +60,13 @@ pub fn callee_decl_of<'r>(scope: &PackageScope, func: &GoNode<'r>) -> Option<GoN
             }
             let operand = func.field("operand")?;
             match types::expr_type(&operand, scope).map(|t| base_type(&t)) {
-                Some(t) => methods.into_iter().find(|m| receiver_type(m).as_deref() == Some(t.as_str())),
+                Some(t) => methods
+                    .into_iter()
+                    .find(|m| receiver_type(m).as_deref() == Some(t.as_str())),
                 None if methods.len() == 1 => {
                     // An imported package's function is no method of ours.
-                    let is_package = operand.kind() == "identifier"
-                        && types::resolve(&operand.text(), &operand, scope).is_none();
+                    let is_package =
+                        operand.kind() == "identifier" && types::resolve(&operand.text(), &operand, scope).is_none();
                     (!is_package).then(|| methods.into_iter().next()).flatten()
                 }
                 None => None,
@@ -144,7 +146,9 @@ pub fn unlocked_writes<'r>(scope: &PackageScope, decl: &GoNode<'r>) -> Vec<Calle
 /// A call of a function of this file that takes an exclusive lock and
 /// leaves it held (`func lockState() { mu.Lock() }`): the caller runs under it.
 fn is_lock_helper_call(scope: &PackageScope, call: &GoNode) -> bool {
-    let Some(decl) = callee_decl(scope, call) else { return false };
+    let Some(decl) = callee_decl(scope, call) else {
+        return false;
+    };
     let Some(body) = decl.field("body") else { return false };
     let names: Vec<String> = body
         .dfs()
@@ -163,7 +167,13 @@ fn collect_outside_literals<'r>(node: &GoNode<'r>, out: &mut Vec<GoNode<'r>>) {
     }
 }
 
-fn written_kind(scope: &PackageScope, decl: &GoNode, map: &GoNode, params: &[String], recv: Option<&str>) -> Option<Written> {
+fn written_kind(
+    scope: &PackageScope,
+    decl: &GoNode,
+    map: &GoNode,
+    params: &[String],
+    recv: Option<&str>,
+) -> Option<Written> {
     let is_map = || {
         types::expr_type(map, scope)
             .and_then(|t| types::map_parts(&t, scope))
@@ -180,7 +190,10 @@ fn written_kind(scope: &PackageScope, decl: &GoNode, map: &GoNode, params: &[Str
                     if !params_node.range().contains(&at) || !is_map() {
                         return None;
                     }
-                    params.iter().position(|p| p == name.as_ref() as &str).map(Written::Param)
+                    params
+                        .iter()
+                        .position(|p| p == name.as_ref() as &str)
+                        .map(Written::Param)
                 }
             }
         }

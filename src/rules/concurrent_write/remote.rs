@@ -5,6 +5,7 @@
 //! parse of the one file that declares it.
 
 use super::named::{base_type, receiver_type, unlocked_writes, Written};
+use super::precondition::may_write_map;
 use crate::go::syntax::{self, code_children, GoNode};
 use crate::go::types;
 use crate::rules::RuleContext;
@@ -26,8 +27,8 @@ pub struct RemoteCallee {
     pub writes: Vec<RemoteWrite>,
 }
 
-/// The package's function and method declarations (`f`, `T.m`) by file,
-/// and the callees summarised so far.
+/// The package's function and method declarations (`f`, `T.m`) that may
+/// write a map, by file, and the callees summarised so far.
 #[derive(Default)]
 struct PackageDecls {
     files: HashMap<String, PathBuf>,
@@ -41,11 +42,20 @@ impl PackageDecls {
         let mut out = PackageDecls::default();
         for (path, text) in files {
             let Some(text) = text else { continue };
-            for line in text.lines().filter(|l| l.starts_with("func ")) {
-                if let Some(key) = decl_key(&line[5..]) {
-                    if let Some((_, method)) = key.split_once('.') {
-                        out.methods.insert(method.to_string());
-                    }
+            let mut at = 0;
+            for line in text.split_inclusive('\n') {
+                let start = at;
+                at += line.len();
+                let Some(key) = line.strip_prefix("func ").and_then(decl_key) else {
+                    continue;
+                };
+                if let Some((_, method)) = key.split_once('.') {
+                    out.methods.insert(method.to_string());
+                }
+                // The declaration runs to the first `}` alone on a line (gofmt).
+                let end = text[start..].find("\n}").map_or(text.len(), |e| start + e + 2);
+                // One that writes no map has nothing to summarise.
+                if may_write_map(&text[start..end]) {
                     out.files.entry(key).or_insert_with(|| path.to_path_buf());
                 }
             }
@@ -56,11 +66,7 @@ impl PackageDecls {
 
 /// `name(…` → `name`; `(r *T[K]) name(…` → `T.name`.
 fn decl_key(rest: &str) -> Option<String> {
-    let ident = |s: &str| -> String {
-        s.chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_')
-            .collect()
-    };
+    let ident = |s: &str| -> String { s.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect() };
     if let Some(recv) = rest.strip_prefix('(') {
         let close = recv.find(')')?;
         let receiver = recv[..close].split('[').next()?;
@@ -170,7 +176,10 @@ fn summarise(ctx: &RuleContext, path: &Path, key: &str) -> Option<RemoteCallee> 
             place: format!("{file}:{}", crate::go::lines::line_col(&text, w.at.range().start).0),
         })
         .collect();
-    let params = decl.field("parameters").map(|p| p.text().to_string()).unwrap_or_default();
+    let params = decl
+        .field("parameters")
+        .map(|p| p.text().to_string())
+        .unwrap_or_default();
     Some(RemoteCallee { params, writes })
 }
 
@@ -184,6 +193,9 @@ mod tests {
         assert_eq!(decl_key("Map[K comparable](m K) {").as_deref(), Some("Map"));
         assert_eq!(decl_key("(s *Server) loop() {").as_deref(), Some("Server.loop"));
         assert_eq!(decl_key("(c cache[K, V]) get(k K) V {").as_deref(), Some("cache.get"));
-        assert_eq!(decl_key("(Logout) ServeHTTP(w W, r R) {").as_deref(), Some("Logout.ServeHTTP"));
+        assert_eq!(
+            decl_key("(Logout) ServeHTTP(w W, r R) {").as_deref(),
+            Some("Logout.ServeHTTP")
+        );
     }
 }

@@ -134,7 +134,10 @@ pub(super) fn write_sites<'r>(node: &GoNode<'r>) -> Vec<(GoNode<'r>, GoNode<'r>)
 /// chain declared outside the literal and known to be a map.
 pub(super) fn captured_map<'r>(
     ctx: &RuleContext,
-    g: &Goroutine, map: &GoNode<'r>, write: &GoNode) -> Option<MapTarget<'r>> {
+    g: &Goroutine,
+    map: &GoNode<'r>,
+    write: &GoNode,
+) -> Option<MapTarget<'r>> {
     if !matches!(map.kind().as_ref(), "identifier" | "selector_expression") || !is_field_chain(map) {
         return None;
     }
