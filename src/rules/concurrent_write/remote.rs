@@ -27,11 +27,13 @@ pub struct RemoteCallee {
     pub writes: Vec<RemoteWrite>,
 }
 
-/// The package's function and method declarations (`f`, `T.m`) that may
-/// write a map, by file, and the callees summarised so far.
+/// The package's files, their function and method declarations (`f`,
+/// `T.m`) with the file and byte range of each, and the callees summarised
+/// so far.
 #[derive(Default)]
 struct PackageDecls {
-    files: HashMap<String, PathBuf>,
+    texts: Vec<(PathBuf, String)>,
+    decls: HashMap<String, (usize, std::ops::Range<usize>)>,
     /// Method names declared in the package (`m` of `T.m`).
     methods: std::collections::HashSet<String>,
     summaries: Mutex<HashMap<String, Option<Arc<RemoteCallee>>>>,
@@ -42,6 +44,7 @@ impl PackageDecls {
         let mut out = PackageDecls::default();
         for (path, text) in files {
             let Some(text) = text else { continue };
+            let file = out.texts.len();
             let mut at = 0;
             for line in text.split_inclusive('\n') {
                 let start = at;
@@ -54,11 +57,9 @@ impl PackageDecls {
                 }
                 // The declaration runs to the first `}` alone on a line (gofmt).
                 let end = text[start..].find("\n}").map_or(text.len(), |e| start + e + 2);
-                // One that writes no map has nothing to summarise.
-                if may_write_map(&text[start..end]) {
-                    out.files.entry(key).or_insert_with(|| path.to_path_buf());
-                }
+                out.decls.entry(key).or_insert((file, start..end));
             }
+            out.texts.push((path.to_path_buf(), text));
         }
         out
     }
@@ -131,7 +132,8 @@ pub fn remote_callee(ctx: &RuleContext, func: &GoNode) -> Option<Arc<RemoteCalle
         }
         _ => return None,
     };
-    let path = decls.files.get(&key)?;
+    let (file, range) = decls.decls.get(&key)?;
+    let (path, text) = &decls.texts[*file];
     let own = std::path::absolute(&ctx.file.path).unwrap_or_else(|_| ctx.file.path.clone());
     if std::path::absolute(path).is_ok_and(|p| p == own) {
         return None;
@@ -139,7 +141,11 @@ pub fn remote_callee(ctx: &RuleContext, func: &GoNode) -> Option<Arc<RemoteCalle
     if let Some(known) = decls.summaries.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return known.clone();
     }
-    let summary = summarise(ctx, path, &key).map(Arc::new);
+    // A declaration whose text writes no map has nothing to summarise.
+    let summary = may_write_map(&text[range.clone()])
+        .then(|| summarise(ctx, path, text, &key))
+        .flatten()
+        .map(Arc::new);
     decls
         .summaries
         .lock()
@@ -149,13 +155,12 @@ pub fn remote_callee(ctx: &RuleContext, func: &GoNode) -> Option<Arc<RemoteCalle
 }
 
 /// Parses the declaring file and summarises the callee `key`.
-fn summarise(ctx: &RuleContext, path: &Path, key: &str) -> Option<RemoteCallee> {
-    let text = std::fs::read_to_string(path).ok()?;
+fn summarise(ctx: &RuleContext, path: &Path, text: &str, key: &str) -> Option<RemoteCallee> {
     let (recv_type, name) = match key.split_once('.') {
         Some((t, m)) => (Some(t), m),
         None => (None, key),
     };
-    let tree = syntax::parse(&text);
+    let tree = syntax::parse(text);
     let root = tree.root();
     let decl = code_children(&root).into_iter().find(|d| {
         d.field("name").is_some_and(|n| n.text() == name)
@@ -173,7 +178,7 @@ fn summarise(ctx: &RuleContext, path: &Path, key: &str) -> Option<RemoteCallee> 
         .into_iter()
         .map(|w| RemoteWrite {
             written: w.written,
-            place: format!("{file}:{}", crate::go::lines::line_col(&text, w.at.range().start).0),
+            place: format!("{file}:{}", crate::go::lines::line_col(text, w.at.range().start).0),
         })
         .collect();
     let params = decl
