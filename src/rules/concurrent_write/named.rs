@@ -117,10 +117,9 @@ pub fn unlocked_writes<'r>(scope: &PackageScope, decl: &GoNode<'r>) -> Vec<Calle
     };
     let mut nodes = Vec::new();
     collect_outside_literals(&body, &mut nodes);
-    if nodes.iter().any(|n| {
-        n.kind() == "call_expression"
-            && (callee_name(n).is_some_and(|c| is_exclusive_lock_call(&c)) || is_lock_helper_call(scope, n))
-    }) {
+    // Most bodies write no map: look for writes before looking for locks.
+    let sites: Vec<_> = nodes.iter().flat_map(target::write_sites).collect();
+    if sites.is_empty() {
         return Vec::new();
     }
     let params = param_names(decl);
@@ -130,15 +129,22 @@ pub fn unlocked_writes<'r>(scope: &PackageScope, decl: &GoNode<'r>) -> Vec<Calle
         .and_then(|p| p.field("name"))
         .map(|n| n.text().to_string());
     let mut out: Vec<CalleeWrite<'r>> = Vec::new();
-    for n in &nodes {
-        for (map, write) in target::write_sites(n) {
-            let Some(written) = written_kind(scope, decl, &map, &params, recv.as_deref()) else {
-                continue;
-            };
-            if !out.iter().any(|w| w.written == written) {
-                out.push(CalleeWrite { written, at: write });
-            }
+    for (map, write) in sites {
+        let Some(written) = written_kind(scope, decl, &map, &params, recv.as_deref()) else {
+            continue;
+        };
+        if !out.iter().any(|w| w.written == written) {
+            out.push(CalleeWrite { written, at: write });
         }
+    }
+    let locks = || {
+        nodes.iter().any(|n| {
+            n.kind() == "call_expression"
+                && (callee_name(n).is_some_and(|c| is_exclusive_lock_call(&c)) || is_lock_helper_call(scope, n))
+        })
+    };
+    if out.is_empty() || locks() {
+        return Vec::new();
     }
     out
 }
