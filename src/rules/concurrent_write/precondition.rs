@@ -39,11 +39,7 @@ pub fn may_match(text: &str) -> bool {
                 }
                 match w {
                     "func" if launches(text, &toks[..i]) => open.push(Literal { depth, in_body: false }),
-                    "go" => {
-                        if !matches!(next, Some(Tok::Word(s, e)) if word(s, e) == "func") {
-                            named_or_handler = true;
-                        }
-                    }
+                    "go" if !matches!(next, Some(Tok::Word(s, e)) if word(s, e) == "func") => named_or_handler = true,
                     "ServeHTTP" | "HandleFunc" | "HandlerFunc" => named_or_handler = true,
                     "delete" | "clear" if next == Some(Tok::Punct(b'(')) => {
                         if !open.is_empty() {
