@@ -1,6 +1,7 @@
 //! concurrent-write: a map written inside a goroutine's function literal
 //! (`go func() {…}()`, or `X.Go(func() error {…})` matched by shape) while
-//! another goroutine may access it, with no lock taken in the literal.
+//! another goroutine may access it, with no lock taken in the literal; also
+//! the read side, named goroutine functions and HTTP handlers (no fix).
 //! One finding per map per literal, at its first write. Fix (unsafe): a
 //! local map variable becomes a `sync.Map` and every use is rewritten.
 //!
@@ -8,6 +9,11 @@
 //! - `target`: the maps a goroutine writes and how to recognise them.
 //! - `flow`: whether another access can run at the same time.
 //! - `fix`, `range_fix`: the `sync.Map` rewrite.
+//! - `reads`: the read side (a literal that only reads a map its spawner writes).
+//! - `named`, `launch`, `remote`: goroutines started on a named function or
+//!   method (`go f(m)`, `go s.loop()`, a literal calling `f(m)`), its callee
+//!   in this file or another file of the package.
+//! - `handlers`: package-level maps written in HTTP handlers and named goroutines.
 //! - `precondition`: the text test that spares most files with goroutines a parse.
 
 mod fix;
