@@ -11,7 +11,10 @@
 //!   `before = "fail"` when the module's own tests fail before the rewrite
 //!   (a panic the fix removes); `race = true` to run `go test -race` after it
 //!   (a plain run before it may crash, as racy code does)
-//!   and expect the race detector to fire before it.
+//!   and expect the race detector to fire before it (a case without goldens
+//!   reports a race it has no fix for: the files stay as they were, and so
+//!   does the race); `race_free = true` for a negative case whose tests
+//!   must pass under `go test -race`.
 //!
 //! For every case: findings equal the expectations; the dry-run output
 //! matches its insta snapshot (in `snapshots/`); after `--write`, goldens
@@ -33,6 +36,8 @@ struct CaseConfig {
     before: Option<String>,
     #[serde(default)]
     race: bool,
+    #[serde(default)]
+    race_free: bool,
 }
 
 fn fixtures_root() -> PathBuf {
@@ -121,6 +126,14 @@ fn check_case(rule: &str, case_dir: &Path) {
                 "{rule}/{name}: the race detector saw no race before the fix"
             );
         }
+        if config.race_free {
+            let race = go(&work, &["test", "-race", "-count=3", "./..."]);
+            assert!(
+                race.status.success(),
+                "{rule}/{name}: the race detector fired on a race-free case:\n{}",
+                describe(&race)
+            );
+        }
     }
 
     // Findings equal the inline expectations.
@@ -191,7 +204,7 @@ fn check_case(rule: &str, case_dir: &Path) {
             "{rule}/{name}: tests fail after the fix:\n{}",
             describe(&after)
         );
-        if config.race {
+        if config.race && !goldens.is_empty() {
             let race = go(&work, &["test", "-race", "-count=3", "./..."]);
             assert!(
                 race.status.success(),

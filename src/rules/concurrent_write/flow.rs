@@ -31,7 +31,8 @@ pub fn find_conflict<'r>(
     is_mutex: &dyn Fn(&str) -> bool,
 ) -> Option<Conflict> {
     let func = syntax::enclosing_function(&g.launch)?;
-    let signals = Signals::of(&channel_ops(g), accesses);
+    let mut signals = Signals::of(&channel_ops(g), accesses);
+    signals.any_receive = g.literal.kind() != "function_literal";
     let scan = Scan {
         ctx,
         target,
@@ -39,20 +40,9 @@ pub fn find_conflict<'r>(
         is_mutex,
         seek: Seek::Accesses { own: g },
         deferred: Default::default(),
+        writes_only: false,
     };
-    let mut synced = false;
-    for seg in syntax::code_after(&g.launch, &func) {
-        match scan.walk(&seg.node, false) {
-            Some(Stop::Conflict(c)) => return Some(c),
-            Some(Stop::Synced) => {
-                synced = true;
-                break;
-            }
-            None => {}
-        }
-    }
-    // Deferred calls run when the function returns: after any wait in its body.
-    if let Some(c) = scan.deferred.take().filter(|_| !synced) {
+    if let Some(c) = scan.run(&g.launch, &func) {
         return Some(c);
     }
     // Goroutines started before this one and not waited for in between.
@@ -75,6 +65,7 @@ pub fn find_conflict<'r>(
             is_mutex,
             seek: Seek::Launch(g),
             deferred: Default::default(),
+            writes_only: false,
         };
         for seg in syntax::code_after(&other.launch, &other_func) {
             match scan.walk(&seg.node, false) {
@@ -91,6 +82,35 @@ pub fn find_conflict<'r>(
         }
     }
     None
+}
+
+/// The first write to `target` by the function that started goroutine `g`
+/// (after the launch, or earlier in its loop on a later iteration) that is
+/// not ordered after `g`'s accesses (`accesses`, byte offsets) by a wait:
+/// the read side of a goroutine that only reads the map. Writes by other
+/// goroutines are reported from their own side.
+pub fn find_write_after<'r>(
+    ctx: &RuleContext,
+    g: &Goroutine<'r>,
+    target: &MapTarget<'r>,
+    accesses: &[usize],
+    is_mutex: &dyn Fn(&str) -> bool,
+) -> Option<usize> {
+    let func = syntax::enclosing_function(&g.launch)?;
+    let signals = Signals::of(&channel_ops(g), accesses);
+    let scan = Scan {
+        ctx,
+        target,
+        signals: &signals,
+        is_mutex,
+        seek: Seek::Accesses { own: g },
+        deferred: Default::default(),
+        writes_only: true,
+    };
+    match scan.run(&g.launch, &func)? {
+        Conflict::Enclosing { at, .. } => Some(at),
+        _ => None,
+    }
 }
 
 enum Seek<'a, 'r> {
@@ -115,15 +135,38 @@ struct Scan<'a, 'r> {
     seek: Seek<'a, 'r>,
     /// The first access found in a `defer` registered after the launch.
     deferred: std::cell::Cell<Option<Conflict>>,
+    /// Only the enclosing function's writes conflict (the goroutine only
+    /// reads): its own launch again and other goroutines are passed over.
+    writes_only: bool,
 }
 
 impl Scan<'_, '_> {
+    /// Scans the code after `launch` in `func` up to a wait; then the
+    /// deferred calls, which run after any wait in the body.
+    fn run<'n>(&self, launch: &GoNode<'n>, func: &GoNode<'n>) -> Option<Conflict> {
+        let mut synced = false;
+        for seg in syntax::code_after(launch, func) {
+            match self.walk(&seg.node, false) {
+                Some(Stop::Conflict(c)) => return Some(c),
+                Some(Stop::Synced) => {
+                    synced = true;
+                    break;
+                }
+                None => {}
+            }
+        }
+        self.deferred.take().filter(|_| !synced)
+    }
+
     /// Walks `node` in document order; `deferred` is set inside closures and
     /// `defer` statements, whose waiting does not order the code after them.
     fn walk(&self, node: &GoNode, deferred: bool) -> Option<Stop> {
         match &self.seek {
             Seek::Accesses { own } if node.range() == own.launch.range() => {
-                return Some(Stop::Conflict(Conflict::OtherIteration))
+                if self.writes_only {
+                    return None;
+                }
+                return Some(Stop::Conflict(Conflict::OtherIteration));
             }
             Seek::Launch(g) if node.range() == g.launch.range() => {
                 return Some(Stop::Conflict(Conflict::OtherIteration))
@@ -136,6 +179,9 @@ impl Scan<'_, '_> {
         match node.kind().as_ref() {
             "function_literal" => {
                 if let Some(other) = Goroutine::of_literal(node) {
+                    if self.writes_only {
+                        return None;
+                    }
                     return self.other_goroutine(&other);
                 }
                 return self.walk_children(node, true);
@@ -145,6 +191,9 @@ impl Scan<'_, '_> {
                 let call = code_children(node).into_iter().next()?;
                 if call.field("function").is_some_and(|f| f.kind() == "function_literal") {
                     return self.walk_children(node, deferred);
+                }
+                if self.writes_only {
+                    return None;
                 }
                 if let Seek::Accesses { .. } = self.seek {
                     if let Some(n) = call.dfs().find(|n| self.target.is(n, self.ctx)) {
@@ -172,7 +221,7 @@ impl Scan<'_, '_> {
             return Some(Stop::Synced);
         }
         if let Seek::Accesses { .. } = self.seek {
-            if self.target.is(node, self.ctx) {
+            if self.target.is(node, self.ctx) && (!self.writes_only || is_write_use(node)) {
                 let write = is_write_use(node);
                 return Some(Stop::Conflict(Conflict::Enclosing {
                     at: node.range().start,
@@ -212,9 +261,13 @@ impl Scan<'_, '_> {
                     f.kind() == "selector_expression" && f.field("field").is_some_and(|x| x.text() == "Wait")
                 }) && node.field("arguments").is_some_and(|a| code_children(&a).is_empty())
             }
-            "unary_expression" if node.field("operator").is_some_and(|o| o.text() == "<-") => node
-                .field("operand")
-                .is_some_and(|c| self.signals.done.contains(&syntax::squashed(&c))),
+            "unary_expression" if node.field("operator").is_some_and(|o| o.text() == "<-") => {
+                self.signals.any_receive
+                    || node
+                        .field("operand")
+                        .is_some_and(|c| self.signals.done.contains(&syntax::squashed(&c)))
+            }
+            "select_statement" => self.signals.any_receive,
             "range_clause" => node
                 .field("right")
                 .is_some_and(|c| self.signals.done.contains(&syntax::squashed(&c))),

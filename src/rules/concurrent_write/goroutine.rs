@@ -161,7 +161,12 @@ pub fn channel_ops(g: &Goroutine) -> Vec<ChannelOp> {
         out.push(ChannelOp {
             channel: syntax::squashed(&channel),
             kind,
-            at: n.range().start,
+            // A send happens once its value is evaluated: `ch <- m[k]` reads first.
+            at: if kind == OpKind::Send {
+                n.range().end - 1
+            } else {
+                n.range().start
+            },
             deferred: inside.iter().any(|a| a.kind() == "defer_statement"),
             loops: inside
                 .iter()
@@ -182,6 +187,9 @@ pub struct Signals {
     /// Channels it receives from once its accesses are over: a send on one
     /// of them (capacity one) waits until this goroutine is done with the map.
     pub released: Vec<String>,
+    /// Any receive waits: the goroutine is a named function whose channel
+    /// operations are not followed.
+    pub any_receive: bool,
 }
 
 impl Signals {
@@ -199,7 +207,11 @@ impl Signals {
                 _ => {}
             }
         }
-        Signals { done, released }
+        Signals {
+            done,
+            released,
+            any_receive: false,
+        }
     }
 }
 

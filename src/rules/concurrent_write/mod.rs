@@ -1,6 +1,7 @@
 //! concurrent-write: a map written inside a goroutine's function literal
 //! (`go func() {…}()`, or `X.Go(func() error {…})` matched by shape) while
-//! another goroutine may access it, with no lock taken in the literal.
+//! another goroutine may access it, with no lock taken in the literal; also
+//! the read side, named goroutine functions and HTTP handlers (no fix).
 //! One finding per map per literal, at its first write. Fix (unsafe): a
 //! local map variable becomes a `sync.Map` and every use is rewritten.
 //!
@@ -8,13 +9,23 @@
 //! - `target`: the maps a goroutine writes and how to recognise them.
 //! - `flow`: whether another access can run at the same time.
 //! - `fix`, `range_fix`: the `sync.Map` rewrite.
+//! - `reads`: the read side (a literal that only reads a map its spawner writes).
+//! - `named`, `launch`, `remote`: goroutines started on a named function or
+//!   method (`go f(m)`, `go s.loop()`, a literal calling `f(m)`), its callee
+//!   in this file or another file of the package.
+//! - `handlers`: package-level maps written in HTTP handlers and named goroutines.
 //! - `precondition`: the text test that spares most files with goroutines a parse.
 
 mod fix;
 mod flow;
 mod goroutine;
+mod handlers;
+mod launch;
+mod named;
 mod precondition;
 mod range_fix;
+mod reads;
+mod remote;
 mod target;
 #[cfg(test)]
 mod tests;
@@ -38,16 +49,27 @@ pub const MODULE: RuleModule = RuleModule {
 };
 
 pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
-    let Some(g) = Goroutine::of_literal(m.get_node()) else {
+    let node = m.get_node();
+    match node.kind().as_ref() {
+        "go_statement" => return launch::named_launch(ctx, node),
+        "method_declaration" | "call_expression" => return handlers::check_handler(ctx, node),
+        _ => {}
+    }
+    let Some(g) = Goroutine::of_literal(node) else {
         return Vec::new();
     };
-    if goroutine::holds_lock(&g) {
-        return Vec::new();
-    }
     let ops = goroutine::channel_ops(&g);
     let is_mutex = |channel: &str| channel_is_mutex(ctx, &g.launch, channel);
     let mut out = Vec::new();
-    for written in target::written_maps(ctx, &g) {
+    // A literal that locks guards its writes; its reads are ordered only
+    // when the spawner's writes take a lock too.
+    let mut written_maps = Vec::new();
+    if !goroutine::holds_lock(&g) {
+        written_maps = target::written_maps(ctx, &g);
+        let through_calls = launch::written_through_calls(ctx, &g, &written_maps);
+        written_maps.extend(through_calls);
+    }
+    for written in written_maps {
         if goroutine::accesses_inside_semaphore(&ops, &written.accesses, is_mutex) {
             continue;
         }
@@ -56,7 +78,33 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
         };
         out.push(detection(ctx, &written, &conflict));
     }
+    let read_maps = reads::read_maps(ctx, &g);
+    if !read_maps.is_empty() && !reads::spawner_locks(&g) {
+        for read in read_maps {
+            if let Some(at) = flow::find_write_after(ctx, &g, &read.target, &read.accesses, &is_mutex) {
+                out.push(read_detection(ctx, &read, at));
+            }
+        }
+    }
     out
+}
+
+/// A goroutine that reads a map its spawner writes: no fix (the writer is
+/// the spawner, whose other uses decide the remedy).
+fn read_detection(ctx: &RuleContext, read: &reads::ReadMap, write_at: usize) -> Detection {
+    let name = read.target.name();
+    let line = crate::go::lines::line_col(ctx.text, write_at).0;
+    // TODO related: the spawner's write at `write_at`.
+    Detection {
+        range: read.first_read.range(),
+        message: Some(format!(
+            "{name} is read in a goroutine while the function that started it writes it (line {line})"
+        )),
+        note: Some(format!(
+            "no automatic fix: wait for the goroutine before writing {name}, give it a copy, or guard {name} with a sync.Mutex"
+        )),
+        fix: None,
+    }
 }
 
 fn detection(ctx: &RuleContext, written: &WrittenMap, conflict: &Conflict) -> Detection {
@@ -110,7 +158,7 @@ fn detection(ctx: &RuleContext, written: &WrittenMap, conflict: &Conflict) -> De
 
 /// Whether a channel used as a semaphore admits one holder at a time: not
 /// when it is made here with a literal capacity above one.
-fn channel_is_mutex(ctx: &RuleContext, at: &GoNode, channel: &str) -> bool {
+pub(super) fn channel_is_mutex(ctx: &RuleContext, at: &GoNode, channel: &str) -> bool {
     capacity(ctx, at, channel).is_none_or(|cap| cap <= 1)
 }
 

@@ -101,7 +101,7 @@ pub fn written_maps<'r>(ctx: &RuleContext, g: &Goroutine<'r>) -> Vec<WrittenMap<
 }
 
 /// The map expressions a node writes, each with the node to report.
-fn write_sites<'r>(node: &GoNode<'r>) -> Vec<(GoNode<'r>, GoNode<'r>)> {
+pub(super) fn write_sites<'r>(node: &GoNode<'r>) -> Vec<(GoNode<'r>, GoNode<'r>)> {
     let indexed_operand = |e: &GoNode<'r>| (e.kind() == "index_expression").then(|| e.field("operand")).flatten();
     match node.kind().as_ref() {
         "assignment" => node
@@ -132,7 +132,12 @@ fn write_sites<'r>(node: &GoNode<'r>) -> Vec<(GoNode<'r>, GoNode<'r>)> {
 
 /// The written expression as a map target, when it is a variable or field
 /// chain declared outside the literal and known to be a map.
-fn captured_map<'r>(ctx: &RuleContext, g: &Goroutine, map: &GoNode<'r>, write: &GoNode) -> Option<MapTarget<'r>> {
+pub(super) fn captured_map<'r>(
+    ctx: &RuleContext,
+    g: &Goroutine,
+    map: &GoNode<'r>,
+    write: &GoNode,
+) -> Option<MapTarget<'r>> {
     if !matches!(map.kind().as_ref(), "identifier" | "selector_expression") || !is_field_chain(map) {
         return None;
     }
