@@ -111,12 +111,12 @@ fn handler_findings(ctx: &RuleContext, node: &GoNode) -> Vec<Detection> {
                     range: w.at.range(),
                     message: Some(message(name, "")),
                     note: Some(no_fix(name)),
+                    related: Vec::new(),
                     fix: None,
                 }),
                 _ => None,
             })
             .collect(),
-        // TODO related: the write in the other file.
         Some(Handler::Elsewhere { at, remote }) => remote
             .writes
             .iter()
@@ -125,6 +125,7 @@ fn handler_findings(ctx: &RuleContext, node: &GoNode) -> Vec<Detection> {
                     range: at.range(),
                     message: Some(message(name, &format!(" ({} at {})", at.text(), w.place))),
                     note: Some(no_fix(name)),
+                    related: Vec::new(),
                     fix: None,
                 }),
                 _ => None,
@@ -159,13 +160,13 @@ pub fn check_package_write<'r>(
     };
     super::flow::find_conflict(ctx, g, &target, &[g.literal.range().start], is_mutex)?;
     let callee = named::callee_text(&g.literal);
-    // TODO related: the write at `place` in the callee.
     Some(Detection {
         range: g.literal.range(),
         message: Some(format!(
             "package-level map {name} is written without a lock by {callee} ({place}), started as a goroutine while other code uses it"
         )),
         note: Some(no_fix(name)),
+        related: Vec::new(),
         fix: None,
     })
 }

@@ -84,7 +84,6 @@ pub fn named_launch(ctx: &RuleContext, go: &GoNode) -> Vec<Detection> {
             }
             Conflict::Goroutine { at, write } => format!("another goroutine {} it (line {})", verb(write), line(at)),
         };
-        // TODO related: the callee's write at `w.place`.
         out.push(Detection {
             range: call.range(),
             message: Some(format!(
@@ -94,6 +93,7 @@ pub fn named_launch(ctx: &RuleContext, go: &GoNode) -> Vec<Detection> {
             note: Some(format!(
                 "no automatic fix: the map is written in {callee}; guard {name} with a sync.Mutex"
             )),
+            related: Vec::new(),
             fix: None,
         });
     }

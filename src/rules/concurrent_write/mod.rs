@@ -94,8 +94,15 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
 fn read_detection(ctx: &RuleContext, read: &reads::ReadMap, write_at: usize) -> Detection {
     let name = read.target.name();
     let line = crate::go::lines::line_col(ctx.text, write_at).0;
-    // TODO related: the spawner's write at `write_at`.
+    let end = write_at + ctx.text[write_at..].find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')).unwrap_or(0);
+    let related = crate::diagnostic::RelatedLocation::new(
+        &ctx.file.path,
+        ctx.text,
+        write_at..end.max(write_at),
+        format!("{name} written here"),
+    );
     Detection {
+        related: vec![related],
         range: read.first_read.range(),
         message: Some(format!(
             "{name} is read in a goroutine while the function that started it writes it (line {line})"
