@@ -378,7 +378,7 @@ impl Engine {
         rules: &[&Rule],
         package: &crate::go::types::package_index::PackageProbe,
     ) -> Option<Vec<Range<usize>>> {
-        if self.options.skip_prefilter || rules.iter().any(|r| r.prefilter_scope != PrefilterScope::Declaration) {
+        if self.options.skip_prefilter || rules.iter().any(|r| r.prefilter_scope == PrefilterScope::File) {
             return None;
         }
         let _timer = profile::timer(Stage::Filter);
@@ -386,20 +386,45 @@ impl Engine {
         let may_match = |d: &decls::Decl| {
             let piece = &text[d.range.clone()];
             rules.iter().any(|r| {
-                (r.prefilter.is_empty()
+                let tokens = r.prefilter.is_empty()
                     || r.prefilter
                         .iter()
-                        .any(|t| memchr::memmem::find(piece.as_bytes(), t.as_bytes()).is_some()))
+                        .any(|t| memchr::memmem::find(piece.as_bytes(), t.as_bytes()).is_some());
+                // A rule whose finding may sit in a function the declaration
+                // names: its preconditions hold in the two together, so
+                // only its tokens are asked of the declaration.
+                if r.prefilter_scope == PrefilterScope::Callees {
+                    return tokens;
+                }
+                tokens
                     && r.precondition.is_none_or(|pre| pre(piece))
                     && r.module
                         .and_then(|m| m.package_precondition)
                         .is_none_or(|pre| pre(piece, package))
             })
         };
-        if !decls.iter().any(may_match) {
+        let mut keep: Vec<bool> = decls.iter().map(may_match).collect();
+        if !keep.iter().any(|k| *k) {
             return Some(Vec::new());
         }
-        decls::ranges_to_parse(text, &decls, |_, d| may_match(d))
+        if rules.iter().any(|r| r.prefilter_scope == PrefilterScope::Callees) {
+            let named: std::collections::HashSet<&str> = decls
+                .iter()
+                .zip(&keep)
+                .filter(|(_, k)| **k)
+                .flat_map(|(d, _)| {
+                    let piece = &text[d.range.clone()];
+                    lex::tokens(piece).filter_map(move |(t, _)| match t {
+                        lex::Tok::Word(s, e) => Some(&piece[s..e]),
+                        _ => None,
+                    })
+                })
+                .collect();
+            for (d, k) in decls.iter().zip(keep.iter_mut()) {
+                *k |= decls::func_name(text, d).is_some_and(|n| named.contains(n));
+            }
+        }
+        decls::ranges_to_parse(text, &decls, |i, _| keep[i])
     }
 
     fn fix_allowed(&self, source: &SourceFile, safety: FixSafety) -> bool {

@@ -224,14 +224,22 @@ mod tests {
         let kinds = |t: &syntax::GoTree| -> Vec<(String, std::ops::Range<usize>)> {
             t.root()
                 .dfs()
-                .filter(|n| matches!(n.kind().as_ref(), "for_statement" | "call_expression" | "type_spec" | "method_declaration"))
+                .filter(|n| {
+                    matches!(
+                        n.kind().as_ref(),
+                        "for_statement" | "call_expression" | "type_spec" | "method_declaration"
+                    )
+                })
                 .map(|n| (n.kind().to_string(), n.range()))
                 .collect()
         };
         let (p, w) = (kinds(&part), kinds(&whole));
         assert!(p.iter().any(|(k, _)| k == "for_statement"));
         assert!(p.iter().any(|(k, _)| k == "method_declaration"), "A's header is parsed");
-        assert!(!p.iter().any(|(_, r)| src[r.clone()].starts_with("fmt.Println")), "A's body is not");
+        assert!(
+            !p.iter().any(|(_, r)| src[r.clone()].starts_with("fmt.Println")),
+            "A's body is not"
+        );
         for n in &p {
             if n.0 != "method_declaration" {
                 assert!(w.contains(n), "{n:?} not in the whole parse");

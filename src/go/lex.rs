@@ -439,7 +439,10 @@ pub fn assignment_follows(text: &str, at: usize) -> bool {
 mod tests {
     #[test]
     fn reads_the_package_name() {
-        assert_eq!(super::package_name("\u{feff}// c\npackage p_test // x\n"), Some("p_test"));
+        assert_eq!(
+            super::package_name("\u{feff}// c\npackage p_test // x\n"),
+            Some("p_test")
+        );
         assert_eq!(super::package_name("func f() {}"), None);
     }
 

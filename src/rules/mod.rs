@@ -92,6 +92,11 @@ pub enum PrefilterScope {
     /// (its doc comment included): the engine parses only such declarations
     /// of a file, and every other function as its header.
     Declaration,
+    /// On the text of the declaration that holds each finding or of one
+    /// that names its function (a handler registered by name, a function
+    /// started with `go`): those declarations and the functions of the
+    /// file they name are parsed.
+    Callees,
 }
 
 /// What a rule reports for one matched site.

@@ -94,7 +94,10 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
 fn read_detection(ctx: &RuleContext, read: &reads::ReadMap, write_at: usize) -> Detection {
     let name = read.target.name();
     let line = crate::go::lines::line_col(ctx.text, write_at).0;
-    let end = write_at + ctx.text[write_at..].find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')).unwrap_or(0);
+    let end = write_at
+        + ctx.text[write_at..]
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .unwrap_or(0);
     let related = crate::diagnostic::RelatedLocation::new(
         &ctx.file.path,
         ctx.text,
