@@ -145,6 +145,39 @@ pub fn func_name<'t>(text: &'t str, d: &Decl) -> Option<&'t str> {
     }
 }
 
+/// The receiver's type name of a method declaration (`T` of
+/// `func (r *T[K]) M()`), as `methods::receiver` reads it from a tree.
+pub fn receiver_type<'t>(text: &'t str, d: &Decl) -> Option<&'t str> {
+    if d.kind != DeclKind::Func {
+        return None;
+    }
+    let end = d.body.as_ref().map_or(d.range.end, |b| b.start);
+    let piece = &text[d.range.start..end];
+    let mut toks = Lexer::new(piece).filter(|(t, _)| *t != Tok::Newline);
+    toks.find(|(t, _)| matches!(t, Tok::Word(s, e) if &piece[*s..*e] == "func"))?;
+    if toks.next()?.0 != Tok::Punct(b'(') {
+        return None;
+    }
+    let (mut parens, mut brackets) = (1usize, 0usize);
+    let mut last = None;
+    for (t, _) in toks {
+        match t {
+            Tok::Punct(b'(') => parens += 1,
+            Tok::Punct(b')') => {
+                parens -= 1;
+                if parens == 0 {
+                    return last;
+                }
+            }
+            Tok::Punct(b'[') => brackets += 1,
+            Tok::Punct(b']') => brackets = brackets.saturating_sub(1),
+            Tok::Word(s, e) if parens == 1 && brackets == 0 => last = Some(&piece[s..e]),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// The byte ranges to parse so that the declarations `keep` accepts are
 /// (by index and declaration) parsed whole and every other function as its header: the package
 /// clause, imports, types, variables and constants always whole. Adjacent
@@ -194,6 +227,12 @@ mod tests {
         assert_eq!(decls[5].body, None, "a function without a body");
         let names: Vec<Option<&str>> = decls.iter().map(|d| func_name(src, d)).collect();
         assert_eq!(names, [None, None, None, Some("M"), None, Some("asm"), Some("F")]);
+        let receivers: Vec<Option<&str>> = decls.iter().map(|d| receiver_type(src, d)).collect();
+        assert_eq!(receivers, [None, None, None, Some("T"), None, None, None]);
+        let generic = "package p\nfunc (s *Set[K, V]) Add(k K) {}\nfunc (Plain) M() {}\n";
+        let ds = split(generic);
+        assert_eq!(receiver_type(generic, &ds[1]), Some("Set"));
+        assert_eq!(receiver_type(generic, &ds[2]), Some("Plain"));
         assert!(src[decls[6].range.clone()].ends_with("}\n// trailing\n"));
     }
 

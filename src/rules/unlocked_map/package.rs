@@ -282,24 +282,13 @@ pub fn build(scope: &PackageScope, own_path: &Path, own_text: &str, tests: bool)
     let texts: Vec<&str> = files.iter().map(|(_, text)| text.as_str()).collect();
     let field_words: HashSet<&str> = words.iter().map(String::as_str).collect();
     let walked = super::cone::select(&texts, &decls, &field_words);
-    let parsed: Vec<_> = files
-        .iter()
-        .zip(&decls)
-        .zip(&walked)
-        .map(|(((path, text), ds), walk)| {
-            let ranges = decls::ranges_to_parse(text, ds, |i, _| walk[i]);
-            let tree = match ranges {
-                Some(ranges) => syntax::parse_ranges(text, &ranges),
-                None => syntax::parse(text),
-            };
-            (path, text, tree)
-        })
-        .collect();
-    for (_, _, tree) in &parsed {
-        for f in tree.root().children().filter(|n| n.kind() == "method_declaration") {
-            if let (Some((_, ty, _)), Some(name)) = (crate::go::methods::receiver(&f), f.field("name")) {
-                if cands.is_type(&ty) {
-                    cands.add_method(&ty, &name.text());
+    // The package's methods first (from the headers' tokens), then one
+    // file at a time parsed, walked and dropped.
+    for (text, ds) in texts.iter().zip(&decls) {
+        for d in ds {
+            if let (Some(ty), Some(name)) = (decls::receiver_type(text, d), decls::func_name(text, d)) {
+                if cands.is_type(ty) {
+                    cands.add_method(ty, name);
                 }
             }
         }
@@ -307,7 +296,11 @@ pub fn build(scope: &PackageScope, own_path: &Path, own_text: &str, tests: bool)
     let mut summaries = Vec::new();
     let mut fixed_entry: HashMap<String, Entry> = HashMap::new();
     let mut setup = HashSet::new();
-    for (path, text, tree) in &parsed {
+    for (((path, text), ds), walk) in files.iter().zip(&decls).zip(&walked) {
+        let tree = match decls::ranges_to_parse(text, ds, |i, _| walk[i]) {
+            Some(ranges) => syntax::parse_ranges(text, &ranges),
+            None => syntax::parse(text),
+        };
         let root = tree.root();
         let file_scope = scope.for_file(&root, path);
         let label = path
