@@ -3,7 +3,8 @@
 //! generated file, `-j1`, `-j2` and `-j3` print byte-identical output (text
 //! and json, stdout and stderr), in path order. And the pre-filter, which
 //! spares most files a parse, changes no result: on that tree and on every
-//! fixture case, a run with `--no-prefilter` prints the same. A plain text
+//! fixture case and on a sample of the Go standard library's packages, a
+//! run with `--no-prefilter` (which also parses files whole) prints the same. A plain text
 //! dry run, which streams its output file by file, prints what the same
 //! run rendered whole (as a baseline run is) prints.
 
@@ -271,4 +272,55 @@ fn prefilter_lets_unusual_spellings_through() {
         "{}",
         String::from_utf8_lossy(&with.0)
     );
+}
+
+/// The declaration-level parse changes nothing on real code: packages of
+/// the installed Go standard library with many map fields, mutexes,
+/// goroutines and handlers, every rule on, with and without the pre-filter
+/// (which also turns the declaration-level parse off).
+#[test]
+fn prefilter_changes_nothing_on_standard_library_packages() {
+    let out = std::process::Command::new("go")
+        .args(["env", "GOROOT"])
+        .output()
+        .expect("`go` is needed for this test (tests/run.sh installs it)");
+    let src = Path::new(String::from_utf8(out.stdout).unwrap().trim()).join("src");
+    let packages = [
+        "net/http",
+        "net/rpc",
+        "go/types",
+        "database/sql",
+        "expvar",
+        "text/template",
+        "sync",
+        "crypto/tls",
+        "encoding/json",
+        "cmd/go/internal/modload",
+        // Two with findings of the opt-in rules.
+        "cmd/asm/internal/lex",
+        "syscall",
+    ];
+    let dirs: Vec<String> = packages
+        .iter()
+        .map(|p| src.join(p))
+        .filter(|d| d.is_dir())
+        .map(|d| d.display().to_string())
+        .collect();
+    assert!(
+        dirs.len() >= 10,
+        "the standard library under {} lacks the sample",
+        src.display()
+    );
+    let dirs: Vec<&str> = dirs.iter().map(String::as_str).collect();
+    let args = [&["--rule", "all", "--unsafe", "--format", "json"][..], &dirs[..]].concat();
+    let with = run(&src, &args);
+    let without = run(&src, &[&["--no-prefilter"][..], &args[..]].concat());
+    assert!(
+        with == without,
+        "the pre-filter changed the output\n{}\n---\n{}",
+        String::from_utf8_lossy(&with.0),
+        String::from_utf8_lossy(&without.0)
+    );
+    let findings = String::from_utf8_lossy(&with.0).matches("\"rule\":").count();
+    assert!(findings > 0, "the sample holds findings to compare");
 }
