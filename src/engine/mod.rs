@@ -383,24 +383,25 @@ impl Engine {
         }
         let _timer = profile::timer(Stage::Filter);
         let decls = decls::split(text);
+        // The rules left, by their index in the pre-filter.
+        let indexes: Vec<usize> = rules
+            .iter()
+            .filter_map(|r| self.rules.iter().position(|x| std::ptr::eq(x, *r)))
+            .collect();
         let may_match = |d: &decls::Decl| {
             let piece = &text[d.range.clone()];
-            rules.iter().any(|r| {
-                let tokens = r.prefilter.is_empty()
-                    || r.prefilter
-                        .iter()
-                        .any(|t| memchr::memmem::find(piece.as_bytes(), t.as_bytes()).is_some());
+            let hits = self.prefilter.token_hits(piece);
+            indexes.iter().any(|&i| {
+                let r = &self.rules[i];
                 // A rule whose finding may sit in a function the declaration
                 // names: its preconditions hold in the two together, so
                 // only its tokens are asked of the declaration.
-                if r.prefilter_scope == PrefilterScope::Callees {
-                    return tokens;
-                }
-                tokens
-                    && r.precondition.is_none_or(|pre| pre(piece))
-                    && r.module
-                        .and_then(|m| m.package_precondition)
-                        .is_none_or(|pre| pre(piece, package))
+                hits[i]
+                    && (r.prefilter_scope == PrefilterScope::Callees
+                        || r.precondition.is_none_or(|pre| pre(piece))
+                            && r.module
+                                .and_then(|m| m.package_precondition)
+                                .is_none_or(|pre| pre(piece, package)))
             })
         };
         let mut keep: Vec<bool> = decls.iter().map(may_match).collect();

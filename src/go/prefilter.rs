@@ -54,6 +54,19 @@ impl Prefilter {
 
     /// For each rule, whether `text` may hold a match of it.
     pub fn candidates(&self, text: &str) -> Vec<bool> {
+        let mut hit = self.token_hits(text);
+        for (h, pre) in hit.iter_mut().zip(&self.preconditions) {
+            if *h {
+                if let Some(pre) = pre {
+                    *h = pre(text);
+                }
+            }
+        }
+        hit
+    }
+
+    /// For each rule, whether `text` holds one of its tokens (or it has none).
+    pub fn token_hits(&self, text: &str) -> Vec<bool> {
         let mut hit = self.unconditional.clone();
         let mut missing = hit.iter().filter(|h| !**h).count();
         if let Some(ac) = &self.automaton {
@@ -65,13 +78,6 @@ impl Prefilter {
                 if !hit[rule] {
                     hit[rule] = true;
                     missing -= 1;
-                }
-            }
-        }
-        for (h, pre) in hit.iter_mut().zip(&self.preconditions) {
-            if *h {
-                if let Some(pre) = pre {
-                    *h = pre(text);
                 }
             }
         }
