@@ -13,6 +13,8 @@ use std::path::PathBuf;
 pub struct Outcome {
     /// 1-based line of the detection's start.
     pub line: usize,
+    /// The finding's own message (empty when it has the rule's).
+    pub message: String,
     /// The whole text with the fix applied, or the note when there is no fix.
     pub fixed: Result<String, String>,
 }
@@ -42,6 +44,7 @@ pub fn run_rule(id: &str, src: &str, minor: u32) -> Vec<Outcome> {
         .into_iter()
         .map(|d| Outcome {
             line: crate::go::lines::line_col(src, d.range.start).0,
+            message: d.message.unwrap_or_default(),
             fixed: match d.fix {
                 Some(fix) => Ok(crate::plan::apply_edits(src, &fix.edits, false)),
                 None => Err(d.note.unwrap_or_default()),

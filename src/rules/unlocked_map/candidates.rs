@@ -13,17 +13,43 @@ pub struct MutexField {
     pub name: String,
     pub rw: bool,
     pub embedded: bool,
+    /// Where it is declared among the struct's fields (0-based).
+    pub pos: usize,
+    /// Whether `x.Lock()` on the value may take it: it is the embedded
+    /// mutex, or the struct embeds none (then `Lock` is a method of the
+    /// type, which may take any of its mutexes).
+    pub value_lock: bool,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct StructInfo {
     pub mutexes: Vec<MutexField>,
     pub maps: Vec<String>,
+    /// Where each of `maps` is declared among the struct's fields.
+    pub map_pos: Vec<usize>,
 }
 
 impl StructInfo {
     pub fn mutex(&self, name: &str) -> Option<&MutexField> {
         self.mutexes.iter().find(|m| m.name == name)
+    }
+
+    /// How closely mutex `m` sits above map field `field`, as Go code
+    /// declares a mutex right above the fields it guards: the nearest
+    /// mutex declared before the field ranks highest, then those declared
+    /// after it, nearest first. Breaks ties between mutexes held equally
+    /// often, so that the guard does not depend on iteration order.
+    pub fn nearness(&self, m: &MutexField, field: &str) -> (bool, usize) {
+        let at = self
+            .maps
+            .iter()
+            .position(|f| f == field)
+            .map_or(usize::MAX, |i| self.map_pos[i]);
+        if m.pos < at {
+            (true, m.pos)
+        } else {
+            (false, usize::MAX - m.pos)
+        }
     }
 }
 
@@ -77,8 +103,13 @@ impl Candidates {
                 let TypeKind::Struct(fields) = decl.kind() else {
                     continue;
                 };
+                // Only a struct with a mutex is a candidate: its other
+                // fields' types are not looked up otherwise.
+                if !fields.iter().any(|f| mutex_kind(&f.ty).is_some()) {
+                    continue;
+                }
                 let mut info = StructInfo::default();
-                for f in fields {
+                for (pos, f) in fields.iter().enumerate() {
                     if let Some(rw) = mutex_kind(&f.ty) {
                         if f.names.is_empty() {
                             let name = if rw { "RWMutex" } else { "Mutex" };
@@ -86,6 +117,8 @@ impl Candidates {
                                 name: name.into(),
                                 rw,
                                 embedded: true,
+                                pos,
+                                value_lock: true,
                             });
                         } else {
                             for n in &f.names {
@@ -93,11 +126,19 @@ impl Candidates {
                                     name: n.clone(),
                                     rw,
                                     embedded: false,
+                                    pos,
+                                    value_lock: false,
                                 });
                             }
                         }
                     } else if !f.names.is_empty() && is_map_type(&f.ty, scope) {
                         info.maps.extend(f.names.iter().cloned());
+                        info.map_pos.extend(f.names.iter().map(|_| pos));
+                    }
+                }
+                if !info.mutexes.iter().any(|m| m.embedded) {
+                    for m in &mut info.mutexes {
+                        m.value_lock = true;
                     }
                 }
                 if !info.mutexes.is_empty() && !info.maps.is_empty() {

@@ -172,7 +172,8 @@ pub fn holds(ev: &Event, base: &str, m: &MutexField, recv: Option<&Receiver>, en
         return Some(true);
     }
     let mut held = ev.held.get(&format!("{base}.{}", m.name)).copied();
-    if let Some(w) = ev.held.get(base) {
+    // `base.Lock()` takes the embedded mutex, not a named one.
+    if let Some(w) = ev.held.get(base).filter(|_| m.value_lock) {
         held = Some(held.unwrap_or(false) | *w);
     }
     if ev.inherits && recv.is_some_and(|r| r.0 == base) {
@@ -275,13 +276,11 @@ pub fn build(scope: &PackageScope, own_path: &Path, own_text: &str, tests: bool)
         .filter(|(_, text)| relevant(text))
         .map(|(path, text)| (path, text.trim_start_matches('\u{feff}').to_string()))
         .collect();
-    // Of those files, only the functions that name a map field, and those
-    // that may call them or be called by them, are parsed whole: the others
-    // as their headers (see `cone.rs`).
+    // Of those files, only the functions of the cone (see `cone.rs`) are
+    // parsed whole: the others as their headers.
     let decls: Vec<Vec<decls::Decl>> = files.iter().map(|(_, text)| decls::split(text)).collect();
     let texts: Vec<&str> = files.iter().map(|(_, text)| text.as_str()).collect();
     let field_words: HashSet<&str> = words.iter().map(String::as_str).collect();
-    let walked = super::cone::select(&texts, &decls, &field_words);
     // The package's methods first (from the headers' tokens), then one
     // file at a time parsed, walked and dropped.
     for (text, ds) in texts.iter().zip(&decls) {
@@ -293,43 +292,14 @@ pub fn build(scope: &PackageScope, own_path: &Path, own_text: &str, tests: bool)
             }
         }
     }
-    let mut summaries = Vec::new();
-    let mut fixed_entry: HashMap<String, Entry> = HashMap::new();
-    let mut setup = HashSet::new();
-    for (((path, text), ds), walk) in files.iter().zip(&decls).zip(&walked) {
-        let tree = match decls::ranges_to_parse(text, ds, |i, _| walk[i]) {
-            Some(ranges) => syntax::parse_ranges(text, &ranges),
-            None => syntax::parse(text),
-        };
-        let root = tree.root();
-        let file_scope = scope.for_file(&root, path);
-        let label = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let lines = LineIndex::new(text);
-        for f in root
-            .children()
-            .filter(|n| matches!(n.kind().as_ref(), "function_declaration" | "method_declaration"))
-        {
-            let Some(w) = walk::walk_function(&f, &file_scope, &cands) else {
-                continue;
-            };
-            if locked_name(&w.key) || doc_says_held(&f) {
-                fixed_entry.insert(w.key.clone(), Entry::All);
-            }
-            if sets_fields_unlocked(&w) {
-                setup.insert(w.key.clone());
-            }
-            let ev_lines = w.events.iter().map(|e| lines.line_col(e.start).0).collect();
-            summaries.push(Summary {
-                walk: w,
-                file: label.clone(),
-                path: path.to_path_buf(),
-                lines: ev_lines,
-            });
-        }
-    }
+    let cone = super::cone::select(&texts, &decls, &field_words, &|ty| cands.is_type(ty));
+    let mut walked = Walked::default();
+    walked.walk(scope, &cands, &files, &decls, &cone.users);
+    let Walked {
+        mut summaries,
+        fixed_entry,
+        setup,
+    } = walked;
     let mut facts = Facts {
         cands,
         assumed: fixed_entry.keys().cloned().collect(),
@@ -338,8 +308,76 @@ pub fn build(scope: &PackageScope, own_path: &Path, own_text: &str, tests: bool)
     };
     super::flow::entries(&mut facts, &summaries, fixed_entry);
     guards_and_writes(&mut facts, &summaries);
+    // What a fix needs (the locks and writes of the callees) only where
+    // some field has a guard.
+    if !facts.guards.is_empty() {
+        let mut more = Walked::default();
+        more.walk(scope, &facts.cands, &files, &decls, &cone.callees);
+        summaries.extend(more.summaries);
+    }
     super::flow::transitive(&mut facts, &summaries);
     facts
+}
+
+/// The walks of some of the package's functions.
+#[derive(Default)]
+struct Walked {
+    summaries: Vec<Summary>,
+    /// Functions that say the caller holds the lock.
+    fixed_entry: HashMap<String, Entry>,
+    /// Functions that set their receiver's fields unlocked.
+    setup: HashSet<String>,
+}
+
+impl Walked {
+    /// Walks the declarations `which` selects, one file at a time parsed,
+    /// walked and dropped (a file with none selected is not parsed).
+    fn walk(
+        &mut self,
+        scope: &PackageScope,
+        cands: &Candidates,
+        files: &[(PathBuf, String)],
+        decls: &[Vec<decls::Decl>],
+        which: &[Vec<bool>],
+    ) {
+        for (((path, text), ds), which) in files.iter().zip(decls).zip(which) {
+            if !which.iter().any(|w| *w) {
+                continue;
+            }
+            let tree = match decls::ranges_to_parse(text, ds, |i, _| which[i]) {
+                Some(ranges) => syntax::parse_ranges(text, &ranges),
+                None => syntax::parse(text),
+            };
+            let root = tree.root();
+            let file_scope = scope.for_file(&root, path);
+            let label = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let lines = LineIndex::new(text);
+            for f in root
+                .children()
+                .filter(|n| matches!(n.kind().as_ref(), "function_declaration" | "method_declaration"))
+            {
+                let Some(w) = walk::walk_function(&f, &file_scope, cands) else {
+                    continue;
+                };
+                if locked_name(&w.key) || doc_says_held(&f) {
+                    self.fixed_entry.insert(w.key.clone(), Entry::All);
+                }
+                if sets_fields_unlocked(&w) {
+                    self.setup.insert(w.key.clone());
+                }
+                let ev_lines = w.events.iter().map(|e| lines.line_col(e.start).0).collect();
+                self.summaries.push(Summary {
+                    walk: w,
+                    file: label.clone(),
+                    path: path.to_path_buf(),
+                    lines: ev_lines,
+                });
+            }
+        }
+    }
 }
 
 fn guards_and_writes(facts: &mut Facts, summaries: &[Summary]) {
@@ -405,16 +443,20 @@ fn guards_and_writes(facts: &mut Facts, summaries: &[Summary]) {
             }
         }
     }
-    let mut best: HashMap<Key, ((usize, usize), Guard)> = HashMap::new();
+    type Score = (usize, usize, (bool, usize));
+    let mut best: HashMap<Key, (Score, Guard)> = HashMap::new();
     for ((k, mutex), t) in tallies {
         let all = total.get(&k).copied().unwrap_or(0);
         if t.explicit == 0 || t.all < MIN_GUARDED || t.funcs.len() < MIN_FUNCTIONS || t.all * 100 < all * MIN_PERCENT {
             continue;
         }
-        let Some(m) = facts.cands.types.get(&k.0).and_then(|i| i.mutex(&mutex)).cloned() else {
+        let Some(info) = facts.cands.types.get(&k.0) else {
             continue;
         };
-        let score = (t.explicit, t.all);
+        let Some(m) = info.mutex(&mutex).cloned() else {
+            continue;
+        };
+        let score = (t.explicit, t.all, info.nearness(&m, &k.1));
         if best.get(&k).is_none_or(|(c, _)| *c < score) {
             best.insert(
                 k,

@@ -159,3 +159,41 @@ func (c *C) Peek(k string) int {\n\treturn c.m[k]\n}\n";
     let changed = with_guard("func (c *C) Peek(k string) int {\n\treturn c.m[k]\n}\n");
     assert_eq!(lines(&changed).len(), 1);
 }
+
+/// `r.Lock()` on a struct that embeds a mutex takes that mutex, not a
+/// named one beside it: the guard of `peers` is the embedded `RWMutex`,
+/// however often `snapLock` is held too.
+#[test]
+fn a_value_lock_takes_the_embedded_mutex_only() {
+    let src = "package p\n\nimport \"sync\"\n\ntype R struct {\n\tsync.RWMutex\n\tsnapLock sync.Mutex\n\tpeers map[string]int\n}\n\n\
+func (r *R) Add(k string) {\n\tr.Lock()\n\tdefer r.Unlock()\n\tr.peers[k] = 1\n}\n\n\
+func (r *R) Del(k string) {\n\tr.Lock()\n\tdefer r.Unlock()\n\tdelete(r.peers, k)\n}\n\n\
+func (r *R) Snap() int {\n\tr.Lock()\n\tdefer r.Unlock()\n\tr.snapLock.Lock()\n\tdefer r.snapLock.Unlock()\n\treturn len(r.peers) + r.peers[\"x\"]\n}\n\n\
+func (r *R) Peek(k string) int {\n\treturn r.peers[k] // unguarded\n}\n";
+    let out = run_rule("unlocked-map", src, 22);
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(out[0].line, line_of(src, "// unguarded"));
+    assert!(
+        out[0].message.contains("without holding r.RWMutex"),
+        "{}",
+        out[0].message
+    );
+}
+
+/// Two mutexes held together at every access (taken in order): the guard
+/// is the one declared nearest above the field, as Go code lays them out,
+/// whatever order the tallies come in.
+#[test]
+fn a_tie_between_mutexes_goes_to_the_one_declared_above_the_field() {
+    let src = "package p\n\nimport \"sync\"\n\ntype C struct {\n\ta sync.Mutex\n\tother map[string]int\n\tb sync.Mutex\n\tm map[string]int\n}\n\n\
+func (c *C) lockBoth() {\n\tc.a.Lock()\n\tc.b.Lock()\n}\n\n\
+func (c *C) Put(k string) {\n\tc.a.Lock()\n\tdefer c.a.Unlock()\n\tc.b.Lock()\n\tdefer c.b.Unlock()\n\tc.m[k] = 1\n}\n\n\
+func (c *C) Del(k string) {\n\tc.a.Lock()\n\tdefer c.a.Unlock()\n\tc.b.Lock()\n\tdefer c.b.Unlock()\n\tdelete(c.m, k)\n}\n\n\
+func (c *C) Get(k string) int {\n\tc.a.Lock()\n\tdefer c.a.Unlock()\n\tc.b.Lock()\n\tdefer c.b.Unlock()\n\treturn c.m[k]\n}\n\n\
+func (c *C) Peek(k string) int {\n\treturn c.m[k] // unguarded\n}\n";
+    for _ in 0..8 {
+        let out = run_rule("unlocked-map", src, 22);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert!(out[0].message.contains("without holding c.b"), "{}", out[0].message);
+    }
+}
