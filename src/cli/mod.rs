@@ -9,8 +9,7 @@ mod exit;
 mod request;
 mod watch;
 
-pub use args::{BatchFlags, Cli, Command, RunArgs};
-pub use exit::EXIT_STATUSES;
+pub use args::{Cli, Command, RunArgs};
 
 use crate::go::goversion::GoVersion;
 use crate::go::syntax;

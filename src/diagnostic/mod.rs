@@ -11,7 +11,7 @@ mod edit;
 pub mod fix;
 mod related;
 
-pub use crate::go::lines::{line_col, LineIndex};
+pub use crate::go::lines::LineIndex;
 use crate::go::load::SourceFile;
 pub use edit::TextEdit;
 pub use fix::{Fix, FixSafety, FixState, FixStatus};

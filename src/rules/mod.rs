@@ -78,7 +78,7 @@ impl FixAvailability {
 }
 
 pub use crate::diagnostic::{Fix, FixSafety, RelatedLocation, TextEdit};
-pub use load::{builtin_rules, check_unique_ids, load_rule_dir, parse_rules, RuleLoadError};
+pub use load::{builtin_rules, check_unique_ids, load_rule_dir, RuleLoadError};
 
 /// Where a rule's `metadata.prefilter` tokens and its preconditions are
 /// necessary conditions (`metadata.prefilter_scope`).
@@ -339,6 +339,7 @@ pub fn near_matches<'a>(unknown: &str, known: impl Iterator<Item = &'a str>) -> 
 
 #[cfg(test)]
 mod tests {
+    use super::load::parse_rules;
     use super::*;
 
     #[test]

@@ -8,7 +8,7 @@ mod workspace;
 #[cfg(test)]
 mod tests;
 
-pub use protocol::{path_to_uri, uri_to_path, FIX_ALL, UNSAFE_MARK};
+pub use protocol::FIX_ALL;
 pub use workspace::{ServerOptions, Settings};
 
 use crate::diagnostic::FileErrorKind;

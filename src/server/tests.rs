@@ -1,6 +1,7 @@
 //! The server's handlers driven in-process: messages in, messages out.
 //! Not for the stdio transport, which `tests/cli/server.rs` drives through the binary.
 
+use super::protocol::{path_to_uri, UNSAFE_MARK};
 use super::*;
 use lsp_server::RequestId;
 use serde_json::{json, Value};
