@@ -41,7 +41,11 @@ impl Fixture {
         let mut out = self
             .server
             .handle(Message::Notification(Notification::new(method.into(), params)));
-        out.extend(self.server.flush());
+        // Every changed buffer's diagnostics, as the message loop sends them
+        // while no message waits.
+        while self.server.has_pending() {
+            out.extend(self.server.flush_one());
+        }
         out
     }
 
