@@ -96,14 +96,6 @@ impl VersionResolver {
     }
 }
 
-/// The directory holding the nearest `go.mod` at or above `dir`, if any.
-pub fn module_root(dir: &Path) -> Option<PathBuf> {
-    let dir = absolute(dir);
-    dir.ancestors()
-        .find(|d| d.join("go.mod").is_file())
-        .map(Path::to_path_buf)
-}
-
 fn absolute(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
