@@ -246,8 +246,8 @@ impl Rule {
     }
 
     /// Runs the rule over a parsed file (the one-rule form of `find_matches`
-    /// and `check_matches`).
-    #[allow(dead_code)]
+    /// and `check_matches`), for the rules' unit tests.
+    #[cfg(test)]
     pub fn check(&self, ctx: &RuleContext, root: &GoNode) -> Vec<Detection> {
         let matches: Vec<_> = root.find_all(&self.config.matcher).collect();
         self.check_matches(ctx, &matches)
