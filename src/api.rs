@@ -107,3 +107,55 @@ pub fn syntax_error(text: &str) -> Option<usize> {
     let err = crate::go::syntax::first_error(&tree.root())?;
     Some(crate::go::syntax::error_offset(text, &err))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOOP: &str = "package p\n\nfunc f(m map[string]int) {\n\tfor k := range m {\n\t\tdelete(m, k)\n\t}\n}\n";
+
+    fn module(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("go.mod"), "module example.com/p\n\ngo 1.22\n").unwrap();
+        let path = dir.path().join("p.go");
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn an_engine_runs_only_the_rules_named() {
+        let (_dir, path) = module(LOOP);
+        let report = Engine::new(&["range-delete"], false).process(&path);
+        assert_eq!(report.rules, ["range-delete"]);
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        assert!(report.fixed_text.unwrap().contains("\tclear(m)\n"));
+        let other = Engine::new(&["nil-reset"], false).process(&path);
+        assert!(other.rules.is_empty() && other.fixed_text.is_none());
+    }
+
+    #[test]
+    fn builtin_rules_carry_their_examples() {
+        let rules = builtin_rules();
+        let r = rules.iter().find(|r| r.id == "range-delete").unwrap();
+        assert!(r.has_fix && r.before.contains("delete(") && r.after.contains("clear("));
+    }
+
+    #[test]
+    fn write_file_replaces_the_text_and_names_the_path_when_it_cannot() {
+        let (dir, path) = module(LOOP);
+        write_file(&path, "package p\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "package p\n");
+        let missing = dir.path().join("missing.go");
+        let err = write_file(&missing, "package p\n").unwrap_err();
+        assert!(err.contains(&missing.display().to_string()), "{err}");
+    }
+
+    #[test]
+    fn syntax_error_is_on_the_line_gofmt_reports() {
+        assert_eq!(syntax_error(LOOP), None);
+        let text = "package p\n\nfunc f() {\n\tx := )\n}\n";
+        // gofmt -e: 4:7: expected operand, found ')'
+        let at = syntax_error(text).unwrap();
+        assert_eq!(text[..at].matches('\n').count() + 1, 4, "{at}");
+    }
+}
