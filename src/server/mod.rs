@@ -50,7 +50,7 @@ pub fn run(options: ServerOptions) -> i32 {
 }
 
 /// What the server offers the client.
-pub fn capabilities() -> ServerCapabilities {
+fn capabilities() -> ServerCapabilities {
     ServerCapabilities {
         text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
             open_close: Some(true),
