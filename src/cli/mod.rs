@@ -93,7 +93,7 @@ pub fn run() -> i32 {
 /// Why `rules` or `explain` cannot list the rules: the config, or a rule
 /// directory (each error names its path).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum CatalogueError {
+enum CatalogueError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Config(#[from] crate::config::ConfigError),
