@@ -99,13 +99,7 @@ impl ConfigError {
         ConfigError::in_text(&config.path, &config.text, Some(span), message, help)
     }
 
-    pub(crate) fn in_text(
-        path: &Path,
-        text: &str,
-        span: Option<Range<usize>>,
-        message: String,
-        help: Option<String>,
-    ) -> Self {
+    pub fn in_text(path: &Path, text: &str, span: Option<Range<usize>>, message: String, help: Option<String>) -> Self {
         ConfigError {
             path: path.to_path_buf(),
             message,
@@ -140,7 +134,7 @@ impl From<RuleLoadError> for ConfigError {
 /// A rule file's error, unless the file is no rule at all (no top-level
 /// `id:` and `rule:`: say, credentials kept beside the rules): then only its
 /// path is named, and nothing of its text is quoted.
-pub(crate) fn rule_file_error(e: RuleLoadError) -> RuleLoadError {
+pub fn rule_file_error(e: RuleLoadError) -> RuleLoadError {
     let looks_like_rule = |text: &str| {
         let top = |key: &str| text.lines().any(|l| l.starts_with(key));
         top("id:") && top("rule:")

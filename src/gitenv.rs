@@ -33,7 +33,7 @@ const INHERITED_GIT_VARS: &[&str] = &[
 
 /// Configuration that wins over every config file (command-line scope): each
 /// key names something git would otherwise execute, or a transport that could.
-pub const OVERRIDES: &[(&str, &str)] = &[
+const OVERRIDES: &[(&str, &str)] = &[
     ("core.fsmonitor", "false"),
     ("core.hooksPath", "/dev/null"),
     ("core.sshCommand", "ssh"),
@@ -74,7 +74,7 @@ pub fn git(dir: &Path) -> Command {
 /// Removes inherited repository variables; pathspecs are literal (a file
 /// named `*.go` or `:x` is not a pattern), replace refs are not followed and
 /// git never prompts.
-pub fn clean_env(cmd: &mut Command) {
+fn clean_env(cmd: &mut Command) {
     for var in INHERITED_GIT_VARS {
         cmd.env_remove(var);
     }
@@ -113,7 +113,7 @@ pub fn driver_overrides(dir: &Path) -> Vec<String> {
 /// tree (`git diff REV`, the `git status` of `gh`) or talk to a remote.
 /// Credential helpers of the user's global and system config are put back
 /// after the reset.
-pub fn driver_config(dir: &Path) -> Vec<(String, String)> {
+fn driver_config(dir: &Path) -> Vec<(String, String)> {
     let mut cmd = git(dir);
     cmd.args(["config", "--null", "--get-regexp", r"^(filter|diff|credential)\."]);
     let Ok(out) = cmd.output() else {

@@ -14,7 +14,7 @@ use std::io::{self, BufRead, Write};
 
 /// One answer to "apply this fix?".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Answer {
+enum Answer {
     Yes,
     No,
     All,
@@ -42,7 +42,7 @@ pub trait AnswerSource {
 /// Single keys from the terminal (raw mode). Ctrl-C is an
 /// `ErrorKind::Interrupted` error, so that the run can end its line and
 /// say that nothing was written before it stops.
-pub struct TerminalAnswers(pub console::Term);
+struct TerminalAnswers(pub console::Term);
 
 impl AnswerSource for TerminalAnswers {
     fn next_key(&mut self) -> io::Result<Option<char>> {
@@ -60,7 +60,7 @@ impl AnswerSource for TerminalAnswers {
 }
 
 /// Answers piped on standard input: every non-whitespace character is one answer.
-pub struct PipedAnswers<R: BufRead>(pub R);
+struct PipedAnswers<R: BufRead>(pub R);
 
 impl<R: BufRead> AnswerSource for PipedAnswers<R> {
     fn next_key(&mut self) -> io::Result<Option<char>> {

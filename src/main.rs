@@ -2,5 +2,5 @@
 //! Entry point only: the modules live in the library (`src/lib.rs`).
 
 fn main() {
-    std::process::exit(mapfix::cli::run());
+    std::process::exit(mapfix::run());
 }

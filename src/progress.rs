@@ -27,7 +27,7 @@ pub fn step_bar(len: usize, unit: &str) -> Option<ProgressBar> {
 }
 
 /// Runs over fewer files finish too fast for a bar to help.
-pub const MIN_FILES: usize = 100;
+const MIN_FILES: usize = 100;
 
 pub struct Progress {
     bar: Option<ProgressBar>,

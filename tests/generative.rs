@@ -22,14 +22,7 @@ mod common;
 mod gen;
 
 use common::*;
-use mapfix::engine::{Engine, EngineOptions, FileReport};
-use mapfix::go::goversion::VersionResolver;
-use mapfix::go::load::SourceFile;
-use mapfix::go::syntax;
-use mapfix::render::unified_diff;
-use mapfix::rules::{builtin_rules, Rule};
-use mapfix::walk::GoFile;
-use mapfix::write::apply;
+use mapfix::{builtin_rules, syntax_error, unified_diff, write_file, Engine};
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -56,23 +49,14 @@ struct Engines {
     per_rule: Vec<[Engine; 2]>,
 }
 
-fn engine(rules: Vec<Rule>, unsafe_fixes: bool) -> Engine {
-    let options = EngineOptions {
-        unsafe_fixes,
-        ..Default::default()
-    };
-    Engine::new(rules, options, VersionResolver::new(None))
-}
-
 impl Engines {
     fn new() -> Self {
         let ids: Vec<String> = builtin_rules().iter().map(|r| r.id.clone()).collect();
-        let only = |id: &str| builtin_rules().into_iter().filter(|r| r.id == id).collect::<Vec<_>>();
         Engines {
-            all: [engine(builtin_rules(), false), engine(builtin_rules(), true)],
+            all: [Engine::new(&ids, false), Engine::new(&ids, true)],
             per_rule: ids
                 .iter()
-                .map(|id| [engine(only(id), false), engine(only(id), true)])
+                .map(|id| [Engine::new(&[id], false), Engine::new(&[id], true)])
                 .collect(),
         }
     }
@@ -104,13 +88,6 @@ impl Workspace {
     }
 }
 
-fn process(engine: &Engine, path: &Path) -> FileReport {
-    engine.process(&GoFile {
-        path: path.to_path_buf(),
-        explicit: true,
-    })
-}
-
 /// One engine run over `text` in a scratch directory: the text after its fixes.
 fn fixed_by(ws: &Workspace, engine: &Engine, text: &str) -> Result<String, TestCaseError> {
     // One scratch file for all runs: alone in its directory, it has no
@@ -118,12 +95,9 @@ fn fixed_by(ws: &Workspace, engine: &Engine, text: &str) -> Result<String, TestC
     let path = ws.root.join("scratch/p.go");
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, text).unwrap();
-    let report = process(engine, &path);
+    let report = engine.process(&path);
     if let Some(e) = report.errors.first() {
-        return Err(TestCaseError::fail(format!(
-            "error on generated input: {}\n{text}",
-            e.message
-        )));
+        return Err(TestCaseError::fail(format!("error on generated input: {e}\n{text}")));
     }
     Ok(report.fixed_text.unwrap_or_else(|| text.to_string()))
 }
@@ -148,14 +122,11 @@ fn check_case(
     let u = usize::from(unsafe_fixes);
     let group = if unsafe_fixes { "unsafe" } else { "safe" };
     let input = ws.file(group, text);
-    let report = process(&engines.all[u], &input);
+    let report = engines.all[u].process(&input);
     if let Some(e) = report.errors.first() {
-        return Err(TestCaseError::fail(format!(
-            "error on generated input: {}\n{text}",
-            e.message
-        )));
+        return Err(TestCaseError::fail(format!("error on generated input: {e}\n{text}")));
     }
-    let rules: Vec<String> = report.findings.iter().map(|f| f.rule.clone()).collect();
+    let rules = report.rules.clone();
     let Some(fixed) = report.fixed_text.clone() else {
         // No fix applies: no rule alone has one either (detection is per rule).
         return Ok(Done {
@@ -166,11 +137,9 @@ fn check_case(
             rules,
         });
     };
-    let tree = syntax::parse(&fixed);
-    if let Some(err) = syntax::first_error(&tree.root()) {
+    if let Some(at) = syntax_error(&fixed) {
         return Err(TestCaseError::fail(format!(
-            "fixed text does not parse at {:?}:\n{fixed}",
-            err.range()
+            "fixed text does not parse at byte {at}:\n{fixed}"
         )));
     }
     let again = fixed_by(ws, &engines.all[u], &fixed)?;
@@ -296,8 +265,7 @@ fn batch_checks(ws: &Workspace, done: &[Done]) {
             std::fs::create_dir_all(tree.join(format!("c{i}"))).unwrap();
             std::fs::write(tree.join(&rel), &input).unwrap();
         }
-        let source = SourceFile::load(&written.join(&rel), &VersionResolver::new(None)).unwrap();
-        apply::write_file(&source, &d.output).unwrap();
+        write_file(&written.join(&rel), &d.output).unwrap();
     }
     if !patch.is_empty() {
         let applied = git_apply(&patched, patch.as_bytes());

@@ -1,7 +1,8 @@
 //! The module graph of `src/` has no cycle: a top-level module (`src/X.rs`
 //! or `src/X/`) may use another only if that one does not use it back,
 //! directly or through others. References inside one module's own files
-//! do not count; `#[cfg(test)]` code is left out.
+//! do not count; `#[cfg(test)]` code is left out. And `src/lib.rs` keeps
+//! the modules private.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -189,4 +190,21 @@ fn a_cycle_is_found() {
     g.insert("c".into(), ["a".to_string()].into());
     g.insert("d".into(), ["a".to_string()].into());
     assert_eq!(cycles(&g), [["a", "b", "c"]]);
+}
+
+/// The library's modules are private (`pub` inside them means visible to
+/// the crate, which the dead-code lint checks); its public surface is
+/// `src/lib.rs`'s re-exports (CONTRIBUTING.md, "Visibility").
+#[test]
+fn the_library_modules_are_private() {
+    let lib = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs")).unwrap();
+    let public: Vec<&str> = lib
+        .lines()
+        .filter(|l| l.starts_with("pub mod ") && l.ends_with(';'))
+        .collect();
+    assert!(public.is_empty(), "src/lib.rs declares public modules: {public:?}");
+    assert!(
+        lib.lines().any(|l| l == "mod api;"),
+        "src/lib.rs declares no `mod api;`"
+    );
 }

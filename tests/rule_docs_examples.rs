@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use mapfix::rules::{FixAvailability, Rule};
+use mapfix::BuiltinRule;
 use std::path::Path;
 
 /// The marker line of `docs.context` that the example replaces.
@@ -39,10 +39,10 @@ fn place(context: &str, snippet: &str) -> String {
 
 /// The module's Go version: below `before_go` for rules that only concern
 /// older files, else at least 1.22 and the fix's `min_go`.
-fn go_line(rule: &Rule) -> String {
+fn go_line(rule: &BuiltinRule) -> String {
     match (rule.before_go, rule.min_go) {
-        (Some(v), _) => format!("1.{}", v.0 - 1),
-        (None, Some(v)) if v.0 > 22 => v.to_string(),
+        (Some(v), _) => format!("1.{}", v - 1),
+        (None, Some(v)) if v > 22 => format!("1.{v}"),
         _ => "1.22".to_string(),
     }
 }
@@ -72,11 +72,10 @@ fn findings(dir: &Path, id: &str) -> Vec<serde_json::Value> {
     json["findings"].as_array().unwrap().clone()
 }
 
-fn check_example(rule: &Rule) {
-    let d = &rule.docs;
+fn check_example(rule: &BuiltinRule) {
     let id = &rule.id;
-    let before = place(&d.context, &d.before);
-    let after = place(&d.context, &d.after);
+    let before = place(&rule.context, &rule.before);
+    let after = place(&rule.context, &rule.after);
     for (text, what) in [(&before, "before"), (&after, "after")] {
         assert_eq!(
             &gofmt(text, what),
@@ -107,7 +106,7 @@ fn check_example(rule: &Rule) {
         found.iter().any(|f| f["rule"] == id.as_str()),
         "{id}: docs.before is not reported:\n{before}\n{found:?}"
     );
-    if rule.fix_availability() != FixAvailability::None {
+    if rule.has_fix {
         let out = mapfix(root, &["--rule", id, "--unsafe", "-w", "."]);
         assert_eq!(out.status.code(), Some(0), "{id}: {}", describe(&out));
         let fixed = std::fs::read_to_string(&file).unwrap();
@@ -127,7 +126,7 @@ fn check_example(rule: &Rule) {
 
 #[test]
 fn every_rule_example_turns_before_into_after() {
-    let rules = mapfix::rules::catalogue::builtin();
+    let rules = mapfix::builtin_rules();
     assert!(rules.len() >= 7);
     for rule in &rules {
         check_example(rule);

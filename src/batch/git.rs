@@ -116,7 +116,7 @@ pub struct NewBlob {
 }
 
 /// A `git` command in `dir`, isolated from the repository's config (`gitenv`).
-pub fn git_command(dir: &Path) -> Command {
+fn git_command(dir: &Path) -> Command {
     crate::gitenv::git(dir)
 }
 

@@ -127,7 +127,7 @@ pub fn ensure_pr(
 
 /// Where the body of `branch`'s pull request is kept: the repository's git
 /// directory, which no commit and no `git status` sees.
-pub fn body_path(repo: &Checkout, branch: &str) -> PathBuf {
+fn body_path(repo: &Checkout, branch: &str) -> PathBuf {
     let safe: String = branch
         .chars()
         .map(|c| {

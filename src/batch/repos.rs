@@ -51,7 +51,7 @@ pub fn collect(paths: &[PathBuf], list: Option<&Path>) -> Result<Vec<Repository>
 }
 
 /// The entries of a repository list file.
-pub fn parse_list(text: &str) -> Vec<&str> {
+fn parse_list(text: &str) -> Vec<&str> {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
@@ -60,7 +60,7 @@ pub fn parse_list(text: &str) -> Vec<&str> {
 
 /// Lexical normalisation: no `.` components, `..` folded where possible,
 /// `/` separators, no trailing slash; the empty path is `.`.
-pub fn normalise(path: &Path) -> String {
+fn normalise(path: &Path) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut rooted = String::new();
     for c in path.components() {

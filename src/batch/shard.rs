@@ -22,7 +22,7 @@ impl Shard {
 }
 
 /// The 1-based shard of N that `key` belongs to.
-pub fn shard_of(key: &str, count: u64) -> u64 {
+fn shard_of(key: &str, count: u64) -> u64 {
     crate::hash::fnv1a64(key.as_bytes()) % count.max(1) + 1
 }
 

@@ -7,7 +7,7 @@ use crate::report::EXIT_ERROR;
 use clap::CommandFactory;
 
 /// Every exit status and what it means (roff: `\fB…\fR` is bold).
-pub const EXIT_STATUSES: &[(i32, &str)] = &[
+const EXIT_STATUSES: &[(i32, &str)] = &[
     (0, "Nothing found (dry run), or every finding fixed (\\fB--write\\fR)."),
     (
         1,

@@ -9,8 +9,7 @@ mod exit;
 mod request;
 mod watch;
 
-pub use args::{BatchFlags, Cli, Command, RunArgs};
-pub use exit::EXIT_STATUSES;
+pub use args::{Cli, Command, RunArgs};
 
 use crate::go::goversion::GoVersion;
 use crate::go::syntax;
@@ -94,7 +93,7 @@ pub fn run() -> i32 {
 /// Why `rules` or `explain` cannot list the rules: the config, or a rule
 /// directory (each error names its path).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum CatalogueError {
+enum CatalogueError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Config(#[from] crate::config::ConfigError),

@@ -11,7 +11,7 @@ mod edit;
 pub mod fix;
 mod related;
 
-pub use crate::go::lines::{line_col, LineIndex};
+pub use crate::go::lines::LineIndex;
 use crate::go::load::SourceFile;
 pub use edit::TextEdit;
 pub use fix::{Fix, FixSafety, FixState, FixStatus};
@@ -75,10 +75,10 @@ pub struct Finding {
     pub fix: Option<Fix>,
     /// What this run does with `fix`: decided by the engine, changed
     /// afterwards only by `FileReport::mark_written` and `mark_restored`.
-    pub(crate) fix_status: FixStatus,
+    pub fix_status: FixStatus,
     /// The edits adding the imports `fix` needs when it is applied on its
     /// own to the file as read (planned with the engine's parse of it).
-    pub(crate) fix_import_edits: Vec<TextEdit>,
+    pub fix_import_edits: Vec<TextEdit>,
     /// The matched source text (for baselines).
     pub snippet: String,
 }
@@ -111,7 +111,7 @@ impl Finding {
 
     /// The fix's edits applied on its own to the file as read, with the
     /// imports it needs (`plan::standalone_edits`), sorted by position.
-    pub(crate) fn standalone_edits(&self) -> Vec<TextEdit> {
+    pub fn standalone_edits(&self) -> Vec<TextEdit> {
         let Some(fix) = &self.fix else { return Vec::new() };
         let mut all = fix.edits.clone();
         all.extend(self.fix_import_edits.iter().cloned());

@@ -44,7 +44,7 @@ impl RelatedLocation {
     }
 
     /// Moves the location to `range` of `text`, whose line index is `lines`.
-    pub(crate) fn place(&mut self, text: &str, lines: &LineIndex, range: Range<usize>) {
+    pub fn place(&mut self, text: &str, lines: &LineIndex, range: Range<usize>) {
         let range = range.start.min(text.len())..range.end.min(text.len());
         (self.line, self.column) = lines.line_col(range.start);
         (self.end_line, self.end_column) = lines.line_col(range.end);

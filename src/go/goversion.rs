@@ -96,20 +96,12 @@ impl VersionResolver {
     }
 }
 
-/// The directory holding the nearest `go.mod` at or above `dir`, if any.
-pub fn module_root(dir: &Path) -> Option<PathBuf> {
-    let dir = absolute(dir);
-    dir.ancestors()
-        .find(|d| d.join("go.mod").is_file())
-        .map(Path::to_path_buf)
-}
-
 fn absolute(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
 /// The version in a `go.mod`'s `go 1.N` line.
-pub fn gomod_go_directive(gomod: &str) -> Option<GoVersion> {
+fn gomod_go_directive(gomod: &str) -> Option<GoVersion> {
     gomod.lines().find_map(|line| {
         let line = line.split("//").next().unwrap_or("").trim();
         line.strip_prefix("go ")
@@ -121,7 +113,7 @@ pub fn gomod_go_directive(gomod: &str) -> Option<GoVersion> {
 /// The minimum Go version implied by the file's `//go:build` line, as the Go
 /// toolchain computes it: `&&` takes the larger bound, `||` the smaller, and
 /// a negated `go1.N` implies none.
-pub fn build_constraint_version(text: &str) -> Option<GoVersion> {
+fn build_constraint_version(text: &str) -> Option<GoVersion> {
     for line in text.lines() {
         let t = line.trim();
         if let Some(expr) = t.strip_prefix("//go:build") {

@@ -5,7 +5,7 @@
 
 /// Line starts of a text, for many offset → line/column look-ups.
 pub struct LineIndex {
-    pub(crate) starts: Vec<usize>,
+    pub starts: Vec<usize>,
 }
 
 impl LineIndex {

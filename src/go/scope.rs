@@ -85,7 +85,7 @@ fn last_element_mentions(path: &str, name: &str) -> bool {
 
 /// Whether a declaration of `name` in a function (or in a scope inside one)
 /// is visible at `at`.
-pub fn declared_locally(name: &str, at: &GoNode) -> bool {
+fn declared_locally(name: &str, at: &GoNode) -> bool {
     let mut child = at.clone();
     for anc in at.ancestors() {
         if scope_declares(&anc, &child, name) {

@@ -123,7 +123,7 @@ impl Filters {
 }
 
 /// The fixes the reports include now, as a selection (to keep them and no others).
-pub fn included_fixes<'a>(reports: impl IntoIterator<Item = &'a FileReport>) -> FixSelection {
+fn included_fixes<'a>(reports: impl IntoIterator<Item = &'a FileReport>) -> FixSelection {
     FixSelection::new(
         reports
             .into_iter()

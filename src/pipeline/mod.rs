@@ -14,14 +14,14 @@ mod rerun;
 mod runner;
 mod write;
 
-pub use filters::{included_fixes, FilterError, Filters, Hidden};
+pub use filters::{Filters, Hidden};
 pub use output::{
     assumed_version_note, config_error, note_assumed_version, render, renderer_for, text_renderer, use_color,
     ColorChoice, Output, OutputFormat,
 };
 pub use rerun::{EngineRerun, Rerun};
 pub use runner::{engine_for, load_rules, Runner, Settings, SetupError};
-pub use write::{write_and_verify, write_baseline, write_fixes, Verified};
+pub use write::{write_and_verify, write_baseline};
 
 use crate::diagnostic::FileReport;
 use crate::interactive::{self, AnswerSource};

@@ -34,7 +34,7 @@ pub fn write_and_verify(reports: &mut [FileReport], toolchain: Option<&Toolchain
 /// Writes every report's fixed text (first removing temporary files left in
 /// those directories by an interrupted run); a failed write becomes the
 /// file's error. Returns what was written, for `--verify`.
-pub fn write_fixes(reports: &mut [FileReport]) -> Vec<WrittenFile> {
+fn write_fixes(reports: &mut [FileReport]) -> Vec<WrittenFile> {
     let _timer = crate::profile::timer(crate::profile::Stage::Output);
     let mut dirs: Vec<PathBuf> = reports
         .iter()

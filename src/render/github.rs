@@ -85,12 +85,12 @@ fn annotation(f: &Finding, text: &str) -> String {
 }
 
 /// Escaping of a command's message (GitHub's `escapeData`).
-pub fn escape_data(s: &str) -> String {
+fn escape_data(s: &str) -> String {
     s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escaping of a command's property value (GitHub's `escapeProperty`).
-pub fn escape_property(s: &str) -> String {
+fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 

@@ -407,7 +407,7 @@ fn html_escape(s: &str) -> String {
 }
 
 /// The first `n` sentences of a paragraph, on one line.
-pub fn first_sentences(text: &str, n: usize) -> String {
+fn first_sentences(text: &str, n: usize) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut count = 0;
     let bytes = flat.as_bytes();

@@ -13,7 +13,7 @@ use crate::rules::FixSafety;
 use std::io::{self, Write};
 
 pub use github::GithubRenderer;
-pub use json::{JsonDocument, JsonRelated, JsonRenderer, JsonSummary};
+pub use json::{JsonDocument, JsonRenderer, JsonSummary};
 pub use markdown::MarkdownRenderer;
 pub use patch::PatchRenderer;
 pub use sarif::{SarifRenderer, SarifRepository, SarifRule};

@@ -72,7 +72,7 @@ fn quote(name: &str) -> String {
 /// or as given (`git apply` refuses `..` in a name: a path holding one is
 /// named relative to the current directory when it lies below it, else by
 /// its absolute path).
-pub fn patch_path(path: &Path) -> String {
+fn patch_path(path: &Path) -> String {
     match git_relative(path) {
         Some(rel) => shown(&rel),
         None => {

@@ -388,7 +388,7 @@ fn relative_to(path: &Path, root: &Path) -> Option<PathBuf> {
 
 /// The path as a URI reference: relative paths stay relative (to the
 /// directory mapfix ran in), absolute ones become `file://` URIs.
-pub fn artifact_uri(path: &std::path::Path) -> String {
+fn artifact_uri(path: &std::path::Path) -> String {
     let shown = display_path(path);
     let shown = shown.strip_prefix("./").unwrap_or(&shown);
     if path.is_absolute() {

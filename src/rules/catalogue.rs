@@ -9,7 +9,7 @@ use crate::rules::{self, Rule, Severity};
 use serde::Serialize;
 use std::fmt::Write;
 
-pub use pages::{rule_pages, INDEX};
+pub use pages::rule_pages;
 
 /// `mapfix rules --format …`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

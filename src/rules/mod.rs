@@ -78,7 +78,7 @@ impl FixAvailability {
 }
 
 pub use crate::diagnostic::{Fix, FixSafety, RelatedLocation, TextEdit};
-pub use load::{builtin_rules, check_unique_ids, load_rule_dir, parse_rules, RuleLoadError};
+pub use load::{builtin_rules, check_unique_ids, load_rule_dir, RuleLoadError};
 
 /// Where a rule's `metadata.prefilter` tokens and its preconditions are
 /// necessary conditions (`metadata.prefilter_scope`).
@@ -246,8 +246,8 @@ impl Rule {
     }
 
     /// Runs the rule over a parsed file (the one-rule form of `find_matches`
-    /// and `check_matches`).
-    #[allow(dead_code)]
+    /// and `check_matches`), for the rules' unit tests.
+    #[cfg(test)]
     pub fn check(&self, ctx: &RuleContext, root: &GoNode) -> Vec<Detection> {
         let matches: Vec<_> = root.find_all(&self.config.matcher).collect();
         self.check_matches(ctx, &matches)
@@ -339,6 +339,7 @@ pub fn near_matches<'a>(unknown: &str, known: impl Iterator<Item = &'a str>) -> 
 
 #[cfg(test)]
 mod tests {
+    use super::load::parse_rules;
     use super::*;
 
     #[test]

@@ -42,12 +42,6 @@ pub fn map_field_names(dir: &Directory, structs: Structs) -> BTreeSet<String> {
     names
 }
 
-/// The package's functions (the skim does not keep their results, so any
-/// of them may return a map).
-pub fn package_funcs(dir: &Directory) -> BTreeSet<String> {
-    dir.iter().flat_map(|f| f.index.funcs.iter().cloned()).collect()
-}
-
 /// Per package name: the fields its files other than tests assign outside
 /// composite literals as far as tokens show, `x.f = …`, `x.f op= …` or
 /// `&x.f` (each also an assignment the parse would find: a field these name
@@ -220,8 +214,6 @@ mod tests {
         assert_eq!(locked.iter().map(String::as_str).collect::<Vec<_>>(), ["items", "seen"]);
         let all = map_field_names(&index, Structs::All);
         assert!(all.contains("labels") && !all.contains("n"));
-        let funcs = package_funcs(&index);
-        assert!(funcs.contains("load") && funcs.contains("count"));
         assert!(selects_any("x := c.\n\titems[k]", &locked));
         assert!(!selects_any("items := 1", &locked));
         assert!(indexes_any("c.items [k] = 1", &locked));

@@ -8,7 +8,7 @@ mod workspace;
 #[cfg(test)]
 mod tests;
 
-pub use protocol::{path_to_uri, uri_to_path, FIX_ALL, UNSAFE_MARK};
+pub use protocol::FIX_ALL;
 pub use workspace::{ServerOptions, Settings};
 
 use crate::diagnostic::FileErrorKind;
@@ -50,7 +50,7 @@ pub fn run(options: ServerOptions) -> i32 {
 }
 
 /// What the server offers the client.
-pub fn capabilities() -> ServerCapabilities {
+fn capabilities() -> ServerCapabilities {
     ServerCapabilities {
         text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
             open_close: Some(true),
@@ -159,22 +159,13 @@ impl Server {
 
     /// Handles one message; returns the messages to send (responses, and
     /// `publishDiagnostics` for closed files). Diagnostics of open files
-    /// come from `flush`.
+    /// come from `flush_one`.
     pub fn handle(&mut self, message: Message) -> Vec<Message> {
         match message {
             Message::Request(req) => vec![Message::Response(self.request(req))],
             Message::Notification(n) => self.notification(n),
             Message::Response(_) => Vec::new(),
         }
-    }
-
-    /// `publishDiagnostics` for every buffer changed since the last flush.
-    pub fn flush(&mut self) -> Vec<Message> {
-        let mut out = Vec::new();
-        while self.has_pending() {
-            out.extend(self.flush_one());
-        }
-        out
     }
 
     /// Whether some buffer's diagnostics are still to be published.

@@ -207,7 +207,7 @@ fn related_information(f: &Finding, map: &LineMap, base: usize) -> Option<Vec<Di
 
 /// Whether a client's `only` list (none: every kind) asks for `kind`: an
 /// entry asks for its own kind and those below it (`source` → `source.fixAll.mapfix`).
-pub fn kind_wanted(only: Option<&[CodeActionKind]>, kind: &str) -> bool {
+fn kind_wanted(only: Option<&[CodeActionKind]>, kind: &str) -> bool {
     only.is_none_or(|list| {
         list.iter().any(|k| {
             let k = k.as_str();
@@ -316,7 +316,7 @@ fn workspace_edit(uri: &Uri, edits: Vec<TextEdit>) -> WorkspaceEdit {
 
 /// One edit turning `old` into `new`: what lies between their common
 /// prefix and common suffix (on character boundaries).
-pub fn minimal_edit(old: &str, new: &str) -> ByteEdit {
+fn minimal_edit(old: &str, new: &str) -> ByteEdit {
     let mut prefix = old.bytes().zip(new.bytes()).take_while(|(a, b)| a == b).count();
     while !old.is_char_boundary(prefix) || !new.is_char_boundary(prefix) {
         prefix -= 1;

@@ -1,6 +1,7 @@
 //! The server's handlers driven in-process: messages in, messages out.
 //! Not for the stdio transport, which `tests/cli/server.rs` drives through the binary.
 
+use super::protocol::{path_to_uri, UNSAFE_MARK};
 use super::*;
 use lsp_server::RequestId;
 use serde_json::{json, Value};
@@ -40,7 +41,11 @@ impl Fixture {
         let mut out = self
             .server
             .handle(Message::Notification(Notification::new(method.into(), params)));
-        out.extend(self.server.flush());
+        // Every changed buffer's diagnostics, as the message loop sends them
+        // while no message waits.
+        while self.server.has_pending() {
+            out.extend(self.server.flush_one());
+        }
         out
     }
 

@@ -13,7 +13,7 @@ use std::thread::JoinHandle;
 /// The largest message read: a bigger one is answered with an error and
 /// skipped (the largest Go file mapfix reads is 16 MiB; JSON escaping may
 /// double it).
-pub const MAX_MESSAGE_BYTES: usize = 40 << 20;
+const MAX_MESSAGE_BYTES: usize = 40 << 20;
 
 /// The longest header line read.
 const MAX_HEADER_LINE: usize = 8 << 10;
@@ -64,7 +64,7 @@ fn write_all(outgoing: &Receiver<Message>, out: &Mutex<io::Stdout>) {
 
 /// Reads messages until the end of input or `exit`, answering those that
 /// cannot be read with an error on `out`.
-pub fn read_all(input: &mut impl BufRead, incoming: &Sender<Message>, out: &Mutex<impl Write>) {
+fn read_all(input: &mut impl BufRead, incoming: &Sender<Message>, out: &Mutex<impl Write>) {
     loop {
         let frame = match read_frame(input) {
             Ok(Some(frame)) => frame,
@@ -129,7 +129,7 @@ pub enum Frame {
 
 /// Reads one message: headers up to a blank line, then `Content-Length`
 /// bytes. `None` at the end of input.
-pub fn read_frame(input: &mut impl BufRead) -> io::Result<Option<Frame>> {
+fn read_frame(input: &mut impl BufRead) -> io::Result<Option<Frame>> {
     let mut length: Option<Result<u64, String>> = None;
     let mut any_header = false;
     loop {

@@ -123,8 +123,17 @@ fn read_message(reader: &mut impl BufRead) -> Option<Value> {
     serde_json::from_slice(&body).ok()
 }
 
+/// The `file://` URI an editor sends for `path`: every byte but the
+/// unreserved ones and `/` percent-encoded (RFC 3986).
 fn file_uri(path: &std::path::Path) -> String {
-    mapfix::server::path_to_uri(path).unwrap().as_str().to_string()
+    let mut uri = String::from("file://");
+    for b in path.to_str().unwrap().bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => uri.push(b as char),
+            _ => uri.push_str(&format!("%{b:02X}")),
+        }
+    }
+    uri
 }
 
 /// Applies LSP text edits (UTF-16 positions; ASCII text here) to `text`.

@@ -30,7 +30,7 @@ pub struct FileIndex {
 
 impl FileIndex {
     /// Indexes the top-level declarations of a parsed file.
-    #[allow(dead_code)] // The engine builds `nil_tested` lazily (see `PackageScope`).
+    #[cfg(test)] // The engine builds `nil_tested` lazily (see `PackageScope`).
     pub fn build(root: &GoNode) -> FileIndex {
         let mut idx = FileIndex::declarations(root);
         idx.nil_tested = nil_tested_names(root);

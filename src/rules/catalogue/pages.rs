@@ -7,7 +7,7 @@ use crate::rules::Rule;
 use std::fmt::Write;
 
 /// The index page's file name.
-pub const INDEX: &str = "README.md";
+const INDEX: &str = "README.md";
 
 /// Every page for `rules`: `(file name, text)`, each rule's `<id>.md` in
 /// catalogue order, then the index.
@@ -119,7 +119,7 @@ fn options(r: &Rule) -> String {
 }
 
 /// The index: the rule table, each id linking to its page.
-pub fn index_page(rules: &[Rule]) -> String {
+fn index_page(rules: &[Rule]) -> String {
     let mut out = generated_note("patterns/*.yml");
     out.push_str("# Rules\n\n");
     out.push_str(

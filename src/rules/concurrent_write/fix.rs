@@ -389,7 +389,7 @@ fn statement_text(node: &GoNode) -> String {
 impl Rewrite<'_> {
     /// `expr` as a value of type `ty`: unchanged when it already has that
     /// type (or `ty` is an interface), else converted: `int64(1)`.
-    pub fn convert(&self, expr: &GoNode, ty: &str) -> String {
+    fn convert(&self, expr: &GoNode, ty: &str) -> String {
         let text = expr.text().to_string();
         let parsed = TypeExpr::parse(ty);
         if expr.kind() == "literal_value" {
@@ -540,7 +540,7 @@ impl Rewrite<'_> {
     }
 
     /// A fresh identifier based on `base`: not in the file, not chosen before.
-    pub fn temp_name(&self, base: &str) -> String {
+    fn temp_name(&self, base: &str) -> String {
         let base = if base.chars().all(|c| c.is_alphanumeric() || c == '_') {
             base.to_string()
         } else {

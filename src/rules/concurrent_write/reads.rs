@@ -72,7 +72,7 @@ fn waits(node: &GoNode) -> bool {
 
 /// `m[k]` (not written), `range m`, or `m` handed to `fmt.*` or
 /// `json.Marshal`/`MarshalIndent`: reads that walk the map's buckets.
-pub fn is_crashing_read(node: &GoNode) -> bool {
+fn is_crashing_read(node: &GoNode) -> bool {
     let Some(parent) = node.parent() else { return false };
     match parent.kind().as_ref() {
         "index_expression" => {

@@ -93,7 +93,7 @@ pub fn lower_camel(text: &str) -> Option<String> {
 }
 
 /// `HandleUser` → `handleUser`, `HTTPServer` → `httpServer`, `ID` → `id`.
-pub fn lower_first_word(name: &str) -> String {
+fn lower_first_word(name: &str) -> String {
     let upper = name.chars().take_while(|c| c.is_ascii_uppercase()).count();
     let next_is_lower = name.chars().nth(upper).is_some_and(|c| c.is_ascii_lowercase());
     let lower = if upper > 1 && next_is_lower { upper - 1 } else { upper };

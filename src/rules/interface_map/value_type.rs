@@ -13,7 +13,7 @@ use crate::go::types::{self, TypeExpr, TypeKind};
 
 /// A type as text; `untyped` for constant expressions without a type yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Typed {
+struct Typed {
     pub text: String,
     pub untyped: bool,
 }

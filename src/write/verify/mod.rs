@@ -232,7 +232,7 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 /// The package directory of a file path.
-pub fn package_dir(path: &Path) -> PathBuf {
+fn package_dir(path: &Path) -> PathBuf {
     crate::walk::parent_dir(path).to_path_buf()
 }
 

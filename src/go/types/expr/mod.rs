@@ -131,7 +131,9 @@ impl TypeExpr {
         }
     }
 
-    /// The key and value of a map type (written out, not named).
+    /// The key and value of a map type (written out, not named): how the
+    /// tests look inside a parsed map type.
+    #[cfg(test)]
     pub fn map_parts(&self) -> Option<(&TypeExpr, &TypeExpr)> {
         match &self.kind {
             TypeKind::Map { key, value } => Some((key, value)),
