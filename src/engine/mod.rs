@@ -217,7 +217,7 @@ impl Engine {
         let package = crate::go::types::package_index::PackageProbe::new(&self.packages, &source.path);
         let candidates: Vec<&Rule> = candidates
             .into_iter()
-            .filter(|r| match r.module.and_then(|m| m.package_precondition) {
+            .filter(|r| match r.package_precondition {
                 Some(pre) if !self.options.skip_prefilter => {
                     let _timer = profile::timer(Stage::Filter);
                     pre(&source.text, &package)
@@ -399,9 +399,7 @@ impl Engine {
                 hits[i]
                     && (r.prefilter_scope == PrefilterScope::Callees
                         || r.precondition.is_none_or(|pre| pre(piece))
-                            && r.module
-                                .and_then(|m| m.package_precondition)
-                                .is_none_or(|pre| pre(piece, package)))
+                            && r.package_precondition.is_none_or(|pre| pre(piece, package)))
             })
         };
         let mut keep: Vec<bool> = decls.iter().map(may_match).collect();

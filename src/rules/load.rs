@@ -160,6 +160,7 @@ pub fn parse_rules(path: &Path, yaml: &str, builtin: bool) -> Result<Vec<Rule>, 
                 ..Default::default()
             }),
             precondition: module.and_then(|m| m.precondition),
+            package_precondition: module.and_then(|m| m.package_precondition),
             module,
             options: module.and_then(|m| m.options).map(|o| o.default_values()),
             config,

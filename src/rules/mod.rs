@@ -224,6 +224,8 @@ pub struct Rule {
     pub docs: RuleDocs,
     /// The checker's text precondition (see `go/prefilter.rs`).
     pub precondition: Option<Precondition>,
+    /// Its package precondition (see `RuleModule::package_precondition`).
+    pub package_precondition: Option<registry::PackagePrecondition>,
     /// The module `metadata.fixer` names, if any: its checker validates
     /// each match (a rule without one gives its YAML `fix`).
     pub module: Option<&'static RuleModule>,

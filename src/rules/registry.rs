@@ -37,7 +37,7 @@ pub struct RuleModule {
 
 /// See `RuleModule::package_precondition`: the file's text and its package
 /// (a byte search over the directory's files, or their declarations).
-type PackagePrecondition = fn(&str, &crate::go::types::package_index::PackageProbe) -> bool;
+pub type PackagePrecondition = fn(&str, &crate::go::types::package_index::PackageProbe) -> bool;
 
 /// A rule's options, as read from its `[rules.<id>]` table of `mapfix.toml`
 /// (`#[serde(deny_unknown_fields)]`, so a misspelt key points at itself).

@@ -70,6 +70,25 @@ impl<'a> PackageScope<'a> {
         }
     }
 
+    /// The scope of a file of `directory` known only by its index (a
+    /// package precondition's, before any parse): asks of the package what
+    /// a parsed file's scope would, but nothing of the file's own tree.
+    pub fn of_index(index: FileIndex, path: &'a Path, cache: &'a PackageCache, directory: DirectoryIndex) -> Self {
+        let siblings = std::cell::OnceCell::new();
+        let _ = siblings.set(directory);
+        PackageScope {
+            own: index,
+            own_nil_tested: std::cell::OnceCell::new(),
+            path,
+            cache,
+            siblings,
+            own_methods: std::cell::OnceCell::new(),
+            own_derived: std::cell::RefCell::new(Vec::new()),
+            whole_text: None,
+            whole_tree: std::cell::OnceCell::new(),
+        }
+    }
+
     /// The scope of a tree that holds only some declarations of `text`:
     /// what is asked of the whole file (nil tests, method summaries,
     /// `package_derived`) is read from a parse of `text`.

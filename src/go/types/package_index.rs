@@ -321,6 +321,11 @@ impl<'a> PackageProbe<'a> {
         }
     }
 
+    /// The file's path, as the engine names it.
+    pub fn path(&self) -> &'a Path {
+        self.file
+    }
+
     /// See `PackageCache::directory_mentions`.
     pub fn mentions(&self, needle: &'static str) -> bool {
         self.cache.directory_mentions(self.file, needle)
@@ -329,6 +334,16 @@ impl<'a> PackageProbe<'a> {
     /// The directory's index (built on first need, then shared).
     pub fn directory(&self) -> &Directory {
         self.directory.get_or_init(|| self.cache.directory(self.file))
+    }
+
+    /// The file's package scope from the directory's index (see
+    /// `PackageScope::of_index`); `None` when the directory does not hold
+    /// the file.
+    pub fn scope(&self) -> Option<super::PackageScope<'a>> {
+        let dir = self.directory.get_or_init(|| self.cache.directory(self.file)).clone();
+        let abs = absolute(self.file);
+        let index = dir.iter().find(|f| f.path == abs)?.index.clone();
+        Some(super::PackageScope::of_index(index, self.file, self.cache, dir))
     }
 }
 

@@ -47,6 +47,7 @@ impl RuleOptions for Options {
     fn widen(&self, rule: &mut super::Rule) {
         if self.tests {
             rule.precondition = Some(may_match_with_tests);
+            rule.package_precondition = Some(package_may_match_with_tests);
         }
     }
 }
@@ -54,11 +55,24 @@ impl RuleOptions for Options {
 use crate::go::load::is_test_file;
 
 /// A file can hold a finding only where it selects a map field of a
-/// struct type of its package that holds a mutex.
-/// A candidate type holds a `sync.Mutex` or `sync.RWMutex`, so some file of
-/// the package says `Mutex`: most directories are ruled out on that word,
-/// before their declarations are indexed.
+/// struct type of its package that holds a mutex, and one that has a
+/// guard. A candidate type holds a `sync.Mutex` or `sync.RWMutex`, so some
+/// file of the package says `Mutex`: most directories are ruled out on that
+/// word, before their declarations are indexed. The guards are the
+/// package's facts (`package::build`), computed here once per package, from
+/// the directory's index and the package's files, and shared with `check`:
+/// in most packages no map field has a guard, and no file of them is parsed
+/// for this rule.
 fn package_may_match(text: &str, package: &crate::go::types::package_index::PackageProbe) -> bool {
+    package_may_match_for(text, package, false)
+}
+
+/// `package_may_match` with `tests = true`.
+fn package_may_match_with_tests(text: &str, package: &crate::go::types::package_index::PackageProbe) -> bool {
+    package_may_match_for(text, package, true)
+}
+
+fn package_may_match_for(text: &str, package: &crate::go::types::package_index::PackageProbe, tests: bool) -> bool {
     use super::package_shape::{map_field_names, selects_any, Structs};
     if !package.mentions("Mutex") {
         return false;
@@ -66,7 +80,23 @@ fn package_may_match(text: &str, package: &crate::go::types::package_index::Pack
     let fields = package
         .directory()
         .derived_once("unlocked-map fields", |d| map_field_names(d, Structs::WithMutex));
-    selects_any(text, &fields)
+    if !selects_any(text, &fields) {
+        return false;
+    }
+    let Some(scope) = package.scope() else {
+        return true;
+    };
+    let facts = scope.package_facts(facts_key(tests), || package::build(&scope, package.path(), text, tests));
+    selects_any(text, &facts.guarded_fields())
+}
+
+/// The key of the package's facts (see `PackageScope::package_facts`).
+fn facts_key(tests: bool) -> &'static str {
+    if tests {
+        "unlocked-map+tests"
+    } else {
+        "unlocked-map"
+    }
 }
 
 /// The default precondition: `may_match_with_tests`, and not a file that
@@ -105,10 +135,9 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
         return Vec::new();
     }
     let func = m.get_node();
-    let key = if tests { "unlocked-map+tests" } else { "unlocked-map" };
-    let facts = ctx
-        .scope
-        .package_facts(key, || package::build(ctx.scope, &ctx.file.path, ctx.text, tests));
+    let facts = ctx.scope.package_facts(facts_key(tests), || {
+        package::build(ctx.scope, &ctx.file.path, ctx.text, tests)
+    });
     if facts.cands.is_empty() {
         return Vec::new();
     }

@@ -103,6 +103,13 @@ pub struct Facts {
     pub writes: HashMap<String, HashSet<(String, String)>>,
 }
 
+impl Facts {
+    /// The names of the map fields that have a guard.
+    pub fn guarded_fields(&self) -> std::collections::BTreeSet<String> {
+        self.guards.keys().map(|(_, field)| field.clone()).collect()
+    }
+}
+
 /// Whether a name says the caller holds the lock (`flushLocked`).
 pub fn locked_name(key: &str) -> bool {
     let name = key.rsplit('.').next().unwrap_or(key);
