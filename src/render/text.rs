@@ -4,7 +4,7 @@
 use super::{display_path, unified_diff, Renderer, RunResult, Summary};
 use crate::engine::FileReport;
 use crate::engine::{FileError, Finding};
-use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceCode};
+use miette::{Diagnostic, LabeledSpan, Severity, SourceCode};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Write};
@@ -240,20 +240,22 @@ fn plural(n: usize) -> &'static str {
 /// finding's are its rule's.)
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
-struct FindingDiag {
+struct FindingDiag<'t> {
     message: String,
     code: String,
     severity: Severity,
     help: Option<String>,
-    text: NamedSource<String>,
+    /// The file's text, borrowed: a file with many findings is not copied
+    /// once per finding.
+    text: Named<'t>,
     span: (usize, usize),
     label: String,
     /// Related locations in the same file: secondary labels.
     secondary: Vec<(usize, usize, String)>,
 }
 
-impl FindingDiag {
-    fn new(f: &Finding, text: &str) -> Self {
+impl<'t> FindingDiag<'t> {
+    fn new(f: &Finding, text: &'t str) -> Self {
         let mut help = f.help();
         let mut secondary = Vec::new();
         for r in &f.related {
@@ -276,7 +278,7 @@ impl FindingDiag {
                 _ => Severity::Advice,
             },
             help,
-            text: NamedSource::new(display_path(&f.path), text.to_string()),
+            text: Named::new(display_path(&f.path), text),
             span: (f.range.start, first_line_len(text, &f.range)),
             label: f.rule.clone(),
             secondary,
@@ -289,7 +291,7 @@ fn first_line_len(text: &str, range: &std::ops::Range<usize>) -> usize {
     s.find('\n').unwrap_or(s.len())
 }
 
-impl Diagnostic for FindingDiag {
+impl Diagnostic for FindingDiag<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         Some(Box::new(&self.code))
     }
@@ -318,21 +320,21 @@ impl Diagnostic for FindingDiag {
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[error("{message}")]
 #[diagnostic(severity(Error))]
-pub(super) struct ErrorDiag {
+pub(super) struct ErrorDiag<'t> {
     message: String,
     #[source_code]
-    text: Option<NamedSource<String>>,
+    text: Option<Named<'t>>,
     #[label("here")]
     span: Option<(usize, usize)>,
 }
 
-impl ErrorDiag {
-    pub(super) fn new(e: &FileError, text: Option<&str>) -> Self {
+impl<'t> ErrorDiag<'t> {
+    pub(super) fn new(e: &FileError, text: Option<&'t str>) -> Self {
         let path = display_path(&e.path);
         match (text, &e.span) {
             (Some(t), Some(span)) => ErrorDiag {
                 message: format!("{path}: {}", e.message),
-                text: Some(NamedSource::new(path, t.to_string())),
+                text: Some(Named::new(path, t)),
                 span: Some((span.start, span.len().min(40))),
             },
             _ => ErrorDiag {
@@ -341,5 +343,41 @@ impl ErrorDiag {
                 span: None,
             },
         }
+    }
+}
+
+/// A file's text under its name, borrowed (miette's `NamedSource` owns
+/// its text, so each diagnostic would copy the whole file).
+#[derive(Debug)]
+struct Named<'t> {
+    name: String,
+    text: &'t str,
+}
+
+impl<'t> Named<'t> {
+    fn new(name: impl Into<String>, text: &'t str) -> Self {
+        Named {
+            name: name.into(),
+            text,
+        }
+    }
+}
+
+impl SourceCode for Named<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self.text.read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
     }
 }
