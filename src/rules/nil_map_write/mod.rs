@@ -278,26 +278,28 @@ fn open_fields(dir: &crate::go::types::package_index::Directory) -> Arc<HashMap<
     })
 }
 
-/// Precondition (see `go/prefilter.rs`): some name is written through an
-/// index (`x.f[k] = v`, `m[k]++`, `m[k] += v`); yes when a comment or raw
-/// string leaves it unsure.
-/// A file can hold a finding only where it indexes a map field of one of
-/// its package's struct types that no file of the package assigns (a field
-/// assigned anywhere is never a nil field nothing fills), or names a
-/// package function with a `return nil` (whose result may be a nil map).
+/// A file can hold a finding only where it writes through an index
+/// (`x.f[k] = v`, `x.f[k]++`) a map field of one of its package's struct
+/// types that no file of the package assigns (a field assigned anywhere is
+/// never a nil field nothing fills), or names a package function whose
+/// result may be one map and that has a `return nil` (whose result may be
+/// a nil map).
 fn package_may_match(text: &str, package: &crate::go::types::package_index::PackageProbe) -> bool {
-    use super::package_shape::{indexes_any, mentions_any, nil_returning_funcs};
+    use super::package_shape::{index_writes_any, mentions_any, nil_returning_funcs};
     let dir = package.directory();
     let open = open_fields(dir);
     // A whole file names its package; a declaration of it (see
     // `metadata.prefilter_scope`) is checked against every package's fields.
     let fields_open = match lex::package_name(text) {
-        Some(own) => open.get(own).is_some_and(|fields| indexes_any(text, fields)),
-        None => open.values().any(|fields| indexes_any(text, fields)),
+        Some(own) => open.get(own).is_some_and(|fields| index_writes_any(text, fields)),
+        None => open.values().any(|fields| index_writes_any(text, fields)),
     };
     fields_open || mentions_any(text, &dir.derived_once("nil-returning funcs", nil_returning_funcs))
 }
 
+/// Precondition (see `go/prefilter.rs`): some name is written through an
+/// index (`x.f[k] = v`, `m[k]++`, `m[k] += v`); yes when a comment or raw
+/// string leaves it unsure.
 pub fn may_match(text: &str) -> bool {
     let bytes = text.as_bytes();
     memchr::memchr_iter(b'[', bytes).any(|open| {
