@@ -58,10 +58,13 @@ pub enum Counter {
     BytesIndexed,
     /// Sibling files parsed whole to answer `PackageScope::is_nil_tested`.
     SiblingsParsed,
+    /// Package files parsed in the declarations a rule's package facts need
+    /// (`package_index::parse_declarations`).
+    SiblingsParsedInPart,
 }
 
 static NANOS: [AtomicU64; 9] = [const { AtomicU64::new(0) }; 9];
-static COUNTS: [AtomicU64; 11] = [const { AtomicU64::new(0) }; 11];
+static COUNTS: [AtomicU64; 12] = [const { AtomicU64::new(0) }; 12];
 /// Rule id → files and bytes the pre-filter let through for it.
 static RULE_CANDIDATES: Mutex<BTreeMap<String, (u64, u64)>> = Mutex::new(BTreeMap::new());
 
@@ -118,7 +121,7 @@ pub fn report() -> String {
     let mb = |b: u64| b as f64 / 1e6;
     let mut out = format!(
         "mapfix profile: {} files read ({:.1} MB), {} generated skipped, {} passed the pre-filter, {} parsed whole and {} in part ({:.1} MB parsed, {:.1}% of the bytes read); \
-         package indexes: {} built from {} files ({:.1} MB skimmed), {} of them parsed whole for nil tests\nthread time:",
+         package indexes: {} built from {} files ({:.1} MB skimmed), {} of them parsed whole for nil tests and {} in part for package facts\nthread time:",
         c(Counter::FilesRead),
         mb(c(Counter::BytesRead)),
         c(Counter::Generated),
@@ -131,6 +134,7 @@ pub fn report() -> String {
         c(Counter::FilesIndexed),
         mb(c(Counter::BytesIndexed)),
         c(Counter::SiblingsParsed),
+        c(Counter::SiblingsParsedInPart),
     );
     for (stage, name) in STAGES {
         let secs = NANOS[stage as usize].load(Ordering::Relaxed) as f64 / 1e9;

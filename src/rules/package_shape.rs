@@ -106,8 +106,9 @@ fn assigned_in(text: &str) -> Vec<String> {
     out
 }
 
-/// The package's functions (not methods) with a `return nil` of one value:
-/// those whose result may be a nil map.
+/// The package's functions (not methods) whose result may be a single map
+/// (`map_result_may_be_map`) with a `return nil` of one value: those whose
+/// result may be a nil map.
 pub fn nil_returning_funcs(dir: &Directory) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for file in dir.iter() {
@@ -116,11 +117,16 @@ pub fn nil_returning_funcs(dir: &Directory) -> BTreeSet<String> {
         }
         let Some(text) = file.text() else { continue };
         let text = text.trim_start_matches('\u{feff}');
+        if !lex::word_occurrences(text, "return").any(|at| text[at + "return".len()..].trim_start().starts_with("nil"))
+        {
+            continue;
+        }
         for d in crate::go::decls::split(text) {
             let (Some(name), Some(body)) = (crate::go::decls::func_name(text, &d), d.body.clone()) else {
                 continue;
             };
-            if !file.index.funcs.iter().any(|f| f == name) {
+            if !file.index.funcs.iter().any(|f| f == name) || !result_may_be_map(&text[d.range.start..body.start], dir)
+            {
                 continue;
             }
             let body = &text[body];
@@ -136,6 +142,55 @@ pub fn nil_returning_funcs(dir: &Directory) -> BTreeSet<String> {
         }
     }
     out
+}
+
+/// Whether the result of the function whose header (`func F(…) R`, doc
+/// comment included) is `header` may be one map: one type, unnamed, that
+/// `may_be_map` accepts; yes when the header cannot be read.
+fn result_may_be_map(header: &str, dir: &Directory) -> bool {
+    let toks: Vec<(Tok, usize)> = lex::tokens(header).filter(|(t, _)| *t != Tok::Newline).collect();
+    let Some(func) = toks
+        .iter()
+        .position(|(t, _)| matches!(t, Tok::Word(s, e) if &header[*s..*e] == "func"))
+    else {
+        return true;
+    };
+    // The name, then type parameters and parameters, each balanced.
+    let mut i = func + 2;
+    for open in [b'[', b'('] {
+        if toks.get(i).map(|t| t.0) != Some(Tok::Punct(open)) {
+            continue;
+        }
+        let close = if open == b'[' { b']' } else { b')' };
+        let mut depth = 0usize;
+        while let Some((t, _)) = toks.get(i) {
+            i += 1;
+            match t {
+                Tok::Punct(b) if *b == open => depth += 1,
+                Tok::Punct(b) if *b == close => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let Some(&(_, start)) = toks.get(i) else {
+        return false;
+    };
+    let result = header[start..].trim();
+    let (single, listed) = match result.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        Some(inner) => (inner.trim(), true),
+        None => (result, false),
+    };
+    match TypeExpr::parse(single) {
+        Some(ty) => may_be_map(&ty, dir, 0),
+        // Several results (`(a, b T)`, `(T, error)`) are not one map; any
+        // other result that does not read as a type stays possible.
+        None => !(listed && single.contains(',')),
+    }
 }
 
 fn holds_mutex(decl: &TypeExpr) -> bool {
@@ -175,15 +230,30 @@ pub fn selects_any(text: &str, names: &BTreeSet<String>) -> bool {
     })
 }
 
-/// Whether `text` indexes one of `names` as a field: `.name[`, with only
-/// white space around the name.
-pub fn indexes_any(text: &str, names: &BTreeSet<String>) -> bool {
+/// Whether `text` may write one of `names` as a field through an index:
+/// `.name[…]` followed by an assignment (`=`, `op=`, `++`, `--`, or a list
+/// assigned later on the line), with only white space around the name; yes
+/// when a comment or raw string leaves it unsure (as `nil_map_write::may_match`).
+pub fn index_writes_any(text: &str, names: &BTreeSet<String>) -> bool {
     let bytes = text.as_bytes();
     names.iter().any(|name| {
         lex::word_occurrences(text, name).any(|at| {
             let before = bytes[..at].iter().rposition(|b| !b.is_ascii_whitespace());
-            let after = bytes[at + name.len()..].iter().position(|b| !b.is_ascii_whitespace());
-            before.is_some_and(|i| bytes[i] == b'.') && after.is_some_and(|i| bytes[at + name.len() + i] == b'[')
+            let end = at + name.len();
+            let open = bytes[end..]
+                .iter()
+                .position(|b| !b.is_ascii_whitespace())
+                .map(|i| end + i);
+            let (Some(b), Some(open)) = (before, open) else {
+                return false;
+            };
+            if bytes[b] != b'.' || bytes[open] != b'[' {
+                return false;
+            }
+            match lex::bracketed(text, open + 1) {
+                None => true,
+                Some(br) => !br.slice && lex::assignment_follows(text, br.end),
+            }
         })
     })
 }
@@ -216,8 +286,12 @@ mod tests {
         assert!(all.contains("labels") && !all.contains("n"));
         assert!(selects_any("x := c.\n\titems[k]", &locked));
         assert!(!selects_any("items := 1", &locked));
-        assert!(indexes_any("c.items [k] = 1", &locked));
-        assert!(!indexes_any("n := len(c.items)", &locked));
+        assert!(index_writes_any("c.items [k] = 1", &locked));
+        assert!(index_writes_any("c.items[k]++", &locked));
+        assert!(index_writes_any("c.items[k], ok = 1, true", &locked));
+        assert!(!index_writes_any("n := len(c.items)", &locked));
+        assert!(!index_writes_any("v := c.items[k]", &locked), "a read");
+        assert!(!index_writes_any("c.items[1:] = nil", &locked), "a slice");
     }
 
     #[test]
@@ -234,5 +308,12 @@ mod tests {
         let funcs: Vec<String> = nil_returning_funcs(&index).into_iter().collect();
         assert_eq!(funcs, ["load"], "one value, not a method");
         assert_eq!(assigned_fields(&index)["p"].len(), 3);
+        let shapes = "package p\n\ntype M map[string]int\n\ntype S struct{ m M }\n\nfunc a() M { return nil }\n\nfunc b() *S { return nil }\n\n// c is.\nfunc c[K comparable](k K) (map[K]int) { return nil }\n\nfunc d() error { return nil }\n\nfunc e() url.Values { return nil }\n\nfunc f() (m map[int]int) { return nil }\n\nfunc g() []byte { return nil }\n\nfunc h(x func() int) S { return nil }\n";
+        std::fs::write(dir.path().join("a.go"), shapes).unwrap();
+        let cache = PackageCache::default();
+        let index = cache.directory(&dir.path().join("a.go"));
+        let funcs: Vec<String> = nil_returning_funcs(&index).into_iter().collect();
+        // `f`'s result is named, which the rule does not follow, but reads as a possible map.
+        assert_eq!(funcs, ["a", "c", "e", "f"], "results that may be one map");
     }
 }

@@ -6,12 +6,14 @@
 //! `basic.rs` knows the predeclared types.
 
 pub mod basic;
+pub mod declared;
 pub mod expr;
 mod file_index;
 pub mod imports;
 pub mod package_index;
 
 pub use basic::BASIC_TYPES;
+pub use declared::{DeclFilter, Declared};
 pub use expr::{TypeExpr, TypeKind};
 pub use file_index::{infer_type, nil_tested_names, FileIndex};
 
@@ -48,6 +50,8 @@ pub struct PackageScope<'a> {
     own_methods: std::cell::OnceCell<Vec<MethodSummary>>,
     /// What `package_derived` computed from this file's tree, one per type.
     own_derived: std::cell::RefCell<Vec<Arc<dyn Any + Send + Sync>>>,
+    /// What `package_declared` computed from this file, by type and key.
+    own_declared: std::cell::RefCell<HashMap<(std::any::TypeId, String), Arc<dyn Any + Send + Sync>>>,
     /// The file's whole text when the tree holds only some of its
     /// declarations (`go/decls.rs`), and its parse, made on first need for
     /// the questions about the whole file.
@@ -65,6 +69,7 @@ impl<'a> PackageScope<'a> {
             siblings: std::cell::OnceCell::new(),
             own_methods: std::cell::OnceCell::new(),
             own_derived: std::cell::RefCell::new(Vec::new()),
+            own_declared: std::cell::RefCell::default(),
             whole_text: None,
             whole_tree: std::cell::OnceCell::new(),
         }
@@ -133,6 +138,11 @@ impl<'a> PackageScope<'a> {
             out.push((f.path.clone(), value));
         }
         out
+    }
+
+    /// The index of this file's directory (built on first need).
+    pub fn directory(&self) -> &package_index::Directory {
+        self.siblings()
     }
 
     fn siblings(&self) -> &DirectoryIndex {
@@ -265,9 +275,10 @@ impl<'a> PackageScope<'a> {
         found(&self.own).or_else(|| self.other_files().find_map(|f| found(f.full_index())))
     }
 
-    /// The imports of each other file of the package (each parsed whole).
+    /// The imports of each other file of the package (each parsed in its
+    /// import declarations).
     pub fn sibling_imports(&self) -> Vec<Vec<crate::go::types::imports::Import>> {
-        self.other_files().map(|f| f.full_index().imports.clone()).collect()
+        self.other_files().map(|f| f.imports().to_vec()).collect()
     }
 
     /// Whether any file of the package declares `name` at package level.

@@ -8,13 +8,15 @@
 //! derives from a whole package beside the index (`PackageCache::facts`),
 //! computed once and dropped with the directory's index.
 
+use crate::go::decls;
 use crate::go::lex;
 use crate::go::methods::{self, MethodSummary};
 use crate::go::syntax;
 use crate::go::types::{self, FileIndex};
 use crate::profile::{self, Counter, Stage};
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -31,6 +33,9 @@ pub struct SiblingFile {
     /// Constants and function results (which the skeleton lacks), from a
     /// parse of the file made on first need.
     full: OnceLock<FileIndex>,
+    /// The file's imports, from a parse of its package clause and import
+    /// declarations alone made on first need.
+    imports: OnceLock<Vec<crate::go::types::imports::Import>>,
     /// What its methods do to their receivers' fields, from a parse made on first need.
     methods: OnceLock<Vec<MethodSummary>>,
     /// Answers of `declares_const` so far.
@@ -38,6 +43,9 @@ pub struct SiblingFile {
     /// Facts a rule derives from the file's parse (`derived`), one per type,
     /// kept as long as the directory's index.
     derived: Mutex<Vec<Arc<dyn Any + Send + Sync>>>,
+    /// Facts a rule derives from some declarations of the file
+    /// (`declared`), by type and key, kept as long as the directory's index.
+    declared: Mutex<HashMap<(TypeId, String), Arc<dyn Any + Send + Sync>>>,
 }
 
 impl SiblingFile {
@@ -56,6 +64,28 @@ impl SiblingFile {
             profile::count(Counter::SiblingsParsed, 1);
             syntax::parse_shallow(text.trim_start_matches('\u{feff}'))
                 .map_or_else(FileIndex::default, |tree| FileIndex::declarations(&tree.root()))
+        })
+    }
+
+    /// The file's imports (as `full_index().imports`, without parsing the
+    /// rest of the file).
+    pub fn imports(&self) -> &[crate::go::types::imports::Import] {
+        if let Some(full) = self.full.get() {
+            return &full.imports;
+        }
+        self.imports.get_or_init(|| {
+            let text = self.text().unwrap_or_default();
+            let text = text.trim_start_matches('\u{feff}');
+            let ranges: Vec<Range<usize>> = decls::split(text)
+                .into_iter()
+                .filter(|d| matches!(d.kind, decls::DeclKind::Package | decls::DeclKind::Import))
+                .map(|d| d.range)
+                .collect();
+            if ranges.is_empty() {
+                return Vec::new();
+            }
+            profile::count(Counter::SiblingsParsedInPart, 1);
+            crate::go::types::imports::file_imports(&syntax::parse_ranges(text, &ranges).root())
         })
     }
 
@@ -115,6 +145,41 @@ impl SiblingFile {
             return found;
         }
         all.push(value.clone());
+        value
+    }
+
+    /// What `compute` derives from the declarations of the file that
+    /// `filter` keeps (see [`parse_declarations`]), computed once per
+    /// directory index, type `T` and `key` (`key` names what `filter`
+    /// selects): the file is parsed only in part, or not at all when no
+    /// declaration is kept, and the tree is dropped once `compute` returns.
+    pub fn declared<T: Any + Send + Sync>(
+        &self,
+        key: &str,
+        filter: &super::declared::DeclFilter,
+        compute: impl FnOnce(Option<(&syntax::GoNode, &[Range<usize>])>, &str) -> T,
+    ) -> Arc<T> {
+        let slot = (TypeId::of::<T>(), key.to_string());
+        let find = |all: &HashMap<(TypeId, String), Arc<dyn Any + Send + Sync>>| {
+            all.get(&slot).and_then(|d| d.clone().downcast::<T>().ok())
+        };
+        if let Some(found) = find(&self.declared.lock().unwrap_or_else(|e| e.into_inner())) {
+            return found;
+        }
+        let text = self.text().unwrap_or_default();
+        let text = text.trim_start_matches('\u{feff}');
+        let tree = super::declared::parse_declarations(text, filter);
+        let root = tree.as_ref().map(|(t, _)| t.root());
+        let value = Arc::new(compute(
+            root.as_ref().zip(tree.as_ref().map(|(_, k)| k.as_slice())),
+            text,
+        ));
+        drop(tree);
+        let mut all = self.declared.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = find(&all) {
+            return found;
+        }
+        all.insert(slot, value.clone());
         value
     }
 
@@ -466,9 +531,11 @@ impl PackageCache {
                 buffer,
                 nil_tested: OnceLock::new(),
                 full: OnceLock::new(),
+                imports: OnceLock::new(),
                 methods: OnceLock::new(),
                 const_answers: Mutex::default(),
                 derived: Mutex::new(Vec::new()),
+                declared: Mutex::default(),
             });
         }
         Arc::new(Directory {
@@ -578,6 +645,21 @@ mod tests {
         let index = cache.directory(&a);
         assert_eq!(index.len(), 1);
         assert!(index[0].index.types.contains_key("T"));
+    }
+
+    #[test]
+    fn imports_are_read_without_the_rest_of_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = "// Package p.\npackage p\n\nimport \"fmt\"\n\nimport (\n\th \"net/http\"\n\t_ \"embed\"\n)\n\nfunc f() { fmt.Println(h.StatusOK) }\n";
+        std::fs::write(dir.path().join("a.go"), src).unwrap();
+        std::fs::write(dir.path().join("b.go"), "").unwrap();
+        let cache = PackageCache::default();
+        let index = cache.directory(&dir.path().join("a.go"));
+        let whole = FileIndex::declarations(&syntax::parse(src).root()).imports;
+        assert_eq!(whole.len(), 3);
+        assert_eq!(index[0].imports(), whole.as_slice());
+        assert!(index[0].full.get().is_none(), "not parsed whole");
+        assert!(index[1].imports().is_empty());
     }
 
     #[test]

@@ -1,11 +1,28 @@
-//! nil-map-write's per-file facts, gathered once per file of the package
-//! (`PackageScope::package_derived`): which package struct types the file
+//! nil-map-write's per-file facts: which package struct types a file
 //! builds without some of their fields, which fields it assigns outside
-//! composite literals, and which of its functions return a nil map.
+//! composite literals, and which of its functions return a nil map. They
+//! are gathered per file and per question (`keys.rs`: a field `T.f`, or a
+//! function's result) from the declarations that can hold an answer
+//! (`PackageScope::package_declared`), the other functions parsed as their
+//! headers only.
 
 use crate::go::syntax::{self, code_children, GoNode};
-use crate::go::types::{self, PackageScope, TypeExpr, TypeKind};
+use crate::go::types::{self, Declared, PackageScope, TypeExpr, TypeKind};
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+/// The facts of a file parsed in the declarations a key keeps (`None`: it
+/// keeps none), from those declarations only, `text` being the file's text.
+pub fn gather_declared(declared: Option<Declared>, text: &str) -> FileFacts {
+    let generated = crate::go::load::is_generated(text);
+    match declared {
+        Some(d) => gather_with(d.root, d.scope, generated, Some(d.kept)),
+        None => FileFacts {
+            generated,
+            ..FileFacts::default()
+        },
+    }
+}
 
 /// What one file tells about the package's values.
 #[derive(Debug, Default)]
@@ -44,6 +61,8 @@ pub struct Build {
     ignored: bool,
     /// Where the function (or function literal) that builds it starts.
     pub func: Option<usize>,
+    /// Where the top-level declaration that holds it starts.
+    decl_at: usize,
     /// Returned by the last statement of an exported package function: a
     /// constructor that hands such values to every caller.
     pub exported_ctor: bool,
@@ -72,6 +91,7 @@ impl Build {
             line,
             ignored: false,
             func: None,
+            decl_at: 0,
             exported_ctor: false,
         }
     }
@@ -82,49 +102,90 @@ impl Build {
     }
 }
 
-/// The facts of the file whose root is `root`.
+/// The facts of the file whose root is `root` (a whole parse).
+#[cfg(test)]
 pub fn gather(root: &GoNode, scope: &PackageScope) -> FileFacts {
+    gather_with(root, scope, crate::go::load::is_generated(&root.text()), None)
+}
+
+/// The facts of the top-level declarations of `root` that start in one of
+/// `within` (all of them with `None`).
+fn gather_with(root: &GoNode, scope: &PackageScope, generated: bool, within: Option<&[Range<usize>]>) -> FileFacts {
     let mut facts = FileFacts {
-        generated: crate::go::load::is_generated(&root.text()),
-        nil_tested: types::nil_tested_names(root),
+        generated,
         ..FileFacts::default()
     };
     let is_struct = |name: &str| scope.type_decl(name).is_some_and(|d| d.is_struct());
-    for n in root.dfs() {
-        match n.kind().as_ref() {
-            "composite_literal" => literal_builds(&n, &is_struct, &mut facts.builds),
-            "call_expression" => call_builds(&n, scope, &is_struct, &mut facts.builds),
-            "var_spec" if n.field("value").is_none() => {
-                let Some(name) = n.field("type").and_then(|t| local_type_name(&t)) else {
-                    continue;
-                };
-                if is_struct(&name) {
-                    facts.builds.push(build(name, Some(Vec::new()), How::Var, &n));
-                }
-            }
-            "assignment" => {
-                for l in n.field("left").map(|l| code_children(&l)).unwrap_or_default() {
-                    if let Some(f) = selected_field(&l) {
-                        facts.assigned.insert(f);
-                    }
-                }
-                refills(&n, &is_struct, &mut facts.refilled);
-            }
-            "unary_expression" if n.field("operator").is_some_and(|o| o.text() == "&") => {
-                if let Some(f) = n.field("operand").and_then(|o| selected_field(&o)) {
-                    facts.assigned.insert(f);
-                }
-            }
-            "function_declaration" => {
-                if let Some((name, line)) = nil_map_func(&n, scope) {
-                    facts.nil_map_funcs.insert(name, line);
-                }
-            }
-            _ => {}
+    let taken = |n: &GoNode| within.is_none_or(|w| w.iter().any(|r| r.contains(&n.range().start)));
+    for top in root.children().filter(taken) {
+        let first = facts.builds.len();
+        facts.nil_tested.extend(types::nil_tested_names(&top));
+        for n in top.dfs() {
+            gather_node(&n, scope, &is_struct, &mut facts);
+        }
+        for b in &mut facts.builds[first..] {
+            b.decl_at = top.range().start;
         }
     }
     facts.builds.retain(|b| !b.ignored);
     facts
+}
+
+fn gather_node(n: &GoNode, scope: &PackageScope, is_struct: &dyn Fn(&str) -> bool, facts: &mut FileFacts) {
+    match n.kind().as_ref() {
+        "composite_literal" => literal_builds(n, is_struct, &mut facts.builds),
+        "call_expression" => call_builds(n, scope, is_struct, &mut facts.builds),
+        "var_spec" if n.field("value").is_none() => {
+            let Some(name) = n.field("type").and_then(|t| local_type_name(&t)) else {
+                return;
+            };
+            if is_struct(&name) {
+                facts.builds.push(build(name, Some(Vec::new()), How::Var, n));
+            }
+        }
+        "assignment" => {
+            for l in n.field("left").map(|l| code_children(&l)).unwrap_or_default() {
+                if let Some(f) = selected_field(&l) {
+                    facts.assigned.insert(f);
+                }
+            }
+            refills(n, is_struct, &mut facts.refilled);
+        }
+        "unary_expression" if n.field("operator").is_some_and(|o| o.text() == "&") => {
+            if let Some(f) = n.field("operand").and_then(|o| selected_field(&o)) {
+                facts.assigned.insert(f);
+            }
+        }
+        "function_declaration" => {
+            if let Some((name, line)) = nil_map_func(n, scope) {
+                facts.nil_map_funcs.insert(name, line);
+            }
+        }
+        _ => {}
+    }
+}
+
+impl FileFacts {
+    /// The facts of two disjoint sets of declarations of one file (see
+    /// `Key::Field`): the builds in the order of their declarations, as a
+    /// walk of the whole file finds them.
+    pub fn merge(a: &FileFacts, b: &FileFacts) -> FileFacts {
+        let mut builds: Vec<Build> = a.builds.iter().chain(&b.builds).cloned().collect();
+        builds.sort_by_key(|b| b.decl_at);
+        FileFacts {
+            generated: a.generated || b.generated,
+            builds,
+            assigned: a.assigned.union(&b.assigned).cloned().collect(),
+            nil_map_funcs: a
+                .nil_map_funcs
+                .iter()
+                .chain(&b.nil_map_funcs)
+                .map(|(k, v)| (k.clone(), *v))
+                .collect(),
+            refilled: a.refilled.union(&b.refilled).cloned().collect(),
+            nil_tested: a.nil_tested.union(&b.nil_tested).cloned().collect(),
+        }
+    }
 }
 
 /// `T.f` for each field `f` given by a literal of a package struct type
@@ -251,6 +312,7 @@ fn build(type_name: String, present: Option<Vec<String>>, how: How, at: &GoNode)
         line: at.start_pos().line() + 1,
         ignored: discarded(at) || in_test_helper(at) || in_copy_method(at),
         func: enclosing_func(at),
+        decl_at: 0,
         exported_ctor: returned_by_exported_func(at),
     }
 }

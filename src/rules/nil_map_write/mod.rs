@@ -5,12 +5,14 @@
 //! `x.f` before the write in the function: on such a `T` the write panics.
 //! Also a write to a local holding the result of a package function that
 //! has a `return nil` path. Fix: `if x.f == nil { x.f = make(…) }` before
-//! the write (`fix.rs`). The package's facts are gathered once per file
+//! the write (`fix.rs`). The package's facts are gathered per file and per
+//! field or function asked about, from the declarations that name it
 //! (`facts.rs`).
 
 mod facts;
 mod fix;
 mod guard;
+mod keys;
 #[cfg(test)]
 mod tests;
 
@@ -22,6 +24,8 @@ use crate::go::types::{self, TypeExpr, TypeKind};
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
 use facts::{Build, FileFacts, How};
+use keys::Key;
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -58,9 +62,31 @@ pub fn check(ctx: &RuleContext, m: &NodeMatch<StrDoc<Go>>) -> Vec<Detection> {
     out
 }
 
-/// The package's facts, one entry per file, without the test files.
-fn package_facts(ctx: &RuleContext, at: &GoNode) -> Vec<(PathBuf, Arc<FileFacts>)> {
-    ctx.scope.package_derived(at, |p| !is_test_file(p), facts::gather)
+/// The package's facts about `key`, one entry per file, this file first,
+/// without the test files (with `own_only`, this file's alone). A field's
+/// are merged with those of the declarations that call a decoder, gathered
+/// once per file for every field.
+fn package_facts(ctx: &RuleContext, key: Key, own_only: bool) -> Vec<(PathBuf, Arc<FileFacts>)> {
+    let declared = |key: Key| {
+        let keep = |piece: &str, d: &crate::go::decls::Decl| key.keeps(piece, d);
+        let include: fn(&std::path::Path) -> bool = if own_only { |_| false } else { |p| !is_test_file(p) };
+        ctx.scope.package_declared(
+            ctx.text,
+            include,
+            &key.name(),
+            &key.filter(&keep),
+            facts::gather_declared,
+        )
+    };
+    let facts = declared(key);
+    if !matches!(key, Key::Field { .. }) {
+        return facts;
+    }
+    facts
+        .into_iter()
+        .zip(declared(Key::Decoders))
+        .map(|((path, a), (_, b))| (path, Arc::new(FileFacts::merge(&a, &b))))
+        .collect()
 }
 
 use crate::go::load::is_test_file;
@@ -83,22 +109,36 @@ fn field_write(ctx: &RuleContext, stmt: &GoNode, map: &GoNode) -> Option<Detecti
     let silences = |f: &FileFacts| {
         f.assigned.contains(&field) || refilled.iter().any(|r| f.refilled.contains(r)) || f.nil_tested.contains(&field)
     };
-    // This file first: the package's other files are parsed only when it
-    // says nothing.
-    let own = ctx.scope.package_derived(stmt, |_| false, facts::gather);
-    if own.iter().any(|(_, f)| silences(f)) {
-        return None;
-    }
-    let all = package_facts(ctx, stmt);
-    if all.iter().any(|(_, f)| silences(f)) {
-        return None;
-    }
+    // What the writing function shows first, then whether some file of the
+    // package assigns the field as far as tokens tell (the package
+    // pre-filter's question, answered once per directory: each such token
+    // is an assignment the facts would find), then this file's facts, and
+    // the package's other files only when those say nothing.
     let func = syntax::enclosing_function(stmt)?;
     if guard::guarded(ctx, stmt, map, &func) {
         return None;
     }
     let local = guard::local_build(stmt, &owner, &func);
     if local.as_ref().is_some_and(|l| !l.omits(&field)) {
+        return None;
+    }
+    let package = &ctx.scope.own.package;
+    if open_fields(ctx.scope.directory())
+        .get(package)
+        .is_some_and(|open| !open.contains(&field))
+    {
+        return None;
+    }
+    let key = Key::Field {
+        type_name,
+        field: &field,
+    };
+    let own = package_facts(ctx, key, true);
+    if own.iter().any(|(_, f)| silences(f)) {
+        return None;
+    }
+    let all = package_facts(ctx, key, false);
+    if all.iter().any(|(_, f)| silences(f)) {
         return None;
     }
     let builds: Vec<(&PathBuf, &Build)> = all
@@ -191,13 +231,13 @@ fn result_write(ctx: &RuleContext, stmt: &GoNode, map: &GoNode) -> Option<Detect
     if !ctx.scope.is_package_func(&callee) {
         return None;
     }
-    let all = package_facts(ctx, stmt);
-    let (path, line) = all
-        .iter()
-        .find_map(|(p, f)| f.nil_map_funcs.get(&callee).map(|l| (p.clone(), *l)))?;
     if guard::local_checked_between(ctx, &assign, stmt, map) {
         return None;
     }
+    let all = package_facts(ctx, Key::Func(&callee), false);
+    let (path, line) = all
+        .iter()
+        .find_map(|(p, f)| f.nil_map_funcs.get(&callee).map(|l| (p.clone(), *l)))?;
     let result = ctx.scope.func_result(&callee)?.text;
     let file = path
         .file_name()
@@ -224,34 +264,42 @@ fn result_write(ctx: &RuleContext, stmt: &GoNode, map: &GoNode) -> Option<Detect
     Some(det)
 }
 
-/// Precondition (see `go/prefilter.rs`): some name is written through an
-/// index (`x.f[k] = v`, `m[k]++`, `m[k] += v`); yes when a comment or raw
-/// string leaves it unsure.
-/// A file can hold a finding only where it indexes a map field of one of
-/// its package's struct types that no file of the package assigns (a field
-/// assigned anywhere is never a nil field nothing fills), or names a
-/// package function with a `return nil` (whose result may be a nil map).
-fn package_may_match(text: &str, package: &crate::go::types::package_index::PackageProbe) -> bool {
-    use super::package_shape::{
-        assigned_fields, indexes_any, map_field_names, mentions_any, nil_returning_funcs, Structs,
-    };
-    let dir = package.directory();
-    let open = dir.derived_once("nil-map-write open fields", |d| {
+/// Per package name: the map fields of its struct types that no file of
+/// the directory other than tests assigns as far as tokens tell (see
+/// `package_shape::assigned_fields`), computed once per directory.
+fn open_fields(dir: &crate::go::types::package_index::Directory) -> Arc<HashMap<String, BTreeSet<String>>> {
+    use super::package_shape::{assigned_fields, map_field_names, Structs};
+    dir.derived_once("nil-map-write open fields", |d| {
         let fields = map_field_names(d, Structs::All);
         assigned_fields(d)
             .into_iter()
             .map(|(pkg, assigned)| (pkg, fields.difference(&assigned).cloned().collect()))
-            .collect::<std::collections::HashMap<String, std::collections::BTreeSet<String>>>()
-    });
+            .collect()
+    })
+}
+
+/// A file can hold a finding only where it writes through an index
+/// (`x.f[k] = v`, `x.f[k]++`) a map field of one of its package's struct
+/// types that no file of the package assigns (a field assigned anywhere is
+/// never a nil field nothing fills), or names a package function whose
+/// result may be one map and that has a `return nil` (whose result may be
+/// a nil map).
+fn package_may_match(text: &str, package: &crate::go::types::package_index::PackageProbe) -> bool {
+    use super::package_shape::{index_writes_any, mentions_any, nil_returning_funcs};
+    let dir = package.directory();
+    let open = open_fields(dir);
     // A whole file names its package; a declaration of it (see
     // `metadata.prefilter_scope`) is checked against every package's fields.
     let fields_open = match lex::package_name(text) {
-        Some(own) => open.get(own).is_some_and(|fields| indexes_any(text, fields)),
-        None => open.values().any(|fields| indexes_any(text, fields)),
+        Some(own) => open.get(own).is_some_and(|fields| index_writes_any(text, fields)),
+        None => open.values().any(|fields| index_writes_any(text, fields)),
     };
     fields_open || mentions_any(text, &dir.derived_once("nil-returning funcs", nil_returning_funcs))
 }
 
+/// Precondition (see `go/prefilter.rs`): some name is written through an
+/// index (`x.f[k] = v`, `m[k]++`, `m[k] += v`); yes when a comment or raw
+/// string leaves it unsure.
 pub fn may_match(text: &str) -> bool {
     let bytes = text.as_bytes();
     memchr::memchr_iter(b'[', bytes).any(|open| {

@@ -86,3 +86,126 @@ fn precondition_needs_an_index_write() {
         "package p\nfunc f() { _ = m[k]; s := a[1:2]; _ = s }\n"
     ));
 }
+
+/// A package whose facts hide where a word search could miss them: a type
+/// selected from a value (`b.Func`), a receiver naming the type, a
+/// decoded package variable, a nil test of a variable named as a field, a
+/// refill, builds in slices, a comment beside the type's name.
+const SHAPES: &str = "package p\n\nimport \"encoding/json\"\n\ntype Func struct {\n\tvalues map[string]int\n\tnames  map[int]string\n}\n\ntype Block struct{ Func *Func }\n\nvar global Func\n\nvar cfg Func\n\nfunc (f *Func) Add(k string) { f.values[k]++ }\n\nfunc use(b *Block) { b.Func.names[1] = \"x\" }\n\nfunc load(data []byte) { _ = json.Unmarshal(data, &cfg) }\n\nfunc all() []*Func { return []*Func{{values: nil}, {}} }\n\nfunc check(names map[int]string) bool { return names == nil }\n\nfunc reset(f *Func) { *f = Func /* refill */ {names: map[int]string{}} }\n\nfunc fresh() *Func { v := new( Func ); var w Func; _ = w; return v }\n\nfunc none() map[string]int {\n\tif true {\n\t\treturn nil\n\t}\n\treturn map[string]int{}\n}\n\nfunc (f *Func) Set() { f.values = map[string]int{} }\n";
+
+/// The facts a declaration-level parse gives for a key are those the whole
+/// file gives about it, on every fixture file of the rule and on `SHAPES`,
+/// for every field of every struct type and every function of the package.
+#[test]
+fn keyed_declaration_facts_equal_whole_file_facts() {
+    use super::facts::{self, FileFacts};
+    use super::keys::Key;
+    use crate::go::syntax;
+    use crate::go::types::{declared, Declared, FileIndex, PackageCache, PackageScope};
+    use std::path::{Path, PathBuf};
+    let about = |f: &FileFacts, key: Key| -> String {
+        match key {
+            Key::Field { type_name, field } => format!(
+                "{:?} {} {} {} {} {}",
+                f.builds.iter().filter(|b| b.type_name == type_name).collect::<Vec<_>>(),
+                f.assigned.contains(field),
+                f.refilled.contains(&format!("{type_name}.{field}")),
+                f.refilled.contains(&format!("{type_name}.*")),
+                f.nil_tested.contains(field),
+                f.generated,
+            ),
+            Key::Func(name) => format!("{:?}", f.nil_map_funcs.get(name)),
+            Key::Decoders => unreachable!("asked with a field"),
+        }
+    };
+    let shapes = tempfile::tempdir().unwrap();
+    std::fs::write(shapes.path().join("shapes.go"), SHAPES).unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/nil-map-write");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&fixtures)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    dirs.push(shapes.path().to_path_buf());
+    let (mut compared, mut partial) = (0, 0);
+    for dir in dirs {
+        let files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "go") && !crate::go::load::is_test_file(p))
+            .collect();
+        let texts: Vec<String> = files.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect();
+        let mut fields: Vec<(String, String)> = Vec::new();
+        let mut funcs: Vec<String> = Vec::new();
+        for text in &texts {
+            let index = FileIndex::declarations(&syntax::parse(text).root());
+            for (name, decl) in index.types.iter().filter(|(_, d)| d.is_struct()) {
+                fields.extend(decl.fields().map(|(f, _)| (name.clone(), f.to_string())));
+            }
+            funcs.extend(index.funcs.iter().cloned());
+        }
+        let cache = PackageCache::default();
+        for (path, text) in files.iter().zip(&texts) {
+            let whole_tree = syntax::parse(text);
+            let whole_root = whole_tree.root();
+            let whole = facts::gather(&whole_root, &PackageScope::new(&whole_root, path, &cache));
+            let keys = fields
+                .iter()
+                .map(|(t, f)| Key::Field { type_name: t, field: f })
+                .chain(funcs.iter().map(|f| Key::Func(f)));
+            for key in keys {
+                let declared = |key: Key| {
+                    let keep = |piece: &str, d: &crate::go::decls::Decl| key.keeps(piece, d);
+                    let tree = declared::parse_declarations(text, &key.filter(&keep));
+                    let root = tree.as_ref().map(|(t, _)| t.root());
+                    let whole = root
+                        .as_ref()
+                        .is_some_and(|r| r.dfs().count() == whole_root.dfs().count());
+                    let scope = root.as_ref().map(|r| PackageScope::new(r, path, &cache));
+                    let declared = root
+                        .as_ref()
+                        .zip(scope.as_ref())
+                        .zip(tree.as_ref())
+                        .map(|((root, scope), (_, kept))| Declared { root, scope, kept });
+                    (facts::gather_declared(declared, text), whole)
+                };
+                let (mut keyed, whole_parse) = declared(key);
+                if let Key::Field { .. } = key {
+                    keyed = FileFacts::merge(&keyed, &declared(Key::Decoders).0);
+                }
+                partial += usize::from(!whole_parse);
+                assert_eq!(about(&keyed, key), about(&whole, key), "{key:?} in {}", path.display());
+                compared += 1;
+            }
+        }
+    }
+    assert!(
+        compared > 100 && partial * 2 > compared,
+        "{partial} of {compared} parsed in part"
+    );
+}
+
+#[test]
+fn type_and_field_words_are_read_where_a_fact_can_be() {
+    use super::keys::Key;
+    let decls = crate::go::decls::split(SHAPES);
+    let kept = |key: Key| -> Vec<Option<&str>> {
+        decls
+            .iter()
+            .filter(|d| key.keeps(&SHAPES[d.range.clone()], d))
+            .map(|d| crate::go::decls::func_name(SHAPES, d))
+            .collect()
+    };
+    // `b.Func` selects a field, `(f *Func)` is a receiver and `Func *Func`
+    // declares a field: none of them builds a Func. The type's declaration
+    // and the two package variables are kept.
+    let field = |type_name, field| Key::Field { type_name, field };
+    assert_eq!(
+        kept(field("Func", "other")),
+        [None, None, None, Some("all"), Some("reset"), Some("fresh")]
+    );
+    // A decoder call is read once for every field.
+    assert_eq!(kept(Key::Decoders), [Some("load")]);
+    // `names == nil` on a parameter named like the field counts, as the
+    // facts count it; a field's declaration and a key of a literal do not.
+    assert_eq!(kept(field("Other", "names")), [Some("use"), Some("check")]);
+}
