@@ -3,7 +3,7 @@
 //! order, only reads every Go file (`--mode read`) or reads and parses it
 //! with the Go grammar (`--mode parse`), running no rule.
 
-use crate::{engine::ordered, go::syntax, walk};
+use crate::{go::syntax, ordered, walk};
 use std::path::PathBuf;
 
 /// `--mode`: what to do with each file.

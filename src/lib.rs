@@ -33,6 +33,7 @@ mod go;
 mod hash;
 mod interactive;
 mod memory;
+mod ordered;
 mod pipeline;
 mod plan;
 mod profile;

@@ -20,7 +20,6 @@ use crate::walk::{GoFile, WalkItem};
 use selection::FixSelection;
 
 mod fixpoint;
-pub mod ordered;
 pub mod selection;
 
 pub use crate::go::lines::{line_col, LineIndex};
@@ -105,7 +104,8 @@ impl Engine {
     /// `sink` (on the calling thread) in input order, as soon as it and all
     /// before it are done. Only a bounded number of reports is held at once.
     pub fn run_streaming(&self, files: &[GoFile], jobs: usize, sink: impl FnMut(FileReport)) {
-        ordered::for_each_ordered(files, jobs, |f| self.process(f), sink);
+        self.packages.set_jobs(jobs);
+        crate::ordered::for_each_ordered(files, jobs, |f| self.process(f), sink);
     }
 
     /// `run_streaming` over a walk still going on (see `walk::walk_sorted`):
@@ -115,7 +115,8 @@ impl Engine {
             WalkItem::File(f) => self.process(&f),
             WalkItem::Error(e) => FileReport::failed(e.path, e.message),
         };
-        ordered::for_each_ordered(items, jobs, work, sink);
+        self.packages.set_jobs(jobs);
+        crate::ordered::for_each_ordered(items, jobs, work, sink);
     }
 
     /// The rules that may match `text`, by the pre-filter.

@@ -61,8 +61,12 @@ pub struct PackageScope<'a> {
 
 impl<'a> PackageScope<'a> {
     pub fn new(root: &GoNode, path: &'a Path, cache: &'a PackageCache) -> Self {
+        Self::with_own(FileIndex::declarations(root), path, cache)
+    }
+
+    fn with_own(own: FileIndex, path: &'a Path, cache: &'a PackageCache) -> Self {
         PackageScope {
-            own: FileIndex::declarations(root),
+            own,
             own_nil_tested: std::cell::OnceCell::new(),
             path,
             cache,
@@ -79,19 +83,9 @@ impl<'a> PackageScope<'a> {
     /// package precondition's, before any parse): asks of the package what
     /// a parsed file's scope would, but nothing of the file's own tree.
     pub fn of_index(index: FileIndex, path: &'a Path, cache: &'a PackageCache, directory: DirectoryIndex) -> Self {
-        let siblings = std::cell::OnceCell::new();
-        let _ = siblings.set(directory);
-        PackageScope {
-            own: index,
-            own_nil_tested: std::cell::OnceCell::new(),
-            path,
-            cache,
-            siblings,
-            own_methods: std::cell::OnceCell::new(),
-            own_derived: std::cell::RefCell::new(Vec::new()),
-            whole_text: None,
-            whole_tree: std::cell::OnceCell::new(),
-        }
+        let scope = Self::with_own(index, path, cache);
+        let _ = scope.siblings.set(directory);
+        scope
     }
 
     /// The scope of a tree that holds only some declarations of `text`:
@@ -186,6 +180,11 @@ impl<'a> PackageScope<'a> {
         'a: 'b,
     {
         PackageScope::new(root, path, self.cache)
+    }
+
+    /// The package cache this scope asks.
+    pub fn cache(&self) -> &'a PackageCache {
+        self.cache
     }
 
     /// A fact derived from the whole package, computed once per package

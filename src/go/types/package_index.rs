@@ -240,8 +240,18 @@ fn in_const_declaration(text: &str, name: &str) -> bool {
 /// before its type or `=`; not in a value, a string or a comment.
 fn const_names_mention(block: &str, name: &str) -> bool {
     let (mut in_names, mut after_word, mut depth) = (true, false, 0usize);
-    for (tok, _) in lex::tokens(block) {
+    for (i, (tok, _)) in lex::tokens(block).enumerate() {
         match tok {
+            // `const (`: a block of specs; any other parenthesis is in a
+            // value (`const n = uint16(len(buf))`) or a type.
+            lex::Tok::Punct(b'(') if i == 0 => {
+                depth = 1;
+                (in_names, after_word) = (true, false);
+            }
+            lex::Tok::Punct(b'(') => {
+                depth += 1;
+                in_names = false;
+            }
             lex::Tok::Word(s, e) => {
                 if in_names && !after_word && &block[s..e] == name {
                     return true;
@@ -252,10 +262,6 @@ fn const_names_mention(block: &str, name: &str) -> bool {
                 after_word = true;
             }
             lex::Tok::Punct(b',') if in_names => after_word = false,
-            lex::Tok::Punct(b'(') => {
-                depth += 1;
-                (in_names, after_word) = (depth == 1, false);
-            }
             lex::Tok::Punct(b')') => depth = depth.saturating_sub(1),
             lex::Tok::Newline if depth <= 1 => (in_names, after_word) = (true, false),
             _ => in_names = false,
@@ -341,6 +347,10 @@ pub struct PackageCache {
     buffers: Mutex<HashMap<PathBuf, Arc<str>>>,
     /// Package facts of the cached directories, by directory and key.
     facts: Mutex<HashMap<(PathBuf, String), FactSlot>>,
+    /// The run's worker threads (`--jobs`): a directory's index or a
+    /// package's facts, which other workers may wait for, is computed on
+    /// that many threads.
+    jobs: std::sync::atomic::AtomicUsize,
 }
 
 /// One package fact, computed once even when several workers ask at once.
@@ -413,6 +423,16 @@ impl<'a> PackageProbe<'a> {
 }
 
 impl PackageCache {
+    /// Sets the number of threads for one directory's or package's work.
+    pub fn set_jobs(&self, jobs: usize) {
+        self.jobs.store(jobs, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// See `set_jobs` (1 until set).
+    pub fn jobs(&self) -> usize {
+        self.jobs.load(std::sync::atomic::Ordering::Relaxed).max(1)
+    }
+
     /// The index of the directory holding `file`.
     pub fn directory(&self, file: &Path) -> DirectoryIndex {
         let abs = absolute(file);
@@ -512,20 +532,18 @@ impl PackageCache {
         let _timer = profile::timer(Stage::Index);
         profile::count(Counter::PackageIndexes, 1);
         let buffers = self.buffers_in(dir);
-        let mut files = Vec::new();
-        for path in go_files(dir, &buffers) {
+        // Skimmed on the run's threads: the other workers are often
+        // waiting for this directory.
+        let skim = |path: PathBuf| {
             let buffer = buffers.get(&path).cloned();
             let text = match &buffer {
                 Some(text) => text.to_string(),
-                None => match std::fs::read_to_string(&path) {
-                    Ok(text) => text,
-                    Err(_) => continue,
-                },
+                None => std::fs::read_to_string(&path).ok()?,
             };
             profile::count(Counter::FilesIndexed, 1);
             profile::count(Counter::BytesIndexed, text.len() as u64);
             let index = FileIndex::skim(text.trim_start_matches('\u{feff}'));
-            files.push(SiblingFile {
+            Some(SiblingFile {
                 path,
                 index,
                 buffer,
@@ -536,8 +554,12 @@ impl PackageCache {
                 const_answers: Mutex::default(),
                 derived: Mutex::new(Vec::new()),
                 declared: Mutex::default(),
-            });
-        }
+            })
+        };
+        let files: Vec<SiblingFile> = crate::ordered::map_ordered(go_files(dir, &buffers), self.jobs(), 4, skim)
+            .into_iter()
+            .flatten()
+            .collect();
         Arc::new(Directory {
             files,
             declarers: Mutex::default(),
@@ -605,6 +627,11 @@ mod tests {
         );
         assert!(!in_const_declaration(values, "len"), "a value declares nothing");
         assert!(in_const_declaration("package p\n\nconst clear int = 1\n", "clear"));
+        let call = "package p\n\nfunc f(b []byte) {\n\tconst n = uint16(len(buf))\n}\n\nconst (\n\tm = cap(x)\n\tk, new = f(delete), 2\n)\n";
+        assert!(!in_const_declaration(call, "len"), "a call in a value declares nothing");
+        assert!(!in_const_declaration(call, "cap"));
+        assert!(!in_const_declaration(call, "delete"));
+        assert!(in_const_declaration(call, "new"));
     }
 
     #[test]

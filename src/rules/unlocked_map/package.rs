@@ -337,8 +337,9 @@ struct Walked {
 }
 
 impl Walked {
-    /// Walks the declarations `which` selects, one file at a time parsed,
-    /// walked and dropped (a file with none selected is not parsed).
+    /// Walks the declarations `which` selects, each file parsed, walked and
+    /// dropped (a file with none selected is not parsed), on the run's
+    /// threads: the other workers are often waiting for these facts.
     fn walk(
         &mut self,
         scope: &PackageScope,
@@ -347,21 +348,22 @@ impl Walked {
         decls: &[Vec<decls::Decl>],
         which: &[Vec<bool>],
     ) {
-        for (((path, text), ds), which) in files.iter().zip(decls).zip(which) {
-            if !which.iter().any(|w| *w) {
-                continue;
-            }
-            let tree = match decls::ranges_to_parse(text, ds, |i, _| which[i]) {
+        let cache = scope.cache();
+        let todo: Vec<usize> = (0..files.len()).filter(|&i| which[i].iter().any(|w| *w)).collect();
+        let walked = crate::ordered::map_ordered(todo, cache.jobs(), 2, |i| {
+            let (path, text) = &files[i];
+            let tree = match decls::ranges_to_parse(text, &decls[i], |d, _| which[i][d]) {
                 Some(ranges) => syntax::parse_ranges(text, &ranges),
                 None => syntax::parse(text),
             };
             let root = tree.root();
-            let file_scope = scope.for_file(&root, path);
+            let file_scope = PackageScope::new(&root, path, cache);
             let label = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let lines = LineIndex::new(text);
+            let mut out = Vec::new();
             for f in root
                 .children()
                 .filter(|n| matches!(n.kind().as_ref(), "function_declaration" | "method_declaration"))
@@ -369,20 +371,27 @@ impl Walked {
                 let Some(w) = walk::walk_function(&f, &file_scope, cands) else {
                     continue;
                 };
-                if locked_name(&w.key) || doc_says_held(&f) {
-                    self.fixed_entry.insert(w.key.clone(), Entry::All);
-                }
-                if sets_fields_unlocked(&w) {
-                    self.setup.insert(w.key.clone());
-                }
+                let assumed = locked_name(&w.key) || doc_says_held(&f);
+                let setup = sets_fields_unlocked(&w);
                 let ev_lines = w.events.iter().map(|e| lines.line_col(e.start).0).collect();
-                self.summaries.push(Summary {
+                let summary = Summary {
                     walk: w,
                     file: label.clone(),
                     path: path.to_path_buf(),
                     lines: ev_lines,
-                });
+                };
+                out.push((summary, assumed, setup));
             }
+            out
+        });
+        for (summary, assumed, setup) in walked.into_iter().flatten() {
+            if assumed {
+                self.fixed_entry.insert(summary.walk.key.clone(), Entry::All);
+            }
+            if setup {
+                self.setup.insert(summary.walk.key.clone());
+            }
+            self.summaries.push(summary);
         }
     }
 }

@@ -86,6 +86,25 @@ where
     });
 }
 
+/// `work` over `items` on up to `jobs` threads (none spawned for one job
+/// or fewer than `min_per_job` items per thread), results in input order:
+/// for a piece of work that other workers may be waiting for (a
+/// directory's index, a package's facts), so that they wait less.
+pub fn map_ordered<T, R, W>(items: Vec<T>, jobs: usize, min_per_job: usize, work: W) -> Vec<R>
+where
+    T: Send,
+    R: Send,
+    W: Fn(T) -> R + Sync,
+{
+    let jobs = jobs.min(items.len() / min_per_job.max(1)).max(1);
+    if jobs == 1 {
+        return items.into_iter().map(work).collect();
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for_each_ordered(items, jobs, work, |r| out.push(r));
+    out
+}
+
 /// How far the sink has got; workers wait on it to stay within the window.
 struct Flow {
     emitted: Mutex<usize>,
@@ -176,6 +195,15 @@ mod tests {
             max_ahead <= 2 * WINDOW_PER_WORKER + 2,
             "workers ran {max_ahead} items ahead"
         );
+    }
+
+    #[test]
+    fn map_ordered_keeps_the_order_with_or_without_threads() {
+        for (jobs, min) in [(1, 1), (2, 1), (4, 3), (2, 1000)] {
+            let items: Vec<u32> = (0..100).collect();
+            let out = map_ordered(items, jobs, min, |i| i + 1);
+            assert_eq!(out, (1..101).collect::<Vec<_>>(), "jobs={jobs} min={min}");
+        }
     }
 
     #[test]
