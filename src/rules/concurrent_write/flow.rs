@@ -33,15 +33,7 @@ pub fn find_conflict<'r>(
     let func = syntax::enclosing_function(&g.launch)?;
     let mut signals = Signals::of(&channel_ops(g), accesses);
     signals.any_receive = g.literal.kind() != "function_literal";
-    let scan = Scan {
-        ctx,
-        target,
-        signals: &signals,
-        is_mutex,
-        seek: Seek::Accesses { own: g },
-        deferred: Default::default(),
-        writes_only: false,
-    };
+    let scan = Scan::new(ctx, target, &signals, is_mutex, Seek::Accesses { own: g }, false);
     if let Some(c) = scan.run(&g.launch, &func) {
         return Some(c);
     }
@@ -58,15 +50,7 @@ pub fn find_conflict<'r>(
         let Some(first) = other_accesses.first() else { continue };
         let offsets: Vec<usize> = other_accesses.iter().map(|n| n.range().start).collect();
         let signals = Signals::of(&channel_ops(&other), &offsets);
-        let scan = Scan {
-            ctx,
-            target,
-            signals: &signals,
-            is_mutex,
-            seek: Seek::Launch(g),
-            deferred: Default::default(),
-            writes_only: false,
-        };
+        let scan = Scan::new(ctx, target, &signals, is_mutex, Seek::Launch(g), false);
         for seg in syntax::code_after(&other.launch, &other_func) {
             match scan.walk(&seg.node, false) {
                 Some(Stop::Conflict(_)) => {
@@ -98,15 +82,7 @@ pub fn find_write_after<'r>(
 ) -> Option<usize> {
     let func = syntax::enclosing_function(&g.launch)?;
     let signals = Signals::of(&channel_ops(g), accesses);
-    let scan = Scan {
-        ctx,
-        target,
-        signals: &signals,
-        is_mutex,
-        seek: Seek::Accesses { own: g },
-        deferred: Default::default(),
-        writes_only: true,
-    };
+    let scan = Scan::new(ctx, target, &signals, is_mutex, Seek::Accesses { own: g }, true);
     match scan.run(&g.launch, &func)? {
         Conflict::Enclosing { at, .. } => Some(at),
         _ => None,
@@ -140,7 +116,26 @@ struct Scan<'a, 'r> {
     writes_only: bool,
 }
 
-impl Scan<'_, '_> {
+impl<'a, 'r> Scan<'a, 'r> {
+    fn new(
+        ctx: &'a RuleContext<'a>,
+        target: &'a MapTarget<'r>,
+        signals: &'a Signals,
+        is_mutex: &'a dyn Fn(&str) -> bool,
+        seek: Seek<'a, 'r>,
+        writes_only: bool,
+    ) -> Self {
+        Scan {
+            ctx,
+            target,
+            signals,
+            is_mutex,
+            seek,
+            deferred: Default::default(),
+            writes_only,
+        }
+    }
+
     /// Scans the code after `launch` in `func` up to a wait; then the
     /// deferred calls, which run after any wait in the body.
     fn run<'n>(&self, launch: &GoNode<'n>, func: &GoNode<'n>) -> Option<Conflict> {
