@@ -211,14 +211,7 @@ pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-pub fn describe(out: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+pub use crate::common::describe;
 
 /// A fake `gh` in `dir/bin`: it appends each call (cwd's base name, then
 /// the arguments, tab-separated) to `dir/calls.log`, copies `--body-file`
