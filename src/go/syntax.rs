@@ -166,6 +166,18 @@ pub fn enclosing_function<'r>(node: &GoNode<'r>) -> Option<GoNode<'r>> {
     node.ancestors().find(is_function)
 }
 
+/// The identifier of `within` that starts at byte `at`, found by descending
+/// the tree to that offset instead of visiting every node before it.
+pub fn identifier_at<'r>(within: &GoNode<'r>, at: usize) -> Option<GoNode<'r>> {
+    let r = within.range();
+    if at < r.start || at >= r.end {
+        return None;
+    }
+    let inner = within.get_inner_node().named_descendant_for_byte_range(at, at + 1)?;
+    let node = within.root().adopt(inner);
+    (node.kind() == "identifier" && node.range().start == at).then_some(node)
+}
+
 /// Whether the index expression `index` is written: `index = …`,
 /// `index op= …`, `index++`.
 pub fn is_written_index(index: &GoNode) -> bool {

@@ -494,9 +494,7 @@ fn expr_type_within(expr: &GoNode, scope: &PackageScope, depth: u8) -> Option<St
 /// channel's element.
 fn range_var_type(at: &GoNode, decl_at: usize, scope: &PackageScope, depth: u8) -> Option<String> {
     let function = at.ancestors().filter(syntax::is_function).last()?;
-    let id = function
-        .dfs()
-        .find(|n| n.kind() == "identifier" && n.range().start == decl_at)?;
+    let id = syntax::identifier_at(&function, decl_at)?;
     let left = id.parent().filter(|p| p.kind() == "expression_list")?;
     let clause = left.parent().filter(|p| p.kind() == "range_clause")?;
     if clause.field("left")?.range() != left.range() || !range_defines(&clause) {
@@ -538,9 +536,7 @@ fn range_var_type(at: &GoNode, decl_at: usize, scope: &PackageScope, depth: u8) 
 fn short_var_init<'r>(at: &GoNode<'r>, decl_at: usize) -> Option<GoNode<'r>> {
     // The outermost function: a closure may use a name its parent declares.
     let function = at.ancestors().filter(syntax::is_function).last()?;
-    let id = function
-        .dfs()
-        .find(|n| n.kind() == "identifier" && n.range().start == decl_at)?;
+    let id = syntax::identifier_at(&function, decl_at)?;
     let left = id.parent().filter(|p| p.kind() == "expression_list")?;
     let stmt = left.parent().filter(|p| p.kind() == "short_var_declaration")?;
     if stmt.field("left")?.range() != left.range() {

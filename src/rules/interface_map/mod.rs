@@ -234,10 +234,7 @@ pub struct Cx<'a, 'r> {
 impl<'r> Cx<'_, 'r> {
     /// The value a local variable is declared with (`x := v`, `var x = v`).
     pub fn initializer_of(&self, decl_at: usize) -> Option<GoNode<'r>> {
-        let id = self
-            .search
-            .dfs()
-            .find(|n| n.kind() == "identifier" && n.range().start == decl_at)?;
+        let id = syntax::identifier_at(&self.search, decl_at)?;
         let parent = id.parent()?;
         let (names, values) = match parent.kind().as_ref() {
             "expression_list" => {

@@ -244,10 +244,7 @@ const STDLIB_PAIRS: &[(&str, &str, &str)] = &[
 
 /// `n, err := strconv.Atoi(s)`: the first name's type from `STDLIB_PAIRS`.
 fn multi_value_type(cx: &Cx, decl_at: usize) -> Option<String> {
-    let id = cx
-        .search
-        .dfs()
-        .find(|n| n.kind() == "identifier" && n.range().start == decl_at)?;
+    let id = syntax::identifier_at(&cx.search, decl_at)?;
     let left = id.parent().filter(|p| p.kind() == "expression_list")?;
     let stmt = left.parent().filter(|s| s.kind() == "short_var_declaration")?;
     let names = code_children(&left);

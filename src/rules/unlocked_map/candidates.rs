@@ -53,7 +53,7 @@ impl StructInfo {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Candidates {
     pub types: HashMap<String, StructInfo>,
     map_field_names: HashSet<String>,

@@ -22,6 +22,8 @@ use std::collections::{HashMap, HashSet};
 
 /// For each file and each of its declarations, whether to walk it.
 pub struct Cone {
+    /// The field users (the functions that select a field).
+    pub seeds: Vec<Vec<bool>>,
     /// The field users and their callers: walked first.
     pub users: Vec<Vec<bool>>,
     /// The functions the field users may call that are not in `users`:
@@ -121,11 +123,17 @@ pub fn select(
     }
     let mut users: Vec<Vec<bool>> = decls.iter().map(|ds| vec![false; ds.len()]).collect();
     let mut callees = users.clone();
+    let mut field_users = users.clone();
     for (i, &(f, d)) in funcs.iter().enumerate() {
+        field_users[f][d] = names_field[i];
         users[f][d] = caller[i];
         callees[f][d] = callee[i] && !caller[i];
     }
-    Cone { users, callees }
+    Cone {
+        seeds: field_users,
+        users,
+        callees,
+    }
 }
 
 #[cfg(test)]
@@ -163,5 +171,6 @@ mod tests {
             ["get", "Get", "count", "Set", "Top", "Wrap"]
         );
         assert_eq!(names(&texts, &decls, &cone.callees), ["depth", "leaf"]);
+        assert_eq!(names(&texts, &decls, &cone.seeds), ["get", "count", "Set"]);
     }
 }

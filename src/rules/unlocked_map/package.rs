@@ -299,31 +299,66 @@ pub fn build(scope: &PackageScope, own_path: &Path, own_text: &str, tests: bool)
             }
         }
     }
-    let cone = super::cone::select(&texts, &decls, &field_words, &|ty| cands.is_type(ty));
+    // First the field users alone, to learn which fields may have a guard
+    // at all; then the cone of those fields only (see `cone.rs`).
+    let all = super::cone::select(&texts, &decls, &field_words, &|ty| cands.is_type(ty));
     let mut walked = Walked::default();
-    walked.walk(scope, &cands, &files, &decls, &cone.users);
-    let Walked {
-        mut summaries,
-        fixed_entry,
-        setup,
-    } = walked;
-    let mut facts = Facts {
-        cands,
-        assumed: fixed_entry.keys().cloned().collect(),
-        setup,
-        ..Facts::default()
-    };
-    super::flow::entries(&mut facts, &summaries, fixed_entry);
+    walked.walk(scope, &cands, &files, &decls, &all.seeds);
+    let possible = may_be_guarded(&cands, &walked.summaries);
+    let words: HashSet<&str> = field_words.iter().copied().filter(|w| possible.contains(*w)).collect();
+    let cone = super::cone::select(&texts, &decls, &words, &|ty| cands.is_type(ty));
+    let rest = mask_minus(&cone.users, &all.seeds);
+    walked.walk(scope, &cands, &files, &decls, &rest);
+    let mut facts = walked.facts(cands);
+    let mut summaries = walked.summaries;
     guards_and_writes(&mut facts, &summaries);
     // What a fix needs (the locks and writes of the callees) only where
     // some field has a guard.
     if !facts.guards.is_empty() {
         let mut more = Walked::default();
-        more.walk(scope, &facts.cands, &files, &decls, &cone.callees);
+        more.walk(
+            scope,
+            &facts.cands,
+            &files,
+            &decls,
+            &mask_minus(&cone.callees, &all.seeds),
+        );
         summaries.extend(more.summaries);
     }
     super::flow::transitive(&mut facts, &summaries);
     facts
+}
+
+/// The declarations `a` selects and `b` does not.
+fn mask_minus(a: &[Vec<bool>], b: &[Vec<bool>]) -> Vec<Vec<bool>> {
+    a.iter()
+        .zip(b)
+        .map(|(a, b)| a.iter().zip(b).map(|(a, b)| *a && !*b).collect())
+        .collect()
+}
+
+/// The names of the fields that some mutex may guard, from the walks of
+/// every function that selects a field: the guard's thresholds but its
+/// share of the accesses, with every method taken to hold every lock of
+/// its receiver on entry, no function taken as construction, setup or
+/// assumed, and every field as changed in place. Each of these can only
+/// add guarded accesses, and the other functions add none (they access no
+/// field), so a field outside this set has no guard.
+fn may_be_guarded(cands: &Candidates, summaries: &[Summary]) -> HashSet<String> {
+    let mut bound = Facts {
+        cands: cands.clone(),
+        ..Facts::default()
+    };
+    bound.mutated = (cands.types.iter())
+        .flat_map(|(ty, info)| info.maps.iter().map(move |f| (ty.clone(), f.clone())))
+        .collect();
+    for s in summaries.iter().filter(|s| s.walk.recv.is_some()) {
+        bound.entry.insert(s.walk.key.clone(), Entry::All);
+    }
+    tally(&bound, summaries, false)
+        .into_keys()
+        .map(|(_, field)| field)
+        .collect()
 }
 
 /// The walks of some of the package's functions.
@@ -337,6 +372,19 @@ struct Walked {
 }
 
 impl Walked {
+    /// The facts of the walks so far that need no threshold: the assumed
+    /// and setup functions, the entry locks and the construction set.
+    fn facts(&self, cands: Candidates) -> Facts {
+        let mut facts = Facts {
+            cands,
+            assumed: self.fixed_entry.keys().cloned().collect(),
+            setup: self.setup.clone(),
+            ..Facts::default()
+        };
+        super::flow::entries(&mut facts, &self.summaries, self.fixed_entry.clone());
+        facts
+    }
+
     /// Walks the declarations `which` selects, each file parsed, walked and
     /// dropped (a file with none selected is not parsed), on the run's
     /// threads: the other workers are often waiting for these facts.
@@ -397,18 +445,6 @@ impl Walked {
 }
 
 fn guards_and_writes(facts: &mut Facts, summaries: &[Summary]) {
-    type Key = (String, String);
-    // Per (field, mutex): accesses under it (explicitly locked, in all),
-    // the functions they are in, and evidence.
-    #[derive(Default)]
-    struct Tally {
-        explicit: usize,
-        all: usize,
-        funcs: HashSet<String>,
-        evidence: Vec<Evidence>,
-    }
-    let mut total: HashMap<Key, usize> = HashMap::new();
-    let mut tallies: HashMap<(Key, String), Tally> = HashMap::new();
     for s in summaries {
         let key = &s.walk.key;
         let construction = facts.construction.contains(key);
@@ -421,6 +457,24 @@ fn guards_and_writes(facts: &mut Facts, summaries: &[Summary]) {
             }
         }
     }
+    facts.guards = tally(facts, summaries, true);
+}
+
+/// The guard of each (type, field) over the walks `summaries`, by the
+/// thresholds (the share of the field's accesses only if `share`).
+fn tally(facts: &Facts, summaries: &[Summary], share: bool) -> HashMap<(String, String), Guard> {
+    type Key = (String, String);
+    // Per (field, mutex): accesses under it (explicitly locked, in all),
+    // the functions they are in, and evidence.
+    #[derive(Default)]
+    struct Tally {
+        explicit: usize,
+        all: usize,
+        funcs: HashSet<String>,
+        evidence: Vec<Evidence>,
+    }
+    let mut total: HashMap<Key, usize> = HashMap::new();
+    let mut tallies: HashMap<(Key, String), Tally> = HashMap::new();
     for s in summaries {
         let key = &s.walk.key;
         let entry = facts.entry.get(key);
@@ -463,7 +517,11 @@ fn guards_and_writes(facts: &mut Facts, summaries: &[Summary]) {
     let mut best: HashMap<Key, (Score, Guard)> = HashMap::new();
     for ((k, mutex), t) in tallies {
         let all = total.get(&k).copied().unwrap_or(0);
-        if t.explicit == 0 || t.all < MIN_GUARDED || t.funcs.len() < MIN_FUNCTIONS || t.all * 100 < all * MIN_PERCENT {
+        if t.explicit == 0
+            || t.all < MIN_GUARDED
+            || t.funcs.len() < MIN_FUNCTIONS
+            || (share && t.all * 100 < all * MIN_PERCENT)
+        {
             continue;
         }
         let Some(info) = facts.cands.types.get(&k.0) else {
@@ -486,5 +544,5 @@ fn guards_and_writes(facts: &mut Facts, summaries: &[Summary]) {
             );
         }
     }
-    facts.guards = best.into_iter().map(|(k, (_, g))| (k, g)).collect();
+    best.into_iter().map(|(k, (_, g))| (k, g)).collect()
 }
