@@ -42,18 +42,72 @@ pub fn map_field_names(dir: &Directory, structs: Structs) -> BTreeSet<String> {
     names
 }
 
-/// Per package name: the fields its files other than tests assign outside
-/// composite literals as far as tokens show, `x.f = …`, `x.f op= …` or
-/// `&x.f` (each also an assignment the parse would find: a field these name
-/// is never a nil field that nothing fills).
-pub fn assigned_fields(dir: &Directory) -> HashMap<String, BTreeSet<String>> {
-    let mut out: HashMap<String, BTreeSet<String>> = HashMap::new();
-    for file in dir.iter().filter(|f| !crate::go::load::is_test_file(&f.path)) {
-        let Some(text) = file.text() else { continue };
-        let set = out.entry(file.index.package.clone()).or_default();
-        set.extend(assigned_in(text.trim_start_matches('\u{feff}')));
+/// Which packages of a directory assign a field outside composite
+/// literals as far as tokens show, `x.f = …`, `x.f op= …` or `&x.f` (each
+/// also an assignment the parse would find: a field these name is never a
+/// nil field that nothing fills), asked one field at a time: a file is
+/// lexed at most once, and only when it names an asked field.
+pub struct Assignments {
+    /// Per file of the directory: its package, and for a file other than a
+    /// test the fields it assigns (lexed on first need).
+    files: Vec<(String, Option<std::sync::OnceLock<Vec<String>>>)>,
+    answers: std::sync::Mutex<HashMap<String, std::sync::Arc<BTreeSet<String>>>>,
+}
+
+impl Assignments {
+    pub fn new(dir: &Directory) -> Assignments {
+        let files = dir
+            .iter()
+            .map(|f| {
+                let lexed = (!crate::go::load::is_test_file(&f.path)).then(std::sync::OnceLock::new);
+                (f.index.package.clone(), lexed)
+            })
+            .collect();
+        Assignments {
+            files,
+            answers: std::sync::Mutex::default(),
+        }
     }
-    out
+
+    /// The packages with files other than tests.
+    pub fn has_package(&self, package: &str) -> bool {
+        self.files.iter().any(|(p, lexed)| p == package && lexed.is_some())
+    }
+
+    /// The packages whose files other than tests assign `field` (`dir` is
+    /// the directory this was made from).
+    pub fn packages_assigning(&self, dir: &Directory, field: &str) -> std::sync::Arc<BTreeSet<String>> {
+        if let Some(found) = self.answers.lock().unwrap_or_else(|e| e.into_inner()).get(field) {
+            return found.clone();
+        }
+        let mut out = BTreeSet::new();
+        for (file, (package, lexed)) in dir.iter().zip(&self.files) {
+            let Some(lexed) = lexed else { continue };
+            if out.contains(package) {
+                continue;
+            }
+            let assigned = match lexed.get() {
+                Some(assigned) => assigned,
+                None => {
+                    let Some(text) = file.text() else { continue };
+                    let text = text.trim_start_matches('\u{feff}');
+                    if lex::word_occurrences(text, field).next().is_none() {
+                        continue;
+                    }
+                    lexed.get_or_init(|| assigned_in(text))
+                }
+            };
+            if assigned.iter().any(|a| a == field) {
+                out.insert(package.clone());
+            }
+        }
+        let out = std::sync::Arc::new(out);
+        self.answers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(field.to_string(), out.clone());
+        out
+    }
 }
 
 const ASSIGN_OPS: [&str; 12] = ["=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=", "&^="];
@@ -230,31 +284,29 @@ pub fn selects_any(text: &str, names: &BTreeSet<String>) -> bool {
     })
 }
 
-/// Whether `text` may write one of `names` as a field through an index:
+/// Whether `text` may write `name` as a field through an index:
 /// `.name[…]` followed by an assignment (`=`, `op=`, `++`, `--`, or a list
 /// assigned later on the line), with only white space around the name; yes
 /// when a comment or raw string leaves it unsure (as `nil_map_write::may_match`).
-pub fn index_writes_any(text: &str, names: &BTreeSet<String>) -> bool {
+pub fn index_writes(text: &str, name: &str) -> bool {
     let bytes = text.as_bytes();
-    names.iter().any(|name| {
-        lex::word_occurrences(text, name).any(|at| {
-            let before = bytes[..at].iter().rposition(|b| !b.is_ascii_whitespace());
-            let end = at + name.len();
-            let open = bytes[end..]
-                .iter()
-                .position(|b| !b.is_ascii_whitespace())
-                .map(|i| end + i);
-            let (Some(b), Some(open)) = (before, open) else {
-                return false;
-            };
-            if bytes[b] != b'.' || bytes[open] != b'[' {
-                return false;
-            }
-            match lex::bracketed(text, open + 1) {
-                None => true,
-                Some(br) => !br.slice && lex::assignment_follows(text, br.end),
-            }
-        })
+    lex::word_occurrences(text, name).any(|at| {
+        let before = bytes[..at].iter().rposition(|b| !b.is_ascii_whitespace());
+        let end = at + name.len();
+        let open = bytes[end..]
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .map(|i| end + i);
+        let (Some(b), Some(open)) = (before, open) else {
+            return false;
+        };
+        if bytes[b] != b'.' || bytes[open] != b'[' {
+            return false;
+        }
+        match lex::bracketed(text, open + 1) {
+            None => true,
+            Some(br) => !br.slice && lex::assignment_follows(text, br.end),
+        }
     })
 }
 
@@ -286,12 +338,12 @@ mod tests {
         assert!(all.contains("labels") && !all.contains("n"));
         assert!(selects_any("x := c.\n\titems[k]", &locked));
         assert!(!selects_any("items := 1", &locked));
-        assert!(index_writes_any("c.items [k] = 1", &locked));
-        assert!(index_writes_any("c.items[k]++", &locked));
-        assert!(index_writes_any("c.items[k], ok = 1, true", &locked));
-        assert!(!index_writes_any("n := len(c.items)", &locked));
-        assert!(!index_writes_any("v := c.items[k]", &locked), "a read");
-        assert!(!index_writes_any("c.items[1:] = nil", &locked), "a slice");
+        assert!(index_writes("c.items [k] = 1", "items"));
+        assert!(index_writes("c.items[k]++", "items"));
+        assert!(index_writes("c.items[k], ok = 1, true", "items"));
+        assert!(!index_writes("n := len(c.items)", "items"));
+        assert!(!index_writes("v := c.items[k]", "items"), "a read");
+        assert!(!index_writes("c.items[1:] = nil", "items"), "a slice");
     }
 
     #[test]
@@ -307,7 +359,22 @@ mod tests {
         let index = cache.directory(&dir.path().join("a.go"));
         let funcs: Vec<String> = nil_returning_funcs(&index).into_iter().collect();
         assert_eq!(funcs, ["load"], "one value, not a method");
-        assert_eq!(assigned_fields(&index)["p"].len(), 3);
+        let assignments = Assignments::new(&index);
+        for (field, assigned) in [
+            ("a", true),
+            ("c", true),
+            ("h", true),
+            ("d", false),
+            ("k", false),
+            ("zz", false),
+        ] {
+            assert_eq!(
+                assignments.packages_assigning(&index, field).contains("p"),
+                assigned,
+                "{field}"
+            );
+        }
+        assert!(assignments.has_package("p") && !assignments.has_package("q"));
         let shapes = "package p\n\ntype M map[string]int\n\ntype S struct{ m M }\n\nfunc a() M { return nil }\n\nfunc b() *S { return nil }\n\n// c is.\nfunc c[K comparable](k K) (map[K]int) { return nil }\n\nfunc d() error { return nil }\n\nfunc e() url.Values { return nil }\n\nfunc f() (m map[int]int) { return nil }\n\nfunc g() []byte { return nil }\n\nfunc h(x func() int) S { return nil }\n";
         std::fs::write(dir.path().join("a.go"), shapes).unwrap();
         let cache = PackageCache::default();

@@ -25,7 +25,7 @@ use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::NodeMatch;
 use facts::{Build, FileFacts, How};
 use keys::Key;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -123,10 +123,7 @@ fn field_write(ctx: &RuleContext, stmt: &GoNode, map: &GoNode) -> Option<Detecti
         return None;
     }
     let package = &ctx.scope.own.package;
-    if open_fields(ctx.scope.directory())
-        .get(package)
-        .is_some_and(|open| !open.contains(&field))
-    {
+    if open_field(ctx.scope.directory(), package, &field) == Some(false) {
         return None;
     }
     let key = Key::Field {
@@ -264,18 +261,18 @@ fn result_write(ctx: &RuleContext, stmt: &GoNode, map: &GoNode) -> Option<Detect
     Some(det)
 }
 
-/// Per package name: the map fields of its struct types that no file of
-/// the directory other than tests assigns as far as tokens tell (see
-/// `package_shape::assigned_fields`), computed once per directory.
-fn open_fields(dir: &crate::go::types::package_index::Directory) -> Arc<HashMap<String, BTreeSet<String>>> {
-    use super::package_shape::{assigned_fields, map_field_names, Structs};
-    dir.derived_once("nil-map-write open fields", |d| {
-        let fields = map_field_names(d, Structs::All);
-        assigned_fields(d)
-            .into_iter()
-            .map(|(pkg, assigned)| (pkg, fields.difference(&assigned).cloned().collect()))
-            .collect()
-    })
+/// Whether `field` is a map field of one of the directory's struct types
+/// that no file of package `package` other than tests assigns as far as
+/// tokens tell (see `package_shape::Assignments`); `None` when the
+/// directory has no such file of that package.
+fn open_field(dir: &crate::go::types::package_index::Directory, package: &str, field: &str) -> Option<bool> {
+    use super::package_shape::{map_field_names, Assignments, Structs};
+    let fields = dir.derived_once("nil-map-write map fields", |d| map_field_names(d, Structs::All));
+    let assignments = dir.derived_once("nil-map-write assignments", Assignments::new);
+    if !assignments.has_package(package) {
+        return None;
+    }
+    Some(fields.contains(field) && !assignments.packages_assigning(dir, field).contains(package))
 }
 
 /// A file can hold a finding only where it writes through an index
@@ -283,34 +280,105 @@ fn open_fields(dir: &crate::go::types::package_index::Directory) -> Arc<HashMap<
 /// types that no file of the package assigns (a field assigned anywhere is
 /// never a nil field nothing fills), or names a package function whose
 /// result may be one map and that has a `return nil` (whose result may be
-/// a nil map).
+/// a nil map). The fields the file writes are found first: only they are
+/// looked for in the package's other files.
 fn package_may_match(text: &str, package: &crate::go::types::package_index::PackageProbe) -> bool {
-    use super::package_shape::{index_writes_any, mentions_any, nil_returning_funcs};
+    use super::package_shape::{index_writes, map_field_names, mentions_any, nil_returning_funcs, Structs};
     let dir = package.directory();
-    let open = open_fields(dir);
+    let fields = dir.derived_once("nil-map-write map fields", |d| map_field_names(d, Structs::All));
     // A whole file names its package; a declaration of it (see
     // `metadata.prefilter_scope`) is checked against every package's fields.
-    let fields_open = match lex::package_name(text) {
-        Some(own) => open.get(own).is_some_and(|fields| index_writes_any(text, fields)),
-        None => open.values().any(|fields| index_writes_any(text, fields)),
+    let own = lex::package_name(text);
+    let packages: BTreeSet<&str> = match own {
+        Some(own) => [own].into_iter().collect(),
+        None => dir.iter().map(|f| f.index.package.as_str()).collect(),
     };
+    let fields_open = fields
+        .iter()
+        .filter(|f| index_writes(text, f))
+        .any(|f| packages.iter().any(|p| open_field(dir, p, f) == Some(true)));
     fields_open || mentions_any(text, &dir.derived_once("nil-returning funcs", nil_returning_funcs))
 }
 
-/// Precondition (see `go/prefilter.rs`): some name is written through an
-/// index (`x.f[k] = v`, `m[k]++`, `m[k] += v`); yes when a comment or raw
-/// string leaves it unsure.
+/// Precondition (see `go/prefilter.rs`): a field is written through an
+/// index (`x.f[k] = v`, `x.f[k]++`, `x.f[k] += v`), or a local that may hold
+/// a function's result (`m := load()`, see `may_hold_call_result`) is; yes
+/// when a comment or raw string leaves it unsure.
 pub fn may_match(text: &str) -> bool {
     let bytes = text.as_bytes();
     memchr::memchr_iter(b'[', bytes).any(|open| {
-        match lex::byte_before(text, open) {
+        let name_end = match lex::byte_before(text, open) {
             Before::Unknown => return true,
-            Before::Byte(b, _) if lex::is_ident_byte(b) => {}
+            Before::Byte(b, at) if lex::is_ident_byte(b) => at + 1,
             _ => return false,
-        }
-        match lex::bracketed(text, open + 1) {
+        };
+        let written = match lex::bracketed(text, open + 1) {
             None => true,
             Some(b) => !b.slice && lex::assignment_follows(text, b.end),
+        };
+        if !written {
+            return false;
         }
+        let name_start = bytes[..name_end]
+            .iter()
+            .rposition(|b| !lex::is_ident_byte(*b))
+            .map_or(0, |i| i + 1);
+        match lex::byte_before(text, name_start) {
+            Before::Byte(b'.', _) | Before::Unknown => true,
+            _ => may_hold_call_result(text, &text[name_start..name_end]),
+        }
+    })
+}
+
+/// Builtins whose call never returns a package function's nil map.
+const NOT_PACKAGE_FUNCS: [&str; 8] = ["make", "new", "append", "len", "cap", "copy", "min", "max"];
+
+/// Whether the local `name` may be assigned the result of a call of a
+/// plain function name (`name := f(…)`, `name = f(…)`): the only writes
+/// through a local the rule reports. Yes also when unsure: `name` in a
+/// list (`a, name := …`) or a `var` declaration, or a comment in between.
+fn may_hold_call_result(text: &str, name: &str) -> bool {
+    let bytes = text.as_bytes();
+    let skip_space = |mut i: usize| {
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        i
+    };
+    lex::word_occurrences(text, name).any(|at| {
+        let in_list_or_var = match lex::byte_before(text, at) {
+            Before::Byte(b',', _) | Before::Unknown => true,
+            Before::Byte(_, end) => {
+                let start = bytes[..=end]
+                    .iter()
+                    .rposition(|b| !lex::is_ident_byte(*b))
+                    .map_or(0, |i| i + 1);
+                &text[start..=end] == "var"
+            }
+            _ => false,
+        };
+        let after = skip_space(at + name.len());
+        let rest = &bytes[after.min(bytes.len())..];
+        let value = if in_list_or_var || rest.starts_with(b",") || rest.starts_with(b"/") {
+            return true;
+        } else if rest.starts_with(b":=") {
+            after + 2
+        } else if rest.starts_with(b"=") && !rest.starts_with(b"==") {
+            after + 1
+        } else {
+            return false;
+        };
+        let callee = skip_space(value);
+        let callee_end = bytes[callee.min(bytes.len())..]
+            .iter()
+            .position(|b| !lex::is_ident_byte(*b))
+            .map_or(bytes.len(), |i| callee + i);
+        if callee_end == callee {
+            // Not a name: a comment may hide one.
+            return bytes.get(callee) == Some(&b'/');
+        }
+        let word = &text[callee..callee_end];
+        let paren = skip_space(callee_end);
+        bytes.get(paren) == Some(&b'(') && !NOT_PACKAGE_FUNCS.contains(&word)
     })
 }

@@ -81,10 +81,27 @@ fn partial_values_of_a_package_that_makes_the_field_do_not_count() {
 #[test]
 fn precondition_needs_an_index_write() {
     assert!(super::may_match("package p\nfunc f() { x.m[k] = 1 }\n"));
-    assert!(super::may_match("package p\nfunc f() { m[k]++ }\n"));
     assert!(!super::may_match(
         "package p\nfunc f() { _ = m[k]; s := a[1:2]; _ = s }\n"
     ));
+    // A local is written only when it may hold a function's result.
+    for (body, may) in [
+        ("m := load(); m[k]++", true),
+        ("m = load ()\n\tm[k] = 1", true),
+        ("m :=\n\t\tload(x)\n\tm[k] = 1", true),
+        ("m, err := load(); m[k] = 1", true),
+        ("a, m := 1, load(); m[k] = 1", true),
+        ("var m = load(); m[k] = 1", true),
+        ("var m map[int]int = load(); m[k] = 1", true),
+        ("m := /* from */ load(); m[k] = 1", true),
+        ("m := make(map[int]int); m[k]++", false),
+        ("m := map[int]int{}; m[k] = 1", false),
+        ("m := other.m; m[k] = 1", false),
+        ("m[k]++", false),
+    ] {
+        let src = format!("package p\nfunc f() {{ {body} }}\n");
+        assert_eq!(super::may_match(&src), may, "{body}");
+    }
 }
 
 /// A package whose facts hide where a word search could miss them: a type
