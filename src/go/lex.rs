@@ -34,6 +34,18 @@ pub struct Lexer<'a> {
     comments: bool,
 }
 
+/// The bytes `Lexer::skip_block` stops at: braces, quotes and `/`.
+const BLOCK_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'{' as usize] = true;
+    t[b'}' as usize] = true;
+    t[b'"' as usize] = true;
+    t[b'\'' as usize] = true;
+    t[b'`' as usize] = true;
+    t[b'/' as usize] = true;
+    t
+};
+
 impl<'a> Lexer<'a> {
     /// A lexer at the start of `text`; comments are dropped (one holding
     /// a newline comes as `Newline`, as Go's semicolon rule sees it).
@@ -58,6 +70,13 @@ impl<'a> Lexer<'a> {
         let mut depth = 1usize;
         let mut i = self.pos;
         while i < s.len() {
+            // Most bytes of a body are none of these: step over them first.
+            while i < s.len() && !BLOCK_BYTES[usize::from(s[i])] {
+                i += 1;
+            }
+            if i == s.len() {
+                break;
+            }
             match s[i] {
                 b'{' => depth += 1,
                 b'}' => {
