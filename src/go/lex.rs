@@ -407,6 +407,96 @@ pub fn bracketed(text: &str, from: usize) -> Option<Bracketed> {
     None
 }
 
+/// What the top level of a composite literal's braces holds, as found by
+/// [`literal_shape`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiteralShape<'t> {
+    /// The words used as keys (`name:`) at the top level.
+    pub keys: Vec<&'t str>,
+    /// A `:` at the top level: keyed elements.
+    pub keyed: bool,
+    /// Some element at the top level is itself a brace (`{…}`, an elided
+    /// literal of the element type), or there is no element.
+    pub elided_or_empty: bool,
+}
+
+/// The top level of the braces whose `{` is just before `from`, skipping
+/// strings, runes and comments; `None` when an unbalanced closer, a line
+/// break in a quoted string or the end of the text makes it uncertain.
+pub fn literal_shape(text: &str, from: usize) -> Option<LiteralShape<'_>> {
+    let bytes = text.as_bytes();
+    let mut depth = 1usize;
+    let mut shape = LiteralShape {
+        keys: Vec::new(),
+        keyed: false,
+        elided_or_empty: false,
+    };
+    // At the start of an element (or a keyed element's value).
+    let mut element_start = true;
+    let mut elements = 0usize;
+    let mut i = from;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        if depth == 1 && element_start && b != b'}' {
+            elements += 1;
+            shape.elided_or_empty |= b == b'{';
+        }
+        element_start = false;
+        match b {
+            b'"' | b'\'' => {
+                i = quoted_end(bytes, i).ok()? + 1;
+                continue;
+            }
+            b'`' => {
+                i = raw_string_end(bytes, i);
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = line_comment_end(bytes, i);
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = block_comment_end(bytes, i);
+                continue;
+            }
+            b':' if depth == 1 => {
+                shape.keyed = true;
+                let key_end = bytes[from..i]
+                    .iter()
+                    .rposition(|b| !b.is_ascii_whitespace())
+                    .map(|k| from + k + 1);
+                if let Some(end) = key_end {
+                    let start = bytes[from..end]
+                        .iter()
+                        .rposition(|b| !is_ident_byte(*b))
+                        .map_or(from, |k| from + k + 1);
+                    if start < end {
+                        shape.keys.push(&text[start..end]);
+                    }
+                }
+                element_start = true;
+                elements = elements.saturating_sub(1);
+            }
+            b',' if depth == 1 => element_start = true,
+            b'[' | b'(' | b'{' => depth += 1,
+            b']' | b')' | b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    shape.elided_or_empty |= elements == 0;
+                    return (b == b'}').then_some(shape);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Whether the text at `at` (after spaces) assigns to or increments what
 /// precedes it: `=` (not `==`), `op=`, `++`, `--`, or a `,` that continues
 /// a list of assigned expressions (`m[k], ok = …`). A comment there, or a
@@ -563,5 +653,26 @@ mod tests {
         assert!(!assignment_follows("], b\nreturn", 1));
         assert!(!assignment_follows("] <= 2", 1));
         assert!(!assignment_follows("]\n\t= 2", 1));
+    }
+
+    #[test]
+    fn reads_the_top_level_of_a_literal() {
+        fn shape(text: &str) -> Option<LiteralShape<'_>> {
+            literal_shape(text, text.find('{').unwrap() + 1)
+        }
+        let keyed = shape("T{a: 1, b: f(x, y), c: map[int]int{1: 2}} rest").unwrap();
+        assert_eq!(
+            (keyed.keys, keyed.keyed, keyed.elided_or_empty),
+            (vec!["a", "b", "c"], true, false)
+        );
+        let positional = shape("T{1, \"a:b\", '}', `x}`}").unwrap();
+        assert_eq!((positional.keyed, positional.elided_or_empty), (false, false));
+        let commented = shape("T{\n\t// a: 1\n\tb: 2, /* } */\n}").unwrap();
+        assert_eq!(commented.keys, ["b"]);
+        assert!(shape("T{}").unwrap().elided_or_empty);
+        assert!(shape("[]T{{a: 1}}").unwrap().elided_or_empty);
+        assert!(shape("map[int]T{1: {a: 1}}").unwrap().elided_or_empty);
+        assert_eq!(shape("T{a: 1"), None, "not closed");
+        assert_eq!(shape("T{a: \"x\n\"}"), None, "a line break in a string");
     }
 }

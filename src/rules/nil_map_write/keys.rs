@@ -52,8 +52,7 @@ impl<'a> Key<'a> {
             (DeclKind::Func, None) => return false,
             _ => piece,
         };
-        let decodes = memchr::memmem::find(searched.as_bytes(), DECODE_NEEDLES[0].as_bytes()).is_some()
-            || lex::word_occurrences(searched, DECODE_NEEDLES[1]).next().is_some();
+        let decodes = decodes(searched);
         match *self {
             Key::Field { type_name, field } => {
                 !decodes && (names_type(searched, type_name) || names_field(searched, field))
@@ -71,6 +70,66 @@ impl<'a> Key<'a> {
         };
         DeclFilter { needles, keep }
     }
+}
+
+/// Whether `text` may call a decoder (`…Unmarshal`, `Decode`).
+fn decodes(text: &str) -> bool {
+    memchr::memmem::find(text.as_bytes(), DECODE_NEEDLES[0].as_bytes()).is_some()
+        || lex::word_occurrences(text, DECODE_NEEDLES[1]).next().is_some()
+}
+
+/// Whether the file `text` may build a value of the package type
+/// `type_name` that leaves `field` out, as far as words tell: some
+/// declaration that `Key::keeps` would search (function bodies, other
+/// declarations whole) calls a decoder, or names the type where
+/// `names_type` keeps it, except in a composite literal that gives the
+/// field (keyed with it, or positional) and holds no elided literal. Every
+/// build the facts find (`facts.rs`) is one of these, so a package none of
+/// whose files has one builds no value without the field.
+pub fn may_build_without(text: &str, type_name: &str, field: &str) -> bool {
+    if lex::word_occurrences(text, type_name).next().is_none() && !decodes(text) {
+        return false;
+    }
+    decls::split(text).iter().any(|d| {
+        let searched = match (&d.kind, &d.body) {
+            (DeclKind::Func, Some(body)) => &text[body.clone()],
+            (DeclKind::Other, _) => &text[d.range.clone()],
+            _ => return false,
+        };
+        // A type or constant declaration holds no value of a struct type.
+        let first = lex::tokens(searched).find_map(|(t, _)| match t {
+            lex::Tok::Word(s, e) => Some(&searched[s..e]),
+            _ => None,
+        });
+        if d.kind == DeclKind::Other && matches!(first, Some("type" | "const")) {
+            return false;
+        }
+        decodes(searched) || builds_without(searched, type_name, field)
+    })
+}
+
+/// `names_type`, but not in a line comment nor for a literal that gives
+/// `field`.
+fn builds_without(text: &str, name: &str, field: &str) -> bool {
+    lex::word_occurrences(text, name).any(|at| {
+        let end = at + name.len();
+        if lex::byte_before(text, at) == lex::Before::InComment {
+            return false;
+        }
+        match neighbours(text, at, end) {
+            (Some(b'.'), ..) => false,
+            (_, _, Some(b'{')) => {
+                let open = end + text[end..].find('{').unwrap_or(0);
+                match lex::literal_shape(text, open + 1) {
+                    None => true,
+                    Some(shape) => shape.elided_or_empty || (shape.keyed && !shape.keys.contains(&field)),
+                }
+            }
+            (Some(b'/'), ..) | (_, _, Some(b'/')) => true,
+            (Some(b), ..) => b == b'(' || lex::is_ident_byte(b),
+            (None, ..) => false,
+        }
+    })
 }
 
 /// The bytes next to the word at `at..end` of `text` past white space:

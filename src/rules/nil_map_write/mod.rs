@@ -126,6 +126,11 @@ fn field_write(ctx: &RuleContext, stmt: &GoNode, map: &GoNode) -> Option<Detecti
     if open_field(ctx.scope.directory(), package, &field) == Some(false) {
         return None;
     }
+    // Without a value built here, some file must build one without the
+    // field (as far as words tell) before any other file is parsed.
+    if local.is_none() && !builds_may_omit(ctx, type_name, &field) {
+        return None;
+    }
     let key = Key::Field {
         type_name,
         field: &field,
@@ -259,6 +264,29 @@ fn result_write(ctx: &RuleContext, stmt: &GoNode, map: &GoNode) -> Option<Detect
         Err(why) => det.note = Some(format!("no fix: {why}")),
     }
     Some(det)
+}
+
+/// Whether this file or a file of its directory other than tests may
+/// build a `type_name` without `field` (`keys::may_build_without`; the
+/// directory's answer is kept per type and field).
+fn builds_may_omit(ctx: &RuleContext, type_name: &str, field: &str) -> bool {
+    type Answers = std::sync::Mutex<std::collections::HashMap<String, bool>>;
+    if keys::may_build_without(ctx.text, type_name, field) {
+        return true;
+    }
+    let dir = ctx.scope.directory();
+    let answers = dir.derived_once("nil-map-write builds without", |_| Answers::default());
+    let key = format!("{type_name}.{field}");
+    if let Some(found) = answers.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return *found;
+    }
+    let found = dir
+        .iter()
+        .filter(|f| !is_test_file(&f.path))
+        .filter_map(|f| f.text())
+        .any(|text| keys::may_build_without(text.trim_start_matches('\u{feff}'), type_name, field));
+    answers.lock().unwrap_or_else(|e| e.into_inner()).insert(key, found);
+    found
 }
 
 /// Whether `field` is a map field of one of the directory's struct types

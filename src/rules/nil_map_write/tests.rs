@@ -143,7 +143,7 @@ fn keyed_declaration_facts_equal_whole_file_facts() {
         .map(|e| e.unwrap().path())
         .collect();
     dirs.push(shapes.path().to_path_buf());
-    let (mut compared, mut partial) = (0, 0);
+    let (mut compared, mut partial, mut gated) = (0, 0, 0);
     for dir in dirs {
         let files: Vec<PathBuf> = std::fs::read_dir(&dir)
             .unwrap()
@@ -191,6 +191,18 @@ fn keyed_declaration_facts_equal_whole_file_facts() {
                 }
                 partial += usize::from(!whole_parse);
                 assert_eq!(about(&keyed, key), about(&whole, key), "{key:?} in {}", path.display());
+                // The word-level gate holds wherever the facts find a build
+                // without the field.
+                if let Key::Field { type_name, field } = key {
+                    let may = super::keys::may_build_without(text, type_name, field);
+                    let built = whole.builds.iter().any(|b| b.type_name == type_name && b.omits(field));
+                    assert!(
+                        may || !built,
+                        "{key:?} in {}: a build without the field",
+                        path.display()
+                    );
+                    gated += usize::from(!may);
+                }
                 compared += 1;
             }
         }
@@ -199,6 +211,32 @@ fn keyed_declaration_facts_equal_whole_file_facts() {
         compared > 100 && partial * 2 > compared,
         "{partial} of {compared} parsed in part"
     );
+    assert!(gated > 10, "{gated} of {compared} keys gated");
+}
+
+#[test]
+fn a_build_without_the_field_is_seen_from_words() {
+    use super::keys::may_build_without;
+    let file = |body: &str| {
+        format!("package p\n\ntype T struct {{\n\tm map[int]int\n\tn int\n}}\n\nfunc (t *T) get() int {{ return t.n }}\n\nfunc f(x int) {{\n\t{body}\n}}\n")
+    };
+    for (body, may) in [
+        ("_ = &T{m: map[int]int{}, n: 1}", false),
+        ("_ = T{map[int]int{}, 1}", false),
+        ("_ = &T{\n\t\t// the map\n\t\tm: nil,\n\t}", false),
+        ("_ = other.T{}", false),
+        ("// T{} is built elsewhere", false),
+        ("_ = &T{n: 1}", true),
+        ("_ = T{}", true),
+        ("_ = []T{{m: nil}, {}}", true),
+        ("_ = map[int]T{x: {}}", true),
+        ("_ = new(T)", true),
+        ("var v T\n\t_ = v", true),
+        ("_ = json.Unmarshal(nil, &cfg)", true),
+        ("_ = T /* keyed */ {n: 1}", true),
+    ] {
+        assert_eq!(may_build_without(&file(body), "T", "m"), may, "{body}");
+    }
 }
 
 #[test]
