@@ -157,14 +157,14 @@ impl<'a> PackageScope<'a> {
 
     /// The package's other files in this directory: path and text (an
     /// editor's buffer when it has one; `None` when the file cannot be read).
-    pub fn other_file_texts(&self) -> Vec<(std::path::PathBuf, Option<String>)> {
+    pub fn other_file_texts(&self) -> Vec<(std::path::PathBuf, Option<Arc<str>>)> {
         self.other_files().map(|f| (f.path.clone(), f.text())).collect()
     }
 
     /// The package's files in this directory, this one included, each with
     /// its package-level declarations and its text (an editor's buffer when
     /// it has one; `None` when the file cannot be read).
-    pub fn package_files(&self) -> Vec<(&std::path::Path, &FileIndex, Option<String>)> {
+    pub fn package_files(&self) -> Vec<(&std::path::Path, &FileIndex, Option<Arc<str>>)> {
         let pkg = self.own.package.clone();
         self.siblings()
             .iter()

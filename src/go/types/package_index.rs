@@ -26,8 +26,10 @@ pub struct SiblingFile {
     pub path: PathBuf,
     /// Package-level declarations (its `nil_tested` is empty: see below).
     pub index: FileIndex,
-    /// The editor's text of the file, when it is open in one.
-    buffer: Option<Arc<str>>,
+    /// The file's text when it was indexed: the editor's buffer when it is
+    /// open in one, else the file on disk (kept, so that the rules asking
+    /// for it do not read the file again).
+    text: Arc<str>,
     /// Names the file compares with nil, from a full parse made on first need.
     nil_tested: OnceLock<HashSet<String>>,
     /// Constants and function results (which the skeleton lacks), from a
@@ -49,12 +51,10 @@ pub struct SiblingFile {
 }
 
 impl SiblingFile {
-    /// The file's text: the editor's buffer if it has one, else the file on disk.
-    pub fn text(&self) -> Option<String> {
-        match &self.buffer {
-            Some(text) => Some(text.to_string()),
-            None => std::fs::read_to_string(&self.path).ok(),
-        }
+    /// The file's text: the editor's buffer if it has one, else the file on
+    /// disk, as indexed.
+    pub fn text(&self) -> Option<Arc<str>> {
+        Some(self.text.clone())
     }
 
     /// The file's declarations including constants and function results.
@@ -535,10 +535,9 @@ impl PackageCache {
         // Skimmed on the run's threads: the other workers are often
         // waiting for this directory.
         let skim = |path: PathBuf| {
-            let buffer = buffers.get(&path).cloned();
-            let text = match &buffer {
-                Some(text) => text.to_string(),
-                None => std::fs::read_to_string(&path).ok()?,
+            let text: Arc<str> = match buffers.get(&path) {
+                Some(text) => text.clone(),
+                None => Arc::from(std::fs::read_to_string(&path).ok()?),
             };
             profile::count(Counter::FilesIndexed, 1);
             profile::count(Counter::BytesIndexed, text.len() as u64);
@@ -546,7 +545,7 @@ impl PackageCache {
             Some(SiblingFile {
                 path,
                 index,
-                buffer,
+                text,
                 nil_tested: OnceLock::new(),
                 full: OnceLock::new(),
                 imports: OnceLock::new(),

@@ -105,7 +105,7 @@ pub fn remote_callee(ctx: &RuleContext, func: &GoNode) -> Option<Arc<RemoteCalle
                 ctx.scope
                     .package_files()
                     .into_iter()
-                    .map(|(path, _, text)| (path, text))
+                    .map(|(path, _, text)| (path, text.map(|t| t.to_string())))
                     .collect(),
             )
         })

@@ -44,7 +44,12 @@ pub(super) fn plan_fix<'r>(
     if used || ctx.scope.declares(&type_name) {
         return Err(format!("the type name {type_name} is already used in this package"));
     }
-    let others: Vec<Option<String>> = ctx.scope.other_file_texts().into_iter().map(|(_, t)| t).collect();
+    let others: Vec<Option<String>> = ctx
+        .scope
+        .other_file_texts()
+        .into_iter()
+        .map(|(_, t)| t.map(|t| t.to_string()))
+        .collect();
     if let Some(why) = super::names::collision(&type_name, top, &name, ctx.text, &others) {
         return Err(why);
     }

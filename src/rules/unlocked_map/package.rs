@@ -257,7 +257,7 @@ pub fn build(scope: &PackageScope, own_path: &Path, own_text: &str, tests: bool)
         own_seen |= path == own_abs;
         indexes.push(index.clone());
         if let Some(text) = text {
-            files.push((path.to_path_buf(), text));
+            files.push((path.to_path_buf(), text.to_string()));
         }
     }
     if !own_seen && (tests || !(crate::go::load::is_test_file(own_path) || super::imports_testing(own_text))) {
