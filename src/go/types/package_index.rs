@@ -665,7 +665,7 @@ mod tests {
         let index = cache.directory(&a);
         assert_eq!(index.len(), 2, "a buffer of a file not on disk is a sibling too");
         assert!(index[0].index.types.contains_key("U") && !index[0].index.types.contains_key("T"));
-        assert_eq!(index[1].text().unwrap(), "package p\n\nvar seen map[string]bool\n");
+        assert_eq!(&*index[1].text().unwrap(), "package p\n\nvar seen map[string]bool\n");
         cache.set_buffer(&a, None);
         cache.set_buffer(&unsaved, None);
         let index = cache.directory(&a);
