@@ -325,7 +325,11 @@ fn package_may_match(text: &str, package: &crate::go::types::package_index::Pack
         .iter()
         .filter(|f| index_writes(text, f))
         .any(|f| packages.iter().any(|p| open_field(dir, p, f) == Some(true)));
-    fields_open || mentions_any(text, &dir.derived_once("nil-returning funcs", nil_returning_funcs))
+    // A local holding a function's result: only then the functions that
+    // may return a nil map.
+    fields_open
+        || (writes_through_index(text, false)
+            && mentions_any(text, &dir.derived_once("nil-returning funcs", nil_returning_funcs)))
 }
 
 /// Precondition (see `go/prefilter.rs`): a field is written through an
@@ -333,6 +337,13 @@ fn package_may_match(text: &str, package: &crate::go::types::package_index::Pack
 /// a function's result (`m := load()`, see `may_hold_call_result`) is; yes
 /// when a comment or raw string leaves it unsure.
 pub fn may_match(text: &str) -> bool {
+    writes_through_index(text, true)
+}
+
+/// `may_match`'s search: whether `text` may write through an index a
+/// local that may hold a function's result, or (with `fields`) a selected
+/// field.
+fn writes_through_index(text: &str, fields: bool) -> bool {
     let bytes = text.as_bytes();
     memchr::memchr_iter(b'[', bytes).any(|open| {
         let name_end = match lex::byte_before(text, open) {
@@ -352,7 +363,8 @@ pub fn may_match(text: &str) -> bool {
             .rposition(|b| !lex::is_ident_byte(*b))
             .map_or(0, |i| i + 1);
         match lex::byte_before(text, name_start) {
-            Before::Byte(b'.', _) | Before::Unknown => true,
+            Before::Byte(b'.', _) => fields,
+            Before::Unknown => true,
             _ => may_hold_call_result(text, &text[name_start..name_end]),
         }
     })
