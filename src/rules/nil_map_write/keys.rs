@@ -112,23 +112,7 @@ pub fn may_build_without(text: &str, type_name: &str, field: &str) -> bool {
 /// `field`.
 fn builds_without(text: &str, name: &str, field: &str) -> bool {
     lex::word_occurrences(text, name).any(|at| {
-        let end = at + name.len();
-        if lex::byte_before(text, at) == lex::Before::InComment {
-            return false;
-        }
-        match neighbours(text, at, end) {
-            (Some(b'.'), ..) => false,
-            (_, _, Some(b'{')) => {
-                let open = end + text[end..].find('{').unwrap_or(0);
-                match lex::literal_shape(text, open + 1) {
-                    None => true,
-                    Some(shape) => shape.elided_or_empty || (shape.keyed && !shape.keys.contains(&field)),
-                }
-            }
-            (Some(b'/'), ..) | (_, _, Some(b'/')) => true,
-            (Some(b), ..) => b == b'(' || lex::is_ident_byte(b),
-            (None, ..) => false,
-        }
+        lex::byte_before(text, at) != lex::Before::InComment && may_build_at(text, at, at + name.len(), Some(field))
     })
 }
 
@@ -153,12 +137,27 @@ fn neighbours(text: &str, at: usize, end: usize) -> (Option<u8>, Option<u8>, Opt
 /// the word not selected from a value or package (`b.T`), with `{` after
 /// it, or `(` or a name before it; a comment beside it (`/`) also counts.
 fn names_type(text: &str, name: &str) -> bool {
-    lex::word_occurrences(text, name).any(|at| match neighbours(text, at, at + name.len()) {
+    lex::word_occurrences(text, name).any(|at| may_build_at(text, at, at + name.len(), None))
+}
+
+/// Whether the type name at `at..end` of `text` may be a build (see
+/// `names_type`); with `gives`, a composite literal counts only where it
+/// may leave that field out (keyed without it, or holding an elided
+/// literal or none).
+fn may_build_at(text: &str, at: usize, end: usize, gives: Option<&str>) -> bool {
+    match neighbours(text, at, end) {
         (Some(b'.'), ..) => false,
-        (Some(b'/'), ..) | (_, _, Some(b'/' | b'{')) => true,
+        (_, _, Some(b'{')) => gives.is_none_or(|field| {
+            let open = end + text[end..].find('{').unwrap_or(0);
+            match lex::literal_shape(text, open + 1) {
+                None => true,
+                Some(shape) => shape.elided_or_empty || (shape.keyed && !shape.keys.contains(&field)),
+            }
+        }),
+        (Some(b'/'), ..) | (_, _, Some(b'/')) => true,
         (Some(b), ..) => b == b'(' || lex::is_ident_byte(b),
         (None, ..) => false,
-    })
+    }
 }
 
 /// Whether `text` may assign, take the address of or compare with nil the
