@@ -77,6 +77,14 @@ impl<'a> Lexer<'a> {
             if i == s.len() {
                 break;
             }
+            if let Some(end) = comment_end(s, i) {
+                i = end;
+                continue;
+            }
+            if let Some(end) = literal_end(s, i) {
+                i = end.unwrap_or_else(|cut| cut);
+                continue;
+            }
             match s[i] {
                 b'{' => depth += 1,
                 b'}' => {
@@ -85,22 +93,6 @@ impl<'a> Lexer<'a> {
                         self.pos = i + 1;
                         return;
                     }
-                }
-                b'"' | b'\'' => {
-                    i = quoted_end(s, i).map_or_else(|cut| cut, |close| close + 1);
-                    continue;
-                }
-                b'`' => {
-                    i = raw_string_end(s, i);
-                    continue;
-                }
-                b'/' if s.get(i + 1) == Some(&b'/') => {
-                    i = line_comment_end(s, i);
-                    continue;
-                }
-                b'/' if s.get(i + 1) == Some(&b'*') => {
-                    i = block_comment_end(s, i);
-                    continue;
                 }
                 _ => {}
             }
@@ -275,6 +267,27 @@ fn quoted_end(bytes: &[u8], at: usize) -> Result<usize, usize> {
     Err(bytes.len())
 }
 
+/// Just past the comment that starts at `at`, if one does (the end of the
+/// text for a block comment that is not closed).
+fn comment_end(bytes: &[u8], at: usize) -> Option<usize> {
+    match (bytes[at], bytes.get(at + 1)) {
+        (b'/', Some(b'/')) => Some(line_comment_end(bytes, at)),
+        (b'/', Some(b'*')) => Some(block_comment_end(bytes, at)),
+        _ => None,
+    }
+}
+
+/// Just past the string or rune literal that starts at `at`, if one does;
+/// `Err` with where a quoted one is cut off by a line break or the text's
+/// end (see `quoted_end`).
+fn literal_end(bytes: &[u8], at: usize) -> Option<Result<usize, usize>> {
+    match bytes[at] {
+        b'"' | b'\'' => Some(quoted_end(bytes, at).map(|close| close + 1)),
+        b'`' => Some(Ok(raw_string_end(bytes, at))),
+        _ => None,
+    }
+}
+
 /// Just past the raw string whose backquote is at `at` (the end of the
 /// text if it is not closed).
 #[inline]
@@ -441,28 +454,20 @@ pub fn literal_shape(text: &str, from: usize) -> Option<LiteralShape<'_>> {
             i += 1;
             continue;
         }
+        if let Some(end) = comment_end(bytes, i) {
+            i = end;
+            continue;
+        }
         if depth == 1 && element_start && b != b'}' {
             elements += 1;
             shape.elided_or_empty |= b == b'{';
         }
         element_start = false;
+        if let Some(end) = literal_end(bytes, i) {
+            i = end.ok()?;
+            continue;
+        }
         match b {
-            b'"' | b'\'' => {
-                i = quoted_end(bytes, i).ok()? + 1;
-                continue;
-            }
-            b'`' => {
-                i = raw_string_end(bytes, i);
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                i = line_comment_end(bytes, i);
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = block_comment_end(bytes, i);
-                continue;
-            }
             b':' if depth == 1 => {
                 shape.keyed = true;
                 let key_end = bytes[from..i]
@@ -672,6 +677,10 @@ mod tests {
         assert!(shape("T{}").unwrap().elided_or_empty);
         assert!(shape("[]T{{a: 1}}").unwrap().elided_or_empty);
         assert!(shape("map[int]T{1: {a: 1}}").unwrap().elided_or_empty);
+        assert!(
+            shape("[]T{\n\t// first\n\t{a: 1},\n}").unwrap().elided_or_empty,
+            "a comment before an element"
+        );
         assert_eq!(shape("T{a: 1"), None, "not closed");
         assert_eq!(shape("T{a: \"x\n\"}"), None, "a line break in a string");
     }
